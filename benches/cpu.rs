@@ -1,0 +1,33 @@
+//! CPU-side hot parts: parsing the default head, laying a plan out on it (zone, area table,
+//! chunks), and the CPU reference of dot generation. GPU figures come from `scalp bench`.
+use criterion::{criterion_group, criterion_main, Criterion};
+use scalp::dots::Layout;
+use scalp::head::Head;
+use scalp::plan::Plan;
+use scalp::zone::Zone;
+use std::hint::black_box;
+
+fn benches(c: &mut Criterion) {
+    let head = Head::builtin().expect("built-in head");
+    let plan = Plan::default();
+    c.bench_function("load built-in head (OBJ parse)", |b| {
+        b.iter(|| black_box(Head::builtin().unwrap()))
+    });
+    c.bench_function("zone + layout (area table, chunks)", |b| {
+        b.iter(|| {
+            let zone = Zone::new(&plan, &head.landmarks);
+            black_box(Layout::new(&head.mesh, &zone, &plan).unwrap())
+        })
+    });
+    let zone = Zone::new(&plan, &head.landmarks);
+    let layout = Layout::new(&head.mesh, &zone, &plan).unwrap();
+    let mut g = c.benchmark_group("cpu reference");
+    g.sample_size(10);
+    g.bench_function("generate default plan", |b| {
+        b.iter(|| black_box(scalp::dots::reference::generate(&head.mesh, &layout, &zone)))
+    });
+    g.finish();
+}
+
+criterion_group!(cpu, benches);
+criterion_main!(cpu);

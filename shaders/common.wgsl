@@ -1,0 +1,180 @@
+// Shared WGSL: the integer hash, GPU mirrors of the Rust structs, the treated-zone lookup.
+// Every pass's module is `common.wgsl` + `<pass>.wgsl` (see src/shaders.rs).
+
+// ---- hash (mirrors src/hash.rs) ----
+fn pcg(v: u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+fn rand_u32(seed: u32, id: u32, s: u32) -> u32 {
+    return pcg(pcg(id ^ pcg(seed)) + s * 0x9E3779B9u);
+}
+
+fn to_unit(h: u32) -> f32 {
+    return f32(h >> 8u) * (1.0 / 16777216.0);
+}
+
+fn rand01(seed: u32, id: u32, s: u32) -> f32 {
+    return to_unit(rand_u32(seed, id, s));
+}
+
+fn mul_hi(a: u32, b: u32) -> u32 {
+    let a_lo = a & 0xFFFFu;
+    let a_hi = a >> 16u;
+    let b_lo = b & 0xFFFFu;
+    let b_hi = b >> 16u;
+    let lo_lo = a_lo * b_lo;
+    let hi_lo = a_hi * b_lo;
+    let lo_hi = a_lo * b_hi;
+    let hi_hi = a_hi * b_hi;
+    let cross = (lo_lo >> 16u) + (hi_lo & 0xFFFFu) + (lo_hi & 0xFFFFu);
+    return hi_hi + (hi_lo >> 16u) + (lo_hi >> 16u) + (cross >> 16u);
+}
+
+const S_TRIANGLE: u32 = 0u;
+const S_BARY_U: u32 = 1u;
+const S_BARY_V: u32 = 2u;
+const S_THIN: u32 = 3u;
+const S_PRIORITY: u32 = 4u;
+const S_SESSION: u32 = 5u;
+const S_DEPTH_A: u32 = 6u;
+const S_DEPTH_B: u32 = 7u;
+const S_DIAM_A: u32 = 8u;
+const S_DIAM_B: u32 = 9u;
+const S_PIGMENT_A: u32 = 10u;
+const S_PIGMENT_B: u32 = 11u;
+const S_SHADE: u32 = 12u;
+
+const PI: f32 = 3.14159265358979;
+const TAU: f32 = 6.28318530717959;
+
+// ---- GPU mirrors ----
+struct Dot {
+    position: vec3f,
+    depth_mm: f32,
+    normal: vec3f,
+    diameter_mm: f32,
+    pigment: f32,
+    shade: f32,
+    id: u32,
+    flags: u32,
+}
+
+struct Vertex {
+    position: vec4f,
+    normal: vec4f,
+}
+
+struct ZoneParams {
+    center: vec4f,     // x, z: axis of φ; w: band width (mm)
+    density_a: vec4f,  // dots/mm²: hairline, top, crown, sides
+    density_b: vec4f,  // x: back; y: largest; z: top_y; w: crown_z
+    limits: vec4f,     // x: hairline depth (mm); y: front cos φ; z: back cos φ; w: table length
+}
+
+struct GenParams {
+    seed: u32,
+    cand_start: u32,
+    cand_count: u32,
+    tri_start: u32,
+    tri_end: u32,
+    cdf_base: u32,
+    cdf_span: u32,
+    session_count: u32,
+    alpha: f32,
+    inv_max_density: f32,
+    depth_mm: f32,
+    depth_jitter_mm: f32,
+    diameter_mm: f32,
+    diameter_jitter: f32,
+    shade: f32,
+    lighter_first_steps: f32,
+    session_cum_a: vec4f,
+    session_cum_b: vec4f,
+    cell_size: f32,
+    hash_mask: u32,
+    obstacle_capacity: u32,
+    pad: u32,
+}
+
+const ZONE_HAIRLINE: u32 = 0u;
+const ZONE_TOP: u32 = 1u;
+const ZONE_CROWN: u32 = 2u;
+const ZONE_SIDES: u32 = 3u;
+const ZONE_BACK: u32 = 4u;
+
+fn smooth01(t: f32) -> f32 {
+    let x = clamp(t, 0.0, 1.0);
+    return x * x * (3.0 - 2.0 * x);
+}
+
+fn zone_density(z: ZoneParams, zone: u32) -> f32 {
+    switch zone {
+        case 0u: { return z.density_a.x; }
+        case 1u: { return z.density_a.y; }
+        case 2u: { return z.density_a.z; }
+        case 3u: { return z.density_a.w; }
+        default: { return z.density_b.x; }
+    }
+}
+
+// ---- optics (mirrors src/optics.rs) ----
+const OPTICS_DIFFUSION_MM: vec3f = vec3f(0.8, 0.4, 0.3);
+const OPTICS_BLUR_KAPPA: f32 = 0.25;
+const OPTICS_TRANSPORT_MFP_MM: f32 = 0.4;
+const OPTICS_FLUENCE_BUILDUP: f32 = 2.5;
+const OPTICS_INK_K: f32 = 0.35;
+
+fn optics_reach(z: f32) -> vec3f {
+    return 0.25 * exp(-z / OPTICS_DIFFUSION_MM) + 0.75 * exp(-z / (3.0 * OPTICS_DIFFUSION_MM));
+}
+
+fn optics_ink_transmittance(shade: f32) -> f32 {
+    return exp(-OPTICS_INK_K * shade);
+}
+
+fn optics_sigma(diameter: f32, z: f32) -> f32 {
+    let s0 = 0.5 * diameter / 1.41421356;
+    return sqrt(s0 * s0 + (OPTICS_BLUR_KAPPA * z) * (OPTICS_BLUR_KAPPA * z));
+}
+
+fn optics_gain(diameter: f32, z: f32) -> f32 {
+    let r = max(0.5 * diameter, 0.01);
+    let diffuse = 1.0 - exp(-z / OPTICS_TRANSPORT_MFP_MM);
+    return 1.0 + OPTICS_FLUENCE_BUILDUP * 4.0 * OPTICS_TRANSPORT_MFP_MM / (3.0 * r) * diffuse;
+}
+
+fn optics_peak_thickness(diameter: f32, z: f32, amount: f32) -> f32 {
+    let r = 0.5 * diameter;
+    let s = optics_sigma(diameter, z);
+    return amount * optics_gain(diameter, z) * r * r / (2.0 * s * s);
+}
+
+// Ein(x) = ∫₀ˣ (1 − e^(−t))/t dt: the area (in units of 2πσ²) of a footprint 1 − e^(−x·g).
+fn optics_ein(x_in: f32) -> f32 {
+    // Past 8 the series cancels badly in f32; there Ein(x) = ln x + γ + E1(x), E1 < 5e-5.
+    if (x_in > 8.0) {
+        return log(x_in) + 0.5772157;
+    }
+    let x = max(x_in, 0.0);
+    var term = x;
+    var sum = x;
+    for (var k = 2; k < 40; k++) {
+        term = -term * x / f32(k);
+        sum += term / f32(k);
+    }
+    return sum;
+}
+
+// The peak thickness whose footprint area is `area` (inverse of optics_ein, Newton from below).
+fn optics_ein_inverse(area: f32) -> f32 {
+    var x = area;
+    for (var i = 0; i < 6; i++) {
+        let f = optics_ein(x) - area;
+        let d = select((1.0 - exp(-x)) / x, 1.0, x < 1e-4);
+        x = x - f / d;
+    }
+    return max(x, 0.0);
+}

@@ -1,0 +1,65 @@
+// Skin pass: the head mesh lit by a key, a fill and a sky/ground ambient. Writes diffuse and
+// specular radiance apart (pigment darkens only the diffuse part, the sebum sheen stays on top)
+// and the view distance for the dot pass's depth test.
+
+struct VsOut {
+    @builtin(position) clip: vec4f,
+    @location(0) world: vec3f,
+    @location(1) normal: vec3f,
+}
+
+@vertex
+fn vs_main(@location(0) position: vec3f, @location(1) normal: vec3f) -> VsOut {
+    var o: VsOut;
+    o.clip = view.view_proj * vec4f(position, 1.0);
+    o.world = position;
+    o.normal = normal;
+    return o;
+}
+
+struct FsOut {
+    @location(0) diffuse: vec4f,
+    @location(1) specular: vec4f,
+    @location(2) distance: vec4f,
+}
+
+// Wrap lighting per channel: light bleeds further round the terminator in red, as subsurface
+// scattering in skin does; a cheap stand-in until the full skin model.
+fn wrapped(ndl: f32, w: vec3f) -> vec3f {
+    return max((vec3f(ndl) + w) / (1.0 + w), vec3f(0.0));
+}
+
+fn ggx_spec(n: vec3f, v: vec3f, l: vec3f, roughness: f32) -> f32 {
+    let h = normalize(v + l);
+    let ndh = max(dot(n, h), 0.0);
+    let ndl = max(dot(n, l), 0.0);
+    let ndv = max(dot(n, v), 1e-3);
+    let a = roughness * roughness;
+    let a2 = a * a;
+    let d = a2 / (PI * pow(ndh * ndh * (a2 - 1.0) + 1.0, 2.0));
+    let k = a * 0.5;
+    let g = (ndl / (ndl * (1.0 - k) + k)) * (ndv / (ndv * (1.0 - k) + k));
+    let f = 0.028 + (1.0 - 0.028) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
+    return d * g * f / max(4.0 * ndl * ndv, 1e-4) * ndl;
+}
+
+@fragment
+fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
+    var n = normalize(in.normal);
+    if (!front) {
+        n = -n;
+    }
+    let v = normalize(view.eye.xyz - in.world);
+    let wrap = vec3f(0.45, 0.25, 0.18);
+    let key = wrapped(dot(n, view.key_dir.xyz), wrap) * view.key_color.rgb;
+    let fill = wrapped(dot(n, view.fill_dir.xyz), wrap) * view.fill_color.rgb;
+    let hemi = mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
+    let albedo = view.skin_albedo.rgb;
+    var o: FsOut;
+    o.diffuse = vec4f(albedo * (key + fill + hemi), 1.0);
+    let spec = ggx_spec(n, v, view.key_dir.xyz, 0.42) * view.key_color.rgb
+        + ggx_spec(n, v, view.fill_dir.xyz, 0.42) * view.fill_color.rgb;
+    o.specular = vec4f(spec * view.skin_albedo.w, 1.0);
+    o.distance = vec4f(length(view.eye.xyz - in.world), 0.0, 0.0, 1.0);
+    return o;
+}

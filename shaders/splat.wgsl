@@ -1,0 +1,96 @@
+// Dot pass: each dot is a quad in the skin's tangent plane at its position, carrying a Gaussian
+// footprint whose width and colour follow its depth (src/optics.rs). Fragments add optical
+// density −ln(1 − a) per channel with additive blending: multiplication of transmittances,
+// which is order-independent, so millions of dots never need sorting.
+
+@group(0) @binding(1) var skin_distance: texture_2d<f32>;
+
+struct DotIn {
+    @location(0) position: vec3f,
+    @location(1) depth_mm: f32,
+    @location(2) normal: vec3f,
+    @location(3) diameter_mm: f32,
+    @location(4) pigment: f32,
+    @location(5) shade: f32,
+    @location(6) id: u32,
+    @location(7) flags: u32,
+}
+
+struct VsOut {
+    @builtin(position) clip: vec4f,
+    // Position within the footprint in units of its (drawn) σ.
+    @location(0) local: vec2f,
+    // Absorptance per channel of full coverage: reach(z)·(1 − T_ink).
+    @location(1) peak: vec3f,
+    @location(2) world: vec3f,
+    @location(3) m0: f32,
+}
+
+// Quads extend to 3σ: beyond that the Gaussian carries 1% of its weight.
+const EXTENT: f32 = 3.0;
+
+@vertex
+fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
+    var o: VsOut;
+    let to_eye = view.eye.xyz - d.position;
+    let dist = length(to_eye);
+    // Back-facing dots can never be seen: collapse them before rasterisation.
+    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0) {
+        o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
+        return o;
+    }
+    let corners = array<vec2f, 6>(
+        vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0),
+        vec2f(-1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
+    let c = corners[vi];
+    let n = d.normal;
+    var t = cross(n, vec3f(0.0, 1.0, 0.0));
+    if (dot(t, t) < 1e-6) {
+        t = cross(n, vec3f(1.0, 0.0, 0.0));
+    }
+    t = normalize(t);
+    let b = cross(n, t);
+
+    let sigma = optics_sigma(d.diameter_mm, d.depth_mm);
+    // Footprint coverage M(r) = 1 − e^(−m0·g(r)) (src/optics.rs): saturated core, soft rim.
+    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, d.pigment);
+    // Sub-pixel dots: widen to at least view.proj.z pixels of σ and lower the peak so the
+    // footprint keeps its area (∫M), so a head seen from afar keeps its mean darkness and does
+    // not shimmer. Foreshortening at grazing angles shrinks the footprint on screen too.
+    let cos_view = max(dot(n, to_eye / dist), 0.05);
+    let sigma_px = sigma * view.proj.x / dist * sqrt(cos_view);
+    var sigma_draw = sigma;
+    if (sigma_px < view.proj.z) {
+        let f = view.proj.z / max(sigma_px, 1e-4);
+        sigma_draw = sigma * f;
+        m0 = optics_ein_inverse(optics_ein(m0) / (f * f));
+    }
+    let ink = 1.0 - optics_ink_transmittance(d.shade);
+    o.peak = optics_reach(d.depth_mm) * ink;
+    o.m0 = m0;
+    let world = d.position + (t * c.x + b * c.y) * (EXTENT * sigma_draw);
+    o.clip = view.view_proj * vec4f(world, 1.0);
+    o.local = c * EXTENT;
+    o.world = world;
+    return o;
+}
+
+@fragment
+fn fs_main(in: VsOut) -> @location(0) vec4f {
+    let r2 = dot(in.local, in.local);
+    if (r2 > EXTENT * EXTENT) {
+        discard;
+    }
+    // Hidden by the head: compare view distances in millimetres with a tolerance that grows with
+    // the pixel's footprint (a flat quad on a curved surface departs from it by a little).
+    let px = vec2i(in.clip.xy);
+    let skin = textureLoad(skin_distance, px, 0).r;
+    let mine = length(view.eye.xyz - in.world);
+    let pixel_mm = mine / view.proj.x;
+    if (mine > skin + view.proj.y + 2.0 * pixel_mm) {
+        discard;
+    }
+    let coverage = 1.0 - exp(-in.m0 * exp(-0.5 * r2));
+    let a = min(in.peak * coverage, vec3f(0.999));
+    return vec4f(-log(1.0 - a), 1.0);
+}

@@ -1,0 +1,286 @@
+//! Everything the generator needs that is decided once per plan on the CPU: which triangles may
+//! receive dots (Morton-ordered), their integer area table, the chunking, and the per-chunk GPU
+//! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
+use super::{candidate_excess, GenParams, CHUNK_CANDIDATES};
+use crate::error::{Result, ScalpError};
+use crate::head::Mesh;
+use crate::plan::Plan;
+use crate::zone::Zone;
+use glam::Vec3;
+
+/// One chunk: a contiguous run of candidate ids over a contiguous run of triangles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    pub cand_start: u32,
+    pub cand_count: u32,
+    pub tri_start: u32,
+    pub tri_end: u32,
+    pub cdf_base: u32,
+    pub cdf_span: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Candidate triangles in Morton order: three vertex indices and the original triangle index.
+    pub tris: Vec<[u32; 4]>,
+    /// Inclusive cumulative quantised area of `tris` (sum < 2³¹).
+    pub cdf: Vec<u32>,
+    pub chunks: Vec<Chunk>,
+    pub total_candidates: u64,
+    /// Candidate intensity / largest zone density.
+    pub excess: f32,
+    /// Area of the candidate triangles, mm².
+    pub candidate_area_mm2: f64,
+    /// Area inside the hairline boundary, mm².
+    pub treated_area_mm2: f64,
+    /// Dots the plan asks for: ∫ target density dA.
+    pub expected_dots: f64,
+    /// Largest exclusion radius = hash-grid cell, mm.
+    pub cell_size: f32,
+    pub params: Vec<GenParams>,
+}
+
+/// Points of a triangle at which the zone is sampled for area and expected-count estimates:
+/// the vertices, edge midpoints and the centroid (barycentric weights).
+const SAMPLE_POINTS: [[f32; 3]; 7] = [
+    [1.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0],
+    [0.5, 0.5, 0.0],
+    [0.0, 0.5, 0.5],
+    [0.5, 0.0, 0.5],
+    [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0],
+];
+
+fn morton3(x: u32, y: u32, z: u32) -> u32 {
+    fn spread(mut v: u32) -> u32 {
+        v &= 0x3FF;
+        v = (v | (v << 16)) & 0x030000FF;
+        v = (v | (v << 8)) & 0x0300F00F;
+        v = (v | (v << 4)) & 0x030C30C3;
+        (v | (v << 2)) & 0x09249249
+    }
+    spread(x) | (spread(y) << 1) | (spread(z) << 2)
+}
+
+/// Scales every zone density of `plan` so that it asks for `dots` dots on `mesh`: `--dots`.
+pub fn plan_for_dot_count(
+    plan: &Plan,
+    mesh: &Mesh,
+    lm: &crate::head::Landmarks,
+    dots: u64,
+) -> Result<Plan> {
+    let zone = Zone::new(plan, lm);
+    let (_, expected) = treated_area_and_expected(mesh, &zone);
+    if expected <= 0.0 {
+        return Err(ScalpError::invalid(
+            "--dots",
+            "the plan's treated area is empty on this head, so no dot count can be reached",
+        ));
+    }
+    let f = (dots as f64 / expected) as f32;
+    let mut p = plan.clone();
+    let d = &mut p.density;
+    for v in [
+        &mut d.hairline,
+        &mut d.top,
+        &mut d.crown,
+        &mut d.sides,
+        &mut d.back,
+    ] {
+        *v *= f;
+    }
+    Ok(p)
+}
+
+fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
+    let mut area = 0.0f64;
+    let mut expected = 0.0f64;
+    for t in 0..mesh.triangle_count() {
+        let [a, b, c] = mesh.triangle(t);
+        let ta = mesh.triangle_area(t) as f64;
+        let (mut inside, mut dens) = (0.0f64, 0.0f64);
+        for w in SAMPLE_POINTS {
+            let p = a * w[0] + b * w[1] + c * w[2];
+            let s = zone.sample(p);
+            if s.above_mm > 0.0 {
+                inside += 1.0;
+            }
+            dens += s.density_per_mm2 as f64;
+        }
+        area += ta * inside / SAMPLE_POINTS.len() as f64;
+        expected += ta * dens / SAMPLE_POINTS.len() as f64;
+    }
+    (area, expected)
+}
+
+impl Layout {
+    pub fn new(mesh: &Mesh, zone: &Zone, plan: &Plan) -> Result<Layout> {
+        Self::with_chunk_size(mesh, zone, plan, CHUNK_CANDIDATES)
+    }
+
+    /// As [`Layout::new`] with chunks of at most `chunk_candidates` candidates (tests use small
+    /// chunks to exercise the chunk borders with few dots).
+    pub fn with_chunk_size(
+        mesh: &Mesh,
+        zone: &Zone,
+        plan: &Plan,
+        chunk_candidates: u32,
+    ) -> Result<Layout> {
+        let chunk_candidates = chunk_candidates.clamp(64, CHUNK_CANDIDATES);
+        let (lo, hi) = mesh.bounds();
+        let extent = (hi - lo).max(Vec3::splat(1e-3));
+        // A triangle may receive dots if any part of it can be above the boundary; the zig-zag
+        // is in the table already, so a margin of its own size (longest edge) is enough.
+        let mut tris: Vec<(u32, [u32; 4], f32)> = Vec::new();
+        for t in 0..mesh.triangle_count() {
+            let [a, b, c] = mesh.triangle(t);
+            let longest = (b - a).length().max((c - b).length()).max((a - c).length());
+            let area = mesh.triangle_area(t);
+            if area <= 0.0 || !area.is_finite() {
+                continue;
+            }
+            let reach = SAMPLE_POINTS
+                .iter()
+                .map(|w| zone.sample(a * w[0] + b * w[1] + c * w[2]).above_mm)
+                .fold(f32::NEG_INFINITY, f32::max);
+            if reach < -(longest + 1.0) {
+                continue;
+            }
+            let centroid = (a + b + c) / 3.0;
+            let q = ((centroid - lo) / extent * 1023.0).clamp(Vec3::ZERO, Vec3::splat(1023.0));
+            let code = morton3(q.x as u32, q.y as u32, q.z as u32);
+            let i = &mesh.indices[3 * t..3 * t + 3];
+            tris.push((code, [i[0], i[1], i[2], t as u32], area));
+        }
+        tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
+        let candidate_area: f64 = tris.iter().map(|t| t.2 as f64).sum();
+        let (treated_area, expected) = treated_area_and_expected(mesh, zone);
+
+        if tris.is_empty() || candidate_area <= 0.0 {
+            return Err(ScalpError::invalid(
+                "plan",
+                "the hairline design leaves no treated area on this head \
+                 (check hairline.front_above_glabella_mm, side_above_ear_mm and the landmarks)",
+            ));
+        }
+
+        // Integer area table: total just under 2³¹ so every sum fits a u32 on both sides.
+        let scale = (1u64 << 31) as f64 / candidate_area;
+        let mut cdf = Vec::with_capacity(tris.len());
+        let mut acc = 0u64;
+        for t in &tris {
+            acc += (t.2 as f64 * scale).floor() as u64;
+            cdf.push(acc as u32);
+        }
+        let total_weight = acc.max(1);
+
+        let excess = candidate_excess(plan.dots.spacing);
+        let max_density = zone.max_density() as f64;
+        let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
+        if total_candidates > u32::MAX as u64 {
+            return Err(ScalpError::TooLarge {
+                what: format!("{total_candidates} dot candidates"),
+                needed: total_candidates,
+                allowed: u32::MAX as u64,
+                hint: "dot ids are 32-bit; ask for fewer dots".into(),
+            });
+        }
+
+        // Cut the Morton-ordered triangles into chunks of at most CHUNK_CANDIDATES expected
+        // candidates; each chunk's candidate range is proportional to its area.
+        let cand_at = |w: u64| -> u64 {
+            (total_candidates as u128 * w as u128 / total_weight as u128) as u64
+        };
+        let mut chunks = Vec::new();
+        let mut tri_start = 0usize;
+        let budget = (chunk_candidates as u64 * 15) / 16;
+        while tri_start < tris.len() {
+            let w0 = if tri_start == 0 {
+                0
+            } else {
+                cdf[tri_start - 1] as u64
+            };
+            let mut tri_end = tri_start + 1;
+            while tri_end < tris.len() && cand_at(cdf[tri_end] as u64) - cand_at(w0) <= budget {
+                tri_end += 1;
+            }
+            let w1 = cdf[tri_end - 1] as u64;
+            let (c0, c1) = (cand_at(w0), cand_at(w1));
+            if c1 - c0 > chunk_candidates as u64 {
+                return Err(ScalpError::TooLarge {
+                    what: format!(
+                        "one triangle of the mesh would take {} dot candidates",
+                        c1 - c0
+                    ),
+                    needed: c1 - c0,
+                    allowed: chunk_candidates as u64,
+                    hint: "subdivide the mesh or ask for fewer dots".into(),
+                });
+            }
+            chunks.push(Chunk {
+                cand_start: c0 as u32,
+                cand_count: (c1 - c0) as u32,
+                tri_start: tri_start as u32,
+                tri_end: tri_end as u32,
+                cdf_base: w0 as u32,
+                cdf_span: (w1 - w0) as u32,
+            });
+            tri_start = tri_end;
+        }
+
+        let alpha = plan.dots.spacing;
+        let min_density = crate::zone::ZoneId::ALL
+            .iter()
+            .map(|z| zone.zone_density(*z))
+            .fold(f32::INFINITY, f32::min);
+        let cell_size = alpha / min_density.sqrt();
+        let shares = plan.sessions.effective_shares();
+        let mut session_cum = [1.0f32; 8];
+        let mut c = 0.0;
+        for (k, s) in shares.iter().enumerate().take(8) {
+            c += s;
+            session_cum[k] = c;
+        }
+        session_cum[shares.len().clamp(1, 8) - 1] = 1.0;
+        let params = chunks
+            .iter()
+            .map(|ch| GenParams {
+                seed: plan.seed,
+                cand_start: ch.cand_start,
+                cand_count: ch.cand_count,
+                tri_start: ch.tri_start,
+                tri_end: ch.tri_end,
+                cdf_base: ch.cdf_base,
+                cdf_span: ch.cdf_span,
+                session_count: shares.len() as u32,
+                alpha,
+                inv_max_density: 1.0 / zone.max_density(),
+                depth_mm: plan.dots.depth_mm,
+                depth_jitter_mm: plan.dots.depth_jitter_mm,
+                diameter_mm: plan.dots.diameter_mm,
+                diameter_jitter: plan.dots.diameter_jitter,
+                shade: plan.dots.shade,
+                lighter_first_steps: plan.sessions.lighter_first_steps,
+                session_cum,
+                cell_size,
+                hash_mask: 0,
+                obstacle_capacity: 0,
+                _pad: 0,
+            })
+            .collect();
+
+        Ok(Layout {
+            tris: tris.iter().map(|t| t.1).collect(),
+            cdf,
+            chunks,
+            total_candidates,
+            excess,
+            candidate_area_mm2: candidate_area,
+            treated_area_mm2: treated_area,
+            expected_dots: expected,
+            cell_size,
+            params,
+        })
+    }
+}

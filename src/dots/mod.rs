@@ -1,0 +1,203 @@
+//! Dots: what the practitioner deposits. Generation is a pure function of (seed, candidate id)
+//! followed by a minimum-spacing rule, and this module is its CPU reference; the GPU passes in
+//! `crate::gpu::generate` compute the same with `shaders/generate.wgsl` and
+//! `shaders/spacing.wgsl`.
+//!
+//! How dots are placed (natural, never a grid, no clumps):
+//! 1. Candidates are thrown uniformly over the triangles that may be treated, area-weighted, at
+//!    `K` times the largest zone density ([`candidate_excess`]).
+//! 2. Each candidate is kept with probability (local target density / largest density): this
+//!    gives each zone its density and the transition band its ramp.
+//! 3. A minimum spacing is enforced by the greedy rule in random priority order (a Matérn
+//!    type III hard-core process): a candidate is accepted unless an accepted dot with higher
+//!    priority lies closer than the spacing. On the GPU that is computed in parallel rounds
+//!    (each candidate decides once all higher-priority neighbours have), which gives exactly the
+//!    greedy result, independent of thread order.
+//!
+//! Large requests are split into chunks of at most [`CHUNK_CANDIDATES`] candidates, each a
+//! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
+//! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
+//! not depend on the adapter, so every adapter draws the same dots.
+pub mod layout;
+pub mod reference;
+
+pub use layout::Layout;
+
+use bytemuck::{Pod, Zeroable};
+
+/// Candidates per chunk: 2²⁰, so every per-chunk buffer (48 MiB of dots at most) stays far below
+/// the smallest storage-binding limit we meet (Mesa lavapipe: 128 MiB).
+pub const CHUNK_CANDIDATES: u32 = 1 << 20;
+
+/// One deposited dot, as stored on the GPU (`Dot` in common.wgsl). 48 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct Dot {
+    /// On the skin surface, head space, mm.
+    pub position: [f32; 3],
+    /// Deposit depth below the surface, mm.
+    pub depth_mm: f32,
+    /// Unit surface normal.
+    pub normal: [f32; 3],
+    /// Deposit diameter, mm.
+    pub diameter_mm: f32,
+    /// Pigment amount relative to a nominal deposit (1.0).
+    pub pigment: f32,
+    /// Dilution step, 1 (light grey) … 10 (near black).
+    pub shade: f32,
+    /// Candidate id the dot was drawn from: its identity for every later random choice.
+    pub id: u32,
+    /// Bits 0–7: session index; bits 8–15: zone id.
+    pub flags: u32,
+}
+
+impl Dot {
+    pub fn session(&self) -> u32 {
+        self.flags & 0xFF
+    }
+    pub fn zone(&self) -> crate::zone::ZoneId {
+        crate::zone::ZoneId::from_u32((self.flags >> 8) & 0xFF)
+    }
+    pub fn position(&self) -> glam::Vec3 {
+        glam::Vec3::from_array(self.position)
+    }
+}
+
+/// Candidate intensity as a multiple of the target density for a minimum spacing of
+/// `alpha` × the mean spacing 1/√λ. The Matérn III process keeps fewer candidates the more
+/// they crowd; this inverts its yield, measured with the CPU reference on a flat plane (see the
+/// ignored test `calibrate_candidate_excess`) and fitted per alpha.
+pub fn candidate_excess(alpha: f32) -> f32 {
+    // (alpha, K) pairs measured by `cargo test --release calibrate_candidate_excess -- --ignored`.
+    const TABLE: [(f32, f32); 6] = [
+        (0.30, 1.16),
+        (0.40, 1.33),
+        (0.50, 1.67),
+        (0.60, 2.39),
+        (0.65, 3.22),
+        (0.70, 4.97),
+    ];
+    let a = alpha.clamp(TABLE[0].0, TABLE[TABLE.len() - 1].0);
+    for w in TABLE.windows(2) {
+        let ((a0, k0), (a1, k1)) = (w[0], w[1]);
+        if a <= a1 {
+            return k0 + (k1 - k0) * (a - a0) / (a1 - a0);
+        }
+    }
+    TABLE[TABLE.len() - 1].1
+}
+
+/// GPU mirror of one chunk's generation parameters (`GenParams` in common.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct GenParams {
+    pub seed: u32,
+    pub cand_start: u32,
+    pub cand_count: u32,
+    pub tri_start: u32,
+    pub tri_end: u32,
+    pub cdf_base: u32,
+    pub cdf_span: u32,
+    pub session_count: u32,
+    pub alpha: f32,
+    pub inv_max_density: f32,
+    pub depth_mm: f32,
+    pub depth_jitter_mm: f32,
+    pub diameter_mm: f32,
+    pub diameter_jitter: f32,
+    pub shade: f32,
+    pub lighter_first_steps: f32,
+    /// Cumulative session shares (the last used one is 1).
+    pub session_cum: [f32; 8],
+    /// Hash-grid cell edge (the largest exclusion radius), mm.
+    pub cell_size: f32,
+    pub hash_mask: u32,
+    pub obstacle_capacity: u32,
+    pub _pad: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn gpu_struct_sizes() {
+        assert_eq!(std::mem::size_of::<Dot>(), 48);
+        assert_eq!(std::mem::size_of::<GenParams>(), 112);
+        assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 64);
+    }
+
+    /// Final density / target density of the greedy hard-core rule on a periodic flat square,
+    /// for candidates at `k` × the target density and spacing `alpha` / √density.
+    fn matern3_yield(alpha: f32, k: f32, seed: u32) -> f32 {
+        use crate::hash::{rand01, rand_u32};
+        let side = 60.0f32; // mm; target density 1/mm² → 3600 dots
+        let n = (k * side * side) as u32;
+        let r = alpha;
+        let mut c: Vec<(u32, f32, f32)> = (0..n)
+            .map(|i| {
+                (
+                    rand_u32(seed, i, 4),
+                    side * rand01(seed, i, 1),
+                    side * rand01(seed, i, 2),
+                )
+            })
+            .collect();
+        c.sort_by_key(|e| std::cmp::Reverse(e.0));
+        let cells = (side / r).floor() as i32;
+        let cs = side / cells as f32;
+        let mut grid = vec![Vec::<(f32, f32)>::new(); (cells * cells) as usize];
+        let mut accepted = 0;
+        for (_, x, y) in c {
+            let (gx, gy) = ((x / cs) as i32, (y / cs) as i32);
+            let mut ok = true;
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let cell = (((gx + dx).rem_euclid(cells)) * cells + (gy + dy).rem_euclid(cells))
+                        as usize;
+                    for (qx, qy) in &grid[cell] {
+                        let mut ddx = (x - qx).abs();
+                        let mut ddy = (y - qy).abs();
+                        ddx = ddx.min(side - ddx);
+                        ddy = ddy.min(side - ddy);
+                        if ddx * ddx + ddy * ddy < r * r {
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            if ok {
+                grid[(gx.min(cells - 1) * cells + gy.min(cells - 1)) as usize].push((x, y));
+                accepted += 1;
+            }
+        }
+        accepted as f32 / (side * side)
+    }
+
+    #[test]
+    #[ignore = "prints the calibration table of candidate_excess; run with --release"]
+    fn calibrate_candidate_excess() {
+        for alpha in [0.3f32, 0.4, 0.5, 0.6, 0.65, 0.7] {
+            // Bisection on k for a yield of 1.
+            let (mut lo, mut hi) = (1.0f32, 12.0f32);
+            for _ in 0..30 {
+                let k = 0.5 * (lo + hi);
+                let y: f32 = (0..4).map(|s| matern3_yield(alpha, k, s)).sum::<f32>() / 4.0;
+                if y < 1.0 {
+                    lo = k
+                } else {
+                    hi = k
+                }
+            }
+            println!("({alpha:.2}, {:.2}),", 0.5 * (lo + hi));
+        }
+    }
+
+    #[test]
+    fn candidate_excess_reaches_the_target_density() {
+        for alpha in [0.4f32, 0.6, 0.7] {
+            let k = candidate_excess(alpha);
+            let y: f32 = (0..3).map(|s| matern3_yield(alpha, k, 10 + s)).sum::<f32>() / 3.0;
+            assert!((y - 1.0).abs() < 0.03, "alpha {alpha}: yield {y}");
+        }
+    }
+}

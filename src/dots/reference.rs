@@ -1,0 +1,162 @@
+//! CPU reference of dot generation: the same integer hash, the same formulas, the same greedy
+//! spacing rule as the GPU passes. Tests compare the two; it is also the way to reproduce any
+//! one dot from its id.
+use super::{Dot, GenParams, Layout};
+use crate::hash::{mul_hi, rand01, rand_u32, stream};
+use crate::head::Mesh;
+use crate::zone::{Zone, ZoneId};
+use glam::Vec3;
+use std::collections::HashMap;
+
+/// A candidate before the spacing rule.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    pub id: u32,
+    pub position: Vec3,
+    pub normal: Vec3,
+    /// Minimum distance to any other accepted dot, mm.
+    pub radius: f32,
+    pub zone: ZoneId,
+    /// Survived the density thinning.
+    pub kept: bool,
+    pub priority: u32,
+}
+
+/// Which triangle (index into `layout.tris`) candidate `id` of chunk `p` falls on.
+pub fn candidate_triangle(layout: &Layout, p: &GenParams, id: u32) -> usize {
+    let target = p.cdf_base + mul_hi(rand_u32(p.seed, id, stream::TRIANGLE), p.cdf_span);
+    // First triangle whose inclusive cumulative weight exceeds the target.
+    let (mut lo, mut hi) = (p.tri_start, p.tri_end - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if layout.cdf[mid as usize] > target {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo as usize
+}
+
+pub fn candidate(mesh: &Mesh, layout: &Layout, zone: &Zone, p: &GenParams, id: u32) -> Candidate {
+    let t = layout.tris[candidate_triangle(layout, p, id)];
+    let (i0, i1, i2) = (t[0] as usize, t[1] as usize, t[2] as usize);
+    let u = rand01(p.seed, id, stream::BARY_U);
+    let v = rand01(p.seed, id, stream::BARY_V);
+    let su = u.sqrt();
+    let (a, b, c) = (1.0 - su, su * (1.0 - v), su * v);
+    let position = mesh.positions[i0] * a + mesh.positions[i1] * b + mesh.positions[i2] * c;
+    let n = mesh.normals[i0] * a + mesh.normals[i1] * b + mesh.normals[i2] * c;
+    let normal = n.try_normalize().unwrap_or(Vec3::Y);
+    let s = zone.sample(position);
+    let keep_p = s.density_per_mm2 * p.inv_max_density;
+    let kept = rand01(p.seed, id, stream::THIN) < keep_p;
+    Candidate {
+        id,
+        position,
+        normal,
+        radius: p.alpha / zone.zone_density(s.zone).sqrt(),
+        zone: s.zone,
+        kept,
+        priority: rand_u32(p.seed, id, stream::PRIORITY),
+    }
+}
+
+/// Standard normal from two uniforms (Box–Muller), as in common.wgsl.
+fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
+    let u1 = rand01(seed, id, sa).max(1e-7);
+    let u2 = rand01(seed, id, sb);
+    (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+}
+
+/// The dot an accepted candidate becomes.
+pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
+    let id = c.id;
+    let u = rand01(p.seed, id, stream::SESSION);
+    let mut session = 0u32;
+    while session + 1 < p.session_count && u >= p.session_cum[session as usize] {
+        session += 1;
+    }
+    let depth = (p.depth_mm
+        + p.depth_jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B))
+    .max(0.02);
+    let diameter = p.diameter_mm
+        * (1.0 + p.diameter_jitter * gauss(p.seed, id, stream::DIAM_A, stream::DIAM_B))
+            .clamp(0.4, 2.5);
+    let pigment =
+        (1.0 + 0.12 * gauss(p.seed, id, stream::PIGMENT_A, stream::PIGMENT_B)).clamp(0.6, 1.4);
+    let lighter = p.lighter_first_steps * (p.session_count - 1 - session) as f32;
+    let shade =
+        (p.shade - lighter + 0.5 * (rand01(p.seed, id, stream::SHADE) - 0.5)).clamp(1.0, 10.0);
+    Dot {
+        position: c.position.to_array(),
+        depth_mm: depth,
+        normal: c.normal.to_array(),
+        diameter_mm: diameter,
+        pigment,
+        shade,
+        id,
+        flags: session | ((c.zone as u32) << 8),
+    }
+}
+
+/// Higher priority wins; equal priorities fall to the lower id (as in spacing.wgsl).
+pub fn outranks(a: &Candidate, b: &Candidate) -> bool {
+    a.priority > b.priority || (a.priority == b.priority && a.id < b.id)
+}
+
+fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
+    let c = (p / cell).floor();
+    (c.x as i32, c.y as i32, c.z as i32)
+}
+
+/// All dots of a plan, sorted by id: chunk after chunk, greedy in priority order against every
+/// dot accepted so far.
+pub fn generate(mesh: &Mesh, layout: &Layout, zone: &Zone) -> Vec<Dot> {
+    let cell = layout.cell_size;
+    let mut grid: HashMap<(i32, i32, i32), Vec<(Vec3, f32)>> = HashMap::new();
+    let mut dots = Vec::new();
+    for p in &layout.params {
+        let mut cands: Vec<Candidate> = (0..p.cand_count)
+            .map(|k| candidate(mesh, layout, zone, p, p.cand_start + k))
+            .filter(|c| c.kept)
+            .collect();
+        cands.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
+        for c in cands {
+            let (cx, cy, cz) = cell_of(c.position, cell);
+            let mut blocked = false;
+            'search: for dx in -1..=1 {
+                for dy in -1..=1 {
+                    for dz in -1..=1 {
+                        if let Some(list) = grid.get(&(cx + dx, cy + dy, cz + dz)) {
+                            for (q, r) in list {
+                                let rr = r.max(c.radius);
+                                if c.position.distance_squared(*q) < rr * rr {
+                                    blocked = true;
+                                    break 'search;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !blocked {
+                grid.entry((cx, cy, cz))
+                    .or_default()
+                    .push((c.position, c.radius));
+                dots.push(dot_from_candidate(&c, p));
+            }
+        }
+    }
+    dots.sort_by_key(|d| d.id);
+    dots
+}
+
+/// Reference for one dot by id, if that candidate survives thinning (spacing aside).
+pub fn candidate_by_id(mesh: &Mesh, layout: &Layout, zone: &Zone, id: u32) -> Option<Candidate> {
+    let p = layout
+        .params
+        .iter()
+        .find(|p| id >= p.cand_start && id - p.cand_start < p.cand_count)?;
+    Some(candidate(mesh, layout, zone, p, id))
+}

@@ -1,0 +1,461 @@
+//! The dot generation passes on the GPU (`generate.wgsl`, `spacing.wgsl`). Pipelines are built
+//! once ([`DotGenerator`]); each plan's dots live in [`GpuDots`], one buffer per chunk.
+use super::{dispatch_size, Gpu};
+use crate::dots::{GenParams, Layout};
+use crate::error::{Result, ScalpError};
+use crate::head::Mesh;
+use crate::shaders;
+use crate::zone::Zone;
+use wgpu::BufferUsages as U;
+
+/// Rounds of the parallel spacing rule submitted between two checks; even, so the final state
+/// is always back in the first state buffer.
+const ROUNDS_PER_BATCH: u32 = 8;
+/// Safety stop: the rule converges in O(log n) rounds; this many means something is wrong.
+const MAX_ROUNDS: u32 = 512;
+
+/// Bytes of GPU memory a chunk of `n` candidates needs while it is being decided.
+pub fn chunk_work_bytes(n: u64) -> u64 {
+    let cap = n / 2 + 4096;
+    let slots = n + cap;
+    let heads = (2 * slots).next_power_of_two().max(1024);
+    slots * (16 + 4 + 4 + 4) + heads * 4
+}
+
+/// Dots of one chunk on the GPU.
+pub struct DotChunk {
+    pub buffer: wgpu::Buffer,
+    pub count: u32,
+}
+
+/// All dots of a plan on the GPU.
+pub struct GpuDots {
+    pub chunks: Vec<DotChunk>,
+}
+
+impl GpuDots {
+    pub fn total(&self) -> u64 {
+        self.chunks.iter().map(|c| c.count as u64).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.total() * std::mem::size_of::<crate::dots::Dot>() as u64
+    }
+
+    /// Reads every dot back (for tests and reports), sorted by id.
+    pub fn read(&self, gpu: &Gpu) -> Result<Vec<crate::dots::Dot>> {
+        let mut out: Vec<crate::dots::Dot> = Vec::with_capacity(self.total() as usize);
+        for c in &self.chunks {
+            let bytes = gpu.read_buffer(&c.buffer, 0, c.count as u64 * 48)?;
+            out.extend_from_slice(bytemuck::cast_slice(&bytes));
+        }
+        out.sort_by_key(|d| d.id);
+        Ok(out)
+    }
+}
+
+pub struct DotGenerator {
+    gen_bgl0: wgpu::BindGroupLayout,
+    gen_bgl1: wgpu::BindGroupLayout,
+    sp_bgl0: wgpu::BindGroupLayout,
+    sp_bgl1: wgpu::BindGroupLayout,
+    generate: wgpu::ComputePipeline,
+    count_accepted: wgpu::ComputePipeline,
+    write_dots: wgpu::ComputePipeline,
+    clear_heads: wgpu::ComputePipeline,
+    insert_candidates: wgpu::ComputePipeline,
+    gather_obstacles: wgpu::ComputePipeline,
+    insert_obstacles: wgpu::ComputePipeline,
+    mis_round: wgpu::ComputePipeline,
+}
+
+fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+fn uniform(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+fn bind(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    buffers: &[&wgpu::Buffer],
+) -> wgpu::BindGroup {
+    let entries: Vec<_> = buffers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: b.as_entire_binding(),
+        })
+        .collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
+fn pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::PipelineLayout,
+    module: &wgpu::ShaderModule,
+    entry: &str,
+) -> wgpu::ComputePipeline {
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry),
+        layout: Some(layout),
+        module,
+        entry_point: Some(entry),
+        compilation_options: Default::default(),
+        cache: None,
+    })
+}
+
+fn pass(
+    enc: &mut wgpu::CommandEncoder,
+    p: &wgpu::ComputePipeline,
+    groups: &[&wgpu::BindGroup],
+    n: u32,
+) {
+    let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: None,
+        timestamp_writes: None,
+    });
+    cp.set_pipeline(p);
+    for (i, g) in groups.iter().enumerate() {
+        cp.set_bind_group(i as u32, *g, &[]);
+    }
+    let (x, y) = dispatch_size(n);
+    cp.dispatch_workgroups(x, y, 1);
+}
+
+impl DotGenerator {
+    pub fn new(gpu: &Gpu) -> DotGenerator {
+        let d = &gpu.device;
+        let gen_module = shaders::module(d, "generate.wgsl", &shaders::generate());
+        let sp_module = shaders::module(d, "spacing.wgsl", &shaders::spacing());
+        let gen_bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("generate static"),
+            entries: &[
+                uniform(0),
+                uniform(1),
+                storage(2, true),
+                storage(3, true),
+                storage(4, true),
+                storage(5, true),
+            ],
+        });
+        let gen_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("generate chunk"),
+            entries: &[
+                storage(0, false),
+                storage(1, false),
+                storage(2, false),
+                storage(3, false),
+            ],
+        });
+        let sp_bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("spacing static"),
+            entries: &[uniform(0), uniform(1)],
+        });
+        let sp_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("spacing chunk"),
+            entries: &[
+                storage(0, false),
+                storage(1, true),
+                storage(2, false),
+                storage(3, false),
+                storage(4, false),
+                storage(5, false),
+                storage(6, true),
+            ],
+        });
+        let gen_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("generate"),
+            bind_group_layouts: &[Some(&gen_bgl0), Some(&gen_bgl1)],
+            immediate_size: 0,
+        });
+        let sp_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("spacing"),
+            bind_group_layouts: &[Some(&sp_bgl0), Some(&sp_bgl1)],
+            immediate_size: 0,
+        });
+        DotGenerator {
+            generate: pipeline(d, &gen_layout, &gen_module, "generate"),
+            count_accepted: pipeline(d, &gen_layout, &gen_module, "count_accepted"),
+            write_dots: pipeline(d, &gen_layout, &gen_module, "write_dots"),
+            clear_heads: pipeline(d, &sp_layout, &sp_module, "clear_heads"),
+            insert_candidates: pipeline(d, &sp_layout, &sp_module, "insert_candidates"),
+            gather_obstacles: pipeline(d, &sp_layout, &sp_module, "gather_obstacles"),
+            insert_obstacles: pipeline(d, &sp_layout, &sp_module, "insert_obstacles"),
+            mis_round: pipeline(d, &sp_layout, &sp_module, "mis_round"),
+            gen_bgl0,
+            gen_bgl1,
+            sp_bgl0,
+            sp_bgl1,
+        }
+    }
+
+    /// Generates every dot of `layout` on the GPU, chunk after chunk.
+    pub fn generate(
+        &self,
+        gpu: &Gpu,
+        mesh: &Mesh,
+        layout: &Layout,
+        zone: &Zone,
+    ) -> Result<GpuDots> {
+        // Refuse what cannot fit before touching the GPU: the largest chunk's working set must
+        // fit one storage binding, the dots must fit the memory budget.
+        let binding_limit = gpu.storage_binding_limit();
+        let largest = layout
+            .chunks
+            .iter()
+            .map(|c| c.cand_count as u64)
+            .max()
+            .unwrap_or(0);
+        let work = chunk_work_bytes(largest);
+        let per_binding = (largest + largest / 2 + 4096) * 16;
+        if per_binding > binding_limit {
+            return Err(ScalpError::TooLarge {
+                what: "a generation chunk's candidate buffer".into(),
+                needed: per_binding,
+                allowed: binding_limit,
+                hint: "this adapter's max_storage_buffer_binding_size".into(),
+            });
+        }
+        let expected_dot_bytes = (layout.expected_dots * 1.02) as u64 * 48;
+        let budget = super::memory_budget(&gpu.info);
+        if expected_dot_bytes + work > budget {
+            return Err(ScalpError::TooLarge {
+                what: format!("{:.0} dots", layout.expected_dots),
+                needed: expected_dot_bytes + work,
+                allowed: budget,
+                hint: "GPU memory budget; set SCALP_GPU_MEMORY_MB to change it".into(),
+            });
+        }
+        gpu.checked("dot generation", || {
+            self.generate_unchecked(gpu, mesh, layout, zone)
+        })
+    }
+
+    fn generate_unchecked(
+        &self,
+        gpu: &Gpu,
+        mesh: &Mesh,
+        layout: &Layout,
+        zone: &Zone,
+    ) -> Result<GpuDots> {
+        let vertices: Vec<[f32; 8]> = mesh
+            .positions
+            .iter()
+            .zip(&mesh.normals)
+            .map(|(p, n)| [p.x, p.y, p.z, 1.0, n.x, n.y, n.z, 0.0])
+            .collect();
+        let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
+        let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);
+        let cbuf = gpu.upload("triangle area table", &layout.cdf, U::STORAGE);
+        let bbuf = gpu.upload("hairline boundary", &zone.boundary, U::STORAGE);
+        let zbuf = gpu.uniform("zone params", &zone.gpu);
+        let dummy_dots = gpu.upload("no dots", &[0u32; 12], U::STORAGE);
+
+        let mut chunks: Vec<DotChunk> = Vec::new();
+        for (ci, base) in layout.params.iter().enumerate() {
+            let n = base.cand_count;
+            let mut capacity = n / 2 + 4096;
+            loop {
+                match self.run_chunk(
+                    gpu,
+                    base,
+                    capacity,
+                    &chunks,
+                    [&vbuf, &tbuf, &cbuf, &bbuf, &zbuf],
+                    &dummy_dots,
+                )? {
+                    ChunkOutcome::Done(c) => {
+                        chunks.push(c);
+                        break;
+                    }
+                    ChunkOutcome::NeedCapacity(needed) => {
+                        log::debug!(
+                            "chunk {ci}: {needed} obstacles, capacity {capacity}; retrying"
+                        );
+                        capacity = needed + 1024;
+                    }
+                }
+            }
+        }
+        Ok(GpuDots { chunks })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_chunk(
+        &self,
+        gpu: &Gpu,
+        base: &GenParams,
+        capacity: u32,
+        earlier: &[DotChunk],
+        statics: [&wgpu::Buffer; 5],
+        dummy_dots: &wgpu::Buffer,
+    ) -> Result<ChunkOutcome> {
+        let d = &gpu.device;
+        let n = base.cand_count;
+        let slots = (n + capacity) as u64;
+        let heads_len = (2 * slots).next_power_of_two().max(1024);
+        let mut params = *base;
+        params.hash_mask = (heads_len - 1) as u32;
+        params.obstacle_capacity = capacity;
+        let pbuf = gpu.uniform("chunk params", &params);
+        let [vbuf, tbuf, cbuf, bbuf, zbuf] = statics;
+        let buf = |label: &str, bytes: u64, usage: U| {
+            d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: bytes.max(16),
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let cand = buf("candidates", slots * 16, U::STORAGE);
+        let state_a = buf("state a", slots * 4, U::STORAGE);
+        let state_b = buf("state b", slots * 4, U::STORAGE);
+        let next = buf("next", slots * 4, U::STORAGE);
+        let heads = buf("grid heads", heads_len * 4, U::STORAGE);
+        let counts = buf("counts", 16, U::STORAGE | U::COPY_SRC | U::COPY_DST);
+
+        let g0 = bind(
+            d,
+            "generate static",
+            &self.gen_bgl0,
+            &[&pbuf, zbuf, vbuf, tbuf, cbuf, bbuf],
+        );
+        let sp0 = bind(d, "spacing static", &self.sp_bgl0, &[&pbuf, zbuf]);
+        let g1 = bind(
+            d,
+            "generate chunk",
+            &self.gen_bgl1,
+            &[&cand, &state_a, &counts, dummy_dots],
+        );
+        let sp_ab = |prev: &wgpu::Buffer| {
+            bind(
+                d,
+                "spacing a→b",
+                &self.sp_bgl1,
+                &[&cand, &state_a, &state_b, &next, &heads, &counts, prev],
+            )
+        };
+        let sp_ba = |prev: &wgpu::Buffer| {
+            bind(
+                d,
+                "spacing b→a",
+                &self.sp_bgl1,
+                &[&cand, &state_b, &state_a, &next, &heads, &counts, prev],
+            )
+        };
+        let ab = sp_ab(dummy_dots);
+        let ba = sp_ba(dummy_dots);
+
+        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("generate chunk"),
+        });
+        enc.clear_buffer(&counts, 0, None);
+        pass(&mut enc, &self.generate, &[&g0, &g1], n);
+        pass(&mut enc, &self.clear_heads, &[&sp0, &ab], heads_len as u32);
+        pass(&mut enc, &self.insert_candidates, &[&sp0, &ab], n);
+        for prev in earlier.iter().filter(|c| c.count > 0) {
+            let g = sp_ba(&prev.buffer);
+            pass(&mut enc, &self.gather_obstacles, &[&sp0, &g], prev.count);
+        }
+        pass(&mut enc, &self.insert_obstacles, &[&sp0, &ab], capacity);
+        gpu.queue.submit([enc.finish()]);
+
+        let mut rounds = 0;
+        loop {
+            let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("spacing rounds"),
+            });
+            for r in 0..ROUNDS_PER_BATCH {
+                enc.clear_buffer(&counts, 4, Some(4));
+                pass(
+                    &mut enc,
+                    &self.mis_round,
+                    &[&sp0, if r % 2 == 0 { &ab } else { &ba }],
+                    n + capacity,
+                );
+            }
+            gpu.queue.submit([enc.finish()]);
+            rounds += ROUNDS_PER_BATCH;
+            let c: Vec<u32> = bytemuck::cast_slice(&gpu.read_buffer(&counts, 0, 16)?).to_vec();
+            if c[0] > capacity {
+                return Ok(ChunkOutcome::NeedCapacity(c[0]));
+            }
+            if c[1] == 0 {
+                break;
+            }
+            if rounds >= MAX_ROUNDS {
+                return Err(ScalpError::Gpu {
+                    during: "dot spacing".into(),
+                    message: format!("{} candidates still undecided after {rounds} rounds", c[1]),
+                });
+            }
+        }
+
+        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("count dots"),
+        });
+        enc.clear_buffer(&counts, 12, Some(4));
+        pass(&mut enc, &self.count_accepted, &[&g0, &g1], n);
+        gpu.queue.submit([enc.finish()]);
+        let c: Vec<u32> = bytemuck::cast_slice(&gpu.read_buffer(&counts, 0, 16)?).to_vec();
+        let count = c[3];
+        let dots = buf(
+            "dots",
+            count as u64 * 48,
+            U::STORAGE | U::COPY_SRC | U::VERTEX,
+        );
+        let g1w = bind(
+            d,
+            "write dots",
+            &self.gen_bgl1,
+            &[&cand, &state_a, &counts, &dots],
+        );
+        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("write dots"),
+        });
+        enc.clear_buffer(&counts, 8, Some(4));
+        pass(&mut enc, &self.write_dots, &[&g0, &g1w], n);
+        gpu.queue.submit([enc.finish()]);
+        log::debug!(
+            "chunk at {}: {n} candidates, {count} dots, {rounds} rounds",
+            base.cand_start
+        );
+        Ok(ChunkOutcome::Done(DotChunk {
+            buffer: dots,
+            count,
+        }))
+    }
+}
+
+enum ChunkOutcome {
+    Done(DotChunk),
+    NeedCapacity(u32),
+}

@@ -1,0 +1,319 @@
+//! The GPU context: adapter choice, device, error capture and small helpers (uploads,
+//! readbacks, dispatch sizes). Knows nothing of windows.
+pub mod generate;
+
+use crate::error::{Result, ScalpError};
+use wgpu::util::DeviceExt;
+
+/// An open device on the chosen adapter.
+pub struct Gpu {
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+}
+
+/// How an adapter ranks: real GPUs first, then Vulkan on the CPU (lavapipe), then GL on the CPU
+/// (llvmpipe), then anything else. Lower is better.
+fn rank(info: &wgpu::AdapterInfo) -> u32 {
+    use wgpu::{Backend, DeviceType};
+    match (info.device_type, info.backend) {
+        (DeviceType::DiscreteGpu, _) => 0,
+        (DeviceType::IntegratedGpu, _) => 1,
+        (DeviceType::VirtualGpu, _) => 2,
+        (DeviceType::Cpu, Backend::Vulkan) => 3,
+        (DeviceType::Cpu, Backend::Gl) => 4,
+        (_, Backend::Vulkan) => 5,
+        _ => 6,
+    }
+}
+
+/// One line describing an adapter, as printed by `scalp adapters` and `scalp render`.
+pub fn describe(info: &wgpu::AdapterInfo) -> String {
+    format!(
+        "{} ({:?}, {:?}{})",
+        info.name,
+        info.backend,
+        info.device_type,
+        if info.driver.is_empty() {
+            String::new()
+        } else {
+            format!(", {} {}", info.driver, info.driver_info)
+        }
+    )
+}
+
+fn instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    if std::env::var_os("WGPU_BACKEND").is_none() {
+        desc.backends = wgpu::Backends::VULKAN | wgpu::Backends::GL;
+    }
+    wgpu::Instance::new(desc)
+}
+
+/// Every adapter wgpu can see, best first.
+pub fn list_adapters() -> Vec<wgpu::AdapterInfo> {
+    let inst = instance();
+    let mut v: Vec<_> = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()))
+        .iter()
+        .map(|a| a.get_info())
+        .collect();
+    v.sort_by_key(rank);
+    v
+}
+
+impl Gpu {
+    /// Opens the best adapter, or the first whose name or backend contains `want`
+    /// (case-insensitive), e.g. "lavapipe", "llvmpipe", "vulkan", "gl", "nvidia".
+    pub fn new(want: Option<&str>) -> Result<Gpu> {
+        let inst = instance();
+        let mut adapters = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+        adapters.sort_by_key(|a| rank(&a.get_info()));
+        let names: Vec<String> = adapters.iter().map(|a| describe(&a.get_info())).collect();
+        let adapter = match want {
+            Some(w) => {
+                let w = w.to_lowercase();
+                let found = adapters.into_iter().find(|a| {
+                    let i = a.get_info();
+                    i.name.to_lowercase().contains(&w)
+                        || format!("{:?}", i.backend).to_lowercase().contains(&w)
+                        || i.driver.to_lowercase().contains(&w)
+                });
+                match found {
+                    Some(a) => a,
+                    None if names.is_empty() => {
+                        return Err(ScalpError::NoAdapter {
+                            detail: String::new(),
+                        })
+                    }
+                    None => {
+                        return Err(ScalpError::invalid(
+                            "--adapter",
+                            format!(
+                                "no adapter matches \"{w}\"; available: {}",
+                                names.join("; ")
+                            ),
+                        ))
+                    }
+                }
+            }
+            None => adapters.into_iter().next().ok_or(ScalpError::NoAdapter {
+                detail: String::new(),
+            })?,
+        };
+        let info = adapter.get_info();
+        let alimits = adapter.limits();
+        // Ask for what the adapter has where we may need it: large storage bindings and buffers
+        // (dot chunks), and eight storage buffers per stage (the generate pass uses eight).
+        let mut limits = wgpu::Limits::downlevel_defaults().using_resolution(alimits.clone());
+        limits.max_storage_buffer_binding_size = alimits.max_storage_buffer_binding_size;
+        limits.max_buffer_size = alimits.max_buffer_size;
+        limits.max_storage_buffers_per_shader_stage =
+            alimits.max_storage_buffers_per_shader_stage.min(16);
+        limits.max_compute_workgroups_per_dimension = alimits.max_compute_workgroups_per_dimension;
+        limits.max_compute_invocations_per_workgroup =
+            alimits.max_compute_invocations_per_workgroup;
+        limits.max_compute_workgroup_size_x = alimits.max_compute_workgroup_size_x;
+        limits.max_compute_workgroup_storage_size = alimits.max_compute_workgroup_storage_size;
+        limits.max_texture_dimension_2d = alimits.max_texture_dimension_2d;
+        if limits.max_storage_buffers_per_shader_stage < 8 {
+            return Err(ScalpError::Gpu {
+                during: "opening the adapter".into(),
+                message: format!(
+                    "{} allows {} storage buffers per shader stage; scalp needs 8",
+                    describe(&info),
+                    limits.max_storage_buffers_per_shader_stage
+                ),
+            });
+        }
+        let features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("scalp device"),
+            required_features: features,
+            required_limits: limits,
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| ScalpError::Gpu {
+            during: format!("opening {}", describe(&info)),
+            message: e.to_string(),
+        })?;
+        device.on_uncaptured_error(std::sync::Arc::new(|e| {
+            log::error!("uncaptured GPU error: {e}");
+        }));
+        Ok(Gpu {
+            adapter,
+            device,
+            queue,
+            info,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        describe(&self.info)
+    }
+
+    /// Runs `f` inside validation and out-of-memory error scopes and turns what they caught
+    /// into our error, so a bad request never crashes or loses the device silently.
+    pub fn checked<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let val = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out = f();
+        let v = pollster::block_on(val.pop());
+        let o = pollster::block_on(oom.pop());
+        if let Some(e) = o.or(v) {
+            return Err(ScalpError::Gpu {
+                during: during.into(),
+                message: e.to_string(),
+            });
+        }
+        out
+    }
+
+    pub fn storage_binding_limit(&self) -> u64 {
+        self.device.limits().max_storage_buffer_binding_size
+    }
+
+    pub fn buffer_limit(&self) -> u64 {
+        self.device.limits().max_buffer_size
+    }
+
+    /// A storage buffer holding `data`.
+    pub fn upload<T: bytemuck::Pod>(
+        &self,
+        label: &str,
+        data: &[T],
+        usage: wgpu::BufferUsages,
+    ) -> wgpu::Buffer {
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        // Zero-sized bindings are invalid: pad empty data to one element.
+        let padded;
+        let contents = if bytes.is_empty() {
+            padded = vec![0u8; std::mem::size_of::<T>().max(4)];
+            &padded[..]
+        } else {
+            bytes
+        };
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents,
+                usage,
+            })
+    }
+
+    pub fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::bytes_of(value),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            })
+    }
+
+    /// Copies `size` bytes of `src` back to the CPU (waits for the GPU).
+    pub fn read_buffer(&self, src: &wgpu::Buffer, offset: u64, size: u64) -> Result<Vec<u8>> {
+        if size == 0 {
+            return Ok(Vec::new());
+        }
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback staging"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
+        enc.copy_buffer_to_buffer(src, offset, &staging, 0, size);
+        self.queue.submit([enc.finish()]);
+        self.map_and_read(&staging, size)
+    }
+
+    pub fn map_and_read(&self, staging: &wgpu::Buffer, size: u64) -> Result<Vec<u8>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        staging.map_async(wgpu::MapMode::Read, 0..size, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        match rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(ScalpError::Gpu {
+                    during: "reading back a buffer".into(),
+                    message: e.to_string(),
+                })
+            }
+            Err(_) => {
+                return Err(ScalpError::Gpu {
+                    during: "reading back a buffer".into(),
+                    message: "the map callback never ran".into(),
+                })
+            }
+        }
+        let data = staging
+            .get_mapped_range(0..size)
+            .map_err(|e| ScalpError::Gpu {
+                during: "reading back a buffer".into(),
+                message: e.to_string(),
+            })?
+            .to_vec();
+        staging.unmap();
+        Ok(data)
+    }
+
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| ScalpError::Gpu {
+                during: "waiting for the GPU".into(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// Workgroup counts for `n` threads of 64, folded into 2D so no dimension passes 65 535
+/// (shaders rebuild the linear index as gid.x + gid.y · nwg.x · 64).
+pub fn dispatch_size(n: u32) -> (u32, u32) {
+    let groups = n.div_ceil(64).max(1);
+    if groups <= 65_535 {
+        (groups, 1)
+    } else {
+        let x = 32_768;
+        (x, groups.div_ceil(x))
+    }
+}
+
+/// GPU memory we allow ourselves. wgpu cannot ask a device how much memory it has, so: the
+/// `SCALP_GPU_MEMORY_MB` environment variable when set; on CPU adapters (lavapipe, llvmpipe,
+/// whose "GPU memory" is system memory) half of the available RAM; otherwise 12 GiB. Requests
+/// over it are refused with the numbers; an allocation that still fails is caught by an
+/// out-of-memory error scope.
+pub fn memory_budget(info: &wgpu::AdapterInfo) -> u64 {
+    if let Some(mb) = std::env::var("SCALP_GPU_MEMORY_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        return mb << 20;
+    }
+    if info.device_type == wgpu::DeviceType::Cpu {
+        if let Ok(text) = std::fs::read_to_string("/proc/meminfo") {
+            for line in text.lines() {
+                if let Some(rest) = line.strip_prefix("MemAvailable:") {
+                    if let Some(kb) = rest
+                        .split_whitespace()
+                        .next()
+                        .and_then(|v| v.parse::<u64>().ok())
+                    {
+                        return kb * 1024 / 2;
+                    }
+                }
+            }
+        }
+    }
+    12 << 30
+}

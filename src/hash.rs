@@ -1,0 +1,105 @@
+//! The counter-based integer hash every random choice comes from. The same functions exist in
+//! `shaders/common.wgsl`; a dot is a pure function of (seed, dot id), so the CPU reference can
+//! reproduce any one dot and every adapter draws the same dots.
+
+/// PCG-style 32-bit hash (Jarzynski & Olano 2020, "Hash Functions for GPU Rendering").
+#[inline]
+pub fn pcg(v: u32) -> u32 {
+    let state = v.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
+    let word = ((state >> ((state >> 28) + 4)) ^ state).wrapping_mul(277_803_737);
+    (word >> 22) ^ word
+}
+
+/// Independent random streams of one dot: stream `s` of id `id` under `seed`.
+#[inline]
+pub fn rand_u32(seed: u32, id: u32, stream: u32) -> u32 {
+    pcg(pcg(id ^ pcg(seed)).wrapping_add(stream.wrapping_mul(0x9E37_79B9)))
+}
+
+/// Uniform in [0, 1) with 24 bits, exactly representable in f32 on every device.
+#[inline]
+pub fn to_unit(h: u32) -> f32 {
+    (h >> 8) as f32 * (1.0 / 16_777_216.0)
+}
+
+#[inline]
+pub fn rand01(seed: u32, id: u32, stream: u32) -> f32 {
+    to_unit(rand_u32(seed, id, stream))
+}
+
+/// High 32 bits of a 32×32 product, done with 16-bit halves exactly as the WGSL version
+/// (WGSL has no 64-bit integers). Maps a uniform u32 onto [0, n) without modulo bias.
+#[inline]
+pub fn mul_hi(a: u32, b: u32) -> u32 {
+    let (a_lo, a_hi) = (a & 0xFFFF, a >> 16);
+    let (b_lo, b_hi) = (b & 0xFFFF, b >> 16);
+    let lo_lo = a_lo * b_lo;
+    let hi_lo = a_hi * b_lo;
+    let lo_hi = a_lo * b_hi;
+    let hi_hi = a_hi * b_hi;
+    let cross = (lo_lo >> 16) + (hi_lo & 0xFFFF) + (lo_hi & 0xFFFF);
+    hi_hi + (hi_lo >> 16) + (lo_hi >> 16) + (cross >> 16)
+}
+
+/// Streams: each random decision of a dot has its own, so adding one never shifts another.
+pub mod stream {
+    pub const TRIANGLE: u32 = 0;
+    pub const BARY_U: u32 = 1;
+    pub const BARY_V: u32 = 2;
+    pub const THIN: u32 = 3;
+    pub const PRIORITY: u32 = 4;
+    pub const SESSION: u32 = 5;
+    pub const DEPTH_A: u32 = 6;
+    pub const DEPTH_B: u32 = 7;
+    pub const DIAM_A: u32 = 8;
+    pub const DIAM_B: u32 = 9;
+    pub const PIGMENT_A: u32 = 10;
+    pub const PIGMENT_B: u32 = 11;
+    pub const SHADE: u32 = 12;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mul_hi_matches_u64() {
+        let mut x = 12345u32;
+        for _ in 0..100_000 {
+            x = pcg(x);
+            let y = pcg(x ^ 0xABCD);
+            assert_eq!(mul_hi(x, y), ((x as u64 * y as u64) >> 32) as u32);
+        }
+        assert_eq!(mul_hi(u32::MAX, u32::MAX), u32::MAX - 1);
+    }
+
+    #[test]
+    fn unit_values_are_uniform_and_in_range() {
+        let n = 200_000;
+        let mut buckets = [0u32; 10];
+        for i in 0..n {
+            let u = rand01(7, i, 3);
+            assert!((0.0..1.0).contains(&u));
+            buckets[(u * 10.0) as usize] += 1;
+        }
+        for b in buckets {
+            let expected = n as f32 / 10.0;
+            assert!((b as f32 - expected).abs() < 0.03 * expected, "{buckets:?}");
+        }
+    }
+
+    #[test]
+    fn streams_are_independent() {
+        // Correlation between two streams of the same ids is near zero.
+        let n = 100_000;
+        let (mut sx, mut sy, mut sxy) = (0.0f64, 0.0f64, 0.0f64);
+        for i in 0..n {
+            let x = rand01(1, i, 1) as f64 - 0.5;
+            let y = rand01(1, i, 2) as f64 - 0.5;
+            sx += x * x;
+            sy += y * y;
+            sxy += x * y;
+        }
+        assert!((sxy / (sx * sy).sqrt()).abs() < 0.01);
+    }
+}

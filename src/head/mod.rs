@@ -1,0 +1,221 @@
+//! The head: a triangle mesh in head space (millimetres, +Y up, face toward +Z, origin
+//! near the centre of the skull) and the scalp landmarks the hairline design refers to.
+pub mod obj;
+pub mod sculpt;
+
+use crate::error::{Result, ScalpError};
+use glam::Vec3;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// An indexed triangle mesh in head space. Normals are per vertex, unit length.
+#[derive(Clone, Debug, Default)]
+pub struct Mesh {
+    pub positions: Vec<Vec3>,
+    pub normals: Vec<Vec3>,
+    /// Three indices per triangle.
+    pub indices: Vec<u32>,
+}
+
+impl Mesh {
+    pub fn triangle_count(&self) -> usize {
+        self.indices.len() / 3
+    }
+
+    pub fn triangle(&self, t: usize) -> [Vec3; 3] {
+        let i = &self.indices[3 * t..3 * t + 3];
+        [
+            self.positions[i[0] as usize],
+            self.positions[i[1] as usize],
+            self.positions[i[2] as usize],
+        ]
+    }
+
+    /// Area of triangle `t` in mm².
+    pub fn triangle_area(&self, t: usize) -> f32 {
+        let [a, b, c] = self.triangle(t);
+        0.5 * (b - a).cross(c - a).length()
+    }
+
+    pub fn bounds(&self) -> (Vec3, Vec3) {
+        let mut lo = Vec3::splat(f32::INFINITY);
+        let mut hi = Vec3::splat(f32::NEG_INFINITY);
+        for p in &self.positions {
+            lo = lo.min(*p);
+            hi = hi.max(*p);
+        }
+        (lo, hi)
+    }
+
+    /// Smooth per-vertex normals, area-weighted (the cross product's length is twice the area).
+    /// Used when a file has no normals or has normals that do not match its vertices.
+    pub fn compute_normals(&mut self) {
+        let mut n = vec![Vec3::ZERO; self.positions.len()];
+        for tri in self.indices.chunks_exact(3) {
+            let (a, b, c) = (
+                self.positions[tri[0] as usize],
+                self.positions[tri[1] as usize],
+                self.positions[tri[2] as usize],
+            );
+            let fn_ = (b - a).cross(c - a);
+            for &i in tri {
+                n[i as usize] += fn_;
+            }
+        }
+        self.normals = n
+            .into_iter()
+            .map(|v| v.try_normalize().unwrap_or(Vec3::Y))
+            .collect();
+    }
+}
+
+/// Scalp landmarks in head space (mm). Left and right are the client's own: with the face
+/// toward +Z and +Y up, the client's left is +X.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Landmarks {
+    /// Midpoint of the brow ridge between the eyebrows (glabella).
+    pub glabella: Vec3,
+    /// Front hairline point on the midline (trichion) of a natural adult hairline.
+    pub front_hairline: Vec3,
+    /// Fronto-temporal points where the hairline turns back at the temples.
+    pub temple_left: Vec3,
+    pub temple_right: Vec3,
+    /// Highest point of the skull (vertex); the crown whorl sits just behind it.
+    pub vertex: Vec3,
+    /// Most posterior point of the back of the head (opisthocranion).
+    pub occipital: Vec3,
+    /// Top of the attachment of each ear (otobasion superius).
+    pub ear_top_left: Vec3,
+    pub ear_top_right: Vec3,
+}
+
+impl Landmarks {
+    /// Parses a landmarks TOML file's text; `path` is only used in error messages.
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Self> {
+        toml::from_str(text).map_err(|e| ScalpError::Landmarks {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| text[..s.start].lines().count().max(1)),
+            message: e.message().to_string(),
+        })
+    }
+
+    pub fn to_toml(&self) -> String {
+        let v = |p: Vec3| format!("[{:.2}, {:.2}, {:.2}]", p.x, p.y, p.z);
+        format!(
+            "# Scalp landmarks, head space in millimetres (+Y up, face toward +Z, client's left = +X).\n\
+             glabella = {}\nfront_hairline = {}\ntemple_left = {}\ntemple_right = {}\n\
+             vertex = {}\noccipital = {}\near_top_left = {}\near_top_right = {}\n",
+            v(self.glabella),
+            v(self.front_hairline),
+            v(self.temple_left),
+            v(self.temple_right),
+            v(self.vertex),
+            v(self.occipital),
+            v(self.ear_top_left),
+            v(self.ear_top_right)
+        )
+    }
+
+    /// Rough landmarks for a mesh that came without any, from proportions of an adult head
+    /// (documented in README): the head is assumed to be in head space already, i.e. upright
+    /// and facing +Z. The vertex is the highest vertex; the other points are placed on the
+    /// bounding box by average anthropometric ratios and then snapped to the nearest vertex.
+    pub fn estimate(mesh: &Mesh) -> Self {
+        let (lo, hi) = mesh.bounds();
+        let size = hi - lo;
+        let cx = 0.5 * (lo.x + hi.x);
+        let cz = 0.5 * (lo.z + hi.z);
+        // The cranium is the top ~55% of a head with face; a scan may stop at the neck or include
+        // shoulders, so ratios are taken from the top down and from the cranium's own extent.
+        let top = hi.y;
+        let cranium_h = size.y.min(1.35 * size.z).max(1.0);
+        let brow_y = top - 0.45 * cranium_h;
+        let ear_y = top - 0.52 * cranium_h;
+        let snap = |target: Vec3| -> Vec3 {
+            mesh.positions
+                .iter()
+                .copied()
+                .min_by(|a, b| {
+                    a.distance_squared(target)
+                        .total_cmp(&b.distance_squared(target))
+                })
+                .unwrap_or(target)
+        };
+        let vertex = mesh
+            .positions
+            .iter()
+            .copied()
+            .max_by(|a, b| a.y.total_cmp(&b.y))
+            .unwrap_or(Vec3::new(cx, top, cz));
+        Landmarks {
+            glabella: snap(Vec3::new(cx, brow_y, hi.z)),
+            front_hairline: snap(Vec3::new(cx, brow_y + 0.33 * cranium_h, hi.z)),
+            temple_left: snap(Vec3::new(
+                hi.x,
+                brow_y + 0.28 * cranium_h,
+                cz + 0.3 * size.z,
+            )),
+            temple_right: snap(Vec3::new(
+                lo.x,
+                brow_y + 0.28 * cranium_h,
+                cz + 0.3 * size.z,
+            )),
+            vertex,
+            occipital: snap(Vec3::new(cx, brow_y, lo.z)),
+            ear_top_left: snap(Vec3::new(hi.x, ear_y, cz)),
+            ear_top_right: snap(Vec3::new(lo.x, ear_y, cz)),
+        }
+    }
+}
+
+/// A head ready for treatment: its mesh and landmarks, and where it came from.
+#[derive(Clone, Debug)]
+pub struct Head {
+    pub mesh: Mesh,
+    pub landmarks: Landmarks,
+    /// "built-in" or the path of the file it was loaded from.
+    pub source: String,
+}
+
+/// The committed default head (made by [`sculpt::sculpt_default_head`], see `scalp sculpt`).
+pub const DEFAULT_HEAD_OBJ: &str = include_str!("../../assets/head.obj");
+pub const DEFAULT_HEAD_LANDMARKS: &str = include_str!("../../assets/head.landmarks.toml");
+
+impl Head {
+    /// The built-in default head, parsed from the OBJ embedded in the binary.
+    pub fn builtin() -> Result<Self> {
+        let name = PathBuf::from("assets/head.obj");
+        let mesh = obj::load_obj_str(DEFAULT_HEAD_OBJ, &name, &obj::LoadOptions::default())?;
+        let landmarks = Landmarks::from_toml_str(
+            DEFAULT_HEAD_LANDMARKS,
+            Path::new("assets/head.landmarks.toml"),
+        )?;
+        Ok(Head {
+            mesh,
+            landmarks,
+            source: "built-in".into(),
+        })
+    }
+
+    /// Loads a head from an OBJ file. Landmarks come from `<stem>.landmarks.toml` beside it
+    /// when present, otherwise they are estimated (see [`Landmarks::estimate`]).
+    pub fn load(path: &Path, opts: &obj::LoadOptions) -> Result<Self> {
+        let mesh = obj::load_obj(path, opts)?;
+        let lm_path = path.with_extension("landmarks.toml");
+        let landmarks = if lm_path.exists() {
+            let text = std::fs::read_to_string(&lm_path).map_err(|source| ScalpError::Io {
+                path: lm_path.clone(),
+                source,
+            })?;
+            Landmarks::from_toml_str(&text, &lm_path)?
+        } else {
+            Landmarks::estimate(&mesh)
+        };
+        Ok(Head {
+            mesh,
+            landmarks,
+            source: path.display().to_string(),
+        })
+    }
+}

@@ -1,0 +1,18 @@
+//! scalp: renders scalp micropigmentation (SMP) on a 3D head with wgpu.
+//!
+//! Data flow (see DESIGN.md): plan (TOML) → head mesh → treatment zone → dots (compute) →
+//! skin, dot and composite passes → an image in a texture view the caller gives.
+pub mod camera;
+pub mod dots;
+pub mod engine;
+pub mod error;
+pub mod gpu;
+pub mod hash;
+pub mod head;
+pub mod optics;
+pub mod plan;
+pub mod render;
+pub mod shaders;
+pub mod zone;
+
+pub use error::{Result, ScalpError};

@@ -1,0 +1,234 @@
+//! `scalp`: the command line. Thin: parse, call the library, print, exit non-zero on error.
+use clap::{Args, Parser, Subcommand};
+use scalp::camera::ViewPreset;
+use scalp::engine::{write_png, Engine, Treatment};
+use scalp::head::obj::{LoadOptions, Units, UpAxis};
+use scalp::head::Head;
+use scalp::plan::Plan;
+use scalp::render::{HeadGpu, RenderSettings};
+use scalp::{Result, ScalpError};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "scalp",
+    version,
+    about = "Renders scalp micropigmentation (SMP) on a 3D head"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a head with its treatment to a PNG.
+    Render(RenderArgs),
+    /// Print a commented example plan (--example) or check a plan file.
+    Plan {
+        /// Print a complete, commented example plan (the defaults).
+        #[arg(long)]
+        example: bool,
+        /// Check this plan file and print it with every default filled in.
+        #[arg(long, value_name = "PLAN.toml")]
+        check: Option<PathBuf>,
+    },
+    /// List the GPU adapters wgpu can use, best first.
+    Adapters,
+    /// Regenerate the built-in default head (assets/head.obj and its landmarks) from code.
+    Sculpt {
+        #[arg(long, default_value = "assets")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct HeadArgs {
+    /// Head mesh (OBJ). Default: the built-in head.
+    #[arg(long, value_name = "FILE.obj")]
+    mesh: Option<PathBuf>,
+    /// Units of the mesh file (default: guessed from its size).
+    #[arg(long, value_enum)]
+    units: Option<Units>,
+    /// Up axis of the mesh file (default: guessed from its shape).
+    #[arg(long, value_enum)]
+    up: Option<UpAxis>,
+    /// Treatment plan (TOML). Default: the built-in plan (`scalp plan --example`).
+    #[arg(long, value_name = "PLAN.toml")]
+    plan: Option<PathBuf>,
+    /// Override the plan's seed.
+    #[arg(long)]
+    seed: Option<u32>,
+    /// Ask for this many dots in all (scales every zone's density).
+    #[arg(long)]
+    dots: Option<u64>,
+    /// GPU adapter to use: part of its name or backend (e.g. lavapipe, llvmpipe, vulkan, gl).
+    #[arg(long)]
+    adapter: Option<String>,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Camera view.
+    #[arg(long, value_enum, default_value_t = ViewPreset::ThreeQuarter)]
+    view: ViewPreset,
+    /// Image size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1280x960", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Output PNG.
+    #[arg(long, default_value = "scalp.png")]
+    out: PathBuf,
+    /// Render the untreated head (no dots).
+    #[arg(long)]
+    no_dots: bool,
+    /// Supersampling per axis, 1–4 (default: 2 up to 4 megapixels, else 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
+    ssaa: Option<u32>,
+}
+
+fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("\"{s}\" is not WIDTHxHEIGHT (e.g. 1280x960)"))?;
+    let p = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("\"{v}\" in \"{s}\" is not a whole number of pixels"))
+    };
+    let (w, h) = (p(w)?, p(h)?);
+    if !(16..=16384).contains(&w) || !(16..=16384).contains(&h) {
+        return Err(format!("{w}x{h}: each side must be 16–16384 pixels"));
+    }
+    Ok((w, h))
+}
+
+fn load_head(a: &HeadArgs) -> Result<Head> {
+    match &a.mesh {
+        None => Head::builtin(),
+        Some(p) => Head::load(
+            p,
+            &LoadOptions {
+                units: a.units,
+                up: a.up,
+                ..Default::default()
+            },
+        ),
+    }
+}
+
+fn load_plan(a: &HeadArgs) -> Result<Plan> {
+    let mut plan = match &a.plan {
+        None => Plan::default(),
+        Some(p) => Plan::load(p)?,
+    };
+    if let Some(s) = a.seed {
+        plan.seed = s;
+    }
+    Ok(plan)
+}
+
+fn render(a: RenderArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let head = load_head(&a.head)?;
+    let plan = load_plan(&a.head)?;
+    let treatment = Treatment::new(&head, &plan, a.head.dots)?;
+    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let head_gpu = HeadGpu::new(&engine.gpu, &head);
+    let t_gen = Instant::now();
+    let dots = engine.generate(&head, &treatment)?;
+    let gen_s = t_gen.elapsed().as_secs_f64();
+    let settings = RenderSettings {
+        dots: !a.no_dots,
+        ssaa: a.ssaa.unwrap_or(0),
+        ..Default::default()
+    };
+    let img = engine.render_image(&head_gpu, Some(&dots), a.view, &settings, a.size)?;
+    write_png(&img, &a.out)?;
+    let area_cm2 = treatment.layout.treated_area_mm2 / 100.0;
+    let n = dots.total();
+    println!(
+        "wrote {} ({}x{}, {:?} view)",
+        a.out.display(),
+        a.size.0,
+        a.size.1,
+        a.view
+    );
+    println!("adapter: {}", engine.gpu.describe());
+    println!(
+        "head: {} ({} triangles); plan: {}",
+        head.source,
+        head.mesh.triangle_count(),
+        a.head
+            .plan
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "built-in default".into())
+    );
+    println!(
+        "dots: {n}{} on {area_cm2:.0} cm² treated = {:.1} dots/cm² (generated in {gen_s:.2} s, {} chunk{})",
+        if a.no_dots { " (not drawn)" } else { "" },
+        n as f64 / area_cm2.max(1e-9),
+        dots.chunks.len(),
+        if dots.chunks.len() == 1 { "" } else { "s" }
+    );
+    println!("total time {:.1} s", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Render(a) => render(a),
+        Command::Plan { example, check } => match (example, check) {
+            (_, Some(p)) => {
+                let plan = Plan::load(&p)?;
+                println!("# {} is valid; with every default filled in:", p.display());
+                print!("{}", plan.to_toml());
+                Ok(())
+            }
+            (true, None) => {
+                print!("{}", Plan::example_toml());
+                Ok(())
+            }
+            (false, None) => Err(ScalpError::invalid(
+                "scalp plan",
+                "say --example to print an example plan, or --check PLAN.toml",
+            )),
+        },
+        Command::Adapters => {
+            let list = scalp::gpu::list_adapters();
+            if list.is_empty() {
+                return Err(ScalpError::NoAdapter {
+                    detail: String::new(),
+                });
+            }
+            for (i, info) in list.iter().enumerate() {
+                println!(
+                    "{}{}",
+                    if i == 0 { "* " } else { "  " },
+                    scalp::gpu::describe(info)
+                );
+            }
+            Ok(())
+        }
+        Command::Sculpt { out } => {
+            scalp::head::sculpt::write_default_head_assets(&out)?;
+            println!(
+                "wrote {} and {}",
+                out.join("head.obj").display(),
+                out.join("head.landmarks.toml").display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

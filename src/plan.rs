@@ -1,0 +1,1014 @@
+//! The treatment plan (`Plan`): what the practitioner will do, read from TOML.
+//! User-facing settings only; the GPU mirrors live next to the passes that use them.
+//!
+//! [`Plan::load`] / [`Plan::from_toml_str`] read a plan and check it: unknown keys, wrong
+//! types, TOML syntax errors and out-of-range values are reported as
+//! [`ScalpError::Plan`] with the dotted field name (`hairline.band_width_mm`), the line
+//! in the file, and what is allowed. [`Plan::example_toml`] is a commented plan equal to
+//! [`Plan::default`].
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::error::{Result, ScalpError};
+
+/// A whole treatment plan. Defaults give a realistic Norwood 6–7 full-head treatment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Plan {
+    /// Seed of the counter-based hash every dot is drawn from.
+    pub seed: u32,
+    pub dots: DotSettings,
+    pub density: Density,
+    pub sessions: Sessions,
+    pub hairline: Hairline,
+}
+
+/// How each dot is deposited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DotSettings {
+    /// Deposit depth below the skin surface, mm (correct: 0.25–0.5, upper dermis).
+    pub depth_mm: f32,
+    /// Standard deviation of the depth from dot to dot, mm.
+    pub depth_jitter_mm: f32,
+    /// Healed dot diameter, mm (0.10–0.17 healed; over 0.3 is an error).
+    pub diameter_mm: f32,
+    /// Relative standard deviation of the diameter.
+    pub diameter_jitter: f32,
+    /// Pigment shade as a dilution step: 1 = light grey (most water) … 10 = near black.
+    pub shade: f32,
+    /// Minimum spacing between dot centres as a fraction of the mean spacing 1/√density.
+    pub spacing: f32,
+}
+
+/// Target dots per cm², per zone of the treated area.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Density {
+    pub hairline: f32,
+    pub top: f32,
+    pub crown: f32,
+    pub sides: f32,
+    pub back: f32,
+}
+
+/// Treatment sessions; each adds a share of the dots, the first ones in a lighter shade.
+///
+/// Deserialized by hand (see `impl Deserialize for Sessions` below): a plan that sets
+/// `count` to something other than 3 but leaves `shares` out gets the built-in split for
+/// that count instead of the default three shares. Read shares only through
+/// [`Sessions::effective_shares`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sessions {
+    pub count: u32,
+    /// Share of all dots placed in each session (sums to 1). Empty: the built-in split.
+    /// Callers read shares through [`Sessions::effective_shares`], never this field directly.
+    pub shares: Vec<f32>,
+    /// Dilution steps lighter per session before the last one.
+    pub lighter_first_steps: f32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum HairlineStyle {
+    /// Low, straight-soft front line with small temple corners.
+    Juvenile,
+    /// The usual adult line: soft curve, moderate temple recession.
+    #[default]
+    Mature,
+    /// Deeper recession at the temples, a rounded central forelock.
+    Receding,
+}
+
+/// The treated area, designed from the scalp landmarks of the head.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hairline {
+    pub style: HairlineStyle,
+    /// Height of the front hairline above the glabella (brow ridge), mm, measured along +Y.
+    pub front_above_glabella_mm: f32,
+    /// How far the temple corners sit above/behind the front line, mm.
+    pub temple_recession_mm: f32,
+    /// How far down the sides the treatment goes: boundary height above the ear tops, mm.
+    pub side_above_ear_mm: f32,
+    /// How far down the back it goes: boundary depth below the occipital point, mm.
+    pub back_below_occipital_mm: f32,
+    /// Width of the soft transition band over which density ramps up, mm.
+    pub band_width_mm: f32,
+    /// Amplitude of the hairline's micro zig-zag, mm.
+    pub irregularity_mm: f32,
+    /// How much higher the client's left side sits than the right, mm (|x| ≤ 2 looks natural).
+    pub asymmetry_mm: f32,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            seed: 1,
+            dots: DotSettings::default(),
+            density: Density::default(),
+            sessions: Sessions::default(),
+            hairline: Hairline::default(),
+        }
+    }
+}
+
+impl Default for DotSettings {
+    fn default() -> Self {
+        DotSettings {
+            depth_mm: 0.35,
+            depth_jitter_mm: 0.05,
+            diameter_mm: 0.14,
+            diameter_jitter: 0.15,
+            shade: 7.0,
+            spacing: 0.6,
+        }
+    }
+}
+
+impl Default for Density {
+    fn default() -> Self {
+        Density {
+            hairline: 90.0,
+            top: 100.0,
+            crown: 100.0,
+            sides: 100.0,
+            back: 100.0,
+        }
+    }
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            count: 3,
+            shares: vec![0.3, 0.4, 0.3],
+            lighter_first_steps: 1.0,
+        }
+    }
+}
+
+impl Default for Hairline {
+    fn default() -> Self {
+        Hairline {
+            style: HairlineStyle::Mature,
+            front_above_glabella_mm: 70.0,
+            temple_recession_mm: 12.0,
+            side_above_ear_mm: 15.0,
+            back_below_occipital_mm: 25.0,
+            band_width_mm: 6.0,
+            irregularity_mm: 1.2,
+            asymmetry_mm: 0.8,
+        }
+    }
+}
+
+impl Sessions {
+    /// The share of dots each session places: `shares` if given, else 30/40/30 for three
+    /// sessions [Liu 2025: ~30% → 70% → 100% coverage], else equal shares.
+    pub fn effective_shares(&self) -> Vec<f32> {
+        if !self.shares.is_empty() {
+            return self.shares.clone();
+        }
+        if self.count == 3 {
+            return vec![0.3, 0.4, 0.3];
+        }
+        vec![1.0 / self.count.max(1) as f32; self.count.max(1) as usize]
+    }
+}
+
+impl<'de> Deserialize<'de> for Sessions {
+    fn deserialize<D>(deserializer: D) -> std::result::Result<Self, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+    {
+        /// What a `[sessions]` table may hold; every key optional.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawSessions {
+            count: Option<u32>,
+            shares: Option<Vec<f32>>,
+            lighter_first_steps: Option<f32>,
+        }
+        let raw = RawSessions::deserialize(deserializer)?;
+        let default = Sessions::default();
+        let count = raw.count.unwrap_or(default.count);
+        let shares = match raw.shares {
+            Some(shares) => shares,
+            // The default shares belong to the default count. A plan that only changes
+            // `count` gets the built-in split for that count (see `effective_shares`).
+            None if count == default.count => default.shares,
+            None => Vec::new(),
+        };
+        Ok(Sessions {
+            count,
+            shares,
+            lighter_first_steps: raw
+                .lighter_first_steps
+                .unwrap_or(default.lighter_first_steps),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading, writing and checking plans
+// ---------------------------------------------------------------------------------------
+
+impl Plan {
+    /// Reads a plan from a TOML file. A missing or unreadable file is [`ScalpError::Io`];
+    /// anything wrong inside it is [`ScalpError::Plan`] with the field and line.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let bytes = std::fs::read(path).map_err(|source| ScalpError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let bad = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..bad].iter().filter(|b| **b == b'\n').count();
+                return Err(ScalpError::Plan {
+                    path: path.to_path_buf(),
+                    line: Some(line),
+                    field: SYNTAX_FIELD.to_string(),
+                    message: "the file is not UTF-8 text; save the plan as UTF-8".to_string(),
+                });
+            }
+        };
+        Plan::from_toml_str(&text, path)
+    }
+
+    /// Parses and validates a plan from TOML text. `path` only labels the errors.
+    /// Keys left out take their defaults ([`Plan::default`]).
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Plan> {
+        let root = DeTable::parse(text).map_err(|e| syntax_error(path, text, &e))?;
+        let doc = Doc {
+            path,
+            text,
+            root: Some(root.get_ref()),
+        };
+        // Our own pass over the parsed document first: it knows the dotted field names,
+        // the lines and the allowed keys, so its messages are the precise ones.
+        doc.check_document()?;
+        let plan = Plan::deserialize(toml::Deserializer::from(root.clone()))
+            .map_err(|e| doc.serde_error(&e))?;
+        plan.validate_in(&doc)?;
+        Ok(plan)
+    }
+
+    /// Checks every value against its allowed range (see the table `FIELDS` in this
+    /// module), that no float is NaN or infinite, and the session shares. Errors name the
+    /// plan `<plan>` and carry no line, since a `Plan` in memory has no file.
+    pub fn validate(&self) -> Result<(), ScalpError> {
+        self.validate_in(&Doc {
+            path: Path::new("<plan>"),
+            text: "",
+            root: None,
+        })
+    }
+
+    /// The plan as TOML text that [`Plan::from_toml_str`] reads back to an equal plan.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).expect("a Plan always serializes to TOML");
+        format!("# scalp treatment plan; `scalp plan --example` explains every key.\n{body}")
+    }
+
+    /// A complete plan with every key explained (meaning, unit, allowed range), equal in
+    /// value to [`Plan::default`]. `scalp plan --example` prints it.
+    pub fn example_toml() -> &'static str {
+        EXAMPLE_TOML
+    }
+
+    fn validate_in(&self, doc: &Doc<'_>) -> Result<()> {
+        for spec in FIELDS {
+            match spec.kind {
+                Kind::Int | Kind::Float => {
+                    let (shown, finite, in_range) = match self.value_of(spec.name) {
+                        Num::U(v) => (
+                            v.to_string(),
+                            true,
+                            v as f64 >= spec.min && v as f64 <= spec.max,
+                        ),
+                        // Compare in f32 so that a bound typed in the file (0.02) is
+                        // inside its own range after rounding to f32.
+                        Num::F(v) => (
+                            v.to_string(),
+                            v.is_finite(),
+                            v >= spec.min as f32 && v <= spec.max as f32,
+                        ),
+                    };
+                    if !finite {
+                        return Err(doc.error(
+                            spec.name,
+                            doc.line_of(spec.name),
+                            format!(
+                                "{shown} is not a finite number; allowed {} to {}{}",
+                                fmt_bound(spec.min),
+                                fmt_bound(spec.max),
+                                unit_suffix(spec.unit)
+                            ),
+                        ));
+                    }
+                    if !in_range {
+                        return Err(doc.error(
+                            spec.name,
+                            doc.line_of(spec.name),
+                            range_message(spec, &shown),
+                        ));
+                    }
+                }
+                Kind::Shares => self.sessions.check_shares(doc)?,
+                Kind::Style => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of a numeric field by its dotted name. Every `Int`/`Float` entry of
+    /// `FIELDS` has an arm here (the default plan's validation exercises all of them).
+    fn value_of(&self, name: &str) -> Num {
+        let (d, n, s, h) = (&self.dots, &self.density, &self.sessions, &self.hairline);
+        match name {
+            "seed" => Num::U(self.seed),
+            "dots.depth_mm" => Num::F(d.depth_mm),
+            "dots.depth_jitter_mm" => Num::F(d.depth_jitter_mm),
+            "dots.diameter_mm" => Num::F(d.diameter_mm),
+            "dots.diameter_jitter" => Num::F(d.diameter_jitter),
+            "dots.shade" => Num::F(d.shade),
+            "dots.spacing" => Num::F(d.spacing),
+            "density.hairline" => Num::F(n.hairline),
+            "density.top" => Num::F(n.top),
+            "density.crown" => Num::F(n.crown),
+            "density.sides" => Num::F(n.sides),
+            "density.back" => Num::F(n.back),
+            "sessions.count" => Num::U(s.count),
+            "sessions.lighter_first_steps" => Num::F(s.lighter_first_steps),
+            "hairline.front_above_glabella_mm" => Num::F(h.front_above_glabella_mm),
+            "hairline.temple_recession_mm" => Num::F(h.temple_recession_mm),
+            "hairline.side_above_ear_mm" => Num::F(h.side_above_ear_mm),
+            "hairline.back_below_occipital_mm" => Num::F(h.back_below_occipital_mm),
+            "hairline.band_width_mm" => Num::F(h.band_width_mm),
+            "hairline.irregularity_mm" => Num::F(h.irregularity_mm),
+            "hairline.asymmetry_mm" => Num::F(h.asymmetry_mm),
+            other => unreachable!("plan field `{other}` has a range but no value_of arm"),
+        }
+    }
+}
+
+impl Sessions {
+    /// `shares` is empty (built-in split) or one positive share per session summing to 1.
+    fn check_shares(&self, doc: &Doc<'_>) -> Result<()> {
+        const FIELD: &str = "sessions.shares";
+        if self.shares.is_empty() {
+            return Ok(());
+        }
+        let n = self.shares.len();
+        for (i, &share) in self.shares.iter().enumerate() {
+            if !(share.is_finite() && share > 0.0) {
+                let line = doc.element_line(FIELD, i).or_else(|| doc.line_of(FIELD));
+                return Err(doc.error(
+                    FIELD,
+                    line,
+                    format!(
+                        "share {} of {n} is {share}; each share must be a finite number \
+                         greater than 0, and together they must sum to 1",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        if n != self.count as usize {
+            return Err(doc.error(
+                FIELD,
+                doc.line_of(FIELD),
+                format!(
+                    "has {n} values but sessions.count is {count}; give exactly {count} shares \
+                     (one per session), or leave `shares` out (or set it to []) for the \
+                     built-in split",
+                    count = self.count
+                ),
+            ));
+        }
+        let sum: f64 = self.shares.iter().map(|&s| s as f64).sum();
+        if (sum - 1.0).abs() > SHARES_SUM_TOLERANCE {
+            return Err(doc.error(
+                FIELD,
+                doc.line_of(FIELD),
+                format!(
+                    "the shares sum to {}; they must sum to 1 (within {SHARES_SUM_TOLERANCE})",
+                    fmt_short(sum)
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How far the session shares may sum away from 1 (rounding in hand-typed fractions).
+const SHARES_SUM_TOLERANCE: f64 = 0.01;
+
+/// The `field` of errors that belong to no key (TOML syntax, encoding).
+const SYNTAX_FIELD: &str = "(TOML syntax)";
+
+/// The tables of a plan, in file order.
+const SECTIONS: [&str; 4] = ["dots", "density", "sessions", "hairline"];
+
+/// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
+const STYLES: [&str; 3] = ["juvenile", "mature", "receding"];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// A whole number (u32 in the plan).
+    Int,
+    /// A number (f32 in the plan); TOML integers are accepted too.
+    Float,
+    /// `sessions.shares`: an array of numbers, checked by `Sessions::check_shares`.
+    Shares,
+    /// `hairline.style`: one of `STYLES`.
+    Style,
+}
+
+/// One key of the plan: its dotted name, kind, inclusive range, unit, and a short note on
+/// the practice the range comes from (shown in range errors).
+struct FieldSpec {
+    name: &'static str,
+    kind: Kind,
+    min: f64,
+    max: f64,
+    unit: &'static str,
+    note: &'static str,
+}
+
+const fn field(
+    name: &'static str,
+    kind: Kind,
+    min: f64,
+    max: f64,
+    unit: &'static str,
+    note: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        min,
+        max,
+        unit,
+        note,
+    }
+}
+
+const MM: &str = "mm";
+const DENSITY: &str = "dots/cm²";
+
+/// Every key a plan may hold, in file order, with its allowed range (inclusive). The
+/// numbers follow DESIGN.md ("SMP practice"); ranges are wider than good practice on
+/// purpose, so that trainers can show the technique errors.
+const FIELDS: &[FieldSpec] = &[
+    // Any u32: the counter-based hash takes any seed.
+    field("seed", Kind::Int, 0.0, u32::MAX as f64, "", "any 32-bit whole number"),
+    // Correct SMP is 0.25–0.5 mm (upper dermis); < 0.1 mm sheds with the epidermis,
+    // > 0.8–1.0 mm blows out. 0.02 (in the stratum corneum) to 2.5 (below the reticular
+    // dermis, ~1.5 mm) lets both errors be shown, and no more.
+    field("dots.depth_mm", Kind::Float, 0.02, 2.5, MM, "correct SMP deposits sit at 0.25–0.5 mm, in the upper dermis; under 0.1 is too shallow, over 0.8–1.0 too deep"),
+    // Hand-held needles vary by a fraction of the correct 0.25 mm window; 0.5 is sloppy work.
+    field("dots.depth_jitter_mm", Kind::Float, 0.0, 0.5, MM, "standard deviation of the depth; the correct window is only 0.25 mm wide"),
+    // Healed dots 0.10–0.17 mm; over 0.3–0.5 mm is the oversized/merging error, up to 1 mm.
+    field("dots.diameter_mm", Kind::Float, 0.05, 1.0, MM, "healed dots are 0.10–0.17 mm; over 0.3–0.5 mm is an oversized-dot error"),
+    // Relative standard deviation; beyond 50% dots stop reading as one needle's work.
+    field("dots.diameter_jitter", Kind::Float, 0.0, 0.5, "", "relative standard deviation of the diameter, 0.15 = 15%"),
+    // About 1–10 dilution steps of carbon black from light grey to near black.
+    field("dots.shade", Kind::Float, 1.0, 10.0, "", "dilution step: 1 = light grey … 10 = near black"),
+    // The greedy hard-core rule (random sequential adsorption) jams at a coverage of 0.547, i.e.
+    // a spacing of ~0.83 of the mean; at 0.7 it already needs 5× as many candidates as dots (see
+    // dots::candidate_excess), at 0.75 eleven; below 0.3 it clumps like white noise.
+    field("dots.spacing", Kind::Float, 0.3, 0.7, "", "fraction of the mean spacing 1/√density; above 0.7 the target density can hardly be reached"),
+    // Natural hair ~65–100 follicular units/cm², SMP builds to ~100; up to 1000 for
+    // over-dense errors.
+    field("density.hairline", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
+    field("density.top", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
+    field("density.crown", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
+    field("density.sides", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
+    field("density.back", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
+    // Practice is 3–4 sessions, 1–4 weeks apart; 6 covers touch-ups.
+    field("sessions.count", Kind::Int, 1.0, 6.0, "", "SMP is usually built up over 3–4 sessions"),
+    // Empty, or `count` shares > 0 summing to 1 ± SHARES_SUM_TOLERANCE (30/40/30, Liu 2025).
+    field("sessions.shares", Kind::Shares, 0.0, 1.0, "", ""),
+    // Each earlier session a lighter shade; more than 3 steps would leave the 1–10 scale.
+    field("sessions.lighter_first_steps", Kind::Float, 0.0, 3.0, "dilution steps", "early sessions are a little lighter, the last one at `dots.shade`"),
+    field("hairline.style", Kind::Style, 0.0, 0.0, "", ""),
+    // Adult hairlines sit ~60–80 mm above the glabella; 40–110 covers low juvenile lines
+    // to conservative high ones.
+    field("hairline.front_above_glabella_mm", Kind::Float, 40.0, 110.0, MM, "height of the front line above the brow ridge; adult lines sit at ~60–80 mm"),
+    // From no recession to a deep Norwood-style temple corner.
+    field("hairline.temple_recession_mm", Kind::Float, 0.0, 50.0, MM, "how far the temple corners sit behind the front line"),
+    // Negative: the boundary runs below the ear tops.
+    field("hairline.side_above_ear_mm", Kind::Float, -20.0, 80.0, MM, "boundary height above the ear tops; negative is below them"),
+    // Negative: the boundary sits above the occipital point.
+    field("hairline.back_below_occipital_mm", Kind::Float, -40.0, 80.0, MM, "boundary depth below the occipital point; negative is above it"),
+    // The hairline is a transition band "a few mm wide".
+    field("hairline.band_width_mm", Kind::Float, 1.0, 20.0, MM, "the hairline is a soft transition band a few mm wide"),
+    // Micro zig-zag of about a millimetre; 5 mm is visibly ragged.
+    field("hairline.irregularity_mm", Kind::Float, 0.0, 5.0, MM, "amplitude of the micro zig-zag; about 1 mm looks natural"),
+    // ≤ 2 mm left/right asymmetry looks natural; up to 5 mm shows the error.
+    field("hairline.asymmetry_mm", Kind::Float, -5.0, 5.0, MM, "left side higher than the right; |x| ≤ 2 mm looks natural"),
+];
+
+fn spec(name: &str) -> Option<&'static FieldSpec> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+enum Num {
+    U(u32),
+    F(f32),
+}
+
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    }
+}
+
+fn fmt_bound(x: f64) -> String {
+    format!("{x}")
+}
+
+/// A number with at most four decimals, trailing zeros dropped.
+fn fmt_short(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+fn range_message(spec: &FieldSpec, shown: &str) -> String {
+    let unit = unit_suffix(spec.unit);
+    format!(
+        "{shown}{unit} is out of range; allowed {} to {}{unit} ({})",
+        fmt_bound(spec.min),
+        fmt_bound(spec.max),
+        spec.note
+    )
+}
+
+fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => format!("the string {:?}", s.as_ref()),
+        DeValue::Integer(i) => format!("the whole number {i}"),
+        DeValue::Float(f) => format!("the decimal number {f}"),
+        DeValue::Boolean(b) => format!("the boolean {b}"),
+        DeValue::Datetime(d) => format!("the date-time {d}"),
+        DeValue::Array(_) => "an array".to_string(),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+/// Levenshtein distance, for "did you mean" on unknown keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    1 + text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+}
+
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
+/// A table's entries in file order (the map itself is sorted by key).
+fn entries_in_order<'a, 'i>(table: &'a DeTable<'i>) -> Vec<Entry<'a, 'i>> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
+/// A TOML syntax error: the line, the column and the parser's words. The field is the
+/// key on that line when the line is a plain `key = …` under a `[table]` header.
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> ScalpError {
+    let offset = e.span().map(|s| s.start);
+    let line = offset.map(|o| line_at(text, o));
+    let mut message = String::from("invalid TOML");
+    if let Some(o) = offset {
+        let o = o.min(text.len());
+        let line_start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+        let column = text.get(line_start..o).map_or(0, |s| s.chars().count()) + 1;
+        message.push_str(&format!(" at column {column}"));
+    }
+    message.push_str(": ");
+    message.push_str(&e.message().trim().replace('\n', "; "));
+    let mut field = SYNTAX_FIELD.to_string();
+    if let Some(line) = line {
+        let source_line = text.lines().nth(line - 1).unwrap_or("").trim();
+        if !source_line.is_empty() {
+            message.push_str(&format!(" (in `{source_line}`)"));
+        }
+        if let Some(key) = key_on_line(text, line) {
+            field = key;
+        }
+    }
+    ScalpError::Plan {
+        path: path.to_path_buf(),
+        line,
+        field,
+        message,
+    }
+}
+
+/// Best guess at the dotted key a broken line assigns: `key = …` with a bare key, under
+/// the nearest `[table]` header above it. None when the line is anything else.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let this = lines.get(line - 1)?.trim();
+    let (key, _) = this.split_once('=')?;
+    let key = key.trim();
+    let bare = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    };
+    if !bare(key) {
+        return None;
+    }
+    let header = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find_map(|l| {
+            let inner = l.strip_prefix('[')?.split(']').next()?.trim();
+            Some(inner.trim_start_matches('[').trim().to_string())
+        });
+    match header {
+        Some(h) if bare(&h) => Some(format!("{h}.{key}")),
+        Some(_) => None,
+        None => Some(key.to_string()),
+    }
+}
+
+/// Where a plan came from: its path (for errors), its text and parsed document (for line
+/// numbers). `validate` uses one without text.
+struct Doc<'a> {
+    path: &'a Path,
+    text: &'a str,
+    root: Option<&'a DeTable<'a>>,
+}
+
+impl<'a> Doc<'a> {
+    fn error(&self, field: &str, line: Option<usize>, message: String) -> ScalpError {
+        ScalpError::Plan {
+            path: PathBuf::from(self.path),
+            line,
+            field: field.to_string(),
+            message,
+        }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        line_at(self.text, offset)
+    }
+
+    /// The key and value of a dotted name in the document, if the file sets it.
+    fn entry(&self, name: &str) -> Option<Entry<'a, 'a>> {
+        let mut table = self.root?;
+        let mut parts = name.split('.').peekable();
+        loop {
+            let part = parts.next()?;
+            let (key, value) = table.get_key_value(part)?;
+            if parts.peek().is_none() {
+                return Some((key, value));
+            }
+            table = value.get_ref().as_table()?;
+        }
+    }
+
+    /// The line of a key; if the file leaves it out, the line of its table; else None.
+    fn line_of(&self, name: &str) -> Option<usize> {
+        if let Some((key, _)) = self.entry(name) {
+            return Some(self.line(key.span().start));
+        }
+        let (parent, _) = name.rsplit_once('.')?;
+        self.line_of(parent)
+    }
+
+    /// The line of element `index` of an array-valued key.
+    fn element_line(&self, name: &str, index: usize) -> Option<usize> {
+        let (_, value) = self.entry(name)?;
+        let element = value.get_ref().as_array()?.get(index)?;
+        Some(self.line(element.span().start))
+    }
+
+    /// Unknown keys, wrong types and whole-number ranges, in file order.
+    fn check_document(&self) -> Result<()> {
+        let Some(root) = self.root else {
+            return Ok(());
+        };
+        for (key, value) in entries_in_order(root) {
+            let name: &str = key.get_ref();
+            if let Some(spec) = spec(name) {
+                self.check_value(spec, key, value)?;
+            } else if SECTIONS.contains(&name) {
+                let Some(table) = value.get_ref().as_table() else {
+                    return Err(self.error(
+                        name,
+                        Some(self.line(key.span().start)),
+                        format!(
+                            "wrong type: expected a table (a `[{name}]` section), found {}",
+                            describe(value.get_ref())
+                        ),
+                    ));
+                };
+                for (key, value) in entries_in_order(table) {
+                    let full = format!("{name}.{}", key.get_ref());
+                    match spec(&full) {
+                        Some(spec) => self.check_value(spec, key, value)?,
+                        None => return Err(self.unknown_key(&full, Some(name), key)),
+                    }
+                }
+            } else {
+                return Err(self.unknown_key(name, None, key));
+            }
+        }
+        Ok(())
+    }
+
+    fn unknown_key(
+        &self,
+        full: &str,
+        section: Option<&str>,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+    ) -> ScalpError {
+        let short: &str = key.get_ref();
+        let allowed: Vec<&str> = match section {
+            Some(section) => FIELDS
+                .iter()
+                .filter_map(|f| f.name.strip_prefix(section)?.strip_prefix('.'))
+                .collect(),
+            None => std::iter::once("seed").chain(SECTIONS).collect(),
+        };
+        let place = match section {
+            Some(section) => format!("in [{section}]"),
+            None => "at the top level".to_string(),
+        };
+        let mut message = format!("unknown key; allowed keys {place}: {}", allowed.join(", "));
+        // A key of another table, or a near miss of one here.
+        let elsewhere = FIELDS
+            .iter()
+            .find(|f| f.name != full && f.name.rsplit('.').next() == Some(short));
+        let near = allowed
+            .iter()
+            .map(|a| (edit_distance(short, a), *a))
+            .filter(|(d, a)| *d <= (a.len() / 3).max(2))
+            .min_by_key(|(d, _)| *d);
+        if let Some((_, a)) = near {
+            let suggestion = match section {
+                Some(section) => format!("{section}.{a}"),
+                None => a.to_string(),
+            };
+            message.push_str(&format!("; did you mean `{suggestion}`?"));
+        } else if let Some(f) = elsewhere {
+            message.push_str(&format!("; did you mean `{}`?", f.name));
+        }
+        self.error(full, Some(self.line(key.span().start)), message)
+    }
+
+    fn check_value(
+        &self,
+        spec: &FieldSpec,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<()> {
+        let line = Some(self.line(key.span().start));
+        let wrong = |expected: &str, found: &DeValue<'_>| {
+            self.error(
+                spec.name,
+                line,
+                format!("wrong type: expected {expected}, found {}", describe(found)),
+            )
+        };
+        match (spec.kind, value.get_ref()) {
+            (Kind::Int, DeValue::Integer(i)) => {
+                let v = i128::from_str_radix(i.as_str(), i.radix()).ok();
+                match v {
+                    Some(v) if v as f64 >= spec.min && v as f64 <= spec.max => Ok(()),
+                    _ => Err(self.error(spec.name, line, range_message(spec, &i.to_string()))),
+                }
+            }
+            (Kind::Int, other) => Err(wrong("a whole number", other)),
+            (Kind::Float, DeValue::Integer(_) | DeValue::Float(_)) => Ok(()),
+            (Kind::Float, other) => {
+                let expected = match spec.unit {
+                    "" => "a number".to_string(),
+                    unit => format!("a number ({unit})"),
+                };
+                Err(wrong(&expected, other))
+            }
+            (Kind::Shares, DeValue::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_)) {
+                        return Err(self.error(
+                            &format!("{}[{i}]", spec.name),
+                            Some(self.line(item.span().start)),
+                            format!(
+                                "wrong type: expected a number (a share of the dots, e.g. 0.3), found {}",
+                                describe(item.get_ref())
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (Kind::Shares, other) => Err(wrong(
+                "an array of numbers such as [0.3, 0.4, 0.3], or [] for the built-in split",
+                other,
+            )),
+            (Kind::Style, DeValue::String(s)) if STYLES.contains(&s.as_ref()) => Ok(()),
+            (Kind::Style, DeValue::String(s)) => Err(self.error(
+                spec.name,
+                line,
+                format!(
+                    "unknown hairline style {:?}; allowed: \"juvenile\", \"mature\", \"receding\"",
+                    s.as_ref()
+                ),
+            )),
+            (Kind::Style, other) => Err(wrong(
+                "one of the strings \"juvenile\", \"mature\", \"receding\"",
+                other,
+            )),
+        }
+    }
+
+    /// A serde error our own checks did not foresee: its span gives the line and field.
+    fn serde_error(&self, e: &toml::de::Error) -> ScalpError {
+        let offset = e.span().map(|s| s.start);
+        let field = offset
+            .and_then(|o| self.root.and_then(|root| field_at(root, "", o)))
+            .unwrap_or_else(|| "(plan)".to_string());
+        self.error(
+            &field,
+            offset.map(|o| self.line(o)),
+            e.message().trim().replace('\n', "; "),
+        )
+    }
+}
+
+/// The dotted name of the innermost key whose key or value spans `offset`.
+fn field_at(table: &DeTable<'_>, prefix: &str, offset: usize) -> Option<String> {
+    for (key, value) in table.iter() {
+        let name = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if let Some(inner) = value.get_ref().as_table() {
+            if let Some(found) = field_at(inner, &name, offset) {
+                return Some(found);
+            }
+        }
+        if key.span().contains(&offset) || value.span().contains(&offset) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// `Plan::example_toml`. Kept equal to `Plan::default()` by a test.
+const EXAMPLE_TOML: &str = r#"# scalp treatment plan: an example with every key, equal to the built-in defaults
+# (a realistic Norwood 6-7 full-head treatment). Print it with `scalp plan --example`.
+#
+# Every key is optional: leave one out and its default (the value shown here) is used.
+# Lengths are millimetres (mm) on the head. Ranges are inclusive; a value outside its
+# range is refused with the line and the range. Ranges are wider than good practice on
+# purpose, so that technique errors (too deep, oversized dots, ...) can be shown.
+
+# Seed of the hash every dot is drawn from: the same plan and seed give the same dots on
+# every machine. Any whole number from 0 to 4294967295.
+seed = 1
+
+# How each dot is deposited.
+[dots]
+# Deposit depth below the skin surface, mm. Allowed 0.02 to 2.5.
+# Correct SMP: 0.25-0.5 (upper dermis). Under 0.1 the pigment sheds with the epidermis
+# within weeks; over 0.8-1.0 it blurs, spreads ("blowout") and reads blue-grey.
+depth_mm = 0.35
+# Standard deviation of the depth from dot to dot, mm. Allowed 0 to 0.5.
+depth_jitter_mm = 0.05
+# Healed dot diameter, mm. Allowed 0.05 to 1.0. Healed dots are 0.10-0.17;
+# over 0.3-0.5 is an error (oversized, merging dots).
+diameter_mm = 0.14
+# Relative standard deviation of the diameter (0.15 = 15%). Allowed 0 to 0.5.
+diameter_jitter = 0.15
+# Pigment shade as a dilution step of carbon black in water: 1 = light grey (most
+# water) ... 10 = near black. Allowed 1 to 10. Match the client's shaved hair, not darker.
+shade = 7.0
+# Minimum distance between dot centres, as a fraction of the mean spacing
+# 1/sqrt(density): random placement with a minimum spacing (blue noise), never a grid.
+# Allowed 0.3 to 0.7 (above that the target density can hardly be reached).
+spacing = 0.6
+
+# Target density per zone, dots per cm². Allowed 1 to 1000 each.
+# Natural hair shows ~65-100 follicular units per cm²; SMP builds to ~100 dots/cm².
+[density]
+# The soft band along the front hairline (density ramps up across it).
+hairline = 90.0
+# Top of the head, between the hairline and the crown.
+top = 100.0
+# The crown (vertex).
+crown = 100.0
+# Above the ears.
+sides = 100.0
+# The back of the head, down to the nape boundary.
+back = 100.0
+
+# Treatment sessions: each adds a share of the dots, the earlier ones in a lighter shade.
+[sessions]
+# Number of sessions. Allowed 1 to 6 (usual practice: 3-4, 1-4 weeks apart).
+count = 3
+# Share of all dots placed in each session: exactly `count` numbers, each > 0, summing
+# to 1 (within 0.01). Leave it out, or set [], for the built-in split: 30/40/30 for
+# three sessions (coverage ~30% -> 70% -> 100%), equal shares otherwise.
+shares = [0.3, 0.4, 0.3]
+# Dilution steps lighter per session before the last one (the last session uses
+# `dots.shade`). Allowed 0 to 3.
+lighter_first_steps = 1.0
+
+# The treated area, designed from the scalp landmarks of the head.
+[hairline]
+# Shape of the front line: "juvenile" (low, straight-soft, small temple corners),
+# "mature" (soft curve, moderate temple recession) or "receding" (deeper temple
+# recession, rounded central forelock).
+style = "mature"
+# Height of the front hairline above the glabella (brow ridge), mm, along +Y.
+# Allowed 40 to 110 (adult lines sit at ~60-80).
+front_above_glabella_mm = 70.0
+# How far the temple corners sit above/behind the front line, mm. Allowed 0 to 50.
+temple_recession_mm = 12.0
+# How far down the sides the treatment goes: boundary height above the ear tops, mm.
+# Negative: below the ear tops. Allowed -20 to 80.
+side_above_ear_mm = 15.0
+# How far down the back it goes: boundary depth below the occipital point, mm.
+# Negative: above the occipital point. Allowed -40 to 80.
+back_below_occipital_mm = 25.0
+# Width of the soft transition band over which density ramps up, mm. Allowed 1 to 20
+# (a natural hairline is a band a few mm wide).
+band_width_mm = 6.0
+# Amplitude of the hairline's micro zig-zag, mm. Allowed 0 to 5 (about 1 looks natural).
+irregularity_mm = 1.2
+# How much higher the client's left side sits than the right, mm. Allowed -5 to 5
+# (|x| <= 2 looks natural; more shows the asymmetry error).
+asymmetry_mm = 0.8
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_has_a_spec_and_every_spec_a_field() {
+        let table: toml::Table = toml::from_str(&Plan::default().to_toml()).unwrap();
+        let mut names = Vec::new();
+        for (k, v) in &table {
+            match v.as_table() {
+                Some(t) => names.extend(t.keys().map(|k2| format!("{k}.{k2}"))),
+                None => names.push(k.clone()),
+            }
+        }
+        names.sort();
+        let mut specs: Vec<String> = FIELDS.iter().map(|f| f.name.to_string()).collect();
+        specs.sort();
+        assert_eq!(names, specs);
+    }
+
+    #[test]
+    fn edit_distance_works() {
+        assert_eq!(edit_distance("bandwidth_mm", "band_width_mm"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn key_on_line_guesses() {
+        let text = "seed = 1\n[dots]\ndepth_mm = 0,35\n";
+        assert_eq!(key_on_line(text, 3).as_deref(), Some("dots.depth_mm"));
+        assert_eq!(key_on_line(text, 1).as_deref(), Some("seed"));
+        assert_eq!(key_on_line(text, 2), None);
+    }
+}

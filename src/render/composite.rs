@@ -1,0 +1,150 @@
+//! Composite pass (`composite.wgsl`): pigment over skin, tone map, supersample resolve, output.
+use super::{RenderSettings, Targets};
+use crate::gpu::Gpu;
+use crate::shaders;
+use bytemuck::{Pod, Zeroable};
+
+/// GPU mirror of `Composite` in composite.wgsl. 48 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct CompositeGpu {
+    pub ssaa: u32,
+    pub encode_srgb: u32,
+    pub exposure: f32,
+    pub split: f32,
+    pub background_top: [f32; 4],
+    pub background_bottom: [f32; 4],
+}
+
+pub struct CompositePass {
+    pipeline: wgpu::RenderPipeline,
+    bgl: wgpu::BindGroupLayout,
+    encode_srgb: bool,
+}
+
+impl CompositePass {
+    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> CompositePass {
+        let d = &gpu.device;
+        let module = shaders::module(d, "composite.wgsl", &shaders::composite());
+        let tex = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty: wgpu::BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        };
+        let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("composite"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                tex(1),
+                tex(2),
+                tex(3),
+                tex(4),
+            ],
+        });
+        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("composite"),
+            bind_group_layouts: &[Some(&bgl)],
+            immediate_size: 0,
+        });
+        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("composite"),
+            layout: Some(&layout),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: Default::default(),
+            depth_stencil: None,
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        CompositePass {
+            pipeline,
+            bgl,
+            encode_srgb: !format.is_srgb(),
+        }
+    }
+
+    pub fn record(
+        &self,
+        gpu: &Gpu,
+        enc: &mut wgpu::CommandEncoder,
+        settings: &RenderSettings,
+        t: &Targets,
+        target: &wgpu::TextureView,
+    ) {
+        let u = CompositeGpu {
+            ssaa: t.ssaa,
+            encode_srgb: self.encode_srgb as u32,
+            exposure: settings.exposure,
+            split: settings.split_x.unwrap_or(-1.0),
+            background_top: [0.20, 0.21, 0.23, 1.0],
+            background_bottom: [0.06, 0.06, 0.07, 1.0],
+        };
+        let ubuf = gpu.uniform("composite", &u);
+        let tv = |b, v| wgpu::BindGroupEntry {
+            binding: b,
+            resource: wgpu::BindingResource::TextureView(v),
+        };
+        let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("composite"),
+            layout: &self.bgl,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: ubuf.as_entire_binding(),
+                },
+                tv(1, &t.diffuse),
+                tv(2, &t.specular),
+                tv(3, &t.density),
+                tv(4, &t.distance),
+            ],
+        });
+        let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("composite"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        rp.set_pipeline(&self.pipeline);
+        rp.set_bind_group(0, &bg, &[]);
+        rp.draw(0..3, 0..1);
+    }
+}

@@ -1,0 +1,268 @@
+//! Rendering: skin pass → dot (splat) pass → composite, into a texture view the caller gives.
+//! Pipelines are built once per output format ([`Renderer`]); the head's buffers once per head
+//! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
+pub mod composite;
+pub mod skin;
+pub mod splat;
+
+use crate::camera::Camera;
+use crate::error::{Result, ScalpError};
+use crate::gpu::generate::GpuDots;
+use crate::gpu::Gpu;
+use bytemuck::{Pod, Zeroable};
+use glam::Vec3;
+
+/// User-facing render settings.
+#[derive(Clone, Debug)]
+pub struct RenderSettings {
+    /// Draw the dots (false: the untreated head).
+    pub dots: bool,
+    /// Supersampling per axis (1–4); 0 picks 2 up to 4 MP output, else 1.
+    pub ssaa: u32,
+    /// Left part of the image, in output pixels, drawn untreated (before/after); None: off.
+    pub split_x: Option<f32>,
+    pub exposure: f32,
+    /// Linear skin albedo.
+    pub skin_albedo: Vec3,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings {
+            dots: true,
+            ssaa: 0,
+            split_x: None,
+            exposure: 1.0,
+            // A light (Fitzpatrick II) scalp, linear RGB.
+            skin_albedo: Vec3::new(0.60, 0.40, 0.31),
+        }
+    }
+}
+
+/// GPU mirror of the view and lights (`View` in view.wgsl). 288 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct ViewGpu {
+    pub view_proj: [[f32; 4]; 4],
+    pub view: [[f32; 4]; 4],
+    pub eye: [f32; 4],
+    pub viewport: [f32; 4],
+    pub proj: [f32; 4],
+    pub key_dir: [f32; 4],
+    pub key_color: [f32; 4],
+    pub fill_dir: [f32; 4],
+    pub fill_color: [f32; 4],
+    pub sky: [f32; 4],
+    pub ground: [f32; 4],
+    pub skin_albedo: [f32; 4],
+}
+
+pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Float;
+pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+/// Smallest σ a footprint is drawn with, in internal pixels.
+pub const MIN_SIGMA_PX: f32 = 0.6;
+
+/// The head's mesh on the GPU.
+pub struct HeadGpu {
+    pub vertices: wgpu::Buffer,
+    pub indices: wgpu::Buffer,
+    pub index_count: u32,
+    /// What the camera frames: the cranium and the upper face (everything above a level 60 mm
+    /// below the brow), so the treated scalp fills the picture instead of the neck.
+    pub bounds: (Vec3, Vec3),
+}
+
+impl HeadGpu {
+    pub fn new(gpu: &Gpu, head: &crate::head::Head) -> HeadGpu {
+        let mesh = &head.mesh;
+        let bounds = frame_bounds(head);
+        let verts: Vec<[f32; 6]> = mesh
+            .positions
+            .iter()
+            .zip(&mesh.normals)
+            .map(|(p, n)| [p.x, p.y, p.z, n.x, n.y, n.z])
+            .collect();
+        HeadGpu {
+            vertices: gpu.upload("head vertices", &verts, wgpu::BufferUsages::VERTEX),
+            indices: gpu.upload("head indices", &mesh.indices, wgpu::BufferUsages::INDEX),
+            index_count: mesh.indices.len() as u32,
+            bounds,
+        }
+    }
+}
+
+/// What the camera frames: the part of the head above a level 60 mm below the brow.
+pub fn frame_bounds(head: &crate::head::Head) -> (Vec3, Vec3) {
+    let floor = head.landmarks.glabella.y - 60.0;
+    let mut lo = Vec3::splat(f32::INFINITY);
+    let mut hi = Vec3::splat(f32::NEG_INFINITY);
+    for p in head.mesh.positions.iter().filter(|p| p.y >= floor) {
+        lo = lo.min(*p);
+        hi = hi.max(*p);
+    }
+    if lo.x <= hi.x {
+        (lo, hi)
+    } else {
+        head.mesh.bounds()
+    }
+}
+
+/// Intermediate render targets at the internal (supersampled) size.
+pub struct Targets {
+    pub size: (u32, u32),
+    pub ssaa: u32,
+    pub diffuse: wgpu::TextureView,
+    pub specular: wgpu::TextureView,
+    pub distance: wgpu::TextureView,
+    pub density: wgpu::TextureView,
+    pub depth: wgpu::TextureView,
+}
+
+impl Targets {
+    pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
+        let size = (out.0 * ssaa, out.1 * ssaa);
+        let max = gpu.device.limits().max_texture_dimension_2d;
+        if size.0 > max || size.1 > max {
+            return Err(ScalpError::invalid(
+                "--size",
+                format!(
+                    "{}×{} with {ssaa}× supersampling needs {}×{} textures; this adapter allows {max}",
+                    out.0, out.1, size.0, size.1
+                ),
+            ));
+        }
+        let tex = |label: &str, format| {
+            gpu.device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some(label),
+                    size: wgpu::Extent3d {
+                        width: size.0,
+                        height: size.1,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default())
+        };
+        Ok(Targets {
+            size,
+            ssaa,
+            diffuse: tex("skin diffuse", HDR_FORMAT),
+            specular: tex("skin specular", HDR_FORMAT),
+            distance: tex("view distance", DISTANCE_FORMAT),
+            density: tex("optical density", HDR_FORMAT),
+            depth: tex("depth", DEPTH_FORMAT),
+        })
+    }
+}
+
+/// Long-lived pipelines for one output format.
+pub struct Renderer {
+    pub format: wgpu::TextureFormat,
+    skin: skin::SkinPass,
+    splat: splat::SplatPass,
+    composite: composite::CompositePass,
+}
+
+pub fn auto_ssaa(out: (u32, u32), requested: u32) -> u32 {
+    match requested {
+        0 if (out.0 as u64) * (out.1 as u64) <= 4_000_000 => 2,
+        0 => 1,
+        s => s.clamp(1, 4),
+    }
+}
+
+impl Renderer {
+    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Renderer {
+        Renderer {
+            format,
+            skin: skin::SkinPass::new(gpu),
+            splat: splat::SplatPass::new(gpu),
+            composite: composite::CompositePass::new(gpu, format),
+        }
+    }
+
+    fn view_uniform(
+        &self,
+        camera: &Camera,
+        targets: &Targets,
+        settings: &RenderSettings,
+    ) -> ViewGpu {
+        let aspect = targets.size.0 as f32 / targets.size.1 as f32;
+        let view = camera.view();
+        let vp = camera.proj(aspect) * view;
+        let focal_px = 0.5 * targets.size.1 as f32 / (0.5 * camera.fov_y).tan();
+        // Studio light: warm key from above the client's left front, cool fill from the right,
+        // a sky/ground ambient. Directions point toward the lights, in head space.
+        let key = Vec3::new(0.55, 0.75, 0.55).normalize();
+        let fill = Vec3::new(-0.8, 0.15, 0.45).normalize();
+        let v4 = |v: Vec3, w: f32| [v.x, v.y, v.z, w];
+        ViewGpu {
+            view_proj: vp.to_cols_array_2d(),
+            view: view.to_cols_array_2d(),
+            eye: v4(camera.eye, 1.0),
+            viewport: [
+                targets.size.0 as f32,
+                targets.size.1 as f32,
+                1.0 / targets.size.0 as f32,
+                1.0 / targets.size.1 as f32,
+            ],
+            proj: [
+                focal_px,
+                0.6,
+                MIN_SIGMA_PX,
+                if settings.dots { 1.0 } else { 0.0 },
+            ],
+            key_dir: v4(key, 0.0),
+            key_color: v4(Vec3::new(1.15, 1.08, 0.98), 0.0),
+            fill_dir: v4(fill, 0.0),
+            fill_color: v4(Vec3::new(0.3, 0.34, 0.42), 0.0),
+            sky: v4(Vec3::new(0.32, 0.34, 0.38), 0.0),
+            ground: v4(Vec3::new(0.16, 0.13, 0.11), 0.0),
+            skin_albedo: v4(settings.skin_albedo, 0.35),
+        }
+    }
+
+    /// Renders the head (and its dots) into `target`, which must have `self.format` and the
+    /// size `out`. `targets` must have been made for `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render(
+        &self,
+        gpu: &Gpu,
+        head: &HeadGpu,
+        dots: Option<&GpuDots>,
+        camera: &Camera,
+        settings: &RenderSettings,
+        targets: &Targets,
+        target: &wgpu::TextureView,
+    ) -> Result<()> {
+        gpu.checked("rendering", || {
+            let view = self.view_uniform(camera, targets, settings);
+            let view_buf = gpu.uniform("view", &view);
+            let mut enc = gpu
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("frame"),
+                });
+            self.skin.record(gpu, &mut enc, &view_buf, head, targets);
+            self.splat.record(
+                gpu,
+                &mut enc,
+                &view_buf,
+                dots.filter(|_| settings.dots),
+                targets,
+            );
+            self.composite
+                .record(gpu, &mut enc, settings, targets, target);
+            gpu.queue.submit([enc.finish()]);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! The command line as a user meets it: bad input gives a clear error naming what and where,
+//! exit code 1, and never a partial output file.
+use std::path::Path;
+use std::process::Command;
+
+fn scalp(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run scalp");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn no_files_but(dir: &Path, allowed: &[&str]) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            allowed.contains(&name.as_str()),
+            "unexpected file left behind: {name}"
+        );
+    }
+}
+
+#[test]
+fn plan_example_prints_a_plan_that_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(&["plan", "--example"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("[hairline]") && out.contains("depth_mm"));
+    std::fs::write(dir.path().join("p.toml"), &out).unwrap();
+    let (code, out2, err) = scalp(&["plan", "--check", "p.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out2.contains("is valid"));
+}
+
+#[test]
+fn bad_inputs_are_refused_clearly_and_leave_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("bad.toml"), "seed = 1\n[dots]\ndepth_mm = 7\n").unwrap();
+    std::fs::write(d.join("bad.obj"), "v 0 0 0\nv 1 0 0\nv 0 nan 1\nf 1 2 3\n").unwrap();
+    std::fs::write(d.join("empty.obj"), "v 0 0 0\nv 1 0 0\n").unwrap();
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["render", "--plan", "bad.toml", "--out", "a.png"],
+            vec!["bad.toml:3", "dots.depth_mm", "2.5"],
+        ),
+        (
+            vec!["render", "--plan", "missing.toml", "--out", "a.png"],
+            vec!["missing.toml"],
+        ),
+        (
+            vec!["render", "--mesh", "bad.obj", "--out", "a.png"],
+            vec!["bad.obj:3"],
+        ),
+        (
+            vec!["render", "--mesh", "empty.obj", "--out", "a.png"],
+            vec!["empty.obj", "no faces"],
+        ),
+        (
+            vec!["render", "--mesh", "nowhere.obj", "--out", "a.png"],
+            vec!["nowhere.obj"],
+        ),
+        (
+            vec!["render", "--size", "12x9000000", "--out", "a.png"],
+            vec!["--size"],
+        ),
+        (
+            vec!["render", "--dots", "0", "--out", "a.png"],
+            vec!["--dots"],
+        ),
+        (
+            vec!["render", "--out", "no/such/folder/a.png"],
+            vec!["does not exist"],
+        ),
+        (vec!["render", "--out", "a.jpeg"], vec![".png"]),
+        (
+            vec!["render", "--adapter", "no-such-gpu", "--out", "a.png"],
+            vec!["no-such-gpu"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let (code, _out, err) = scalp(&args, d);
+        assert_ne!(code, 0, "{args:?} should fail");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        for n in needles {
+            assert!(
+                err.contains(n),
+                "{args:?}: error should mention {n:?}: {err}"
+            );
+        }
+    }
+    no_files_but(d, &["bad.toml", "bad.obj", "empty.obj"]);
+}
+
+#[test]
+fn render_writes_a_png_and_reports_what_it_drew() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "render", "--size", "160x120", "--view", "top", "--out", "t.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for needle in ["wrote t.png", "adapter:", "dots:", "cm²", "dots/cm²"] {
+        assert!(out.contains(needle), "missing {needle:?} in: {out}");
+    }
+    let img = image::open(dir.path().join("t.png")).unwrap();
+    assert_eq!((img.width(), img.height()), (160, 120));
+    no_files_but(dir.path(), &["t.png"]);
+}

@@ -1,0 +1,293 @@
+//! Dot generation: the GPU agrees with the CPU reference, and the dots obey the plan (on the
+//! surface, inside the zone, at the planned density, never closer than the minimum spacing).
+mod common;
+
+use common::{engine, head};
+use glam::Vec3;
+use scalp::dots::reference::{candidate_triangle, outranks};
+use scalp::dots::{Dot, Layout};
+use scalp::engine::Treatment;
+use scalp::plan::Plan;
+use scalp::zone::Zone;
+use std::collections::{HashMap, HashSet};
+
+fn closest_on_triangle(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> Vec3 {
+    // Ericson, Real-Time Collision Detection, 5.1.5.
+    let (ab, ac, ap) = (b - a, c - a, p - a);
+    let (d1, d2) = (ab.dot(ap), ac.dot(ap));
+    if d1 <= 0.0 && d2 <= 0.0 {
+        return a;
+    }
+    let bp = p - b;
+    let (d3, d4) = (ab.dot(bp), ac.dot(bp));
+    if d3 >= 0.0 && d4 <= d3 {
+        return b;
+    }
+    let vc = d1 * d4 - d3 * d2;
+    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
+        return a + ab * (d1 / (d1 - d3));
+    }
+    let cp = p - c;
+    let (d5, d6) = (ab.dot(cp), ac.dot(cp));
+    if d6 >= 0.0 && d5 <= d6 {
+        return c;
+    }
+    let vb = d5 * d2 - d1 * d6;
+    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
+        return a + ac * (d2 / (d2 - d6));
+    }
+    let va = d3 * d6 - d5 * d4;
+    if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
+        return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
+    }
+    let denom = 1.0 / (va + vb + vc);
+    a + ab * (vb * denom) + ac * (vc * denom)
+}
+
+/// GPU and CPU dots agree: the same ids (up to a handful decided differently by last-bit float
+/// differences at the spacing limit), and the same values for each.
+fn assert_agree(gpu: &[Dot], cpu: &[Dot]) {
+    let g: HashMap<u32, &Dot> = gpu.iter().map(|d| (d.id, d)).collect();
+    let c: HashMap<u32, &Dot> = cpu.iter().map(|d| (d.id, d)).collect();
+    let only_gpu = g.keys().filter(|k| !c.contains_key(k)).count();
+    let only_cpu = c.keys().filter(|k| !g.contains_key(k)).count();
+    let allowed = (cpu.len() / 1000).max(2);
+    assert!(
+        only_gpu + only_cpu <= allowed,
+        "{only_gpu} dots only on the GPU, {only_cpu} only on the CPU (of {}); allowed {allowed}",
+        cpu.len()
+    );
+    let mut compared = 0;
+    for (id, a) in &g {
+        let Some(b) = c.get(id) else { continue };
+        let pa = Vec3::from_array(a.position);
+        let pb = Vec3::from_array(b.position);
+        assert!(pa.distance(pb) < 1e-3, "dot {id}: {pa} vs {pb}");
+        assert!(Vec3::from_array(a.normal).distance(Vec3::from_array(b.normal)) < 1e-3);
+        for (x, y, what) in [
+            (a.depth_mm, b.depth_mm, "depth"),
+            (a.diameter_mm, b.diameter_mm, "diameter"),
+            (a.pigment, b.pigment, "pigment"),
+            (a.shade, b.shade, "shade"),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-4 * y.abs().max(1.0),
+                "dot {id} {what}: {x} vs {y}"
+            );
+        }
+        assert_eq!(a.flags, b.flags, "dot {id} session/zone");
+        compared += 1;
+    }
+    assert!(compared > 0);
+}
+
+#[test]
+fn gpu_dots_match_the_cpu_reference() {
+    let h = head();
+    let t = Treatment::new(h, &Plan::default(), None).unwrap();
+    let gpu = engine()
+        .generate(h, &t)
+        .unwrap()
+        .read(&engine().gpu)
+        .unwrap();
+    let cpu = t.reference_dots(h);
+    assert!(
+        cpu.len() > 20_000,
+        "default plan gave only {} dots",
+        cpu.len()
+    );
+    assert_agree(&gpu, &cpu);
+}
+
+#[test]
+fn chunked_generation_matches_the_reference_across_chunk_borders() {
+    let h = head();
+    let plan = Plan {
+        seed: 77,
+        ..Default::default()
+    };
+    let zone = Zone::new(&plan, &h.landmarks);
+    // Small chunks: the default plan's ~70k candidates split into about ten.
+    let layout = Layout::with_chunk_size(&h.mesh, &zone, &plan, 8_000).unwrap();
+    assert!(layout.chunks.len() >= 8, "{} chunks", layout.chunks.len());
+    let t = Treatment { plan, zone, layout };
+    let gpu_dots = engine().generate(h, &t).unwrap();
+    assert_eq!(gpu_dots.chunks.len(), t.layout.chunks.len());
+    let gpu = gpu_dots.read(&engine().gpu).unwrap();
+    let cpu = t.reference_dots(h);
+    assert_agree(&gpu, &cpu);
+    assert_min_spacing(&gpu, &t.zone, t.plan.dots.spacing);
+}
+
+fn assert_min_spacing(dots: &[Dot], zone: &Zone, alpha: f32) {
+    let radius = |d: &Dot| alpha / zone.zone_density(d.zone()).sqrt();
+    let cell = dots.iter().map(radius).fold(0.0f32, f32::max);
+    let key = |p: Vec3| {
+        let c = (p / cell).floor();
+        (c.x as i32, c.y as i32, c.z as i32)
+    };
+    let mut grid: HashMap<(i32, i32, i32), Vec<usize>> = HashMap::new();
+    for (i, d) in dots.iter().enumerate() {
+        grid.entry(key(d.position())).or_default().push(i);
+    }
+    let mut closest = f32::INFINITY;
+    for (i, d) in dots.iter().enumerate() {
+        let (x, y, z) = key(d.position());
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for dz in -1..=1 {
+                    for &j in grid.get(&(x + dx, y + dy, z + dz)).into_iter().flatten() {
+                        if j == i {
+                            continue;
+                        }
+                        let e = &dots[j];
+                        let dist = d.position().distance(e.position());
+                        let need = radius(d).max(radius(e));
+                        closest = closest.min(dist / need);
+                        assert!(
+                            dist >= need * (1.0 - 1e-4),
+                            "dots {} and {} are {dist:.4} mm apart, minimum {need:.4} mm",
+                            d.id,
+                            e.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        closest < 1.3,
+        "suspiciously sparse: closest pair at {closest} × the minimum"
+    );
+}
+
+#[test]
+fn dots_lie_on_the_surface_inside_the_zone_at_the_planned_density_and_spacing() {
+    let h = head();
+    let plan = Plan::default();
+    let t = Treatment::new(h, &plan, None).unwrap();
+    let dots = engine()
+        .generate(h, &t)
+        .unwrap()
+        .read(&engine().gpu)
+        .unwrap();
+
+    // On the surface: within 0.01 mm of the triangle its id chose.
+    for d in &dots {
+        let p = t
+            .layout
+            .params
+            .iter()
+            .find(|p| d.id >= p.cand_start && d.id - p.cand_start < p.cand_count)
+            .expect("id inside a chunk");
+        let tri = t.layout.tris[candidate_triangle(&t.layout, p, d.id)];
+        let [a, b, c] = [0, 1, 2].map(|k| h.mesh.positions[tri[k] as usize]);
+        let q = closest_on_triangle(d.position(), a, b, c);
+        assert!(
+            q.distance(d.position()) <= 0.01,
+            "dot {} is {} mm off its triangle",
+            d.id,
+            q.distance(d.position())
+        );
+        // Inside the treated zone, and classified in the zone it lies in.
+        let s = t.zone.sample(d.position());
+        assert!(
+            s.above_mm > 0.0,
+            "dot {} is {} mm outside the hairline",
+            d.id,
+            -s.above_mm
+        );
+        assert_eq!(d.zone(), s.zone);
+    }
+
+    // Planned count: within 4% of ∫ density dA over the treated area.
+    let n = dots.len() as f64;
+    let expected = t.layout.expected_dots;
+    assert!(
+        (n - expected).abs() < 0.04 * expected,
+        "{n} dots, plan asks for {expected:.0}"
+    );
+
+    // Density of the fully ramped interior of the top zone, measured per cm² of its area.
+    let mut area_mm2 = 0.0f64;
+    for k in 0..h.mesh.triangle_count() {
+        let [a, b, c] = h.mesh.triangle(k);
+        let s = t.zone.sample((a + b + c) / 3.0);
+        if s.zone == scalp::zone::ZoneId::Top && s.ramp >= 1.0 {
+            area_mm2 += h.mesh.triangle_area(k) as f64;
+        }
+    }
+    let inside = dots
+        .iter()
+        .filter(|d| {
+            let s = t.zone.sample(d.position());
+            s.zone == scalp::zone::ZoneId::Top && s.ramp >= 1.0
+        })
+        .count() as f64;
+    let per_cm2 = inside / (area_mm2 / 100.0);
+    assert!(
+        (per_cm2 - plan.density.top as f64).abs() < 0.05 * plan.density.top as f64,
+        "top zone: {per_cm2:.1} dots/cm², plan {}",
+        plan.density.top
+    );
+
+    assert_min_spacing(&dots, &t.zone, plan.dots.spacing);
+
+    // No grid, no clumps: nearest-neighbour distances vary (a grid has CV ≈ 0), and none is
+    // below the minimum (checked above).
+    let sessions: HashSet<u32> = dots.iter().map(|d| d.session()).collect();
+    assert_eq!(sessions.len(), 3, "the default plan has three sessions");
+}
+
+#[test]
+fn same_seed_same_dots_other_seed_other_dots() {
+    let h = head();
+    let mut plan = Plan::default();
+    plan.density.top = 40.0;
+    let a = Treatment::new(h, &plan, None).unwrap().reference_dots(h);
+    let b = Treatment::new(h, &plan, None).unwrap().reference_dots(h);
+    assert_eq!(a, b);
+    plan.seed = 2;
+    let c = Treatment::new(h, &plan, None).unwrap().reference_dots(h);
+    assert_ne!(a.len(), 0);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn higher_priority_wins_ties_by_id() {
+    let h = head();
+    let t = Treatment::new(h, &Plan::default(), None).unwrap();
+    let p = &t.layout.params[0];
+    let a = scalp::dots::reference::candidate(&h.mesh, &t.layout, &t.zone, p, p.cand_start);
+    let mut b = a;
+    b.id += 1;
+    assert!(outranks(&a, &b) && !outranks(&b, &a));
+}
+
+#[test]
+fn dot_count_option_reaches_the_asked_count() {
+    let h = head();
+    for asked in [5_000u64, 60_000] {
+        let t = Treatment::new(h, &Plan::default(), Some(asked)).unwrap();
+        let n = engine().generate(h, &t).unwrap().total() as f64;
+        assert!(
+            (n - asked as f64).abs() < 0.04 * asked as f64,
+            "asked {asked}, got {n}"
+        );
+    }
+}
+
+#[test]
+fn a_request_too_large_for_the_budget_is_refused_with_the_numbers() {
+    let h = head();
+    // 10⁹ dots need ~48 GB: more than the CPU adapter's budget on any CI machine.
+    let t = Treatment::new(h, &Plan::default(), Some(1_000_000_000)).unwrap();
+    let err = match engine().generate(h, &t) {
+        Ok(_) => panic!("10⁹ dots should not fit"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("does not fit") && err.contains("bytes"),
+        "{err}"
+    );
+}

@@ -1,0 +1,159 @@
+//! What the rendered image says: dots show on the scalp and nowhere on the face, more dots
+//! darken more, and a small golden image stays put within a perceptual tolerance.
+mod common;
+
+use common::{engine, head, luminance};
+use scalp::camera::{Camera, ViewPreset};
+use scalp::engine::Treatment;
+use scalp::plan::Plan;
+use scalp::render::{HeadGpu, RenderSettings};
+use std::path::PathBuf;
+
+fn render(plan: &Plan, view: ViewPreset, size: (u32, u32), dots: bool) -> image::RgbaImage {
+    let e = engine();
+    let h = head();
+    let t = Treatment::new(h, plan, None).unwrap();
+    let d = e.generate(h, &t).unwrap();
+    let hg = HeadGpu::new(&e.gpu, h);
+    let s = RenderSettings {
+        dots,
+        ..Default::default()
+    };
+    e.render_image(&hg, Some(&d), view, &s, size).unwrap()
+}
+
+#[test]
+fn dots_darken_the_scalp_and_never_the_face() {
+    let size = (320, 240);
+    let plan = Plan::default();
+    let with = render(&plan, ViewPreset::Front, size, true);
+    let without = render(&plan, ViewPreset::Front, size, false);
+    let h = head();
+    let (lo, hi) = scalp::render::frame_bounds(h);
+    let cam = Camera::framing(ViewPreset::Front, lo, hi, size.0 as f32 / size.1 as f32);
+    let vp = cam.proj(size.0 as f32 / size.1 as f32) * cam.view();
+    let pixel_of = |p: glam::Vec3| {
+        let c = vp * p.extend(1.0);
+        (
+            ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as u32,
+            ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as u32,
+        )
+    };
+    let row_of = |p: glam::Vec3| pixel_of(p).1;
+    let lm = &h.landmarks;
+    // Halfway between the brows and the planned hairline: everything below is face.
+    let face_top =
+        row_of(lm.glabella + glam::Vec3::Y * (0.5 * plan.hairline.front_above_glabella_mm));
+    let hairline_row = row_of(lm.glabella + glam::Vec3::Y * plan.hairline.front_above_glabella_mm);
+    assert!(face_top > hairline_row + 5 && face_top < size.1);
+    // The face lies between the temples; the sides are treated down to above the ears.
+    let face_left = pixel_of(lm.temple_right).0 + 4;
+    let face_right = pixel_of(lm.temple_left).0 - 4;
+    assert!(face_left + 20 < face_right);
+    // The cap between the top of the head and the hairline, away from the transition band.
+    let top_row = row_of(lm.vertex);
+    let cap_left = pixel_of(lm.vertex - glam::Vec3::X * 30.0).0;
+    let cap_right = pixel_of(lm.vertex + glam::Vec3::X * 30.0).0;
+
+    let (mut scalp_sum, mut scalp_n) = (0.0f64, 0);
+    for (x, y, p) in with.enumerate_pixels() {
+        let d = luminance(without.get_pixel(x, y)) - luminance(p);
+        if y >= face_top && (face_left..face_right).contains(&x) {
+            assert!(d.abs() < 0.004, "face pixel ({x},{y}) changed by {d}");
+        } else if y > top_row + 3
+            && y < (top_row + hairline_row) / 2
+            && (cap_left..cap_right).contains(&x)
+        {
+            scalp_sum += d as f64;
+            scalp_n += 1;
+        }
+    }
+    let mean = scalp_sum / scalp_n.max(1) as f64;
+    assert!(scalp_n > 200, "too few scalp pixels ({scalp_n})");
+    assert!(
+        mean > 0.006,
+        "the treated scalp darkens by only {mean:.4} in luminance"
+    );
+}
+
+#[test]
+fn more_dots_darken_more() {
+    let size = (240, 180);
+    let mean = |density: f32| {
+        let mut plan = Plan::default();
+        let d = &mut plan.density;
+        d.hairline = density;
+        d.top = density;
+        d.crown = density;
+        d.sides = density;
+        d.back = density;
+        let img = render(&plan, ViewPreset::Top, size, true);
+        // The middle of the top view is the vertex: treated scalp all round.
+        let (cx, cy, r) = (size.0 as i32 / 2, size.1 as i32 / 2, size.1 as i32 / 6);
+        let mut sum = 0.0;
+        let mut n = 0;
+        for (x, y, p) in img.enumerate_pixels() {
+            let (dx, dy) = (x as i32 - cx, y as i32 - cy);
+            if dx * dx + dy * dy < r * r {
+                sum += luminance(p);
+                n += 1;
+            }
+        }
+        sum / n as f32
+    };
+    let (none, sparse, dense) = (mean(1.0), mean(40.0), mean(140.0));
+    // Darkening grows with the number of dots, roughly in proportion while they rarely overlap.
+    let (d_sparse, d_dense) = (none - sparse, none - dense);
+    assert!(
+        d_sparse > 0.003,
+        "40/cm² darkens the vertex by only {d_sparse} ({none} → {sparse})"
+    );
+    assert!(
+        d_dense > 2.5 * d_sparse,
+        "140/cm² darkens by {d_dense}, not clearly more than 40/cm² ({d_sparse})"
+    );
+}
+
+#[test]
+fn golden_three_quarter_view() {
+    let size = (200, 150);
+    let actual = render(&Plan::default(), ViewPreset::ThreeQuarter, size, true);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let path = dir.join("default_three_quarter_200x150.png");
+    if std::env::var_os("SCALP_UPDATE_GOLDENS").is_some() {
+        actual.save(&path).unwrap();
+        eprintln!("updated {}", path.display());
+        return;
+    }
+    let expected = image::open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (SCALP_UPDATE_GOLDENS=1 writes it)", path.display()))
+        .to_rgba8();
+    assert_eq!(expected.dimensions(), actual.dimensions());
+    // Perceptual tolerance: compare luminance, where the eye is most sensitive; allow the
+    // small differences between drivers (rasterisation rules, transcendental precision).
+    let mut diff = image::RgbaImage::new(size.0, size.1);
+    let (mut sum, mut big) = (0.0f64, 0usize);
+    for (x, y, a) in actual.enumerate_pixels() {
+        let d = (luminance(a) - luminance(expected.get_pixel(x, y))).abs();
+        sum += d as f64;
+        if d > 0.06 {
+            big += 1;
+        }
+        let v = (d * 8.0 * 255.0).min(255.0) as u8;
+        diff.put_pixel(x, y, image::Rgba([v, v, v, 255]));
+    }
+    let mean = sum / (size.0 * size.1) as f64;
+    let big_frac = big as f64 / (size.0 * size.1) as f64;
+    if mean > 0.006 || big_frac > 0.01 {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("golden");
+        std::fs::create_dir_all(&out).unwrap();
+        actual.save(out.join("actual.png")).unwrap();
+        diff.save(out.join("difference.png")).unwrap();
+        panic!(
+            "golden differs: mean |Δluminance| {mean:.4}, {:.2}% pixels over 0.06; wrote actual and \
+             difference images to {}",
+            100.0 * big_frac,
+            out.display()
+        );
+    }
+}
