@@ -60,7 +60,7 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
         for (var i = 0u; i < s; i++) {
             let p = min(base + vec2u(i, j), dims - 1u);
             var radiance: vec3f;
-            if (textureLoad(distance_tex, p, 0).r > 1e8) {
+            if (textureLoad(distance_tex, p, 0).r >= 60000.0) {
                 let t = f32(p.y) / f32(dims.y);
                 radiance = mix(comp.background_top.rgb, comp.background_bottom.rgb, t);
             } else {

@@ -1,6 +1,6 @@
 // Skin pass: the head mesh lit by a key, a fill and a sky/ground ambient. Writes diffuse and
 // specular radiance apart (pigment darkens only the diffuse part, the sebum sheen stays on top)
-// and the view distance for the dot pass's depth test.
+// and the view distance for the dot pass's depth test (see view_distance in view.wgsl).
 
 struct VsOut {
     @builtin(position) clip: vec4f,
@@ -60,6 +60,10 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let spec = ggx_spec(n, v, view.key_dir.xyz, 0.42) * view.key_color.rgb
         + ggx_spec(n, v, view.fill_dir.xyz, 0.42) * view.fill_color.rgb;
     o.specular = vec4f(spec * view.skin_albedo.w, 1.0);
-    o.distance = vec4f(length(view.eye.xyz - in.world), 0.0, 0.0, 1.0);
+    // View distance past `eye.w` (mm), split into quarter millimetres and the rest so that two
+    // half floats keep it to ~1e-4 mm: float32 targets are not renderable everywhere (GL).
+    let d = length(view.eye.xyz - in.world) - view.eye.w;
+    let hi = floor(d * 4.0) / 4.0;
+    o.distance = vec4f(hi, d - hi, 0.0, 1.0);
     return o;
 }

@@ -84,7 +84,7 @@ fn fs_main(in: VsOut) -> @location(0) vec4f {
     // Hidden by the head: compare view distances in millimetres with a tolerance that grows with
     // the pixel's footprint (a flat quad on a curved surface departs from it by a little).
     let px = vec2i(in.clip.xy);
-    let skin = textureLoad(skin_distance, px, 0).r;
+    let skin = view_distance(textureLoad(skin_distance, px, 0));
     let mine = length(view.eye.xyz - in.world);
     let pixel_mm = mine / view.proj.x;
     if (mine > skin + view.proj.y + 2.0 * pixel_mm) {

@@ -2,7 +2,7 @@
 struct View {
     view_proj: mat4x4f,
     view: mat4x4f,
-    eye: vec4f,
+    eye: vec4f,         // w: offset of the stored view distances (mm)
     viewport: vec4f,    // internal width, height, 1/width, 1/height
     proj: vec4f,        // x: focal length in internal pixels; y: depth tolerance (mm); z: min footprint σ (px); w: dots on (1/0)
     key_dir: vec4f,     // direction toward the light
@@ -15,3 +15,11 @@ struct View {
 }
 
 @group(0) @binding(0) var<uniform> view: View;
+
+// Background (nothing drawn) is stored as this many millimetres.
+const NO_SURFACE: f32 = 60000.0;
+
+// Decodes a distance written by the skin pass.
+fn view_distance(stored: vec4f) -> f32 {
+    return view.eye.w + stored.r + stored.g;
+}

@@ -55,7 +55,9 @@ impl Camera {
         } else {
             up
         };
-        let target = center;
+        // Aim a little below the centre: the cranium then sits in the middle of the picture
+        // rather than leaving the top empty, seen from above the horizon.
+        let target = center - Vec3::Y * (0.12 * radius * el.sin().max(0.0) / 0.4);
         Camera {
             eye: target + dir * dist,
             target,

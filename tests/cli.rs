@@ -115,3 +115,22 @@ fn render_writes_a_png_and_reports_what_it_drew() {
     assert_eq!((img.width(), img.height()), (160, 120));
     no_files_but(dir.path(), &["t.png"]);
 }
+
+#[test]
+fn no_adapter_tells_how_to_get_a_software_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    // DX12 does not exist on this platform (and is not compiled in): no adapter at all.
+    let out = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args(["render", "--out", "a.png"])
+        .env("WGPU_BACKEND", "dx12")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no GPU adapter") && err.contains("mesa-vulkan-drivers"),
+        "{err}"
+    );
+    no_files_but(dir.path(), &[]);
+}

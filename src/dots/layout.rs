@@ -9,7 +9,7 @@ use crate::zone::Zone;
 use glam::Vec3;
 
 /// One chunk: a contiguous run of candidate ids over a contiguous run of triangles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Chunk {
     pub cand_start: u32,
     pub cand_count: u32,
@@ -17,6 +17,17 @@ pub struct Chunk {
     pub tri_end: u32,
     pub cdf_base: u32,
     pub cdf_span: u32,
+    /// Bounds of the chunk's triangles, mm: chunks whose bounds (grown by the largest spacing)
+    /// do not touch cannot constrain each other's dots.
+    pub lo: Vec3,
+    pub hi: Vec3,
+}
+
+impl Chunk {
+    /// Whether dots of `self` and `other` can come closer than `reach`.
+    pub fn near(&self, other: &Chunk, reach: f32) -> bool {
+        (self.lo - other.hi).max_element() <= reach && (other.lo - self.hi).max_element() <= reach
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -218,7 +229,16 @@ impl Layout {
                     hint: "subdivide the mesh or ask for fewer dots".into(),
                 });
             }
+            let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+            for t in &tris[tri_start..tri_end] {
+                for &v in &t.1[..3] {
+                    lo = lo.min(mesh.positions[v as usize]);
+                    hi = hi.max(mesh.positions[v as usize]);
+                }
+            }
             chunks.push(Chunk {
+                lo,
+                hi,
                 cand_start: c0 as u32,
                 cand_count: (c1 - c0) as u32,
                 tri_start: tri_start as u32,

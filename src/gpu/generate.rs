@@ -283,19 +283,23 @@ impl DotGenerator {
         for (ci, base) in layout.params.iter().enumerate() {
             let n = base.cand_count;
             let mut capacity = n / 2 + 4096;
-            loop {
+            // Only earlier chunks that can come within one spacing of this one hold obstacles.
+            let near: Vec<&DotChunk> = chunks
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| layout.chunks[*k].near(&layout.chunks[ci], layout.cell_size))
+                .map(|(_, c)| c)
+                .collect();
+            let outcome = loop {
                 match self.run_chunk(
                     gpu,
                     base,
                     capacity,
-                    &chunks,
+                    &near,
                     [&vbuf, &tbuf, &cbuf, &bbuf, &zbuf],
                     &dummy_dots,
                 )? {
-                    ChunkOutcome::Done(c) => {
-                        chunks.push(c);
-                        break;
-                    }
+                    ChunkOutcome::Done(c) => break c,
                     ChunkOutcome::NeedCapacity(needed) => {
                         log::debug!(
                             "chunk {ci}: {needed} obstacles, capacity {capacity}; retrying"
@@ -303,7 +307,8 @@ impl DotGenerator {
                         capacity = needed + 1024;
                     }
                 }
-            }
+            };
+            chunks.push(outcome);
         }
         Ok(GpuDots { chunks })
     }
@@ -314,7 +319,7 @@ impl DotGenerator {
         gpu: &Gpu,
         base: &GenParams,
         capacity: u32,
-        earlier: &[DotChunk],
+        earlier: &[&DotChunk],
         statics: [&wgpu::Buffer; 5],
         dummy_dots: &wgpu::Buffer,
     ) -> Result<ChunkOutcome> {

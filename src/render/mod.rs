@@ -58,7 +58,9 @@ pub struct ViewGpu {
 }
 
 pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
-pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Float;
+/// View distance: two half floats (quarter millimetres + rest), since R32Float is not a
+/// render target on every backend (GL).
+pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 /// Smallest σ a footprint is drawn with, in internal pixels.
 pub const MIN_SIGMA_PX: f32 = 0.6;
@@ -207,7 +209,7 @@ impl Renderer {
         ViewGpu {
             view_proj: vp.to_cols_array_2d(),
             view: view.to_cols_array_2d(),
-            eye: v4(camera.eye, 1.0),
+            eye: v4(camera.eye, camera.near - 1.0),
             viewport: [
                 targets.size.0 as f32,
                 targets.size.1 as f32,

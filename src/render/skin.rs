@@ -118,8 +118,8 @@ impl SkinPass {
             color_attachments: &[
                 clear(&t.diffuse, 0.0),
                 clear(&t.specular, 0.0),
-                // "Nothing here": the composite shows the background where distance > 1e8.
-                clear(&t.distance, 1e9),
+                // "Nothing here" (NO_SURFACE in view.wgsl): the composite shows the background.
+                clear(&t.distance, 60000.0),
             ],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                 view: &t.depth,
