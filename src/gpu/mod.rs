@@ -43,63 +43,88 @@ pub fn describe(info: &wgpu::AdapterInfo) -> String {
     )
 }
 
-fn instance() -> wgpu::Instance {
+fn instance(backends: wgpu::Backends) -> wgpu::Instance {
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
     if std::env::var_os("WGPU_BACKEND").is_none() {
-        desc.backends = wgpu::Backends::VULKAN | wgpu::Backends::GL;
+        desc.backends = backends;
     }
     wgpu::Instance::new(desc)
 }
 
-/// Every adapter wgpu can see, best first.
-pub fn list_adapters() -> Vec<wgpu::AdapterInfo> {
-    let inst = instance();
-    let mut v: Vec<_> = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()))
-        .iter()
-        .map(|a| a.get_info())
-        .collect();
-    v.sort_by_key(rank);
+/// Adapters of `backends`, best first.
+fn adapters(backends: wgpu::Backends) -> Vec<wgpu::Adapter> {
+    let inst = instance(backends);
+    let mut v = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
+    v.sort_by_key(|a| rank(&a.get_info()));
     v
 }
 
+/// Every adapter wgpu can see (Vulkan and GL), best first.
+pub fn list_adapters() -> Vec<wgpu::AdapterInfo> {
+    adapters(wgpu::Backends::VULKAN | wgpu::Backends::GL)
+        .iter()
+        .map(|a| a.get_info())
+        .collect()
+}
+
+/// Whether `info` is the adapter a user means by `want`. Besides parts of the name, backend or
+/// driver, "lavapipe" means Mesa's Vulkan CPU driver (whose name is "llvmpipe …") and
+/// "llvmpipe" Mesa's GL CPU driver, as the two are usually called.
+pub fn matches(info: &wgpu::AdapterInfo, want: &str) -> bool {
+    let w = want.to_lowercase();
+    let cpu = info.device_type == wgpu::DeviceType::Cpu;
+    match w.as_str() {
+        "lavapipe" => cpu && info.backend == wgpu::Backend::Vulkan,
+        "llvmpipe" => cpu && info.backend == wgpu::Backend::Gl,
+        _ => {
+            info.name.to_lowercase().contains(&w)
+                || format!("{:?}", info.backend).to_lowercase() == w
+                || info.driver.to_lowercase().contains(&w)
+        }
+    }
+}
+
 impl Gpu {
-    /// Opens the best adapter, or the first whose name or backend contains `want`
-    /// (case-insensitive), e.g. "lavapipe", "llvmpipe", "vulkan", "gl", "nvidia".
+    /// Opens the best adapter, or the best that [`matches`] `want` ("lavapipe", "llvmpipe",
+    /// "vulkan", "gl", "nvidia", …). Vulkan is asked first; GL only when Vulkan has nothing
+    /// suitable (probing GL/EGL is slow and noisy on headless machines).
     pub fn new(want: Option<&str>) -> Result<Gpu> {
-        let inst = instance();
-        let mut adapters = pollster::block_on(inst.enumerate_adapters(wgpu::Backends::all()));
-        adapters.sort_by_key(|a| rank(&a.get_info()));
-        let names: Vec<String> = adapters.iter().map(|a| describe(&a.get_info())).collect();
-        let adapter = match want {
-            Some(w) => {
-                let w = w.to_lowercase();
-                let found = adapters.into_iter().find(|a| {
-                    let i = a.get_info();
-                    i.name.to_lowercase().contains(&w)
-                        || format!("{:?}", i.backend).to_lowercase().contains(&w)
-                        || i.driver.to_lowercase().contains(&w)
-                });
-                match found {
+        let mut found = adapters(wgpu::Backends::VULKAN);
+        let pick = |list: &mut Vec<wgpu::Adapter>| -> Option<wgpu::Adapter> {
+            let i = match want {
+                Some(w) => list.iter().position(|a| matches(&a.get_info(), w))?,
+                None if list.is_empty() => return None,
+                None => 0,
+            };
+            Some(list.remove(i))
+        };
+        let adapter = match pick(&mut found) {
+            Some(a) => a,
+            None => {
+                let mut gl = adapters(wgpu::Backends::GL);
+                match pick(&mut gl) {
                     Some(a) => a,
-                    None if names.is_empty() => {
-                        return Err(ScalpError::NoAdapter {
-                            detail: String::new(),
-                        })
-                    }
                     None => {
-                        return Err(ScalpError::invalid(
-                            "--adapter",
-                            format!(
-                                "no adapter matches \"{w}\"; available: {}",
-                                names.join("; ")
+                        let names: Vec<String> = found
+                            .iter()
+                            .chain(gl.iter())
+                            .map(|a| describe(&a.get_info()))
+                            .collect();
+                        return Err(match want {
+                            Some(w) if !names.is_empty() => ScalpError::invalid(
+                                "--adapter",
+                                format!(
+                                    "no adapter matches \"{w}\"; available: {}",
+                                    names.join("; ")
+                                ),
                             ),
-                        ))
+                            _ => ScalpError::NoAdapter {
+                                detail: String::new(),
+                            },
+                        });
                     }
                 }
             }
-            None => adapters.into_iter().next().ok_or(ScalpError::NoAdapter {
-                detail: String::new(),
-            })?,
         };
         let info = adapter.get_info();
         let alimits = adapter.limits();
