@@ -291,3 +291,53 @@ fn a_request_too_large_for_the_budget_is_refused_with_the_numbers() {
         "{err}"
     );
 }
+
+/// A scan as it comes from a phone app: Z-up, centimetres, origin elsewhere, no normals and no
+/// landmarks file. It loads into head space by the heuristics and gets a plausible treatment.
+#[test]
+fn a_z_up_centimetre_scan_without_landmarks_gets_a_plausible_treatment() {
+    let h = head();
+    let mut text = String::new();
+    for p in &h.mesh.positions {
+        text += &format!(
+            "v {} {} {}\n",
+            p.x / 10.0 + 3.0,
+            -p.z / 10.0 + 5.0,
+            p.y / 10.0 + 100.0
+        );
+    }
+    for t in h.mesh.indices.chunks(3) {
+        text += &format!("f {} {} {}\n", t[0] + 1, t[1] + 1, t[2] + 1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.obj");
+    std::fs::write(&path, text).unwrap();
+    let scan = scalp::head::Head::load(&path, &Default::default()).unwrap();
+    let (lo, hi) = scan.mesh.bounds();
+    let (blo, bhi) = h.mesh.bounds();
+    assert!(
+        ((hi - lo) - (bhi - blo)).abs().max_element() < 0.1,
+        "extents {} vs {}",
+        hi - lo,
+        bhi - blo
+    );
+    let plan = Plan::default();
+    let own = Treatment::new(h, &plan, None).unwrap().layout.expected_dots;
+    let t = Treatment::new(&scan, &plan, None).unwrap();
+    let ratio = t.layout.expected_dots / own;
+    assert!(
+        (0.85..1.15).contains(&ratio),
+        "estimated landmarks give {ratio:.2}× the dots"
+    );
+    // Nothing on the ears: every dot above the estimated ear tops.
+    let dots = t.reference_dots(&scan);
+    let ear_y = scan
+        .landmarks
+        .ear_top_left
+        .y
+        .max(scan.landmarks.ear_top_right.y);
+    assert!(
+        dots.iter().all(|d| d.position[1] > ear_y),
+        "a dot below the ear tops"
+    );
+}

@@ -126,21 +126,34 @@ impl Landmarks {
         let size = hi - lo;
         let cx = 0.5 * (lo.x + hi.x);
         let cz = 0.5 * (lo.z + hi.z);
-        // The cranium is the top ~55% of a head with face; a scan may stop at the neck or include
-        // shoulders, so ratios are taken from the top down and from the cranium's own extent.
+        // Vertical positions are taken down from the top of the head in units of the head's
+        // length L (glabella to back of the skull, ~0.88 of the front–back extent, which includes
+        // the nose): a scan may stop anywhere below (neck, shoulders), but the skull's proportions
+        // hold. Ratios of an average adult (and of the built-in head): brow 0.54·L below the
+        // vertex, ear tops 0.62·L.
         let top = hi.y;
-        let cranium_h = size.y.min(1.35 * size.z).max(1.0);
-        let brow_y = top - 0.45 * cranium_h;
-        let ear_y = top - 0.52 * cranium_h;
-        let snap = |target: Vec3| -> Vec3 {
-            mesh.positions
-                .iter()
-                .copied()
-                .min_by(|a, b| {
-                    a.distance_squared(target)
-                        .total_cmp(&b.distance_squared(target))
-                })
-                .unwrap_or(target)
+        let length = 0.88 * size.z.max(1.0);
+        let brow_y = top - 0.54 * length;
+        let ear_y = top - 0.62 * length;
+        let cranium_h = top - ear_y;
+        // The surface point furthest along `dir` within a thin horizontal slab at height `y`
+        // (and near the mid-plane for front/back points): a horizontal ray from inside.
+        let extreme = |dir: Vec3, y: f32, midline: bool| -> Vec3 {
+            let mut best: Option<Vec3> = None;
+            for slab in [2.0f32, 6.0, 20.0, f32::INFINITY] {
+                for p in &mesh.positions {
+                    if (p.y - y).abs() > slab || (midline && (p.x - cx).abs() > slab.max(4.0)) {
+                        continue;
+                    }
+                    if best.is_none_or(|b| p.dot(dir) > b.dot(dir)) {
+                        best = Some(*p);
+                    }
+                }
+                if best.is_some() {
+                    break;
+                }
+            }
+            best.unwrap_or(Vec3::new(cx, y, cz))
         };
         let vertex = mesh
             .positions
@@ -149,22 +162,18 @@ impl Landmarks {
             .max_by(|a, b| a.y.total_cmp(&b.y))
             .unwrap_or(Vec3::new(cx, top, cz));
         Landmarks {
-            glabella: snap(Vec3::new(cx, brow_y, hi.z)),
-            front_hairline: snap(Vec3::new(cx, brow_y + 0.33 * cranium_h, hi.z)),
-            temple_left: snap(Vec3::new(
-                hi.x,
-                brow_y + 0.28 * cranium_h,
-                cz + 0.3 * size.z,
-            )),
-            temple_right: snap(Vec3::new(
-                lo.x,
-                brow_y + 0.28 * cranium_h,
-                cz + 0.3 * size.z,
-            )),
+            glabella: extreme(Vec3::Z, brow_y, true),
+            front_hairline: extreme(Vec3::Z, brow_y + 0.55 * cranium_h, true),
+            temple_left: extreme(Vec3::new(0.55, 0.0, 0.83), brow_y + 0.47 * cranium_h, false),
+            temple_right: extreme(
+                Vec3::new(-0.55, 0.0, 0.83),
+                brow_y + 0.47 * cranium_h,
+                false,
+            ),
             vertex,
-            occipital: snap(Vec3::new(cx, brow_y, lo.z)),
-            ear_top_left: snap(Vec3::new(hi.x, ear_y, cz)),
-            ear_top_right: snap(Vec3::new(lo.x, ear_y, cz)),
+            occipital: extreme(Vec3::NEG_Z, brow_y + 0.07 * cranium_h, true),
+            ear_top_left: extreme(Vec3::X, ear_y, false),
+            ear_top_right: extreme(Vec3::NEG_X, ear_y, false),
         }
     }
 }
@@ -217,5 +226,34 @@ impl Head {
             landmarks,
             source: path.display().to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The estimate is what a scan without a landmarks file gets; on the built-in head (whose
+    /// landmarks are known) it must land near the truth, or the hairline lands on the ears.
+    #[test]
+    fn estimated_landmarks_are_near_the_built_in_ones() {
+        let head = Head::builtin().unwrap();
+        let est = Landmarks::estimate(&head.mesh);
+        let truth = head.landmarks;
+        for (name, e, t) in [
+            ("glabella", est.glabella, truth.glabella),
+            ("front_hairline", est.front_hairline, truth.front_hairline),
+            ("vertex", est.vertex, truth.vertex),
+            ("occipital", est.occipital, truth.occipital),
+            ("ear_top_left", est.ear_top_left, truth.ear_top_left),
+            ("ear_top_right", est.ear_top_right, truth.ear_top_right),
+        ] {
+            assert!(
+                (e.y - t.y).abs() < 8.0,
+                "{name}: estimated y {} vs {}",
+                e.y,
+                t.y
+            );
+        }
     }
 }
