@@ -21,10 +21,18 @@ fn benches(c: &mut Criterion) {
     });
     let zone = Zone::new(&plan, &head.landmarks);
     let layout = Layout::new(&head.mesh, &zone, &plan).unwrap();
+    let exposure = scalp::exposure::vertex_exposure(&head.mesh, &plan.exposure);
     let mut g = c.benchmark_group("cpu reference");
     g.sample_size(10);
     g.bench_function("generate default plan", |b| {
-        b.iter(|| black_box(scalp::dots::reference::generate(&head.mesh, &layout, &zone)))
+        b.iter(|| {
+            black_box(scalp::dots::reference::generate(
+                &head.mesh, &exposure, &layout, &zone,
+            ))
+        })
+    });
+    g.bench_function("exposure (ray cast every vertex)", |b| {
+        b.iter(|| black_box(scalp::exposure::vertex_exposure(&head.mesh, &plan.exposure)))
     });
     g.finish();
 }

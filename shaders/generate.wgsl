@@ -25,6 +25,7 @@ struct Candidate {
     radius: f32,
     zone: u32,
     kept: bool,
+    exposure: f32,
 }
 
 fn candidate_triangle(id: u32) -> u32 {
@@ -59,10 +60,12 @@ fn make_candidate(id: u32) -> Candidate {
     if (dot(n, n) > 1e-20) {
         normal = normalize(n);
     }
+    // position.w carries each vertex's relative yearly UV dose (src/exposure.rs).
+    let exposure = v0.position.w * a + v1.position.w * b + v2.position.w * c;
     let s = zone_sample(zp, position);
     let kept = rand01(params.seed, id, S_THIN) < s.density * params.inv_max_density;
     let radius = params.alpha / sqrt(zone_density(zp, s.zone));
-    return Candidate(position, normal, radius, s.zone, kept);
+    return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
 
 @compute @workgroup_size(64)
@@ -109,7 +112,10 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let lighter = params.lighter_first_steps * f32(params.session_count - 1u - session);
     let shade = clamp(params.shade - lighter + 0.5 * (rand01(params.seed, id, S_SHADE) - 0.5), 1.0, 10.0);
     let k = atomicAdd(&counts[2], 1u);
-    dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id, session | (c.zone << 8u));
+    // Exposure in bits 16–31, fixed point 1/8192 (crate::ageing::pack_exposure).
+    let exposure_bits = u32(clamp(c.exposure, 0.0, 7.999) * 8192.0 + 0.5) << 16u;
+    dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
+        session | (c.zone << 8u) | exposure_bits);
 }
 
 @compute @workgroup_size(64)

@@ -6,15 +6,36 @@ struct VsOut {
     @builtin(position) clip: vec4f,
     @location(0) world: vec3f,
     @location(1) normal: vec3f,
+    @location(2) exposure: f32,
 }
 
 @vertex
-fn vs_main(@location(0) position: vec3f, @location(1) normal: vec3f) -> VsOut {
+fn vs_main(
+    @location(0) position: vec3f,
+    @location(1) normal: vec3f,
+    @location(2) exposure: f32,
+) -> VsOut {
     var o: VsOut;
     o.clip = view.view_proj * vec4f(position, 1.0);
     o.world = position;
     o.normal = normal;
+    o.exposure = exposure;
     return o;
+}
+
+// A perceptually ordered ramp (dark blue → teal → yellow, after viridis) for 0 ≤ t ≤ 1.
+fn ramp(t_in: f32) -> vec3f {
+    let t = clamp(t_in, 0.0, 1.0);
+    let c0 = vec3f(0.02, 0.01, 0.10);
+    let c1 = vec3f(0.05, 0.15, 0.45);
+    let c2 = vec3f(0.02, 0.45, 0.40);
+    let c3 = vec3f(0.35, 0.75, 0.10);
+    let c4 = vec3f(0.95, 0.85, 0.05);
+    let x = t * 4.0;
+    if (x < 1.0) { return mix(c0, c1, x); }
+    if (x < 2.0) { return mix(c1, c2, x - 1.0); }
+    if (x < 3.0) { return mix(c2, c3, x - 2.0); }
+    return mix(c3, c4, x - 3.0);
 }
 
 struct FsOut {
@@ -54,7 +75,11 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let key = wrapped(dot(n, view.key_dir.xyz), wrap) * view.key_color.rgb;
     let fill = wrapped(dot(n, view.fill_dir.xyz), wrap) * view.fill_color.rgb;
     let hemi = mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
-    let albedo = view.skin_albedo.rgb;
+    var albedo = view.skin_albedo.rgb;
+    if (view.mode.x > 0.5) {
+        // Exposure map: relative yearly UV dose 0–2 over the ramp, lit softly for the shape.
+        albedo = ramp(in.exposure / 2.0);
+    }
     var o: FsOut;
     o.diffuse = vec4f(albedo * (key + fill + hemi), 1.0);
     let spec = ggx_spec(n, v, view.key_dir.xyz, 0.42) * view.key_color.rgb

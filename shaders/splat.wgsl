@@ -14,6 +14,8 @@ struct DotIn {
     @location(5) shade: f32,
     @location(6) id: u32,
     @location(7) flags: u32,
+    // From the age pass: pigment left, extra footprint variance from spreading (mm²).
+    @location(8) look: vec2f,
 }
 
 struct VsOut {
@@ -35,7 +37,7 @@ fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
     let to_eye = view.eye.xyz - d.position;
     let dist = length(to_eye);
     // Back-facing dots can never be seen: collapse them before rasterisation.
-    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0) {
+    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0 || d.look.x <= 0.0) {
         o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
         return o;
     }
@@ -51,9 +53,11 @@ fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
     t = normalize(t);
     let b = cross(n, t);
 
-    let sigma = optics_sigma(d.diameter_mm, d.depth_mm);
+    let s_fresh = optics_sigma(d.diameter_mm, d.depth_mm);
+    let sigma = sqrt(s_fresh * s_fresh + d.look.y);
     // Footprint coverage M(r) = 1 − e^(−m0·g(r)) (src/optics.rs): saturated core, soft rim.
-    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, d.pigment);
+    // Spreading widens σ at a constant amount of pigment, so it lowers the peak.
+    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, d.look.x) * (s_fresh * s_fresh) / (sigma * sigma);
     // Sub-pixel dots: widen to at least view.proj.z pixels of σ and lower the peak so the
     // footprint keeps its area (∫M), so a head seen from afar keeps its mean darkness and does
     // not shimmer. Foreshortening at grazing angles shrinks the footprint on screen too.

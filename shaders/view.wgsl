@@ -12,6 +12,7 @@ struct View {
     sky: vec4f,
     ground: vec4f,
     skin_albedo: vec4f, // linear RGB; w: sebum specular strength
+    mode: vec4f,        // x: 1 = show the exposure map instead of skin
 }
 
 @group(0) @binding(0) var<uniform> view: View;

@@ -4,6 +4,7 @@ use crate::camera::{Camera, ViewPreset};
 use crate::dots::layout::plan_for_dot_count;
 use crate::dots::Layout;
 use crate::error::{Result, ScalpError};
+use crate::gpu::age::{AgedDots, DotAger};
 use crate::gpu::generate::{DotGenerator, GpuDots};
 use crate::gpu::Gpu;
 use crate::head::Head;
@@ -19,6 +20,8 @@ pub struct Treatment {
     pub plan: Plan,
     pub zone: Zone,
     pub layout: Layout,
+    /// Relative yearly UV dose per mesh vertex (src/exposure.rs), carried into each dot.
+    pub exposure: std::sync::Arc<Vec<f32>>,
 }
 
 impl Treatment {
@@ -30,13 +33,61 @@ impl Treatment {
         };
         let zone = Zone::new(&plan, &head.landmarks);
         let layout = Layout::new(&head.mesh, &zone, &plan)?;
-        Ok(Treatment { plan, zone, layout })
+        let exposure = cached_vertex_exposure(&head.mesh, &plan.exposure);
+        Ok(Treatment {
+            plan,
+            zone,
+            layout,
+            exposure,
+        })
+    }
+
+    /// Time at which every session has healed: what `scalp render` shows without --years.
+    pub fn healed_years(&self) -> f32 {
+        crate::ageing::healed_years(self.plan.sessions.count, &self.plan.ageing)
+    }
+
+    pub fn age_params(&self, t_years: f32) -> crate::ageing::AgeParams {
+        crate::ageing::AgeParams::new(&self.plan.ageing, t_years)
     }
 
     /// The CPU reference dots (slow for millions; tests and spot checks).
     pub fn reference_dots(&self, head: &Head) -> Vec<crate::dots::Dot> {
-        crate::dots::reference::generate(&head.mesh, &self.layout, &self.zone)
+        crate::dots::reference::generate(&head.mesh, &self.exposure, &self.layout, &self.zone)
     }
+}
+
+/// Per-vertex exposure. The geometric part (sky and sun seen from each vertex, shadowed by the
+/// head) is ray cast once per (mesh, latitude) in a process and kept: it takes seconds, and a
+/// session renders the same head many times (viewer, contact sheets, tests); habits only scale it.
+fn cached_vertex_exposure(
+    mesh: &crate::head::Mesh,
+    settings: &crate::exposure::ExposureSettings,
+) -> std::sync::Arc<Vec<f32>> {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<u64, Arc<Vec<f32>>>>> = OnceLock::new();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytemuck::cast_slice::<_, u8>(&mesh.positions).hash(&mut h);
+    bytemuck::cast_slice::<_, u8>(&mesh.normals).hash(&mut h);
+    mesh.indices.hash(&mut h);
+    settings.latitude_deg.to_bits().hash(&mut h);
+    let key = h.finish();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let habits = crate::exposure::habits_factor(settings);
+    let scaled = |g: &[f32]| Arc::new(g.iter().map(|e| e * habits).collect::<Vec<f32>>());
+    if let Some(g) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return scaled(&g);
+    }
+    let g = Arc::new(crate::exposure::geometric_exposure(
+        mesh,
+        settings.latitude_deg,
+    ));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, g.clone());
+    }
+    scaled(&g)
 }
 
 /// Output format of images the engine renders for files.
@@ -45,32 +96,49 @@ pub const IMAGE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrg
 pub struct Engine {
     pub gpu: Gpu,
     pub generator: DotGenerator,
+    pub ager: DotAger,
     pub renderer: Renderer,
 }
 
 impl Engine {
     pub fn new(adapter: Option<&str>) -> Result<Engine> {
         let gpu = Gpu::new(adapter)?;
-        let (generator, renderer) = gpu.checked("building pipelines", || {
-            Ok((DotGenerator::new(&gpu), Renderer::new(&gpu, IMAGE_FORMAT)))
+        let (generator, ager, renderer) = gpu.checked("building pipelines", || {
+            Ok((
+                DotGenerator::new(&gpu),
+                DotAger::new(&gpu),
+                Renderer::new(&gpu, IMAGE_FORMAT),
+            ))
         })?;
         Ok(Engine {
             gpu,
             generator,
+            ager,
             renderer,
         })
     }
 
     pub fn generate(&self, head: &Head, t: &Treatment) -> Result<GpuDots> {
         self.generator
-            .generate(&self.gpu, &head.mesh, &t.layout, &t.zone)
+            .generate(&self.gpu, &head.mesh, &t.exposure, &t.layout, &t.zone)
+    }
+
+    /// Every dot's appearance `t_years` after the first session.
+    pub fn age(&self, t: &Treatment, dots: &GpuDots, t_years: f32) -> Result<AgedDots> {
+        if !t_years.is_finite() || !(0.0..=30.0).contains(&t_years) {
+            return Err(ScalpError::invalid(
+                "--years",
+                format!("{t_years} is out of range: 0 to 30 years"),
+            ));
+        }
+        self.ager.age(&self.gpu, dots, t.age_params(t_years))
     }
 
     /// Renders one image of `size` into memory (RGBA, sRGB).
     pub fn render_image(
         &self,
         head: &HeadGpu,
-        dots: Option<&GpuDots>,
+        dots: Option<(&GpuDots, &AgedDots)>,
         view: ViewPreset,
         settings: &RenderSettings,
         size: (u32, u32),
@@ -83,7 +151,7 @@ impl Engine {
     pub fn render_camera(
         &self,
         head: &HeadGpu,
-        dots: Option<&GpuDots>,
+        dots: Option<(&GpuDots, &AgedDots)>,
         camera: &Camera,
         settings: &RenderSettings,
         size: (u32, u32),

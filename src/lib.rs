@@ -2,17 +2,21 @@
 //!
 //! Data flow (see DESIGN.md): plan (TOML) → head mesh → treatment zone → dots (compute) →
 //! skin, dot and composite passes → an image in a texture view the caller gives.
+pub mod ageing;
 pub mod camera;
 pub mod dots;
 pub mod engine;
 pub mod error;
+pub mod exposure;
 pub mod gpu;
 pub mod hash;
 pub mod head;
 pub mod optics;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod shaders;
+pub mod sheet;
 pub mod zone;
 
 pub use error::{Result, ScalpError};

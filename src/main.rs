@@ -5,7 +5,7 @@ use scalp::engine::{write_png, Engine, Treatment};
 use scalp::head::obj::{LoadOptions, Units, UpAxis};
 use scalp::head::Head;
 use scalp::plan::Plan;
-use scalp::render::{HeadGpu, RenderSettings};
+use scalp::render::{HeadGpu, RenderSettings, Show};
 use scalp::{Result, ScalpError};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -34,6 +34,10 @@ enum Command {
         #[arg(long, value_name = "PLAN.toml")]
         check: Option<PathBuf>,
     },
+    /// A labelled contact sheet of one view over the years, and optionally the fading chart.
+    Age(AgeArgs),
+    /// Per zone: area, dots, coverage, apparent dot size, contrast and touch-up year.
+    Report(ReportArgs),
     /// List the GPU adapters wgpu can use, best first.
     Adapters,
     /// Regenerate the built-in default head (assets/head.obj and its landmarks) from code.
@@ -84,9 +88,62 @@ struct RenderArgs {
     /// Render the untreated head (no dots).
     #[arg(long)]
     no_dots: bool,
+    /// Show the head this many years after the first session (default: once every session has
+    /// healed, four weeks after the last).
+    #[arg(long, conflicts_with = "days", value_parser = parse_years)]
+    years: Option<f32>,
+    /// Show the head this many days after the first session (for the first weeks).
+    #[arg(long)]
+    days: Option<f32>,
+    /// What the head shows: the skin with its dots, or the sun exposure map.
+    #[arg(long, value_enum, default_value_t = Show::Skin)]
+    show: Show,
     /// Supersampling per axis, 1–4 (default: 2 up to 4 megapixels, else 1).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
     ssaa: Option<u32>,
+}
+
+#[derive(Args)]
+struct AgeArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Times to show, years after the first session, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "0,0.5,1,3,5,10", value_parser = parse_years)]
+    years: Vec<f32>,
+    /// Output PNG of the contact sheet.
+    #[arg(long, default_value = "sheet.png")]
+    out: PathBuf,
+    /// Also write the fading chart (contrast and visible density per zone over 15 years).
+    #[arg(long, value_name = "FILE.png")]
+    chart: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ViewPreset::ThreeQuarter)]
+    view: ViewPreset,
+    /// Size of each picture on the sheet.
+    #[arg(long, default_value = "480x360", value_parser = parse_size)]
+    size: (u32, u32),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Years after the first session (default: healed).
+    #[arg(long, value_parser = parse_years)]
+    years: Option<f32>,
+    /// Print JSON (the plan, the parameters and the zones) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_years(s: &str) -> std::result::Result<f32, String> {
+    let v: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number of years"))?;
+    if !(0.0..=30.0).contains(&v) {
+        return Err(format!("{v} years is out of range: 0 to 30"));
+    }
+    Ok(v)
 }
 
 fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
@@ -140,12 +197,26 @@ fn render(a: RenderArgs) -> Result<()> {
     let t_gen = Instant::now();
     let dots = engine.generate(&head, &treatment)?;
     let gen_s = t_gen.elapsed().as_secs_f64();
+    let (t_years, when) = match (a.years, a.days) {
+        (Some(y), _) => (y, format!("{y} years after the first session")),
+        (None, Some(d)) => (d / scalp::ageing::DAYS_PER_YEAR, format!("day {d}")),
+        (None, None) => {
+            let h = treatment.healed_years();
+            (
+                h,
+                format!("healed ({:.0} weeks after the first session)", h * 52.18),
+            )
+        }
+    };
+    let aged = engine.age(&treatment, &dots, t_years)?;
     let settings = RenderSettings {
         dots: !a.no_dots,
         ssaa: a.ssaa.unwrap_or(0),
+        show: a.show,
         ..Default::default()
     };
-    let img = engine.render_image(&head_gpu, Some(&dots), a.view, &settings, a.size)?;
+    head_gpu.set_exposure(&engine.gpu, &treatment.exposure);
+    let img = engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
     write_png(&img, &a.out)?;
     let area_cm2 = treatment.layout.treated_area_mm2 / 100.0;
     let n = dots.total();
@@ -174,13 +245,125 @@ fn render(a: RenderArgs) -> Result<()> {
         dots.chunks.len(),
         if dots.chunks.len() == 1 { "" } else { "s" }
     );
+    println!("time: {when}");
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn age(a: AgeArgs) -> Result<()> {
+    let head = load_head(&a.head)?;
+    let plan = load_plan(&a.head)?;
+    let treatment = Treatment::new(&head, &plan, a.head.dots)?;
+    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let head_gpu = HeadGpu::new(&engine.gpu, &head);
+    let dots = engine.generate(&head, &treatment)?;
+    let settings = RenderSettings::default();
+    let mut aged = engine.ager.allocate(&engine.gpu, &dots);
+    let mut tiles = Vec::new();
+    for &y in &a.years {
+        engine
+            .ager
+            .age_into(&engine.gpu, &dots, &mut aged, treatment.age_params(y))?;
+        let img =
+            engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
+        tiles.push((scalp::sheet::time_label(y), img));
+    }
+    let title = format!(
+        "{} dots, depth {} mm, shade {}, {}° latitude, {} h/day outdoors",
+        dots.total(),
+        treatment.plan.dots.depth_mm,
+        treatment.plan.dots.shade,
+        treatment.plan.exposure.latitude_deg,
+        treatment.plan.exposure.hours_outdoors_per_day
+    );
+    let columns = if tiles.len() <= 4 {
+        tiles.len()
+    } else {
+        tiles.len().div_ceil(2)
+    };
+    let sheet = scalp::sheet::contact_sheet(&title, &tiles, columns)?;
+    scalp::sheet::write_rgb_png(&sheet, &a.out)?;
+    println!("wrote {} ({} pictures)", a.out.display(), tiles.len());
+    if let Some(chart_path) = &a.chart {
+        let list = dots.read(&engine.gpu)?;
+        let areas = scalp::report::zone_areas(&head, &treatment);
+        let curves = scalp::report::curves(&treatment, &list, &areas, 1.0 / 24.0);
+        let present = areas.map(|a| a > 0.0);
+        let chart = scalp::sheet::fading_chart(&curves, treatment.healed_years(), &present)?;
+        scalp::sheet::write_rgb_png(&chart, chart_path)?;
+        println!("wrote {}", chart_path.display());
+    }
+    Ok(())
+}
+
+fn report(a: ReportArgs) -> Result<()> {
+    let head = load_head(&a.head)?;
+    let plan = load_plan(&a.head)?;
+    let treatment = Treatment::new(&head, &plan, a.head.dots)?;
+    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let dots = engine.generate(&head, &treatment)?.read(&engine.gpu)?;
+    let t = a.years.unwrap_or(treatment.healed_years());
+    let zones = scalp::report::zone_reports(&head, &treatment, &dots, t);
+    if a.json {
+        let json = serde_json::json!({
+            "head": head.source,
+            "adapter": engine.gpu.describe(),
+            "years": t,
+            "healed_years": treatment.healed_years(),
+            "total_dots": dots.len(),
+            "visible_contrast_threshold": scalp::report::VISIBLE_CONTRAST,
+            "touch_up_share_of_healed_contrast": scalp::report::TOUCH_UP_SHARE,
+            "plan": treatment.plan,
+            "zones": zones,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    println!(
+        "{} at {} ({} dots)",
+        head.source,
+        scalp::sheet::time_label(t),
+        dots.len()
+    );
+    println!(
+        "{:<9} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "zone",
+        "area cm²",
+        "dots",
+        "dots/cm²",
+        "visible",
+        "coverage",
+        "dot mm",
+        "contrast",
+        "touch-up"
+    );
+    for z in zones {
+        println!(
+            "{:<9} {:>9.1} {:>7} {:>8.1} {:>9.1} {:>8.1}% {:>9.3} {:>8.2}% {:>9}",
+            z.zone,
+            z.treated_area_cm2,
+            z.dots,
+            z.dots_per_cm2,
+            z.visible_dots_per_cm2,
+            100.0 * z.coverage_fraction,
+            z.mean_apparent_diameter_mm,
+            100.0 * z.contrast,
+            z.touch_up_year
+                .map(|y| format!("{y:.1} y"))
+                .unwrap_or_else(|| "> 15 y".into())
+        );
+    }
     Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(a) => render(a),
+        Command::Age(a) => age(a),
+        Command::Report(a) => report(a),
         Command::Plan { example, check } => match (example, check) {
             (_, Some(p)) => {
                 let plan = Plan::load(&p)?;

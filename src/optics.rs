@@ -45,6 +45,56 @@ pub fn peak_thickness(diameter_mm: f32, z_mm: f32, amount: f32) -> f32 {
     amount * absorption_gain(diameter_mm, z_mm) * r * r / (2.0 * s * s)
 }
 
+/// Ein(x) = ∫₀ˣ (1 − e^(−t))/t dt: the area, in units of 2πσ², of a footprint whose coverage
+/// is 1 − e^(−x·g(r)) (as `optics_ein` in common.wgsl).
+pub fn ein(x: f32) -> f32 {
+    if x > 8.0 {
+        return x.ln() + 0.577_215_7;
+    }
+    let x = x.max(0.0);
+    let (mut term, mut sum) = (x, x);
+    for k in 2..40 {
+        term = -term * x / k as f32;
+        sum += term / k as f32;
+    }
+    sum
+}
+
+/// Luminance weights of linear sRGB (Rec. 709).
+pub const LUMINANCE: [f32; 3] = [0.2126, 0.7152, 0.0722];
+
+/// A dot's footprint as the renderer draws it (splat.wgsl), from its deposit and its
+/// appearance at some time: σ (mm), peak optical thickness m₀, and the footprint's area ∫M dA.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Footprint {
+    pub sigma_mm: f32,
+    pub m0: f32,
+    pub area_mm2: f32,
+}
+
+pub fn footprint(diameter_mm: f32, z_mm: f32, amount: f32, spread_mm2: f32) -> Footprint {
+    let s_fresh = footprint_sigma(diameter_mm, z_mm);
+    let s2 = s_fresh * s_fresh + spread_mm2;
+    let m0 = peak_thickness(diameter_mm, z_mm, amount) * s_fresh * s_fresh / s2;
+    Footprint {
+        sigma_mm: s2.sqrt(),
+        m0,
+        area_mm2: 2.0 * std::f32::consts::PI * s2 * ein(m0),
+    }
+}
+
+impl Footprint {
+    /// Diameter at which coverage falls to half its peak: what the eye calls the dot's size.
+    pub fn apparent_diameter_mm(&self) -> f32 {
+        if self.m0 <= 0.0 {
+            return 0.0;
+        }
+        let half = 0.5 * (1.0 - (-self.m0).exp());
+        let g = -(1.0 - half).ln() / self.m0;
+        2.0 * self.sigma_mm * (-2.0 * g.ln()).max(0.0).sqrt()
+    }
+}
+
 pub fn reach(z_mm: f32) -> [f32; 3] {
     DIFFUSION_MM.map(|d| 0.25 * (-z_mm / d).exp() + 0.75 * (-z_mm / (3.0 * d)).exp())
 }
@@ -69,6 +119,33 @@ pub fn footprint_sigma(diameter_mm: f32, z_mm: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ein_matches_numeric_integration() {
+        for x in [0.01f32, 0.3, 1.0, 2.5, 7.9, 8.1, 20.0] {
+            let n = 20_000;
+            let h = x as f64 / n as f64;
+            let num: f64 = (0..n)
+                .map(|i| {
+                    let t = (i as f64 + 0.5) * h;
+                    (1.0 - (-t).exp()) / t * h
+                })
+                .sum();
+            assert!(
+                (ein(x) as f64 - num).abs() < 2e-3 * num.max(1.0),
+                "Ein({x}) {} vs {num}",
+                ein(x)
+            );
+        }
+    }
+
+    #[test]
+    fn spreading_keeps_a_thin_footprint_area_and_widens_the_dot() {
+        let a = footprint(0.14, 0.8, 0.3, 0.0);
+        let b = footprint(0.14, 0.8, 0.3, 0.01);
+        assert!(b.apparent_diameter_mm() > a.apparent_diameter_mm());
+        assert!((b.area_mm2 - a.area_mm2).abs() < 0.1 * a.area_mm2);
+    }
     #[test]
     fn reproduces_the_design_example() {
         let k = kept_albedo(0.5, 10.0);

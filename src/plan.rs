@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::ageing::AgeingSettings;
 use crate::error::{Result, ScalpError};
+use crate::exposure::ExposureSettings;
 
 /// A whole treatment plan. Defaults give a realistic Norwood 6–7 full-head treatment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,10 @@ pub struct Plan {
     pub density: Density,
     pub sessions: Sessions,
     pub hairline: Hairline,
+    /// The client's sun habits and latitude: the UV dose that speeds fading.
+    pub exposure: ExposureSettings,
+    /// Skin and schedule facts that change how the dots age.
+    pub ageing: AgeingSettings,
 }
 
 /// How each dot is deposited.
@@ -112,6 +118,8 @@ impl Default for Plan {
             density: Density::default(),
             sessions: Sessions::default(),
             hairline: Hairline::default(),
+            exposure: ExposureSettings::default(),
+            ageing: AgeingSettings::default(),
         }
     }
 }
@@ -321,7 +329,8 @@ impl Plan {
                     }
                 }
                 Kind::Shares => self.sessions.check_shares(doc)?,
-                Kind::Style => {}
+                Kind::Years => check_touch_ups(&self.ageing, doc)?,
+                Kind::Style | Kind::Bool => {}
             }
         }
         Ok(())
@@ -331,6 +340,7 @@ impl Plan {
     /// `FIELDS` has an arm here (the default plan's validation exercises all of them).
     fn value_of(&self, name: &str) -> Num {
         let (d, n, s, h) = (&self.dots, &self.density, &self.sessions, &self.hairline);
+        let (e, a) = (&self.exposure, &self.ageing);
         match name {
             "seed" => Num::U(self.seed),
             "dots.depth_mm" => Num::F(d.depth_mm),
@@ -353,6 +363,12 @@ impl Plan {
             "hairline.band_width_mm" => Num::F(h.band_width_mm),
             "hairline.irregularity_mm" => Num::F(h.irregularity_mm),
             "hairline.asymmetry_mm" => Num::F(h.asymmetry_mm),
+            "exposure.latitude_deg" => Num::F(e.latitude_deg),
+            "exposure.hours_outdoors_per_day" => Num::F(e.hours_outdoors_per_day),
+            "exposure.hat" => Num::F(e.hat),
+            "exposure.spf" => Num::F(e.spf),
+            "exposure.sunscreen" => Num::F(e.sunscreen),
+            "ageing.session_interval_weeks" => Num::F(a.session_interval_weeks),
             other => unreachable!("plan field `{other}` has a range but no value_of arm"),
         }
     }
@@ -407,6 +423,40 @@ impl Sessions {
     }
 }
 
+/// `ageing.touch_up_years`: at most [`crate::ageing::MAX_TOUCH_UPS`] times, each after the
+/// last session and at most 30 years, strictly increasing.
+fn check_touch_ups(a: &crate::ageing::AgeingSettings, doc: &Doc<'_>) -> Result<()> {
+    const FIELD: &str = "ageing.touch_up_years";
+    let max = crate::ageing::MAX_TOUCH_UPS;
+    if a.touch_up_years.len() > max {
+        return Err(doc.error(
+            FIELD,
+            doc.line_of(FIELD),
+            format!(
+                "has {} touch-ups; at most {max} are modelled",
+                a.touch_up_years.len()
+            ),
+        ));
+    }
+    let mut last = 0.0f32;
+    for (i, &y) in a.touch_up_years.iter().enumerate() {
+        let line = doc.element_line(FIELD, i).or_else(|| doc.line_of(FIELD));
+        if !(y.is_finite() && y > last && y <= 30.0) {
+            return Err(doc.error(
+                FIELD,
+                line,
+                format!(
+                    "touch-up {} is at {y} years; touch-ups must be after 0 (and after the one \
+                     before), increasing, and at most 30 years",
+                    i + 1
+                ),
+            ));
+        }
+        last = y;
+    }
+    Ok(())
+}
+
 /// How far the session shares may sum away from 1 (rounding in hand-typed fractions).
 const SHARES_SUM_TOLERANCE: f64 = 0.01;
 
@@ -414,7 +464,9 @@ const SHARES_SUM_TOLERANCE: f64 = 0.01;
 const SYNTAX_FIELD: &str = "(TOML syntax)";
 
 /// The tables of a plan, in file order.
-const SECTIONS: [&str; 4] = ["dots", "density", "sessions", "hairline"];
+const SECTIONS: [&str; 6] = [
+    "dots", "density", "sessions", "hairline", "exposure", "ageing",
+];
 
 /// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
 const STYLES: [&str; 3] = ["juvenile", "mature", "receding"];
@@ -427,8 +479,12 @@ enum Kind {
     Float,
     /// `sessions.shares`: an array of numbers, checked by `Sessions::check_shares`.
     Shares,
+    /// `ageing.touch_up_years`: an array of times, checked by `check_touch_ups`.
+    Years,
     /// `hairline.style`: one of `STYLES`.
     Style,
+    /// `true` or `false`.
+    Bool,
 }
 
 /// One key of the plan: its dotted name, kind, inclusive range, unit, and a short note on
@@ -514,6 +570,23 @@ const FIELDS: &[FieldSpec] = &[
     field("hairline.irregularity_mm", Kind::Float, 0.0, 5.0, MM, "amplitude of the micro zig-zag; about 1 mm looks natural"),
     // ≤ 2 mm left/right asymmetry looks natural; up to 5 mm shows the error.
     field("hairline.asymmetry_mm", Kind::Float, -5.0, 5.0, MM, "left side higher than the right; |x| ≤ 2 mm looks natural"),
+    // Beyond the polar circles (±66.56°) there are days without sunrise or sunset, which
+    // the yearly sun model of the exposure module does not handle.
+    field("exposure.latitude_deg", Kind::Float, -66.0, 66.0, "degrees", "latitude where the client lives, north positive; the sun model holds between the polar circles"),
+    // A yearly average of daylight hours; 12 is an outdoor worker every daylight hour.
+    field("exposure.hours_outdoors_per_day", Kind::Float, 0.0, 12.0, "hours/day", "daylight hours outdoors, averaged over the year"),
+    // A fraction of the outdoor time: 0 never, 1 always.
+    field("exposure.hat", Kind::Float, 0.0, 1.0, "", "fraction of the outdoor time with a hat or cap on, 0 = never … 1 = always"),
+    // SPF n lets 1/n of UVB through; 1 is no protection; labels stop at SPF 100.
+    field("exposure.spf", Kind::Float, 1.0, 100.0, "", "sun protection factor; 1 = no protection, SPF 30 blocks ~97% of UVB"),
+    // A fraction of the outdoor time: 0 never, 1 always.
+    field("exposure.sunscreen", Kind::Float, 0.0, 1.0, "", "fraction of the outdoor time with sunscreen on the scalp, 0 = never … 1 = always"),
+    // A yes/no fact: very oily skin clears pigment faster (DESIGN.md, Fading).
+    field("ageing.oily_skin", Kind::Bool, 0.0, 0.0, "", ""),
+    // DESIGN.md: sessions are 1–4 weeks apart; longer gaps happen, a quarter year at most.
+    field("ageing.session_interval_weeks", Kind::Float, 1.0, 12.0, "weeks", "sessions are usually 1–4 weeks apart"),
+    // Up to four touch-ups, increasing, within the 30 years the model is evaluated over.
+    field("ageing.touch_up_years", Kind::Years, 0.0, 30.0, "years", "touch-ups usually come every 3–6 years"),
 ];
 
 fn spec(name: &str) -> Option<&'static FieldSpec> {
@@ -836,6 +909,25 @@ impl<'a> Doc<'a> {
                 }
                 Ok(())
             }
+            (Kind::Years, DeValue::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_)) {
+                        return Err(self.error(
+                            &format!("{}[{i}]", spec.name),
+                            Some(self.line(item.span().start)),
+                            format!(
+                                "wrong type: expected a number of years, found {}",
+                                describe(item.get_ref())
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (Kind::Years, other) => Err(wrong(
+                "an array of years such as [4.0, 8.5], or [] for no touch-ups",
+                other,
+            )),
             (Kind::Shares, other) => Err(wrong(
                 "an array of numbers such as [0.3, 0.4, 0.3], or [] for the built-in split",
                 other,
@@ -853,6 +945,8 @@ impl<'a> Doc<'a> {
                 "one of the strings \"juvenile\", \"mature\", \"receding\"",
                 other,
             )),
+            (Kind::Bool, DeValue::Boolean(_)) => Ok(()),
+            (Kind::Bool, other) => Err(wrong("a boolean (true or false)", other)),
         }
     }
 
@@ -975,6 +1069,36 @@ irregularity_mm = 1.2
 # How much higher the client's left side sits than the right, mm. Allowed -5 to 5
 # (|x| <= 2 looks natural; more shows the asymmetry error).
 asymmetry_mm = 0.8
+
+# The client's sun: where they live and their habits. The UV dose each dot gets a year
+# follows from these and from how the scalp faces the sky; UV speeds fading.
+[exposure]
+# Latitude of where the client lives, degrees, north positive (London 51.5, Sydney
+# -33.9). Allowed -66 to 66: beyond the polar circles the sun model does not hold.
+latitude_deg = 51.5
+# Hours a day spent outdoors in daylight, averaged over the year, hours/day.
+# Allowed 0 to 12.
+hours_outdoors_per_day = 1.5
+# Fraction of the outdoor time with a hat or cap on: 0 = never ... 1 = always.
+# Allowed 0 to 1.
+hat = 0.0
+# Sun protection factor of the sunscreen used on the scalp: SPF n lets 1/n of UVB
+# through (SPF 30 blocks ~97%). 1 = no protection. Allowed 1 to 100.
+spf = 1.0
+# Fraction of the outdoor time with sunscreen on the scalp: 0 = never ... 1 = always.
+# Allowed 0 to 1.
+sunscreen = 0.0
+
+# Skin and schedule facts that change how the dots age.
+[ageing]
+# Very oily skin clears pigment faster: true or false.
+oily_skin = false
+# Weeks between two treatment sessions. Allowed 1 to 12 (usually 1-4; longer gaps
+# happen).
+session_interval_weeks = 3.0
+# Touch-up sessions, years after the first session: each re-dots the same pattern back to
+# full strength. At most 4, increasing, up to 30 years; [] for none.
+touch_up_years = []
 "#;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub fn modules() -> Vec<(&'static str, String)> {
     vec![
         ("generate", generate()),
         ("spacing", spacing()),
+        ("age", age()),
         ("skin", skin()),
         ("splat", splat()),
         ("composite", composite()),
@@ -21,6 +22,10 @@ pub fn generate() -> String {
 
 pub fn spacing() -> String {
     [COMMON, include_str!("../shaders/spacing.wgsl")].concat()
+}
+
+pub fn age() -> String {
+    [COMMON, include_str!("../shaders/age.wgsl")].concat()
 }
 
 pub fn skin() -> String {

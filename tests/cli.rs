@@ -134,3 +134,52 @@ fn no_adapter_tells_how_to_get_a_software_driver() {
     );
     no_files_but(dir.path(), &[]);
 }
+
+#[test]
+fn report_json_and_age_sheet_with_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (code, out, err) = scalp(&["report", "--json", "--dots", "6000"], d);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("report --json prints JSON");
+    let zones = v["zones"].as_array().expect("zones");
+    assert_eq!(zones.len(), 5);
+    for z in zones {
+        for key in [
+            "treated_area_cm2",
+            "dots",
+            "coverage_fraction",
+            "mean_apparent_diameter_mm",
+            "contrast",
+        ] {
+            assert!(z[key].is_number(), "{key} missing in {z}");
+        }
+        assert!(z["touch_up_year"].is_number() || z["touch_up_year"].is_null());
+    }
+    assert!(v["plan"]["dots"]["depth_mm"].is_number());
+
+    let (code, out, err) = scalp(
+        &[
+            "age", "--dots", "6000", "--years", "0,1,5", "--size", "160x120", "--out", "s.png",
+            "--chart", "c.png",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("wrote s.png") && out.contains("wrote c.png"),
+        "{out}"
+    );
+    let sheet = image::open(d.join("s.png")).unwrap();
+    assert!(sheet.width() >= 3 * 160 && sheet.height() > 120);
+    let chart = image::open(d.join("c.png")).unwrap();
+    assert!(chart.width() >= 800);
+
+    let (code, _, err) = scalp(&["age", "--years", "1,-2", "--out", "x.png"], d);
+    assert_ne!(code, 0);
+    assert!(err.contains("-2") && err.contains("0 to 30"), "{err}");
+    let (code, _, err) = scalp(&["render", "--years", "nan", "--out", "x.png"], d);
+    assert_ne!(code, 0);
+    assert!(err.to_lowercase().contains("nan"), "{err}");
+    no_files_but(d, &["s.png", "c.png"]);
+}

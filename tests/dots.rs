@@ -110,7 +110,12 @@ fn chunked_generation_matches_the_reference_across_chunk_borders() {
     // Small chunks: the default plan's ~70k candidates split into about ten.
     let layout = Layout::with_chunk_size(&h.mesh, &zone, &plan, 8_000).unwrap();
     assert!(layout.chunks.len() >= 8, "{} chunks", layout.chunks.len());
-    let t = Treatment { plan, zone, layout };
+    let base = Treatment::new(h, &plan, None).unwrap();
+    let t = Treatment {
+        zone,
+        layout,
+        ..base
+    };
     let gpu_dots = engine().generate(h, &t).unwrap();
     assert_eq!(gpu_dots.chunks.len(), t.layout.chunks.len());
     let gpu = gpu_dots.read(&engine().gpu).unwrap();
@@ -258,7 +263,14 @@ fn higher_priority_wins_ties_by_id() {
     let h = head();
     let t = Treatment::new(h, &Plan::default(), None).unwrap();
     let p = &t.layout.params[0];
-    let a = scalp::dots::reference::candidate(&h.mesh, &t.layout, &t.zone, p, p.cand_start);
+    let a = scalp::dots::reference::candidate(
+        &h.mesh,
+        &t.exposure,
+        &t.layout,
+        &t.zone,
+        p,
+        p.cand_start,
+    );
     let mut b = a;
     b.id += 1;
     assert!(outranks(&a, &b) && !outranks(&b, &a));

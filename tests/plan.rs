@@ -1,6 +1,8 @@
 //! Reading, writing and checking treatment plans (`scalp::plan`).
 use std::path::{Path, PathBuf};
 
+use scalp::ageing::AgeingSettings;
+use scalp::exposure::ExposureSettings;
 use scalp::plan::{HairlineStyle, Plan};
 use scalp::ScalpError;
 
@@ -70,12 +72,29 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    assert_eq!(example.len(), 23);
+    assert_eq!(example.len(), 31);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
     }
     assert!(Plan::example_toml().contains("Allowed 0.02 to 2.5"));
+    for range in [
+        "Allowed -66 to 66",
+        "Allowed 0 to 12",
+        "Allowed 1 to 100",
+        "Allowed 1 to 12",
+    ] {
+        assert!(Plan::example_toml().contains(range), "{range}");
+    }
+}
+
+#[test]
+fn example_exposure_and_ageing_are_the_defaults() {
+    let plan = parse(Plan::example_toml()).unwrap();
+    assert_eq!(plan.exposure, ExposureSettings::default());
+    assert_eq!(plan.ageing, AgeingSettings::default());
+    assert!(Plan::example_toml().contains("\n[exposure]\n"));
+    assert!(Plan::example_toml().contains("\n[ageing]\n"));
 }
 
 #[test]
@@ -103,6 +122,26 @@ fn to_toml_round_trips() {
     plan.sessions.count = 2;
     plan.sessions.shares = vec![0.45, 0.55];
     assert_eq!(parse(&plan.to_toml()).unwrap(), plan);
+
+    plan.exposure = ExposureSettings {
+        latitude_deg: -33.9,
+        hours_outdoors_per_day: 6.25,
+        hat: 0.4,
+        spf: 30.0,
+        sunscreen: 0.75,
+    };
+    plan.ageing = AgeingSettings {
+        oily_skin: true,
+        session_interval_weeks: 2.5,
+        touch_up_years: vec![4.0, 9.5],
+    };
+    plan.validate().unwrap();
+    let text = plan.to_toml();
+    assert!(
+        text.contains("[exposure]") && text.contains("[ageing]"),
+        "{text}"
+    );
+    assert_eq!(parse(&text).unwrap(), plan, "{text}");
 }
 
 #[test]
@@ -132,6 +171,56 @@ fn partial_plan_fills_defaults() {
 }
 
 #[test]
+fn partial_exposure_and_ageing_fill_defaults() {
+    let plan = parse(
+        "[exposure]
+spf = 30
+[ageing]
+oily_skin = true
+",
+    )
+    .unwrap();
+    let mut expected = Plan::default();
+    expected.exposure.spf = 30.0;
+    expected.ageing.oily_skin = true;
+    assert_eq!(plan, expected);
+    assert_eq!(plan.exposure.latitude_deg, 51.5);
+    assert_eq!(plan.ageing.session_interval_weeks, 3.0);
+
+    // Sections left out entirely take their defaults.
+    let plan = parse(
+        "seed = 5
+[dots]
+shade = 6
+",
+    )
+    .unwrap();
+    assert_eq!(plan.exposure, ExposureSettings::default());
+    assert_eq!(plan.ageing, AgeingSettings::default());
+
+    // An empty section, dotted keys and inline tables.
+    assert_eq!(
+        parse(
+            "[exposure]
+[ageing]
+"
+        )
+        .unwrap(),
+        Plan::default()
+    );
+    let plan = parse(
+        "exposure.hat = 1
+ageing = { session_interval_weeks = 4 }
+",
+    )
+    .unwrap();
+    assert_eq!(plan.exposure.hat, 1.0);
+    assert_eq!(plan.exposure.sunscreen, 0.0);
+    assert_eq!(plan.ageing.session_interval_weeks, 4.0);
+    assert!(!plan.ageing.oily_skin);
+}
+
+#[test]
 fn integers_are_accepted_for_numbers() {
     let plan = parse("[dots]\nshade = 8\n[density]\nback = 120\n").unwrap();
     assert_eq!(plan.dots.shade, 8.0);
@@ -151,6 +240,39 @@ fn range_bounds_are_inclusive() {
     assert_eq!(plan.sessions.count, 6);
     assert!(plan.sessions.shares.is_empty());
     assert_eq!(parse("seed = 4294967295").unwrap().seed, u32::MAX);
+
+    let low = "[exposure]
+latitude_deg = -66
+hours_outdoors_per_day = 0
+hat = 0
+spf = 1
+\
+               sunscreen = 0
+[ageing]
+session_interval_weeks = 1
+";
+    let plan = parse(low).unwrap();
+    assert_eq!(plan.exposure.latitude_deg, -66.0);
+    assert_eq!(plan.exposure.hours_outdoors_per_day, 0.0);
+    assert_eq!(plan.exposure.spf, 1.0);
+    assert_eq!(plan.ageing.session_interval_weeks, 1.0);
+    let high = "[exposure]
+latitude_deg = 66
+hours_outdoors_per_day = 12
+hat = 1
+\
+                spf = 100
+sunscreen = 1.0
+[ageing]
+session_interval_weeks = 12.0
+";
+    let plan = parse(high).unwrap();
+    assert_eq!(plan.exposure.latitude_deg, 66.0);
+    assert_eq!(plan.exposure.hours_outdoors_per_day, 12.0);
+    assert_eq!(plan.exposure.hat, 1.0);
+    assert_eq!(plan.exposure.spf, 100.0);
+    assert_eq!(plan.exposure.sunscreen, 1.0);
+    assert_eq!(plan.ageing.session_interval_weeks, 12.0);
 }
 
 /// (dotted name, a value below the range, a value above it, "min", "max", unit)
@@ -197,7 +319,72 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("hairline.band_width_mm", "0.5", "25", "1", "20", "mm"),
     ("hairline.irregularity_mm", "-0.5", "6", "0", "5", "mm"),
     ("hairline.asymmetry_mm", "-5.5", "7", "-5", "5", "mm"),
+    (
+        "exposure.latitude_deg",
+        "-66.5",
+        "67",
+        "-66",
+        "66",
+        "degrees",
+    ),
+    ("exposure.latitude_deg", "-90", "90", "-66", "66", "degrees"),
+    (
+        "exposure.hours_outdoors_per_day",
+        "-0.5",
+        "12.5",
+        "0",
+        "12",
+        "hours/day",
+    ),
+    ("exposure.hat", "-0.1", "1.1", "0", "1", ""),
+    ("exposure.spf", "0.5", "101", "1", "100", ""),
+    ("exposure.spf", "0", "150", "1", "100", ""),
+    ("exposure.sunscreen", "-1", "1.5", "0", "1", ""),
+    (
+        "ageing.session_interval_weeks",
+        "0.5",
+        "13",
+        "1",
+        "12",
+        "weeks",
+    ),
+    (
+        "ageing.session_interval_weeks",
+        "0",
+        "52",
+        "1",
+        "12",
+        "weeks",
+    ),
 ];
+
+#[test]
+fn every_numeric_field_has_a_range_test() {
+    // Every key of the default plan except the non-numeric ones appears in RANGES.
+    let table: toml::Table = toml::from_str(&Plan::default().to_toml()).unwrap();
+    // Arrays and non-numbers have tests of their own (shares, touch-up years, style, bool).
+    let non_numeric = [
+        "sessions.shares",
+        "hairline.style",
+        "ageing.oily_skin",
+        "ageing.touch_up_years",
+    ];
+    for (k, v) in &table {
+        let names: Vec<String> = match v.as_table() {
+            Some(t) => t.keys().map(|k2| format!("{k}.{k2}")).collect(),
+            None => vec![k.clone()],
+        };
+        for name in names {
+            if non_numeric.contains(&name.as_str()) {
+                continue;
+            }
+            assert!(
+                RANGES.iter().any(|r| r.0 == name),
+                "no range test for {name}"
+            );
+        }
+    }
+}
 
 #[test]
 fn every_range_is_checked_with_field_value_range_and_line() {
@@ -266,6 +453,27 @@ fn non_finite_values_are_refused() {
     let (_, field, message, _) = plan_error(&text);
     assert_eq!(field, "hairline.asymmetry_mm");
     assert!(message.contains("NaN"));
+
+    for (name, range) in [
+        ("exposure.latitude_deg", "allowed -66 to 66 degrees"),
+        (
+            "exposure.hours_outdoors_per_day",
+            "allowed 0 to 12 hours/day",
+        ),
+        ("exposure.hat", "allowed 0 to 1"),
+        ("exposure.spf", "allowed 1 to 100"),
+        ("exposure.sunscreen", "allowed 0 to 1"),
+        ("ageing.session_interval_weeks", "allowed 1 to 12 weeks"),
+    ] {
+        for value in ["nan", "inf", "-inf"] {
+            let (text, expected_line) = plan_setting(name, value);
+            let (line, field, message, shown) = plan_error(&text);
+            assert_eq!(field, name, "{shown}");
+            assert_eq!(line, Some(expected_line), "{shown}");
+            assert!(message.contains("not a finite number"), "{shown}");
+            assert!(message.contains(range), "{shown}");
+        }
+    }
 }
 
 #[test]
@@ -293,6 +501,24 @@ fn validate_without_a_file() {
         e.starts_with("<plan>: field `sessions.count`: 0 is out of range"),
         "{e}"
     );
+
+    let mut plan = Plan::default();
+    plan.exposure.latitude_deg = 70.0;
+    let e = plan.validate().unwrap_err().to_string();
+    assert!(
+        e.starts_with(
+            "<plan>: field `exposure.latitude_deg`: 70 degrees is out of range; \
+             allowed -66 to 66 degrees"
+        ),
+        "{e}"
+    );
+    let mut plan = Plan::default();
+    plan.ageing.session_interval_weeks = f32::INFINITY;
+    let e = plan.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("ageing.session_interval_weeks") && e.contains("not a finite number"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -302,7 +528,7 @@ fn unknown_key_at_top_level() {
     assert_eq!(field, "sead");
     assert!(message.contains("unknown key"), "{shown}");
     assert!(
-        message.contains("seed, dots, density, sessions, hairline"),
+        message.contains("seed, dots, density, sessions, hairline, exposure, ageing"),
         "{shown}"
     );
     assert!(message.contains("did you mean `seed`?"), "{shown}");
@@ -343,6 +569,65 @@ fn unknown_key_inside_a_table() {
         message.contains("did you mean `sessions.count`?"),
         "{message}"
     );
+}
+
+#[test]
+fn unknown_key_inside_exposure_and_ageing() {
+    let text = "seed = 3\n[exposure]\nspf = 30\n\nlattitude_deg = 40\n";
+    let (line, field, message, shown) = plan_error(text);
+    assert_eq!(line, Some(5), "{shown}");
+    assert_eq!(field, "exposure.lattitude_deg");
+    assert!(
+        message.contains(
+            "allowed keys in [exposure]: latitude_deg, hours_outdoors_per_day, hat, spf, \
+             sunscreen"
+        ),
+        "{shown}"
+    );
+    assert!(
+        message.contains("did you mean `exposure.latitude_deg`?"),
+        "{shown}"
+    );
+    assert!(
+        shown.starts_with("plan.toml:5: field `exposure.lattitude_deg`: unknown key"),
+        "{shown}"
+    );
+
+    // A key without any near miss: allowed keys, no suggestion.
+    let (line, field, message, shown) = plan_error("[exposure]\nuv_index = 8\n");
+    assert_eq!((line, field.as_str()), (Some(2), "exposure.uv_index"));
+    assert!(message.contains("unknown key"), "{shown}");
+    assert!(!message.contains("did you mean"), "{shown}");
+
+    // A key of another section.
+    let (line, field, message, _) = plan_error("[exposure]\noily_skin = true\n");
+    assert_eq!((line, field.as_str()), (Some(2), "exposure.oily_skin"));
+    assert!(
+        message.contains("did you mean `ageing.oily_skin`?"),
+        "{message}"
+    );
+
+    let (line, field, message, shown) = plan_error("[ageing]\n\noilyskin = true\n");
+    assert_eq!((line, field.as_str()), (Some(3), "ageing.oilyskin"));
+    assert!(
+        message.contains("allowed keys in [ageing]: oily_skin, session_interval_weeks"),
+        "{shown}"
+    );
+    assert!(
+        message.contains("did you mean `ageing.oily_skin`?"),
+        "{shown}"
+    );
+
+    // At the top level.
+    let (line, field, message, _) = plan_error("seed = 1\nspf = 30\n");
+    assert_eq!((line, field.as_str()), (Some(2), "spf"));
+    assert!(
+        message.contains("did you mean `exposure.spf`?"),
+        "{message}"
+    );
+    let (line, field, message, _) = plan_error("exposre = 1\n");
+    assert_eq!((line, field.as_str()), (Some(1), "exposre"));
+    assert!(message.contains("did you mean `exposure`?"), "{message}");
 }
 
 #[test]
@@ -407,6 +692,77 @@ fn wrong_types_say_expected_and_found() {
         ),
     ];
     for &(text, expected_line, name, expected, found) in cases {
+        let (line, field, message, shown) = plan_error(text);
+        assert_eq!(field, name, "{shown}");
+        assert_eq!(line, Some(expected_line), "{shown}");
+        assert!(message.contains("wrong type"), "{shown}");
+        assert!(message.contains(&format!("expected {expected}")), "{shown}");
+        assert!(
+            message.contains("found") && message.contains(found),
+            "{shown}"
+        );
+    }
+
+    let new_cases: &[(&str, usize, &str, &str, &str)] = &[
+        (
+            "[ageing]\n\noily_skin = \"yes\"\n",
+            3,
+            "ageing.oily_skin",
+            "a boolean (true or false)",
+            "the string \"yes\"",
+        ),
+        (
+            "[ageing]\noily_skin = 1\n",
+            2,
+            "ageing.oily_skin",
+            "a boolean",
+            "the whole number 1",
+        ),
+        (
+            "[ageing]\noily_skin = [true]\n",
+            2,
+            "ageing.oily_skin",
+            "a boolean",
+            "an array",
+        ),
+        (
+            "[ageing]\nsession_interval_weeks = \"3\"\n",
+            2,
+            "ageing.session_interval_weeks",
+            "a number (weeks)",
+            "the string \"3\"",
+        ),
+        (
+            "[exposure]\nlatitude_deg = \"51N\"\n",
+            2,
+            "exposure.latitude_deg",
+            "a number (degrees)",
+            "the string \"51N\"",
+        ),
+        (
+            "[exposure]\nhat = true\n",
+            2,
+            "exposure.hat",
+            "a number",
+            "the boolean true",
+        ),
+        (
+            "[exposure]\nspf = { value = 30 }\n",
+            2,
+            "exposure.spf",
+            "a number",
+            "a table",
+        ),
+        (
+            "exposure = 1\n",
+            1,
+            "exposure",
+            "a table",
+            "the whole number 1",
+        ),
+        ("ageing = \"oily\"\n", 1, "ageing", "a table", "the string"),
+    ];
+    for &(text, expected_line, name, expected, found) in new_cases {
         let (line, field, message, shown) = plan_error(text);
         assert_eq!(field, name, "{shown}");
         assert_eq!(line, Some(expected_line), "{shown}");
@@ -560,4 +916,45 @@ fn first_error_in_file_order() {
     // Two problems: the one earlier in the file is reported.
     let (line, field, _, _) = plan_error("[hairline]\nzz = 1\naa = 2\n");
     assert_eq!((line, field.as_str()), (Some(2), "hairline.zz"));
+}
+
+#[test]
+fn touch_up_years_are_checked_with_their_line() {
+    for (text, needle) in [
+        (
+            "[ageing]\ntouch_up_years = [4.0, 3.0]\n",
+            "touch-up 2 is at 3 years",
+        ),
+        ("[ageing]\ntouch_up_years = [1, 2, 3, 4, 5]\n", "at most 4"),
+        ("[ageing]\ntouch_up_years = [40.0]\n", "at most 30 years"),
+        (
+            "[ageing]\ntouch_up_years = [0.0]\n",
+            "touch-up 1 is at 0 years",
+        ),
+    ] {
+        let err = Plan::from_toml_str(text, std::path::Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.toml:2") && err.contains("ageing.touch_up_years"),
+            "{err}"
+        );
+        assert!(err.contains(needle), "{err}");
+    }
+    let err = Plan::from_toml_str(
+        "[ageing]\ntouch_up_years = 4\n",
+        std::path::Path::new("p.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("wrong type") && err.contains("array of years"),
+        "{err}"
+    );
+    let ok = Plan::from_toml_str(
+        "[ageing]\ntouch_up_years = [4, 8.5]\n",
+        std::path::Path::new("p.toml"),
+    )
+    .unwrap();
+    assert_eq!(ok.ageing.touch_up_years, vec![4.0, 8.5]);
 }

@@ -10,16 +10,29 @@ use scalp::render::{HeadGpu, RenderSettings};
 use std::path::PathBuf;
 
 fn render(plan: &Plan, view: ViewPreset, size: (u32, u32), dots: bool) -> image::RgbaImage {
+    render_at(plan, view, size, dots, None)
+}
+
+/// Renders `years` after the first session (None: healed).
+fn render_at(
+    plan: &Plan,
+    view: ViewPreset,
+    size: (u32, u32),
+    dots: bool,
+    years: Option<f32>,
+) -> image::RgbaImage {
     let e = engine();
     let h = head();
     let t = Treatment::new(h, plan, None).unwrap();
     let d = e.generate(h, &t).unwrap();
+    let aged = e.age(&t, &d, years.unwrap_or(t.healed_years())).unwrap();
     let hg = HeadGpu::new(&e.gpu, h);
     let s = RenderSettings {
         dots,
         ..Default::default()
     };
-    e.render_image(&hg, Some(&d), view, &s, size).unwrap()
+    e.render_image(&hg, Some((&d, &aged)), view, &s, size)
+        .unwrap()
 }
 
 #[test]

@@ -20,6 +20,8 @@ pub struct Candidate {
     /// Survived the density thinning.
     pub kept: bool,
     pub priority: u32,
+    /// Relative yearly UV dose here (interpolated from the vertices).
+    pub exposure: f32,
 }
 
 /// Which triangle (index into `layout.tris`) candidate `id` of chunk `p` falls on.
@@ -38,7 +40,15 @@ pub fn candidate_triangle(layout: &Layout, p: &GenParams, id: u32) -> usize {
     lo as usize
 }
 
-pub fn candidate(mesh: &Mesh, layout: &Layout, zone: &Zone, p: &GenParams, id: u32) -> Candidate {
+/// Candidate `id` of chunk `p`; `exposure` holds one relative UV dose per mesh vertex.
+pub fn candidate(
+    mesh: &Mesh,
+    exposure: &[f32],
+    layout: &Layout,
+    zone: &Zone,
+    p: &GenParams,
+    id: u32,
+) -> Candidate {
     let t = layout.tris[candidate_triangle(layout, p, id)];
     let (i0, i1, i2) = (t[0] as usize, t[1] as usize, t[2] as usize);
     let u = rand01(p.seed, id, stream::BARY_U);
@@ -48,6 +58,7 @@ pub fn candidate(mesh: &Mesh, layout: &Layout, zone: &Zone, p: &GenParams, id: u
     let position = mesh.positions[i0] * a + mesh.positions[i1] * b + mesh.positions[i2] * c;
     let n = mesh.normals[i0] * a + mesh.normals[i1] * b + mesh.normals[i2] * c;
     let normal = n.try_normalize().unwrap_or(Vec3::Y);
+    let exposure = exposure[i0] * a + exposure[i1] * b + exposure[i2] * c;
     let s = zone.sample(position);
     let keep_p = s.density_per_mm2 * p.inv_max_density;
     let kept = rand01(p.seed, id, stream::THIN) < keep_p;
@@ -59,6 +70,7 @@ pub fn candidate(mesh: &Mesh, layout: &Layout, zone: &Zone, p: &GenParams, id: u
         zone: s.zone,
         kept,
         priority: rand_u32(p.seed, id, stream::PRIORITY),
+        exposure,
     }
 }
 
@@ -96,7 +108,7 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
         pigment,
         shade,
         id,
-        flags: session | ((c.zone as u32) << 8),
+        flags: session | ((c.zone as u32) << 8) | crate::ageing::pack_exposure(c.exposure),
     }
 }
 
@@ -112,13 +124,13 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
 
 /// All dots of a plan, sorted by id: chunk after chunk, greedy in priority order against every
 /// dot accepted so far.
-pub fn generate(mesh: &Mesh, layout: &Layout, zone: &Zone) -> Vec<Dot> {
+pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> Vec<Dot> {
     let cell = layout.cell_size;
     let mut grid: HashMap<(i32, i32, i32), Vec<(Vec3, f32)>> = HashMap::new();
     let mut dots = Vec::new();
     for p in &layout.params {
         let mut cands: Vec<Candidate> = (0..p.cand_count)
-            .map(|k| candidate(mesh, layout, zone, p, p.cand_start + k))
+            .map(|k| candidate(mesh, exposure, layout, zone, p, p.cand_start + k))
             .filter(|c| c.kept)
             .collect();
         cands.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
@@ -153,10 +165,16 @@ pub fn generate(mesh: &Mesh, layout: &Layout, zone: &Zone) -> Vec<Dot> {
 }
 
 /// Reference for one dot by id, if that candidate survives thinning (spacing aside).
-pub fn candidate_by_id(mesh: &Mesh, layout: &Layout, zone: &Zone, id: u32) -> Option<Candidate> {
+pub fn candidate_by_id(
+    mesh: &Mesh,
+    exposure: &[f32],
+    layout: &Layout,
+    zone: &Zone,
+    id: u32,
+) -> Option<Candidate> {
     let p = layout
         .params
         .iter()
         .find(|p| id >= p.cand_start && id - p.cand_start < p.cand_count)?;
-    Some(candidate(mesh, layout, zone, p, id))
+    Some(candidate(mesh, exposure, layout, zone, p, id))
 }

@@ -44,12 +44,19 @@ impl GpuDots {
 
     /// Reads every dot back (for tests and reports), sorted by id.
     pub fn read(&self, gpu: &Gpu) -> Result<Vec<crate::dots::Dot>> {
+        let mut out = self.read_unsorted(gpu)?;
+        out.sort_by_key(|d| d.id);
+        Ok(out)
+    }
+
+    /// Reads every dot back in buffer order (chunk after chunk), the order of the appearance
+    /// buffers of the age pass.
+    pub fn read_unsorted(&self, gpu: &Gpu) -> Result<Vec<crate::dots::Dot>> {
         let mut out: Vec<crate::dots::Dot> = Vec::with_capacity(self.total() as usize);
         for c in &self.chunks {
             let bytes = gpu.read_buffer(&c.buffer, 0, c.count as u64 * 48)?;
             out.extend_from_slice(bytemuck::cast_slice(&bytes));
         }
-        out.sort_by_key(|d| d.id);
         Ok(out)
     }
 }
@@ -218,10 +225,12 @@ impl DotGenerator {
     }
 
     /// Generates every dot of `layout` on the GPU, chunk after chunk.
+    /// `exposure`: one relative UV dose per mesh vertex (stored in each dot's flags).
     pub fn generate(
         &self,
         gpu: &Gpu,
         mesh: &Mesh,
+        exposure: &[f32],
         layout: &Layout,
         zone: &Zone,
     ) -> Result<GpuDots> {
@@ -254,8 +263,18 @@ impl DotGenerator {
                 hint: "GPU memory budget; set SCALP_GPU_MEMORY_MB to change it".into(),
             });
         }
+        if exposure.len() != mesh.positions.len() {
+            return Err(ScalpError::invalid(
+                "exposure",
+                format!(
+                    "{} values for {} vertices",
+                    exposure.len(),
+                    mesh.positions.len()
+                ),
+            ));
+        }
         gpu.checked("dot generation", || {
-            self.generate_unchecked(gpu, mesh, layout, zone)
+            self.generate_unchecked(gpu, mesh, exposure, layout, zone)
         })
     }
 
@@ -263,6 +282,7 @@ impl DotGenerator {
         &self,
         gpu: &Gpu,
         mesh: &Mesh,
+        exposure: &[f32],
         layout: &Layout,
         zone: &Zone,
     ) -> Result<GpuDots> {
@@ -270,7 +290,8 @@ impl DotGenerator {
             .positions
             .iter()
             .zip(&mesh.normals)
-            .map(|(p, n)| [p.x, p.y, p.z, 1.0, n.x, n.y, n.z, 0.0])
+            .zip(exposure)
+            .map(|((p, n), e)| [p.x, p.y, p.z, *e, n.x, n.y, n.z, 0.0])
             .collect();
         let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
         let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);

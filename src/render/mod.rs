@@ -7,6 +7,7 @@ pub mod splat;
 
 use crate::camera::Camera;
 use crate::error::{Result, ScalpError};
+use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::Gpu;
 use bytemuck::{Pod, Zeroable};
@@ -24,6 +25,24 @@ pub struct RenderSettings {
     pub exposure: f32,
     /// Linear skin albedo.
     pub skin_albedo: Vec3,
+    /// What the head shows.
+    pub show: Show,
+}
+
+impl RenderSettings {
+    pub fn draws_dots(&self) -> bool {
+        self.dots && self.show == Show::Skin
+    }
+}
+
+/// What the skin shows: the skin itself, or a map of a quantity on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Show {
+    #[default]
+    Skin,
+    /// Each point's relative yearly UV dose (1 = the top of the head under default habits),
+    /// dark blue 0 → yellow 2. Dots are not drawn.
+    Exposure,
 }
 
 impl Default for RenderSettings {
@@ -35,11 +54,12 @@ impl Default for RenderSettings {
             exposure: 1.0,
             // A light (Fitzpatrick II) scalp, linear RGB.
             skin_albedo: Vec3::new(0.60, 0.40, 0.31),
+            show: Show::Skin,
         }
     }
 }
 
-/// GPU mirror of the view and lights (`View` in view.wgsl). 288 bytes.
+/// GPU mirror of the view and lights (`View` in view.wgsl). 304 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct ViewGpu {
@@ -55,6 +75,7 @@ pub struct ViewGpu {
     pub sky: [f32; 4],
     pub ground: [f32; 4],
     pub skin_albedo: [f32; 4],
+    pub mode: [f32; 4],
 }
 
 pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -70,6 +91,8 @@ pub struct HeadGpu {
     pub vertices: wgpu::Buffer,
     pub indices: wgpu::Buffer,
     pub index_count: u32,
+    /// Relative yearly UV dose per vertex (for `Show::Exposure`); ones until set.
+    pub exposure: wgpu::Buffer,
     /// What the camera frames: the cranium and the upper face (everything above a level 60 mm
     /// below the brow), so the treated scalp fills the picture instead of the neck.
     pub bounds: (Vec3, Vec3),
@@ -89,7 +112,22 @@ impl HeadGpu {
             vertices: gpu.upload("head vertices", &verts, wgpu::BufferUsages::VERTEX),
             indices: gpu.upload("head indices", &mesh.indices, wgpu::BufferUsages::INDEX),
             index_count: mesh.indices.len() as u32,
+            exposure: gpu.upload(
+                "head exposure",
+                &vec![1.0f32; mesh.positions.len()],
+                wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+            ),
             bounds,
+        }
+    }
+}
+
+impl HeadGpu {
+    /// Sets the per-vertex exposure the exposure map shows.
+    pub fn set_exposure(&self, gpu: &Gpu, exposure: &[f32]) {
+        if exposure.len() as u64 * 4 == self.exposure.size() {
+            gpu.queue
+                .write_buffer(&self.exposure, 0, bytemuck::cast_slice(exposure));
         }
     }
 }
@@ -220,7 +258,7 @@ impl Renderer {
                 focal_px,
                 0.6,
                 MIN_SIGMA_PX,
-                if settings.dots { 1.0 } else { 0.0 },
+                if settings.draws_dots() { 1.0 } else { 0.0 },
             ],
             key_dir: v4(key, 0.0),
             key_color: v4(Vec3::new(1.15, 1.08, 0.98), 0.0),
@@ -229,6 +267,12 @@ impl Renderer {
             sky: v4(Vec3::new(0.32, 0.34, 0.38), 0.0),
             ground: v4(Vec3::new(0.16, 0.13, 0.11), 0.0),
             skin_albedo: v4(settings.skin_albedo, 0.35),
+            mode: [
+                (settings.show == Show::Exposure) as u32 as f32,
+                0.0,
+                0.0,
+                0.0,
+            ],
         }
     }
 
@@ -239,7 +283,7 @@ impl Renderer {
         &self,
         gpu: &Gpu,
         head: &HeadGpu,
-        dots: Option<&GpuDots>,
+        dots: Option<(&GpuDots, &AgedDots)>,
         camera: &Camera,
         settings: &RenderSettings,
         targets: &Targets,
@@ -258,7 +302,7 @@ impl Renderer {
                 gpu,
                 &mut enc,
                 &view_buf,
-                dots.filter(|_| settings.dots),
+                dots.filter(|_| settings.draws_dots()),
                 targets,
             );
             self.composite

@@ -31,6 +31,7 @@ impl SkinPass {
             immediate_size: 0,
         });
         let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
+        let exposure_attr = wgpu::vertex_attr_array![2 => Float32];
         let target = |format| {
             Some(wgpu::ColorTargetState {
                 format,
@@ -45,11 +46,18 @@ impl SkinPass {
                 module: &module,
                 entry_point: Some("vs_main"),
                 compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: 24,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &attrs,
-                })],
+                buffers: &[
+                    Some(wgpu::VertexBufferLayout {
+                        array_stride: 24,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &attrs,
+                    }),
+                    Some(wgpu::VertexBufferLayout {
+                        array_stride: 4,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &exposure_attr,
+                    }),
+                ],
             },
             primitive: wgpu::PrimitiveState {
                 // Scans are not always consistently wound: draw both faces, the depth test
@@ -136,6 +144,7 @@ impl SkinPass {
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
         rp.set_vertex_buffer(0, head.vertices.slice(..));
+        rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
         rp.draw_indexed(0..head.index_count, 0, 0..1);
     }

@@ -1,5 +1,6 @@
 //! Dot pass (`splat.wgsl`): instanced surface-aligned splats adding optical density.
 use super::{Targets, HDR_FORMAT};
+use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::Gpu;
 use crate::shaders;
@@ -48,6 +49,7 @@ impl SplatPass {
             0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32,
             4 => Float32, 5 => Float32, 6 => Uint32, 7 => Uint32
         ];
+        let look = wgpu::vertex_attr_array![8 => Float32x2];
         let additive = wgpu::BlendComponent {
             src_factor: wgpu::BlendFactor::One,
             dst_factor: wgpu::BlendFactor::One,
@@ -60,11 +62,19 @@ impl SplatPass {
                 module: &module,
                 entry_point: Some("vs_main"),
                 compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: 48,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &attrs,
-                })],
+                buffers: &[
+                    Some(wgpu::VertexBufferLayout {
+                        array_stride: 48,
+                        step_mode: wgpu::VertexStepMode::Instance,
+                        attributes: &attrs,
+                    }),
+                    // The age pass's per-dot appearance (`Appearance`, 8 bytes).
+                    Some(wgpu::VertexBufferLayout {
+                        array_stride: 8,
+                        step_mode: wgpu::VertexStepMode::Instance,
+                        attributes: &look,
+                    }),
+                ],
             },
             primitive: wgpu::PrimitiveState::default(),
             depth_stencil: None,
@@ -93,7 +103,7 @@ impl SplatPass {
         gpu: &Gpu,
         enc: &mut wgpu::CommandEncoder,
         view: &wgpu::Buffer,
-        dots: Option<&GpuDots>,
+        dots: Option<(&GpuDots, &AgedDots)>,
         t: &Targets,
     ) {
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -126,11 +136,15 @@ impl SplatPass {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        let Some(dots) = dots else { return };
+        let Some((dots, aged)) = dots else { return };
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        for chunk in dots.chunks.iter().filter(|c| c.count > 0) {
+        for (chunk, look) in dots.chunks.iter().zip(&aged.chunks) {
+            if chunk.count == 0 {
+                continue;
+            }
             rp.set_vertex_buffer(0, chunk.buffer.slice(..));
+            rp.set_vertex_buffer(1, look.slice(..));
             rp.draw(0..6, 0..chunk.count);
         }
     }

@@ -1,0 +1,79 @@
+// Age pass (mirrors src/ageing.rs): each dot's pigment left and spread at time t, from its
+// generated state alone, so scrubbing through the years never regenerates dots.
+// Module = common.wgsl + this file.
+
+struct AgeParams {
+    t_years: f32,
+    session_interval_years: f32,
+    clearance_factor: f32,
+    touch_up_count: u32,
+    touch_up_years: vec4f,
+}
+
+@group(0) @binding(0) var<uniform> age: AgeParams;
+@group(0) @binding(1) var<storage, read> dots: array<Dot>;
+// Per dot: x = pigment left (units of Dot.pigment), y = extra footprint variance (mm²).
+@group(0) @binding(2) var<storage, read_write> looks: array<vec2f>;
+
+const DAYS_PER_YEAR: f32 = 365.25;
+const EPIDERMIS_MM: f32 = 0.1;
+const DEPOSIT_HALF_HEIGHT_MM: f32 = 0.03;
+const TURNOVER_DAYS: f32 = 42.0;
+const EARLY_LOSS: f32 = 0.33333334;
+const EARLY_DAYS: f32 = 10.0;
+const CLEARANCE_BASE_PER_YEAR: f32 = 0.12;
+const CLEARANCE_UV_PER_YEAR: f32 = 0.09;
+const UV_DEPTH_MM: f32 = 0.3;
+const REFERENCE_DEPTH_MM: f32 = 0.35;
+const SPREAD_MM2_PER_YEAR: f32 = 0.0001;
+
+fn remaining(depth: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
+    let days = age_years * DAYS_PER_YEAR;
+    let f_epi = clamp((EPIDERMIS_MM - (depth - DEPOSIT_HALF_HEIGHT_MM)) / (2.0 * DEPOSIT_HALF_HEIGHT_MM), 0.0, 1.0);
+    let epidermal = 1.0 - smoothstep(0.0, TURNOVER_DAYS, days);
+    let early = 1.0 - EARLY_LOSS * (1.0 - exp(-days / EARLY_DAYS));
+    let uv = exposure * exp(-(depth - REFERENCE_DEPTH_MM) / UV_DEPTH_MM);
+    let k = factor * (CLEARANCE_BASE_PER_YEAR + CLEARANCE_UV_PER_YEAR * uv);
+    return f_epi * epidermal + (1.0 - f_epi) * early * exp(-k * age_years);
+}
+
+@compute @workgroup_size(64)
+fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i >= arrayLength(&dots)) {
+        return;
+    }
+    let d = dots[i];
+    let a = age.t_years - f32(d.flags & 0xFFu) * age.session_interval_years;
+    if (a < 0.0) {
+        looks[i] = vec2f(0.0, 0.0);
+        return;
+    }
+    let exposure = f32(d.flags >> 16u) / 8192.0;
+    let z = d.depth_mm;
+    let f = age.clearance_factor;
+    // Deposits: the first when the dot's session was, strength 1; each touch-up tops the site
+    // back up to 1 (see crate::ageing::appearance).
+    let placed_at = f32(d.flags & 0xFFu) * age.session_interval_years;
+    var times = array<f32, 5>(placed_at, 0.0, 0.0, 0.0, 0.0);
+    var strength = array<f32, 5>(1.0, 0.0, 0.0, 0.0, 0.0);
+    var n = 1u;
+    for (var k = 0u; k < min(age.touch_up_count, 4u); k++) {
+        let at = age.touch_up_years[k];
+        if (at <= age.t_years && at > placed_at) {
+            var left = 0.0;
+            for (var j = 0u; j < n; j++) {
+                left += strength[j] * remaining(z, exposure, f, at - times[j]);
+            }
+            times[n] = at;
+            strength[n] = max(1.0 - left, 0.0);
+            n += 1u;
+        }
+    }
+    var amount = 0.0;
+    for (var j = 0u; j < n; j++) {
+        amount += strength[j] * remaining(z, exposure, f, age.t_years - times[j]);
+    }
+    let rel = z / REFERENCE_DEPTH_MM;
+    looks[i] = vec2f(d.pigment * amount, 2.0 * SPREAD_MM2_PER_YEAR * rel * rel * a);
+}

@@ -1,0 +1,289 @@
+//! Fading over the years, per dot, evaluated at any time t without time stepping and without
+//! regenerating dots (DESIGN.md "Fading"). The age pass (`age.wgsl`) computes the same per dot
+//! on the GPU; this module is its CPU reference and holds every constant with its reason.
+//!
+//! A dot of session k is placed at t_k = k · interval. At age τ = t − t_k its pigment is
+//!   amount(τ) = pigment · [ f_epi · E(τ) + (1 − f_epi) · (1 − L·(1 − e^(−τ/T_early))) · e^(−k·τ) ]
+//! - f_epi: the share of the deposit in the epidermis (above [`EPIDERMIS_MM`]); it is shed with
+//!   epidermal turnover: E(τ) falls smoothly from 1 to 0 over one turnover [`TURNOVER_DAYS`];
+//! - L: early loss of dermal pigment in the first weeks ([`EARLY_LOSS`], [`EARLY_DAYS`]);
+//! - k: slow clearance by macrophages, faster with the dot's UV dose (which falls with depth)
+//!   and in oily skin.
+//!
+//! The deposit also spreads: its radius grows as r(τ)² = r₀² + 2·D·τ, with D growing with depth
+//! ([`SPREAD_MM2_PER_YEAR`]); the renderer adds 2·D·τ to the footprint's variance, so the
+//! pigment's amount, not its spread, sets how much light it takes.
+use crate::dots::Dot;
+use bytemuck::{Pod, Zeroable};
+use serde::{Deserialize, Serialize};
+
+/// Skin and schedule facts that change how dots age (plan section `[ageing]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgeingSettings {
+    /// Very oily skin clears pigment faster.
+    pub oily_skin: bool,
+    /// Weeks between two treatment sessions.
+    pub session_interval_weeks: f32,
+    /// Touch-up sessions, years after the first session (at most [`MAX_TOUCH_UPS`]).
+    pub touch_up_years: Vec<f32>,
+}
+
+impl Default for AgeingSettings {
+    fn default() -> Self {
+        AgeingSettings {
+            oily_skin: false,
+            session_interval_weeks: 3.0,
+            touch_up_years: Vec::new(),
+        }
+    }
+}
+
+/// Touch-ups the age pass models (its parameters hold this many times).
+pub const MAX_TOUCH_UPS: usize = 4;
+
+pub const DAYS_PER_YEAR: f32 = 365.25;
+
+/// Depth of the epidermis–dermis junction on the scalp, mm: DESIGN.md gives 0.06–0.10 for the
+/// viable epidermis and Xu 2017 a 0.10 mean with the scalp among the thinnest; we take 0.10.
+pub const EPIDERMIS_MM: f32 = 0.10;
+/// Half height of the pigment column a needle leaves around the deposit depth, mm: the needle
+/// tip region (0.18–0.30 mm needles taper over ~0.1 mm).
+pub const DEPOSIT_HALF_HEIGHT_MM: f32 = 0.03;
+/// Epidermal turnover: 28–56 days (DESIGN.md); the middle, 42 days.
+pub const TURNOVER_DAYS: f32 = 42.0;
+/// Share of dermal pigment lost early: "about one third within the first weeks" (DESIGN.md).
+pub const EARLY_LOSS: f32 = 1.0 / 3.0;
+/// Time constant of the early loss, days: levels are steady after 1–4 weeks, i.e. 3τ ≈ 30 d.
+pub const EARLY_DAYS: f32 = 10.0;
+/// Clearance with no sun, per year. With [`CLEARANCE_UV_PER_YEAR`] a correct deposit on the
+/// crown under default habits loses 9% between healing and 6 months (Liu 2025: −10% visible
+/// density at 6 months) and halves in ~3.3 years, inside the 3–6 year touch-up practice.
+pub const CLEARANCE_BASE_PER_YEAR: f32 = 0.12;
+/// Extra clearance per unit of relative UV dose (1 = the top of the head under default habits)
+/// at the reference depth.
+pub const CLEARANCE_UV_PER_YEAR: f32 = 0.09;
+/// UV reaching the dermis falls with depth; UVA's 1/e depth in dermis is ~0.3–1 mm, UVB's much
+/// less: 0.3 mm, the short end, since UVB drives most of the damage.
+pub const UV_DEPTH_MM: f32 = 0.3;
+/// Depth at which the UV clearance and the spread constants are quoted, mm (a correct deposit).
+pub const REFERENCE_DEPTH_MM: f32 = 0.35;
+/// Oily skin clears faster (DESIGN.md); no figure in the literature we have: 1.3×.
+pub const OILY_SKIN_FACTOR: f32 = 1.3;
+/// Spread of the deposit at the reference depth, mm²/year: a correct 0.14 mm dot grows ~10% in
+/// diameter over five years; D grows with the square of depth (looser deep dermis), so a
+/// 1 mm deposit blurs to ~1.6× its diameter in five years ("blow-out, worse over years").
+pub const SPREAD_MM2_PER_YEAR: f32 = 1.0e-4;
+
+/// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
+pub fn dot_exposure(d: &Dot) -> f32 {
+    (d.flags >> 16) as f32 / 8192.0
+}
+
+pub fn pack_exposure(e: f32) -> u32 {
+    ((e.clamp(0.0, 7.999) * 8192.0 + 0.5) as u32) << 16
+}
+
+/// GPU mirror of the age pass's parameters (`AgeParams` in age.wgsl). 32 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct AgeParams {
+    /// Time since the first session, years.
+    pub t_years: f32,
+    pub session_interval_years: f32,
+    pub clearance_factor: f32,
+    pub touch_up_count: u32,
+    /// Years of the touch-ups (the first `touch_up_count` are used).
+    pub touch_up_years: [f32; 4],
+}
+
+impl AgeParams {
+    pub fn new(settings: &AgeingSettings, t_years: f32) -> AgeParams {
+        AgeParams {
+            t_years,
+            session_interval_years: settings.session_interval_weeks * 7.0 / DAYS_PER_YEAR,
+            clearance_factor: if settings.oily_skin {
+                OILY_SKIN_FACTOR
+            } else {
+                1.0
+            },
+            touch_up_count: settings.touch_up_years.len().min(MAX_TOUCH_UPS) as u32,
+            touch_up_years: std::array::from_fn(|i| {
+                settings.touch_up_years.get(i).copied().unwrap_or(0.0)
+            }),
+        }
+    }
+}
+
+/// What a dot looks like at time t (`Appearance` in age.wgsl). 8 bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
+pub struct Appearance {
+    /// Pigment left, in the units of `Dot::pigment` (0 before the dot's session).
+    pub amount: f32,
+    /// Extra footprint variance from spreading, mm² (2·D·τ).
+    pub spread_mm2: f32,
+}
+
+fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Share of a deposit at depth z that sits in the epidermis.
+pub fn epidermal_share(depth_mm: f32) -> f32 {
+    ((EPIDERMIS_MM - (depth_mm - DEPOSIT_HALF_HEIGHT_MM)) / (2.0 * DEPOSIT_HALF_HEIGHT_MM))
+        .clamp(0.0, 1.0)
+}
+
+/// Dermal clearance rate of a dot, per year.
+pub fn clearance_per_year(depth_mm: f32, exposure: f32, factor: f32) -> f32 {
+    let uv_at_depth = exposure * (-(depth_mm - REFERENCE_DEPTH_MM) / UV_DEPTH_MM).exp();
+    factor * (CLEARANCE_BASE_PER_YEAR + CLEARANCE_UV_PER_YEAR * uv_at_depth)
+}
+
+/// The remaining pigment fraction (0–1) of a deposit `age_years` old.
+pub fn remaining(depth_mm: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
+    if age_years < 0.0 {
+        return 0.0;
+    }
+    let days = age_years * DAYS_PER_YEAR;
+    let f_epi = epidermal_share(depth_mm);
+    let epidermal = 1.0 - smoothstep(0.0, TURNOVER_DAYS, days);
+    let early = 1.0 - EARLY_LOSS * (1.0 - (-days / EARLY_DAYS).exp());
+    let slow = (-clearance_per_year(depth_mm, exposure, factor) * age_years).exp();
+    f_epi * epidermal + (1.0 - f_epi) * early * slow
+}
+
+pub fn spread_mm2(depth_mm: f32, age_years: f32) -> f32 {
+    let rel = depth_mm / REFERENCE_DEPTH_MM;
+    2.0 * SPREAD_MM2_PER_YEAR * rel * rel * age_years.max(0.0)
+}
+
+/// CPU reference of the age pass for one dot. A touch-up at year T re-dots the same site back
+/// to the dot's full pigment: it adds pigment·(1 − left at T), which then ages from T on.
+pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
+    let age = p.t_years - d.session() as f32 * p.session_interval_years;
+    if age < 0.0 {
+        return Appearance {
+            amount: 0.0,
+            spread_mm2: 0.0,
+        };
+    }
+    let (z, e, f) = (d.depth_mm, dot_exposure(d), p.clearance_factor);
+    let placed_at = d.session() as f32 * p.session_interval_years;
+    // Deposits: the first at `placed_at` with strength 1; each touch-up tops the site up to 1.
+    let mut times = [placed_at; 1 + MAX_TOUCH_UPS];
+    let mut strength = [0.0f32; 1 + MAX_TOUCH_UPS];
+    strength[0] = 1.0;
+    let mut n = 1;
+    for k in 0..(p.touch_up_count as usize).min(MAX_TOUCH_UPS) {
+        let at = p.touch_up_years[k];
+        if at <= p.t_years && at > placed_at {
+            let left: f32 = (0..n)
+                .map(|j| strength[j] * remaining(z, e, f, at - times[j]))
+                .sum();
+            times[n] = at;
+            strength[n] = (1.0 - left).max(0.0);
+            n += 1;
+        }
+    }
+    let amount: f32 = (0..n)
+        .map(|j| strength[j] * remaining(z, e, f, p.t_years - times[j]))
+        .sum();
+    Appearance {
+        amount: d.pigment * amount,
+        spread_mm2: spread_mm2(z, age),
+    }
+}
+
+/// Years from the first session until every session has healed (four weeks after the last).
+pub fn healed_years(sessions: u32, settings: &AgeingSettings) -> f32 {
+    (sessions.saturating_sub(1) as f32 * settings.session_interval_weeks + 4.0) * 7.0
+        / DAYS_PER_YEAR
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEEK: f32 = 7.0 / DAYS_PER_YEAR;
+
+    #[test]
+    fn shallow_dots_are_mostly_gone_by_week_eight_correct_ones_stay() {
+        let shallow = remaining(0.05, 1.0, 1.0, 8.0 * WEEK);
+        let correct = remaining(0.35, 1.0, 1.0, 8.0 * WEEK);
+        assert!(shallow < 0.10, "shallow keeps {shallow}");
+        assert!(correct > 0.50, "correct keeps {correct}");
+    }
+
+    #[test]
+    fn six_months_and_touch_up_match_practice() {
+        let healed = remaining(0.35, 1.0, 1.0, 4.0 * WEEK);
+        let six = remaining(0.35, 1.0, 1.0, 0.5);
+        let loss = 1.0 - six / healed;
+        assert!((0.06..0.14).contains(&loss), "loss at six months {loss}");
+        // Half of the healed pigment is gone between 3 and 6 years.
+        let half = (1..2000)
+            .map(|k| k as f32 * 0.01)
+            .find(|&t| remaining(0.35, 1.0, 1.0, t) < 0.5 * healed)
+            .unwrap();
+        assert!((3.0..6.0).contains(&half), "touch-up at {half} years");
+    }
+
+    #[test]
+    fn never_increases_and_sun_oil_depth_behave() {
+        let mut last = f32::INFINITY;
+        for k in 0..1500 {
+            let t = k as f32 * 0.01;
+            let r = remaining(0.35, 1.2, 1.0, t);
+            assert!(r <= last + 1e-7 && r >= 0.0);
+            last = r;
+        }
+        let t = 3.0;
+        assert!(remaining(0.35, 1.5, 1.0, t) < remaining(0.35, 0.3, 1.0, t));
+        assert!(remaining(0.35, 1.0, OILY_SKIN_FACTOR, t) < remaining(0.35, 1.0, 1.0, t));
+        assert!(remaining(0.45, 1.0, 1.0, t) > remaining(0.30, 1.0, 1.0, t));
+    }
+
+    #[test]
+    fn spread_grows_as_sqrt_t_and_with_depth() {
+        let r = |z: f32, t: f32| {
+            let r0 = 0.07f32;
+            (r0 * r0 + spread_mm2(z, t)).sqrt()
+        };
+        let g = |z: f32, t: f32| (r(z, t).powi(2) - 0.07f32.powi(2)).sqrt();
+        // The growth of the radius beyond r0 goes as √t.
+        assert!((g(0.35, 4.0) / g(0.35, 1.0) - 2.0).abs() < 1e-3);
+        assert!(r(1.0, 5.0) > 1.5 * 0.07 && r(0.35, 5.0) < 1.15 * 0.07);
+    }
+
+    #[test]
+    fn a_touch_up_restores_the_dot_and_it_fades_again() {
+        let mut d: Dot = bytemuck::Zeroable::zeroed();
+        d.depth_mm = 0.35;
+        d.pigment = 1.0;
+        d.flags = pack_exposure(1.0);
+        let settings = AgeingSettings {
+            touch_up_years: vec![4.0, 8.0],
+            ..Default::default()
+        };
+        let at = |t: f32| appearance(&d, &AgeParams::new(&settings, t)).amount;
+        let plain = |t: f32| appearance(&d, &AgeParams::new(&AgeingSettings::default(), t)).amount;
+        assert!((at(3.9) - plain(3.9)).abs() < 1e-6);
+        // Just after the touch-up the site holds a full, fresh deposit again.
+        assert!((at(4.0) - 1.0).abs() < 1e-4, "{}", at(4.0));
+        assert!(at(4.5) > plain(4.5) * 1.5 && at(4.5) < at(4.0));
+        assert!((at(8.0) - 1.0).abs() < 1e-4 && at(12.0) > plain(12.0));
+    }
+
+    #[test]
+    fn exposure_packs_to_within_a_fixed_point_step() {
+        let mut d: Dot = bytemuck::Zeroable::zeroed();
+        for e in [0.0f32, 0.3, 1.0, 2.7] {
+            d.flags = 0x0304 | pack_exposure(e);
+            assert!((dot_exposure(&d) - e).abs() <= 1.0 / 8192.0);
+            assert_eq!(d.flags & 0xFFFF, 0x0304);
+        }
+    }
+}

@@ -1,0 +1,763 @@
+//! Sun exposure of the scalp: each point's yearly UV dose from the sky and the sun at a chosen
+//! latitude, shadowed by the head itself, times the client's habits (DESIGN.md "Fading", UV).
+//!
+//! The dose of a vertex is relative: 1.0 is what an unshadowed horizontal (face-up) surface
+//! receives in a year at [`REFERENCE_LATITUDE_DEG`] with [`REFERENCE_HOURS_OUTDOORS`] a day
+//! outdoors, no hat and no sunscreen (the [`ExposureSettings`] defaults). So the top of the head
+//! is close to 1 under the defaults; an unshadowed vertical surface gets 0.45 at 51.5° N (it
+//! sees half the sky and the sun at a slant; since the client faces every way over a year, every
+//! vertical surface gets the same), the nape under the occipital bulge ~0.3.
+//!
+//! The model, in three factors:
+//! - **Climate** (clear sky): the erythemally weighted irradiance on a horizontal plane is
+//!   `G(μ) = μ^2.5` with μ the cosine of the solar zenith angle ([`UV_ZENITH_EXPONENT`]); a fixed
+//!   share of it ([`DIFFUSE_FRACTION`]) comes from an isotropic sky, the rest straight from the
+//!   sun (direct + circumsolar, a beam of normal irradiance `(1 − f)·μ^1.5`). The year is summed
+//!   over [`DAYS_PER_YEAR_SAMPLED`] days × 24 hourly sun positions at the given latitude; the sun
+//!   only counts above the horizon. Clouds, ozone and altitude are not modelled (clear sky, the
+//!   same atmosphere everywhere: the thicker ozone of high latitudes would widen the latitude
+//!   contrast a little). Ground reflection is ignored: grass, soil and asphalt reflect 2–10% of
+//!   UV, and it would only reach downward-facing skin, mostly the neck, not the scalp (sand and
+//!   snow reflect far more; a beach or ski holiday is not a yearly habit here).
+//! - **Geometry**: the client's head is upright and faces every compass direction equally over
+//!   the year, so the sun's annual path is spread evenly in azimuth and only its elevation
+//!   matters. The sky hemisphere is cut into [`RINGS`] elevation rings of equal height, each
+//!   with a number of azimuths proportional to its circumference; each such direction carries
+//!   its share of the isotropic sky (its solid angle) and of the sun (the annual direct dose
+//!   whose sun elevation falls in the ring). A vertex receives `Σ w_d · max(0, n·d)` over the
+//!   directions `d` it can see: a direction is blocked when a ray from the vertex (moved
+//!   [`RAY_OFFSET_MM`] along its normal) toward it hits the mesh. Directions are all above the
+//!   horizon, so nothing comes from below. The ray casting uses a bounding volume hierarchy
+//!   ([`TriangleBvh`]) and is done once per mesh ([`SkyVisibility`]); every latitude after that
+//!   is a weighted sum of [`RINGS`] numbers per vertex.
+//! - **Habits** ([`habits_factor`]): hours outdoors, hat, sunscreen. Outdoor hours are taken to
+//!   fall over the day like the day's UV does (no "only at noon" or "only evenings").
+use crate::head::Mesh;
+use glam::Vec3;
+use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
+
+/// The client's sun habits and where they live (plan section `[exposure]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExposureSettings {
+    /// Latitude of where the client lives, degrees (north positive).
+    pub latitude_deg: f32,
+    /// Hours a day spent outdoors in daylight, averaged over the year.
+    pub hours_outdoors_per_day: f32,
+    /// Fraction of the outdoor time with a hat or cap on.
+    pub hat: f32,
+    /// Sun protection factor of the sunscreen used on the scalp (1: none).
+    pub spf: f32,
+    /// Fraction of the outdoor time with sunscreen on the scalp.
+    pub sunscreen: f32,
+}
+
+impl Default for ExposureSettings {
+    fn default() -> Self {
+        ExposureSettings {
+            latitude_deg: 51.5,
+            hours_outdoors_per_day: 1.5,
+            hat: 0.0,
+            spf: 1.0,
+            sunscreen: 0.0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------------------------
+
+/// Latitude at which a dose of 1.0 is defined: London (51.5° N), the default client's home.
+pub const REFERENCE_LATITUDE_DEG: f32 = 51.5;
+/// Hours outdoors a day at which a dose of 1.0 is defined: the [`ExposureSettings`] default,
+/// an indoor worker's daily time outside (commute, lunch, weekends averaged over the week).
+pub const REFERENCE_HOURS_OUTDOORS: f32 = 1.5;
+/// Share of the scalp's UV a hat or cap blocks while worn: ~90% over the scalp as a whole. The
+/// fabric itself blocks more (a UPF of 15–50 lets through 1/15–1/50), but sky light still
+/// reaches the skin along the band and below the brim, so we stay below the fabric's figure.
+pub const HAT_BLOCK: f32 = 0.9;
+/// Most hours a day outdoors in daylight that make sense (the habits factor clamps to it).
+const MAX_HOURS_OUTDOORS: f32 = 24.0;
+/// Exponent of the cosine of the solar zenith angle in the clear-sky erythemal irradiance on a
+/// horizontal plane. Madronich (2007, "Analytic formula for the clear-sky UV index", Photochem.
+/// Photobiol. 83) fits UVI = 12.5·μ^2.42·(Ω/300)^−1.23 for the global (direct + diffuse) UV
+/// index. We round up to 2.5, the slightly steeper choice: low sun (winter, high latitudes,
+/// mornings) counts a touch less. The annual dose at 25° N then is 1.9× and at 65° N 0.60× that
+/// at 51.5° N. Only ratios matter here, so the 12.5 (and the ozone column Ω, taken equal
+/// everywhere) drop out.
+pub const UV_ZENITH_EXPONENT: f64 = 2.5;
+/// Share of the horizontal erythemal irradiance that comes from the (isotropic) sky rather than
+/// straight from the sun. At mid-latitudes it is commonly put at 40–50% under a clear sky with
+/// a high sun, and it rises as the sun gets lower; shadow-band measurements of erythemal UV at
+/// Valencia found ~62% on clear days (Utrillas et al. 2007, JGR 112, doi:10.1029/2007JD008846).
+/// We keep the share constant over the sun's elevation and take the upper end of 40–50%, 0.5:
+/// a constant share under-counts the sky at low sun, and the measurements lie above the range.
+pub const DIFFUSE_FRACTION: f64 = 0.5;
+/// Days sampled over the year (evenly, at the middle of each 1/24 of the year): the seasonal
+/// swing of the declination is a sine, and 24 samples give the annual horizontal dose within
+/// 0.001% of 365 days (checked at 0°, 25°, 51.5° and 65°).
+pub const DAYS_PER_YEAR_SAMPLED: usize = 24;
+/// Sun positions per sampled day: one per hour, at the middle of each hour (hour angle
+/// 15°·(h + ½ − 12)); against 5-minute steps the annual dose differs by less than 0.01%.
+pub const HOURS_PER_DAY_SAMPLED: usize = 24;
+/// Obliquity of the ecliptic, degrees: the amplitude of the solar declination over the year.
+pub const OBLIQUITY_DEG: f64 = 23.44;
+/// Day of the year of the March equinox (22 March = day 81 counted from 0 on 1 January), the
+/// zero of the declination in the usual approximation δ = 23.44°·sin(2π(d − 81)/365).
+const EQUINOX_DAY: f64 = 81.0;
+const DAYS_PER_YEAR: f64 = 365.0;
+/// Elevation rings the sky hemisphere is cut into (each 90°/RINGS = 10° high). Ten degrees is
+/// fine enough for the sun (its azimuth-averaged light on a tilted surface changes smoothly
+/// with elevation, so each ring's sun can sit at the ring's middle) and for the sky, whose
+/// shadows (ears, chin) span tens of degrees. Checked against 30 rings × 96 azimuths on the
+/// built-in head: the per-vertex difference is 0.3% of the top's dose RMS, under 1% for 99% of
+/// vertices and at most 3% (4% at 65°), at shadow edges.
+pub const RINGS: usize = 9;
+/// Azimuths of the widest (lowest) ring; a ring at elevation e gets this × cos(e), at least
+/// [`MIN_AZIMUTHS`]. 32 samples 11° apart resolve the shadow of an ear seen from above the
+/// ear; 187 directions in all, about half of them facing any one vertex, which is within the
+/// 64–128 rays per point that ambient-occlusion-like estimates need for a smooth result.
+pub const MAX_AZIMUTHS: usize = 32;
+/// Fewest azimuths of a ring (the top ring around the zenith).
+pub const MIN_AZIMUTHS: usize = 6;
+/// How far a shadow ray starts off the surface along the vertex normal, mm: the built-in
+/// head's triangles are ~1.5 mm across, so 0.5 mm clears the faces around the vertex (tilted a
+/// few degrees against the smooth vertex normal) and is far less than any real occluder's
+/// distance (the gap behind an ear is several mm). Open convex skin (the crown) comes out
+/// unshadowed to within 0.5% (tested).
+pub const RAY_OFFSET_MM: f32 = 0.5;
+/// Vertices handed to a worker thread at a time.
+const CHUNK: usize = 256;
+/// Most worker threads; results never depend on how many run.
+const MAX_THREADS: usize = 8;
+
+// ---------------------------------------------------------------------------------------------
+// Habits
+// ---------------------------------------------------------------------------------------------
+
+/// `v` when finite, else `default`, clamped to `[lo, hi]`.
+fn sane(v: f32, lo: f32, hi: f32, default: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(lo, hi)
+    } else {
+        default
+    }
+}
+
+/// The factor the client's habits put on the geometric dose:
+/// `hours / 1.5 × (1 − 0.9·hat) × (1 − sunscreen·(1 − 1/spf))`.
+/// A hat blocks [`HAT_BLOCK`] of the scalp's UV while worn; a sunscreen of factor SPF lets
+/// through 1/SPF of the erythemal UV (SPF 30: ~97% blocked) while on. Hours are clamped to
+/// 0–24, `hat` and `sunscreen` to 0–1, SPF to at least 1; non-finite values take the defaults.
+pub fn habits_factor(settings: &ExposureSettings) -> f32 {
+    let d = ExposureSettings::default();
+    let hours = sane(
+        settings.hours_outdoors_per_day,
+        0.0,
+        MAX_HOURS_OUTDOORS,
+        d.hours_outdoors_per_day,
+    );
+    let hat = sane(settings.hat, 0.0, 1.0, d.hat);
+    let spf = sane(settings.spf, 1.0, f32::MAX, d.spf);
+    let sunscreen = sane(settings.sunscreen, 0.0, 1.0, d.sunscreen);
+    hours / REFERENCE_HOURS_OUTDOORS
+        * (1.0 - HAT_BLOCK * hat)
+        * (1.0 - sunscreen * (1.0 - 1.0 / spf))
+}
+
+/// Relative yearly UV dose of every vertex (one value per vertex, ≥ 0): the geometric factor at
+/// the settings' latitude times [`habits_factor`]. 1.0 is an unshadowed horizontal surface at
+/// 51.5° N with the default habits (see the module docs).
+pub fn vertex_exposure(mesh: &Mesh, settings: &ExposureSettings) -> Vec<f32> {
+    SkyVisibility::new(mesh).exposure(settings)
+}
+
+/// Per-vertex dose before habits: sky and sun at `latitude_deg`, shadowed by the mesh itself,
+/// relative to an unshadowed horizontal surface at [`REFERENCE_LATITUDE_DEG`]. At other
+/// latitudes it includes the change of the annual clear-sky UV climate.
+pub fn geometric_exposure(mesh: &Mesh, latitude_deg: f32) -> Vec<f32> {
+    SkyVisibility::new(mesh).geometric(latitude_deg)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Climate
+// ---------------------------------------------------------------------------------------------
+
+/// Height of one elevation ring, radians.
+fn ring_height() -> f64 {
+    std::f64::consts::FRAC_PI_2 / RINGS as f64
+}
+
+/// Elevation of the middle of ring `r`, radians.
+fn ring_elevation(r: usize) -> f64 {
+    (r as f64 + 0.5) * ring_height()
+}
+
+/// Azimuths in ring `r`.
+fn ring_azimuths(r: usize) -> usize {
+    ((MAX_AZIMUTHS as f64 * ring_elevation(r).cos()).round() as usize).max(MIN_AZIMUTHS)
+}
+
+/// The clear-sky UV climate of a latitude, in arbitrary units shared by all latitudes
+/// (μ^2.5 × days): the annual diffuse dose on a horizontal plane, and the annual direct dose on
+/// a horizontal plane split by the ring the sun's elevation falls in.
+#[derive(Clone, Copy, Debug)]
+struct Climate {
+    sky: f64,
+    sun: [f64; RINGS],
+}
+
+impl Climate {
+    fn new(latitude_deg: f32) -> Climate {
+        let lat = f64::from(sane(latitude_deg, -90.0, 90.0, REFERENCE_LATITUDE_DEG)).to_radians();
+        let (sin_lat, cos_lat) = lat.sin_cos();
+        // Each sample stands for this many days × one hour.
+        let weight = DAYS_PER_YEAR / DAYS_PER_YEAR_SAMPLED as f64;
+        let mut c = Climate {
+            sky: 0.0,
+            sun: [0.0; RINGS],
+        };
+        for k in 0..DAYS_PER_YEAR_SAMPLED {
+            let day = (k as f64 + 0.5) * DAYS_PER_YEAR / DAYS_PER_YEAR_SAMPLED as f64;
+            let decl = OBLIQUITY_DEG.to_radians()
+                * (std::f64::consts::TAU * (day - EQUINOX_DAY) / DAYS_PER_YEAR).sin();
+            let (sin_d, cos_d) = decl.sin_cos();
+            for h in 0..HOURS_PER_DAY_SAMPLED {
+                let hours_from_noon = (h as f64 + 0.5) * 24.0 / HOURS_PER_DAY_SAMPLED as f64 - 12.0;
+                let hour_angle = (15.0 * hours_from_noon).to_radians();
+                let mu = sin_lat * sin_d + cos_lat * cos_d * hour_angle.cos();
+                if mu <= 0.0 {
+                    continue; // the sun is below the horizon
+                }
+                let g = weight * mu.powf(UV_ZENITH_EXPONENT);
+                c.sky += DIFFUSE_FRACTION * g;
+                let ring = ((mu.clamp(0.0, 1.0).asin() / ring_height()) as usize).min(RINGS - 1);
+                c.sun[ring] += (1.0 - DIFFUSE_FRACTION) * g;
+            }
+        }
+        c
+    }
+
+    fn horizontal(&self) -> f64 {
+        self.sky + self.sun.iter().sum::<f64>()
+    }
+}
+
+/// The fixed sky directions: ring by ring, evenly spaced in azimuth (odd rings offset by half a
+/// step so no two rings line up). Unit vectors, +Y up.
+fn sky_directions() -> Vec<(usize, Vec3)> {
+    let mut dirs = Vec::new();
+    for r in 0..RINGS {
+        let n = ring_azimuths(r);
+        let (sin_e, cos_e) = ring_elevation(r).sin_cos();
+        for k in 0..n {
+            let az = std::f64::consts::TAU * (k as f64 + 0.5 * (r % 2) as f64) / n as f64;
+            let (s, c) = az.sin_cos();
+            dirs.push((
+                r,
+                Vec3::new((cos_e * c) as f32, sin_e as f32, (cos_e * s) as f32),
+            ));
+        }
+    }
+    dirs
+}
+
+/// Weight of one direction of each ring at a latitude: its share of the isotropic sky (its solid
+/// angle, scaled so the unshadowed horizontal plane gets exactly the climate's sky dose) plus
+/// its share of the ring's direct sun (the ring's horizontal direct dose spread over its
+/// azimuths, divided by the sine of the ring's elevation so that the horizontal plane gets it
+/// exactly), relative to the horizontal total at the reference latitude.
+fn ring_weights(latitude_deg: f32) -> [f64; RINGS] {
+    let climate = Climate::new(latitude_deg);
+    let reference = Climate::new(REFERENCE_LATITUDE_DEG).horizontal();
+    let h = ring_height();
+    // Solid angle of one direction's cell in ring r, and the sky's discrete horizontal sum.
+    let cell = |r: usize| {
+        let lo = r as f64 * h;
+        std::f64::consts::TAU / ring_azimuths(r) as f64 * ((lo + h).sin() - lo.sin())
+    };
+    let sky_norm: f64 = (0..RINGS)
+        .map(|r| ring_azimuths(r) as f64 * cell(r) * ring_elevation(r).sin())
+        .sum();
+    let mut w = [0.0; RINGS];
+    for (r, w) in w.iter_mut().enumerate() {
+        let sky = climate.sky * cell(r) / sky_norm;
+        let sun = climate.sun[r] / (ring_azimuths(r) as f64 * ring_elevation(r).sin());
+        *w = (sky + sun) / reference;
+    }
+    w
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sky visibility (the ray casting, once per mesh)
+// ---------------------------------------------------------------------------------------------
+
+/// What each vertex sees of the sky, ring by ring: for ring r, `Σ max(0, n·d)` over the ring's
+/// directions d that are not blocked by the mesh. Independent of latitude and habits, so a
+/// mesh is ray cast once and any settings after that cost a few multiplications per vertex.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkyVisibility {
+    pub per_ring: Vec<[f32; RINGS]>,
+}
+
+impl SkyVisibility {
+    /// Casts the shadow rays of every vertex of `mesh`, on as many threads as the machine
+    /// offers (at most 8); the result does not depend on the number of threads.
+    pub fn new(mesh: &Mesh) -> Self {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(MAX_THREADS);
+        Self::with_threads(mesh, threads)
+    }
+
+    /// As [`SkyVisibility::new`] on exactly `threads` threads (at least one).
+    pub fn with_threads(mesh: &Mesh, threads: usize) -> Self {
+        let start = std::time::Instant::now();
+        let bvh = TriangleBvh::new(mesh);
+        let dirs = sky_directions();
+        let mut per_ring = vec![[0.0f32; RINGS]; mesh.positions.len()];
+        let work = Mutex::new(per_ring.chunks_mut(CHUNK).enumerate());
+        let worker = || loop {
+            let Some((c, out)) = work.lock().unwrap_or_else(|e| e.into_inner()).next() else {
+                break;
+            };
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = vertex_visibility(mesh, &bvh, &dirs, c * CHUNK + j);
+            }
+        };
+        let threads = threads.max(1);
+        if threads == 1 {
+            worker();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(worker);
+                }
+            });
+        }
+        log::debug!(
+            "sky visibility of {} vertices ({} triangles, {} directions) in {:.2?} on {} threads",
+            mesh.positions.len(),
+            mesh.triangle_count(),
+            dirs.len(),
+            start.elapsed(),
+            threads
+        );
+        SkyVisibility { per_ring }
+    }
+
+    /// Per-vertex dose before habits at `latitude_deg` (see [`geometric_exposure`]).
+    pub fn geometric(&self, latitude_deg: f32) -> Vec<f32> {
+        let w = ring_weights(latitude_deg);
+        self.per_ring
+            .iter()
+            .map(|p| {
+                let e: f64 = p.iter().zip(&w).map(|(&p, &w)| f64::from(p) * w).sum();
+                e.max(0.0) as f32
+            })
+            .collect()
+    }
+
+    /// Per-vertex dose with habits (see [`vertex_exposure`]).
+    pub fn exposure(&self, settings: &ExposureSettings) -> Vec<f32> {
+        let habits = habits_factor(settings);
+        let mut e = self.geometric(settings.latitude_deg);
+        for v in &mut e {
+            *v *= habits;
+        }
+        e
+    }
+}
+
+/// The visible, cosine-weighted sky of vertex `i`, ring by ring.
+fn vertex_visibility(
+    mesh: &Mesh,
+    bvh: &TriangleBvh,
+    dirs: &[(usize, Vec3)],
+    i: usize,
+) -> [f32; RINGS] {
+    let mut acc = [0.0f32; RINGS];
+    let p = mesh.positions[i];
+    let n = mesh
+        .normals
+        .get(i)
+        .and_then(|n| n.try_normalize())
+        .unwrap_or(Vec3::Y);
+    if !p.is_finite() {
+        return acc;
+    }
+    let origin = p + RAY_OFFSET_MM * n;
+    for &(r, d) in dirs {
+        let c = n.dot(d);
+        if c > 0.0 && !bvh.occluded(origin, d, f32::INFINITY) {
+            acc[r] += c;
+        }
+    }
+    acc
+}
+
+// ---------------------------------------------------------------------------------------------
+// BVH
+// ---------------------------------------------------------------------------------------------
+
+/// Triangles per leaf at most.
+const LEAF_SIZE: usize = 4;
+/// Traversal stack depth: a median split halves the triangles at every level, so the depth is
+/// log2(triangles / LEAF_SIZE) + 1: 64 holds any mesh that fits in memory.
+const STACK: usize = 64;
+
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    lo: Vec3,
+    hi: Vec3,
+    /// Leaf: first triangle; inner node: index of the left child (the right one follows it).
+    first: u32,
+    /// Leaf: number of triangles (≥ 1); inner node: 0.
+    count: u32,
+    /// Inner node: the split axis (0, 1, 2), to visit the nearer child first.
+    axis: u32,
+}
+
+/// A triangle ready for Möller–Trumbore: a vertex and the two edges from it.
+#[derive(Clone, Copy, Debug)]
+struct Tri {
+    v0: Vec3,
+    e1: Vec3,
+    e2: Vec3,
+}
+
+/// A bounding volume hierarchy over a mesh's triangles: axis-aligned boxes, split at the median
+/// triangle along the longest axis of the centroids, traversed iteratively; ray–triangle tests
+/// by Möller–Trumbore, two-sided. Triangles with non-finite corners or out-of-range indices are
+/// left out.
+#[derive(Clone, Debug)]
+pub struct TriangleBvh {
+    nodes: Vec<Node>,
+    tris: Vec<Tri>,
+    /// Mesh triangle index of each entry of `tris`.
+    ids: Vec<u32>,
+}
+
+impl TriangleBvh {
+    pub fn new(mesh: &Mesh) -> Self {
+        let nv = mesh.positions.len();
+        let mut items: Vec<(u32, Vec3, Vec3, Vec3)> = Vec::new(); // id, lo, hi, centroid
+        for t in 0..mesh.triangle_count() {
+            let idx = &mesh.indices[3 * t..3 * t + 3];
+            if idx.iter().any(|&i| i as usize >= nv) {
+                continue;
+            }
+            let [a, b, c] = mesh.triangle(t);
+            if !(a.is_finite() && b.is_finite() && c.is_finite()) {
+                continue;
+            }
+            let lo = a.min(b).min(c);
+            let hi = a.max(b).max(c);
+            items.push((t as u32, lo, hi, (a + b + c) / 3.0));
+        }
+        let mut nodes = Vec::with_capacity(2 * items.len() / LEAF_SIZE + 1);
+        if !items.is_empty() {
+            nodes.push(Node {
+                lo: Vec3::ZERO,
+                hi: Vec3::ZERO,
+                first: 0,
+                count: 0,
+                axis: 0,
+            });
+            // (node, start, end) still to build.
+            let mut todo = vec![(0usize, 0usize, items.len())];
+            while let Some((ni, s, e)) = todo.pop() {
+                let slice = &mut items[s..e];
+                let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+                let (mut clo, mut chi) = (lo, hi);
+                for it in slice.iter() {
+                    lo = lo.min(it.1);
+                    hi = hi.max(it.2);
+                    clo = clo.min(it.3);
+                    chi = chi.max(it.3);
+                }
+                nodes[ni].lo = lo;
+                nodes[ni].hi = hi;
+                if slice.len() <= LEAF_SIZE {
+                    nodes[ni].first = s as u32;
+                    nodes[ni].count = slice.len() as u32;
+                    continue;
+                }
+                let ext = chi - clo;
+                let axis = if ext.x >= ext.y && ext.x >= ext.z {
+                    0
+                } else if ext.y >= ext.z {
+                    1
+                } else {
+                    2
+                };
+                let mid = slice.len() / 2;
+                slice.select_nth_unstable_by(mid, |a, b| {
+                    a.3[axis].total_cmp(&b.3[axis]).then(a.0.cmp(&b.0))
+                });
+                let left = nodes.len();
+                for _ in 0..2 {
+                    nodes.push(Node {
+                        lo: Vec3::ZERO,
+                        hi: Vec3::ZERO,
+                        first: 0,
+                        count: 0,
+                        axis: 0,
+                    });
+                }
+                nodes[ni].first = left as u32;
+                nodes[ni].count = 0;
+                nodes[ni].axis = axis as u32;
+                todo.push((left + 1, s + mid, e));
+                todo.push((left, s, s + mid));
+            }
+        }
+        let tris = items
+            .iter()
+            .map(|it| {
+                let [a, b, c] = mesh.triangle(it.0 as usize);
+                Tri {
+                    v0: a,
+                    e1: b - a,
+                    e2: c - a,
+                }
+            })
+            .collect();
+        let ids = items.iter().map(|it| it.0).collect();
+        TriangleBvh { nodes, tris, ids }
+    }
+
+    /// Number of triangles in the hierarchy.
+    pub fn len(&self) -> usize {
+        self.tris.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tris.is_empty()
+    }
+
+    /// Whether the ray `origin + t·dir`, 0 < t < `t_max`, hits any triangle (any hit, no order).
+    pub fn occluded(&self, origin: Vec3, dir: Vec3, t_max: f32) -> bool {
+        self.traverse(origin, dir, t_max, true).is_some()
+    }
+
+    /// The nearest hit of the ray `origin + t·dir`, 0 < t < `t_max`: the mesh's triangle index
+    /// and t (in units of `dir`'s length).
+    pub fn closest_hit(&self, origin: Vec3, dir: Vec3, t_max: f32) -> Option<(u32, f32)> {
+        self.traverse(origin, dir, t_max, false)
+            .map(|(k, t)| (self.ids[k], t))
+    }
+
+    /// Returns the index into `tris` and t of the nearest hit (or, with `any`, of the first one
+    /// found).
+    fn traverse(&self, origin: Vec3, dir: Vec3, t_max: f32, any: bool) -> Option<(usize, f32)> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let inv = dir.recip();
+        let neg = [dir.x < 0.0, dir.y < 0.0, dir.z < 0.0];
+        let mut best: Option<(usize, f32)> = None;
+        let mut t_far = t_max;
+        let mut stack = [0u32; STACK];
+        let mut sp = 0usize;
+        let mut node = 0usize;
+        loop {
+            let nd = &self.nodes[node];
+            if slab(nd.lo, nd.hi, origin, inv, t_far) {
+                if nd.count > 0 {
+                    let first = nd.first as usize;
+                    for k in first..first + nd.count as usize {
+                        if let Some(t) = intersect(&self.tris[k], origin, dir, t_far) {
+                            if any {
+                                return Some((k, t));
+                            }
+                            t_far = t;
+                            best = Some((k, t));
+                        }
+                    }
+                } else {
+                    // Near child first: the left one holds the smaller centroids on `axis`.
+                    let left = nd.first;
+                    let (near, far) = if neg[nd.axis as usize] {
+                        (left + 1, left)
+                    } else {
+                        (left, left + 1)
+                    };
+                    if sp < STACK {
+                        stack[sp] = far;
+                        sp += 1;
+                    }
+                    node = near as usize;
+                    continue;
+                }
+            }
+            if sp == 0 {
+                break;
+            }
+            sp -= 1;
+            node = stack[sp] as usize;
+        }
+        best
+    }
+}
+
+/// Whether the ray enters the box before `t_far` and leaves it after 0.
+#[inline]
+fn slab(lo: Vec3, hi: Vec3, origin: Vec3, inv: Vec3, t_far: f32) -> bool {
+    let t0 = (lo - origin) * inv;
+    let t1 = (hi - origin) * inv;
+    // f32::min/max ignore a NaN operand (0·∞ when the ray lies in a face's plane).
+    let t_enter = t0.min(t1).max_element().max(0.0);
+    let t_exit = t0.max(t1).min_element().min(t_far);
+    t_enter <= t_exit
+}
+
+/// Möller–Trumbore (1997), two-sided: t of the hit if 0 < t < `t_far`.
+#[inline]
+fn intersect(tri: &Tri, origin: Vec3, dir: Vec3, t_far: f32) -> Option<f32> {
+    let p = dir.cross(tri.e2);
+    let det = tri.e1.dot(p);
+    if det.abs() < 1e-12 {
+        return None; // parallel to the triangle's plane, or a degenerate triangle
+    }
+    let inv = 1.0 / det;
+    let s = origin - tri.v0;
+    let u = s.dot(p) * inv;
+    if !(0.0..=1.0).contains(&u) {
+        return None;
+    }
+    let q = s.cross(tri.e1);
+    let v = dir.dot(q) * inv;
+    if v < 0.0 || u + v > 1.0 {
+        return None;
+    }
+    let t = tri.e2.dot(q) * inv;
+    (t > 0.0 && t < t_far).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SplitMix64: a small deterministic generator for the tests.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn unit(&mut self) -> f32 {
+            (self.next() >> 40) as f32 / (1u64 << 24) as f32
+        }
+        fn vec(&mut self, lo: f32, hi: f32) -> Vec3 {
+            Vec3::new(
+                lo + (hi - lo) * self.unit(),
+                lo + (hi - lo) * self.unit(),
+                lo + (hi - lo) * self.unit(),
+            )
+        }
+    }
+
+    /// A soup of random triangles, some large, some tiny, some degenerate.
+    fn random_mesh(rng: &mut Rng, n: usize) -> Mesh {
+        let mut m = Mesh::default();
+        for t in 0..n {
+            let c = rng.vec(-50.0, 50.0);
+            let size = if t % 7 == 0 { 30.0 } else { 4.0 };
+            let a = c + rng.vec(-size, size);
+            let b = c + rng.vec(-size, size);
+            let cc = if t % 31 == 0 {
+                a
+            } else {
+                c + rng.vec(-size, size)
+            };
+            for p in [a, b, cc] {
+                m.indices.push(m.positions.len() as u32);
+                m.positions.push(p);
+                m.normals.push(Vec3::Y);
+            }
+        }
+        m
+    }
+
+    fn brute_force(mesh: &Mesh, origin: Vec3, dir: Vec3, t_max: f32) -> Option<(u32, f32)> {
+        let mut best: Option<(u32, f32)> = None;
+        for t in 0..mesh.triangle_count() {
+            let [a, b, c] = mesh.triangle(t);
+            let tri = Tri {
+                v0: a,
+                e1: b - a,
+                e2: c - a,
+            };
+            if let Some(h) = intersect(&tri, origin, dir, best.map_or(t_max, |b| b.1)) {
+                best = Some((t as u32, h));
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn bvh_matches_brute_force_on_random_rays() {
+        let mut rng = Rng(7);
+        let mesh = random_mesh(&mut rng, 2000);
+        let bvh = TriangleBvh::new(&mesh);
+        assert_eq!(bvh.len(), mesh.triangle_count());
+        let mut hits = 0;
+        for i in 0..4000 {
+            let origin = rng.vec(-80.0, 80.0);
+            let mut dir = (rng.vec(-1.0, 1.0)).normalize_or(Vec3::X);
+            if i % 50 == 0 {
+                dir = [Vec3::X, Vec3::NEG_Y, Vec3::Z][i / 50 % 3]; // axis-aligned: 0·∞ in slabs
+            }
+            let t_max = if i % 3 == 0 { 40.0 } else { f32::INFINITY };
+            let want = brute_force(&mesh, origin, dir, t_max);
+            let got = bvh.closest_hit(origin, dir, t_max);
+            match (want, got) {
+                (None, None) => {}
+                (Some(w), Some(g)) => {
+                    hits += 1;
+                    assert!(
+                        (w.1 - g.1).abs() <= 1e-4 * w.1.max(1.0),
+                        "ray {i}: {w:?} vs {g:?}"
+                    );
+                    // Two triangles may be hit at the same t (shared edges are rare in a soup).
+                    if w.0 != g.0 {
+                        assert!((w.1 - g.1).abs() < 1e-6, "ray {i}: {w:?} vs {g:?}");
+                    }
+                }
+                _ => panic!("ray {i}: brute force {want:?}, BVH {got:?}"),
+            }
+            assert_eq!(want.is_some(), bvh.occluded(origin, dir, t_max), "ray {i}");
+        }
+        assert!(hits > 500, "too few hits ({hits}) to test anything");
+    }
+
+    #[test]
+    fn empty_mesh_has_no_hits() {
+        let bvh = TriangleBvh::new(&Mesh::default());
+        assert!(bvh.is_empty());
+        assert!(!bvh.occluded(Vec3::ZERO, Vec3::Y, f32::INFINITY));
+    }
+
+    #[test]
+    fn climate_is_normalized_and_sky_share_is_as_chosen() {
+        let c = Climate::new(REFERENCE_LATITUDE_DEG);
+        let total = c.horizontal();
+        assert!((c.sky / total - DIFFUSE_FRACTION).abs() < 1e-9);
+        // The unshadowed horizontal plane gets exactly 1 at the reference latitude.
+        let w = ring_weights(REFERENCE_LATITUDE_DEG);
+        let e: f64 = (0..RINGS)
+            .map(|r| w[r] * ring_azimuths(r) as f64 * ring_elevation(r).sin())
+            .sum();
+        assert!((e - 1.0).abs() < 1e-9, "{e}");
+        // Southern latitudes have the same year (mirrored).
+        let s = Climate::new(-REFERENCE_LATITUDE_DEG).horizontal();
+        assert!((s / total - 1.0).abs() < 1e-9);
+    }
+}

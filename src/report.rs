@@ -1,0 +1,195 @@
+//! What a clinician or trainer reads off a treatment: per zone, at any time, the treated area,
+//! the dots, how much of the skin they cover, how big they look, how much they darken it, and
+//! when a touch-up is due. Computed on the CPU from the dots and the ageing model (the same
+//! formulas as the age and splat passes), so it needs no image.
+use crate::ageing::{self, AgeParams};
+use crate::dots::Dot;
+use crate::engine::Treatment;
+use crate::head::Head;
+use crate::optics;
+use crate::zone::ZoneId;
+use serde::Serialize;
+
+/// A dot counts as visible while its peak darkening is at least this. A healed dot spans only
+/// ~1–2 arc minutes at conversation distance, where the eye's contrast threshold is far above
+/// the ~1–2% it reaches for large targets: ~10% (the falling end of the contrast sensitivity
+/// function at 15–30 cycles/degree).
+pub const VISIBLE_CONTRAST: f32 = 0.10;
+/// Touch-up is due when a zone's contrast has fallen to this share of its healed contrast:
+/// clinics re-dot when the treatment has visibly "halved" (3–6 years in practice).
+pub const TOUCH_UP_SHARE: f32 = 0.5;
+/// How far ahead the touch-up year is looked for, years.
+pub const HORIZON_YEARS: f32 = 15.0;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ZoneReport {
+    pub zone: &'static str,
+    pub treated_area_cm2: f64,
+    pub dots: usize,
+    pub dots_per_cm2: f64,
+    /// Dots per cm² that still show (peak darkening ≥ VISIBLE_CONTRAST).
+    pub visible_dots_per_cm2: f64,
+    /// Share of the skin under pigment (∫ coverage dA / area).
+    pub coverage_fraction: f64,
+    pub mean_apparent_diameter_mm: f64,
+    /// Mean luminance darkening of the zone: the share of reflected light the pigment removes.
+    pub contrast: f64,
+    /// Years after the first session when contrast falls below TOUCH_UP_SHARE of its healed
+    /// value; None if not within HORIZON_YEARS.
+    pub touch_up_year: Option<f32>,
+}
+
+/// Area inside the hairline per zone, mm² (zone order as `ZoneId::ALL`).
+pub fn zone_areas(head: &Head, t: &Treatment) -> [f64; 5] {
+    let mut areas = [0.0f64; 5];
+    let mesh = &head.mesh;
+    for k in 0..mesh.triangle_count() {
+        let [a, b, c] = mesh.triangle(k);
+        let area = mesh.triangle_area(k) as f64 / 7.0;
+        for w in [
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [0.5, 0.5, 0.0],
+            [0.0, 0.5, 0.5],
+            [0.5, 0.0, 0.5],
+            [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0],
+        ] {
+            let s = t.zone.sample(a * w[0] + b * w[1] + c * w[2]);
+            if s.above_mm > 0.0 {
+                areas[s.zone as usize] += area;
+            }
+        }
+    }
+    areas
+}
+
+/// One dot's contribution at time `p.t_years`: (footprint area mm², darkening × area mm²,
+/// apparent diameter mm, visible).
+fn dot_look(d: &Dot, p: &AgeParams) -> (f32, f32, f32, bool) {
+    let look = ageing::appearance(d, p);
+    if look.amount <= 0.0 {
+        return (0.0, 0.0, 0.0, false);
+    }
+    let f = optics::footprint(d.diameter_mm, d.depth_mm, look.amount, look.spread_mm2);
+    let reach = optics::reach(d.depth_mm);
+    let lum: f32 = (0..3).map(|c| optics::LUMINANCE[c] * reach[c]).sum();
+    let absorb = lum * (1.0 - optics::ink_transmittance(d.shade));
+    let peak = absorb * (1.0 - (-f.m0).exp());
+    (
+        f.area_mm2,
+        absorb * f.area_mm2,
+        f.apparent_diameter_mm(),
+        peak >= VISIBLE_CONTRAST,
+    )
+}
+
+/// Contrast per zone at time `t_years`.
+pub fn zone_contrast(dots: &[Dot], areas: &[f64; 5], p: &AgeParams) -> [f64; 5] {
+    let mut sum = [0.0f64; 5];
+    for d in dots {
+        sum[d.zone() as usize] += dot_look(d, p).1 as f64;
+    }
+    let mut out = [0.0; 5];
+    for z in 0..5 {
+        out[z] = if areas[z] > 0.0 {
+            sum[z] / areas[z]
+        } else {
+            0.0
+        };
+    }
+    out
+}
+
+/// Per zone, years (0..HORIZON_YEARS, step `step`) and the contrast and visible density.
+pub struct Curves {
+    pub years: Vec<f32>,
+    pub contrast: [Vec<f64>; 5],
+    pub visible_per_cm2: [Vec<f64>; 5],
+}
+
+pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; 5], step: f32) -> Curves {
+    let n = (HORIZON_YEARS / step).round() as usize + 1;
+    let years: Vec<f32> = (0..n).map(|k| k as f32 * step).collect();
+    let mut contrast: [Vec<f64>; 5] = Default::default();
+    let mut visible: [Vec<f64>; 5] = Default::default();
+    for &y in &years {
+        let p = t.age_params(y);
+        let mut sum = [0.0f64; 5];
+        let mut vis = [0usize; 5];
+        for d in dots {
+            let (_, dark, _, v) = dot_look(d, &p);
+            sum[d.zone() as usize] += dark as f64;
+            vis[d.zone() as usize] += v as usize;
+        }
+        for z in 0..5 {
+            let a = areas[z].max(1e-9);
+            contrast[z].push(sum[z] / a);
+            visible[z].push(vis[z] as f64 / (a / 100.0));
+        }
+    }
+    Curves {
+        years,
+        contrast,
+        visible_per_cm2: visible,
+    }
+}
+
+/// The first year after healing at which `contrast` falls below TOUCH_UP_SHARE of the healed
+/// contrast, interpolated between samples.
+pub fn touch_up_year(years: &[f32], contrast: &[f64], healed: f32) -> Option<f32> {
+    let i0 = years.iter().position(|&y| y >= healed)?;
+    let reference = contrast[i0];
+    if reference <= 0.0 {
+        return None;
+    }
+    let limit = TOUCH_UP_SHARE as f64 * reference;
+    for i in i0 + 1..years.len() {
+        if contrast[i] < limit {
+            let (y0, y1) = (years[i - 1], years[i]);
+            let (c0, c1) = (contrast[i - 1], contrast[i]);
+            let f = ((c0 - limit) / (c0 - c1)).clamp(0.0, 1.0) as f32;
+            return Some(y0 + f * (y1 - y0));
+        }
+    }
+    None
+}
+
+/// The whole report at time `t_years`.
+pub fn zone_reports(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> Vec<ZoneReport> {
+    let areas = zone_areas(head, t);
+    let c = curves(t, dots, &areas, 1.0 / 24.0);
+    let p = t.age_params(t_years);
+    let healed = t.healed_years();
+    ZoneId::ALL
+        .iter()
+        .map(|&z| {
+            let zi = z as usize;
+            let mine: Vec<&Dot> = dots.iter().filter(|d| d.zone() == z).collect();
+            let (mut cover, mut dark, mut diam, mut vis, mut shown) =
+                (0.0f64, 0.0f64, 0.0f64, 0, 0);
+            for d in &mine {
+                let (a, k, dm, v) = dot_look(d, &p);
+                cover += a as f64;
+                dark += k as f64;
+                if dm > 0.0 {
+                    diam += dm as f64;
+                    shown += 1;
+                }
+                vis += v as usize;
+            }
+            let area = areas[zi].max(1e-9);
+            ZoneReport {
+                zone: z.name(),
+                treated_area_cm2: areas[zi] / 100.0,
+                dots: mine.len(),
+                dots_per_cm2: mine.len() as f64 / (area / 100.0),
+                visible_dots_per_cm2: vis as f64 / (area / 100.0),
+                coverage_fraction: (cover / area).min(1.0),
+                mean_apparent_diameter_mm: if shown > 0 { diam / shown as f64 } else { 0.0 },
+                contrast: dark / area,
+                touch_up_year: touch_up_year(&c.years, &c.contrast[zi], healed),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,222 @@
+//! Pictures made of pictures: a labelled contact sheet of one view over time, and the fading
+//! chart (plotters). Text is drawn with the bundled DejaVu Sans, so nothing depends on the
+//! fonts of the machine.
+use crate::error::{Result, ScalpError};
+use crate::report::{touch_up_year, Curves, TOUCH_UP_SHARE};
+use crate::zone::ZoneId;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::Path;
+
+const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const FAMILY: &str = "scalp-sans";
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The font is compiled in and known to parse (tested); nothing to report otherwise.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+fn plot_err(e: impl std::fmt::Display) -> ScalpError {
+    ScalpError::invalid("drawing", e.to_string())
+}
+
+/// "day 3", "6 months", "1 year", "5 years": how a clinic says it.
+pub fn time_label(years: f32) -> String {
+    let days = years * crate::ageing::DAYS_PER_YEAR;
+    if days < 60.0 {
+        format!("day {}", days.round())
+    } else if years < 1.0 {
+        format!("{} months", (years * 12.0).round())
+    } else if (years - 1.0).abs() < 1e-3 {
+        "1 year".into()
+    } else if (years - years.round()).abs() < 1e-3 {
+        format!("{} years", years.round())
+    } else {
+        format!("{years:.1} years")
+    }
+}
+
+/// Lays `tiles` (all the same size) out in rows of `columns` under a title, each with its
+/// label, and returns the sheet.
+pub fn contact_sheet(
+    title: &str,
+    tiles: &[(String, image::RgbaImage)],
+    columns: usize,
+) -> Result<image::RgbImage> {
+    register_font();
+    let (tw, th) = tiles
+        .first()
+        .map(|t| t.1.dimensions())
+        .ok_or_else(|| ScalpError::invalid("contact sheet", "no pictures"))?;
+    let columns = columns.clamp(1, tiles.len());
+    let rows = tiles.len().div_ceil(columns);
+    let (pad, head, label) = (12u32, 48u32, 34u32);
+    let w = columns as u32 * (tw + pad) + pad;
+    let h = head + rows as u32 * (th + label + pad) + pad;
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&RGBColor(24, 25, 28)).map_err(plot_err)?;
+        root.draw_text(
+            title,
+            &(FAMILY, 26).into_font().color(&RGBColor(235, 235, 235)),
+            (pad as i32, 12),
+        )
+        .map_err(plot_err)?;
+        for (i, (text, _)) in tiles.iter().enumerate() {
+            let (c, r) = ((i % columns) as u32, (i / columns) as u32);
+            let x = pad + c * (tw + pad);
+            let y = head + r * (th + label + pad) + th + 6;
+            root.draw_text(
+                text,
+                &(FAMILY, 22).into_font().color(&RGBColor(235, 235, 235)),
+                (x as i32, y as i32),
+            )
+            .map_err(plot_err)?;
+        }
+        root.present().map_err(plot_err)?;
+    }
+    let mut sheet = image::RgbImage::from_raw(w, h, buf)
+        .ok_or_else(|| ScalpError::invalid("contact sheet", "buffer size"))?;
+    for (i, (_, img)) in tiles.iter().enumerate() {
+        let (c, r) = ((i % columns) as u32, (i / columns) as u32);
+        let (x0, y0) = (pad + c * (tw + pad), head + r * (th + label + pad));
+        for (x, y, p) in img.enumerate_pixels() {
+            sheet.put_pixel(x0 + x, y0 + y, image::Rgb([p[0], p[1], p[2]]));
+        }
+    }
+    Ok(sheet)
+}
+
+const ZONE_COLORS: [RGBColor; 5] = [
+    RGBColor(230, 90, 70),
+    RGBColor(70, 140, 230),
+    RGBColor(120, 190, 80),
+    RGBColor(220, 170, 50),
+    RGBColor(170, 100, 210),
+];
+
+/// The fading chart: contrast relative to healed and visible dots per cm², per zone, over the
+/// years, with the touch-up threshold and the year each zone crosses it.
+pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<image::RgbImage> {
+    register_font();
+    let (w, h) = (1200u32, 900u32);
+    let mut buf = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let (top, bottom) = root.split_vertically(h / 2);
+        let i0 = c.years.iter().position(|&y| y >= healed).unwrap_or(0);
+        let font = |s| (FAMILY, s).into_font();
+
+        let mut chart = ChartBuilder::on(&top)
+            .caption("Contrast against skin (% of healed)", font(26))
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f32..crate::report::HORIZON_YEARS, 0f64..110f64)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("years after the first session")
+            .y_desc("%")
+            .label_style(font(16))
+            .axis_desc_style(font(18))
+            .draw()
+            .map_err(plot_err)?;
+        let threshold = 100.0 * TOUCH_UP_SHARE as f64;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, threshold), (crate::report::HORIZON_YEARS, threshold)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(plot_err)?
+            .label("touch-up threshold")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+        for z in ZoneId::ALL {
+            let zi = z as usize;
+            if !present[zi] {
+                continue;
+            }
+            let reference = c.contrast[zi][i0].max(1e-12);
+            let color = ZONE_COLORS[zi];
+            let points: Vec<(f32, f64)> = c
+                .years
+                .iter()
+                .zip(&c.contrast[zi])
+                .map(|(&y, &v)| (y, 100.0 * v / reference))
+                .collect();
+            let when = touch_up_year(&c.years, &c.contrast[zi], healed);
+            let name = match when {
+                Some(y) => format!("{} (touch-up at {y:.1} y)", z.name()),
+                None => format!("{} (no touch-up within 15 y)", z.name()),
+            };
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(3)))
+                .map_err(plot_err)?
+                .label(name)
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
+                });
+            if let Some(y) = when {
+                chart
+                    .draw_series([Circle::new((y, threshold), 6, color.filled())])
+                    .map_err(plot_err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .label_font(font(16))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(plot_err)?;
+
+        let max_vis = (0..5)
+            .filter(|&z| present[z])
+            .flat_map(|z| c.visible_per_cm2[z].iter().copied())
+            .fold(1.0f64, f64::max);
+        let mut chart = ChartBuilder::on(&bottom)
+            .caption("Visible dots per cm²", font(26))
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f32..crate::report::HORIZON_YEARS, 0f64..max_vis * 1.1)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("years after the first session")
+            .y_desc("dots/cm²")
+            .label_style(font(16))
+            .axis_desc_style(font(18))
+            .draw()
+            .map_err(plot_err)?;
+        for z in ZoneId::ALL {
+            let zi = z as usize;
+            if !present[zi] {
+                continue;
+            }
+            let points: Vec<(f32, f64)> = c
+                .years
+                .iter()
+                .copied()
+                .zip(c.visible_per_cm2[zi].iter().copied())
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, ZONE_COLORS[zi].stroke_width(3)))
+                .map_err(plot_err)?;
+        }
+        root.present().map_err(plot_err)?;
+    }
+    image::RgbImage::from_raw(w, h, buf).ok_or_else(|| ScalpError::invalid("chart", "buffer size"))
+}
+
+/// Writes an RGB image as PNG whole or not at all (see engine::write_png).
+pub fn write_rgb_png(img: &image::RgbImage, path: &Path) -> Result<()> {
+    let rgba = image::DynamicImage::ImageRgb8(img.clone()).to_rgba8();
+    crate::engine::write_png(&rgba, path)
+}
