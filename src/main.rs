@@ -216,7 +216,11 @@ fn render(a: RenderArgs) -> Result<()> {
         ..Default::default()
     };
     head_gpu.set_exposure(&engine.gpu, &treatment.exposure);
-    let img = engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
+    let mut img =
+        engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
+    if a.show == Show::Exposure {
+        scalp::sheet::exposure_legend(&mut img)?;
+    }
     write_png(&img, &a.out)?;
     let area_cm2 = treatment.layout.treated_area_mm2 / 100.0;
     let n = dots.total();
@@ -287,7 +291,7 @@ fn age(a: AgeArgs) -> Result<()> {
     if let Some(chart_path) = &a.chart {
         let list = dots.read(&engine.gpu)?;
         let areas = scalp::report::zone_areas(&head, &treatment);
-        let curves = scalp::report::curves(&treatment, &list, &areas, 1.0 / 24.0);
+        let curves = scalp::report::curves(&treatment, &list, &areas, 1.0 / 12.0);
         let present = areas.map(|a| a > 0.0);
         let chart = scalp::sheet::fading_chart(&curves, treatment.healed_years(), &present)?;
         scalp::sheet::write_rgb_png(&chart, chart_path)?;

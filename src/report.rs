@@ -158,7 +158,7 @@ pub fn touch_up_year(years: &[f32], contrast: &[f64], healed: f32) -> Option<f32
 /// The whole report at time `t_years`.
 pub fn zone_reports(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> Vec<ZoneReport> {
     let areas = zone_areas(head, t);
-    let c = curves(t, dots, &areas, 1.0 / 24.0);
+    let c = curves(t, dots, &areas, 1.0 / 12.0);
     let p = t.age_params(t_years);
     let healed = t.healed_years();
     ZoneId::ALL

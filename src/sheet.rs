@@ -220,3 +220,76 @@ pub fn write_rgb_png(img: &image::RgbImage, path: &Path) -> Result<()> {
     let rgba = image::DynamicImage::ImageRgb8(img.clone()).to_rgba8();
     crate::engine::write_png(&rgba, path)
 }
+
+/// The exposure map's colour ramp (`ramp` in skin.wgsl), linear RGB, for 0 ≤ t ≤ 1.
+pub fn exposure_ramp(t: f32) -> [f32; 3] {
+    const C: [[f32; 3]; 5] = [
+        [0.02, 0.01, 0.10],
+        [0.05, 0.15, 0.45],
+        [0.02, 0.45, 0.40],
+        [0.35, 0.75, 0.10],
+        [0.95, 0.85, 0.05],
+    ];
+    let x = t.clamp(0.0, 1.0) * 4.0;
+    let i = (x.floor() as usize).min(3);
+    let f = x - i as f32;
+    std::array::from_fn(|c| C[i][c] + (C[i + 1][c] - C[i][c]) * f)
+}
+
+/// Draws the exposure map's legend (0 to 2 × the dose on top of the head) into `img`'s
+/// lower right corner.
+pub fn exposure_legend(img: &mut image::RgbaImage) -> Result<()> {
+    register_font();
+    let (w, h) = img.dimensions();
+    let (bw, bh) = ((w / 4).max(120), (h / 40).max(10));
+    let (x0, y0) = (w.saturating_sub(bw + 30), h.saturating_sub(bh + 50));
+    let srgb = |v: f32| {
+        let v = v.clamp(0.0, 1.0);
+        let e = if v <= 0.003_130_8 {
+            12.92 * v
+        } else {
+            1.055 * v.powf(1.0 / 2.4) - 0.055
+        };
+        (e * 255.0).round() as u8
+    };
+    for x in 0..bw {
+        let c = exposure_ramp(x as f32 / (bw - 1) as f32);
+        for y in 0..bh {
+            if x0 + x < w && y0 + y < h {
+                img.put_pixel(
+                    x0 + x,
+                    y0 + y,
+                    image::Rgba([srgb(c[0]), srgb(c[1]), srgb(c[2]), 255]),
+                );
+            }
+        }
+    }
+    let mut rgb = image::DynamicImage::ImageRgba8(img.clone()).to_rgb8();
+    {
+        let root = BitMapBackend::with_buffer(rgb.as_mut(), (w, h)).into_drawing_area();
+        let style = (FAMILY, (bh as f64 * 1.4).max(14.0))
+            .into_font()
+            .color(&WHITE);
+        let ty = (y0 + bh + 6) as i32;
+        root.draw_text("0", &style, (x0 as i32, ty))
+            .map_err(plot_err)?;
+        root.draw_text("1", &style, ((x0 + bw / 2) as i32 - 4, ty))
+            .map_err(plot_err)?;
+        root.draw_text("2", &style, ((x0 + bw) as i32 - 10, ty))
+            .map_err(plot_err)?;
+        let caption = "UV dose per year, 1 = top of the head";
+        let (cw, ch) = root.estimate_text_size(caption, &style).map_err(plot_err)?;
+        root.draw_text(
+            caption,
+            &style,
+            (
+                (w as i32 - 20 - cw as i32).max(0),
+                y0 as i32 - ch as i32 - 8,
+            ),
+        )
+        .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    *img = image::DynamicImage::ImageRgb8(rgb).to_rgba8();
+    Ok(())
+}

@@ -170,3 +170,50 @@ fn golden_three_quarter_view() {
         );
     }
 }
+
+#[test]
+fn the_exposure_map_is_brighter_on_the_crown_than_on_the_nape() {
+    let e = engine();
+    let h = head();
+    let t = Treatment::new(h, &Plan::default(), None).unwrap();
+    let d = e.generate(h, &t).unwrap();
+    let aged = e.age(&t, &d, 1.0).unwrap();
+    let hg = HeadGpu::new(&e.gpu, h);
+    hg.set_exposure(&e.gpu, &t.exposure);
+    let s = RenderSettings {
+        show: scalp::render::Show::Exposure,
+        ..Default::default()
+    };
+    let size = (240, 180);
+    let img = e
+        .render_image(&hg, Some((&d, &aged)), ViewPreset::Back, &s, size)
+        .unwrap();
+    let (lo, hi) = scalp::render::frame_bounds(h);
+    let cam = Camera::framing(ViewPreset::Back, lo, hi, size.0 as f32 / size.1 as f32);
+    let vp = cam.proj(size.0 as f32 / size.1 as f32) * cam.view();
+    let px = |p: glam::Vec3| {
+        let c = vp * p.extend(1.0);
+        (
+            ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as i32,
+            ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as i32,
+        )
+    };
+    let lm = &h.landmarks;
+    // The map's ramp rises in green from 0 to 2: compare a patch below the vertex with one on
+    // the nape below the occipital point.
+    let green = |(x, y): (i32, i32)| {
+        let mut s = 0.0;
+        for dy in -3..=3 {
+            for dx in -3..=3 {
+                s += img.get_pixel((x + dx) as u32, (y + dy) as u32)[1] as f32;
+            }
+        }
+        s / 49.0
+    };
+    let crown = green(px(lm.vertex + glam::Vec3::new(0.0, -12.0, -25.0)));
+    let nape = green(px(lm.occipital + glam::Vec3::new(0.0, -45.0, 5.0)));
+    assert!(
+        crown > nape + 30.0,
+        "crown green {crown}, nape green {nape}"
+    );
+}
