@@ -413,6 +413,15 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn main() {
+    // On a headless machine Mesa's drivers probe Wayland, and libwayland prints
+    // "error: XDG_RUNTIME_DIR is invalid or not set" to stderr although nothing failed. Give it a
+    // directory when there is no session at all, so a user only sees our own errors.
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        // SAFETY: still single-threaded here, before anything reads the environment.
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", std::env::temp_dir()) };
+    }
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e}");
