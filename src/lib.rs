@@ -3,6 +3,7 @@
 //! Data flow (see DESIGN.md): plan (TOML) → head mesh → treatment zone → dots (compute) →
 //! skin, dot and composite passes → an image in a texture view the caller gives.
 pub mod ageing;
+pub mod bench;
 pub mod camera;
 pub mod dots;
 pub mod engine;

@@ -38,6 +38,8 @@ enum Command {
     Age(AgeArgs),
     /// Per zone: area, dots, coverage, apparent dot size, contrast and touch-up year.
     Report(ReportArgs),
+    /// Measure dots per second generated, aged and drawn, and GPU time per pass.
+    Bench(BenchArgs),
     /// List the GPU adapters wgpu can use, best first.
     Adapters,
     /// Regenerate the built-in default head (assets/head.obj and its landmarks) from code.
@@ -133,6 +135,32 @@ struct ReportArgs {
     /// Print JSON (the plan, the parameters and the zones) instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Dot counts to sweep, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10000,100000,1000000,10000000"
+    )]
+    dots: Vec<u64>,
+    /// Resolutions to sweep, comma separated WIDTHxHEIGHT.
+    #[arg(long, value_delimiter = ',', default_value = "1280x960,3840x2160", value_parser = parse_size)]
+    sizes: Vec<(u32, u32)>,
+    /// Frames measured per case.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    frames: u32,
+    /// Frames run before measuring.
+    #[arg(long, default_value_t = 3)]
+    warmup: u32,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// GPU adapter (see `scalp adapters`).
+    #[arg(long)]
+    adapter: Option<String>,
 }
 
 fn parse_years(s: &str) -> std::result::Result<f32, String> {
@@ -363,11 +391,102 @@ fn report(a: ReportArgs) -> Result<()> {
     Ok(())
 }
 
+fn bench(a: BenchArgs) -> Result<()> {
+    if let Some(&n) = a.dots.iter().find(|&&n| n == 0) {
+        return Err(ScalpError::invalid(
+            "--dots",
+            format!("{n}: every count must be at least 1"),
+        ));
+    }
+    let head = Head::builtin()?;
+    let engine = Engine::new(a.adapter.as_deref())?;
+    let config = scalp::bench::BenchConfig {
+        dots: a.dots,
+        sizes: a.sizes,
+        frames: a.frames,
+        warmup: a.warmup,
+    };
+    let bar = indicatif::ProgressBar::new(1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let results = scalp::bench::run(&engine, &head, &config, |done, total, what| {
+        bar.set_length(total);
+        bar.set_position(done);
+        bar.set_message(what.to_string());
+    })?;
+    bar.finish_and_clear();
+    let timestamps = engine
+        .gpu
+        .device
+        .features()
+        .contains(wgpu::Features::TIMESTAMP_QUERY);
+    if a.json {
+        let json = serde_json::json!({
+            "adapter": engine.gpu.describe(),
+            "timestamp_queries": timestamps,
+            "frames": config.frames,
+            "warmup": config.warmup,
+            "results": results,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    println!("adapter: {}", engine.gpu.describe());
+    if !timestamps {
+        println!(
+            "this adapter has no timestamp queries: per-pass GPU times are not available; frame \
+             times are wall clock with a synchronised wait"
+        );
+    }
+    let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
+    println!(
+        "{:>10} {:>10} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9}",
+        "dots",
+        "size",
+        "gen ms",
+        "age",
+        "skin",
+        "splat",
+        "comp",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "gen dots/s",
+        "draw dots/s",
+        "GPU MiB"
+    );
+    for r in &results {
+        println!(
+            "{:>10} {:>10} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1}",
+            r.dots,
+            format!("{}x{}", r.width, r.height),
+            r.generate_ms,
+            ms(r.age_ms),
+            ms(r.skin_ms),
+            ms(r.splat_ms),
+            ms(r.composite_ms),
+            r.frame_ms_p50,
+            r.frame_ms_p95,
+            r.frame_ms_p99,
+            r.generate_dots_per_second,
+            r.draw_dots_per_second,
+            r.gpu_memory_bytes as f64 / 1048576.0
+        );
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(a) => render(a),
         Command::Age(a) => age(a),
         Command::Report(a) => report(a),
+        Command::Bench(a) => bench(a),
         Command::Plan { example, check } => match (example, check) {
             (_, Some(p)) => {
                 let plan = Plan::load(&p)?;

@@ -55,7 +55,12 @@ pub fn ein(x: f32) -> f32 {
     let (mut term, mut sum) = (x, x);
     for k in 2..40 {
         term = -term * x / k as f32;
-        sum += term / k as f32;
+        let add = term / k as f32;
+        sum += add;
+        // Past its peak the series' terms only shrink: stop once they no longer count.
+        if k as f32 > x && add.abs() < 1e-7 * sum.abs() {
+            break;
+        }
     }
     sum
 }

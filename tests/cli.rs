@@ -183,3 +183,30 @@ fn report_json_and_age_sheet_with_chart() {
     assert!(err.to_lowercase().contains("nan"), "{err}");
     no_files_but(d, &["s.png", "c.png"]);
 }
+
+#[test]
+fn bench_reports_per_pass_times_and_throughput_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "bench", "--dots", "3000", "--sizes", "160x120", "--frames", "3", "--warmup", "1",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json prints JSON");
+    let r = &v["results"][0];
+    assert!(r["dots"].as_u64().unwrap() > 2000);
+    assert!(r["frame_ms_p50"].as_f64().unwrap() > 0.0);
+    assert!(r["draw_dots_per_second"].as_f64().unwrap() > 0.0);
+    assert_eq!(r["bytes_per_dot"].as_u64(), Some(56));
+    if v["timestamp_queries"].as_bool() == Some(true) {
+        for pass in ["age_ms", "skin_ms", "splat_ms", "composite_ms"] {
+            assert!(r[pass].as_f64().unwrap() > 0.0, "{pass}: {r}");
+        }
+    }
+    let (code, _, err) = scalp(&["bench", "--dots", "0"], dir.path());
+    assert_ne!(code, 0);
+    assert!(err.contains("--dots"), "{err}");
+}

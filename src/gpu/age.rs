@@ -4,6 +4,7 @@ use super::{dispatch_size, Gpu};
 use crate::ageing::{AgeParams, Appearance};
 use crate::error::Result;
 use crate::gpu::generate::GpuDots;
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::shaders;
 
 /// One appearance buffer per dot chunk, in the same order.
@@ -97,41 +98,61 @@ impl DotAger {
         aged: &mut AgedDots,
         params: AgeParams,
     ) -> Result<()> {
+        self.age_into_timed(gpu, dots, aged, params, None)
+    }
+
+    /// As [`DotAger::age_into`], timing the pass into `timer` when given.
+    pub fn age_into_timed(
+        &self,
+        gpu: &Gpu,
+        dots: &GpuDots,
+        aged: &mut AgedDots,
+        params: AgeParams,
+        timer: Option<&FrameTimer>,
+    ) -> Result<()> {
         gpu.checked("ageing dots", || {
             let ubuf = gpu.uniform("age params", &params);
             let mut enc = gpu
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("age") });
-            for (c, out) in dots.chunks.iter().zip(&aged.chunks) {
-                if c.count == 0 {
-                    continue;
-                }
-                let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("age"),
-                    layout: &self.bgl,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: ubuf.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: c.buffer.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: out.as_entire_binding(),
-                        },
-                    ],
-                });
+            let groups: Vec<(wgpu::BindGroup, u32)> = dots
+                .chunks
+                .iter()
+                .zip(&aged.chunks)
+                .filter(|(c, _)| c.count > 0)
+                .map(|(c, out)| {
+                    let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                        label: Some("age"),
+                        layout: &self.bgl,
+                        entries: &[
+                            wgpu::BindGroupEntry {
+                                binding: 0,
+                                resource: ubuf.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 1,
+                                resource: c.buffer.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 2,
+                                resource: out.as_entire_binding(),
+                            },
+                        ],
+                    });
+                    (bg, c.count)
+                })
+                .collect();
+            {
                 let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("age"),
-                    timestamp_writes: None,
+                    timestamp_writes: timer.map(|t| t.compute_writes(Pass::Age)),
                 });
                 cp.set_pipeline(&self.pipeline);
-                cp.set_bind_group(0, &bg, &[]);
-                let (x, y) = dispatch_size(c.count);
-                cp.dispatch_workgroups(x, y, 1);
+                for (bg, count) in &groups {
+                    cp.set_bind_group(0, bg, &[]);
+                    let (x, y) = dispatch_size(*count);
+                    cp.dispatch_workgroups(x, y, 1);
+                }
             }
             gpu.queue.submit([enc.finish()]);
             aged.params = params;

@@ -2,6 +2,7 @@
 //! readbacks, dispatch sizes). Knows nothing of windows.
 pub mod age;
 pub mod generate;
+pub mod timer;
 
 use crate::error::{Result, ScalpError};
 use wgpu::util::DeviceExt;
@@ -316,7 +317,8 @@ pub fn dispatch_size(n: u32) -> (u32, u32) {
 
 /// GPU memory we allow ourselves. wgpu cannot ask a device how much memory it has, so: the
 /// `SCALP_GPU_MEMORY_MB` environment variable when set; on CPU adapters (lavapipe, llvmpipe,
-/// whose "GPU memory" is system memory) half of the available RAM; otherwise 12 GiB. Requests
+/// whose "GPU memory" is system memory) a third of the available RAM (the CPU side holds
+/// copies too); otherwise 12 GiB. Requests
 /// over it are refused with the numbers; an allocation that still fails is caught by an
 /// out-of-memory error scope.
 pub fn memory_budget(info: &wgpu::AdapterInfo) -> u64 {
@@ -335,7 +337,7 @@ pub fn memory_budget(info: &wgpu::AdapterInfo) -> u64 {
                         .next()
                         .and_then(|v| v.parse::<u64>().ok())
                     {
-                        return kb * 1024 / 2;
+                        return kb * 1024 / 3;
                     }
                 }
             }

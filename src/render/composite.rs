@@ -1,5 +1,6 @@
 //! Composite pass (`composite.wgsl`): pigment over skin, tone map, supersample resolve, output.
 use super::{RenderSettings, Targets};
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::shaders;
 use bytemuck::{Pod, Zeroable};
@@ -99,6 +100,7 @@ impl CompositePass {
         settings: &RenderSettings,
         t: &Targets,
         target: &wgpu::TextureView,
+        timer: Option<&FrameTimer>,
     ) {
         let u = CompositeGpu {
             ssaa: t.ssaa,
@@ -139,7 +141,7 @@ impl CompositePass {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            timestamp_writes: timer.map(|t| t.render_writes(Pass::Composite)),
             occlusion_query_set: None,
             multiview_mask: None,
         });

@@ -9,6 +9,7 @@ use crate::camera::Camera;
 use crate::error::{Result, ScalpError};
 use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
+use crate::gpu::timer::FrameTimer;
 use crate::gpu::Gpu;
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
@@ -162,6 +163,19 @@ pub struct Targets {
 impl Targets {
     pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
         let size = (out.0 * ssaa, out.1 * ssaa);
+        // Four 8-byte colour targets and a 4-byte depth per internal pixel, plus the output and
+        // its readback (4 + 4 bytes per output pixel): refuse before allocating what cannot fit.
+        let needed = size.0 as u64 * size.1 as u64 * (4 * 8 + 4) + out.0 as u64 * out.1 as u64 * 8;
+        let budget = crate::gpu::memory_budget(&gpu.info);
+        if needed > budget {
+            return Err(ScalpError::TooLarge {
+                what: format!("a {}×{} image with {ssaa}× supersampling", out.0, out.1),
+                needed,
+                allowed: budget,
+                hint: "GPU memory budget; use a smaller --size or --ssaa 1, or set SCALP_GPU_MEMORY_MB"
+                    .into(),
+            });
+        }
         let max = gpu.device.limits().max_texture_dimension_2d;
         if size.0 > max || size.1 > max {
             return Err(ScalpError::invalid(
@@ -289,6 +303,22 @@ impl Renderer {
         targets: &Targets,
         target: &wgpu::TextureView,
     ) -> Result<()> {
+        self.render_timed(gpu, head, dots, camera, settings, targets, target, None)
+    }
+
+    /// As [`Renderer::render`], writing each pass's GPU time into `timer` when given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_timed(
+        &self,
+        gpu: &Gpu,
+        head: &HeadGpu,
+        dots: Option<(&GpuDots, &AgedDots)>,
+        camera: &Camera,
+        settings: &RenderSettings,
+        targets: &Targets,
+        target: &wgpu::TextureView,
+        timer: Option<&FrameTimer>,
+    ) -> Result<()> {
         gpu.checked("rendering", || {
             let view = self.view_uniform(camera, targets, settings);
             let view_buf = gpu.uniform("view", &view);
@@ -297,16 +327,18 @@ impl Renderer {
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("frame"),
                 });
-            self.skin.record(gpu, &mut enc, &view_buf, head, targets);
+            self.skin
+                .record(gpu, &mut enc, &view_buf, head, targets, timer);
             self.splat.record(
                 gpu,
                 &mut enc,
                 &view_buf,
                 dots.filter(|_| settings.draws_dots()),
                 targets,
+                timer,
             );
             self.composite
-                .record(gpu, &mut enc, settings, targets, target);
+                .record(gpu, &mut enc, settings, targets, target, timer);
             gpu.queue.submit([enc.finish()]);
             Ok(())
         })

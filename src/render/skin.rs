@@ -1,5 +1,6 @@
 //! Skin pass (`skin.wgsl`): the head lit, into diffuse, specular and view-distance targets.
 use super::{HeadGpu, Targets, DEPTH_FORMAT, DISTANCE_FORMAT, HDR_FORMAT};
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::shaders;
 
@@ -96,6 +97,7 @@ impl SkinPass {
         view: &wgpu::Buffer,
         head: &HeadGpu,
         t: &Targets,
+        timer: Option<&FrameTimer>,
     ) {
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("skin view"),
@@ -137,7 +139,7 @@ impl SkinPass {
                 }),
                 stencil_ops: None,
             }),
-            timestamp_writes: None,
+            timestamp_writes: timer.map(|t| t.render_writes(Pass::Skin)),
             occlusion_query_set: None,
             multiview_mask: None,
         });

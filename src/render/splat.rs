@@ -2,6 +2,7 @@
 use super::{Targets, HDR_FORMAT};
 use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::shaders;
 
@@ -105,6 +106,7 @@ impl SplatPass {
         view: &wgpu::Buffer,
         dots: Option<(&GpuDots, &AgedDots)>,
         t: &Targets,
+        timer: Option<&FrameTimer>,
     ) {
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("splat"),
@@ -132,7 +134,7 @@ impl SplatPass {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            timestamp_writes: timer.map(|t| t.render_writes(Pass::Splat)),
             occlusion_query_set: None,
             multiview_mask: None,
         });

@@ -1,0 +1,208 @@
+//! `scalp bench`: how many dots per second an adapter generates, ages and draws. Deterministic
+//! scenes (the built-in head, a fixed seed, a fixed camera path and time scrub), GPU time per
+//! pass from timestamp queries, whole-frame wall time with a synchronised wait.
+use crate::camera::{Camera, ViewPreset};
+use crate::engine::{Engine, Treatment, IMAGE_FORMAT};
+use crate::error::Result;
+use crate::gpu::timer::FrameTimer;
+use crate::head::Head;
+use crate::plan::Plan;
+use crate::render::{auto_ssaa, HeadGpu, RenderSettings, Targets};
+use glam::{Quat, Vec3};
+use serde::Serialize;
+use std::time::Instant;
+
+#[derive(Clone, Debug)]
+pub struct BenchConfig {
+    pub dots: Vec<u64>,
+    pub sizes: Vec<(u32, u32)>,
+    /// Frames measured per case, after `warmup` frames that are not.
+    pub frames: u32,
+    pub warmup: u32,
+}
+
+impl Default for BenchConfig {
+    fn default() -> Self {
+        BenchConfig {
+            dots: vec![10_000, 100_000, 1_000_000, 10_000_000],
+            sizes: vec![(1280, 960), (3840, 2160)],
+            frames: 30,
+            warmup: 3,
+        }
+    }
+}
+
+/// One (dot count, resolution) case.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchResult {
+    pub dots_requested: u64,
+    pub dots: u64,
+    pub width: u32,
+    pub height: u32,
+    pub supersampling: u32,
+    /// Wall time of the whole generation (several submissions with readbacks), ms.
+    pub generate_ms: f64,
+    /// Median GPU time per pass over the measured frames, ms (None without timestamps).
+    pub age_ms: Option<f64>,
+    pub skin_ms: Option<f64>,
+    pub splat_ms: Option<f64>,
+    pub composite_ms: Option<f64>,
+    /// Whole frame (age + render, submitted and waited for), wall clock, ms.
+    pub frame_ms_p50: f64,
+    pub frame_ms_p95: f64,
+    pub frame_ms_p99: f64,
+    pub generate_dots_per_second: f64,
+    /// Dots aged and drawn per second of GPU time (age + splat), or of frame time without
+    /// timestamps.
+    pub draw_dots_per_second: f64,
+    /// Bytes each dot occupies on the GPU (dot record + appearance).
+    pub bytes_per_dot: u64,
+    /// GPU memory this case allocated for dots, appearances and render targets, bytes.
+    pub gpu_memory_bytes: u64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    percentile(&v, 0.5)
+}
+
+/// Runs every case; `progress(done, total, what)` is called before each step.
+pub fn run(
+    engine: &Engine,
+    head: &Head,
+    config: &BenchConfig,
+    mut progress: impl FnMut(u64, u64, &str),
+) -> Result<Vec<BenchResult>> {
+    let gpu = &engine.gpu;
+    let plan = Plan::default();
+    let head_gpu = HeadGpu::new(gpu, head);
+    let timer = FrameTimer::new(gpu);
+    let per_case = (config.warmup + config.frames) as u64 + 1;
+    let total = config.dots.len() as u64 * (1 + config.sizes.len() as u64 * per_case);
+    let mut done = 0u64;
+    let mut out = Vec::new();
+    for &n in &config.dots {
+        progress(done, total, &format!("generating {n} dots"));
+        let t = Treatment::new(head, &plan, Some(n))?;
+        let t0 = Instant::now();
+        let dots = engine.generate(head, &t)?;
+        gpu.wait()?;
+        let generate_ms = t0.elapsed().as_secs_f64() * 1e3;
+        done += 1;
+        let mut aged = engine.ager.allocate(gpu, &dots);
+        for &(w, h) in &config.sizes {
+            let ssaa = auto_ssaa((w, h), 0);
+            let targets = Targets::new(gpu, (w, h), ssaa)?;
+            let output = gpu.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("bench output"),
+                size: wgpu::Extent3d {
+                    width: w,
+                    height: h,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: IMAGE_FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                view_formats: &[],
+            });
+            let view = output.create_view(&Default::default());
+            let (lo, hi) = head_gpu.bounds;
+            let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);
+            let settings = RenderSettings::default();
+            let mut frame_ms = Vec::new();
+            let mut pass_ms: [Vec<f64>; 4] = Default::default();
+            let frames = config.warmup + config.frames;
+            for f in 0..frames {
+                if f % 5 == 0 {
+                    progress(
+                        done,
+                        total,
+                        &format!("{n} dots at {w}x{h}, frame {f}/{frames}"),
+                    );
+                }
+                // A fixed path: one turn around the head while scrubbing ten years.
+                let turn = f as f32 / frames as f32;
+                let rot = Quat::from_rotation_y(turn * std::f32::consts::TAU);
+                let camera = Camera {
+                    eye: base.target + rot * (base.eye - base.target),
+                    up: Vec3::Y,
+                    ..base
+                };
+                let years = t.healed_years() + 10.0 * turn;
+                let start = Instant::now();
+                engine.ager.age_into_timed(
+                    gpu,
+                    &dots,
+                    &mut aged,
+                    t.age_params(years),
+                    timer.as_ref(),
+                )?;
+                engine.renderer.render_timed(
+                    gpu,
+                    &head_gpu,
+                    Some((&dots, &aged)),
+                    &camera,
+                    &settings,
+                    &targets,
+                    &view,
+                    timer.as_ref(),
+                )?;
+                gpu.wait()?;
+                let wall = start.elapsed().as_secs_f64() * 1e3;
+                if f >= config.warmup {
+                    frame_ms.push(wall);
+                    if let Some(timer) = &timer {
+                        let p = timer.read(gpu)?;
+                        for (i, v) in p.iter().enumerate() {
+                            pass_ms[i].push(*v);
+                        }
+                    }
+                }
+                done += 1;
+            }
+            frame_ms.sort_by(f64::total_cmp);
+            let pass = |i: usize| timer.as_ref().map(|_| median(pass_ms[i].clone()));
+            let (age, splat) = (pass(0), pass(2));
+            let draw_s = match (age, splat) {
+                (Some(a), Some(s)) if a + s > 0.0 => (a + s) / 1e3,
+                _ => percentile(&frame_ms, 0.5) / 1e3,
+            };
+            let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 8) as u64;
+            let internal = (w * ssaa) as u64 * (h * ssaa) as u64;
+            out.push(BenchResult {
+                dots_requested: n,
+                dots: dots.total(),
+                width: w,
+                height: h,
+                supersampling: ssaa,
+                generate_ms,
+                age_ms: age,
+                skin_ms: pass(1),
+                splat_ms: splat,
+                composite_ms: pass(3),
+                frame_ms_p50: percentile(&frame_ms, 0.5),
+                frame_ms_p95: percentile(&frame_ms, 0.95),
+                frame_ms_p99: percentile(&frame_ms, 0.99),
+                generate_dots_per_second: dots.total() as f64 / (generate_ms / 1e3).max(1e-9),
+                draw_dots_per_second: dots.total() as f64 / draw_s.max(1e-9),
+                bytes_per_dot,
+                gpu_memory_bytes: dots.total() * bytes_per_dot
+                    + internal * (4 * 8 + 4)
+                    + w as u64 * h as u64 * 4,
+            });
+            done += 1;
+        }
+    }
+    progress(total, total, "done");
+    Ok(out)
+}
