@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::gpu::timer::FrameTimer;
 use crate::head::Head;
 use crate::plan::Plan;
-use crate::render::{auto_ssaa, HeadGpu, RenderSettings, Targets};
+use crate::render::{auto_ssaa, HeadGpu, RenderSettings, SplatPath, Targets};
 use glam::{Quat, Vec3};
 use serde::Serialize;
 use std::time::Instant;
@@ -19,6 +19,7 @@ pub struct BenchConfig {
     /// Frames measured per case, after `warmup` frames that are not.
     pub frames: u32,
     pub warmup: u32,
+    pub paths: Vec<SplatPath>,
 }
 
 impl Default for BenchConfig {
@@ -28,6 +29,7 @@ impl Default for BenchConfig {
             sizes: vec![(1280, 960), (3840, 2160)],
             frames: 30,
             warmup: 3,
+            paths: vec![SplatPath::Raster, SplatPath::Compute],
         }
     }
 }
@@ -40,6 +42,7 @@ pub struct BenchResult {
     pub width: u32,
     pub height: u32,
     pub supersampling: u32,
+    pub path: SplatPath,
     /// Wall time of the whole generation (several submissions with readbacks), ms.
     pub generate_ms: f64,
     /// Median GPU time per pass over the measured frames, ms (None without timestamps).
@@ -86,7 +89,8 @@ pub fn run(
     let head_gpu = HeadGpu::new(gpu, head);
     let timer = FrameTimer::new(gpu);
     let per_case = (config.warmup + config.frames) as u64 + 1;
-    let total = config.dots.len() as u64 * (1 + config.sizes.len() as u64 * per_case);
+    let cases = config.sizes.len() as u64 * config.paths.len() as u64;
+    let total = config.dots.len() as u64 * (1 + cases * per_case);
     let mut done = 0u64;
     let mut out = Vec::new();
     for &n in &config.dots {
@@ -98,7 +102,11 @@ pub fn run(
         let generate_ms = t0.elapsed().as_secs_f64() * 1e3;
         done += 1;
         let mut aged = engine.ager.allocate(gpu, &dots);
-        for &(w, h) in &config.sizes {
+        for (&(w, h), &path) in config
+            .sizes
+            .iter()
+            .flat_map(|s| config.paths.iter().map(move |p| (s, p)))
+        {
             let ssaa = auto_ssaa((w, h), 0);
             let targets = Targets::new(gpu, (w, h), ssaa)?;
             let output = gpu.device.create_texture(&wgpu::TextureDescriptor {
@@ -118,7 +126,10 @@ pub fn run(
             let view = output.create_view(&Default::default());
             let (lo, hi) = head_gpu.bounds;
             let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);
-            let settings = RenderSettings::default();
+            let settings = RenderSettings {
+                path,
+                ..Default::default()
+            };
             let mut frame_ms = Vec::new();
             let mut pass_ms: [Vec<f64>; 4] = Default::default();
             let frames = config.warmup + config.frames;
@@ -185,6 +196,7 @@ pub fn run(
                 width: w,
                 height: h,
                 supersampling: ssaa,
+                path,
                 generate_ms,
                 age_ms: age,
                 skin_ms: pass(1),

@@ -188,6 +188,40 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// `--path auto`: renders the scene once with each splatting path at a small size after
+    /// a warm-up and returns the faster on this adapter (wall clock with a synchronised wait).
+    pub fn fastest_path(
+        &self,
+        head: &HeadGpu,
+        dots: (&GpuDots, &AgedDots),
+        view: ViewPreset,
+    ) -> Result<crate::render::SplatPath> {
+        use crate::render::SplatPath;
+        let mut best = (SplatPath::Raster, f64::INFINITY);
+        for path in [SplatPath::Raster, SplatPath::Compute] {
+            let settings = RenderSettings {
+                path,
+                ssaa: 1,
+                ..Default::default()
+            };
+            let mut time = f64::INFINITY;
+            for _ in 0..2 {
+                let t0 = std::time::Instant::now();
+                match self.render_image(head, Some(dots), view, &settings, (480, 360)) {
+                    Ok(_) => time = time.min(t0.elapsed().as_secs_f64()),
+                    // A path this adapter cannot run simply loses.
+                    Err(_) => break,
+                }
+            }
+            if time < best.1 {
+                best = (path, time);
+            }
+        }
+        Ok(best.0)
+    }
+}
+
 /// Copies an RGBA8 texture back into an image.
 pub fn read_texture(gpu: &Gpu, tex: &wgpu::Texture, w: u32, h: u32) -> Result<image::RgbaImage> {
     let row = (w * 4).div_ceil(256) * 256;

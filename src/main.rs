@@ -5,7 +5,7 @@ use scalp::engine::{write_png, Engine, Treatment};
 use scalp::head::obj::{LoadOptions, Units, UpAxis};
 use scalp::head::Head;
 use scalp::plan::Plan;
-use scalp::render::{HeadGpu, RenderSettings, Show};
+use scalp::render::{HeadGpu, RenderSettings, Show, SplatPath};
 use scalp::{Result, ScalpError};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -97,6 +97,10 @@ struct RenderArgs {
     /// Show the head this many days after the first session (for the first weeks).
     #[arg(long)]
     days: Option<f32>,
+    /// How dots are splatted: raster (instanced quads), compute (atomics), or auto (measure
+    /// both once on this adapter and take the faster).
+    #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
+    path: PathChoice,
     /// What the head shows: the skin with its dots, or the sun exposure map.
     #[arg(long, value_enum, default_value_t = Show::Skin)]
     show: Show,
@@ -155,12 +159,27 @@ struct BenchArgs {
     /// Frames run before measuring.
     #[arg(long, default_value_t = 3)]
     warmup: u32,
+    /// Splatting paths to compare, comma separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_enum,
+        default_value = "raster,compute"
+    )]
+    paths: Vec<SplatPath>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
     /// GPU adapter (see `scalp adapters`).
     #[arg(long)]
     adapter: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PathChoice {
+    Raster,
+    Compute,
+    Auto,
 }
 
 fn parse_years(s: &str) -> std::result::Result<f32, String> {
@@ -237,10 +256,16 @@ fn render(a: RenderArgs) -> Result<()> {
         }
     };
     let aged = engine.age(&treatment, &dots, t_years)?;
+    let path = match a.path {
+        PathChoice::Raster => SplatPath::Raster,
+        PathChoice::Compute => SplatPath::Compute,
+        PathChoice::Auto => engine.fastest_path(&head_gpu, (&dots, &aged), a.view)?,
+    };
     let settings = RenderSettings {
         dots: !a.no_dots,
         ssaa: a.ssaa.unwrap_or(0),
         show: a.show,
+        path,
         ..Default::default()
     };
     head_gpu.set_exposure(&engine.gpu, &treatment.exposure);
@@ -277,7 +302,7 @@ fn render(a: RenderArgs) -> Result<()> {
         dots.chunks.len(),
         if dots.chunks.len() == 1 { "" } else { "s" }
     );
-    println!("time: {when}");
+    println!("time: {when}; splatting: {path:?}");
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
 }
@@ -405,6 +430,7 @@ fn bench(a: BenchArgs) -> Result<()> {
         sizes: a.sizes,
         frames: a.frames,
         warmup: a.warmup,
+        paths: a.paths,
     };
     let bar = indicatif::ProgressBar::new(1);
     bar.set_style(
@@ -445,9 +471,10 @@ fn bench(a: BenchArgs) -> Result<()> {
     }
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9}",
+        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9}",
         "dots",
         "size",
+        "path",
         "gen ms",
         "age",
         "skin",
@@ -462,9 +489,10 @@ fn bench(a: BenchArgs) -> Result<()> {
     );
     for r in &results {
         println!(
-            "{:>10} {:>10} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1}",
+            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1}",
             r.dots,
             format!("{}x{}", r.width, r.height),
+            format!("{:?}", r.path).to_lowercase(),
             r.generate_ms,
             ms(r.age_ms),
             ms(r.skin_ms),

@@ -12,6 +12,7 @@ pub fn modules() -> Vec<(&'static str, String)> {
         ("age", age()),
         ("skin", skin()),
         ("splat", splat()),
+        ("splat_compute", splat_compute()),
         ("composite", composite()),
     ]
 }
@@ -42,6 +43,15 @@ pub fn splat() -> String {
         COMMON,
         include_str!("../shaders/view.wgsl"),
         include_str!("../shaders/splat.wgsl"),
+    ]
+    .concat()
+}
+
+pub fn splat_compute() -> String {
+    [
+        COMMON,
+        include_str!("../shaders/view.wgsl"),
+        include_str!("../shaders/splat_compute.wgsl"),
     ]
     .concat()
 }

@@ -4,6 +4,7 @@
 pub mod composite;
 pub mod skin;
 pub mod splat;
+pub mod splat_compute;
 
 use crate::camera::Camera;
 use crate::error::{Result, ScalpError};
@@ -28,6 +29,19 @@ pub struct RenderSettings {
     pub skin_albedo: Vec3,
     /// What the head shows.
     pub show: Show,
+    /// How dots reach the density target.
+    pub path: SplatPath,
+}
+
+/// The two ways to fill the optical-density target (DESIGN.md "Rendering dots").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplatPath {
+    /// Instanced surface-aligned quads through the raster pipeline, additive blending.
+    #[default]
+    Raster,
+    /// A compute pass projecting each dot and adding its footprint with integer atomics.
+    Compute,
 }
 
 impl RenderSettings {
@@ -56,6 +70,7 @@ impl Default for RenderSettings {
             // A light (Fitzpatrick II) scalp, linear RGB.
             skin_albedo: Vec3::new(0.60, 0.40, 0.31),
             show: Show::Skin,
+            path: SplatPath::Raster,
         }
     }
 }
@@ -158,6 +173,9 @@ pub struct Targets {
     pub distance: wgpu::TextureView,
     pub density: wgpu::TextureView,
     pub depth: wgpu::TextureView,
+    /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
+    /// adapter cannot run it or it would not fit one storage binding.
+    pub density_buffer: Option<wgpu::Buffer>,
 }
 
 impl Targets {
@@ -186,7 +204,8 @@ impl Targets {
                 ),
             ));
         }
-        let tex = |label: &str, format| {
+        let compute = splat_compute::supported(gpu);
+        let tex = |label: &str, format, storage: bool| {
             gpu.device
                 .create_texture(&wgpu::TextureDescriptor {
                     label: Some(label),
@@ -200,7 +219,12 @@ impl Targets {
                     dimension: wgpu::TextureDimension::D2,
                     format,
                     usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                        | wgpu::TextureUsages::TEXTURE_BINDING
+                        | if storage {
+                            wgpu::TextureUsages::STORAGE_BINDING
+                        } else {
+                            wgpu::TextureUsages::empty()
+                        },
                     view_formats: &[],
                 })
                 .create_view(&Default::default())
@@ -208,11 +232,22 @@ impl Targets {
         Ok(Targets {
             size,
             ssaa,
-            diffuse: tex("skin diffuse", HDR_FORMAT),
-            specular: tex("skin specular", HDR_FORMAT),
-            distance: tex("view distance", DISTANCE_FORMAT),
-            density: tex("optical density", HDR_FORMAT),
-            depth: tex("depth", DEPTH_FORMAT),
+            diffuse: tex("skin diffuse", HDR_FORMAT, false),
+            specular: tex("skin specular", HDR_FORMAT, false),
+            distance: tex("view distance", DISTANCE_FORMAT, false),
+            density: tex("optical density", HDR_FORMAT, compute),
+            depth: tex("depth", DEPTH_FORMAT, false),
+            density_buffer: {
+                let bytes = size.0 as u64 * size.1 as u64 * 12;
+                (compute && bytes <= gpu.storage_binding_limit()).then(|| {
+                    gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                        label: Some("fixed-point optical density"),
+                        size: bytes,
+                        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                        mapped_at_creation: false,
+                    })
+                })
+            },
         })
     }
 }
@@ -222,6 +257,7 @@ pub struct Renderer {
     pub format: wgpu::TextureFormat,
     skin: skin::SkinPass,
     splat: splat::SplatPass,
+    splat_compute: Option<splat_compute::SplatComputePass>,
     composite: composite::CompositePass,
 }
 
@@ -239,6 +275,8 @@ impl Renderer {
             format,
             skin: skin::SkinPass::new(gpu),
             splat: splat::SplatPass::new(gpu),
+            splat_compute: splat_compute::supported(gpu)
+                .then(|| splat_compute::SplatComputePass::new(gpu)),
             composite: composite::CompositePass::new(gpu, format),
         }
     }
@@ -329,14 +367,27 @@ impl Renderer {
                 });
             self.skin
                 .record(gpu, &mut enc, &view_buf, head, targets, timer);
-            self.splat.record(
-                gpu,
-                &mut enc,
-                &view_buf,
-                dots.filter(|_| settings.draws_dots()),
-                targets,
-                timer,
-            );
+            let dots = dots.filter(|_| settings.draws_dots());
+            match settings.path {
+                SplatPath::Raster => self
+                    .splat
+                    .record(gpu, &mut enc, &view_buf, dots, targets, timer),
+                SplatPath::Compute => {
+                    let (Some(pass), Some(buffer)) = (&self.splat_compute, &targets.density_buffer)
+                    else {
+                        return Err(ScalpError::invalid(
+                            "--path compute",
+                            format!(
+                                "this adapter cannot run the compute splatter at {}×{} \
+                                 (no storage texture of {:?}, or the density buffer is over \
+                                 one storage binding); use --path raster",
+                                targets.size.0, targets.size.1, HDR_FORMAT
+                            ),
+                        ));
+                    };
+                    pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
+                }
+            }
             self.composite
                 .record(gpu, &mut enc, settings, targets, target, timer);
             gpu.queue.submit([enc.finish()]);

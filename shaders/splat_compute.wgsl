@@ -1,0 +1,117 @@
+// Dot pass, compute path: one thread per dot projects its footprint and adds optical density to
+// every pixel it covers with integer atomics (fixed point), so the sum is bit-exact and
+// independent of thread order. Same optics and visibility rules as splat.wgsl (the raster path);
+// the footprint is mapped to the screen by the affine map of its tangent axes.
+// Module = common.wgsl + view.wgsl + this file.
+
+@group(0) @binding(1) var skin_distance: texture_2d<f32>;
+@group(0) @binding(2) var<storage, read> dots: array<Dot>;
+@group(0) @binding(3) var<storage, read> looks: array<vec2f>;
+// Three fixed-point channels per internal pixel.
+@group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
+@group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
+
+const EXTENT: f32 = 3.0;
+// Optical density units per integer step: 1/4096 is far below what 8-bit output can show.
+const FIXED: f32 = 4096.0;
+// Footprints wider than this (in pixels, half-size) are clipped: only extreme blow-outs close
+// to the camera reach it.
+const MAX_HALF_PX: f32 = 48.0;
+
+fn to_pixels(p: vec3f) -> vec3f {
+    let c = view.view_proj * vec4f(p, 1.0);
+    let ndc = c.xy / c.w;
+    return vec3f((ndc.x * 0.5 + 0.5) * view.viewport.x, (0.5 - ndc.y * 0.5) * view.viewport.y, c.w);
+}
+
+@compute @workgroup_size(64)
+fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i >= arrayLength(&dots)) {
+        return;
+    }
+    let d = dots[i];
+    let look = looks[i];
+    let to_eye = view.eye.xyz - d.position;
+    let dist = length(to_eye);
+    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0 || look.x <= 0.0) {
+        return;
+    }
+    let n = d.normal;
+    var t = cross(n, vec3f(0.0, 1.0, 0.0));
+    if (dot(t, t) < 1e-6) {
+        t = cross(n, vec3f(1.0, 0.0, 0.0));
+    }
+    t = normalize(t);
+    let b = cross(n, t);
+
+    let s_fresh = optics_sigma(d.diameter_mm, d.depth_mm);
+    let sigma = sqrt(s_fresh * s_fresh + look.y);
+    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, look.x) * (s_fresh * s_fresh) / (sigma * sigma);
+    let cos_view = max(dot(n, to_eye / dist), 0.05);
+    let sigma_px = sigma * view.proj.x / dist * sqrt(cos_view);
+    var sigma_draw = sigma;
+    if (sigma_px < view.proj.z) {
+        let f = view.proj.z / max(sigma_px, 1e-4);
+        sigma_draw = sigma * f;
+        m0 = optics_ein_inverse(optics_ein(m0) / (f * f));
+    }
+    let peak = optics_reach(d.depth_mm) * (1.0 - optics_ink_transmittance(d.shade));
+    let ext = EXTENT * sigma_draw;
+
+    let c = to_pixels(d.position);
+    if (c.z <= 0.0) {
+        return;
+    }
+    let pt = to_pixels(d.position + t * ext).xy - c.xy;
+    let pb = to_pixels(d.position + b * ext).xy - c.xy;
+    let det = pt.x * pb.y - pt.y * pb.x;
+    if (abs(det) < 1e-8) {
+        return;
+    }
+    // Pixel offset → (u, v) in units of `ext` along t and b.
+    let inv = mat2x2f(vec2f(pb.y, -pt.y), vec2f(-pb.x, pt.x)) * (1.0 / det);
+    let half = min(abs(pt) + abs(pb), vec2f(MAX_HALF_PX));
+    let lo = max(vec2i(floor(c.xy - half)), vec2i(0));
+    let hi = min(vec2i(ceil(c.xy + half)), vec2i(view.viewport.xy) - 1);
+    let width = u32(view.viewport.x);
+    for (var y = lo.y; y <= hi.y; y++) {
+        for (var x = lo.x; x <= hi.x; x++) {
+            let uv = inv * (vec2f(f32(x) + 0.5, f32(y) + 0.5) - c.xy);
+            let local = uv * EXTENT;
+            let r2 = dot(local, local);
+            if (r2 > EXTENT * EXTENT) {
+                continue;
+            }
+            let world = d.position + (t * uv.x + b * uv.y) * ext;
+            let skin = view_distance(textureLoad(skin_distance, vec2i(x, y), 0));
+            let mine = length(view.eye.xyz - world);
+            if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
+                continue;
+            }
+            let coverage = 1.0 - exp(-m0 * exp(-0.5 * r2));
+            let a = min(peak * coverage, vec3f(0.999));
+            let od = -log(1.0 - a);
+            let base = 3u * (u32(y) * width + u32(x));
+            atomicAdd(&density[base], u32(od.x * FIXED + 0.5));
+            atomicAdd(&density[base + 1u], u32(od.y * FIXED + 0.5));
+            atomicAdd(&density[base + 2u], u32(od.z * FIXED + 0.5));
+        }
+    }
+}
+
+// Turns the fixed-point sums into the optical density target the composite reads.
+@compute @workgroup_size(8, 8)
+fn resolve(@builtin(global_invocation_id) gid: vec3u) {
+    let size = vec2u(view.viewport.xy);
+    if (gid.x >= size.x || gid.y >= size.y) {
+        return;
+    }
+    let base = 3u * (gid.y * size.x + gid.x);
+    let od = vec3f(
+        f32(atomicLoad(&density[base])),
+        f32(atomicLoad(&density[base + 1u])),
+        f32(atomicLoad(&density[base + 2u])),
+    ) / FIXED;
+    textureStore(density_out, vec2i(gid.xy), vec4f(od, 1.0));
+}
