@@ -62,6 +62,43 @@ pub struct BenchResult {
     pub bytes_per_dot: u64,
     /// GPU memory this case allocated for dots, appearances and render targets, bytes.
     pub gpu_memory_bytes: u64,
+    /// Memory bandwidth the lower bounds assume, GB/s (None: unknown, no bounds).
+    pub bandwidth_gbs: Option<f64>,
+    /// Lower bounds per pass from the bytes each must move at that bandwidth, ms: age reads
+    /// and writes every dot (56 B); splat reads every dot and writes the density target once;
+    /// skin writes its four targets and depth; composite reads them and writes the output.
+    pub age_bound_ms: Option<f64>,
+    pub skin_bound_ms: Option<f64>,
+    pub splat_bound_ms: Option<f64>,
+    pub composite_bound_ms: Option<f64>,
+}
+
+/// Bytes each pass must move at least (see [`BenchResult::age_bound_ms`]).
+pub fn pass_bytes(dots: u64, vertices: u64, out: (u32, u32), ssaa: u32) -> [u64; 4] {
+    let internal = (out.0 * ssaa) as u64 * (out.1 * ssaa) as u64;
+    let output = out.0 as u64 * out.1 as u64;
+    [
+        dots * 56,
+        vertices * 28 + internal * (3 * 8 + 4),
+        dots * 56 + internal * 8,
+        internal * 4 * 8 + output * 4,
+    ]
+}
+
+/// Host memory bandwidth, GB/s (bytes read + written per second) from the best of a few
+/// 128 MiB copies: what a CPU adapter's "GPU memory" runs at.
+pub fn host_bandwidth_gbs() -> f64 {
+    let n = 128usize << 20;
+    let src = vec![1u8; n];
+    let mut dst = vec![0u8; n];
+    let mut best = f64::INFINITY;
+    for _ in 0..4 {
+        let t = Instant::now();
+        dst.copy_from_slice(&src);
+        std::hint::black_box(&dst);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    2.0 * n as f64 / best / 1e9
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -82,6 +119,7 @@ pub fn run(
     engine: &Engine,
     head: &Head,
     config: &BenchConfig,
+    bandwidth_gbs: Option<f64>,
     mut progress: impl FnMut(u64, u64, &str),
 ) -> Result<Vec<BenchResult>> {
     let gpu = &engine.gpu;
@@ -189,6 +227,8 @@ pub fn run(
                 _ => percentile(&frame_ms, 0.5) / 1e3,
             };
             let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 8) as u64;
+            let moved = pass_bytes(dots.total(), head.mesh.positions.len() as u64, (w, h), ssaa);
+            let bound = |i: usize| bandwidth_gbs.map(|b| moved[i] as f64 / (b * 1e9) * 1e3);
             let internal = (w * ssaa) as u64 * (h * ssaa) as u64;
             out.push(BenchResult {
                 dots_requested: n,
@@ -211,6 +251,11 @@ pub fn run(
                 gpu_memory_bytes: dots.total() * bytes_per_dot
                     + internal * (4 * 8 + 4)
                     + w as u64 * h as u64 * 4,
+                bandwidth_gbs,
+                age_bound_ms: bound(0),
+                skin_bound_ms: bound(1),
+                splat_bound_ms: bound(2),
+                composite_bound_ms: bound(3),
             });
             done += 1;
         }

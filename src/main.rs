@@ -173,6 +173,10 @@ struct BenchArgs {
     /// GPU adapter (see `scalp adapters`).
     #[arg(long)]
     adapter: Option<String>,
+    /// Memory bandwidth of the adapter in GB/s, for the lower bounds per pass (e.g. 4800 for
+    /// an H200). Default: measured host bandwidth on CPU adapters, none otherwise.
+    #[arg(long)]
+    bandwidth_gbs: Option<f64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -437,7 +441,14 @@ fn bench(a: BenchArgs) -> Result<()> {
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed}]")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let results = scalp::bench::run(&engine, &head, &config, |done, total, what| {
+    let bandwidth = a
+        .bandwidth_gbs
+        .filter(|b| b.is_finite() && *b > 0.0)
+        .or_else(|| {
+            (engine.gpu.info.device_type == wgpu::DeviceType::Cpu)
+                .then(scalp::bench::host_bandwidth_gbs)
+        });
+    let results = scalp::bench::run(&engine, &head, &config, bandwidth, |done, total, what| {
         bar.set_length(total);
         bar.set_position(done);
         bar.set_message(what.to_string());
@@ -451,6 +462,7 @@ fn bench(a: BenchArgs) -> Result<()> {
     if a.json {
         let json = serde_json::json!({
             "adapter": engine.gpu.describe(),
+            "bandwidth_gbs": bandwidth,
             "timestamp_queries": timestamps,
             "frames": config.frames,
             "warmup": config.warmup,
@@ -463,6 +475,10 @@ fn bench(a: BenchArgs) -> Result<()> {
         return Ok(());
     }
     println!("adapter: {}", engine.gpu.describe());
+    match bandwidth {
+        Some(b) => println!("memory bandwidth for the lower bounds: {b:.1} GB/s"),
+        None => println!("no memory bandwidth known (--bandwidth-gbs): no lower bounds"),
+    }
     if !timestamps {
         println!(
             "this adapter has no timestamp queries: per-pass GPU times are not available; frame \
@@ -471,7 +487,7 @@ fn bench(a: BenchArgs) -> Result<()> {
     }
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9}",
+        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9} {:>9}",
         "dots",
         "size",
         "path",
@@ -485,11 +501,12 @@ fn bench(a: BenchArgs) -> Result<()> {
         "p99 ms",
         "gen dots/s",
         "draw dots/s",
-        "GPU MiB"
+        "GPU MiB",
+        "bound ms"
     );
     for r in &results {
         println!(
-            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1}",
+            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
             r.dots,
             format!("{}x{}", r.width, r.height),
             format!("{:?}", r.path).to_lowercase(),
@@ -503,7 +520,11 @@ fn bench(a: BenchArgs) -> Result<()> {
             r.frame_ms_p99,
             r.generate_dots_per_second,
             r.draw_dots_per_second,
-            r.gpu_memory_bytes as f64 / 1048576.0
+            r.gpu_memory_bytes as f64 / 1048576.0,
+            // The frame's lower bound: every pass at full memory bandwidth.
+            ms([r.age_bound_ms, r.skin_bound_ms, r.splat_bound_ms, r.composite_bound_ms]
+                .into_iter()
+                .sum::<Option<f64>>())
         );
     }
     Ok(())

@@ -189,13 +189,28 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, err) = scalp(
         &[
-            "bench", "--dots", "3000", "--sizes", "160x120", "--frames", "3", "--warmup", "1",
+            "bench",
+            "--dots",
+            "3000",
+            "--sizes",
+            "160x120",
+            "--frames",
+            "3",
+            "--warmup",
+            "1",
+            "--paths",
+            "raster,compute",
             "--json",
         ],
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json prints JSON");
+    assert_eq!(
+        v["results"].as_array().map(|a| a.len()),
+        Some(2),
+        "one result per path"
+    );
     let r = &v["results"][0];
     assert!(r["dots"].as_u64().unwrap() > 2000);
     assert!(r["frame_ms_p50"].as_f64().unwrap() > 0.0);
@@ -204,6 +219,17 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     if v["timestamp_queries"].as_bool() == Some(true) {
         for pass in ["age_ms", "skin_ms", "splat_ms", "composite_ms"] {
             assert!(r[pass].as_f64().unwrap() > 0.0, "{pass}: {r}");
+        }
+        // A lower bound from bytes over bandwidth can never beat the measured time.
+        if v["bandwidth_gbs"].is_number() {
+            for pass in ["skin", "splat", "composite"] {
+                let measured = r[format!("{pass}_ms")].as_f64().unwrap();
+                let bound = r[format!("{pass}_bound_ms")].as_f64().unwrap();
+                assert!(
+                    bound > 0.0 && bound <= measured,
+                    "{pass}: bound {bound} ms, measured {measured} ms"
+                );
+            }
         }
     }
     let (code, _, err) = scalp(&["bench", "--dots", "0"], dir.path());

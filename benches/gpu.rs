@@ -1,0 +1,81 @@
+//! One frame (age every dot, then skin, splat and composite into an offscreen image) at 10⁵ and
+//! 10⁶ dots on the best adapter, for both splatting paths. Wall clock around a synchronised
+//! frame; `scalp bench` gives the per-pass GPU times from timestamp queries.
+use criterion::{criterion_group, criterion_main, Criterion};
+use scalp::camera::{Camera, ViewPreset};
+use scalp::engine::{Engine, Treatment, IMAGE_FORMAT};
+use scalp::head::Head;
+use scalp::plan::Plan;
+use scalp::render::{HeadGpu, RenderSettings, SplatPath, Targets};
+
+fn frames(c: &mut Criterion) {
+    let engine = match Engine::new(None) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("no GPU adapter, skipping the GPU frame bench: {e}");
+            return;
+        }
+    };
+    let gpu = &engine.gpu;
+    let head = Head::builtin().expect("built-in head");
+    let head_gpu = HeadGpu::new(gpu, &head);
+    let size = (1280, 960);
+    let targets = Targets::new(gpu, size, 2).expect("targets");
+    let output = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("bench output"),
+        size: wgpu::Extent3d {
+            width: size.0,
+            height: size.1,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: IMAGE_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        view_formats: &[],
+    });
+    let view = output.create_view(&Default::default());
+    let (lo, hi) = head_gpu.bounds;
+    let camera = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, 4.0 / 3.0);
+    let mut group = c.benchmark_group("frame 1280x960");
+    group.sample_size(10);
+    for n in [100_000u64, 1_000_000] {
+        let t = Treatment::new(&head, &Plan::default(), Some(n)).expect("treatment");
+        let dots = engine.generate(&head, &t).expect("dots");
+        let mut aged = engine.ager.allocate(gpu, &dots);
+        for path in [SplatPath::Raster, SplatPath::Compute] {
+            let settings = RenderSettings {
+                path,
+                ..Default::default()
+            };
+            let mut year = 0.0f32;
+            group.bench_function(format!("{n} dots, {path:?}"), |b| {
+                b.iter(|| {
+                    year = (year + 0.25) % 10.0;
+                    engine
+                        .ager
+                        .age_into(gpu, &dots, &mut aged, t.age_params(year))
+                        .expect("age");
+                    engine
+                        .renderer
+                        .render(
+                            gpu,
+                            &head_gpu,
+                            Some((&dots, &aged)),
+                            &camera,
+                            &settings,
+                            &targets,
+                            &view,
+                        )
+                        .expect("render");
+                    gpu.wait().expect("wait");
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(gpu, frames);
+criterion_main!(gpu);
