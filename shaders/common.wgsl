@@ -163,18 +163,30 @@ fn optics_ein(x_in: f32) -> f32 {
     var sum = x;
     for (var k = 2; k < 40; k++) {
         term = -term * x / f32(k);
-        sum += term / f32(k);
+        let add = term / f32(k);
+        sum += add;
+        // Past its peak the series' terms only shrink: stop once they no longer count (the
+        // splat passes call this per vertex; most dots have x well below 1 and stop in a few
+        // terms).
+        if (f32(k) > x && abs(add) < 1e-7 * abs(sum)) {
+            break;
+        }
     }
     return sum;
 }
 
-// The peak thickness whose footprint area is `area` (inverse of optics_ein, Newton from below).
+// The peak thickness whose footprint area is `area` (inverse of optics_ein, Newton from below,
+// stopping once converged).
 fn optics_ein_inverse(area: f32) -> f32 {
     var x = area;
-    for (var i = 0; i < 6; i++) {
+    for (var i = 0; i < 8; i++) {
         let f = optics_ein(x) - area;
         let d = select((1.0 - exp(-x)) / x, 1.0, x < 1e-4);
-        x = x - f / d;
+        let step = f / d;
+        x = x - step;
+        if (abs(step) <= 1e-6 * max(x, 1e-6)) {
+            break;
+        }
     }
     return max(x, 0.0);
 }

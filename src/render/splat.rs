@@ -9,6 +9,8 @@ use crate::shaders;
 pub struct SplatPass {
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
+    /// The quad's two triangles over four corners.
+    quad: wgpu::Buffer,
 }
 
 impl SplatPass {
@@ -96,7 +98,15 @@ impl SplatPass {
             multiview_mask: None,
             cache: None,
         });
-        SplatPass { pipeline, bgl }
+        SplatPass {
+            pipeline,
+            bgl,
+            quad: gpu.upload(
+                "splat quad",
+                &[0u16, 1, 2, 0, 2, 3],
+                wgpu::BufferUsages::INDEX,
+            ),
+        }
     }
 
     pub fn record(
@@ -141,13 +151,14 @@ impl SplatPass {
         let Some((dots, aged)) = dots else { return };
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
+        rp.set_index_buffer(self.quad.slice(..), wgpu::IndexFormat::Uint16);
         for (chunk, look) in dots.chunks.iter().zip(&aged.chunks) {
             if chunk.count == 0 {
                 continue;
             }
             rp.set_vertex_buffer(0, chunk.buffer.slice(..));
             rp.set_vertex_buffer(1, look.slice(..));
-            rp.draw(0..6, 0..chunk.count);
+            rp.draw_indexed(0..6, 0, 0..chunk.count);
         }
     }
 }
