@@ -3,7 +3,7 @@
 //! frame; `scalp bench` gives the per-pass GPU times from timestamp queries.
 use criterion::{criterion_group, criterion_main, Criterion};
 use scalp::camera::{Camera, ViewPreset};
-use scalp::engine::{Engine, Treatment, IMAGE_FORMAT};
+use scalp::engine::{output_texture, Engine, Treatment};
 use scalp::head::Head;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, SplatPath, Targets};
@@ -21,20 +21,7 @@ fn frames(c: &mut Criterion) {
     let head_gpu = HeadGpu::new(gpu, &head);
     let size = (1280, 960);
     let targets = Targets::new(gpu, size, 2).expect("targets");
-    let output = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("bench output"),
-        size: wgpu::Extent3d {
-            width: size.0,
-            height: size.1,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: IMAGE_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
+    let output = output_texture(gpu, size, wgpu::TextureUsages::empty());
     let view = output.create_view(&Default::default());
     let (lo, hi) = head_gpu.bounds;
     let camera = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, 4.0 / 3.0);

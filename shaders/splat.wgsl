@@ -28,16 +28,12 @@ struct VsOut {
     @location(3) m0: f32,
 }
 
-// Quads extend to 3σ: beyond that the Gaussian carries 1% of its weight.
-const EXTENT: f32 = 3.0;
-
 @vertex
 fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
     var o: VsOut;
-    let to_eye = view.eye.xyz - d.position;
-    let dist = length(to_eye);
-    // Back-facing dots can never be seen: collapse them before rasterisation.
-    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0 || d.look.x <= 0.0) {
+    let fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, d.look);
+    if (!fp.visible) {
+        // Collapse it before rasterisation.
         o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
         return o;
     }
@@ -46,33 +42,11 @@ fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
     let corners = array<vec2f, 4>(
         vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
     let c = corners[vi];
-    let n = d.normal;
-    var t = cross(n, vec3f(0.0, 1.0, 0.0));
-    if (dot(t, t) < 1e-6) {
-        t = cross(n, vec3f(1.0, 0.0, 0.0));
-    }
-    t = normalize(t);
-    let b = cross(n, t);
-
-    let s_fresh = optics_sigma(d.diameter_mm, d.depth_mm);
-    let sigma = sqrt(s_fresh * s_fresh + d.look.y);
-    // Footprint coverage M(r) = 1 − e^(−m0·g(r)) (src/optics.rs): saturated core, soft rim.
-    // Spreading widens σ at a constant amount of pigment, so it lowers the peak.
-    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, d.look.x) * (s_fresh * s_fresh) / (sigma * sigma);
-    // Sub-pixel dots: widen to at least view.proj.z pixels of σ and lower the peak so the
-    // footprint keeps its area (∫M), so a head seen from afar keeps its mean darkness and does
-    // not shimmer. Foreshortening at grazing angles shrinks the footprint on screen too.
-    let cos_view = max(dot(n, to_eye / dist), 0.05);
-    let sigma_px = sigma * view.proj.x / dist * sqrt(cos_view);
-    var sigma_draw = sigma;
-    if (sigma_px < view.proj.z) {
-        let f = view.proj.z / max(sigma_px, 1e-4);
-        sigma_draw = sigma * f;
-        m0 = optics_ein_inverse(optics_ein(m0) / (f * f));
-    }
-    let ink = 1.0 - optics_ink_transmittance(d.shade);
-    o.peak = optics_reach(d.depth_mm) * ink;
-    o.m0 = m0;
+    o.peak = fp.peak;
+    o.m0 = fp.m0;
+    let t = fp.t;
+    let b = fp.b;
+    let sigma_draw = fp.sigma_draw;
     let world = d.position + (t * c.x + b * c.y) * (EXTENT * sigma_draw);
     o.clip = view.view_proj * vec4f(world, 1.0);
     o.local = c * EXTENT;

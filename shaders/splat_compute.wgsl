@@ -11,7 +11,6 @@
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
 
-const EXTENT: f32 = 3.0;
 // Optical density units per integer step: 1/4096 is far below what 8-bit output can show.
 const FIXED: f32 = 4096.0;
 // Footprints wider than this (in pixels, half-size) are clipped: only extreme blow-outs close
@@ -32,32 +31,15 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     }
     let d = dots[i];
     let look = looks[i];
-    let to_eye = view.eye.xyz - d.position;
-    let dist = length(to_eye);
-    if (view.proj.w < 0.5 || dot(d.normal, to_eye) <= 0.0 || look.x <= 0.0) {
+    let fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, look);
+    if (!fp.visible) {
         return;
     }
-    let n = d.normal;
-    var t = cross(n, vec3f(0.0, 1.0, 0.0));
-    if (dot(t, t) < 1e-6) {
-        t = cross(n, vec3f(1.0, 0.0, 0.0));
-    }
-    t = normalize(t);
-    let b = cross(n, t);
-
-    let s_fresh = optics_sigma(d.diameter_mm, d.depth_mm);
-    let sigma = sqrt(s_fresh * s_fresh + look.y);
-    var m0 = optics_peak_thickness(d.diameter_mm, d.depth_mm, look.x) * (s_fresh * s_fresh) / (sigma * sigma);
-    let cos_view = max(dot(n, to_eye / dist), 0.05);
-    let sigma_px = sigma * view.proj.x / dist * sqrt(cos_view);
-    var sigma_draw = sigma;
-    if (sigma_px < view.proj.z) {
-        let f = view.proj.z / max(sigma_px, 1e-4);
-        sigma_draw = sigma * f;
-        m0 = optics_ein_inverse(optics_ein(m0) / (f * f));
-    }
-    let peak = optics_reach(d.depth_mm) * (1.0 - optics_ink_transmittance(d.shade));
-    let ext = EXTENT * sigma_draw;
+    let t = fp.t;
+    let b = fp.b;
+    let m0 = fp.m0;
+    let peak = fp.peak;
+    let ext = EXTENT * fp.sigma_draw;
 
     let c = to_pixels(d.position);
     if (c.z <= 0.0) {

@@ -2,7 +2,7 @@
 //! scenes (the built-in head, a fixed seed, a fixed camera path and time scrub), GPU time per
 //! pass from timestamp queries, whole-frame wall time with a synchronised wait.
 use crate::camera::{Camera, ViewPreset};
-use crate::engine::{Engine, Treatment, IMAGE_FORMAT};
+use crate::engine::{output_texture, Engine, Treatment};
 use crate::error::Result;
 use crate::gpu::timer::FrameTimer;
 use crate::head::Head;
@@ -147,20 +147,7 @@ pub fn run(
         {
             let ssaa = auto_ssaa((w, h), 0);
             let targets = Targets::new(gpu, (w, h), ssaa)?;
-            let output = gpu.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("bench output"),
-                size: wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: IMAGE_FORMAT,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-                view_formats: &[],
-            });
+            let output = output_texture(gpu, (w, h), wgpu::TextureUsages::empty());
             let view = output.create_view(&Default::default());
             let (lo, hi) = head_gpu.bounds;
             let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);

@@ -166,20 +166,7 @@ impl Engine {
         let gpu = &self.gpu;
         let targets = Targets::new(gpu, size, auto_ssaa(size, settings.ssaa))?;
         let out = gpu.checked("creating the output image", || {
-            Ok(gpu.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("output image"),
-                size: wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: IMAGE_FORMAT,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-                view_formats: &[],
-            }))
+            Ok(output_texture(gpu, size, wgpu::TextureUsages::COPY_SRC))
         })?;
         let view = out.create_view(&Default::default());
         self.renderer
@@ -220,6 +207,24 @@ impl Engine {
         }
         Ok(best.0)
     }
+}
+
+/// A texture of [`IMAGE_FORMAT`] the renderer can draw the final image into.
+pub fn output_texture(gpu: &Gpu, size: (u32, u32), extra: wgpu::TextureUsages) -> wgpu::Texture {
+    gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("output image"),
+        size: wgpu::Extent3d {
+            width: size.0,
+            height: size.1,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: IMAGE_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | extra,
+        view_formats: &[],
+    })
 }
 
 /// Copies an RGBA8 texture back into an image.

@@ -3,6 +3,7 @@
 //! when a touch-up is due. Computed on the CPU from the dots and the ageing model (the same
 //! formulas as the age and splat passes), so it needs no image.
 use crate::ageing::{self, AgeParams};
+use crate::dots::layout::SAMPLE_POINTS;
 use crate::dots::Dot;
 use crate::engine::Treatment;
 use crate::head::Head;
@@ -45,16 +46,8 @@ pub fn zone_areas(head: &Head, t: &Treatment) -> [f64; 5] {
     let mesh = &head.mesh;
     for k in 0..mesh.triangle_count() {
         let [a, b, c] = mesh.triangle(k);
-        let area = mesh.triangle_area(k) as f64 / 7.0;
-        for w in [
-            [1.0, 0.0, 0.0],
-            [0.0, 1.0, 0.0],
-            [0.0, 0.0, 1.0],
-            [0.5, 0.5, 0.0],
-            [0.0, 0.5, 0.5],
-            [0.5, 0.0, 0.5],
-            [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0],
-        ] {
+        let area = mesh.triangle_area(k) as f64 / SAMPLE_POINTS.len() as f64;
+        for w in SAMPLE_POINTS {
             let s = t.zone.sample(a * w[0] + b * w[1] + c * w[2]);
             if s.above_mm > 0.0 {
                 areas[s.zone as usize] += area;

@@ -53,7 +53,7 @@ pub struct Layout {
 
 /// Points of a triangle at which the zone is sampled for area and expected-count estimates:
 /// the vertices, edge midpoints and the centroid (barycentric weights).
-const SAMPLE_POINTS: [[f32; 3]; 7] = [
+pub(crate) const SAMPLE_POINTS: [[f32; 3]; 7] = [
     [1.0, 0.0, 0.0],
     [0.0, 1.0, 0.0],
     [0.0, 0.0, 1.0],
