@@ -119,8 +119,24 @@ impl Engine {
     }
 
     pub fn generate(&self, head: &Head, t: &Treatment) -> Result<GpuDots> {
-        self.generator
-            .generate(&self.gpu, &head.mesh, &t.exposure, &t.layout, &t.zone)
+        self.generate_with_progress(head, t, &|_, _| {})
+    }
+
+    /// As [`Engine::generate`], calling `progress(chunks done, chunks)` as it goes.
+    pub fn generate_with_progress(
+        &self,
+        head: &Head,
+        t: &Treatment,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<GpuDots> {
+        self.generator.generate(
+            &self.gpu,
+            &head.mesh,
+            &t.exposure,
+            &t.layout,
+            &t.zone,
+            progress,
+        )
     }
 
     /// Every dot's appearance `t_years` after the first session.

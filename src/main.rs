@@ -238,6 +238,29 @@ fn load_plan(a: &HeadArgs) -> Result<Plan> {
     Ok(plan)
 }
 
+/// Generates the dots, with a progress bar when there are several chunks (minutes on a CPU
+/// driver for millions of dots).
+fn generate_with_bar(
+    engine: &Engine,
+    head: &Head,
+    t: &Treatment,
+) -> Result<scalp::gpu::generate::GpuDots> {
+    let chunks = t.layout.chunks.len();
+    if chunks < 2 {
+        return engine.generate(head, t);
+    }
+    let bar = indicatif::ProgressBar::new(chunks as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "generating dots {bar:40} chunk {pos}/{len} [{elapsed}, about {eta} left]",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let dots = engine.generate_with_progress(head, t, &|done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    dots
+}
+
 fn render(a: RenderArgs) -> Result<()> {
     let t0 = Instant::now();
     let head = load_head(&a.head)?;
@@ -246,7 +269,7 @@ fn render(a: RenderArgs) -> Result<()> {
     let engine = Engine::new(a.head.adapter.as_deref())?;
     let head_gpu = HeadGpu::new(&engine.gpu, &head);
     let t_gen = Instant::now();
-    let dots = engine.generate(&head, &treatment)?;
+    let dots = generate_with_bar(&engine, &head, &treatment)?;
     let gen_s = t_gen.elapsed().as_secs_f64();
     let (t_years, when) = match (a.years, a.days) {
         (Some(y), _) => (y, format!("{y} years after the first session")),
@@ -317,7 +340,7 @@ fn age(a: AgeArgs) -> Result<()> {
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
     let engine = Engine::new(a.head.adapter.as_deref())?;
     let head_gpu = HeadGpu::new(&engine.gpu, &head);
-    let dots = engine.generate(&head, &treatment)?;
+    let dots = generate_with_bar(&engine, &head, &treatment)?;
     let settings = RenderSettings::default();
     let mut aged = engine.ager.allocate(&engine.gpu, &dots);
     let mut tiles = Vec::new();

@@ -225,7 +225,9 @@ impl DotGenerator {
     }
 
     /// Generates every dot of `layout` on the GPU, chunk after chunk.
-    /// `exposure`: one relative UV dose per mesh vertex (stored in each dot's flags).
+    /// `exposure`: one relative UV dose per mesh vertex (stored in each dot's flags);
+    /// `progress(done, total)` is called before each chunk (long requests take minutes on a CPU
+    /// driver).
     pub fn generate(
         &self,
         gpu: &Gpu,
@@ -233,6 +235,7 @@ impl DotGenerator {
         exposure: &[f32],
         layout: &Layout,
         zone: &Zone,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<GpuDots> {
         // Refuse what cannot fit before touching the GPU: the largest chunk's working set must
         // fit one storage binding, the dots must fit the memory budget.
@@ -274,7 +277,7 @@ impl DotGenerator {
             ));
         }
         gpu.checked("dot generation", || {
-            self.generate_unchecked(gpu, mesh, exposure, layout, zone)
+            self.generate_unchecked(gpu, mesh, exposure, layout, zone, progress)
         })
     }
 
@@ -285,6 +288,7 @@ impl DotGenerator {
         exposure: &[f32],
         layout: &Layout,
         zone: &Zone,
+        progress: &dyn Fn(usize, usize),
     ) -> Result<GpuDots> {
         let vertices: Vec<[f32; 8]> = mesh
             .positions
@@ -302,6 +306,7 @@ impl DotGenerator {
 
         let mut chunks: Vec<DotChunk> = Vec::new();
         for (ci, base) in layout.params.iter().enumerate() {
+            progress(ci, layout.params.len());
             let n = base.cand_count;
             let mut capacity = n / 2 + 4096;
             // Only earlier chunks that can come within one spacing of this one hold obstacles.
