@@ -29,7 +29,13 @@ struct Candidate {
 }
 
 fn candidate_triangle(id: u32) -> u32 {
-    let goal = params.cdf_base + mul_hi(rand_u32(params.seed, id, S_TRIANGLE), params.cdf_span);
+    // Blocks of 256 consecutive candidates draw from their own slice of the area table
+    // (mirrors reference::candidate_triangle).
+    let blocks = (params.cand_count + 255u) / 256u;
+    let step = 0xFFFFFFFFu / max(blocks, 1u);
+    let k = (id - params.cand_start) / 256u;
+    let u = k * step + mul_hi(rand_u32(params.seed, id, S_TRIANGLE), step);
+    let goal = params.cdf_base + mul_hi(u, params.cdf_span);
     var lo = params.tri_start;
     var hi = params.tri_end - 1u;
     while (lo < hi) {
