@@ -217,3 +217,30 @@ fn the_exposure_map_is_brighter_on_the_crown_than_on_the_nape() {
         "crown green {crown}, nape green {nape}"
     );
 }
+
+/// Sub-pixel dots keep their mean darkness: the treated vertex seen small (dots far below a
+/// pixel, widened) darkens by nearly as much as seen large (dots resolved).
+#[test]
+fn sub_pixel_dots_keep_their_mean_darkness() {
+    let plan = Plan::default();
+    let darkening = |size: (u32, u32)| {
+        let with = render(&plan, ViewPreset::Top, size, true);
+        let without = render(&plan, ViewPreset::Top, size, false);
+        let (cx, cy, r) = (size.0 as i32 / 2, size.1 as i32 / 2, size.1 as i32 / 6);
+        let (mut a, mut b) = (0.0f64, 0.0f64);
+        for (x, y, p) in with.enumerate_pixels() {
+            let (dx, dy) = (x as i32 - cx, y as i32 - cy);
+            if dx * dx + dy * dy < r * r {
+                a += luminance(p) as f64;
+                b += luminance(without.get_pixel(x, y)) as f64;
+            }
+        }
+        1.0 - a / b
+    };
+    let (far, close) = (darkening((160, 120)), darkening((960, 720)));
+    assert!(close > 0.01, "the resolved dots darken by only {close}");
+    assert!(
+        (far - close).abs() < 0.3 * close,
+        "seen small the vertex darkens by {far}, seen large by {close}"
+    );
+}
