@@ -20,16 +20,20 @@ pub struct BenchConfig {
     pub frames: u32,
     pub warmup: u32,
     pub paths: Vec<SplatPath>,
+    /// Skip a dot count whose generation, extrapolated from the previous count's rate, would
+    /// take longer than this many seconds (10⁸ dots on a CPU driver take hours).
+    pub max_generate_s: f64,
 }
 
 impl Default for BenchConfig {
     fn default() -> Self {
         BenchConfig {
-            dots: vec![10_000, 100_000, 1_000_000, 10_000_000],
+            dots: vec![10_000, 100_000, 1_000_000, 10_000_000, 100_000_000],
             sizes: vec![(1280, 960), (3840, 2160)],
             frames: 30,
             warmup: 3,
             paths: vec![SplatPath::Raster, SplatPath::Compute],
+            max_generate_s: 600.0,
         }
     }
 }
@@ -47,6 +51,9 @@ pub struct BenchResult {
     pub generate_ms: f64,
     /// Median GPU time per pass over the measured frames, ms (None without timestamps).
     pub age_ms: Option<f64>,
+    /// The age pass alone, submitted and waited for, wall clock, median of the measured frames
+    /// (a check on the timestamps: lavapipe's read implausibly low inside a frame).
+    pub age_wall_ms: f64,
     pub skin_ms: Option<f64>,
     pub splat_ms: Option<f64>,
     pub composite_ms: Option<f64>,
@@ -55,8 +62,9 @@ pub struct BenchResult {
     pub frame_ms_p95: f64,
     pub frame_ms_p99: f64,
     pub generate_dots_per_second: f64,
-    /// Dots aged and drawn per second of GPU time (age + splat), or of frame time without
-    /// timestamps.
+    /// Dots aged per second (the age pass alone, wall clock).
+    pub age_dots_per_second: f64,
+    /// Dots drawn per second of splat-pass GPU time, or of frame time without timestamps.
     pub draw_dots_per_second: f64,
     /// Bytes each dot occupies on the GPU (dot record + appearance).
     pub bytes_per_dot: u64,
@@ -114,14 +122,22 @@ fn median(mut v: Vec<f64>) -> f64 {
     percentile(&v, 0.5)
 }
 
-/// Runs every case; `progress(done, total, what)` is called before each step.
+/// What `run` measured, and the dot counts it left out with the reason.
+pub struct BenchReport {
+    pub results: Vec<BenchResult>,
+    pub skipped: Vec<String>,
+}
+
+/// Runs every case; `progress(done, total, what)` is called before each step. A dot count that
+/// does not fit the memory budget, or whose generation would take longer than
+/// `config.max_generate_s` at the rate measured for the previous count, is skipped and said so.
 pub fn run(
     engine: &Engine,
     head: &Head,
     config: &BenchConfig,
     bandwidth_gbs: Option<f64>,
     mut progress: impl FnMut(u64, u64, &str),
-) -> Result<Vec<BenchResult>> {
+) -> Result<BenchReport> {
     let gpu = &engine.gpu;
     let plan = Plan::default();
     let head_gpu = HeadGpu::new(gpu, head);
@@ -131,13 +147,36 @@ pub fn run(
     let total = config.dots.len() as u64 * (1 + cases * per_case);
     let mut done = 0u64;
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let mut rate: Option<f64> = None;
     for &n in &config.dots {
         progress(done, total, &format!("generating {n} dots"));
+        if let Some(r) = rate {
+            let eta = n as f64 / r;
+            if eta > config.max_generate_s {
+                skipped.push(format!(
+                    "{n} dots: generating would take about {eta:.0} s at the {r:.0} dots/s just \
+                     measured (limit {:.0} s)",
+                    config.max_generate_s
+                ));
+                done += 1 + cases * per_case;
+                continue;
+            }
+        }
         let t = Treatment::new(head, &plan, Some(n))?;
         let t0 = Instant::now();
-        let dots = engine.generate(head, &t)?;
+        let dots = match engine.generate(head, &t) {
+            Ok(d) => d,
+            Err(e @ crate::error::ScalpError::TooLarge { .. }) => {
+                skipped.push(format!("{n} dots: {e}"));
+                done += 1 + cases * per_case;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         gpu.wait()?;
         let generate_ms = t0.elapsed().as_secs_f64() * 1e3;
+        rate = Some(dots.total() as f64 / (generate_ms / 1e3).max(1e-9));
         done += 1;
         let mut aged = engine.ager.allocate(gpu, &dots);
         for (&(w, h), &path) in config
@@ -156,6 +195,7 @@ pub fn run(
                 ..Default::default()
             };
             let mut frame_ms = Vec::new();
+            let mut age_wall = Vec::new();
             let mut pass_ms: [Vec<f64>; 4] = Default::default();
             let frames = config.warmup + config.frames;
             for f in 0..frames {
@@ -197,6 +237,12 @@ pub fn run(
                 let wall = start.elapsed().as_secs_f64() * 1e3;
                 if f >= config.warmup {
                     frame_ms.push(wall);
+                    let start = Instant::now();
+                    engine
+                        .ager
+                        .age_into(gpu, &dots, &mut aged, t.age_params(years))?;
+                    gpu.wait()?;
+                    age_wall.push(start.elapsed().as_secs_f64() * 1e3);
                     if let Some(timer) = &timer {
                         let p = timer.read(gpu)?;
                         for (i, v) in p.iter().enumerate() {
@@ -209,10 +255,11 @@ pub fn run(
             frame_ms.sort_by(f64::total_cmp);
             let pass = |i: usize| timer.as_ref().map(|_| median(pass_ms[i].clone()));
             let (age, splat) = (pass(0), pass(2));
-            let draw_s = match (age, splat) {
-                (Some(a), Some(s)) if a + s > 0.0 => (a + s) / 1e3,
+            let draw_s = match splat {
+                Some(s) if s > 0.0 => s / 1e3,
                 _ => percentile(&frame_ms, 0.5) / 1e3,
             };
+            let age_wall_ms = median(age_wall);
             let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 8) as u64;
             let moved = pass_bytes(dots.total(), head.mesh.positions.len() as u64, (w, h), ssaa);
             let bound = |i: usize| bandwidth_gbs.map(|b| moved[i] as f64 / (b * 1e9) * 1e3);
@@ -226,6 +273,7 @@ pub fn run(
                 path,
                 generate_ms,
                 age_ms: age,
+                age_wall_ms,
                 skin_ms: pass(1),
                 splat_ms: splat,
                 composite_ms: pass(3),
@@ -233,6 +281,7 @@ pub fn run(
                 frame_ms_p95: percentile(&frame_ms, 0.95),
                 frame_ms_p99: percentile(&frame_ms, 0.99),
                 generate_dots_per_second: dots.total() as f64 / (generate_ms / 1e3).max(1e-9),
+                age_dots_per_second: dots.total() as f64 / (age_wall_ms / 1e3).max(1e-9),
                 draw_dots_per_second: dots.total() as f64 / draw_s.max(1e-9),
                 bytes_per_dot,
                 gpu_memory_bytes: dots.total() * bytes_per_dot
@@ -248,5 +297,8 @@ pub fn run(
         }
     }
     progress(total, total, "done");
-    Ok(out)
+    Ok(BenchReport {
+        results: out,
+        skipped,
+    })
 }

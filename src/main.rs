@@ -170,6 +170,10 @@ struct BenchArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Skip dot counts whose generation would take longer than this, extrapolated from the
+    /// previous count (seconds).
+    #[arg(long, default_value_t = 600.0)]
+    max_generate_s: f64,
     /// GPU adapter (see `scalp adapters`).
     #[arg(long)]
     adapter: Option<String>,
@@ -458,6 +462,7 @@ fn bench(a: BenchArgs) -> Result<()> {
         frames: a.frames,
         warmup: a.warmup,
         paths: a.paths,
+        max_generate_s: a.max_generate_s,
     };
     let bar = indicatif::ProgressBar::new(1);
     bar.set_style(
@@ -471,12 +476,13 @@ fn bench(a: BenchArgs) -> Result<()> {
             (engine.gpu.info.device_type == wgpu::DeviceType::Cpu)
                 .then(scalp::bench::host_bandwidth_gbs)
         });
-    let results = scalp::bench::run(&engine, &head, &config, bandwidth, |done, total, what| {
+    let report = scalp::bench::run(&engine, &head, &config, bandwidth, |done, total, what| {
         bar.set_length(total);
         bar.set_position(done);
         bar.set_message(what.to_string());
     })?;
     bar.finish_and_clear();
+    let results = &report.results;
     let timestamps = engine
         .gpu
         .device
@@ -490,6 +496,7 @@ fn bench(a: BenchArgs) -> Result<()> {
             "frames": config.frames,
             "warmup": config.warmup,
             "results": results,
+            "skipped": report.skipped,
         });
         println!(
             "{}",
@@ -510,7 +517,7 @@ fn bench(a: BenchArgs) -> Result<()> {
     }
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>9} {:>9}",
+        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
         "dots",
         "size",
         "path",
@@ -523,13 +530,14 @@ fn bench(a: BenchArgs) -> Result<()> {
         "p95 ms",
         "p99 ms",
         "gen dots/s",
+        "age dots/s",
         "draw dots/s",
         "GPU MiB",
         "bound ms"
     );
-    for r in &results {
+    for r in results {
         println!(
-            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
+            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
             r.dots,
             format!("{}x{}", r.width, r.height),
             format!("{:?}", r.path).to_lowercase(),
@@ -542,6 +550,7 @@ fn bench(a: BenchArgs) -> Result<()> {
             r.frame_ms_p95,
             r.frame_ms_p99,
             r.generate_dots_per_second,
+            r.age_dots_per_second,
             r.draw_dots_per_second,
             r.gpu_memory_bytes as f64 / 1048576.0,
             // The frame's lower bound: every pass at full memory bandwidth.
@@ -549,6 +558,9 @@ fn bench(a: BenchArgs) -> Result<()> {
                 .into_iter()
                 .sum::<Option<f64>>())
         );
+    }
+    for s in &report.skipped {
+        println!("skipped {s}");
     }
     Ok(())
 }
