@@ -34,22 +34,13 @@ impl DotAger {
     pub fn new(gpu: &Gpu) -> DotAger {
         let d = &gpu.device;
         let module = shaders::module(d, "age.wgsl", &shaders::age());
-        let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
+        let c = wgpu::ShaderStages::COMPUTE;
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("age"),
             entries: &[
-                entry(0, wgpu::BufferBindingType::Uniform),
-                entry(1, wgpu::BufferBindingType::Storage { read_only: true }),
-                entry(2, wgpu::BufferBindingType::Storage { read_only: false }),
+                super::entry::uniform(0, c),
+                super::entry::storage(1, c, true),
+                super::entry::storage(2, c, false),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {

@@ -345,3 +345,47 @@ pub fn memory_budget(info: &wgpu::AdapterInfo) -> u64 {
     }
     12 << 30
 }
+
+/// Bind group layout entries, the few kinds the passes use.
+pub mod entry {
+    use wgpu::{BindGroupLayoutEntry, BindingType, BufferBindingType, ShaderStages};
+
+    pub fn buffer(
+        binding: u32,
+        stages: ShaderStages,
+        ty: BufferBindingType,
+    ) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Buffer {
+                ty,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        }
+    }
+
+    pub fn uniform(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        buffer(binding, stages, BufferBindingType::Uniform)
+    }
+
+    pub fn storage(binding: u32, stages: ShaderStages, read_only: bool) -> BindGroupLayoutEntry {
+        buffer(binding, stages, BufferBindingType::Storage { read_only })
+    }
+
+    /// A 2D float texture read with textureLoad (no sampler).
+    pub fn texture(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        }
+    }
+}

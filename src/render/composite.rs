@@ -1,7 +1,7 @@
 //! Composite pass (`composite.wgsl`): pigment over skin, tone map, supersample resolve, output.
 use super::{RenderSettings, Targets};
 use crate::gpu::timer::{FrameTimer, Pass};
-use crate::gpu::Gpu;
+use crate::gpu::{entry, Gpu};
 use crate::shaders;
 use bytemuck::{Pod, Zeroable};
 
@@ -27,33 +27,15 @@ impl CompositePass {
     pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> CompositePass {
         let d = &gpu.device;
         let module = shaders::module(d, "composite.wgsl", &shaders::composite());
-        let tex = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
+        let f = wgpu::ShaderStages::FRAGMENT;
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("composite"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                tex(1),
-                tex(2),
-                tex(3),
-                tex(4),
+                entry::uniform(0, f),
+                entry::texture(1, f),
+                entry::texture(2, f),
+                entry::texture(3, f),
+                entry::texture(4, f),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {

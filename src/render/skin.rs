@@ -1,7 +1,7 @@
 //! Skin pass (`skin.wgsl`): the head lit, into diffuse, specular and view-distance targets.
 use super::{HeadGpu, Targets, DEPTH_FORMAT, DISTANCE_FORMAT, HDR_FORMAT};
 use crate::gpu::timer::{FrameTimer, Pass};
-use crate::gpu::Gpu;
+use crate::gpu::{entry, Gpu};
 use crate::shaders;
 
 pub struct SkinPass {
@@ -15,16 +15,7 @@ impl SkinPass {
         let module = shaders::module(d, "skin.wgsl", &shaders::skin());
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("skin view"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
+            entries: &[entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT)],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("skin"),

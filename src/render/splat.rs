@@ -3,7 +3,7 @@ use super::{Targets, HDR_FORMAT};
 use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
-use crate::gpu::Gpu;
+use crate::gpu::{entry, Gpu};
 use crate::shaders;
 
 pub struct SplatPass {
@@ -20,26 +20,8 @@ impl SplatPass {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
+                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::texture(1, wgpu::ShaderStages::FRAGMENT),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {

@@ -5,7 +5,7 @@ use super::Targets;
 use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
-use crate::gpu::{dispatch_size, Gpu};
+use crate::gpu::{dispatch_size, entry, Gpu};
 use crate::shaders;
 
 pub struct SplatComputePass {
@@ -27,33 +27,15 @@ impl SplatComputePass {
     pub fn new(gpu: &Gpu) -> SplatComputePass {
         let d = &gpu.device;
         let module = shaders::module(d, "splat_compute.wgsl", &shaders::splat_compute());
-        let buffer = |binding, ty| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
+        let c = wgpu::ShaderStages::COMPUTE;
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat compute"),
             entries: &[
-                buffer(0, wgpu::BufferBindingType::Uniform),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                buffer(2, wgpu::BufferBindingType::Storage { read_only: true }),
-                buffer(3, wgpu::BufferBindingType::Storage { read_only: true }),
-                buffer(4, wgpu::BufferBindingType::Storage { read_only: false }),
+                entry::uniform(0, c),
+                entry::texture(1, c),
+                entry::storage(2, c, true),
+                entry::storage(3, c, true),
+                entry::storage(4, c, false),
                 wgpu::BindGroupLayoutEntry {
                     binding: 5,
                     visibility: wgpu::ShaderStages::COMPUTE,
