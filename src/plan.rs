@@ -894,29 +894,19 @@ impl<'a> Doc<'a> {
                 };
                 Err(wrong(&expected, other))
             }
-            (Kind::Shares, DeValue::Array(items)) => {
+            (Kind::Shares | Kind::Years, DeValue::Array(items)) => {
+                let element = if spec.kind == Kind::Shares {
+                    "a number (a share of the dots, e.g. 0.3)"
+                } else {
+                    "a number of years"
+                };
                 for (i, item) in items.iter().enumerate() {
                     if !matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_)) {
                         return Err(self.error(
                             &format!("{}[{i}]", spec.name),
                             Some(self.line(item.span().start)),
                             format!(
-                                "wrong type: expected a number (a share of the dots, e.g. 0.3), found {}",
-                                describe(item.get_ref())
-                            ),
-                        ));
-                    }
-                }
-                Ok(())
-            }
-            (Kind::Years, DeValue::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    if !matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_)) {
-                        return Err(self.error(
-                            &format!("{}[{i}]", spec.name),
-                            Some(self.line(item.span().start)),
-                            format!(
-                                "wrong type: expected a number of years, found {}",
+                                "wrong type: expected {element}, found {}",
                                 describe(item.get_ref())
                             ),
                         ));

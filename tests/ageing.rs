@@ -1,7 +1,7 @@
 //! Ageing on the GPU agrees with the CPU reference, and renders fade as the model says.
 mod common;
 
-use common::{engine, head, luminance};
+use common::{centre_disc_luminance, engine, head};
 use scalp::ageing::appearance;
 use scalp::camera::ViewPreset;
 use scalp::engine::Treatment;
@@ -54,17 +54,7 @@ fn vertex_luminance(plan: &Plan, years: f32) -> f32 {
             size,
         )
         .unwrap();
-    let (cx, cy, r) = (100i32, 75i32, 25i32);
-    let mut sum = 0.0;
-    let mut n = 0;
-    for (x, y, p) in img.enumerate_pixels() {
-        let (dx, dy) = (x as i32 - cx, y as i32 - cy);
-        if dx * dx + dy * dy < r * r {
-            sum += luminance(p);
-            n += 1;
-        }
-    }
-    sum / n as f32
+    centre_disc_luminance(&img)
 }
 
 #[test]

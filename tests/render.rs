@@ -2,8 +2,8 @@
 //! darken more, and a small golden image stays put within a perceptual tolerance.
 mod common;
 
-use common::{engine, head, luminance};
-use scalp::camera::{Camera, ViewPreset};
+use common::{centre_disc_luminance, engine, head, luminance, pixel_of};
+use scalp::camera::ViewPreset;
 use scalp::engine::Treatment;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings};
@@ -42,17 +42,11 @@ fn dots_darken_the_scalp_and_never_the_face() {
     let with = render(&plan, ViewPreset::Front, size, true);
     let without = render(&plan, ViewPreset::Front, size, false);
     let h = head();
-    let (lo, hi) = scalp::render::frame_bounds(h);
-    let cam = Camera::framing(ViewPreset::Front, lo, hi, size.0 as f32 / size.1 as f32);
-    let vp = cam.proj(size.0 as f32 / size.1 as f32) * cam.view();
-    let pixel_of = |p: glam::Vec3| {
-        let c = vp * p.extend(1.0);
-        (
-            ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as u32,
-            ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as u32,
-        )
+    let px = |p: glam::Vec3| {
+        let (x, y) = pixel_of(ViewPreset::Front, size, p);
+        (x.max(0) as u32, y.max(0) as u32)
     };
-    let row_of = |p: glam::Vec3| pixel_of(p).1;
+    let row_of = |p: glam::Vec3| px(p).1;
     let lm = &h.landmarks;
     // Halfway between the brows and the planned hairline: everything below is face.
     let face_top =
@@ -60,13 +54,13 @@ fn dots_darken_the_scalp_and_never_the_face() {
     let hairline_row = row_of(lm.glabella + glam::Vec3::Y * plan.hairline.front_above_glabella_mm);
     assert!(face_top > hairline_row + 5 && face_top < size.1);
     // The face lies between the temples; the sides are treated down to above the ears.
-    let face_left = pixel_of(lm.temple_right).0 + 4;
-    let face_right = pixel_of(lm.temple_left).0 - 4;
+    let face_left = px(lm.temple_right).0 + 4;
+    let face_right = px(lm.temple_left).0 - 4;
     assert!(face_left + 20 < face_right);
     // The cap between the top of the head and the hairline, away from the transition band.
     let top_row = row_of(lm.vertex);
-    let cap_left = pixel_of(lm.vertex - glam::Vec3::X * 30.0).0;
-    let cap_right = pixel_of(lm.vertex + glam::Vec3::X * 30.0).0;
+    let cap_left = px(lm.vertex - glam::Vec3::X * 30.0).0;
+    let cap_right = px(lm.vertex + glam::Vec3::X * 30.0).0;
 
     let (mut scalp_sum, mut scalp_n) = (0.0f64, 0);
     for (x, y, p) in with.enumerate_pixels() {
@@ -100,19 +94,7 @@ fn more_dots_darken_more() {
         d.crown = density;
         d.sides = density;
         d.back = density;
-        let img = render(&plan, ViewPreset::Top, size, true);
-        // The middle of the top view is the vertex: treated scalp all round.
-        let (cx, cy, r) = (size.0 as i32 / 2, size.1 as i32 / 2, size.1 as i32 / 6);
-        let mut sum = 0.0;
-        let mut n = 0;
-        for (x, y, p) in img.enumerate_pixels() {
-            let (dx, dy) = (x as i32 - cx, y as i32 - cy);
-            if dx * dx + dy * dy < r * r {
-                sum += luminance(p);
-                n += 1;
-            }
-        }
-        sum / n as f32
+        centre_disc_luminance(&render(&plan, ViewPreset::Top, size, true))
     };
     let (none, sparse, dense) = (mean(1.0), mean(40.0), mean(140.0));
     // Darkening grows with the number of dots, roughly in proportion while they rarely overlap.
@@ -188,16 +170,7 @@ fn the_exposure_map_is_brighter_on_the_crown_than_on_the_nape() {
     let img = e
         .render_image(&hg, Some((&d, &aged)), ViewPreset::Back, &s, size)
         .unwrap();
-    let (lo, hi) = scalp::render::frame_bounds(h);
-    let cam = Camera::framing(ViewPreset::Back, lo, hi, size.0 as f32 / size.1 as f32);
-    let vp = cam.proj(size.0 as f32 / size.1 as f32) * cam.view();
-    let px = |p: glam::Vec3| {
-        let c = vp * p.extend(1.0);
-        (
-            ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as i32,
-            ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as i32,
-        )
-    };
+    let px = |p: glam::Vec3| pixel_of(ViewPreset::Back, size, p);
     let lm = &h.landmarks;
     // The map's ramp rises in green from 0 to 2: compare a patch below the vertex with one on
     // the nape below the occipital point.
@@ -224,18 +197,9 @@ fn the_exposure_map_is_brighter_on_the_crown_than_on_the_nape() {
 fn sub_pixel_dots_keep_their_mean_darkness() {
     let plan = Plan::default();
     let darkening = |size: (u32, u32)| {
-        let with = render(&plan, ViewPreset::Top, size, true);
-        let without = render(&plan, ViewPreset::Top, size, false);
-        let (cx, cy, r) = (size.0 as i32 / 2, size.1 as i32 / 2, size.1 as i32 / 6);
-        let (mut a, mut b) = (0.0f64, 0.0f64);
-        for (x, y, p) in with.enumerate_pixels() {
-            let (dx, dy) = (x as i32 - cx, y as i32 - cy);
-            if dx * dx + dy * dy < r * r {
-                a += luminance(p) as f64;
-                b += luminance(without.get_pixel(x, y)) as f64;
-            }
-        }
-        1.0 - a / b
+        let with = centre_disc_luminance(&render(&plan, ViewPreset::Top, size, true));
+        let without = centre_disc_luminance(&render(&plan, ViewPreset::Top, size, false));
+        1.0 - with / without
     };
     let (far, close) = (darkening((160, 120)), darkening((960, 720)));
     assert!(close > 0.01, "the resolved dots darken by only {close}");

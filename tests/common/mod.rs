@@ -34,3 +34,34 @@ pub fn luminance(p: &image::Rgba<u8>) -> f32 {
     };
     0.2126 * lin(p[0]) + 0.7152 * lin(p[1]) + 0.0722 * lin(p[2])
 }
+
+/// Mean luminance inside the disc at the image centre of radius height/6. In the top view that
+/// is the vertex, treated all round.
+pub fn centre_disc_luminance(img: &image::RgbaImage) -> f32 {
+    let (cx, cy, r) = (
+        img.width() as i32 / 2,
+        img.height() as i32 / 2,
+        img.height() as i32 / 6,
+    );
+    let (mut sum, mut n) = (0.0f32, 0u32);
+    for (x, y, p) in img.enumerate_pixels() {
+        let (dx, dy) = (x as i32 - cx, y as i32 - cy);
+        if dx * dx + dy * dy < r * r {
+            sum += luminance(p);
+            n += 1;
+        }
+    }
+    sum / n.max(1) as f32
+}
+
+/// Where a head-space point lands in an image of `size` rendered with the framing of `view`.
+pub fn pixel_of(view: scalp::camera::ViewPreset, size: (u32, u32), p: glam::Vec3) -> (i32, i32) {
+    let (lo, hi) = scalp::render::frame_bounds(head());
+    let aspect = size.0 as f32 / size.1 as f32;
+    let cam = scalp::camera::Camera::framing(view, lo, hi, aspect);
+    let c = cam.proj(aspect) * cam.view() * p.extend(1.0);
+    (
+        ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as i32,
+        ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as i32,
+    )
+}
