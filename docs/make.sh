@@ -5,3 +5,6 @@ scalp() { cargo run --release --quiet -- "$@"; }
 scalp render --out docs/scalp.png
 scalp render --show exposure --view back --size 640x480 --out docs/exposure.png
 scalp age --view top --years 0.2,1,3,5,10,15 --size 320x240 --out docs/sheet.png --chart docs/fading.png
+scalp render --before-after --size 640x480 --out docs/before_after.png
+scalp render --hair --light daylight --view left --size 960x720 --out docs/hair.png
+scalp gallery --out docs/gallery

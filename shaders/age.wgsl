@@ -12,8 +12,9 @@ struct AgeParams {
 
 @group(0) @binding(0) var<uniform> age: AgeParams;
 @group(0) @binding(1) var<storage, read> dots: array<Dot>;
-// Per dot: x = pigment left (units of Dot.pigment), y = extra footprint variance (mm²).
-@group(0) @binding(2) var<storage, read_write> looks: array<vec2f>;
+// Per dot (crate::ageing::Appearance): x = pigment left (units of Dot.pigment), y = extra
+// footprint variance (mm²), z = redness around the wound, w = scab thickness.
+@group(0) @binding(2) var<storage, read_write> looks: array<vec4f>;
 
 const DAYS_PER_YEAR: f32 = 365.25;
 const EPIDERMIS_MM: f32 = 0.1;
@@ -26,6 +27,30 @@ const CLEARANCE_UV_PER_YEAR: f32 = 0.09;
 const UV_DEPTH_MM: f32 = 0.3;
 const REFERENCE_DEPTH_MM: f32 = 0.35;
 const SPREAD_MM2_PER_YEAR: f32 = 0.0001;
+const SWELLING_MM2: f32 = 0.012;
+const SWELLING_DAYS: f32 = 7.0;
+const WOUND_INK: f32 = 0.4;
+const WOUND_INK_DAYS: f32 = 4.0;
+const REDNESS_DAYS: f32 = 2.5;
+const SCAB_FORMS_DAYS: vec2f = vec2f(0.5, 2.0);
+const SCAB_FLAKES_DAYS: vec2f = vec2f(5.0, 7.0);
+const SCAB_THICKNESS: f32 = 1.5;
+
+// Healing marks of a deposit `days` old (crate::ageing::healing): extra variance, extra ink
+// share, redness, scab thickness.
+fn healing(days: f32, flake_day: f32) -> vec4f {
+    if (days < 0.0) {
+        return vec4f(0.0);
+    }
+    let scab = smoothstep(SCAB_FORMS_DAYS.x, SCAB_FORMS_DAYS.y, days)
+        * (1.0 - smoothstep(flake_day - 0.5, flake_day + 0.5, days));
+    return vec4f(
+        SWELLING_MM2 * exp(-days / SWELLING_DAYS),
+        WOUND_INK * exp(-days / WOUND_INK_DAYS),
+        exp(-days / REDNESS_DAYS),
+        SCAB_THICKNESS * scab,
+    );
+}
 
 fn remaining(depth: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
     let days = age_years * DAYS_PER_YEAR;
@@ -46,7 +71,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     let d = dots[i];
     let a = age.t_years - f32(d.flags & 0xFFu) * age.session_interval_years;
     if (a < 0.0) {
-        looks[i] = vec2f(0.0, 0.0);
+        looks[i] = vec4f(0.0);
         return;
     }
     let exposure = f32(d.flags >> 16u) / 8192.0;
@@ -74,6 +99,14 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     for (var j = 0u; j < n; j++) {
         amount += strength[j] * remaining(z, exposure, f, age.t_years - times[j]);
     }
+    // The newest deposit is the one healing now (a touch-up re-wounds the site).
+    let flake = SCAB_FLAKES_DAYS.x + (SCAB_FLAKES_DAYS.y - SCAB_FLAKES_DAYS.x) * rand01(0u, d.id, S_FLAKE);
+    let heal = healing((age.t_years - times[n - 1u]) * DAYS_PER_YEAR, flake);
     let rel = z / REFERENCE_DEPTH_MM;
-    looks[i] = vec2f(d.pigment * amount, 2.0 * SPREAD_MM2_PER_YEAR * rel * rel * a);
+    looks[i] = vec4f(
+        d.pigment * (amount + strength[n - 1u] * heal.y),
+        2.0 * SPREAD_MM2_PER_YEAR * rel * rel * a + heal.x,
+        heal.z,
+        heal.w * d.pigment,
+    );
 }

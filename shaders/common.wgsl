@@ -46,6 +46,7 @@ const S_DIAM_B: u32 = 9u;
 const S_PIGMENT_A: u32 = 10u;
 const S_PIGMENT_B: u32 = 11u;
 const S_SHADE: u32 = 12u;
+const S_FLAKE: u32 = 20u;
 
 const PI: f32 = 3.14159265358979;
 const TAU: f32 = 6.28318530717959;
@@ -122,7 +123,6 @@ fn zone_density(z: ZoneParams, zone: u32) -> f32 {
 
 // ---- optics (mirrors src/optics.rs) ----
 const OPTICS_DIFFUSION_MM: vec3f = vec3f(0.8, 0.4, 0.3);
-const OPTICS_BLUR_KAPPA: f32 = 0.25;
 const OPTICS_TRANSPORT_MFP_MM: f32 = 0.4;
 const OPTICS_FLUENCE_BUILDUP: f32 = 2.5;
 const OPTICS_INK_K: f32 = 0.35;
@@ -131,13 +131,20 @@ fn optics_reach(z: f32) -> vec3f {
     return 0.25 * exp(-z / OPTICS_DIFFUSION_MM) + 0.75 * exp(-z / (3.0 * OPTICS_DIFFUSION_MM));
 }
 
-fn optics_ink_transmittance(shade: f32) -> f32 {
-    return exp(-OPTICS_INK_K * shade);
+// Per channel: `tone` scales the ink's optical density per channel (1, 1, 1 for neutral carbon
+// black; see src/optics.rs ink_tone_scale).
+fn optics_ink_transmittance(shade: f32, tone: vec3f) -> vec3f {
+    return exp(-OPTICS_INK_K * shade * tone);
 }
 
-fn optics_sigma(diameter: f32, z: f32) -> f32 {
+// Blur growth with depth per channel (src/optics.rs BLUR_KAPPA_RGB): red light wanders further
+// sideways before it meets the pigment, so a buried dot's shadow is widest in red.
+const OPTICS_BLUR_KAPPA_RGB: vec3f = vec3f(0.3535534, 0.25, 0.21650635);
+
+fn optics_sigma_c(diameter: f32, z: f32, c: i32) -> f32 {
     let s0 = 0.5 * diameter / 1.41421356;
-    return sqrt(s0 * s0 + (OPTICS_BLUR_KAPPA * z) * (OPTICS_BLUR_KAPPA * z));
+    let k = OPTICS_BLUR_KAPPA_RGB[c] * z;
+    return sqrt(s0 * s0 + k * k);
 }
 
 fn optics_gain(diameter: f32, z: f32) -> f32 {
@@ -146,9 +153,9 @@ fn optics_gain(diameter: f32, z: f32) -> f32 {
     return 1.0 + OPTICS_FLUENCE_BUILDUP * 4.0 * OPTICS_TRANSPORT_MFP_MM / (3.0 * r) * diffuse;
 }
 
-fn optics_peak_thickness(diameter: f32, z: f32, amount: f32) -> f32 {
+fn optics_peak_thickness_c(diameter: f32, z: f32, amount: f32, c: i32) -> f32 {
     let r = 0.5 * diameter;
-    let s = optics_sigma(diameter, z);
+    let s = optics_sigma_c(diameter, z, c);
     return amount * optics_gain(diameter, z) * r * r / (2.0 * s * s);
 }
 

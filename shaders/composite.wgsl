@@ -16,6 +16,8 @@ struct Composite {
 @group(0) @binding(2) var specular_tex: texture_2d<f32>;
 @group(0) @binding(3) var density_tex: texture_2d<f32>;
 @group(0) @binding(4) var distance_tex: texture_2d<f32>;
+// Existing hair (hair.wgsl): Σ colour·thickness, Σ thickness.
+@group(0) @binding(5) var hair_tex: texture_2d<f32>;
 
 @vertex
 fn vs_main(@builtin(vertex_index) vi: u32) -> @builtin(position) vec4f {
@@ -70,8 +72,16 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
                 if (untreated) {
                     od = vec3f(0.0);
                 }
-                radiance = (diffuse * exp(-od) + spec) * comp.exposure;
+                radiance = diffuse * exp(-od) + spec;
             }
+            // Hairs over whatever is behind them (they stand out of the skin, and past the
+            // silhouette over the background).
+            let hair = textureLoad(hair_tex, p, 0);
+            if (hair.a > 1e-5) {
+                let coverage = 1.0 - exp(-hair.a);
+                radiance = mix(radiance, hair.rgb / hair.a, coverage);
+            }
+            radiance = radiance * comp.exposure;
             sum += clamp(pbr_neutral(max(radiance, vec3f(0.0))), vec3f(0.0), vec3f(1.0));
         }
     }

@@ -1,6 +1,12 @@
-// Skin pass: the head mesh lit by a key, a fill and a sky/ground ambient. Writes diffuse and
-// specular radiance apart (pigment darkens only the diffuse part, the sebum sheen stays on top)
-// and the view distance for the dot pass's depth test (see view_distance in view.wgsl).
+// Skin pass: the head lit by the light preset's key, fill and sky/ground ambient. Writes apart
+// (1) light returned from the dermis, which pigment darkens, (2) light that pigment cannot touch:
+// the epidermis' own scatter and the sebum sheen on top, and (3) the view distance for the dot
+// pass's depth test (see view_distance in view.wgsl). Subsurface scattering of the skin itself
+// comes from a pre-integrated lookup (Penner 2011; src/render/skin.rs builds it from the same
+// diffusion profile as the pigment optics): diffuse light as a function of N·L and curvature.
+
+@group(0) @binding(1) var sss_lut: texture_2d<f32>;
+@group(0) @binding(2) var sss_sampler: sampler;
 
 struct VsOut {
     @builtin(position) clip: vec4f,
@@ -38,16 +44,39 @@ fn ramp(t_in: f32) -> vec3f {
     return mix(c3, c4, x - 3.0);
 }
 
+// Value noise on an integer lattice (the project's hash), smooth-interpolated, in [−1, 1].
+fn lattice(c: vec3i, s: u32) -> f32 {
+    let h = pcg(bitcast<u32>(c.x) ^ pcg(bitcast<u32>(c.y) ^ pcg(bitcast<u32>(c.z) + s)));
+    return to_unit(h) * 2.0 - 1.0;
+}
+
+fn noise3(p: vec3f, s: u32) -> f32 {
+    let i = vec3i(floor(p));
+    let f = p - floor(p);
+    let u = f * f * (3.0 - 2.0 * f);
+    let x00 = mix(lattice(i, s), lattice(i + vec3i(1, 0, 0), s), u.x);
+    let x10 = mix(lattice(i + vec3i(0, 1, 0), s), lattice(i + vec3i(1, 1, 0), s), u.x);
+    let x01 = mix(lattice(i + vec3i(0, 0, 1), s), lattice(i + vec3i(1, 0, 1), s), u.x);
+    let x11 = mix(lattice(i + vec3i(0, 1, 1), s), lattice(i + vec3i(1, 1, 1), s), u.x);
+    return mix(mix(x00, x10, u.y), mix(x01, x11, u.y), u.z);
+}
+
+// Fades a noise octave of feature size `mm` out where a pixel covers it (no shimmer).
+fn octave_weight(mm: f32, pixel_mm: f32) -> f32 {
+    return 1.0 - smoothstep(0.5 * mm, 1.5 * mm, pixel_mm);
+}
+
+// Diffuse light per channel from a light at cos θ = `ndl` on skin of curvature `curv` (1/mm).
+fn sss_diffuse(ndl: f32, curv: f32) -> vec3f {
+    // Rows: √(curvature / 1 mm⁻¹) (src/render/skin.rs SSS_MAX_CURVATURE); columns: cos θ.
+    let uv = vec2f(ndl * 0.5 + 0.5, sqrt(clamp(curv, 0.0, 1.0)));
+    return textureSampleLevel(sss_lut, sss_sampler, uv, 0.0).rgb;
+}
+
 struct FsOut {
     @location(0) diffuse: vec4f,
     @location(1) specular: vec4f,
     @location(2) distance: vec4f,
-}
-
-// Wrap lighting per channel: light bleeds further round the terminator in red, as subsurface
-// scattering in skin does; a cheap stand-in until the full skin model.
-fn wrapped(ndl: f32, w: vec3f) -> vec3f {
-    return max((vec3f(ndl) + w) / (1.0 + w), vec3f(0.0));
 }
 
 fn ggx_spec(n: vec3f, v: vec3f, l: vec3f, roughness: f32) -> f32 {
@@ -60,31 +89,64 @@ fn ggx_spec(n: vec3f, v: vec3f, l: vec3f, roughness: f32) -> f32 {
     let d = a2 / (PI * pow(ndh * ndh * (a2 - 1.0) + 1.0, 2.0));
     let k = a * 0.5;
     let g = (ndl / (ndl * (1.0 - k) + k)) * (ndv / (ndv * (1.0 - k) + k));
-    let f = 0.028 + (1.0 - 0.028) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
+    let f = 0.028 + (1.0 - 0.028) * pow(clamp(1.0 - dot(h, v), 0.0, 1.0), 5.0);
     return d * g * f / max(4.0 * ndl * ndv, 1e-4) * ndl;
 }
 
 @fragment
 fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
+    // Derivatives first, in uniform control flow: the surface's curvature (normal change per
+    // millimetre) and a pixel's size on the skin.
+    let dn = length(fwidth(in.normal));
+    let dp = max(length(fwidth(in.world)), 1e-5);
+    let curv = dn / dp;
+    let pixel_mm = dp;
+
     var n = normalize(in.normal);
     if (!front) {
         n = -n;
     }
     let v = normalize(view.eye.xyz - in.world);
-    let wrap = vec3f(0.45, 0.25, 0.18);
-    let key = wrapped(dot(n, view.key_dir.xyz), wrap) * view.key_color.rgb;
-    let fill = wrapped(dot(n, view.fill_dir.xyz), wrap) * view.fill_color.rgb;
-    let hemi = mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
-    var albedo = view.skin_albedo.rgb;
+    // Skin is not plastic: mottling of its colour over a few centimetres and millimetres,
+    // roughness that varies with the sebum, and a fine relief that breaks up the sheen. Octaves
+    // finer than a pixel fade out.
+    let p = in.world;
+    let blotch = noise3(p * (1.0 / 22.0), 1u);
+    let mottle = noise3(p * (1.0 / 4.0), 2u) * octave_weight(4.0, pixel_mm);
+    let fine = noise3(p * (1.0 / 0.8), 3u) * octave_weight(0.8, pixel_mm);
+    let tint = vec3f(1.0 + 0.03 * blotch, 1.0 - 0.02 * blotch, 1.0 - 0.03 * blotch)
+        * (1.0 + 0.035 * mottle + 0.02 * fine);
+    let roughness = clamp(view.epidermis.w + 0.08 * noise3(p * (1.0 / 9.0), 4u), 0.2, 0.8);
+    let relief = 0.02 * octave_weight(1.2, pixel_mm);
+    let e = 0.12;
+    let q = p * (1.0 / 1.2);
+    let g = vec3f(
+        noise3(q + vec3f(e, 0.0, 0.0), 5u) - noise3(q - vec3f(e, 0.0, 0.0), 5u),
+        noise3(q + vec3f(0.0, e, 0.0), 5u) - noise3(q - vec3f(0.0, e, 0.0), 5u),
+        noise3(q + vec3f(0.0, 0.0, e), 5u) - noise3(q - vec3f(0.0, 0.0, e), 5u),
+    ) / (2.0 * e);
+    let n_spec = normalize(n - relief * (g - dot(g, n) * n));
+
+    // The key: a distant light, or a flash at the camera falling off as 1/d².
+    let key_dir = key_light(in.world).xyz;
+    let key_rgb = key_light_rgb(in.world);
+    let irradiance = sss_diffuse(dot(n, key_dir), curv) * key_rgb
+        + sss_diffuse(dot(n, view.fill_dir.xyz), curv) * view.fill_color.rgb
+        + mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
+    var dermis = view.dermis.rgb * tint;
+    var epidermis = view.epidermis.rgb;
     if (view.mode.x > 0.5) {
         // Exposure map: relative yearly UV dose 0–2 over the ramp, lit softly for the shape.
-        albedo = ramp(in.exposure / 2.0);
+        dermis = ramp(in.exposure / 2.0);
+        epidermis = vec3f(0.0);
     }
+    // A soft light spreads the highlight: widen the lobe by the light's angular size.
+    let rough_key = sqrt(roughness * roughness + view.key_color.w * view.key_color.w);
+    let spec = ggx_spec(n_spec, v, key_dir, rough_key) * key_rgb
+        + ggx_spec(n_spec, v, view.fill_dir.xyz, sqrt(roughness * roughness + 0.25)) * view.fill_color.rgb;
     var o: FsOut;
-    o.diffuse = vec4f(albedo * (key + fill + hemi), 1.0);
-    let spec = ggx_spec(n, v, view.key_dir.xyz, 0.42) * view.key_color.rgb
-        + ggx_spec(n, v, view.fill_dir.xyz, 0.42) * view.fill_color.rgb;
-    o.specular = vec4f(spec * view.skin_albedo.w, 1.0);
+    o.diffuse = vec4f(dermis * irradiance, 1.0);
+    o.specular = vec4f(epidermis * irradiance + spec * view.dermis.w, 1.0);
     // View distance past `eye.w` (mm), split into quarter millimetres and the rest so that two
     // half floats keep it to ~1e-4 mm: float32 targets are not renderable everywhere (GL).
     let d = length(view.eye.xyz - in.world) - view.eye.w;

@@ -14,18 +14,20 @@ struct DotIn {
     @location(5) shade: f32,
     @location(6) id: u32,
     @location(7) flags: u32,
-    // From the age pass: pigment left, extra footprint variance from spreading (mm²).
-    @location(8) look: vec2f,
+    // From the age pass: pigment left, extra footprint variance (mm²), redness, scab.
+    @location(8) look: vec4f,
 }
 
 struct VsOut {
     @builtin(position) clip: vec4f,
-    // Position within the footprint in units of its (drawn) σ.
+    // Position within the footprint, mm along its tangent axes.
     @location(0) local: vec2f,
-    // Absorptance per channel of full coverage: reach(z)·(1 − T_ink).
-    @location(1) peak: vec3f,
-    @location(2) world: vec3f,
-    @location(3) m0: f32,
+    @location(1) world: vec3f,
+    @location(2) @interpolate(flat) inv_2s2: vec3f,
+    @location(3) @interpolate(flat) m0: vec3f,
+    @location(4) @interpolate(flat) peak: vec3f,
+    // x: scab thickness, y: its 1/(2σ²), z: redness, w: the quad's half-size (mm).
+    @location(5) @interpolate(flat) marks: vec4f,
 }
 
 @vertex
@@ -41,23 +43,22 @@ fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
     // then runs this shader four times per dot instead of six.
     let corners = array<vec2f, 4>(
         vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
-    let c = corners[vi];
-    o.peak = fp.peak;
-    o.m0 = fp.m0;
-    let t = fp.t;
-    let b = fp.b;
-    let sigma_draw = fp.sigma_draw;
-    let world = d.position + (t * c.x + b * c.y) * (EXTENT * sigma_draw);
+    let c = corners[vi] * fp.extent_mm;
+    let world = d.position + fp.t * c.x + fp.b * c.y;
     o.clip = view.view_proj * vec4f(world, 1.0);
-    o.local = c * EXTENT;
+    o.local = c;
     o.world = world;
+    o.inv_2s2 = fp.inv_2s2;
+    o.m0 = fp.m0;
+    o.peak = fp.peak;
+    o.marks = vec4f(fp.scab, fp.scab_inv_2s2, fp.redness, fp.extent_mm);
     return o;
 }
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4f {
     let r2 = dot(in.local, in.local);
-    if (r2 > EXTENT * EXTENT) {
+    if (r2 > in.marks.w * in.marks.w) {
         discard;
     }
     // Hidden by the head: compare view distances in millimetres with a tolerance that grows with
@@ -69,7 +70,12 @@ fn fs_main(in: VsOut) -> @location(0) vec4f {
     if (mine > skin + view.proj.y + 2.0 * pixel_mm) {
         discard;
     }
-    let coverage = 1.0 - exp(-in.m0 * exp(-0.5 * r2));
-    let a = min(in.peak * coverage, vec3f(0.999));
-    return vec4f(-log(1.0 - a), 1.0);
+    var fp: Footprint;
+    fp.inv_2s2 = in.inv_2s2;
+    fp.m0 = in.m0;
+    fp.peak = in.peak;
+    fp.scab = in.marks.x;
+    fp.scab_inv_2s2 = in.marks.y;
+    fp.redness = in.marks.z;
+    return vec4f(dot_density(fp, r2), 1.0);
 }

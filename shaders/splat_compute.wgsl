@@ -6,7 +6,7 @@
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
 @group(0) @binding(2) var<storage, read> dots: array<Dot>;
-@group(0) @binding(3) var<storage, read> looks: array<vec2f>;
+@group(0) @binding(3) var<storage, read> looks: array<vec4f>;
 // Three fixed-point channels per internal pixel.
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
@@ -37,9 +37,7 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     }
     let t = fp.t;
     let b = fp.b;
-    let m0 = fp.m0;
-    let peak = fp.peak;
-    let ext = EXTENT * fp.sigma_draw;
+    let ext = fp.extent_mm;
 
     let c = to_pixels(d.position);
     if (c.z <= 0.0) {
@@ -60,20 +58,18 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     for (var y = lo.y; y <= hi.y; y++) {
         for (var x = lo.x; x <= hi.x; x++) {
             let uv = inv * (vec2f(f32(x) + 0.5, f32(y) + 0.5) - c.xy);
-            let local = uv * EXTENT;
+            let local = uv * ext;
             let r2 = dot(local, local);
-            if (r2 > EXTENT * EXTENT) {
+            if (r2 > ext * ext) {
                 continue;
             }
-            let world = d.position + (t * uv.x + b * uv.y) * ext;
+            let world = d.position + t * local.x + b * local.y;
             let skin = view_distance(textureLoad(skin_distance, vec2i(x, y), 0));
             let mine = length(view.eye.xyz - world);
             if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
                 continue;
             }
-            let coverage = 1.0 - exp(-m0 * exp(-0.5 * r2));
-            let a = min(peak * coverage, vec3f(0.999));
-            let od = -log(1.0 - a);
+            let od = dot_density(fp, r2);
             let base = 3u * (u32(y) * width + u32(x));
             atomicAdd(&density[base], u32(od.x * FIXED + 0.5));
             atomicAdd(&density[base + 1u], u32(od.y * FIXED + 0.5));

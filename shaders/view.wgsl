@@ -5,17 +5,44 @@ struct View {
     eye: vec4f,         // w: offset of the stored view distances (mm)
     viewport: vec4f,    // internal width, height, 1/width, 1/height
     proj: vec4f,        // x: focal length in internal pixels; y: depth tolerance (mm); z: min footprint σ (px); w: dots on (1/0)
-    key_dir: vec4f,     // direction toward the light
+    key_dir: vec4f,     // direction toward the key light (unused when it is at the camera)
     key_color: vec4f,
     fill_dir: vec4f,
     fill_color: vec4f,
     sky: vec4f,
     ground: vec4f,
-    skin_albedo: vec4f, // linear RGB; w: sebum specular strength
+    // Light returned from the dermis through the epidermis' melanin: the part pigment darkens.
+    // w: sebum specular strength.
+    dermis: vec4f,
+    // Light returned above the dermis (epidermal scatter): pigment does not darken it.
+    // w: base roughness of the sebum layer.
+    epidermis: vec4f,
+    ink: vec4f,         // rgb: ink optical density scale per channel (tone)
+    hair: vec4f,        // rgb: linear albedo of existing hairs; w: hairs on (1/0)
+    light: vec4f,       // x: key at the camera (1/0); y: key softness (rad); z: reference distance² (mm²) of a camera key
     mode: vec4f,        // x: 1 = show the exposure map instead of skin
 }
 
 @group(0) @binding(0) var<uniform> view: View;
+
+// Direction toward the key light from `p` (xyz; w unused): fixed, or toward the camera for a
+// flash.
+fn key_light(p: vec3f) -> vec4f {
+    if (view.light.x > 0.5) {
+        return vec4f(normalize(view.eye.xyz - p), 0.0);
+    }
+    return vec4f(view.key_dir.xyz, 0.0);
+}
+
+// The key light's colour × irradiance at `p`: a flash falls off as 1/d², equal to its nominal
+// value at the reference distance (the camera to the head's centre).
+fn key_light_rgb(p: vec3f) -> vec3f {
+    if (view.light.x > 0.5) {
+        let to = view.eye.xyz - p;
+        return view.key_color.rgb * (view.light.z / dot(to, to));
+    }
+    return view.key_color.rgb;
+}
 
 // Background (nothing drawn) is stored as this many millimetres.
 const NO_SURFACE: f32 = 60000.0;
@@ -28,24 +55,52 @@ fn view_distance(stored: vec4f) -> f32 {
 // Footprints extend to 3σ: beyond that the Gaussian carries 1% of its weight.
 const EXTENT: f32 = 3.0;
 
-// A dot's footprint as both splatting paths draw it (src/optics.rs): the tangent frame, the σ it
-// is drawn with, its peak optical thickness m0 (coverage M(r) = 1 − e^(−m0·g(r))), and the
-// absorptance of full coverage per channel. `visible` is false for dots that cannot be seen.
+// Healing marks (mirrors src/ageing.rs "Healing"): a scab crust over each fresh dot and the
+// redness (erythema) of the skin around each needle wound. Both sit at the surface, so they are
+// not filtered by depth; their optical densities per channel at full strength:
+// a dried crust of blood and ink, browner than the pigment; haemoglobin absorbs green and blue.
+const SCAB_OD: vec3f = vec3f(1.1, 1.4, 1.6);
+const SCAB_SIZE: f32 = 1.4;       // crust σ relative to the deposit's σ₀
+const REDNESS_OD: vec3f = vec3f(0.01, 0.12, 0.08);
+const REDNESS_SIGMA_MM: f32 = 0.6;
+
+// A dot's footprint as both splatting paths draw it (src/optics.rs): the tangent frame, the
+// half-size of the quad that carries it (mm), per channel the σ it is drawn with (as
+// 1/(2σ²)), the peak optical thickness m0 (coverage M(r) = 1 − e^(−m0·g(r))) and the
+// absorptance of full coverage, plus the healing marks. `visible` is false for dots that
+// cannot be seen.
 struct Footprint {
     t: vec3f,
     b: vec3f,
-    sigma_draw: f32,
-    m0: f32,
+    extent_mm: f32,
+    inv_2s2: vec3f,
+    m0: vec3f,
     peak: vec3f,
+    scab: f32,
+    scab_inv_2s2: f32,
+    redness: f32,
     visible: bool,
 }
 
-fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f32, look: vec2f) -> Footprint {
+// Widens σ (mm) to at least the minimum on screen and returns (σ_draw, m0_draw) with the
+// footprint's area ∫M kept: sub-pixel dots keep their mean darkness and do not shimmer.
+fn keep_area(sigma: f32, m0: f32, px_per_mm: f32) -> vec2f {
+    let sigma_px = sigma * px_per_mm;
+    if (sigma_px >= view.proj.z || m0 <= 0.0) {
+        return vec2f(sigma, m0);
+    }
+    let f = view.proj.z / max(sigma_px, 1e-4);
+    return vec2f(sigma * f, optics_ein_inverse(optics_ein(m0) / (f * f)));
+}
+
+fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f32, look: vec4f) -> Footprint {
     var fp: Footprint;
     let to_eye = view.eye.xyz - position;
     let dist = length(to_eye);
-    // Dots off, facing away, or with no pigment left (look.x) are never seen.
-    fp.visible = view.proj.w >= 0.5 && dot(n, to_eye) > 0.0 && look.x > 0.0;
+    // Dots off, facing away, or with nothing to show (no pigment, no healing mark) are never
+    // seen.
+    fp.visible = view.proj.w >= 0.5 && dot(n, to_eye) > 0.0
+        && (look.x > 0.0 || look.z > 0.0 || look.w > 0.0);
     if (!fp.visible) {
         return fp;
     }
@@ -55,21 +110,48 @@ fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f3
     }
     fp.t = normalize(t);
     fp.b = cross(n, fp.t);
-    let s_fresh = optics_sigma(diameter, depth);
-    let sigma = sqrt(s_fresh * s_fresh + look.y);
-    // Spreading (look.y) widens σ at a constant amount of pigment, so it lowers the peak.
-    fp.m0 = optics_peak_thickness(diameter, depth, look.x) * (s_fresh * s_fresh) / (sigma * sigma);
-    // Sub-pixel dots: widen to at least view.proj.z pixels of σ and lower the peak so the
-    // footprint keeps its area (∫M): a head seen from afar keeps its mean darkness and does not
-    // shimmer. Foreshortening at grazing angles shrinks the footprint on screen too.
+    // Foreshortening at grazing angles shrinks the footprint on screen too.
     let cos_view = max(dot(n, to_eye / dist), 0.05);
-    let sigma_px = sigma * view.proj.x / dist * sqrt(cos_view);
-    fp.sigma_draw = sigma;
-    if (sigma_px < view.proj.z) {
-        let f = view.proj.z / max(sigma_px, 1e-4);
-        fp.sigma_draw = sigma * f;
-        fp.m0 = optics_ein_inverse(optics_ein(fp.m0) / (f * f));
+    let px_per_mm = view.proj.x / dist * sqrt(cos_view);
+    var widest = 0.0;
+    for (var c = 0; c < 3; c++) {
+        let s_fresh = optics_sigma_c(diameter, depth, c);
+        // Spreading (look.y) widens σ at a constant amount of pigment, so it lowers the peak.
+        let s2 = s_fresh * s_fresh + look.y;
+        let m0 = optics_peak_thickness_c(diameter, depth, look.x, c) * (s_fresh * s_fresh) / s2;
+        let drawn = keep_area(sqrt(s2), m0, px_per_mm);
+        fp.inv_2s2[c] = 0.5 / (drawn.x * drawn.x);
+        fp.m0[c] = drawn.y;
+        widest = max(widest, drawn.x);
     }
-    fp.peak = optics_reach(depth) * (1.0 - optics_ink_transmittance(shade));
+    fp.extent_mm = EXTENT * widest;
+    fp.peak = optics_reach(depth) * (1.0 - optics_ink_transmittance(shade, view.ink.rgb));
+    fp.scab = 0.0;
+    fp.redness = 0.0;
+    if (look.w > 0.0) {
+        let s0 = SCAB_SIZE * 0.5 * diameter / 1.41421356;
+        let drawn = keep_area(s0, look.w, px_per_mm);
+        fp.scab = drawn.y;
+        fp.scab_inv_2s2 = 0.5 / (drawn.x * drawn.x);
+        fp.extent_mm = max(fp.extent_mm, EXTENT * drawn.x);
+    }
+    if (look.z > 0.005) {
+        fp.redness = look.z;
+        fp.extent_mm = max(fp.extent_mm, EXTENT * REDNESS_SIGMA_MM);
+    }
     return fp;
+}
+
+// Optical density (−ln transmittance per channel) a footprint adds at `r2` mm² from its centre.
+fn dot_density(fp: Footprint, r2: f32) -> vec3f {
+    let coverage = 1.0 - exp(-fp.m0 * exp(-r2 * fp.inv_2s2));
+    let a = min(fp.peak * coverage, vec3f(0.999));
+    var od = -log(1.0 - a);
+    if (fp.scab > 0.0) {
+        od += SCAB_OD * (1.0 - exp(-fp.scab * exp(-r2 * fp.scab_inv_2s2)));
+    }
+    if (fp.redness > 0.0) {
+        od += REDNESS_OD * fp.redness * exp(-r2 * (0.5 / (REDNESS_SIGMA_MM * REDNESS_SIGMA_MM)));
+    }
+    return od;
 }

@@ -115,14 +115,62 @@ impl AgeParams {
     }
 }
 
-/// What a dot looks like at time t (`Appearance` in age.wgsl). 8 bytes.
+/// What a dot looks like at time t (a `vec4f` in age.wgsl). 16 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct Appearance {
     /// Pigment left, in the units of `Dot::pigment` (0 before the dot's session).
     pub amount: f32,
-    /// Extra footprint variance from spreading, mm² (2·D·τ).
+    /// Extra footprint variance from spreading and fresh swelling, mm² (2·D·τ + S(τ)).
     pub spread_mm2: f32,
+    /// Redness of the skin around the needle wound, 0–1 (see [`healing`]).
+    pub redness: f32,
+    /// Scab crust over the dot: its peak optical thickness, 0 when there is none.
+    pub scab: f32,
+}
+
+// ---- Healing in the first weeks (DESIGN.md: "fresh dots look larger and darker for about a
+// week and shrink as they heal over ~4 weeks"). Each deposit (a session or a touch-up) heals on
+// its own clock τ_d, days since it was made.
+
+/// Extra footprint variance of a fresh dot, mm²: swelling and ink still in the needle track make
+/// a day-0 dot of 0.14 mm look ~1.5× as wide; it settles with a one-week time constant, so by
+/// four weeks (e^−4) the dot has its healed size.
+pub const SWELLING_MM2: f32 = 0.012;
+pub const SWELLING_DAYS: f32 = 7.0;
+/// Ink in the wound and the epidermal needle track on top of the deposit, as a share of the
+/// deposit: the fresh dot is darker; it weeps out and is shed within the first week.
+pub const WOUND_INK: f32 = 0.4;
+pub const WOUND_INK_DAYS: f32 = 4.0;
+/// Erythema around each puncture: strongest on the day, mostly gone within a week.
+pub const REDNESS_DAYS: f32 = 2.5;
+/// Scabs form over the first two days and flake off between days 5 and 7 (each dot's own day
+/// from its id), taking some surface ink with them.
+pub const SCAB_FORMS_DAYS: (f32, f32) = (0.5, 2.0);
+pub const SCAB_FLAKES_DAYS: (f32, f32) = (5.0, 7.0);
+/// Peak optical thickness of a scab at full strength.
+pub const SCAB_THICKNESS: f32 = 1.5;
+
+/// Healing marks of one deposit `days` old: (extra variance mm², extra ink share, redness,
+/// scab thickness). `flake_day` is the day this dot's scab comes off.
+pub fn healing(days: f32, flake_day: f32) -> [f32; 4] {
+    if days < 0.0 {
+        return [0.0; 4];
+    }
+    let scab = smoothstep(SCAB_FORMS_DAYS.0, SCAB_FORMS_DAYS.1, days)
+        * (1.0 - smoothstep(flake_day - 0.5, flake_day + 0.5, days));
+    [
+        SWELLING_MM2 * (-days / SWELLING_DAYS).exp(),
+        WOUND_INK * (-days / WOUND_INK_DAYS).exp(),
+        (-days / REDNESS_DAYS).exp(),
+        SCAB_THICKNESS * scab,
+    ]
+}
+
+/// The day a dot's scab flakes off, from its id (stream [`crate::hash::stream::FLAKE`]).
+pub fn flake_day(id: u32) -> f32 {
+    let u = crate::hash::rand01(0, id, crate::hash::stream::FLAKE);
+    SCAB_FLAKES_DAYS.0 + (SCAB_FLAKES_DAYS.1 - SCAB_FLAKES_DAYS.0) * u
 }
 
 fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
@@ -168,6 +216,8 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
         return Appearance {
             amount: 0.0,
             spread_mm2: 0.0,
+            redness: 0.0,
+            scab: 0.0,
         };
     }
     let (z, e, f) = (d.depth_mm, dot_exposure(d), p.clearance_factor);
@@ -191,9 +241,13 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
     let amount: f32 = (0..n)
         .map(|j| strength[j] * remaining(z, e, f, p.t_years - times[j]))
         .sum();
+    // The newest deposit is the one healing now (a touch-up re-wounds the site).
+    let heal = healing((p.t_years - times[n - 1]) * DAYS_PER_YEAR, flake_day(d.id));
     Appearance {
-        amount: d.pigment * amount,
-        spread_mm2: spread_mm2(z, age),
+        amount: d.pigment * (amount + strength[n - 1] * heal[1]),
+        spread_mm2: spread_mm2(z, age) + heal[0],
+        redness: heal[2],
+        scab: heal[3] * d.pigment,
     }
 }
 
@@ -271,10 +325,58 @@ mod tests {
         let at = |t: f32| appearance(&d, &AgeParams::new(&settings, t)).amount;
         let plain = |t: f32| appearance(&d, &AgeParams::new(&AgeingSettings::default(), t)).amount;
         assert!((at(3.9) - plain(3.9)).abs() < 1e-6);
-        // Just after the touch-up the site holds a full, fresh deposit again.
-        assert!((at(4.0) - 1.0).abs() < 1e-4, "{}", at(4.0));
+        // Just after the touch-up the site holds a full, fresh deposit again (plus the wound's
+        // ink on top, which is gone within days).
+        let topped = 1.0 - plain(4.0);
+        assert!(
+            (at(4.0) - 1.0 - topped * WOUND_INK).abs() < 1e-4,
+            "{}",
+            at(4.0)
+        );
         assert!(at(4.5) > plain(4.5) * 1.5 && at(4.5) < at(4.0));
-        assert!((at(8.0) - 1.0).abs() < 1e-4 && at(12.0) > plain(12.0));
+        assert!(at(8.0) > 1.0 && at(12.0) > plain(12.0));
+    }
+
+    #[test]
+    fn healing_marks_follow_the_first_weeks() {
+        let flake = 6.0;
+        // Redness: strongest on the day, mostly gone within a week.
+        assert!(healing(0.0, flake)[2] > 0.99 && healing(7.0, flake)[2] < 0.1);
+        // Scabs: none at first, formed by day 3, gone after they flake (days 5–7).
+        assert!(healing(0.2, flake)[3] < 0.01);
+        assert!(healing(3.0, flake)[3] > 0.9 * SCAB_THICKNESS);
+        assert_eq!(healing(7.0, flake)[3], 0.0);
+        // Swelling and wound ink settle by four weeks.
+        let h28 = healing(28.0, flake);
+        assert!(h28[0] < 0.02 * SWELLING_MM2 && h28[1] < 0.001 * WOUND_INK);
+        for id in 0..2000 {
+            assert!((5.0..=7.0).contains(&flake_day(id)));
+        }
+        // A fresh dot is darker than the healed one: wound ink on top, and a third of the
+        // dermal pigment still to be lost (the first session heals lighter).
+        let mut d: Dot = bytemuck::Zeroable::zeroed();
+        d.depth_mm = 0.35;
+        d.pigment = 1.0;
+        let at = |days: f32| {
+            appearance(
+                &d,
+                &AgeParams::new(&AgeingSettings::default(), days / DAYS_PER_YEAR),
+            )
+        };
+        assert!(
+            at(0.0).amount > 1.8 * at(28.0).amount,
+            "{:?} {:?}",
+            at(0.0),
+            at(28.0)
+        );
+        assert!(at(0.0).spread_mm2 > 10.0 * at(28.0).spread_mm2);
+        // A touch-up wounds the site again.
+        let s = AgeingSettings {
+            touch_up_years: vec![4.0],
+            ..Default::default()
+        };
+        let fresh = appearance(&d, &AgeParams::new(&s, 4.0 + 1.0 / DAYS_PER_YEAR));
+        assert!(fresh.redness > 0.5);
     }
 
     #[test]

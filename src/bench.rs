@@ -73,7 +73,7 @@ pub struct BenchResult {
     /// Memory bandwidth the lower bounds assume, GB/s (None: unknown, no bounds).
     pub bandwidth_gbs: Option<f64>,
     /// Lower bounds per pass from the bytes each must move at that bandwidth, ms: age reads
-    /// and writes every dot (56 B); splat reads every dot and writes the density target once;
+    /// and writes every dot (64 B); splat reads every dot and writes the density target once;
     /// skin writes its four targets and depth; composite reads them and writes the output.
     pub age_bound_ms: Option<f64>,
     pub skin_bound_ms: Option<f64>,
@@ -86,9 +86,9 @@ pub fn pass_bytes(dots: u64, vertices: u64, out: (u32, u32), ssaa: u32) -> [u64;
     let internal = (out.0 * ssaa) as u64 * (out.1 * ssaa) as u64;
     let output = out.0 as u64 * out.1 as u64;
     [
-        dots * 56,
+        dots * 64,
         vertices * 28 + internal * (3 * 8 + 4),
-        dots * 56 + internal * 8,
+        dots * 64 + internal * 8,
         internal * 4 * 8 + output * 4,
     ]
 }
@@ -260,7 +260,7 @@ pub fn run(
                 _ => percentile(&frame_ms, 0.5) / 1e3,
             };
             let age_wall_ms = median(age_wall);
-            let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 8) as u64;
+            let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 16) as u64;
             let moved = pass_bytes(dots.total(), head.mesh.positions.len() as u64, (w, h), ssaa);
             let bound = |i: usize| bandwidth_gbs.map(|b| moved[i] as f64 / (b * 1e9) * 1e3);
             let internal = (w * ssaa) as u64 * (h * ssaa) as u64;

@@ -68,6 +68,13 @@ impl Camera {
         }
     }
 
+    /// The same camera with its field of view narrowed `zoom` times (a telephoto close-up that
+    /// keeps the camera outside the head).
+    pub fn zoomed(mut self, zoom: f32) -> Camera {
+        self.fov_y = 2.0 * ((0.5 * self.fov_y).tan() / zoom.max(1e-3)).atan();
+        self
+    }
+
     pub fn view(&self) -> Mat4 {
         Mat4::look_at_rh(self.eye, self.target, self.up)
     }

@@ -26,11 +26,18 @@ pub struct Treatment {
 
 impl Treatment {
     pub fn new(head: &Head, plan: &Plan, dots: Option<u64>) -> Result<Treatment> {
-        let plan = match dots {
+        let mut plan = match dots {
             Some(0) => return Err(ScalpError::invalid("--dots", "must be at least 1")),
             Some(n) => plan_for_dot_count(plan, &head.mesh, &head.landmarks, n)?,
             None => plan.clone(),
         };
+        if plan.dots.match_hair {
+            // The plan as used carries the matched ink, so every stage and report sees it.
+            let (shade, tone) =
+                crate::optics::match_hair(plan.hair.albedo(), &plan.skin.tone.layers());
+            plan.dots.shade = shade;
+            plan.dots.tone = tone;
+        }
         let zone = Zone::new(&plan, &head.landmarks);
         let layout = Layout::new(&head.mesh, &zone, &plan)?;
         let exposure = cached_vertex_exposure(&head.mesh, &plan.exposure);
@@ -45,6 +52,32 @@ impl Treatment {
     /// Time at which every session has healed: what `scalp render` shows without --years.
     pub fn healed_years(&self) -> f32 {
         crate::ageing::healed_years(self.plan.sessions.count, &self.plan.ageing)
+    }
+
+    /// Render settings that follow the plan: the client's skin and the ink's tone.
+    pub fn render_settings(&self) -> RenderSettings {
+        RenderSettings {
+            skin: self.plan.skin.tone,
+            ink_tone: self.plan.dots.tone,
+            ..Default::default()
+        }
+    }
+
+    /// The client's existing hairs (empty when the plan has none).
+    pub fn hairs(&self, head: &Head) -> Vec<crate::hair::Hair> {
+        // Hair grows down to the natural hairline round the ears and the nape, which is lower
+        // than where a treatment usually stops; the front line is the designed one.
+        let mut natural = self.plan.clone();
+        natural.hairline.side_above_ear_mm = natural.hairline.side_above_ear_mm.min(-8.0);
+        natural.hairline.back_below_occipital_mm =
+            natural.hairline.back_below_occipital_mm.max(60.0);
+        let zone = Zone::new(&natural, &head.landmarks);
+        crate::hair::grow(head, &zone, &self.plan.hair, self.plan.seed)
+    }
+
+    /// Puts this plan's hairs on the head's GPU buffers.
+    pub fn set_hairs(&self, gpu: &Gpu, head: &Head, head_gpu: &mut HeadGpu) {
+        head_gpu.set_hairs(gpu, &self.hairs(head), self.plan.hair.albedo());
     }
 
     pub fn age_params(&self, t_years: f32) -> crate::ageing::AgeParams {
@@ -245,7 +278,21 @@ pub fn output_texture(gpu: &Gpu, size: (u32, u32), extra: wgpu::TextureUsages) -
 
 /// Copies an RGBA8 texture back into an image.
 pub fn read_texture(gpu: &Gpu, tex: &wgpu::Texture, w: u32, h: u32) -> Result<image::RgbaImage> {
-    let row = (w * 4).div_ceil(256) * 256;
+    let data = read_texture_bytes(gpu, tex, w, h, 4)?;
+    image::RgbaImage::from_raw(w, h, data)
+        .ok_or_else(|| ScalpError::invalid("readback", "image size does not match"))
+}
+
+/// A texture's texels, rows packed tightly (`bytes_per_texel` each).
+pub fn read_texture_bytes(
+    gpu: &Gpu,
+    tex: &wgpu::Texture,
+    w: u32,
+    h: u32,
+    bytes_per_texel: u32,
+) -> Result<Vec<u8>> {
+    let tight = (w * bytes_per_texel) as usize;
+    let row = (w * bytes_per_texel).div_ceil(256) * 256;
     let size = row as u64 * h as u64;
     let staging = gpu.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("image readback"),
@@ -281,12 +328,63 @@ pub fn read_texture(gpu: &Gpu, tex: &wgpu::Texture, w: u32, h: u32) -> Result<im
     );
     gpu.queue.submit([enc.finish()]);
     let data = gpu.map_and_read(&staging, size)?;
-    let mut img = image::RgbaImage::new(w, h);
+    let mut out = Vec::with_capacity(tight * h as usize);
     for y in 0..h as usize {
-        let src = &data[y * row as usize..y * row as usize + w as usize * 4];
-        img.as_mut()[y * w as usize * 4..(y + 1) * w as usize * 4].copy_from_slice(src);
+        out.extend_from_slice(&data[y * row as usize..y * row as usize + tight]);
     }
-    Ok(img)
+    Ok(out)
+}
+
+/// Decodes an IEEE half float.
+pub fn f16_to_f32(bits: u16) -> f32 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = ((bits >> 10) & 0x1F) as i32;
+    let frac = (bits & 0x3FF) as f32;
+    match exp {
+        0 => sign * frac * 2f32.powi(-24),
+        31 if frac == 0.0 => sign * f32::INFINITY,
+        31 => f32::NAN,
+        e => sign * (1.0 + frac / 1024.0) * 2f32.powi(e - 15),
+    }
+}
+
+impl Engine {
+    /// Renders like [`Engine::render_camera`] and returns the HDR intermediate targets
+    /// (diffuse, specular, optical density, hair) as RGBA floats at the internal size: for
+    /// checking the physics (no NaN, nothing negative) and for debugging.
+    #[allow(clippy::type_complexity)]
+    pub fn render_hdr(
+        &self,
+        head: &HeadGpu,
+        dots: Option<(&GpuDots, &AgedDots)>,
+        camera: &Camera,
+        settings: &RenderSettings,
+        size: (u32, u32),
+    ) -> Result<Vec<(&'static str, Vec<[f32; 4]>)>> {
+        let gpu = &self.gpu;
+        let targets = Targets::new(gpu, size, auto_ssaa(size, settings.ssaa))?;
+        let out = output_texture(gpu, size, wgpu::TextureUsages::COPY_SRC);
+        let view = out.create_view(&Default::default());
+        self.renderer
+            .render(gpu, head, dots, camera, settings, &targets, &view)?;
+        let (w, h) = targets.size;
+        targets
+            .hdr
+            .iter()
+            .map(|(name, tex)| {
+                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
+                let texels = bytes
+                    .chunks_exact(8)
+                    .map(|t| {
+                        std::array::from_fn(|c| {
+                            f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]]))
+                        })
+                    })
+                    .collect();
+                Ok((*name, texels))
+            })
+            .collect()
+    }
 }
 
 /// Writes a PNG whole or not at all: to a temporary file beside `path`, then renamed.

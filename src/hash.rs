@@ -56,6 +56,17 @@ pub mod stream {
     pub const PIGMENT_A: u32 = 10;
     pub const PIGMENT_B: u32 = 11;
     pub const SHADE: u32 = 12;
+    // Appearance and existing hair (numbered from 20, apart from the generation streams).
+    /// The day a dot's scab flakes off.
+    pub const FLAKE: u32 = 20;
+    pub const HAIR_PICK: u32 = 21;
+    pub const HAIR_U: u32 = 22;
+    pub const HAIR_V: u32 = 23;
+    pub const HAIR_LENGTH: u32 = 24;
+    pub const HAIR_ANGLE: u32 = 25;
+    pub const HAIR_TONE: u32 = 26;
+    /// Offset of the zone lookup that dithers the border between zones of hair.
+    pub const HAIR_BORDER: u32 = 27;
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! `scalp`: the command line. Thin: parse, call the library, print, exit non-zero on error.
 use clap::{Args, Parser, Subcommand};
-use scalp::camera::ViewPreset;
+use scalp::camera::{Camera, ViewPreset};
 use scalp::engine::{write_png, Engine, Treatment};
 use scalp::head::obj::{LoadOptions, Units, UpAxis};
 use scalp::head::Head;
+use scalp::light::LightPreset;
+use scalp::optics::SkinTone;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, Show, SplatPath};
 use scalp::{Result, ScalpError};
@@ -40,6 +42,9 @@ enum Command {
     Report(ReportArgs),
     /// Measure dots per second generated, aged and drawn, and GPU time per pass.
     Bench(BenchArgs),
+    /// The look gallery: three skin tones under the four lights, and shallow, correct and deep
+    /// dots side by side (docs/gallery/).
+    Gallery(GalleryArgs),
     /// List the GPU adapters wgpu can use, best first.
     Adapters,
     /// Regenerate the built-in default head (assets/head.obj and its landmarks) from code.
@@ -107,6 +112,53 @@ struct RenderArgs {
     /// Supersampling per axis, 1–4 (default: 2 up to 4 megapixels, else 1).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
     ssaa: Option<u32>,
+    #[command(flatten)]
+    look: LookArgs,
+    /// One image: the untreated head on the left, the treated head on the right, same view
+    /// and light, labelled.
+    #[arg(long)]
+    before_after: bool,
+}
+
+/// How the scene looks: the room's light, the client's skin and hair, the camera's zoom.
+#[derive(Args, Clone)]
+struct LookArgs {
+    /// Lighting preset.
+    #[arg(long, value_enum, default_value_t = LightPreset::Consultation)]
+    light: LightPreset,
+    /// Fitzpatrick skin type I–VI (default: the plan's `skin.tone`).
+    #[arg(long, value_enum)]
+    skin: Option<SkinTone>,
+    /// Draw the client's existing hair (stubble) as the plan's [hair] section describes, even
+    /// where the plan has it off.
+    #[arg(long, conflicts_with = "no_hair")]
+    hair: bool,
+    /// Do not draw existing hair even where the plan has it on.
+    #[arg(long)]
+    no_hair: bool,
+    /// Zoom in by narrowing the camera's field of view (1 = the whole head; 8 ≈ a 2 cm patch).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_zoom)]
+    zoom: f32,
+}
+
+fn parse_zoom(s: &str) -> std::result::Result<f32, String> {
+    let v: f32 = s.parse().map_err(|_| format!("\"{s}\" is not a number"))?;
+    if !(1.0..=40.0).contains(&v) {
+        return Err(format!("{v} is out of range: 1 to 40"));
+    }
+    Ok(v)
+}
+
+#[derive(Args)]
+struct GalleryArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Folder the sheets are written to.
+    #[arg(long, default_value = "docs/gallery")]
+    out: PathBuf,
+    /// Tile size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "480x360", value_parser = parse_size)]
+    size: (u32, u32),
 }
 
 #[derive(Args)]
@@ -265,13 +317,145 @@ fn generate_with_bar(
     dots
 }
 
+/// The plan as the look options change it (existing hair on or off).
+fn plan_with_look(mut plan: Plan, look: &LookArgs) -> Plan {
+    if look.hair {
+        plan.hair.enabled = true;
+    }
+    if look.no_hair {
+        plan.hair.enabled = false;
+    }
+    if let Some(tone) = look.skin {
+        plan.skin.tone = tone;
+    }
+    plan
+}
+
+fn camera_for(head_gpu: &HeadGpu, view: ViewPreset, size: (u32, u32), zoom: f32) -> Camera {
+    let (lo, hi) = head_gpu.bounds;
+    Camera::framing(view, lo, hi, size.0 as f32 / size.1 as f32).zoomed(zoom)
+}
+
+/// Skin tones × lights, and deposit depths side by side, each a labelled sheet.
+fn gallery(a: GalleryArgs) -> Result<()> {
+    let head = load_head(&a.head)?;
+    let base = load_plan(&a.head)?;
+    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let mut head_gpu = HeadGpu::new(&engine.gpu, &head);
+    std::fs::create_dir_all(&a.out).map_err(|e| {
+        ScalpError::invalid("--out", format!("cannot create {}: {e}", a.out.display()))
+    })?;
+    let treatment = Treatment::new(&head, &base, a.head.dots)?;
+    treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
+    let dots = generate_with_bar(&engine, &head, &treatment)?;
+    let aged = engine.age(&treatment, &dots, treatment.healed_years())?;
+    let tones = [SkinTone::II, SkinTone::IV, SkinTone::VI];
+    // The hairline and top from the front-above, close enough for the dot texture to show.
+    let camera = camera_for(&head_gpu, ViewPreset::ThreeQuarter, a.size, 2.2);
+    let mut tiles = Vec::new();
+    for tone in tones {
+        for light in LightPreset::ALL {
+            let settings = RenderSettings {
+                light,
+                skin: tone,
+                ..treatment.render_settings()
+            };
+            let img = engine.render_camera(
+                &head_gpu,
+                Some((&dots, &aged)),
+                &camera,
+                &settings,
+                a.size,
+            )?;
+            tiles.push((format!("type {} · {}", tone.name(), light.name()), img));
+        }
+    }
+    let sheet = scalp::sheet::contact_sheet(
+        "Skin types II, IV, VI under the four lights (healed)",
+        &tiles,
+        LightPreset::ALL.len(),
+    )?;
+    let lights = a.out.join("lights.png");
+    scalp::sheet::write_rgb_png(&sheet, &lights)?;
+    println!("wrote {}", lights.display());
+
+    // Depth: the same plan at 0.07, 0.35 and 1.1 mm, healed and after five years, close up.
+    let close = camera_for(&head_gpu, ViewPreset::Top, a.size, 12.0);
+    let mut tiles = Vec::new();
+    for tone in [SkinTone::II, SkinTone::VI] {
+        for (label, depth) in [
+            ("shallow 0.07 mm", 0.07f32),
+            ("correct 0.35 mm", 0.35),
+            ("deep 1.1 mm", 1.1),
+        ] {
+            let mut plan = base.clone();
+            plan.dots.depth_mm = depth;
+            plan.dots.depth_jitter_mm = 0.02;
+            plan.skin.tone = tone;
+            let t = Treatment::new(&head, &plan, a.head.dots)?;
+            let dots = engine.generate(&head, &t)?;
+            for years in [t.healed_years(), 5.0] {
+                let aged = engine.age(&t, &dots, years)?;
+                let settings = t.render_settings();
+                let img = engine.render_camera(
+                    &head_gpu,
+                    Some((&dots, &aged)),
+                    &close,
+                    &settings,
+                    a.size,
+                )?;
+                tiles.push((
+                    format!(
+                        "{} · {label} · {}",
+                        tone.name(),
+                        scalp::sheet::time_label(years)
+                    ),
+                    img,
+                ));
+            }
+        }
+    }
+    let sheet = scalp::sheet::contact_sheet(
+        "Deposit depth: shallow, correct, deep (types II and VI, healed and 5 years; a 2.5 cm patch)",
+        &tiles,
+        6,
+    )?;
+    let depths = a.out.join("depths.png");
+    scalp::sheet::write_rgb_png(&sheet, &depths)?;
+    println!("wrote {}", depths.display());
+
+    // Healing: day 0, 3, 7, 14, 28 close up, and the before/after of the whole head.
+    let mut tiles = Vec::new();
+    for days in [0.0f32, 3.0, 7.0, 14.0, 28.0] {
+        let aged = engine.age(&treatment, &dots, days / scalp::ageing::DAYS_PER_YEAR)?;
+        let img = engine.render_camera(
+            &head_gpu,
+            Some((&dots, &aged)),
+            &close,
+            &treatment.render_settings(),
+            a.size,
+        )?;
+        tiles.push((format!("day {days}"), img));
+    }
+    let sheet = scalp::sheet::contact_sheet(
+        "Healing of the first session: redness, scabs (days 5–7), settling by 4 weeks",
+        &tiles,
+        5,
+    )?;
+    let healing = a.out.join("healing.png");
+    scalp::sheet::write_rgb_png(&sheet, &healing)?;
+    println!("wrote {}", healing.display());
+    Ok(())
+}
+
 fn render(a: RenderArgs) -> Result<()> {
     let t0 = Instant::now();
     let head = load_head(&a.head)?;
-    let plan = load_plan(&a.head)?;
+    let plan = plan_with_look(load_plan(&a.head)?, &a.look);
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
     let engine = Engine::new(a.head.adapter.as_deref())?;
-    let head_gpu = HeadGpu::new(&engine.gpu, &head);
+    let mut head_gpu = HeadGpu::new(&engine.gpu, &head);
+    treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
     let t_gen = Instant::now();
     let dots = generate_with_bar(&engine, &head, &treatment)?;
     let gen_s = t_gen.elapsed().as_secs_f64();
@@ -297,14 +481,40 @@ fn render(a: RenderArgs) -> Result<()> {
         ssaa: a.ssaa.unwrap_or(0),
         show: a.show,
         path,
-        ..Default::default()
+        light: a.look.light,
+        ..treatment.render_settings()
     };
     head_gpu.set_exposure(&engine.gpu, &treatment.exposure);
-    let mut img =
-        engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
-    if a.show == Show::Exposure {
-        scalp::sheet::exposure_legend(&mut img)?;
-    }
+    let camera = camera_for(&head_gpu, a.view, a.size, a.look.zoom);
+    let render = |s: &RenderSettings| {
+        engine.render_camera(&head_gpu, Some((&dots, &aged)), &camera, s, a.size)
+    };
+    let img = if a.before_after {
+        let before = render(&RenderSettings {
+            dots: false,
+            ..settings.clone()
+        })?;
+        let after = render(&settings)?;
+        let light = a.look.light.name();
+        let sheet = scalp::sheet::contact_sheet(
+            &format!(
+                "Before and after — {light}, skin type {}",
+                treatment.plan.skin.tone.name()
+            ),
+            &[
+                ("Before: untreated".to_string(), before),
+                (format!("After: {when}"), after),
+            ],
+            2,
+        )?;
+        image::DynamicImage::ImageRgb8(sheet).to_rgba8()
+    } else {
+        let mut img = render(&settings)?;
+        if a.show == Show::Exposure {
+            scalp::sheet::exposure_legend(&mut img)?;
+        }
+        img
+    };
     write_png(&img, &a.out)?;
     let area_cm2 = treatment.layout.treated_area_mm2 / 100.0;
     let n = dots.total();
@@ -333,7 +543,17 @@ fn render(a: RenderArgs) -> Result<()> {
         dots.chunks.len(),
         if dots.chunks.len() == 1 { "" } else { "s" }
     );
-    println!("time: {when}; splatting: {path:?}");
+    println!(
+        "time: {when}; splatting: {path:?}; light: {}; skin type {}; ink shade {:.1}, tone {:+.2}{}",
+        a.look.light.name(),
+        treatment.plan.skin.tone.name(),
+        treatment.plan.dots.shade,
+        treatment.plan.dots.tone,
+        match &head_gpu.hairs {
+            Some((_, n)) => format!("; {n} existing hairs"),
+            None => String::new(),
+        }
+    );
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
 }
@@ -568,6 +788,7 @@ fn bench(a: BenchArgs) -> Result<()> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(a) => render(a),
+        Command::Gallery(a) => gallery(a),
         Command::Age(a) => age(a),
         Command::Report(a) => report(a),
         Command::Bench(a) => bench(a),

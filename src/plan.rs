@@ -15,6 +15,7 @@ use toml::Spanned;
 use crate::ageing::AgeingSettings;
 use crate::error::{Result, ScalpError};
 use crate::exposure::ExposureSettings;
+pub use crate::hair::HairSettings;
 
 /// A whole treatment plan. Defaults give a realistic Norwood 6–7 full-head treatment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,19 @@ pub struct Plan {
     pub exposure: ExposureSettings,
     /// Skin and schedule facts that change how the dots age.
     pub ageing: AgeingSettings,
+    /// The client's skin.
+    pub skin: SkinSettings,
+    /// Hair the client still has (shaved to stubble), drawn so SMP can be judged blending in.
+    pub hair: HairSettings,
+}
+
+/// The client's skin (plan section `[skin]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SkinSettings {
+    /// Fitzpatrick type I–VI: sets the epidermal melanin, hence the skin's colour and how much
+    /// contrast and blue cast the pigment shows through it.
+    pub tone: crate::optics::SkinTone,
 }
 
 /// How each dot is deposited.
@@ -48,6 +62,10 @@ pub struct DotSettings {
     pub shade: f32,
     /// Minimum spacing between dot centres as a fraction of the mean spacing 1/√density.
     pub spacing: f32,
+    /// Ink tone: −1 cool (blue-black) … 0 neutral carbon black … +1 warm (brown-black).
+    pub tone: f32,
+    /// Take `shade` and `tone` from the client's hair colour (`hair.color`) on this skin.
+    pub match_hair: bool,
 }
 
 /// Target dots per cm², per zone of the treated area.
@@ -120,6 +138,8 @@ impl Default for Plan {
             hairline: Hairline::default(),
             exposure: ExposureSettings::default(),
             ageing: AgeingSettings::default(),
+            skin: SkinSettings::default(),
+            hair: HairSettings::default(),
         }
     }
 }
@@ -133,6 +153,8 @@ impl Default for DotSettings {
             diameter_jitter: 0.15,
             shade: 7.0,
             spacing: 0.6,
+            tone: 0.0,
+            match_hair: false,
         }
     }
 }
@@ -330,7 +352,7 @@ impl Plan {
                 }
                 Kind::Shares => self.sessions.check_shares(doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
-                Kind::Style | Kind::Bool => {}
+                Kind::Style | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
         }
         Ok(())
@@ -349,6 +371,15 @@ impl Plan {
             "dots.diameter_jitter" => Num::F(d.diameter_jitter),
             "dots.shade" => Num::F(d.shade),
             "dots.spacing" => Num::F(d.spacing),
+            "dots.tone" => Num::F(d.tone),
+            "hair.density_per_cm2" => Num::F(self.hair.density_per_cm2),
+            "hair.length_mm" => Num::F(self.hair.length_mm),
+            "hair.diameter_mm" => Num::F(self.hair.diameter_mm),
+            "hair.hairline" => Num::F(self.hair.hairline),
+            "hair.top" => Num::F(self.hair.top),
+            "hair.crown" => Num::F(self.hair.crown),
+            "hair.sides" => Num::F(self.hair.sides),
+            "hair.back" => Num::F(self.hair.back),
             "density.hairline" => Num::F(n.hairline),
             "density.top" => Num::F(n.top),
             "density.crown" => Num::F(n.crown),
@@ -464,12 +495,13 @@ const SHARES_SUM_TOLERANCE: f64 = 0.01;
 const SYNTAX_FIELD: &str = "(TOML syntax)";
 
 /// The tables of a plan, in file order.
-const SECTIONS: [&str; 6] = [
-    "dots", "density", "sessions", "hairline", "exposure", "ageing",
+const SECTIONS: [&str; 8] = [
+    "dots", "density", "sessions", "hairline", "exposure", "ageing", "skin", "hair",
 ];
 
 /// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
 const STYLES: [&str; 3] = ["juvenile", "mature", "receding"];
+const TONES: [&str; 6] = ["I", "II", "III", "IV", "V", "VI"];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -485,6 +517,10 @@ enum Kind {
     Style,
     /// `true` or `false`.
     Bool,
+    /// `skin.tone`: a Fitzpatrick type, "I" … "VI".
+    Tone,
+    /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
+    Colour,
 }
 
 /// One key of the plan: its dotted name, kind, inclusive range, unit, and a short note on
@@ -541,6 +577,8 @@ const FIELDS: &[FieldSpec] = &[
     // a spacing of ~0.83 of the mean; at 0.7 it already needs 5× as many candidates as dots (see
     // dots::candidate_excess), at 0.75 eleven; below 0.3 it clumps like white noise.
     field("dots.spacing", Kind::Float, 0.3, 0.7, "", "fraction of the mean spacing 1/√density; above 0.7 the target density can hardly be reached"),
+    field("dots.tone", Kind::Float, -1.0, 1.0, "", "−1 cool (blue-black) … 0 neutral carbon black … +1 warm (brown-black)"),
+    field("dots.match_hair", Kind::Bool, 0.0, 0.0, "", ""),
     // Natural hair ~65–100 follicular units/cm², SMP builds to ~100; up to 1000 for
     // over-dense errors.
     field("density.hairline", Kind::Float, 1.0, 1000.0, DENSITY, "natural hair shows ~65–100 follicular units per cm²; SMP builds to ~100"),
@@ -587,6 +625,19 @@ const FIELDS: &[FieldSpec] = &[
     field("ageing.session_interval_weeks", Kind::Float, 1.0, 12.0, "weeks", "sessions are usually 1–4 weeks apart"),
     // Up to four touch-ups, increasing, within the 30 years the model is evaluated over.
     field("ageing.touch_up_years", Kind::Years, 0.0, 30.0, "years", "touch-ups usually come every 3–6 years"),
+    field("skin.tone", Kind::Tone, 0.0, 0.0, "", ""),
+    field("hair.enabled", Kind::Bool, 0.0, 0.0, "", ""),
+    field("hair.color", Kind::Colour, 0.0, 0.0, "", ""),
+    // Natural scalp hair: ~200 hairs/cm² in ~65–100 follicular units.
+    field("hair.density_per_cm2", Kind::Float, 10.0, 400.0, "hairs/cm²", "a full natural scalp has ~200 hairs per cm²"),
+    // Stubble from a fresh shave (0.5) to a few days' growth (3).
+    field("hair.length_mm", Kind::Float, 0.2, 5.0, MM, "shaved stubble is 0.5–3 mm"),
+    field("hair.diameter_mm", Kind::Float, 0.02, 0.15, MM, "scalp hairs are 0.06–0.1 mm thick"),
+    field("hair.hairline", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
+    field("hair.top", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
+    field("hair.crown", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
+    field("hair.sides", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
+    field("hair.back", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
 ];
 
 fn spec(name: &str) -> Option<&'static FieldSpec> {
@@ -935,6 +986,35 @@ impl<'a> Doc<'a> {
                 "one of the strings \"juvenile\", \"mature\", \"receding\"",
                 other,
             )),
+            (Kind::Tone, DeValue::String(s)) if TONES.contains(&s.as_ref()) => Ok(()),
+            (Kind::Tone, DeValue::String(s)) => Err(self.error(
+                spec.name,
+                line,
+                format!(
+                    "unknown skin type {:?}; allowed: Fitzpatrick \"I\", \"II\", \"III\", \"IV\", \"V\", \"VI\"",
+                    s.as_ref()
+                ),
+            )),
+            (Kind::Tone, other) => Err(wrong("a Fitzpatrick type: the string \"I\" … \"VI\"", other)),
+            (Kind::Colour, DeValue::String(s))
+                if crate::optics::parse_hair_colour(s.as_ref()).is_some() =>
+            {
+                Ok(())
+            }
+            (Kind::Colour, DeValue::String(s)) => Err(self.error(
+                spec.name,
+                line,
+                format!(
+                    "unknown hair colour {:?}; allowed: {} or \"#rrggbb\" (sRGB hex)",
+                    s.as_ref(),
+                    crate::optics::HAIR_COLOURS
+                        .iter()
+                        .map(|(n, _)| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            (Kind::Colour, other) => Err(wrong("a hair colour name or \"#rrggbb\"", other)),
             (Kind::Bool, DeValue::Boolean(_)) => Ok(()),
             (Kind::Bool, other) => Err(wrong("a boolean (true or false)", other)),
         }
@@ -1007,6 +1087,11 @@ shade = 7.0
 # 1/sqrt(density): random placement with a minimum spacing (blue noise), never a grid.
 # Allowed 0.3 to 0.7 (above that the target density can hardly be reached).
 spacing = 0.6
+# Ink tone: -1 cool (blue-black) ... 0 neutral carbon black ... +1 warm (brown-black).
+# Allowed -1 to 1. A cool-warm mismatch with the hair makes dots read as ink.
+tone = 0.0
+# Take shade and tone from the client's hair colour (hair.color) on this skin: true or false.
+match_hair = false
 
 # Target density per zone, dots per cm². Allowed 1 to 1000 each.
 # Natural hair shows ~65-100 follicular units per cm²; SMP builds to ~100 dots/cm².
@@ -1089,6 +1174,34 @@ session_interval_weeks = 3.0
 # Touch-up sessions, years after the first session: each re-dots the same pattern back to
 # full strength. At most 4, increasing, up to 30 years; [] for none.
 touch_up_years = []
+
+# The client's skin.
+[skin]
+# Fitzpatrick type "I" (very fair) ... "VI" (deeply pigmented): the epidermal melanin sets the
+# skin's colour and filters the pigment (darker skin: less contrast, less blue cast).
+tone = "II"
+
+# Hair the client still has, shaved to stubble: drawn so the SMP can be judged blending into
+# it (thinning clients, women, transplant patients). Off for a fully bald head.
+[hair]
+enabled = false
+# Shaved hair colour: "black", "dark-brown", "brown", "light-brown", "blonde", "red", "grey"
+# or an sRGB hex colour such as #2e2320 (in quotes). With dots.match_hair = true the
+# pigment's shade and tone follow it.
+color = "dark-brown"
+# Natural density, hairs/cm². Allowed 10 to 400 (a full scalp has ~200).
+density_per_cm2 = 200.0
+# Stubble length, mm. Allowed 0.2 to 5 (0.5-3 for a buzz cut).
+length_mm = 1.0
+# Hair thickness, mm. Allowed 0.02 to 0.15 (scalp hairs are 0.06-0.1).
+diameter_mm = 0.08
+# Fraction of the natural density still growing in each zone, 0 = bald ... 1 = full.
+# The default is a Norwood 6-7 client: a fringe of hair at the sides and back.
+hairline = 0.0
+top = 0.0
+crown = 0.0
+sides = 1.0
+back = 1.0
 "#;
 
 #[cfg(test)]

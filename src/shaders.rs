@@ -13,6 +13,7 @@ pub fn modules() -> Vec<(&'static str, String)> {
         ("skin", skin()),
         ("splat", splat()),
         ("splat_compute", splat_compute()),
+        ("hair", hair()),
         ("composite", composite()),
     ]
 }
@@ -52,6 +53,15 @@ pub fn splat_compute() -> String {
         COMMON,
         include_str!("../shaders/view.wgsl"),
         include_str!("../shaders/splat_compute.wgsl"),
+    ]
+    .concat()
+}
+
+pub fn hair() -> String {
+    [
+        COMMON,
+        include_str!("../shaders/view.wgsl"),
+        include_str!("../shaders/hair.wgsl"),
     ]
     .concat()
 }

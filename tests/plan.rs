@@ -72,7 +72,7 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    assert_eq!(example.len(), 31);
+    assert_eq!(example.len(), 44);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -284,6 +284,15 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("dots.diameter_jitter", "-0.2", "0.6", "0", "0.5", ""),
     ("dots.shade", "0.5", "11", "1", "10", ""),
     ("dots.spacing", "0.2", "0.9", "0.3", "0.7", ""),
+    ("dots.tone", "-1.5", "1.01", "-1", "1", ""),
+    ("hair.density_per_cm2", "5", "401", "10", "400", "hairs/cm²"),
+    ("hair.length_mm", "0.1", "6", "0.2", "5", "mm"),
+    ("hair.diameter_mm", "0.01", "0.2", "0.02", "0.15", "mm"),
+    ("hair.hairline", "-0.1", "1.1", "0", "1", ""),
+    ("hair.top", "-1", "2", "0", "1", ""),
+    ("hair.crown", "-0.01", "1.5", "0", "1", ""),
+    ("hair.sides", "-0.5", "1.01", "0", "1", ""),
+    ("hair.back", "-2", "3", "0", "1", ""),
     ("density.hairline", "0", "1001", "1", "1000", "dots/cm²"),
     ("density.top", "0.5", "2000", "1", "1000", "dots/cm²"),
     ("density.crown", "-3", "1000.5", "1", "1000", "dots/cm²"),
@@ -359,6 +368,34 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
 ];
 
 #[test]
+fn skin_tone_and_hair_colour_are_checked_with_the_choices() {
+    let bad = |text: &str| {
+        Plan::from_toml_str(text, std::path::Path::new("p.toml"))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = bad("[skin]\ntone = \"VII\"\n");
+    assert!(
+        e.contains("p.toml:2") && e.contains("skin.tone") && e.contains("\"VI\""),
+        "{e}"
+    );
+    let e = bad("[skin]\ntone = 3\n");
+    assert!(e.contains("wrong type"), "{e}");
+    let e = bad("[hair]\ncolor = \"#12345\"\n");
+    assert!(
+        e.contains("hair.color") && e.contains("dark-brown") && e.contains("#rrggbb"),
+        "{e}"
+    );
+    let ok = Plan::from_toml_str(
+        "[skin]\ntone = \"V\"\n[hair]\nenabled = true\ncolor = \"#3a2b24\"\n",
+        std::path::Path::new("p.toml"),
+    )
+    .unwrap();
+    assert_eq!(ok.skin.tone, scalp::optics::SkinTone::V);
+    assert!(ok.hair.enabled);
+}
+
+#[test]
 fn every_numeric_field_has_a_range_test() {
     // Every key of the default plan except the non-numeric ones appears in RANGES.
     let table: toml::Table = toml::from_str(&Plan::default().to_toml()).unwrap();
@@ -368,6 +405,10 @@ fn every_numeric_field_has_a_range_test() {
         "hairline.style",
         "ageing.oily_skin",
         "ageing.touch_up_years",
+        "dots.match_hair",
+        "skin.tone",
+        "hair.enabled",
+        "hair.color",
     ];
     for (k, v) in &table {
         let names: Vec<String> = match v.as_table() {

@@ -39,9 +39,30 @@ fn wgsl_mirrors_match_rust_constants() {
         "OPTICS_DIFFUSION_MM: vec3f = vec3f({:?}, {:?}, {:?})",
         d[0], d[1], d[2]
     )));
+    let k = scalp::optics::BLUR_KAPPA_RGB;
     assert!(common.contains(&format!(
-        "OPTICS_BLUR_KAPPA: f32 = {:?}",
-        scalp::optics::BLUR_KAPPA
+        "OPTICS_BLUR_KAPPA_RGB: vec3f = vec3f({:?}, {:?}, {:?})",
+        k[0], k[1], k[2]
     )));
+    // Healing constants are written twice too (src/ageing.rs, age.wgsl).
+    let age = include_str!("../shaders/age.wgsl");
+    use scalp::ageing as a;
+    for (name, v) in [
+        ("SWELLING_MM2", a::SWELLING_MM2),
+        ("SWELLING_DAYS", a::SWELLING_DAYS),
+        ("WOUND_INK", a::WOUND_INK),
+        ("WOUND_INK_DAYS", a::WOUND_INK_DAYS),
+        ("REDNESS_DAYS", a::REDNESS_DAYS),
+        ("SCAB_THICKNESS", a::SCAB_THICKNESS),
+    ] {
+        assert!(
+            age.contains(&format!("const {name}: f32 = {v:?};")),
+            "{name} differs from age.wgsl"
+        );
+    }
+    let (f0, f1) = a::SCAB_FORMS_DAYS;
+    let (l0, l1) = a::SCAB_FLAKES_DAYS;
+    assert!(age.contains(&format!("SCAB_FORMS_DAYS: vec2f = vec2f({f0:?}, {f1:?})")));
+    assert!(age.contains(&format!("SCAB_FLAKES_DAYS: vec2f = vec2f({l0:?}, {l1:?})")));
     assert!(common.contains(&format!("OPTICS_INK_K: f32 = {:?}", scalp::optics::INK_K)));
 }

@@ -1,5 +1,5 @@
 //! The age pass (`age.wgsl`): per-dot appearance at time t. Pipeline built once ([`DotAger`]);
-//! the appearance buffers ([`AgedDots`]) are small (8 bytes a dot) and rewritten per time.
+//! the appearance buffers ([`AgedDots`]) are small (16 bytes a dot) and rewritten per time.
 use super::{dispatch_size, Gpu};
 use crate::ageing::{AgeParams, Appearance};
 use crate::error::Result;
@@ -18,7 +18,7 @@ impl AgedDots {
     pub fn read(&self, gpu: &Gpu, dots: &GpuDots) -> Result<Vec<Appearance>> {
         let mut out = Vec::new();
         for (b, c) in self.chunks.iter().zip(&dots.chunks) {
-            let bytes = gpu.read_buffer(b, 0, c.count as u64 * 8)?;
+            let bytes = gpu.read_buffer(b, 0, c.count as u64 * 16)?;
             out.extend_from_slice(bytemuck::cast_slice(&bytes));
         }
         Ok(out)
@@ -67,7 +67,7 @@ impl DotAger {
             .map(|c| {
                 gpu.device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some("dot appearance"),
-                    size: (c.count as u64 * 8).max(16),
+                    size: (c.count as u64 * 16).max(16),
                     usage: wgpu::BufferUsages::STORAGE
                         | wgpu::BufferUsages::VERTEX
                         | wgpu::BufferUsages::COPY_SRC,

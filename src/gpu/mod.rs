@@ -375,6 +375,29 @@ pub mod entry {
         buffer(binding, stages, BufferBindingType::Storage { read_only })
     }
 
+    /// A filterable 2D float texture read through a sampler.
+    pub fn sampled_texture(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        }
+    }
+
+    pub fn filtering_sampler(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+            count: None,
+        }
+    }
+
     /// A 2D float texture read with textureLoad (no sampler).
     pub fn texture(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
         BindGroupLayoutEntry {

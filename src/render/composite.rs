@@ -36,6 +36,7 @@ impl CompositePass {
                 entry::texture(2, f),
                 entry::texture(3, f),
                 entry::texture(4, f),
+                entry::texture(5, f),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -87,7 +88,7 @@ impl CompositePass {
         let u = CompositeGpu {
             ssaa: t.ssaa,
             encode_srgb: self.encode_srgb as u32,
-            exposure: settings.exposure,
+            exposure: settings.exposure * crate::light::Light::preset(settings.light).exposure,
             split: settings.split_x.unwrap_or(-1.0),
             background_top: [0.20, 0.21, 0.23, 1.0],
             background_bottom: [0.06, 0.06, 0.07, 1.0],
@@ -109,6 +110,7 @@ impl CompositePass {
                 tv(2, &t.specular),
                 tv(3, &t.density),
                 tv(4, &t.distance),
+                tv(5, &t.hair),
             ],
         });
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {

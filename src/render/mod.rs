@@ -2,6 +2,7 @@
 //! Pipelines are built once per output format ([`Renderer`]); the head's buffers once per head
 //! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
 pub mod composite;
+pub mod hair;
 pub mod skin;
 pub mod splat;
 pub mod splat_compute;
@@ -12,6 +13,8 @@ use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::FrameTimer;
 use crate::gpu::Gpu;
+use crate::light::{Key, Light, LightPreset};
+use crate::optics::SkinTone;
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 
@@ -24,9 +27,16 @@ pub struct RenderSettings {
     pub ssaa: u32,
     /// Left part of the image, in output pixels, drawn untreated (before/after); None: off.
     pub split_x: Option<f32>,
+    /// Extra exposure on top of the light preset's, linear (1 = as the preset sets it).
     pub exposure: f32,
-    /// Linear skin albedo.
-    pub skin_albedo: Vec3,
+    /// The room the head is seen in.
+    pub light: LightPreset,
+    /// The client's skin type (epidermal melanin).
+    pub skin: SkinTone,
+    /// Ink tone, −1 cool … +1 warm (0: neutral carbon black).
+    pub ink_tone: f32,
+    /// Draw the head's existing hairs (when it has any, see `HeadGpu::set_hairs`).
+    pub hair: bool,
     /// What the head shows.
     pub show: Show,
     /// How dots reach the density target.
@@ -67,15 +77,17 @@ impl Default for RenderSettings {
             ssaa: 0,
             split_x: None,
             exposure: 1.0,
-            // A light (Fitzpatrick II) scalp, linear RGB.
-            skin_albedo: Vec3::new(0.60, 0.40, 0.31),
+            light: LightPreset::default(),
+            skin: SkinTone::default(),
+            ink_tone: 0.0,
+            hair: true,
             show: Show::Skin,
             path: SplatPath::Raster,
         }
     }
 }
 
-/// GPU mirror of the view and lights (`View` in view.wgsl). 304 bytes.
+/// GPU mirror of the view and lights (`View` in view.wgsl). 368 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct ViewGpu {
@@ -90,7 +102,11 @@ pub struct ViewGpu {
     pub fill_color: [f32; 4],
     pub sky: [f32; 4],
     pub ground: [f32; 4],
-    pub skin_albedo: [f32; 4],
+    pub dermis: [f32; 4],
+    pub epidermis: [f32; 4],
+    pub ink: [f32; 4],
+    pub hair: [f32; 4],
+    pub light: [f32; 4],
     pub mode: [f32; 4],
 }
 
@@ -112,6 +128,10 @@ pub struct HeadGpu {
     /// What the camera frames: the cranium and the upper face (everything above a level 60 mm
     /// below the brow), so the treated scalp fills the picture instead of the neck.
     pub bounds: (Vec3, Vec3),
+    /// The client's existing hairs (`crate::hair::Hair`) and their count; None: bald.
+    pub hairs: Option<(wgpu::Buffer, u32)>,
+    /// Linear albedo of those hairs.
+    pub hair_albedo: Vec3,
 }
 
 impl HeadGpu {
@@ -134,7 +154,20 @@ impl HeadGpu {
                 wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
             ),
             bounds,
+            hairs: None,
+            hair_albedo: Vec3::ZERO,
         }
+    }
+
+    /// Sets the hairs drawn on this head (an empty list: none).
+    pub fn set_hairs(&mut self, gpu: &Gpu, hairs: &[crate::hair::Hair], albedo: [f32; 3]) {
+        self.hairs = (!hairs.is_empty()).then(|| {
+            (
+                gpu.upload("hairs", hairs, wgpu::BufferUsages::VERTEX),
+                hairs.len() as u32,
+            )
+        });
+        self.hair_albedo = Vec3::from(albedo);
     }
 }
 
@@ -172,7 +205,11 @@ pub struct Targets {
     pub specular: wgpu::TextureView,
     pub distance: wgpu::TextureView,
     pub density: wgpu::TextureView,
+    /// Existing hair: Σ colour·thickness (rgb) and Σ thickness (a), see hair.wgsl.
+    pub hair: wgpu::TextureView,
     pub depth: wgpu::TextureView,
+    /// The HDR targets by name (diffuse, specular, density, hair), for reading back.
+    pub hdr: Vec<(&'static str, wgpu::Texture)>,
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
     /// adapter cannot run it or it would not fit one storage binding.
     pub density_buffer: Option<wgpu::Buffer>,
@@ -181,9 +218,9 @@ pub struct Targets {
 impl Targets {
     pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
         let size = (out.0 * ssaa, out.1 * ssaa);
-        // Four 8-byte colour targets and a 4-byte depth per internal pixel, plus the output and
+        // Five 8-byte colour targets and a 4-byte depth per internal pixel, plus the output and
         // its readback (4 + 4 bytes per output pixel): refuse before allocating what cannot fit.
-        let needed = size.0 as u64 * size.1 as u64 * (4 * 8 + 4) + out.0 as u64 * out.1 as u64 * 8;
+        let needed = size.0 as u64 * size.1 as u64 * (5 * 8 + 4) + out.0 as u64 * out.1 as u64 * 8;
         let budget = crate::gpu::memory_budget(&gpu.info);
         if needed > budget {
             return Err(ScalpError::TooLarge {
@@ -205,38 +242,49 @@ impl Targets {
             ));
         }
         let compute = splat_compute::supported(gpu);
-        let tex = |label: &str, format, storage: bool| {
-            gpu.device
-                .create_texture(&wgpu::TextureDescriptor {
-                    label: Some(label),
-                    size: wgpu::Extent3d {
-                        width: size.0,
-                        height: size.1,
-                        depth_or_array_layers: 1,
+        let tex = |label: &'static str, format, storage: bool| {
+            gpu.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some(label),
+                size: wgpu::Extent3d {
+                    width: size.0,
+                    height: size.1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC
+                    | if storage {
+                        wgpu::TextureUsages::STORAGE_BINDING
+                    } else {
+                        wgpu::TextureUsages::empty()
                     },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING
-                        | if storage {
-                            wgpu::TextureUsages::STORAGE_BINDING
-                        } else {
-                            wgpu::TextureUsages::empty()
-                        },
-                    view_formats: &[],
-                })
-                .create_view(&Default::default())
+                view_formats: &[],
+            })
         };
+        let view = |t: &wgpu::Texture| t.create_view(&Default::default());
+        let diffuse = tex("skin diffuse", HDR_FORMAT, false);
+        let specular = tex("skin specular", HDR_FORMAT, false);
+        let density = tex("optical density", HDR_FORMAT, compute);
+        let hair = tex("hair", HDR_FORMAT, false);
         Ok(Targets {
             size,
             ssaa,
-            diffuse: tex("skin diffuse", HDR_FORMAT, false),
-            specular: tex("skin specular", HDR_FORMAT, false),
-            distance: tex("view distance", DISTANCE_FORMAT, false),
-            density: tex("optical density", HDR_FORMAT, compute),
-            depth: tex("depth", DEPTH_FORMAT, false),
+            diffuse: view(&diffuse),
+            specular: view(&specular),
+            distance: view(&tex("view distance", DISTANCE_FORMAT, false)),
+            density: view(&density),
+            hair: view(&hair),
+            depth: view(&tex("depth", DEPTH_FORMAT, false)),
+            hdr: vec![
+                ("diffuse", diffuse),
+                ("specular", specular),
+                ("density", density),
+                ("hair", hair),
+            ],
             density_buffer: {
                 let bytes = size.0 as u64 * size.1 as u64 * 12;
                 (compute && bytes <= gpu.storage_binding_limit()).then(|| {
@@ -258,6 +306,7 @@ pub struct Renderer {
     skin: skin::SkinPass,
     splat: splat::SplatPass,
     splat_compute: Option<splat_compute::SplatComputePass>,
+    hair: hair::HairPass,
     composite: composite::CompositePass,
 }
 
@@ -277,12 +326,14 @@ impl Renderer {
             splat: splat::SplatPass::new(gpu),
             splat_compute: splat_compute::supported(gpu)
                 .then(|| splat_compute::SplatComputePass::new(gpu)),
+            hair: hair::HairPass::new(gpu),
             composite: composite::CompositePass::new(gpu, format),
         }
     }
 
     fn view_uniform(
         &self,
+        head: &HeadGpu,
         camera: &Camera,
         targets: &Targets,
         settings: &RenderSettings,
@@ -291,10 +342,13 @@ impl Renderer {
         let view = camera.view();
         let vp = camera.proj(aspect) * view;
         let focal_px = 0.5 * targets.size.1 as f32 / (0.5 * camera.fov_y).tan();
-        // Studio light: warm key from above the client's left front, cool fill from the right,
-        // a sky/ground ambient. Directions point toward the lights, in head space.
-        let key = Vec3::new(0.55, 0.75, 0.55).normalize();
-        let fill = Vec3::new(-0.8, 0.15, 0.45).normalize();
+        let light = Light::preset(settings.light);
+        let (key_dir, at_camera) = match light.key {
+            Key::Directional(d) => (d, 0.0),
+            Key::AtCamera => (Vec3::Y, 1.0),
+        };
+        let layers = settings.skin.layers();
+        let ink = crate::optics::ink_tone_scale(settings.ink_tone);
         let v4 = |v: Vec3, w: f32| [v.x, v.y, v.z, w];
         ViewGpu {
             view_proj: vp.to_cols_array_2d(),
@@ -312,13 +366,27 @@ impl Renderer {
                 MIN_SIGMA_PX,
                 if settings.draws_dots() { 1.0 } else { 0.0 },
             ],
-            key_dir: v4(key, 0.0),
-            key_color: v4(Vec3::new(1.15, 1.08, 0.98), 0.0),
-            fill_dir: v4(fill, 0.0),
-            fill_color: v4(Vec3::new(0.3, 0.34, 0.42), 0.0),
-            sky: v4(Vec3::new(0.32, 0.34, 0.38), 0.0),
-            ground: v4(Vec3::new(0.16, 0.13, 0.11), 0.0),
-            skin_albedo: v4(settings.skin_albedo, 0.35),
+            key_dir: v4(key_dir, 0.0),
+            key_color: v4(light.key_rgb, light.key_softness),
+            fill_dir: v4(light.fill_dir, 0.0),
+            fill_color: v4(light.fill_rgb, 0.0),
+            sky: v4(light.sky_rgb, 0.0),
+            ground: v4(light.ground_rgb, 0.0),
+            // Sebum: a thin oily film; its strength and roughness set the sheen.
+            dermis: v4(Vec3::from(layers.dermal), 0.35),
+            epidermis: v4(Vec3::from(layers.epidermal), 0.42),
+            ink: [ink[0], ink[1], ink[2], 0.0],
+            hair: v4(
+                head.hair_albedo,
+                (settings.hair && settings.show == Show::Skin && head.hairs.is_some()) as u32
+                    as f32,
+            ),
+            light: [
+                at_camera,
+                light.key_softness,
+                (camera.eye - camera.target).length_squared(),
+                0.0,
+            ],
             mode: [
                 (settings.show == Show::Exposure) as u32 as f32,
                 0.0,
@@ -358,7 +426,7 @@ impl Renderer {
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
         gpu.checked("rendering", || {
-            let view = self.view_uniform(camera, targets, settings);
+            let view = self.view_uniform(head, camera, targets, settings);
             let view_buf = gpu.uniform("view", &view);
             let mut enc = gpu
                 .device
@@ -388,6 +456,8 @@ impl Renderer {
                     pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
                 }
             }
+            self.hair
+                .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
             self.composite
                 .record(gpu, &mut enc, settings, targets, target, timer);
             gpu.queue.submit([enc.finish()]);

@@ -1,12 +1,73 @@
 //! Skin pass (`skin.wgsl`): the head lit, into diffuse, specular and view-distance targets.
+//! Also the CPU side of the skin's own subsurface scattering: the pre-integrated lookup
+//! ([`preintegrated_diffuse`]) the shader samples.
 use super::{HeadGpu, Targets, DEPTH_FORMAT, DISTANCE_FORMAT, HDR_FORMAT};
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{entry, Gpu};
+use crate::optics::DIFFUSION_MM;
 use crate::shaders;
+
+/// Columns of the lookup: cos θ from −1 to 1.
+pub const SSS_COLUMNS: usize = 64;
+/// Rows: √(curvature / [`SSS_MAX_CURVATURE`]) from 0 to 1.
+pub const SSS_ROWS: usize = 32;
+/// Highest curvature in the lookup, 1/mm (a 1 mm radius: the rim of an ear); the scalp's is
+/// ~0.011.
+pub const SSS_MAX_CURVATURE: f32 = 1.0;
+
+/// Burley's normalized diffusion profile as a radial density p(r) = 2πr·R(r), which integrates
+/// to 1 over r ≥ 0, for diffusion length `d` (mm).
+fn radial_density(r: f64, d: f64) -> f64 {
+    ((-r / d).exp() + (-r / (3.0 * d)).exp()) / (4.0 * d)
+}
+
+/// Penner's pre-integrated skin diffuse: light arriving at cos θ = `cos_theta` on a surface
+/// bent with `curvature` (1/mm), scattered under the skin with the profile of channel `c`, and
+/// averaged over the ring through the point: ∫ cos⁺(θ + x)·p(s(x)) dx / ∫ p(s(x)) dx with
+/// s = 2ρ·sin(|x|/2) the chord to a point x radians round a circle of radius ρ = 1/curvature.
+/// On flat skin it is cos⁺θ; on a curved rim light wraps past the terminator, red the furthest.
+pub fn preintegrated_diffuse(cos_theta: f32, curvature: f32, c: usize) -> f32 {
+    let theta = (cos_theta.clamp(-1.0, 1.0) as f64).acos();
+    if curvature <= 1e-6 {
+        return cos_theta.max(0.0);
+    }
+    let rho = 1.0 / curvature as f64;
+    let d = DIFFUSION_MM[c] as f64;
+    let n = 2048;
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for i in 0..n {
+        let x = -std::f64::consts::PI + (i as f64 + 0.5) * std::f64::consts::TAU / n as f64;
+        let s = 2.0 * rho * (0.5 * x.abs()).sin();
+        let w = radial_density(s, d);
+        num += (theta + x).cos().max(0.0) * w;
+        den += w;
+    }
+    (num / den) as f32
+}
+
+/// The lookup as RGBA8 texels (rows of curvature, columns of cos θ).
+pub fn sss_lut() -> Vec<u8> {
+    let mut out = Vec::with_capacity(SSS_COLUMNS * SSS_ROWS * 4);
+    for row in 0..SSS_ROWS {
+        let v = row as f32 / (SSS_ROWS - 1) as f32;
+        let curvature = v * v * SSS_MAX_CURVATURE;
+        for col in 0..SSS_COLUMNS {
+            let cos_theta = -1.0 + 2.0 * col as f32 / (SSS_COLUMNS - 1) as f32;
+            for c in 0..3 {
+                let value = preintegrated_diffuse(cos_theta, curvature, c);
+                out.push((value.clamp(0.0, 1.0) * 255.0).round() as u8);
+            }
+            out.push(255);
+        }
+    }
+    out
+}
 
 pub struct SkinPass {
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
+    lut: wgpu::TextureView,
+    sampler: wgpu::Sampler,
 }
 
 impl SkinPass {
@@ -15,7 +76,11 @@ impl SkinPass {
         let module = shaders::module(d, "skin.wgsl", &shaders::skin());
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("skin view"),
-            entries: &[entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT)],
+            entries: &[
+                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::sampled_texture(1, wgpu::ShaderStages::FRAGMENT),
+                entry::filtering_sampler(2, wgpu::ShaderStages::FRAGMENT),
+            ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("skin"),
@@ -78,7 +143,43 @@ impl SkinPass {
             multiview_mask: None,
             cache: None,
         });
-        SkinPass { pipeline, bgl }
+        let lut = {
+            use wgpu::util::DeviceExt;
+            d.create_texture_with_data(
+                &gpu.queue,
+                &wgpu::TextureDescriptor {
+                    label: Some("pre-integrated skin scattering"),
+                    size: wgpu::Extent3d {
+                        width: SSS_COLUMNS as u32,
+                        height: SSS_ROWS as u32,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: wgpu::TextureFormat::Rgba8Unorm,
+                    usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                    view_formats: &[],
+                },
+                wgpu::util::TextureDataOrder::LayerMajor,
+                &sss_lut(),
+            )
+            .create_view(&Default::default())
+        };
+        let sampler = d.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("pre-integrated skin scattering"),
+            address_mode_u: wgpu::AddressMode::ClampToEdge,
+            address_mode_v: wgpu::AddressMode::ClampToEdge,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        SkinPass {
+            pipeline,
+            bgl,
+            lut,
+            sampler,
+        }
     }
 
     pub fn record(
@@ -93,10 +194,20 @@ impl SkinPass {
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("skin view"),
             layout: &self.bgl,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: view.as_entire_binding(),
-            }],
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: view.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&self.lut),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
         });
         fn clear(v: &wgpu::TextureView, c: f64) -> Option<wgpu::RenderPassColorAttachment<'_>> {
             Some(wgpu::RenderPassColorAttachment {
@@ -140,5 +251,49 @@ impl SkinPass {
         rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
         rp.draw_indexed(0..head.index_count, 0, 0..1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_skin_is_lambertian_and_curved_skin_wraps_red_furthest() {
+        for ct in [-0.5f32, 0.0, 0.3, 0.9] {
+            let flat = preintegrated_diffuse(ct, 0.0, 0);
+            assert!((flat - ct.max(0.0)).abs() < 1e-6);
+            // The scalp (ρ ≈ 90 mm) is nearly flat at these scattering lengths.
+            let scalp = preintegrated_diffuse(ct, 1.0 / 90.0, 0);
+            assert!((scalp - ct.max(0.0)).abs() < 0.02, "{ct}: {scalp}");
+        }
+        // An ear rim (ρ = 3 mm): light reaches past the terminator, red further than blue.
+        let r = preintegrated_diffuse(-0.1, 1.0 / 3.0, 0);
+        let b = preintegrated_diffuse(-0.1, 1.0 / 3.0, 2);
+        assert!(r > b && b > 0.0, "{r} {b}");
+        // Scattering moves light round the ring but neither makes nor loses it: averaged over
+        // the angle θ, D keeps the mean of cos⁺θ, 1/π.
+        let mean = |curv: f32, c: usize| {
+            let n = 400;
+            (0..n)
+                .map(|i| {
+                    let theta = (i as f32 + 0.5) * std::f32::consts::PI / n as f32;
+                    preintegrated_diffuse(theta.cos(), curv, c)
+                })
+                .sum::<f32>()
+                / n as f32
+        };
+        for c in 0..3 {
+            let m = mean(0.5, c);
+            assert!((m - std::f32::consts::FRAC_1_PI).abs() < 0.01, "{m}");
+        }
+    }
+
+    #[test]
+    fn lut_has_the_shape_the_shader_reads() {
+        let lut = sss_lut();
+        assert_eq!(lut.len(), SSS_COLUMNS * SSS_ROWS * 4);
+        // Row 0 (flat), last column (cos θ = 1): full light.
+        assert_eq!(lut[(SSS_COLUMNS - 1) * 4], 255);
     }
 }

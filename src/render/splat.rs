@@ -34,7 +34,7 @@ impl SplatPass {
             0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32,
             4 => Float32, 5 => Float32, 6 => Uint32, 7 => Uint32
         ];
-        let look = wgpu::vertex_attr_array![8 => Float32x2];
+        let look = wgpu::vertex_attr_array![8 => Float32x4];
         let additive = wgpu::BlendComponent {
             src_factor: wgpu::BlendFactor::One,
             dst_factor: wgpu::BlendFactor::One,
@@ -53,9 +53,9 @@ impl SplatPass {
                         step_mode: wgpu::VertexStepMode::Instance,
                         attributes: &attrs,
                     }),
-                    // The age pass's per-dot appearance (`Appearance`, 8 bytes).
+                    // The age pass's per-dot appearance (`Appearance`, 16 bytes).
                     Some(wgpu::VertexBufferLayout {
-                        array_stride: 8,
+                        array_stride: 16,
                         step_mode: wgpu::VertexStepMode::Instance,
                         attributes: &look,
                     }),
