@@ -56,6 +56,15 @@ pub mod stream {
     pub const PIGMENT_A: u32 = 10;
     pub const PIGMENT_B: u32 = 11;
     pub const SHADE: u32 = 12;
+    /// Which dots a per-dot technique error hits (src/technique.rs).
+    pub const ERROR: u32 = 13;
+    /// Whether a dot survives patchy work.
+    pub const PATCHY: u32 = 14;
+    /// Grid spacing: the jitter of a lattice node (ids are node keys, not dot ids).
+    pub const GRID_U: u32 = 15;
+    pub const GRID_V: u32 = 16;
+    /// Grid spacing: density thinning per lattice node.
+    pub const GRID_THIN: u32 = 17;
 }
 
 #[cfg(test)]

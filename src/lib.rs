@@ -18,6 +18,7 @@ pub mod render;
 pub mod report;
 pub mod shaders;
 pub mod sheet;
+pub mod technique;
 pub mod zone;
 
 pub use error::{Result, ScalpError};

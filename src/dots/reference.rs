@@ -68,13 +68,22 @@ pub fn candidate(
     let v = rand01(p.seed, id, stream::BARY_V);
     let su = u.sqrt();
     let (a, b, c) = (1.0 - su, su * (1.0 - v), su * v);
-    let position = mesh.positions[i0] * a + mesh.positions[i1] * b + mesh.positions[i2] * c;
+    let (p0, p1, p2) = (mesh.positions[i0], mesh.positions[i1], mesh.positions[i2]);
+    let mut position = p0 * a + p1 * b + p2 * c;
     let n = mesh.normals[i0] * a + mesh.normals[i1] * b + mesh.normals[i2] * c;
     let normal = n.try_normalize().unwrap_or(Vec3::Y);
     let exposure = exposure[i0] * a + exposure[i1] * b + exposure[i2] * c;
+    // Grid spacing: the candidate moves to its lattice node, and the node (not the candidate)
+    // draws the density thinning, so every candidate of a node agrees.
+    let mut thin = rand01(p.seed, id, stream::THIN);
+    if p.grid_pitch_mm > 0.0 {
+        let (q, key) = snap_to_grid(p, zone, position, (p1 - p0).cross(p2 - p0));
+        position = q;
+        thin = rand01(p.seed, key, stream::GRID_THIN);
+    }
     let s = zone.sample(position);
     let keep_p = s.density_per_mm2 * p.inv_max_density;
-    let kept = rand01(p.seed, id, stream::THIN) < keep_p;
+    let kept = thin < keep_p;
     Candidate {
         id,
         position,
@@ -87,6 +96,49 @@ pub fn candidate(
     }
 }
 
+/// Grid spacing (as `snap_to_grid` in generate.wgsl): the lattice node nearest to `pos` in a
+/// local chart of the surface, moved to the plane of the candidate's triangle (normal
+/// `tri_normal`, any length), and the node's key. Charts by the dominant axis of the direction
+/// from the head's centre: the top in (x, z), the front and back in (x, y), the sides in (z, y):
+/// rows and columns as a practitioner working in rows would lay them. Each node has its own
+/// jitter, the same for every candidate that lands on it; the spacing rule keeps one of them.
+/// Moving within the triangle's plane leaves the point within ~0.002 mm of the head
+/// (half a pitch on a 90 mm radius).
+pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> (Vec3, u32) {
+    let d = (pos - Vec3::new(zone.gpu.center[0], 0.0, zone.gpu.center[2])).abs();
+    let (chart, u, v) = if d.y >= d.x && d.y >= d.z {
+        (0, pos.x, pos.z)
+    } else if d.z >= d.x {
+        (1, pos.x, pos.y)
+    } else {
+        (2, pos.z, pos.y)
+    };
+    let pitch = p.grid_pitch_mm;
+    let iu = (u / pitch + 0.5).floor() as i32;
+    let iv = (v / pitch + 0.5).floor() as i32;
+    let key = crate::technique::lattice_key(iu, iv, chart);
+    let ju = (rand01(p.seed, key, stream::GRID_U) - 0.5) * p.grid_jitter;
+    let jv = (rand01(p.seed, key, stream::GRID_V) - 0.5) * p.grid_jitter;
+    let du = (iu as f32 + ju) * pitch - u;
+    let dv = (iv as f32 + jv) * pitch - v;
+    let (delta, axis) = match chart {
+        0 => (Vec3::new(du, 0.0, dv), Vec3::Y),
+        1 => (Vec3::new(du, dv, 0.0), Vec3::Z),
+        _ => (Vec3::new(0.0, dv, du), Vec3::X),
+    };
+    // Back onto the triangle's plane along the chart's axis, which keeps the node's chart
+    // coordinates exact.
+    let n = tri_normal;
+    let an = axis.dot(n);
+    let limit = 0.2 * n.length();
+    let an = if an.abs() < limit {
+        limit.copysign(an)
+    } else {
+        an
+    };
+    (pos + delta - axis * (delta.dot(n) / an), key)
+}
+
 /// Standard normal from two uniforms (Box–Muller), as in common.wgsl.
 fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     let u1 = rand01(seed, id, sa).max(1e-7);
@@ -94,18 +146,38 @@ fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
 }
 
-/// The dot an accepted candidate becomes.
-pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
-    let id = c.id;
+/// The session candidate `id` belongs to.
+pub fn session_of(p: &GenParams, id: u32) -> u32 {
     let u = rand01(p.seed, id, stream::SESSION);
     let mut session = 0u32;
     while session + 1 < p.session_count && u >= p.session_cum[session as usize] {
         session += 1;
     }
-    let depth = (p.depth_mm
-        + p.depth_jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B))
-    .max(0.02);
+    session
+}
+
+/// The dot an accepted candidate becomes.
+pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
+    let id = c.id;
+    let session = session_of(p, id);
+    // Depth errors hit a share of the dots each (too deep first, then too shallow).
+    let e = rand01(p.seed, id, stream::ERROR);
+    let (depth_mm, jitter_mm) = if e < p.deep_fraction {
+        (p.deep_depth_mm, p.deep_jitter_mm)
+    } else if e < p.deep_fraction + p.shallow_fraction {
+        (p.shallow_depth_mm, p.shallow_jitter_mm)
+    } else {
+        (p.depth_mm, p.depth_jitter_mm)
+    };
+    let depth =
+        (depth_mm + jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B)).max(0.02);
+    let big = if (p.big_zone_mask >> c.zone as u32) & 1 == 1 {
+        p.big_factor
+    } else {
+        1.0
+    };
     let diameter = p.diameter_mm
+        * big
         * (1.0 + p.diameter_jitter * gauss(p.seed, id, stream::DIAM_A, stream::DIAM_B))
             .clamp(0.4, 2.5);
     let pigment =
@@ -135,13 +207,25 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
     (c.x as i32, c.y as i32, c.z as i32)
 }
 
+/// Patchy density: whether accepted candidate `c` was really deposited.
+pub fn deposited(c: &Candidate, p: &GenParams) -> bool {
+    let session = session_of(p, c.id);
+    crate::technique::patchy_keeps(p.seed, c.id, session, c.position, p.patchy, p.patchy_missed)
+}
+
 /// All dots of a plan, sorted by id: chunk after chunk, greedy in priority order against every
 /// dot accepted so far.
+///
+/// Under patchy density some accepted dots are not deposited: within their chunk they still
+/// hold their place (the practitioner spaced the pattern, then missed some of it), but later
+/// chunks do not see them, as on the GPU, where later chunks only see the dots written.
 pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> Vec<Dot> {
     let cell = layout.cell_size;
-    let mut grid: HashMap<(i32, i32, i32), Vec<(Vec3, f32)>> = HashMap::new();
+    // (position, exclusion radius, chunk, deposited)
+    type Entry = (Vec3, f32, usize, bool);
+    let mut grid: HashMap<(i32, i32, i32), Vec<Entry>> = HashMap::new();
     let mut dots = Vec::new();
-    for p in &layout.params {
+    for (chunk, p) in layout.params.iter().enumerate() {
         let mut cands: Vec<Candidate> = (0..p.cand_count)
             .map(|k| candidate(mesh, exposure, layout, zone, p, p.cand_start + k))
             .filter(|c| c.kept)
@@ -154,7 +238,10 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
                 for dy in -1..=1 {
                     for dz in -1..=1 {
                         if let Some(list) = grid.get(&(cx + dx, cy + dy, cz + dz)) {
-                            for (q, r) in list {
+                            for (q, r, k, shown) in list {
+                                if !*shown && *k != chunk {
+                                    continue;
+                                }
                                 let rr = r.max(c.radius);
                                 if c.position.distance_squared(*q) < rr * rr {
                                     blocked = true;
@@ -166,10 +253,13 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
                 }
             }
             if !blocked {
+                let shown = deposited(&c, p);
                 grid.entry((cx, cy, cz))
                     .or_default()
-                    .push((c.position, c.radius));
-                dots.push(dot_from_candidate(&c, p));
+                    .push((c.position, c.radius, chunk, shown));
+                if shown {
+                    dots.push(dot_from_candidate(&c, p));
+                }
             }
         }
     }
