@@ -26,6 +26,9 @@ const CLEARANCE_UV_PER_YEAR: f32 = 0.09;
 const UV_DEPTH_MM: f32 = 0.3;
 const REFERENCE_DEPTH_MM: f32 = 0.35;
 const SPREAD_MM2_PER_YEAR: f32 = 0.0001;
+const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
+const BLOWOUT_FROM_MM: f32 = 0.6;
+const BLOWOUT_FULL_MM: f32 = 1.2;
 
 fn remaining(depth: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
     let days = age_years * DAYS_PER_YEAR;
@@ -75,5 +78,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
         amount += strength[j] * remaining(z, exposure, f, age.t_years - times[j]);
     }
     let rel = z / REFERENCE_DEPTH_MM;
-    looks[i] = vec2f(d.pigment * amount, 2.0 * SPREAD_MM2_PER_YEAR * rel * rel * a);
+    // Blowout migration below the papillary dermis (crate::ageing::spread_mm2).
+    let blowout = BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, z);
+    looks[i] = vec2f(d.pigment * amount, 2.0 * (SPREAD_MM2_PER_YEAR * rel * rel + blowout) * a);
 }
