@@ -47,10 +47,9 @@ const S_PIGMENT_A: u32 = 10u;
 const S_PIGMENT_B: u32 = 11u;
 const S_SHADE: u32 = 12u;
 const S_ERROR: u32 = 13u;
-const S_PATCHY: u32 = 14u;
-const S_GRID_U: u32 = 15u;
-const S_GRID_V: u32 = 16u;
-const S_GRID_THIN: u32 = 17u;
+const S_GRID_U: u32 = 14u;
+const S_GRID_V: u32 = 15u;
+const S_GRID_THIN: u32 = 16u;
 
 // Hash of an integer lattice node (mirrors technique::lattice_key).
 fn lattice_key(x: i32, y: i32, z: i32) -> u32 {

@@ -54,22 +54,39 @@ struct GridNode {
     key: u32,
 }
 
-// Grid spacing (mirrors reference::snap_to_grid): the nearest lattice node in the chart of the
-// dominant axis from the head's centre, jittered per node, back on the triangle's plane.
+// The charts of the grid-spacing error (mirrors reference::GRID_CHARTS): axis, u, v.
+const R3: f32 = 0.57735026;
+const R2: f32 = 0.70710677;
+const R6: f32 = 0.4082483;
+const R23: f32 = 0.8164966;
+const GRID_CHARTS = array<mat3x3f, 7>(
+    mat3x3f(0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0),
+    mat3x3f(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+    mat3x3f(1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0),
+    mat3x3f(R3, R3, R3, R2, 0.0, -R2, -R6, R23, -R6),
+    mat3x3f(-R3, R3, R3, R2, 0.0, R2, R6, R23, -R6),
+    mat3x3f(R3, R3, -R3, -R2, 0.0, -R2, -R6, R23, R6),
+    mat3x3f(-R3, R3, -R3, -R2, 0.0, R2, R6, R23, R6),
+);
+
+// Grid spacing (mirrors reference::snap_to_grid): the nearest lattice node in the chart whose
+// axis is nearest the direction from the head's centre, jittered per node, back on the
+// triangle's plane.
 fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
-    let d = abs(pos - vec3f(zp.center.x, 0.0, zp.center.z));
-    var chart = 2;
-    var u = pos.z;
-    var v = pos.y;
-    if (d.y >= d.x && d.y >= d.z) {
-        chart = 0;
-        u = pos.x;
-        v = pos.z;
-    } else if (d.z >= d.x) {
-        chart = 1;
-        u = pos.x;
-        v = pos.y;
+    let d = pos - vec3f(zp.center.x, 0.0, zp.center.z);
+    var chart = 0;
+    var best = -1.0;
+    for (var k = 0; k < 7; k++) {
+        let a = abs(dot(d, GRID_CHARTS[k][0]));
+        if (a > best) {
+            best = a;
+            chart = k;
+        }
     }
+    let frame = GRID_CHARTS[chart];
+    let axis = frame[0];
+    let u = dot(pos, frame[1]);
+    let v = dot(pos, frame[2]);
     let pitch = params.grid_pitch_mm;
     let iu = i32(floor(u / pitch + 0.5));
     let iv = i32(floor(v / pitch + 0.5));
@@ -78,15 +95,7 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     let jv = (rand01(params.seed, key, S_GRID_V) - 0.5) * params.grid_jitter;
     let du = (f32(iu) + ju) * pitch - u;
     let dv = (f32(iv) + jv) * pitch - v;
-    var delta = vec3f(0.0, dv, du);
-    var axis = vec3f(1.0, 0.0, 0.0);
-    if (chart == 0) {
-        delta = vec3f(du, 0.0, dv);
-        axis = vec3f(0.0, 1.0, 0.0);
-    } else if (chart == 1) {
-        delta = vec3f(du, dv, 0.0);
-        axis = vec3f(0.0, 0.0, 1.0);
-    }
+    let delta = frame[1] * du + frame[2] * dv;
     var an = dot(axis, n);
     let limit = 0.2 * length(n);
     if (abs(an) < limit) {
@@ -122,7 +131,12 @@ fn make_candidate(id: u32) -> Candidate {
         thin = rand01(params.seed, g.key, S_GRID_THIN);
     }
     let s = zone_sample(zp, position);
-    let kept = thin < s.density * params.inv_max_density;
+    var keep = s.density * params.inv_max_density;
+    // Patchy work spares the hairline zone (reference::candidate says why).
+    if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
+        keep *= patchy_intensity(session_of(id), position);
+    }
+    let kept = thin < keep;
     let radius = params.alpha / sqrt(zone_density(zp, s.zone));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
@@ -160,9 +174,8 @@ fn session_of(id: u32) -> u32 {
     return session;
 }
 
-// Patchy density (mirrors technique::value_noise and patchy_keeps).
+// Patchy density: smooth value noise (mirrors technique::value_noise).
 const PATCHY_CELL_MM: f32 = 16.0;
-const PATCHY_UNEVENNESS: f32 = 0.85;
 const PATCHY_STREAM_COMMON: u32 = 40u;
 const PATCHY_STREAM_SESSION: u32 = 41u;
 
@@ -189,22 +202,28 @@ fn value_noise(stream: u32, p: vec3f) -> f32 {
     return y0 + (y1 - y0) * s.z;
 }
 
-// Whether accepted candidate i was really deposited under patchy work. Reads the position from
-// the candidate buffer, so counting and writing decide alike.
+// Patchy density (mirrors technique::patchy_field): a field shared by every session and the
+// session's own.
+fn patchy_field(session: u32, p: vec3f) -> f32 {
+    return 0.5 * (value_noise(PATCHY_STREAM_COMMON, p) + value_noise(PATCHY_STREAM_SESSION + session, p));
+}
+
+// Patchy density before spacing (mirrors technique::patchy_intensity).
+fn patchy_intensity(session: u32, p: vec3f) -> f32 {
+    let u = patchy_field(session, p);
+    return (1.0 + params.patchy * (2.0 * u - 1.0)) / (1.0 + params.patchy);
+}
+
+// Patchy density after spacing: whether accepted candidate i was really deposited (its session
+// did not miss the area). Reads the position from the candidate buffer, so counting and writing
+// decide alike.
 fn deposited(i: u32) -> bool {
-    if (params.patchy <= 0.0) {
+    if (params.patchy_missed <= 0.0) {
         return true;
     }
     let id = params.cand_start + i;
     let p = cand[i].xyz;
-    let own = value_noise(PATCHY_STREAM_SESSION + session_of(id), p);
-    if (own < params.patchy_missed) {
-        return false;
-    }
-    let hand = value_noise(PATCHY_STREAM_COMMON, p);
-    let t = clamp((0.5 * (hand + own) - 0.25) / 0.5, 0.0, 1.0);
-    let keep = 1.0 - params.patchy * PATCHY_UNEVENNESS * (1.0 - t * t * (3.0 - 2.0 * t));
-    return rand01(params.seed, id, S_PATCHY) < keep;
+    return zone_sample(zp, p).zone == ZONE_HAIRLINE || patchy_field(session_of(id), p) >= params.patchy_missed;
 }
 
 @compute @workgroup_size(64)

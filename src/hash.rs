@@ -58,13 +58,11 @@ pub mod stream {
     pub const SHADE: u32 = 12;
     /// Which dots a per-dot technique error hits (src/technique.rs).
     pub const ERROR: u32 = 13;
-    /// Whether a dot survives patchy work.
-    pub const PATCHY: u32 = 14;
     /// Grid spacing: the jitter of a lattice node (ids are node keys, not dot ids).
-    pub const GRID_U: u32 = 15;
-    pub const GRID_V: u32 = 16;
+    pub const GRID_U: u32 = 14;
+    pub const GRID_V: u32 = 15;
     /// Grid spacing: density thinning per lattice node.
-    pub const GRID_THIN: u32 = 17;
+    pub const GRID_THIN: u32 = 16;
 }
 
 #[cfg(test)]

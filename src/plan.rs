@@ -1156,7 +1156,7 @@ touch_up_years = []
 oversized = 0.0
 # Where the oversized needle was used: "all", "hairline", "top", "crown", "sides", "back".
 oversized_zone = "all"
-# Deposits too deep (blowout): towards 1.2 mm, blurred, blue-grey, spreading over years.
+# Deposits too deep (blowout): towards 1.0 mm, blurred, blue-grey, spreading over years.
 too_deep = 0.0
 # Share of the dots placed too deep. Allowed 0 to 1.
 too_deep_fraction = 1.0
@@ -1170,12 +1170,13 @@ over_saturation = 0.0
 grid_spacing = 0.0
 # A straight, sharp, too-low front line: band down to 1 mm, no zig-zag, 8 mm lower.
 harsh_hairline = 0.0
-# Darker than the shaved hair: up to 3 dilution steps darker, one shade for every session.
+# Darker than the shaved hair: up to 4 dilution steps darker, one shade for every session.
 wrong_shade = 0.0
-# Uneven sessions: blotches where a smooth noise field thins the dots, and missed areas.
+# Uneven sessions: a smooth noise field makes some areas denser, others sparser (0.25x to
+# 1.75x the planned candidates), and the sessions miss areas, often the same ones.
 patchy_density = 0.0
 # Share of the treated area each session missed (with patchy_density > 0). Allowed 0 to 1.
-patchy_fraction = 0.2
+patchy_fraction = 0.15
 # Left temple corner and side higher than the right: up to 6 mm (natural: 2 mm at most).
 asymmetry = 0.0
 "#;

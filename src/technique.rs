@@ -241,7 +241,7 @@ impl Default for TechniqueErrors {
             harsh_hairline: 0.0,
             wrong_shade: 0.0,
             patchy_density: 0.0,
-            patchy_fraction: 0.2,
+            patchy_fraction: 0.15,
             asymmetry: 0.0,
         }
     }
@@ -322,38 +322,47 @@ pub fn with_only(plan: &Plan, error: TechniqueError, severity: f32) -> Plan {
 /// Oversized: the diameter grows by this factor at severity 1 (0.14 mm → 0.45 mm healed;
 /// DESIGN.md: a healed dot over 0.3–0.5 mm is an error).
 pub const OVERSIZED_FACTOR: f32 = 3.2;
-/// Too deep: the deposit depth at severity 1, mm: the reticular dermis (0.45–1.5 mm), well past
-/// the 0.8–1.0 mm where blowouts start. Severity interpolates geometrically from the plan's
-/// depth, so 0.5 is already ~0.65 mm.
-pub const TOO_DEEP_MM: f32 = 1.2;
+/// Too deep: the deposit depth at severity 1, mm: the reticular dermis (0.45–1.5 mm), at the
+/// 0.8–1.0 mm where blowouts start (deeper still, the optics leave only a faint haze). Severity
+/// interpolates geometrically from the plan's depth, so 0.5 is already ~0.6 mm.
+pub const TOO_DEEP_MM: f32 = 1.0;
 /// Too deep: extra depth scatter at severity 1, mm (a needle driven deep is less controlled).
 pub const TOO_DEEP_EXTRA_JITTER_MM: f32 = 0.12;
 /// Too shallow: deposit depth at severity 1, mm: inside the viable epidermis (ends ~0.1 mm),
 /// so the whole deposit sheds with turnover. Geometric from the plan's depth: 0.5 → ~0.13 mm.
 pub const TOO_SHALLOW_MM: f32 = 0.05;
 /// Over-saturation at severity 1: density × 2.5 (~250 dots/cm² instead of ~100), two dilution
-/// steps darker, dots 40% wider: the pattern fills in to a flat tone.
+/// steps darker, dots 60% wider, and passes laid over each other with less care for spacing
+/// (minimum spacing from the plan's fraction down to this one): neighbours touch and the
+/// pattern fills in to a flat tone.
 pub const SATURATION_DENSITY: f32 = 2.5;
 pub const SATURATION_SHADE_STEPS: f32 = 2.0;
-pub const SATURATION_DIAMETER: f32 = 1.4;
+pub const SATURATION_DIAMETER: f32 = 1.6;
+pub const SATURATION_SPACING: f32 = 0.45;
 /// Grid spacing: lattice jitter, as a fraction of the lattice pitch (full width), at severity
 /// 1 (careful rows by hand, ±0.07 mm at 100 dots/cm²) and as severity falls to 0 (1: uniform in
 /// the cell, nearly random).
 pub const GRID_JITTER_AT_1: f32 = 0.15;
+/// Grid spacing: lattice pitch over the mean spacing 1/√λ. A chart's lattice lies on the skin
+/// with 1/cos θ fewer nodes where the skin tilts by θ from the chart (up to ~35°, 0.9 on
+/// average over the scalp); √0.9 keeps the density planned on average, ±10%, with no holes.
+pub const GRID_PITCH_FACTOR: f32 = 0.948_683_3;
 /// Harsh hairline at severity 1: transition band 1 mm (the plan's minimum), no zig-zag, the
 /// line 8 mm lower, temple corners at 40% of their recession (a straight line across).
 pub const HARSH_BAND_MM: f32 = 1.0;
 pub const HARSH_LOWER_MM: f32 = 8.0;
 pub const HARSH_RECESSION_KEPT: f32 = 0.4;
-/// Wrong shade at severity 1: three dilution steps darker (7 → 10, near black), and every
-/// session in the same dark shade.
-pub const WRONG_SHADE_STEPS: f32 = 3.0;
+/// Wrong shade at severity 1: four dilution steps darker (at most 10, near black), and every
+/// session in the same dark shade. Against dark hair (shade 7) that is a small step in
+/// absorption (ink transmittance 9% → 3%); against lighter hair (shade 4–5) a large one.
+pub const WRONG_SHADE_STEPS: f32 = 4.0;
 /// Asymmetry at severity 1: the left temple corner and side this much higher than the right,
 /// mm (natural: ≤ 2 mm).
 pub const ASYMMETRY_MM: f32 = 6.0;
-/// Patchy density: how much of a session's dots an uneven hand leaves out where the noise field
-/// is low, at severity 1.
-pub const PATCHY_UNEVENNESS: f32 = 0.85;
+/// Patchy density at severity 1: an uneven hand puts down between 0.25 and 1.75 times the
+/// planned candidates where its noise field is low or high (the spacing rule then evens the
+/// excess out a little, as a practitioner's eye would).
+pub const PATCHY_UNEVENNESS: f32 = 0.75;
 /// Patchy density: cell of the value-noise lattice, mm: blotches ~1.5–3 cm across, what reads as
 /// patchy at conversation distance.
 pub const PATCHY_CELL_MM: f32 = 16.0;
@@ -409,6 +418,7 @@ pub fn dot_settings(plan: &Plan) -> DotSettings {
     d.shade = (d.shade + SATURATION_SHADE_STEPS * sat + WRONG_SHADE_STEPS * clamp01(e.wrong_shade))
         .min(10.0);
     d.diameter_mm *= 1.0 + (SATURATION_DIAMETER - 1.0) * sat;
+    d.spacing += (SATURATION_SPACING.min(d.spacing) - d.spacing) * sat;
     d
 }
 
@@ -435,7 +445,7 @@ pub struct DotErrors {
     pub grid_pitch_mm: f32,
     /// Lattice jitter, fraction of the pitch (full width).
     pub grid_jitter: f32,
-    /// Patchy-density severity 0–1.
+    /// Patchy density: unevenness of the thinning, 0–1 (see [`patchy_intensity`]).
     pub patchy: f32,
     /// Share of the treated area each session misses.
     pub patchy_fraction: f32,
@@ -474,12 +484,12 @@ pub fn dot_errors(plan: &Plan, max_density_per_mm2: f32) -> DotErrors {
         shallow_depth_mm: geometric(base.depth_mm, TOO_SHALLOW_MM, shallow).min(base.depth_mm),
         shallow_jitter_mm: base.depth_jitter_mm * (1.0 - 0.5 * shallow),
         grid_pitch_mm: if grid > 0.0 {
-            1.0 / max_density_per_mm2.max(1e-6).sqrt()
+            GRID_PITCH_FACTOR / max_density_per_mm2.max(1e-6).sqrt()
         } else {
             0.0
         },
         grid_jitter: GRID_JITTER_AT_1 + (1.0 - GRID_JITTER_AT_1) * (1.0 - grid),
-        patchy: clamp01(e.patchy_density),
+        patchy: PATCHY_UNEVENNESS * clamp01(e.patchy_density),
         patchy_fraction: if e.patchy_density > 0.0 {
             clamp01(e.patchy_fraction)
         } else {
@@ -523,30 +533,33 @@ pub fn value_noise(seed: u32, stream: u32, p: glam::Vec3) -> f32 {
     lerp(lerp(x00, x10, sy), lerp(x01, x11, sy), sz)
 }
 
-/// Whether the dot of `session` at `p` was deposited under patchy work (severity `patchy`,
-/// missed-area threshold `missed`): a session missed the area where its own field is below the
-/// threshold; elsewhere an uneven hand (a field shared by every session, plus the session's
-/// own) leaves out up to [`PATCHY_UNEVENNESS`] of the dots where the fields are low.
-pub fn patchy_keeps(
-    seed: u32,
-    id: u32,
-    session: u32,
-    p: glam::Vec3,
-    patchy: f32,
-    missed: f32,
-) -> bool {
-    if patchy <= 0.0 {
-        return true;
-    }
+/// Patchy density: the uneven hand's field for a dot of `session` at `p`, 0–1: the mean of a
+/// field shared by every session (the practitioner's habits: an area they tend to under-work)
+/// and the session's own.
+pub fn patchy_field(seed: u32, session: u32, p: glam::Vec3) -> f32 {
+    let shared = value_noise(seed, PATCHY_STREAM_COMMON, p);
     let own = value_noise(seed, PATCHY_STREAM_SESSION + session, p);
-    if own < missed {
-        return false;
+    0.5 * (shared + own)
+}
+
+/// Patchy density, before spacing: how the uneven hand scales the candidates' thinning
+/// probability, for unevenness `a` (0–1): between (1 − a) and (1 + a) times the planned
+/// intensity where the field is low or high (the layout throws 1 + a times the candidates, so
+/// this returns the factor over 1 + a).
+pub fn patchy_intensity(seed: u32, session: u32, p: glam::Vec3, a: f32) -> f32 {
+    if a <= 0.0 {
+        return 1.0;
     }
-    let common = value_noise(seed, PATCHY_STREAM_COMMON, p);
-    let u = 0.5 * (common + own);
-    let t = ((u - 0.25) / 0.5).clamp(0.0, 1.0);
-    let keep = 1.0 - patchy * PATCHY_UNEVENNESS * (1.0 - t * t * (3.0 - 2.0 * t));
-    crate::hash::rand01(seed, id, crate::hash::stream::PATCHY) < keep
+    let u = patchy_field(seed, session, p);
+    (1.0 + a * (2.0 * u - 1.0)) / (1.0 + a)
+}
+
+/// Patchy density, after spacing: whether `session` missed the area at `p` (its field below
+/// the threshold `missed`). Since the field is half shared, an area one session missed the
+/// others tend to miss too: gaps, not just thin spots. A missed dot leaves a hole in the
+/// spaced pattern.
+pub fn patchy_missed(seed: u32, session: u32, p: glam::Vec3, missed: f32) -> bool {
+    missed > 0.0 && patchy_field(seed, session, p) < missed
 }
 
 #[cfg(test)]
@@ -605,7 +618,7 @@ mod tests {
         let deep = dot_errors(&on(TechniqueError::TooDeep, 1.0), 1.0);
         assert!((deep.deep_depth_mm - TOO_DEEP_MM).abs() < 1e-4 && deep.deep_fraction == 1.0);
         let half = dot_errors(&on(TechniqueError::TooDeep, 0.5), 1.0).deep_depth_mm;
-        assert!(half > 0.6 && half < 0.7, "{half}");
+        assert!(half > 0.55 && half < 0.65, "{half}");
         let shallow = dot_errors(&on(TechniqueError::TooShallow, 1.0), 1.0);
         assert!(shallow.shallow_depth_mm < 0.1);
         assert!(crate::ageing::epidermal_share(shallow.shallow_depth_mm) > 0.99);
@@ -620,7 +633,10 @@ mod tests {
         );
         assert!(density(&on(TechniqueError::OverSaturation, 1.0)).top >= 249.0);
         let g = dot_errors(&on(TechniqueError::GridSpacing, 1.0), 1.0);
-        assert_eq!((g.grid_pitch_mm, g.grid_jitter), (1.0, GRID_JITTER_AT_1));
+        assert_eq!(
+            (g.grid_pitch_mm, g.grid_jitter),
+            (GRID_PITCH_FACTOR, GRID_JITTER_AT_1)
+        );
         assert_eq!(asymmetry_error_mm(&on(TechniqueError::Asymmetry, 1.0)), 6.0);
         // Both depth errors on all dots share the dots out.
         let mut both = on(TechniqueError::TooDeep, 1.0);

@@ -74,14 +74,17 @@ fn morton3(x: u32, y: u32, z: u32) -> u32 {
     spread(x) | (spread(y) << 1) | (spread(z) << 2)
 }
 
-/// Scales every zone density of `plan` so that it asks for `dots` dots on `mesh`: `--dots`.
+/// Scales every zone density of `plan` so that its correct work asks for `dots` dots on
+/// `mesh`: `--dots`.
 pub fn plan_for_dot_count(
     plan: &Plan,
     mesh: &Mesh,
     lm: &crate::head::Landmarks,
     dots: u64,
 ) -> Result<Plan> {
-    let zone = Zone::new(plan, lm);
+    // The count is that of correct work: technique errors keep their effect on it (an
+    // over-saturated plan still has more dots than the correct one).
+    let zone = Zone::new(&crate::technique::correct(plan), lm);
     let (_, expected) = treated_area_and_expected(mesh, &zone);
     if expected <= 0.0 {
         return Err(ScalpError::invalid(
@@ -188,11 +191,13 @@ impl Layout {
 
         // Per-dot technique errors; grid spacing needs more candidates, one per lattice node.
         let errors = crate::technique::dot_errors(plan, zone.max_density());
+        // The deposit as worked (technique errors in).
+        let dots = crate::technique::dot_settings(plan);
         let excess = if errors.grid_pitch_mm > 0.0 {
             super::GRID_CANDIDATE_EXCESS
         } else {
-            candidate_excess(plan.dots.spacing)
-        };
+            candidate_excess(dots.spacing)
+        } * (1.0 + errors.patchy); // patchy: room for areas up to 1 + a times denser
         let max_density = zone.max_density() as f64;
         let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
         if total_candidates > u32::MAX as u64 {
@@ -255,7 +260,7 @@ impl Layout {
             tri_start = tri_end;
         }
 
-        let alpha = plan.dots.spacing;
+        let alpha = dots.spacing;
         let min_density = crate::zone::ZoneId::ALL
             .iter()
             .map(|z| zone.zone_density(*z))
@@ -270,7 +275,6 @@ impl Layout {
             shares.len(),
             errors.patchy_fraction,
         );
-        let dots = crate::technique::dot_settings(plan);
         let lighter_first_steps = crate::technique::lighter_first_steps(plan);
         let mut session_cum = [1.0f32; 8];
         let mut c = 0.0;
@@ -361,8 +365,7 @@ fn patchy_threshold(
             continue;
         }
         for k in 0..sessions.max(1) as u32 {
-            let stream = crate::technique::PATCHY_STREAM_SESSION + k;
-            values.push((crate::technique::value_noise(plan.seed, stream, c), *area));
+            values.push((crate::technique::patchy_field(plan.seed, k, c), *area));
         }
     }
     if values.is_empty() {

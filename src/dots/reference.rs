@@ -82,7 +82,12 @@ pub fn candidate(
         thin = rand01(p.seed, key, stream::GRID_THIN);
     }
     let s = zone.sample(position);
-    let keep_p = s.density_per_mm2 * p.inv_max_density;
+    let mut keep_p = s.density_per_mm2 * p.inv_max_density;
+    // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
+    // uneven front line is a lesson of its own.
+    if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
+        keep_p *= crate::technique::patchy_intensity(p.seed, session_of(p, id), position, p.patchy);
+    }
     let kept = thin < keep_p;
     Candidate {
         id,
@@ -98,36 +103,37 @@ pub fn candidate(
 
 /// Grid spacing (as `snap_to_grid` in generate.wgsl): the lattice node nearest to `pos` in a
 /// local chart of the surface, moved to the plane of the candidate's triangle (normal
-/// `tri_normal`, any length), and the node's key. Charts by the dominant axis of the direction
-/// from the head's centre: the top in (x, z), the front and back in (x, y), the sides in (z, y):
-/// rows and columns as a practitioner working in rows would lay them. Each node has its own
-/// jitter, the same for every candidate that lands on it; the spacing rule keeps one of them.
-/// Moving within the triangle's plane leaves the point within ~0.002 mm of the head
-/// (half a pitch on a 90 mm radius).
+/// `tri_normal`, any length), and the node's key. The chart is the plane across the one of
+/// seven axes ([`GRID_CHARTS`]: the three coordinate axes and four diagonals) nearest to the
+/// direction from the head's centre, so the skin is never tilted much more than ~35° from its
+/// chart and rows and columns run as a practitioner working in rows lays them. Each node has its
+/// own jitter, the same for every candidate landing on it; the spacing rule keeps one of them.
+/// Moving within the triangle's plane leaves the point within ~0.002 mm of the head (half a
+/// pitch on a 90 mm radius).
 pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> (Vec3, u32) {
-    let d = (pos - Vec3::new(zone.gpu.center[0], 0.0, zone.gpu.center[2])).abs();
-    let (chart, u, v) = if d.y >= d.x && d.y >= d.z {
-        (0, pos.x, pos.z)
-    } else if d.z >= d.x {
-        (1, pos.x, pos.y)
-    } else {
-        (2, pos.z, pos.y)
-    };
+    let d = pos - Vec3::new(zone.gpu.center[0], 0.0, zone.gpu.center[2]);
+    let mut chart = 0usize;
+    let mut best = -1.0f32;
+    for (k, c) in GRID_CHARTS.iter().enumerate() {
+        let a = d.dot(Vec3::from_array(c[0])).abs();
+        if a > best {
+            best = a;
+            chart = k;
+        }
+    }
+    let [axis, eu, ev] = GRID_CHARTS[chart].map(Vec3::from_array);
+    let (u, v) = (pos.dot(eu), pos.dot(ev));
     let pitch = p.grid_pitch_mm;
     let iu = (u / pitch + 0.5).floor() as i32;
     let iv = (v / pitch + 0.5).floor() as i32;
-    let key = crate::technique::lattice_key(iu, iv, chart);
+    let key = crate::technique::lattice_key(iu, iv, chart as i32);
     let ju = (rand01(p.seed, key, stream::GRID_U) - 0.5) * p.grid_jitter;
     let jv = (rand01(p.seed, key, stream::GRID_V) - 0.5) * p.grid_jitter;
     let du = (iu as f32 + ju) * pitch - u;
     let dv = (iv as f32 + jv) * pitch - v;
-    let (delta, axis) = match chart {
-        0 => (Vec3::new(du, 0.0, dv), Vec3::Y),
-        1 => (Vec3::new(du, dv, 0.0), Vec3::Z),
-        _ => (Vec3::new(0.0, dv, du), Vec3::X),
-    };
+    let delta = eu * du + ev * dv;
     // Back onto the triangle's plane along the chart's axis, which keeps the node's chart
-    // coordinates exact.
+    // coordinates.
     let n = tri_normal;
     let an = axis.dot(n);
     let limit = 0.2 * n.length();
@@ -138,6 +144,24 @@ pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> 
     };
     (pos + delta - axis * (delta.dot(n) / an), key)
 }
+
+/// The charts of the grid-spacing error: (axis, u, v), orthonormal, as `GRID_CHARTS` in
+/// generate.wgsl. The diagonals' u runs level (⟂ Y), v up the slope.
+pub const GRID_CHARTS: [[[f32; 3]; 3]; 7] = {
+    const R3: f32 = 0.577_350_26; // 1/√3
+    const R2: f32 = 0.707_106_77; // 1/√2
+    const R6: f32 = 0.408_248_3; // 1/√6
+    const R23: f32 = 0.816_496_6; // √(2/3)
+    [
+        [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+        [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]],
+        [[R3, R3, R3], [R2, 0.0, -R2], [-R6, R23, -R6]],
+        [[-R3, R3, R3], [R2, 0.0, R2], [R6, R23, -R6]],
+        [[R3, R3, -R3], [-R2, 0.0, -R2], [-R6, R23, R6]],
+        [[-R3, R3, -R3], [-R2, 0.0, R2], [R6, R23, R6]],
+    ]
+};
 
 /// Standard normal from two uniforms (Box–Muller), as in common.wgsl.
 fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
@@ -207,10 +231,16 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
     (c.x as i32, c.y as i32, c.z as i32)
 }
 
-/// Patchy density: whether accepted candidate `c` was really deposited.
+/// Patchy density: whether accepted candidate `c` was really deposited (its session did not
+/// miss the area).
 pub fn deposited(c: &Candidate, p: &GenParams) -> bool {
-    let session = session_of(p, c.id);
-    crate::technique::patchy_keeps(p.seed, c.id, session, c.position, p.patchy, p.patchy_missed)
+    c.zone == ZoneId::Hairline
+        || !crate::technique::patchy_missed(
+            p.seed,
+            session_of(p, c.id),
+            c.position,
+            p.patchy_missed,
+        )
 }
 
 /// All dots of a plan, sorted by id: chunk after chunk, greedy in priority order against every
