@@ -5,6 +5,7 @@
 pub mod ageing;
 pub mod bench;
 pub mod camera;
+pub mod compare;
 pub mod dots;
 pub mod engine;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod exposure;
 pub mod gpu;
 pub mod hash;
 pub mod head;
+pub mod metrics;
 pub mod optics;
 pub mod plan;
 pub mod render;
