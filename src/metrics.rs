@@ -35,7 +35,8 @@ pub struct DotMetrics {
     /// Mean apparent diameter (coverage at half its peak, `optics::Footprint`) of the dots
     /// with pigment left, mm (as `scalp report`'s per zone).
     pub mean_apparent_diameter_mm: f64,
-    /// Share of the deposited dots still visible (peak darkening ≥ `report::VISIBLE_CONTRAST`).
+    /// Share of the dots placed so far (sessions up to this time) that are still visible (peak
+    /// darkening ≥ `report::VISIBLE_CONTRAST`).
     pub visible_fraction: f64,
     /// Mean peak darkening of the dots with pigment left (share of the skin's luminance a
     /// dot's centre takes away).
@@ -127,6 +128,10 @@ pub fn dot_metrics(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> Do
     let p = t.age_params(t_years);
     let looks: Vec<Look> = dots.iter().map(|d| look(d, &p)).collect();
     let visible = looks.iter().filter(|l| l.visible).count();
+    let placed = dots
+        .iter()
+        .filter(|d| d.session() as f32 * p.session_interval_years <= t_years)
+        .count();
     let left: Vec<&Look> = looks.iter().filter(|l| l.apparent_mm > 0.0).collect();
     let mean = |f: &dyn Fn(&Look) -> f32| {
         if left.is_empty() {
@@ -140,7 +145,7 @@ pub fn dot_metrics(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> Do
     DotMetrics {
         dots: dots.len(),
         mean_apparent_diameter_mm: mean(&|l| l.apparent_mm),
-        visible_fraction: visible as f64 / dots.len().max(1) as f64,
+        visible_fraction: visible as f64 / placed.max(1) as f64,
         dot_darkness: mean(&|l| l.peak),
         merged_fraction: merged_fraction(dots, &looks, t.layout.treated_area_mm2),
         nearest_neighbour_cv: nn_cv,

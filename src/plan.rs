@@ -630,7 +630,7 @@ const FIELDS: &[FieldSpec] = &[
     field("errors.harsh_hairline", Kind::Float, 0.0, 1.0, "", SEVERITY),
     field("errors.wrong_shade", Kind::Float, 0.0, 1.0, "", SEVERITY),
     field("errors.patchy_density", Kind::Float, 0.0, 1.0, "", SEVERITY),
-    field("errors.patchy_fraction", Kind::Float, 0.0, 1.0, "", "share of the treated area each session missed"),
+    field("errors.patchy_fraction", Kind::Float, 0.0, 1.0, "", "share of the treated area each session missed at severity 1"),
     field("errors.asymmetry", Kind::Float, 0.0, 1.0, "", SEVERITY),
 ];
 
@@ -1175,7 +1175,8 @@ wrong_shade = 0.0
 # Uneven sessions: a smooth noise field makes some areas denser, others sparser (0.25x to
 # 1.75x the planned candidates), and the sessions miss areas, often the same ones.
 patchy_density = 0.0
-# Share of the treated area each session missed (with patchy_density > 0). Allowed 0 to 1.
+# Share of the treated area each session missed at patchy_density = 1 (in proportion
+# below). Allowed 0 to 1.
 patchy_fraction = 0.15
 # Left temple corner and side higher than the right: up to 6 mm (natural: 2 mm at most).
 asymmetry = 0.0

@@ -222,7 +222,7 @@ pub struct TechniqueErrors {
     pub harsh_hairline: f32,
     pub wrong_shade: f32,
     pub patchy_density: f32,
-    /// Share of the treated area each session missed.
+    /// Share of the treated area each session missed at severity 1 (in proportion below).
     pub patchy_fraction: f32,
     pub asymmetry: f32,
 }
@@ -447,7 +447,7 @@ pub struct DotErrors {
     pub grid_jitter: f32,
     /// Patchy density: unevenness of the thinning, 0–1 (see [`patchy_intensity`]).
     pub patchy: f32,
-    /// Share of the treated area each session misses.
+    /// Share of the treated area each session misses (the plan's share × the severity).
     pub patchy_fraction: f32,
 }
 
@@ -490,11 +490,7 @@ pub fn dot_errors(plan: &Plan, max_density_per_mm2: f32) -> DotErrors {
         },
         grid_jitter: GRID_JITTER_AT_1 + (1.0 - GRID_JITTER_AT_1) * (1.0 - grid),
         patchy: PATCHY_UNEVENNESS * clamp01(e.patchy_density),
-        patchy_fraction: if e.patchy_density > 0.0 {
-            clamp01(e.patchy_fraction)
-        } else {
-            0.0
-        },
+        patchy_fraction: clamp01(e.patchy_fraction) * clamp01(e.patchy_density),
     }
 }
 
