@@ -8,6 +8,7 @@ use crate::engine::{Engine, Treatment};
 use crate::error::Result;
 use crate::gpu::generate::GpuDots;
 use crate::head::Head;
+use crate::metrics::Metrics;
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
 use crate::technique::{self, TechniqueError};
@@ -124,25 +125,66 @@ pub struct CompareRequest<'a> {
     pub dots: Option<u64>,
 }
 
-/// The pictures of `req`, row by row: for each error `[correct t0, error t0, correct t1, …]`.
-/// The correct work is the plan with every error off; the erroneous work the same plan with
-/// only that error on, so each row teaches one thing.
+/// What `scalp compare` made: the pictures row by row, and for each error and time the
+/// metrics of correct and erroneous work.
+pub struct Comparison {
+    /// Per error: `[correct t0, error t0, correct t1, …]`, labelled.
+    pub rows: Vec<Vec<(String, image::RgbaImage)>>,
+    /// Per error, per time: (metrics of correct work, metrics of the error).
+    pub metrics: Vec<Vec<(Metrics, Metrics)>>,
+}
+
+/// The pictures and metrics of `req`. The correct work is the plan with every error off; the
+/// erroneous work the same plan with only that error on, so each row teaches one thing.
 pub fn pictures(
     engine: &Engine,
     head: &Head,
     head_gpu: &HeadGpu,
     req: &CompareRequest<'_>,
-) -> Result<Vec<Vec<(String, image::RgbaImage)>>> {
+) -> Result<Comparison> {
     let correct_plan = technique::correct(req.plan);
     let correct = Treatment::new(head, &correct_plan, req.dots)?;
     let correct_dots = engine.generate(head, &correct)?;
+    let correct_list = correct_dots.read(&engine.gpu)?;
+    // The metrics of correct work at each time, measured once.
+    let correct_metrics = req
+        .years
+        .iter()
+        .map(|&y| {
+            crate::metrics::measure_with(
+                engine,
+                head,
+                head_gpu,
+                &correct,
+                &correct_dots,
+                &correct_list,
+                y,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
     let aspect = req.size.0 as f32 / req.size.1 as f32;
     let settings = RenderSettings::default();
     let mut rows = Vec::new();
+    let mut metrics = Vec::new();
     for &(error, severity) in req.errors {
         let plan = technique::with_only(req.plan, error, severity);
         let wrong = Treatment::new(head, &plan, req.dots)?;
         let wrong_dots = engine.generate(head, &wrong)?;
+        let wrong_list = wrong_dots.read(&engine.gpu)?;
+        let mut per_time = Vec::new();
+        for (k, &y) in req.years.iter().enumerate() {
+            let m = crate::metrics::measure_with(
+                engine,
+                head,
+                head_gpu,
+                &wrong,
+                &wrong_dots,
+                &wrong_list,
+                y,
+            )?;
+            per_time.push((correct_metrics[k].clone(), m));
+        }
+        metrics.push(per_time);
         let framing = match req.view {
             Some(v) => Framing::View(v),
             None => Framing::for_error(error),
@@ -163,7 +205,7 @@ pub fn pictures(
         }
         rows.push(row);
     }
-    Ok(rows)
+    Ok(Comparison { rows, metrics })
 }
 
 #[allow(clippy::too_many_arguments)]

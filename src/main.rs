@@ -597,9 +597,9 @@ fn compare(a: CompareArgs) -> Result<()> {
         size: a.size,
         dots: a.head.dots,
     };
-    let rows = scalp::compare::pictures(&engine, &head, &head_gpu, &req)?;
-    let columns = rows.first().map_or(1, |r| r.len());
-    let tiles: Vec<(String, image::RgbaImage)> = rows.into_iter().flatten().collect();
+    let comparison = scalp::compare::pictures(&engine, &head, &head_gpu, &req)?;
+    let columns = comparison.rows.first().map_or(1, |r| r.len());
+    let tiles: Vec<(String, image::RgbaImage)> = comparison.rows.into_iter().flatten().collect();
     let title = format!(
         "Technique errors: correct work beside erroneous work, same head, camera and light ({})",
         head.source
@@ -614,6 +614,25 @@ fn compare(a: CompareArgs) -> Result<()> {
         years.len(),
         tiles.len()
     );
+    // The number that shows each error, correct work against the error, at each time.
+    println!(
+        "{:<22} {:<30} {:>10} {:>12} {:>12}",
+        "error", "metric", "time", "correct", "error"
+    );
+    for (&(error, severity), per_time) in errors.iter().zip(&comparison.metrics) {
+        for measure in scalp::metrics::own_measures(error) {
+            for (&y, (c, w)) in years.iter().zip(per_time) {
+                println!(
+                    "{:<22} {:<30} {:>10} {:>12} {:>12}",
+                    format!("{error}={severity}"),
+                    measure.name,
+                    scalp::sheet::time_label(y),
+                    measure.show(c),
+                    measure.show(w)
+                );
+            }
+        }
+    }
     Ok(())
 }
 

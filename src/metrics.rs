@@ -87,6 +87,104 @@ pub struct Metrics {
     pub image: Option<ImageMetrics>,
 }
 
+/// One metric as a trainer reads it: its name, its unit and how to read it off [`Metrics`].
+#[derive(Clone, Copy)]
+pub struct Measure {
+    pub name: &'static str,
+    /// Printed after the value ("mm", "%"); percentages are stored as shares.
+    pub unit: &'static str,
+    pub get: fn(&Metrics) -> Option<f64>,
+}
+
+impl Measure {
+    /// The value as printed: with its unit, percentages ×100.
+    pub fn show(&self, m: &Metrics) -> String {
+        match (self.get)(m) {
+            None => "-".into(),
+            Some(v) if self.unit == "%" => format!("{:.1}%", 100.0 * v),
+            Some(v) if self.unit.is_empty() => format!("{v:.2}"),
+            Some(v) => format!("{v:.2} {}", self.unit),
+        }
+    }
+}
+
+/// The metric(s) that show `error`, the one a trainer points at first.
+pub fn own_measures(error: crate::technique::TechniqueError) -> Vec<Measure> {
+    use crate::technique::TechniqueError as E;
+    let diameter = Measure {
+        name: "mean apparent dot diameter",
+        unit: "mm",
+        get: |m| Some(m.dots.mean_apparent_diameter_mm),
+    };
+    match error {
+        E::Oversized => vec![diameter],
+        E::TooDeep => vec![
+            Measure {
+                name: "blue cast (red/blue removed)",
+                unit: "",
+                get: |m| m.image.as_ref().map(|i| i.blue_cast),
+            },
+            diameter,
+        ],
+        E::TooShallow => vec![Measure {
+            name: "visible share of the dots",
+            unit: "%",
+            get: |m| Some(m.dots.visible_fraction),
+        }],
+        E::OverSaturation => vec![
+            Measure {
+                name: "scalp where dots merge",
+                unit: "%",
+                get: |m| Some(m.dots.merged_fraction),
+            },
+            Measure {
+                name: "darkening of the vertex",
+                unit: "%",
+                get: |m| m.image.as_ref().map(|i| i.darkening),
+            },
+        ],
+        E::GridSpacing => vec![
+            Measure {
+                name: "spatial spectrum peak",
+                unit: "",
+                get: |m| Some(m.dots.spectrum_peak),
+            },
+            Measure {
+                name: "nearest-neighbour CV",
+                unit: "",
+                get: |m| Some(m.dots.nearest_neighbour_cv),
+            },
+        ],
+        E::HarshHairline => vec![
+            Measure {
+                name: "hairline transition width",
+                unit: "mm",
+                get: |m| m.dots.hairline_transition_mm,
+            },
+            Measure {
+                name: "hairline residual",
+                unit: "mm",
+                get: |m| m.dots.hairline_residual_mm,
+            },
+        ],
+        E::WrongShade => vec![Measure {
+            name: "dot darkness (peak)",
+            unit: "%",
+            get: |m| Some(m.dots.dot_darkness),
+        }],
+        E::PatchyDensity => vec![Measure {
+            name: "density CV over 1 cm² cells",
+            unit: "",
+            get: |m| Some(m.dots.density_cv),
+        }],
+        E::Asymmetry => vec![Measure {
+            name: "left/right asymmetry",
+            unit: "mm",
+            get: |m| m.dots.asymmetry_mm,
+        }],
+    }
+}
+
 /// Side of the square patch at the vertex for the spacing metrics, mm (~900 dots at 100/cm²).
 pub const PATCH_MM: f32 = 30.0;
 /// Edge of the cubic cells of the density-uniformity metric, mm: ~1 cm² of scalp each.
