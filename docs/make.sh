@@ -5,3 +5,4 @@ scalp() { cargo run --release --quiet -- "$@"; }
 scalp render --out docs/scalp.png
 scalp render --show exposure --view back --size 640x480 --out docs/exposure.png
 scalp age --view top --years 0.2,1,3,5,10,15 --size 320x240 --out docs/sheet.png --chart docs/fading.png
+docs/make_trainers.sh

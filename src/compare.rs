@@ -37,8 +37,8 @@ impl Framing {
             // Lost dot texture needs a field of dots: ~0.1 mm a pixel.
             E::OverSaturation => Framing::Vertex { width_mm: 90.0 },
             E::HarshHairline | E::Asymmetry => Framing::Hairline { width_mm: 120.0 },
-            // Blotches of 1.5–3 cm need a field of several: ~0.25 mm a pixel.
-            E::PatchyDensity => Framing::Vertex { width_mm: 120.0 },
+            // Blotches of 1.5–3 cm need a field of several: ~0.2 mm a pixel.
+            E::PatchyDensity => Framing::Vertex { width_mm: 80.0 },
         }
     }
 
@@ -74,10 +74,13 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
         }
         Framing::Hairline { width_mm } => {
             let lm = &head.landmarks;
-            // Between the midline hairline and the temple corners, which sit higher.
-            let target = lm.front_hairline + Vec3::Y * 8.0;
-            // From 30° above the horizon the sloping hairline band is seen nearly face on.
-            let e = 30f32.to_radians();
+            // On the skin above the midline hairline, level with the temple corners (which
+            // sit higher than the midline), so the whole front line and both corners are in
+            // the middle of the picture.
+            let (target, _) =
+                crate::metrics::surface_point(head, lm.front_hairline + Vec3::Y * 26.0);
+            // From 40° above the horizon the sloping band is seen nearly face on.
+            let e = 40f32.to_radians();
             (target, Vec3::new(0.0, e.sin(), e.cos()), Vec3::Y, width_mm)
         }
     };
