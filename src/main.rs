@@ -366,6 +366,11 @@ fn render(a: RenderArgs) -> Result<()> {
         dots.chunks.len(),
         if dots.chunks.len() == 1 { "" } else { "s" }
     );
+    let active = treatment.plan.errors.active();
+    if !active.is_empty() {
+        let list: Vec<String> = active.iter().map(|(e, s)| format!("{e}={s}")).collect();
+        println!("technique errors: {}", list.join(", "));
+    }
     println!("time: {when}; splatting: {path:?}");
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
