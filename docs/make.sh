@@ -8,3 +8,4 @@ scalp age --view top --years 0.2,1,3,5,10,15 --size 320x240 --out docs/sheet.png
 scalp render --before-after --size 640x480 --out docs/before_after.png
 scalp render --hair --light daylight --view left --size 960x720 --out docs/hair.png
 scalp gallery --out docs/gallery
+docs/make_trainers.sh

@@ -51,6 +51,9 @@ fn healing(days: f32, flake_day: f32) -> vec4f {
         SCAB_THICKNESS * scab,
     );
 }
+const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
+const BLOWOUT_FROM_MM: f32 = 0.6;
+const BLOWOUT_FULL_MM: f32 = 1.2;
 
 fn remaining(depth: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
     let days = age_years * DAYS_PER_YEAR;
@@ -103,9 +106,11 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     let flake = SCAB_FLAKES_DAYS.x + (SCAB_FLAKES_DAYS.y - SCAB_FLAKES_DAYS.x) * rand01(0u, d.id, S_FLAKE);
     let heal = healing((age.t_years - times[n - 1u]) * DAYS_PER_YEAR, flake);
     let rel = z / REFERENCE_DEPTH_MM;
+    // Blowout migration below the papillary dermis (crate::ageing::spread_mm2).
+    let blowout = BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, z);
     looks[i] = vec4f(
         d.pigment * (amount + strength[n - 1u] * heal.y),
-        2.0 * SPREAD_MM2_PER_YEAR * rel * rel * a + heal.x,
+        2.0 * (SPREAD_MM2_PER_YEAR * rel * rel + blowout) * a + heal.x,
         heal.z,
         heal.w * d.pigment,
     );

@@ -47,6 +47,15 @@ const S_PIGMENT_A: u32 = 10u;
 const S_PIGMENT_B: u32 = 11u;
 const S_SHADE: u32 = 12u;
 const S_FLAKE: u32 = 20u;
+const S_ERROR: u32 = 13u;
+const S_GRID_U: u32 = 14u;
+const S_GRID_V: u32 = 15u;
+const S_GRID_THIN: u32 = 16u;
+
+// Hash of an integer lattice node (mirrors technique::lattice_key).
+fn lattice_key(x: i32, y: i32, z: i32) -> u32 {
+    return pcg((bitcast<u32>(x) * 73856093u) ^ (bitcast<u32>(y) * 19349663u) ^ (bitcast<u32>(z) * 83492791u));
+}
 
 const PI: f32 = 3.14159265358979;
 const TAU: f32 = 6.28318530717959;
@@ -98,6 +107,19 @@ struct GenParams {
     hash_mask: u32,
     obstacle_capacity: u32,
     pad: u32,
+    // Technique errors (src/technique.rs); neutral for correct work.
+    big_factor: f32,
+    big_zone_mask: u32,
+    deep_fraction: f32,
+    deep_depth_mm: f32,
+    deep_jitter_mm: f32,
+    shallow_fraction: f32,
+    shallow_depth_mm: f32,
+    shallow_jitter_mm: f32,
+    grid_pitch_mm: f32,
+    grid_jitter: f32,
+    patchy: f32,
+    patchy_missed: f32,
 }
 
 const ZONE_HAIRLINE: u32 = 0u;

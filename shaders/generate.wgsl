@@ -49,6 +49,61 @@ fn candidate_triangle(id: u32) -> u32 {
     return lo;
 }
 
+struct GridNode {
+    position: vec3f,
+    key: u32,
+}
+
+// The charts of the grid-spacing error (mirrors reference::GRID_CHARTS): axis, u, v.
+const R3: f32 = 0.57735026;
+const R2: f32 = 0.70710677;
+const R6: f32 = 0.4082483;
+const R23: f32 = 0.8164966;
+const GRID_CHARTS = array<mat3x3f, 7>(
+    mat3x3f(0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0),
+    mat3x3f(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+    mat3x3f(1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0),
+    mat3x3f(R3, R3, R3, R2, 0.0, -R2, -R6, R23, -R6),
+    mat3x3f(-R3, R3, R3, R2, 0.0, R2, R6, R23, -R6),
+    mat3x3f(R3, R3, -R3, -R2, 0.0, -R2, -R6, R23, R6),
+    mat3x3f(-R3, R3, -R3, -R2, 0.0, R2, R6, R23, R6),
+);
+
+// Grid spacing (mirrors reference::snap_to_grid): the nearest lattice node in the chart whose
+// axis is nearest the direction from the head's centre, jittered per node, back on the
+// triangle's plane.
+fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
+    let d = pos - vec3f(zp.center.x, 0.0, zp.center.z);
+    var chart = 0;
+    var best = -1.0;
+    for (var k = 0; k < 7; k++) {
+        let a = abs(dot(d, GRID_CHARTS[k][0]));
+        if (a > best) {
+            best = a;
+            chart = k;
+        }
+    }
+    let frame = GRID_CHARTS[chart];
+    let axis = frame[0];
+    let u = dot(pos, frame[1]);
+    let v = dot(pos, frame[2]);
+    let pitch = params.grid_pitch_mm;
+    let iu = i32(floor(u / pitch + 0.5));
+    let iv = i32(floor(v / pitch + 0.5));
+    let key = lattice_key(iu, iv, chart);
+    let ju = (rand01(params.seed, key, S_GRID_U) - 0.5) * params.grid_jitter;
+    let jv = (rand01(params.seed, key, S_GRID_V) - 0.5) * params.grid_jitter;
+    let du = (f32(iu) + ju) * pitch - u;
+    let dv = (f32(iv) + jv) * pitch - v;
+    let delta = frame[1] * du + frame[2] * dv;
+    var an = dot(axis, n);
+    let limit = 0.2 * length(n);
+    if (abs(an) < limit) {
+        an = select(-limit, limit, an >= 0.0);
+    }
+    return GridNode(pos + delta - axis * (dot(delta, n) / an), key);
+}
+
 fn make_candidate(id: u32) -> Candidate {
     let t = tris[candidate_triangle(id)];
     let u = rand01(params.seed, id, S_BARY_U);
@@ -60,7 +115,7 @@ fn make_candidate(id: u32) -> Candidate {
     let v0 = vertices[t.x];
     let v1 = vertices[t.y];
     let v2 = vertices[t.z];
-    let position = v0.position.xyz * a + v1.position.xyz * b + v2.position.xyz * c;
+    var position = v0.position.xyz * a + v1.position.xyz * b + v2.position.xyz * c;
     let n = v0.normal.xyz * a + v1.normal.xyz * b + v2.normal.xyz * c;
     var normal = vec3f(0.0, 1.0, 0.0);
     if (dot(n, n) > 1e-20) {
@@ -68,8 +123,20 @@ fn make_candidate(id: u32) -> Candidate {
     }
     // position.w carries each vertex's relative yearly UV dose (src/exposure.rs).
     let exposure = v0.position.w * a + v1.position.w * b + v2.position.w * c;
+    // Grid spacing: the candidate moves to its lattice node, and the node draws the thinning.
+    var thin = rand01(params.seed, id, S_THIN);
+    if (params.grid_pitch_mm > 0.0) {
+        let g = snap_to_grid(position, cross(v1.position.xyz - v0.position.xyz, v2.position.xyz - v0.position.xyz));
+        position = g.position;
+        thin = rand01(params.seed, g.key, S_GRID_THIN);
+    }
     let s = zone_sample(zp, position);
-    let kept = rand01(params.seed, id, S_THIN) < s.density * params.inv_max_density;
+    var keep = s.density * params.inv_max_density;
+    // Patchy work spares the hairline zone (reference::candidate says why).
+    if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
+        keep *= patchy_intensity(session_of(id), position);
+    }
+    let kept = thin < keep;
     let radius = params.alpha / sqrt(zone_density(zp, s.zone));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
@@ -98,21 +165,90 @@ fn session_cum(k: u32) -> f32 {
     return params.session_cum_b[k - 4u];
 }
 
-@compute @workgroup_size(64)
-fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
-    if (i >= params.cand_count || state[i] != ACCEPTED) {
-        return;
-    }
-    let id = params.cand_start + i;
-    let c = make_candidate(id);
+fn session_of(id: u32) -> u32 {
     let u = rand01(params.seed, id, S_SESSION);
     var session = 0u;
     while (session + 1u < params.session_count && u >= session_cum(session)) {
         session += 1u;
     }
-    let depth = max(params.depth_mm + params.depth_jitter_mm * gauss(id, S_DEPTH_A, S_DEPTH_B), 0.02);
-    let diameter = params.diameter_mm
+    return session;
+}
+
+// Patchy density: smooth value noise (mirrors technique::value_noise).
+const PATCHY_CELL_MM: f32 = 16.0;
+const PATCHY_STREAM_COMMON: u32 = 40u;
+const PATCHY_STREAM_SESSION: u32 = 41u;
+
+fn value_noise(stream: u32, p: vec3f) -> f32 {
+    let q = p / PATCHY_CELL_MM;
+    let f = floor(q);
+    let i = vec3i(f);
+    let t = q - f;
+    let s = t * t * (3.0 - 2.0 * t);
+    let v000 = rand01(params.seed, lattice_key(i.x, i.y, i.z), stream);
+    let v100 = rand01(params.seed, lattice_key(i.x + 1, i.y, i.z), stream);
+    let v010 = rand01(params.seed, lattice_key(i.x, i.y + 1, i.z), stream);
+    let v110 = rand01(params.seed, lattice_key(i.x + 1, i.y + 1, i.z), stream);
+    let v001 = rand01(params.seed, lattice_key(i.x, i.y, i.z + 1), stream);
+    let v101 = rand01(params.seed, lattice_key(i.x + 1, i.y, i.z + 1), stream);
+    let v011 = rand01(params.seed, lattice_key(i.x, i.y + 1, i.z + 1), stream);
+    let v111 = rand01(params.seed, lattice_key(i.x + 1, i.y + 1, i.z + 1), stream);
+    let x00 = v000 + (v100 - v000) * s.x;
+    let x10 = v010 + (v110 - v010) * s.x;
+    let x01 = v001 + (v101 - v001) * s.x;
+    let x11 = v011 + (v111 - v011) * s.x;
+    let y0 = x00 + (x10 - x00) * s.y;
+    let y1 = x01 + (x11 - x01) * s.y;
+    return y0 + (y1 - y0) * s.z;
+}
+
+// Patchy density (mirrors technique::patchy_field): a field shared by every session and the
+// session's own.
+fn patchy_field(session: u32, p: vec3f) -> f32 {
+    return 0.5 * (value_noise(PATCHY_STREAM_COMMON, p) + value_noise(PATCHY_STREAM_SESSION + session, p));
+}
+
+// Patchy density before spacing (mirrors technique::patchy_intensity).
+fn patchy_intensity(session: u32, p: vec3f) -> f32 {
+    let u = patchy_field(session, p);
+    return (1.0 + params.patchy * (2.0 * u - 1.0)) / (1.0 + params.patchy);
+}
+
+// Patchy density after spacing: whether accepted candidate i was really deposited (its session
+// did not miss the area). Reads the position from the candidate buffer, so counting and writing
+// decide alike.
+fn deposited(i: u32) -> bool {
+    if (params.patchy_missed <= 0.0) {
+        return true;
+    }
+    let id = params.cand_start + i;
+    let p = cand[i].xyz;
+    return zone_sample(zp, p).zone == ZONE_HAIRLINE || patchy_field(session_of(id), p) >= params.patchy_missed;
+}
+
+@compute @workgroup_size(64)
+fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i >= params.cand_count || state[i] != ACCEPTED || !deposited(i)) {
+        return;
+    }
+    let id = params.cand_start + i;
+    let c = make_candidate(id);
+    let session = session_of(id);
+    // Depth errors hit a share of the dots each (too deep first, then too shallow).
+    let e = rand01(params.seed, id, S_ERROR);
+    var depth_mm = params.depth_mm;
+    var jitter_mm = params.depth_jitter_mm;
+    if (e < params.deep_fraction) {
+        depth_mm = params.deep_depth_mm;
+        jitter_mm = params.deep_jitter_mm;
+    } else if (e < params.deep_fraction + params.shallow_fraction) {
+        depth_mm = params.shallow_depth_mm;
+        jitter_mm = params.shallow_jitter_mm;
+    }
+    let depth = max(depth_mm + jitter_mm * gauss(id, S_DEPTH_A, S_DEPTH_B), 0.02);
+    let big = select(1.0, params.big_factor, ((params.big_zone_mask >> c.zone) & 1u) == 1u);
+    let diameter = params.diameter_mm * big
         * clamp(1.0 + params.diameter_jitter * gauss(id, S_DIAM_A, S_DIAM_B), 0.4, 2.5);
     let pigment = clamp(1.0 + 0.12 * gauss(id, S_PIGMENT_A, S_PIGMENT_B), 0.6, 1.4);
     let lighter = params.lighter_first_steps * f32(params.session_count - 1u - session);
@@ -127,7 +263,7 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
 @compute @workgroup_size(64)
 fn count_accepted(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = gid.x + gid.y * nwg.x * 64u;
-    if (i < params.cand_count && state[i] == ACCEPTED) {
+    if (i < params.cand_count && state[i] == ACCEPTED && deposited(i)) {
         atomicAdd(&counts[3], 1u);
     }
 }

@@ -74,6 +74,14 @@ pub const OILY_SKIN_FACTOR: f32 = 1.3;
 /// diameter over five years; D grows with the square of depth (looser deep dermis), so a
 /// 1 mm deposit blurs to ~1.6× its diameter in five years ("blow-out, worse over years").
 pub const SPREAD_MM2_PER_YEAR: f32 = 1.0e-4;
+/// Blowout migration, mm²/year: pigment put below the papillary dermis sits in the loose
+/// reticular collagen near the fat, where macrophages carry it sideways along fibres and
+/// vessels; blowouts keep feathering out for years. It fades in from [`BLOWOUT_FROM_MM`] to
+/// [`BLOWOUT_FULL_MM`]: a 1.2 mm deposit's footprint widens by about half in five years, a
+/// correct one (≤ 0.5 mm) not at all.
+pub const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
+pub const BLOWOUT_FROM_MM: f32 = 0.6;
+pub const BLOWOUT_FULL_MM: f32 = 1.2;
 
 /// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
 pub fn dot_exposure(d: &Dot) -> f32 {
@@ -205,7 +213,9 @@ pub fn remaining(depth_mm: f32, exposure: f32, factor: f32, age_years: f32) -> f
 
 pub fn spread_mm2(depth_mm: f32, age_years: f32) -> f32 {
     let rel = depth_mm / REFERENCE_DEPTH_MM;
-    2.0 * SPREAD_MM2_PER_YEAR * rel * rel * age_years.max(0.0)
+    let blowout =
+        BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, depth_mm);
+    2.0 * (SPREAD_MM2_PER_YEAR * rel * rel + blowout) * age_years.max(0.0)
 }
 
 /// CPU reference of the age pass for one dot. A touch-up at year T re-dots the same site back
@@ -310,6 +320,21 @@ mod tests {
         // The growth of the radius beyond r0 goes as √t.
         assert!((g(0.35, 4.0) / g(0.35, 1.0) - 2.0).abs() < 1e-3);
         assert!(r(1.0, 5.0) > 1.5 * 0.07 && r(0.35, 5.0) < 1.15 * 0.07);
+    }
+
+    #[test]
+    fn blowouts_keep_widening_correct_dots_hardly() {
+        // The footprint seen from above (optical blur and spread), healed vs five years on.
+        let widening = |z: f32| {
+            let f = |t: f32| crate::optics::footprint(0.14, z, 0.6, spread_mm2(z, t)).sigma_mm;
+            f(5.0) / f(0.1)
+        };
+        assert!(widening(0.35) < 1.05, "{}", widening(0.35));
+        assert!(widening(1.2) > 1.4, "{}", widening(1.2));
+        assert_eq!(
+            spread_mm2(0.5, 5.0),
+            2.0 * SPREAD_MM2_PER_YEAR * (0.5f32 / 0.35).powi(2) * 5.0
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl Treatment {
     pub fn render_settings(&self) -> RenderSettings {
         RenderSettings {
             skin: self.plan.skin.tone,
-            ink_tone: self.plan.dots.tone,
+            ink_tone: crate::technique::ink_tone(&self.plan),
             ..Default::default()
         }
     }

@@ -67,6 +67,13 @@ pub mod stream {
     pub const HAIR_TONE: u32 = 26;
     /// Offset of the zone lookup that dithers the border between zones of hair.
     pub const HAIR_BORDER: u32 = 27;
+    /// Which dots a per-dot technique error hits (src/technique.rs).
+    pub const ERROR: u32 = 13;
+    /// Grid spacing: the jitter of a lattice node (ids are node keys, not dot ids).
+    pub const GRID_U: u32 = 14;
+    pub const GRID_V: u32 = 15;
+    /// Grid spacing: density thinning per lattice node.
+    pub const GRID_THIN: u32 = 16;
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod ageing;
 pub mod bench;
 pub mod camera;
+pub mod compare;
 pub mod dots;
 pub mod engine;
 pub mod error;
@@ -14,12 +15,14 @@ pub mod hair;
 pub mod hash;
 pub mod head;
 pub mod light;
+pub mod metrics;
 pub mod optics;
 pub mod plan;
 pub mod render;
 pub mod report;
 pub mod shaders;
 pub mod sheet;
+pub mod technique;
 pub mod zone;
 
 pub use error::{Result, ScalpError};

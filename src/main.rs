@@ -8,6 +8,7 @@ use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, Show, SplatPath};
+use scalp::technique::{self, TechniqueError};
 use scalp::{Result, ScalpError};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -38,8 +39,11 @@ enum Command {
     },
     /// A labelled contact sheet of one view over the years, and optionally the fading chart.
     Age(AgeArgs),
-    /// Per zone: area, dots, coverage, apparent dot size, contrast and touch-up year.
+    /// Per zone: area, dots, coverage, apparent dot size, contrast and touch-up year; and the
+    /// trainer's metrics (dot size, blue cast, merging, spacing, hairline, uniformity).
     Report(ReportArgs),
+    /// Correct and erroneous work side by side (technique errors, for trainers).
+    Compare(CompareArgs),
     /// Measure dots per second generated, aged and drawn, and GPU time per pass.
     Bench(BenchArgs),
     /// The look gallery: three skin tones under the four lights, and shallow, correct and deep
@@ -77,6 +81,34 @@ struct HeadArgs {
     /// GPU adapter to use: part of its name or backend (e.g. lavapipe, llvmpipe, vulkan, gl).
     #[arg(long)]
     adapter: Option<String>,
+    /// Switch on a technique error: NAME or NAME=SEVERITY (0–1, default 1). Repeatable.
+    /// Names: oversized, too-deep, too-shallow, over-saturation, grid-spacing, harsh-hairline,
+    /// wrong-shade, patchy-density, asymmetry.
+    #[arg(long = "error", value_name = "NAME[=SEVERITY]", value_parser = technique::parse_flag)]
+    errors: Vec<(TechniqueError, f32)>,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Every error of the catalogue, one row each (severity 1 unless given with --error).
+    #[arg(long)]
+    all_errors: bool,
+    /// Times to show, years after the first session, comma separated (default: healed, four
+    /// weeks after the last session, and 5 years).
+    #[arg(long, value_delimiter = ',', value_parser = parse_years)]
+    years: Vec<f32>,
+    /// A whole-head view for every row (default: each error's own framing: a close-up of the
+    /// vertex for dot errors, the forehead for hairline errors, the top for patchy density).
+    #[arg(long, value_enum)]
+    view: Option<ViewPreset>,
+    /// Size of each picture.
+    #[arg(long, default_value = "480x360", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Output PNG.
+    #[arg(long, default_value = "compare.png")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -291,6 +323,7 @@ fn load_plan(a: &HeadArgs) -> Result<Plan> {
     if let Some(s) = a.seed {
         plan.seed = s;
     }
+    technique::apply_flags(&mut plan, &a.errors);
     Ok(plan)
 }
 
@@ -543,6 +576,11 @@ fn render(a: RenderArgs) -> Result<()> {
         dots.chunks.len(),
         if dots.chunks.len() == 1 { "" } else { "s" }
     );
+    let active = treatment.plan.errors.active();
+    if !active.is_empty() {
+        let list: Vec<String> = active.iter().map(|(e, s)| format!("{e}={s}")).collect();
+        println!("technique errors: {}", list.join(", "));
+    }
     println!(
         "time: {when}; splatting: {path:?}; light: {}; skin type {}; ink shade {:.1}, tone {:+.2}{}",
         a.look.light.name(),
@@ -609,9 +647,13 @@ fn report(a: ReportArgs) -> Result<()> {
     let plan = load_plan(&a.head)?;
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
     let engine = Engine::new(a.head.adapter.as_deref())?;
-    let dots = engine.generate(&head, &treatment)?.read(&engine.gpu)?;
+    let gpu_dots = engine.generate(&head, &treatment)?;
+    let dots = gpu_dots.read(&engine.gpu)?;
     let t = a.years.unwrap_or(treatment.healed_years());
     let zones = scalp::report::zone_reports(&head, &treatment, &dots, t);
+    let head_gpu = HeadGpu::new(&engine.gpu, &head);
+    let metrics =
+        scalp::metrics::measure_with(&engine, &head, &head_gpu, &treatment, &gpu_dots, &dots, t)?;
     if a.json {
         let json = serde_json::json!({
             "head": head.source,
@@ -622,7 +664,11 @@ fn report(a: ReportArgs) -> Result<()> {
             "visible_contrast_threshold": scalp::report::VISIBLE_CONTRAST,
             "touch_up_share_of_healed_contrast": scalp::report::TOUCH_UP_SHARE,
             "plan": treatment.plan,
+            "errors": treatment.plan.errors.active().iter().map(|(e, s)| {
+                serde_json::json!({ "error": e.name(), "severity": s })
+            }).collect::<Vec<_>>(),
             "zones": zones,
+            "metrics": metrics,
         });
         println!(
             "{}",
@@ -663,6 +709,154 @@ fn report(a: ReportArgs) -> Result<()> {
                 .map(|y| format!("{y:.1} y"))
                 .unwrap_or_else(|| "> 15 y".into())
         );
+    }
+    print_metrics(&metrics, &treatment.plan);
+    Ok(())
+}
+
+fn print_metrics(m: &scalp::metrics::Metrics, plan: &Plan) {
+    let active = plan.errors.active();
+    let errors = if active.is_empty() {
+        "none (correct work)".to_string()
+    } else {
+        active
+            .iter()
+            .map(|(e, s)| format!("{e}={s}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!();
+    println!("technique metrics (errors: {errors})");
+    let d = &m.dots;
+    let mm = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2} mm"));
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "mean apparent dot diameter",
+            format!("{:.3} mm", d.mean_apparent_diameter_mm),
+        ),
+        (
+            "visible share of the dots",
+            format!("{:.1}%", 100.0 * d.visible_fraction),
+        ),
+        (
+            "dot darkness (peak)",
+            format!("{:.1}%", 100.0 * d.dot_darkness),
+        ),
+        (
+            "blue cast (red/blue removed)",
+            m.image
+                .as_ref()
+                .map_or("-".into(), |i| format!("{:.2}", i.blue_cast)),
+        ),
+        (
+            "hue of the light removed",
+            m.image
+                .as_ref()
+                .map_or("-".into(), |i| format!("{:.0}°", i.removed_hue_deg)),
+        ),
+        (
+            "darkening of the vertex",
+            m.image
+                .as_ref()
+                .map_or("-".into(), |i| format!("{:.1}%", 100.0 * i.darkening)),
+        ),
+        (
+            "scalp where dots merge",
+            format!("{:.2}%", 100.0 * d.merged_fraction),
+        ),
+        (
+            "nearest-neighbour CV",
+            format!("{:.3}", d.nearest_neighbour_cv),
+        ),
+        ("spatial spectrum peak", format!("{:.1}", d.spectrum_peak)),
+        ("hairline transition width", mm(d.hairline_transition_mm)),
+        ("hairline residual", mm(d.hairline_residual_mm)),
+        ("left/right asymmetry", mm(d.asymmetry_mm)),
+        (
+            "density CV over 1 cm² cells",
+            format!("{:.3}", d.density_cv),
+        ),
+    ];
+    for (name, value) in rows {
+        println!("  {name:<31} {value:>10}");
+    }
+}
+
+fn compare(a: CompareArgs) -> Result<()> {
+    let head = load_head(&a.head)?;
+    let plan = load_plan(&a.head)?;
+    // Which errors: the catalogue, or those asked for (flags, else the plan's own).
+    let errors: Vec<(TechniqueError, f32)> = if a.all_errors {
+        TechniqueError::ALL
+            .iter()
+            .map(|&e| {
+                let given = a.head.errors.iter().rev().find(|(f, _)| *f == e);
+                (e, given.map_or(1.0, |g| g.1))
+            })
+            .collect()
+    } else {
+        plan.errors.active()
+    };
+    if errors.is_empty() {
+        return Err(ScalpError::invalid(
+            "scalp compare",
+            format!(
+                "say which error to show: --error NAME[=SEVERITY] (names: {}), or --all-errors",
+                TechniqueError::names()
+            ),
+        ));
+    }
+    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let head_gpu = HeadGpu::new(&engine.gpu, &head);
+    let years = if a.years.is_empty() {
+        let healed = Treatment::new(&head, &technique::correct(&plan), None)?.healed_years();
+        vec![healed, 5.0]
+    } else {
+        a.years.clone()
+    };
+    let req = scalp::compare::CompareRequest {
+        plan: &plan,
+        errors: &errors,
+        years: &years,
+        view: a.view,
+        size: a.size,
+        dots: a.head.dots,
+    };
+    let comparison = scalp::compare::pictures(&engine, &head, &head_gpu, &req)?;
+    let columns = comparison.rows.first().map_or(1, |r| r.len());
+    let tiles: Vec<(String, image::RgbaImage)> = comparison.rows.into_iter().flatten().collect();
+    let title = format!(
+        "Technique errors: correct work beside erroneous work, same head, camera and light ({})",
+        head.source
+    );
+    let sheet = scalp::sheet::contact_sheet(&title, &tiles, columns)?;
+    scalp::sheet::write_rgb_png(&sheet, &a.out)?;
+    println!(
+        "wrote {} ({} error{}, {} times, {} pictures)",
+        a.out.display(),
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" },
+        years.len(),
+        tiles.len()
+    );
+    // The number that shows each error, correct work against the error, at each time.
+    println!(
+        "{:<22} {:<30} {:>10} {:>12} {:>12}",
+        "error", "metric", "time", "correct", "error"
+    );
+    for (&(error, severity), per_time) in errors.iter().zip(&comparison.metrics) {
+        for measure in scalp::metrics::own_measures(error) {
+            for (&y, (c, w)) in years.iter().zip(per_time) {
+                println!(
+                    "{:<22} {:<30} {:>10} {:>12} {:>12}",
+                    format!("{error}={severity}"),
+                    measure.name,
+                    scalp::sheet::time_label(y),
+                    measure.show(c),
+                    measure.show(w)
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -791,6 +985,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Gallery(a) => gallery(a),
         Command::Age(a) => age(a),
         Command::Report(a) => report(a),
+        Command::Compare(a) => compare(a),
         Command::Bench(a) => bench(a),
         Command::Plan { example, check } => match (example, check) {
             (_, Some(p)) => {

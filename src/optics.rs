@@ -104,8 +104,14 @@ impl Footprint {
         if self.m0 <= 0.0 {
             return 0.0;
         }
-        let half = 0.5 * (1.0 - (-self.m0).exp());
-        let g = -(1.0 - half).ln() / self.m0;
+        // expm1/ln_1p: for the faint remnants of a fading dot (m₀ → 0) the plain forms cancel
+        // to 0/0; the limit is the Gaussian's own half maximum, g = ½.
+        let half = -0.5 * (-self.m0).exp_m1();
+        let g = if self.m0 < 1e-6 {
+            0.5
+        } else {
+            -(-half).ln_1p() / self.m0
+        };
         2.0 * self.sigma_mm * (-2.0 * g.ln()).max(0.0).sqrt()
     }
 }
@@ -393,6 +399,14 @@ mod tests {
             assert!((a - b).abs() < 0.03, "{deep:?}");
         }
     }
+    #[test]
+    fn a_nearly_gone_dot_keeps_a_finite_size() {
+        for amount in [1e-12f32, 1e-8, 1e-4, 0.5] {
+            let d = footprint(0.14, 0.35, amount, 0.0).apparent_diameter_mm();
+            assert!(d.is_finite() && d > 0.1 && d < 0.5, "{amount}: {d}");
+        }
+    }
+
     #[test]
     fn blur_per_channel_follows_the_diffusion_lengths() {
         for c in 0..3 {

@@ -16,6 +16,7 @@ use crate::ageing::AgeingSettings;
 use crate::error::{Result, ScalpError};
 use crate::exposure::ExposureSettings;
 pub use crate::hair::HairSettings;
+use crate::technique::TechniqueErrors;
 
 /// A whole treatment plan. Defaults give a realistic Norwood 6–7 full-head treatment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +32,8 @@ pub struct Plan {
     pub exposure: ExposureSettings,
     /// Skin and schedule facts that change how the dots age.
     pub ageing: AgeingSettings,
+    /// Technique errors to show (trainers): a severity 0–1 each; all 0 is correct work.
+    pub errors: TechniqueErrors,
     /// The client's skin.
     pub skin: SkinSettings,
     /// Hair the client still has (shaved to stubble), drawn so SMP can be judged blending in.
@@ -140,6 +143,7 @@ impl Default for Plan {
             ageing: AgeingSettings::default(),
             skin: SkinSettings::default(),
             hair: HairSettings::default(),
+            errors: TechniqueErrors::default(),
         }
     }
 }
@@ -352,7 +356,7 @@ impl Plan {
                 }
                 Kind::Shares => self.sessions.check_shares(doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
-                Kind::Style | Kind::Bool | Kind::Tone | Kind::Colour => {}
+                Kind::Style | Kind::Zone | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
         }
         Ok(())
@@ -362,7 +366,7 @@ impl Plan {
     /// `FIELDS` has an arm here (the default plan's validation exercises all of them).
     fn value_of(&self, name: &str) -> Num {
         let (d, n, s, h) = (&self.dots, &self.density, &self.sessions, &self.hairline);
-        let (e, a) = (&self.exposure, &self.ageing);
+        let (e, a, x) = (&self.exposure, &self.ageing, &self.errors);
         match name {
             "seed" => Num::U(self.seed),
             "dots.depth_mm" => Num::F(d.depth_mm),
@@ -400,6 +404,18 @@ impl Plan {
             "exposure.spf" => Num::F(e.spf),
             "exposure.sunscreen" => Num::F(e.sunscreen),
             "ageing.session_interval_weeks" => Num::F(a.session_interval_weeks),
+            "errors.oversized" => Num::F(x.oversized),
+            "errors.too_deep" => Num::F(x.too_deep),
+            "errors.too_deep_fraction" => Num::F(x.too_deep_fraction),
+            "errors.too_shallow" => Num::F(x.too_shallow),
+            "errors.too_shallow_fraction" => Num::F(x.too_shallow_fraction),
+            "errors.over_saturation" => Num::F(x.over_saturation),
+            "errors.grid_spacing" => Num::F(x.grid_spacing),
+            "errors.harsh_hairline" => Num::F(x.harsh_hairline),
+            "errors.wrong_shade" => Num::F(x.wrong_shade),
+            "errors.patchy_density" => Num::F(x.patchy_density),
+            "errors.patchy_fraction" => Num::F(x.patchy_fraction),
+            "errors.asymmetry" => Num::F(x.asymmetry),
             other => unreachable!("plan field `{other}` has a range but no value_of arm"),
         }
     }
@@ -495,13 +511,25 @@ const SHARES_SUM_TOLERANCE: f64 = 0.01;
 const SYNTAX_FIELD: &str = "(TOML syntax)";
 
 /// The tables of a plan, in file order.
-const SECTIONS: [&str; 8] = [
-    "dots", "density", "sessions", "hairline", "exposure", "ageing", "skin", "hair",
+const SECTIONS: [&str; 9] = [
+    "dots", "density", "sessions", "hairline", "exposure", "ageing", "errors", "skin", "hair",
 ];
 
 /// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
 const STYLES: [&str; 3] = ["juvenile", "mature", "receding"];
 const TONES: [&str; 6] = ["I", "II", "III", "IV", "V", "VI"];
+
+/// The values `errors.oversized_zone` takes.
+const ZONES: [&str; 6] = crate::technique::ErrorZone::NAMES;
+
+/// `"a", "b", "c"`.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -515,6 +543,8 @@ enum Kind {
     Years,
     /// `hairline.style`: one of `STYLES`.
     Style,
+    /// `errors.oversized_zone`: one of `ErrorZone::NAMES`.
+    Zone,
     /// `true` or `false`.
     Bool,
     /// `skin.tone`: a Fitzpatrick type, "I" … "VI".
@@ -638,7 +668,25 @@ const FIELDS: &[FieldSpec] = &[
     field("hair.crown", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
     field("hair.sides", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
     field("hair.back", Kind::Float, 0.0, 1.0, "", "fraction of the natural density still growing, 0 = bald … 1 = full"),
+    // Technique errors (src/technique.rs): a severity each, 0 = correct work … 1 = the worst
+    // case a trainer shows; shares of the dots or the area are fractions.
+    field("errors.oversized", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.oversized_zone", Kind::Zone, 0.0, 0.0, "", ""),
+    field("errors.too_deep", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.too_deep_fraction", Kind::Float, 0.0, 1.0, "", "share of the dots placed too deep"),
+    field("errors.too_shallow", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.too_shallow_fraction", Kind::Float, 0.0, 1.0, "", "share of the dots left too shallow"),
+    field("errors.over_saturation", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.grid_spacing", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.harsh_hairline", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.wrong_shade", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.patchy_density", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("errors.patchy_fraction", Kind::Float, 0.0, 1.0, "", "share of the treated area each session missed at severity 1"),
+    field("errors.asymmetry", Kind::Float, 0.0, 1.0, "", SEVERITY),
 ];
+
+/// The note of every severity's range.
+const SEVERITY: &str = "severity of a technique error: 0 = correct work … 1 = the worst case";
 
 fn spec(name: &str) -> Option<&'static FieldSpec> {
     FIELDS.iter().find(|f| f.name == name)
@@ -1015,6 +1063,16 @@ impl<'a> Doc<'a> {
                 ),
             )),
             (Kind::Colour, other) => Err(wrong("a hair colour name or \"#rrggbb\"", other)),
+            (Kind::Zone, DeValue::String(s)) if ZONES.contains(&s.as_ref()) => Ok(()),
+            (Kind::Zone, DeValue::String(s)) => Err(self.error(
+                spec.name,
+                line,
+                format!("unknown zone {:?}; allowed: {}", s.as_ref(), quoted(&ZONES)),
+            )),
+            (Kind::Zone, other) => Err(wrong(
+                &format!("one of the strings {}", quoted(&ZONES)),
+                other,
+            )),
             (Kind::Bool, DeValue::Boolean(_)) => Ok(()),
             (Kind::Bool, other) => Err(wrong("a boolean (true or false)", other)),
         }
@@ -1174,6 +1232,39 @@ session_interval_weeks = 3.0
 # Touch-up sessions, years after the first session: each re-dots the same pattern back to
 # full strength. At most 4, increasing, up to 30 years; [] for none.
 touch_up_years = []
+
+# Technique errors, for trainers: each a severity from 0 (correct work, the default) to 1
+# (the worst case to show). Allowed 0 to 1 each. They change how the dots are deposited,
+# and so how they look and age. `scalp compare --error NAME` shows one beside correct work.
+[errors]
+# Dots too big (wrong needle, pressure, passes): up to 3.2x the diameter (0.45 mm).
+oversized = 0.0
+# Where the oversized needle was used: "all", "hairline", "top", "crown", "sides", "back".
+oversized_zone = "all"
+# Deposits too deep (blowout): towards 1.0 mm, blurred, blue-grey, spreading over years.
+too_deep = 0.0
+# Share of the dots placed too deep. Allowed 0 to 1.
+too_deep_fraction = 1.0
+# Deposits too shallow: towards 0.05 mm, in the epidermis; gone within weeks.
+too_shallow = 0.0
+# Share of the dots left too shallow. Allowed 0 to 1.
+too_shallow_fraction = 1.0
+# Too dense, too dark, too big: up to 2.5x the density, 2 shades darker, 1.4x wider.
+over_saturation = 0.0
+# Dots in regular rows (a jittered lattice) instead of at random.
+grid_spacing = 0.0
+# A straight, sharp, too-low front line: band down to 1 mm, no zig-zag, 8 mm lower.
+harsh_hairline = 0.0
+# Darker than the shaved hair: up to 4 dilution steps darker, one shade for every session.
+wrong_shade = 0.0
+# Uneven sessions: a smooth noise field makes some areas denser, others sparser (0.25x to
+# 1.75x the planned candidates), and the sessions miss areas, often the same ones.
+patchy_density = 0.0
+# Share of the treated area each session missed at patchy_density = 1 (in proportion
+# below). Allowed 0 to 1.
+patchy_fraction = 0.15
+# Left temple corner and side higher than the right: up to 6 mm (natural: 2 mm at most).
+asymmetry = 0.0
 
 # The client's skin.
 [skin]

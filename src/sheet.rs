@@ -293,3 +293,52 @@ pub fn exposure_legend(img: &mut image::RgbaImage) -> Result<()> {
     *img = image::DynamicImage::ImageRgb8(rgb).to_rgba8();
     Ok(())
 }
+
+/// Draws a scale bar with its length into the lower left corner of a close-up, given how many
+/// pixels a millimetre spans: trainers judge dot sizes against it.
+pub fn scale_bar(img: &mut image::RgbaImage, px_per_mm: f32) -> Result<()> {
+    register_font();
+    let (w, h) = img.dimensions();
+    // The round length nearest a sixth of the picture's width.
+    let want = w as f32 / 6.0 / px_per_mm.max(1e-6);
+    let mm = [0.5f32, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+        .into_iter()
+        .min_by(|a, b| (a / want).ln().abs().total_cmp(&(b / want).ln().abs()))
+        .unwrap_or(1.0);
+    let len = (mm * px_per_mm).round().max(2.0) as u32;
+    let thick = (h / 120).max(3);
+    let (x0, y0) = (16u32, h.saturating_sub(18 + thick));
+    for y in y0.saturating_sub(1)..(y0 + thick + 1).min(h) {
+        for x in x0.saturating_sub(1)..(x0 + len + 1).min(w) {
+            let edge = y < y0 || y >= y0 + thick || x < x0 || x >= x0 + len;
+            let v = if edge { 20 } else { 245 };
+            img.put_pixel(x, y, image::Rgba([v, v, v, 255]));
+        }
+    }
+    let text = if mm < 1.0 {
+        format!("{mm} mm")
+    } else {
+        format!("{mm:.0} mm")
+    };
+    let mut rgb = image::DynamicImage::ImageRgba8(img.clone()).to_rgb8();
+    {
+        let root = BitMapBackend::with_buffer(rgb.as_mut(), (w, h)).into_drawing_area();
+        let size = (h as f64 / 22.0).max(13.0);
+        let (tx, ty) = ((x0 + len + 8) as i32, y0 as i32 - (size * 0.45) as i32);
+        root.draw_text(
+            &text,
+            &(FAMILY, size).into_font().color(&RGBColor(20, 20, 20)),
+            (tx + 1, ty + 1),
+        )
+        .map_err(plot_err)?;
+        root.draw_text(
+            &text,
+            &(FAMILY, size).into_font().color(&RGBColor(245, 245, 245)),
+            (tx, ty),
+        )
+        .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    *img = image::DynamicImage::ImageRgb8(rgb).to_rgba8();
+    Ok(())
+}

@@ -99,7 +99,9 @@ fn smooth(t: f32) -> f32 {
 
 impl Zone {
     pub fn new(plan: &Plan, lm: &Landmarks) -> Zone {
-        let h = &plan.hairline;
+        // The hairline and densities as the practitioner worked them (technique errors in).
+        let h = &crate::technique::hairline(plan);
+        let asymmetry_error = crate::technique::asymmetry_error_mm(plan);
         let center = Vec3::new(
             0.5 * (lm.ear_top_left.x + lm.ear_top_right.x),
             0.0,
@@ -158,6 +160,9 @@ impl Zone {
                 // Left (φ > 0) higher by half the asymmetry, right lower by half; sin keeps the
                 // midline front and back continuous.
                 let asym = 0.5 * h.asymmetry_mm * phi.sin();
+                // The asymmetry error: one temple corner drawn higher, the other lower, each
+                // side level from its corner on (the midline stays put).
+                let asym = asym + 0.5 * asymmetry_error * phi.signum() * smooth(a / phi_t);
                 // The zig-zag belongs to the front hairline; sides and back blend into a fringe.
                 let front_weight = 1.0 - smooth((a - phi_t) / 0.6);
                 let zig = h.irregularity_mm * noise(phi) * (0.35 + 0.65 * front_weight);
@@ -165,7 +170,7 @@ impl Zone {
             })
             .collect();
 
-        let d = &plan.density;
+        let d = &crate::technique::density(plan);
         let per_mm2 = |per_cm2: f32| per_cm2 / 100.0;
         let max_density = [d.hairline, d.top, d.crown, d.sides, d.back]
             .into_iter()

@@ -236,3 +236,112 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     assert_ne!(code, 0);
     assert!(err.contains("--dots"), "{err}");
 }
+
+#[test]
+fn error_flags_are_checked_and_compare_writes_a_labelled_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Unknown names get the list of names; severities their range.
+    let (code, _, err) = scalp(&["render", "--error", "too-dep", "--out", "a.png"], d);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("too-dep") && err.contains("too-deep, too-shallow, over-saturation"),
+        "{err}"
+    );
+    let (code, _, err) = scalp(&["compare", "--error", "grid-spacing=1.5"], d);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("1.5") && err.contains("allowed 0 to 1"),
+        "{err}"
+    );
+    // compare needs an error to show.
+    let (code, _, err) = scalp(&["compare", "--out", "c.png"], d);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("--error") && err.contains("--all-errors"),
+        "{err}"
+    );
+    no_files_but(d, &[]);
+
+    let (code, out, err) = scalp(
+        &[
+            "compare",
+            "--error",
+            "grid-spacing=0.8",
+            "--error",
+            "too-deep",
+            "--years",
+            "0.2,5",
+            "--dots",
+            "4000",
+            "--size",
+            "160x120",
+            "--out",
+            "c.png",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("wrote c.png (2 errors, 2 times, 8 pictures)"),
+        "{out}"
+    );
+    // Two rows of four pictures: correct and erroneous at each time.
+    let sheet = image::open(d.join("c.png")).unwrap();
+    assert!(
+        sheet.width() >= 4 * 160 && sheet.height() >= 2 * 120,
+        "{sheet:?}"
+    );
+    no_files_but(d, &["c.png"]);
+}
+
+#[test]
+fn report_applies_error_flags_and_prints_the_trainer_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let json = |args: &[&str]| {
+        let (code, out, err) = scalp(args, d);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON")
+    };
+    let correct = json(&["report", "--json", "--dots", "6000"]);
+    let wrong = json(&[
+        "report",
+        "--json",
+        "--dots",
+        "6000",
+        "--error",
+        "oversized=0.8",
+    ]);
+    assert_eq!(wrong["errors"][0]["error"], "oversized");
+    let severity = wrong["plan"]["errors"]["oversized"].as_f64().unwrap();
+    assert!((severity - 0.8).abs() < 1e-6, "{severity}");
+    let m = &correct["metrics"];
+    for key in [
+        "mean_apparent_diameter_mm",
+        "visible_fraction",
+        "dot_darkness",
+        "merged_fraction",
+        "nearest_neighbour_cv",
+        "spectrum_peak",
+        "hairline_transition_mm",
+        "hairline_residual_mm",
+        "asymmetry_mm",
+        "density_cv",
+    ] {
+        assert!(m[key].is_number(), "{key} missing in {m}");
+    }
+    assert!(m["image"]["blue_cast"].is_number(), "{m}");
+    let diameter = |v: &serde_json::Value| v["metrics"]["mean_apparent_diameter_mm"].as_f64();
+    assert!(diameter(&wrong).unwrap() > 1.4 * diameter(&correct).unwrap());
+
+    let (code, out, err) = scalp(&["report", "--dots", "6000", "--error", "asymmetry"], d);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("technique metrics (errors: asymmetry=1)")
+            && out.contains("left/right asymmetry")
+            && out.contains("blue cast"),
+        "{out}"
+    );
+    no_files_but(d, &[]);
+}

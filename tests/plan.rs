@@ -72,7 +72,9 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    assert_eq!(example.len(), 44);
+    // 31 keys of the treatment, 13 of the technique errors.
+    // 31 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink.
+    assert_eq!(example.len(), 57);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -365,6 +367,18 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
         "12",
         "weeks",
     ),
+    ("errors.oversized", "-0.1", "1.5", "0", "1", ""),
+    ("errors.too_deep", "-1", "2", "0", "1", ""),
+    ("errors.too_deep_fraction", "-0.5", "1.1", "0", "1", ""),
+    ("errors.too_shallow", "-0.01", "1.01", "0", "1", ""),
+    ("errors.too_shallow_fraction", "-1", "3", "0", "1", ""),
+    ("errors.over_saturation", "-0.2", "1.2", "0", "1", ""),
+    ("errors.grid_spacing", "-1", "10", "0", "1", ""),
+    ("errors.harsh_hairline", "-0.3", "1.3", "0", "1", ""),
+    ("errors.wrong_shade", "-2", "4", "0", "1", ""),
+    ("errors.patchy_density", "-0.4", "1.4", "0", "1", ""),
+    ("errors.patchy_fraction", "-0.25", "1.25", "0", "1", ""),
+    ("errors.asymmetry", "-0.6", "1.6", "0", "1", ""),
 ];
 
 #[test]
@@ -409,6 +423,7 @@ fn every_numeric_field_has_a_range_test() {
         "skin.tone",
         "hair.enabled",
         "hair.color",
+        "errors.oversized_zone",
     ];
     for (k, v) in &table {
         let names: Vec<String> = match v.as_table() {
@@ -998,4 +1013,46 @@ fn touch_up_years_are_checked_with_their_line() {
     )
     .unwrap();
     assert_eq!(ok.ageing.touch_up_years, vec![4.0, 8.5]);
+}
+
+#[test]
+fn technique_errors_parse_and_their_zone_is_checked() {
+    let plan =
+        parse("[errors]\ntoo_deep = 0.8\ntoo_deep_fraction = 0.5\noversized_zone = \"hairline\"\n")
+            .unwrap();
+    assert_eq!(plan.errors.too_deep, 0.8);
+    assert_eq!(plan.errors.too_deep_fraction, 0.5);
+    assert_eq!(
+        plan.errors.oversized_zone,
+        scalp::technique::ErrorZone::Hairline
+    );
+    assert_eq!(plan.errors.grid_spacing, 0.0);
+    let (line, field, message, shown) = plan_error("[errors]\n\noversized_zone = \"neck\"\n");
+    assert_eq!(
+        (line, field.as_str()),
+        (Some(3), "errors.oversized_zone"),
+        "{shown}"
+    );
+    assert!(
+        message.contains("\"neck\"") && message.contains("\"all\", \"hairline\""),
+        "{shown}"
+    );
+    let (_, field, message, _) = plan_error("[errors]\noversized_zone = 2\n");
+    assert_eq!(field, "errors.oversized_zone");
+    assert!(
+        message.contains("wrong type") && message.contains("\"crown\""),
+        "{message}"
+    );
+    let (_, field, message, _) = plan_error("[errors]\ntoo_depp = 1\n");
+    assert_eq!(field, "errors.too_depp");
+    assert!(
+        message.contains("did you mean `errors.too_deep`?"),
+        "{message}"
+    );
+    let (_, field, message, _) = plan_error("[errors]\ngrid_spacing = 2\n");
+    assert_eq!(field, "errors.grid_spacing");
+    assert!(
+        message.contains("allowed 0 to 1") && message.contains("severity"),
+        "{message}"
+    );
 }

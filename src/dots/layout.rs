@@ -74,14 +74,17 @@ fn morton3(x: u32, y: u32, z: u32) -> u32 {
     spread(x) | (spread(y) << 1) | (spread(z) << 2)
 }
 
-/// Scales every zone density of `plan` so that it asks for `dots` dots on `mesh`: `--dots`.
+/// Scales every zone density of `plan` so that its correct work asks for `dots` dots on
+/// `mesh`: `--dots`.
 pub fn plan_for_dot_count(
     plan: &Plan,
     mesh: &Mesh,
     lm: &crate::head::Landmarks,
     dots: u64,
 ) -> Result<Plan> {
-    let zone = Zone::new(plan, lm);
+    // The count is that of correct work: technique errors keep their effect on it (an
+    // over-saturated plan still has more dots than the correct one).
+    let zone = Zone::new(&crate::technique::correct(plan), lm);
     let (_, expected) = treated_area_and_expected(mesh, &zone);
     if expected <= 0.0 {
         return Err(ScalpError::invalid(
@@ -186,7 +189,15 @@ impl Layout {
         }
         let total_weight = acc.max(1);
 
-        let excess = candidate_excess(plan.dots.spacing);
+        // Per-dot technique errors; grid spacing needs more candidates, one per lattice node.
+        let errors = crate::technique::dot_errors(plan, zone.max_density());
+        // The deposit as worked (technique errors in).
+        let dots = crate::technique::dot_settings(plan);
+        let excess = if errors.grid_pitch_mm > 0.0 {
+            super::GRID_CANDIDATE_EXCESS
+        } else {
+            candidate_excess(dots.spacing)
+        } * (1.0 + errors.patchy); // patchy: room for areas up to 1 + a times denser
         let max_density = zone.max_density() as f64;
         let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
         if total_candidates > u32::MAX as u64 {
@@ -249,13 +260,22 @@ impl Layout {
             tri_start = tri_end;
         }
 
-        let alpha = plan.dots.spacing;
+        let alpha = dots.spacing;
         let min_density = crate::zone::ZoneId::ALL
             .iter()
             .map(|z| zone.zone_density(*z))
             .fold(f32::INFINITY, f32::min);
         let cell_size = alpha / min_density.sqrt();
         let shares = plan.sessions.effective_shares();
+        let patchy_missed = patchy_threshold(
+            mesh,
+            zone,
+            plan,
+            &tris,
+            shares.len(),
+            errors.patchy_fraction,
+        );
+        let lighter_first_steps = crate::technique::lighter_first_steps(plan);
         let mut session_cum = [1.0f32; 8];
         let mut c = 0.0;
         for (k, s) in shares.iter().enumerate().take(8) {
@@ -276,17 +296,29 @@ impl Layout {
                 session_count: shares.len() as u32,
                 alpha,
                 inv_max_density: 1.0 / zone.max_density(),
-                depth_mm: plan.dots.depth_mm,
-                depth_jitter_mm: plan.dots.depth_jitter_mm,
-                diameter_mm: plan.dots.diameter_mm,
-                diameter_jitter: plan.dots.diameter_jitter,
-                shade: plan.dots.shade,
-                lighter_first_steps: plan.sessions.lighter_first_steps,
+                depth_mm: dots.depth_mm,
+                depth_jitter_mm: dots.depth_jitter_mm,
+                diameter_mm: dots.diameter_mm,
+                diameter_jitter: dots.diameter_jitter,
+                shade: dots.shade,
+                lighter_first_steps,
                 session_cum,
                 cell_size,
                 hash_mask: 0,
                 obstacle_capacity: 0,
                 _pad: 0,
+                big_factor: errors.big_factor,
+                big_zone_mask: errors.big_zone_mask,
+                deep_fraction: errors.deep_fraction,
+                deep_depth_mm: errors.deep_depth_mm,
+                deep_jitter_mm: errors.deep_jitter_mm,
+                shallow_fraction: errors.shallow_fraction,
+                shallow_depth_mm: errors.shallow_depth_mm,
+                shallow_jitter_mm: errors.shallow_jitter_mm,
+                grid_pitch_mm: errors.grid_pitch_mm,
+                grid_jitter: errors.grid_jitter,
+                patchy: errors.patchy,
+                patchy_missed,
             })
             .collect();
 
@@ -303,4 +335,50 @@ impl Layout {
             params,
         })
     }
+}
+
+/// Patchy density: the level of the sessions' noise fields below which a session missed the
+/// area, chosen so that each session misses `fraction` of the treated area (area-weighted
+/// quantile over the treated triangles and the sessions). Decided once on the CPU, so CPU and
+/// GPU use the same number.
+fn patchy_threshold(
+    mesh: &Mesh,
+    zone: &Zone,
+    plan: &Plan,
+    tris: &[(u32, [u32; 4], f32)],
+    sessions: usize,
+    fraction: f32,
+) -> f32 {
+    if fraction <= 0.0 {
+        return 0.0; // the fields are never below 0: nothing missed
+    }
+    if fraction >= 1.0 {
+        return 2.0;
+    }
+    let mut values: Vec<(f32, f32)> = Vec::new();
+    for (_, t, area) in tris {
+        let c = (mesh.positions[t[0] as usize]
+            + mesh.positions[t[1] as usize]
+            + mesh.positions[t[2] as usize])
+            / 3.0;
+        if zone.sample(c).above_mm <= 0.0 {
+            continue;
+        }
+        for k in 0..sessions.max(1) as u32 {
+            values.push((crate::technique::patchy_field(plan.seed, k, c), *area));
+        }
+    }
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f32 = values.iter().map(|v| v.1).sum();
+    let mut acc = 0.0;
+    for (v, a) in &values {
+        acc += a;
+        if acc >= fraction * total {
+            return *v;
+        }
+    }
+    2.0
 }

@@ -87,6 +87,11 @@ pub fn candidate_excess(alpha: f32) -> f32 {
     TABLE[TABLE.len() - 1].1
 }
 
+/// Candidate intensity / largest density under the grid-spacing error: every candidate snaps
+/// to a lattice node (one node per 1/λ of area), so a node stays empty with probability
+/// e^(−K); 5 leaves 0.7% of the nodes empty, a grid's holes rather than its randomness.
+pub const GRID_CANDIDATE_EXCESS: f32 = 5.0;
+
 /// GPU mirror of one chunk's generation parameters (`GenParams` in common.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
@@ -114,6 +119,24 @@ pub struct GenParams {
     pub hash_mask: u32,
     pub obstacle_capacity: u32,
     pub _pad: u32,
+    // Technique errors (src/technique.rs, `DotErrors`); all neutral for correct work.
+    /// Diameter factor of the dots in the zones of `big_zone_mask` (oversized).
+    pub big_factor: f32,
+    pub big_zone_mask: u32,
+    /// Dots whose error draw is below this are deposited at `deep_depth_mm` (too deep).
+    pub deep_fraction: f32,
+    pub deep_depth_mm: f32,
+    pub deep_jitter_mm: f32,
+    /// The next share of the draw is deposited at `shallow_depth_mm` (too shallow).
+    pub shallow_fraction: f32,
+    pub shallow_depth_mm: f32,
+    pub shallow_jitter_mm: f32,
+    /// Grid spacing: lattice pitch (mm; 0 = random placement) and jitter (fraction of it).
+    pub grid_pitch_mm: f32,
+    pub grid_jitter: f32,
+    /// Patchy density: severity, and the noise level under which a session missed the area.
+    pub patchy: f32,
+    pub patchy_missed: f32,
 }
 
 #[cfg(test)]
@@ -122,7 +145,7 @@ mod tests {
     #[test]
     fn gpu_struct_sizes() {
         assert_eq!(std::mem::size_of::<Dot>(), 48);
-        assert_eq!(std::mem::size_of::<GenParams>(), 112);
+        assert_eq!(std::mem::size_of::<GenParams>(), 160);
         assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 64);
     }
 

@@ -68,13 +68,27 @@ pub fn candidate(
     let v = rand01(p.seed, id, stream::BARY_V);
     let su = u.sqrt();
     let (a, b, c) = (1.0 - su, su * (1.0 - v), su * v);
-    let position = mesh.positions[i0] * a + mesh.positions[i1] * b + mesh.positions[i2] * c;
+    let (p0, p1, p2) = (mesh.positions[i0], mesh.positions[i1], mesh.positions[i2]);
+    let mut position = p0 * a + p1 * b + p2 * c;
     let n = mesh.normals[i0] * a + mesh.normals[i1] * b + mesh.normals[i2] * c;
     let normal = n.try_normalize().unwrap_or(Vec3::Y);
     let exposure = exposure[i0] * a + exposure[i1] * b + exposure[i2] * c;
+    // Grid spacing: the candidate moves to its lattice node, and the node (not the candidate)
+    // draws the density thinning, so every candidate of a node agrees.
+    let mut thin = rand01(p.seed, id, stream::THIN);
+    if p.grid_pitch_mm > 0.0 {
+        let (q, key) = snap_to_grid(p, zone, position, (p1 - p0).cross(p2 - p0));
+        position = q;
+        thin = rand01(p.seed, key, stream::GRID_THIN);
+    }
     let s = zone.sample(position);
-    let keep_p = s.density_per_mm2 * p.inv_max_density;
-    let kept = rand01(p.seed, id, stream::THIN) < keep_p;
+    let mut keep_p = s.density_per_mm2 * p.inv_max_density;
+    // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
+    // uneven front line is a lesson of its own.
+    if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
+        keep_p *= crate::technique::patchy_intensity(p.seed, session_of(p, id), position, p.patchy);
+    }
+    let kept = thin < keep_p;
     Candidate {
         id,
         position,
@@ -87,6 +101,68 @@ pub fn candidate(
     }
 }
 
+/// Grid spacing (as `snap_to_grid` in generate.wgsl): the lattice node nearest to `pos` in a
+/// local chart of the surface, moved to the plane of the candidate's triangle (normal
+/// `tri_normal`, any length), and the node's key. The chart is the plane across the one of
+/// seven axes ([`GRID_CHARTS`]: the three coordinate axes and four diagonals) nearest to the
+/// direction from the head's centre, so the skin is never tilted much more than ~35° from its
+/// chart and rows and columns run as a practitioner working in rows lays them. Each node has its
+/// own jitter, the same for every candidate landing on it; the spacing rule keeps one of them.
+/// Moving within the triangle's plane leaves the point within ~0.002 mm of the head (half a
+/// pitch on a 90 mm radius).
+pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> (Vec3, u32) {
+    let d = pos - Vec3::new(zone.gpu.center[0], 0.0, zone.gpu.center[2]);
+    let mut chart = 0usize;
+    let mut best = -1.0f32;
+    for (k, c) in GRID_CHARTS.iter().enumerate() {
+        let a = d.dot(Vec3::from_array(c[0])).abs();
+        if a > best {
+            best = a;
+            chart = k;
+        }
+    }
+    let [axis, eu, ev] = GRID_CHARTS[chart].map(Vec3::from_array);
+    let (u, v) = (pos.dot(eu), pos.dot(ev));
+    let pitch = p.grid_pitch_mm;
+    let iu = (u / pitch + 0.5).floor() as i32;
+    let iv = (v / pitch + 0.5).floor() as i32;
+    let key = crate::technique::lattice_key(iu, iv, chart as i32);
+    let ju = (rand01(p.seed, key, stream::GRID_U) - 0.5) * p.grid_jitter;
+    let jv = (rand01(p.seed, key, stream::GRID_V) - 0.5) * p.grid_jitter;
+    let du = (iu as f32 + ju) * pitch - u;
+    let dv = (iv as f32 + jv) * pitch - v;
+    let delta = eu * du + ev * dv;
+    // Back onto the triangle's plane along the chart's axis, which keeps the node's chart
+    // coordinates.
+    let n = tri_normal;
+    let an = axis.dot(n);
+    let limit = 0.2 * n.length();
+    let an = if an.abs() < limit {
+        limit.copysign(an)
+    } else {
+        an
+    };
+    (pos + delta - axis * (delta.dot(n) / an), key)
+}
+
+/// The charts of the grid-spacing error: (axis, u, v), orthonormal, as `GRID_CHARTS` in
+/// generate.wgsl. The diagonals' u runs level (⟂ Y), v up the slope.
+pub const GRID_CHARTS: [[[f32; 3]; 3]; 7] = {
+    const R3: f32 = 0.577_350_26; // 1/√3
+    const R2: f32 = 0.707_106_77; // 1/√2
+    const R6: f32 = 0.408_248_3; // 1/√6
+    const R23: f32 = 0.816_496_6; // √(2/3)
+    [
+        [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+        [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]],
+        [[R3, R3, R3], [R2, 0.0, -R2], [-R6, R23, -R6]],
+        [[-R3, R3, R3], [R2, 0.0, R2], [R6, R23, -R6]],
+        [[R3, R3, -R3], [-R2, 0.0, -R2], [-R6, R23, R6]],
+        [[-R3, R3, -R3], [-R2, 0.0, R2], [R6, R23, R6]],
+    ]
+};
+
 /// Standard normal from two uniforms (Box–Muller), as in common.wgsl.
 fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     let u1 = rand01(seed, id, sa).max(1e-7);
@@ -94,18 +170,38 @@ fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
 }
 
-/// The dot an accepted candidate becomes.
-pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
-    let id = c.id;
+/// The session candidate `id` belongs to.
+pub fn session_of(p: &GenParams, id: u32) -> u32 {
     let u = rand01(p.seed, id, stream::SESSION);
     let mut session = 0u32;
     while session + 1 < p.session_count && u >= p.session_cum[session as usize] {
         session += 1;
     }
-    let depth = (p.depth_mm
-        + p.depth_jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B))
-    .max(0.02);
+    session
+}
+
+/// The dot an accepted candidate becomes.
+pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
+    let id = c.id;
+    let session = session_of(p, id);
+    // Depth errors hit a share of the dots each (too deep first, then too shallow).
+    let e = rand01(p.seed, id, stream::ERROR);
+    let (depth_mm, jitter_mm) = if e < p.deep_fraction {
+        (p.deep_depth_mm, p.deep_jitter_mm)
+    } else if e < p.deep_fraction + p.shallow_fraction {
+        (p.shallow_depth_mm, p.shallow_jitter_mm)
+    } else {
+        (p.depth_mm, p.depth_jitter_mm)
+    };
+    let depth =
+        (depth_mm + jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B)).max(0.02);
+    let big = if (p.big_zone_mask >> c.zone as u32) & 1 == 1 {
+        p.big_factor
+    } else {
+        1.0
+    };
     let diameter = p.diameter_mm
+        * big
         * (1.0 + p.diameter_jitter * gauss(p.seed, id, stream::DIAM_A, stream::DIAM_B))
             .clamp(0.4, 2.5);
     let pigment =
@@ -135,13 +231,31 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
     (c.x as i32, c.y as i32, c.z as i32)
 }
 
+/// Patchy density: whether accepted candidate `c` was really deposited (its session did not
+/// miss the area).
+pub fn deposited(c: &Candidate, p: &GenParams) -> bool {
+    c.zone == ZoneId::Hairline
+        || !crate::technique::patchy_missed(
+            p.seed,
+            session_of(p, c.id),
+            c.position,
+            p.patchy_missed,
+        )
+}
+
 /// All dots of a plan, sorted by id: chunk after chunk, greedy in priority order against every
 /// dot accepted so far.
+///
+/// Under patchy density some accepted dots are not deposited: within their chunk they still
+/// hold their place (the practitioner spaced the pattern, then missed some of it), but later
+/// chunks do not see them, as on the GPU, where later chunks only see the dots written.
 pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> Vec<Dot> {
     let cell = layout.cell_size;
-    let mut grid: HashMap<(i32, i32, i32), Vec<(Vec3, f32)>> = HashMap::new();
+    // (position, exclusion radius, chunk, deposited)
+    type Entry = (Vec3, f32, usize, bool);
+    let mut grid: HashMap<(i32, i32, i32), Vec<Entry>> = HashMap::new();
     let mut dots = Vec::new();
-    for p in &layout.params {
+    for (chunk, p) in layout.params.iter().enumerate() {
         let mut cands: Vec<Candidate> = (0..p.cand_count)
             .map(|k| candidate(mesh, exposure, layout, zone, p, p.cand_start + k))
             .filter(|c| c.kept)
@@ -154,7 +268,10 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
                 for dy in -1..=1 {
                     for dz in -1..=1 {
                         if let Some(list) = grid.get(&(cx + dx, cy + dy, cz + dz)) {
-                            for (q, r) in list {
+                            for (q, r, k, shown) in list {
+                                if !*shown && *k != chunk {
+                                    continue;
+                                }
                                 let rr = r.max(c.radius);
                                 if c.position.distance_squared(*q) < rr * rr {
                                     blocked = true;
@@ -166,10 +283,13 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
                 }
             }
             if !blocked {
+                let shown = deposited(&c, p);
                 grid.entry((cx, cy, cz))
                     .or_default()
-                    .push((c.position, c.radius));
-                dots.push(dot_from_candidate(&c, p));
+                    .push((c.position, c.radius, chunk, shown));
+                if shown {
+                    dots.push(dot_from_candidate(&c, p));
+                }
             }
         }
     }
