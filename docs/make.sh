@@ -5,3 +5,6 @@ scalp() { cargo run --release --quiet -- "$@"; }
 scalp render --out docs/scalp.png
 scalp render --show exposure --view back --size 640x480 --out docs/exposure.png
 scalp age --view top --years 0.2,1,3,5,10,15 --size 320x240 --out docs/sheet.png --chart docs/fading.png
+# The viewer's window (3D view and panel) on a virtual X server; needs Xvfb (apt-get install xvfb).
+xvfb-run -a -s "-screen 0 1400x900x24" cargo run --release --quiet -- \
+    view --split 0.42 --size 1240x760 --screenshot-after 3 --out docs/viewer.png
