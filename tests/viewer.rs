@@ -214,6 +214,27 @@ fn the_viewer_window_shows_the_head_with_its_dots() {
     );
 }
 
+/// Without any display the viewer says what it needs and how to get it, and writes nothing.
+#[test]
+fn without_a_display_the_viewer_says_how_to_get_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args(["view", "--screenshot-after", "1", "--out", "shot.png"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .current_dir(dir.path())
+        .output()
+        .expect("run scalp view");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("DISPLAY") && stderr.contains("xvfb-run"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("shot.png").exists());
+}
+
 fn which(program: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)

@@ -57,12 +57,25 @@ pub struct Options {
 
 /// Opens the window and runs until it is closed (or the screenshot is written).
 pub fn run(opts: Options) -> Result<()> {
+    if cfg!(all(unix, not(target_os = "macos")))
+        && ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none_or(|d| d.is_empty()))
+    {
+        return Err(ScalpError::invalid(
+            "scalp view",
+            "there is no display to open a window on: neither DISPLAY (X11) nor \
+             WAYLAND_DISPLAY is set. On a machine without one, run it under a virtual X server: \
+             xvfb-run -a scalp view … (Debian/Ubuntu: apt-get install xvfb)",
+        ));
+    }
     let window_error = |e: &dyn std::fmt::Display| {
         ScalpError::invalid(
             "scalp view",
             format!(
-                "cannot open a window: {e}. It needs a display (DISPLAY for X11 or \
-                 WAYLAND_DISPLAY); on a machine without one run it under xvfb-run"
+                "cannot open a window: {e} (DISPLAY={}, WAYLAND_DISPLAY={})",
+                std::env::var("DISPLAY").unwrap_or_default(),
+                std::env::var("WAYLAND_DISPLAY").unwrap_or_default()
             ),
         )
     };
@@ -161,20 +174,22 @@ struct UiOut {
     toggle_split: bool,
 }
 
+/// Fields drop in this order: what uses the device first, then the surface, the device, the
+/// instance and last the window (GL drivers crash at exit otherwise).
 struct Viewer {
-    window: Arc<Window>,
-    instance: wgpu::Instance,
+    worker: Worker,
+    scene: Option<Scene>,
+    view3d: View3d,
+    egui_renderer: egui_wgpu::Renderer,
+    egui_state: egui_winit::State,
+    egui_ctx: egui::Context,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
     engine: Arc<Engine>,
-    egui_ctx: egui::Context,
-    egui_state: egui_winit::State,
-    egui_renderer: egui_wgpu::Renderer,
-    view3d: View3d,
+    instance: wgpu::Instance,
+    window: Arc<Window>,
     orbit: Orbit,
     controls: Controls,
-    scene: Option<Scene>,
-    worker: Worker,
     /// The head given at start, until a scene exists.
     start_head: Option<Arc<Head>>,
     pending_load: Option<PathBuf>,
@@ -210,24 +225,44 @@ fn open_gpu(
     window: &Arc<Window>,
     want: Option<&str>,
 ) -> Result<(wgpu::Instance, wgpu::Surface<'static>, Gpu)> {
-    let mut errors = Vec::new();
+    let mut seen = Vec::new();
+    let mut other = Vec::new();
     for backends in [wgpu::Backends::VULKAN, wgpu::Backends::GL] {
         let instance =
             scalp::gpu::instance_with_display(backends, Some(Box::new(el.owned_display_handle())));
         let surface = match instance.create_surface(window.clone()) {
             Ok(s) => s,
             Err(e) => {
-                errors.push(format!("{backends:?}: {e}"));
+                other.push(format!("{backends:?}: {e}"));
                 continue;
             }
         };
         match Gpu::for_surface(want, &instance, &surface) {
             Ok(gpu) => return Ok((instance, surface, gpu)),
-            Err(e) => errors.push(e.to_string()),
+            Err(ScalpError::NoAdapter { .. }) => {
+                let list = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+                seen.extend(list.iter().map(|a| scalp::gpu::describe(&a.get_info())));
+            }
+            Err(e) => other.push(e.to_string()),
         }
     }
+    // One message for both backends, with everything that was seen.
     Err(ScalpError::NoAdapter {
-        detail: format!(" for the window ({})", errors.join("; ")),
+        detail: format!(
+            " that can draw into this window{} (adapters seen: {}{})",
+            want.map(|w| format!(" and matches \"{w}\""))
+                .unwrap_or_default(),
+            if seen.is_empty() {
+                "none".into()
+            } else {
+                seen.join("; ")
+            },
+            if other.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", other.join("; "))
+            }
+        ),
     })
 }
 

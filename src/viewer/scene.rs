@@ -121,7 +121,9 @@ pub enum WorkerEvent {
 /// until the current one is done and then asks for the latest, so a dragged slider never
 /// queues up stale work.
 pub struct Worker {
-    jobs: mpsc::Sender<Job>,
+    /// None only while dropping.
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     busy: bool,
 }
 
@@ -136,28 +138,48 @@ impl Worker {
                     tell(WorkerEvent::Done(result));
                 }
             });
-        if let Err(e) = spawned {
-            log::error!("cannot start the scene builder thread: {e}");
+        let thread = match spawned {
+            Ok(t) => Some(t),
+            Err(e) => {
+                log::error!("cannot start the scene builder thread: {e}");
+                None
+            }
+        };
+        Worker {
+            jobs: Some(jobs),
+            thread,
+            busy: false,
         }
-        Worker { jobs, busy: false }
     }
 
     pub fn busy(&self) -> bool {
         self.busy
     }
 
-    /// Starts `job`; false (and nothing started) when a job is under way.
+    /// Starts `job`; false (and nothing started) when a job is under way or the thread is gone.
     pub fn start(&mut self, job: Job) -> bool {
         if self.busy {
             return false;
         }
-        self.busy = self.jobs.send(job).is_ok();
+        self.busy = self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
         self.busy
     }
 
     /// The worker reported [`WorkerEvent::Done`].
     pub fn finished(&mut self) {
         self.busy = false;
+    }
+}
+
+impl Drop for Worker {
+    /// Ends the thread and waits for it (after its job, if one is under way), so it lets go of
+    /// the device before the window and the driver are torn down: Mesa's GL driver corrupts
+    /// its heap when a context outlives its surface at exit.
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
