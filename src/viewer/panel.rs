@@ -5,7 +5,7 @@
 use egui::{Color32, RichText, Ui};
 use scalp::camera::ViewPreset;
 use scalp::plan::{Density, HairlineStyle, Plan};
-use scalp::render::RenderSettings;
+use scalp::render::{RenderSettings, Show};
 
 /// What the user has asked to see. The scene follows it.
 #[derive(Clone, Debug)]
@@ -21,6 +21,8 @@ pub struct Controls {
     pub settings: RenderSettings,
     /// Before/after divider as a fraction of the view's width; None: off.
     pub split: Option<f32>,
+    /// The client's skin type; sets `settings.skin_albedo` until the library has its own.
+    pub skin: SkinTone,
 }
 
 impl Controls {
@@ -29,8 +31,12 @@ impl Controls {
             density_base: plan.density.clone(),
             plan,
             years,
-            settings: RenderSettings::default(),
+            settings: RenderSettings {
+                skin_albedo: SkinTone::II.albedo(),
+                ..RenderSettings::default()
+            },
             split: None,
+            skin: SkinTone::II,
         }
     }
 
@@ -72,6 +78,65 @@ impl Choice for HairlineStyle {
             HairlineStyle::Juvenile => "juvenile",
             HairlineStyle::Mature => "mature",
             HairlineStyle::Receding => "receding",
+        }
+    }
+}
+
+/// Fitzpatrick skin types as the skin's linear albedo (the colour the renderer lights). Only the
+/// colour: the melanin that also filters the pigment's contrast belongs in the library's optics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms)] // Roman numerals, as dermatology writes the types
+pub enum SkinTone {
+    I,
+    II,
+    III,
+    IV,
+    V,
+    VI,
+}
+
+impl SkinTone {
+    /// Linear RGB albedo; II is the library's default skin.
+    pub fn albedo(self) -> glam::Vec3 {
+        let (r, g, b) = match self {
+            SkinTone::I => (0.66, 0.47, 0.38),
+            SkinTone::II => (0.60, 0.40, 0.31),
+            SkinTone::III => (0.50, 0.32, 0.23),
+            SkinTone::IV => (0.36, 0.22, 0.14),
+            SkinTone::V => (0.22, 0.12, 0.07),
+            SkinTone::VI => (0.11, 0.06, 0.04),
+        };
+        glam::Vec3::new(r, g, b)
+    }
+}
+
+impl Choice for SkinTone {
+    const ALL: &'static [Self] = &[
+        SkinTone::I,
+        SkinTone::II,
+        SkinTone::III,
+        SkinTone::IV,
+        SkinTone::V,
+        SkinTone::VI,
+    ];
+    fn label(self) -> &'static str {
+        match self {
+            SkinTone::I => "I (very fair)",
+            SkinTone::II => "II (fair)",
+            SkinTone::III => "III (medium)",
+            SkinTone::IV => "IV (olive)",
+            SkinTone::V => "V (brown)",
+            SkinTone::VI => "VI (dark brown)",
+        }
+    }
+}
+
+impl Choice for Show {
+    const ALL: &'static [Self] = &[Show::Skin, Show::Exposure];
+    fn label(self) -> &'static str {
+        match self {
+            Show::Skin => "skin and dots",
+            Show::Exposure => "sun exposure",
         }
     }
 }
@@ -291,10 +356,24 @@ pub fn show(
             "pigment dilution step: 1 = light grey … 10 = near black; match the shaved hair",
         );
         choice(ui, "hairline", &mut c.plan.hairline.style);
-        // Controls the library is growing go here, one line each (see the README).
+
+        ui.separator();
+        ui.strong("Client and light");
+        if choice(ui, "skin type", &mut c.skin) {
+            c.settings.skin_albedo = c.skin.albedo();
+        }
+        // Light presets, existing hair and technique errors go here as the library grows them,
+        // one line each (see the README).
 
         ui.separator();
         ui.strong("Show");
+        choice(ui, "show", &mut c.settings.show);
+        if c.settings.show == Show::Exposure {
+            ui.label(
+                RichText::new("yearly UV dose: dark blue 0 to yellow 2 (1 = the top of the head)")
+                    .small(),
+            );
+        }
         ui.checkbox(&mut c.settings.dots, "treatment (dots)");
         let mut split = c.split.is_some();
         if ui
@@ -396,6 +475,15 @@ mod tests {
     }
 
     #[test]
+    fn skin_types_darken_in_order_and_ii_is_the_default_skin() {
+        let lum = |t: SkinTone| t.albedo().dot(glam::Vec3::new(0.2126, 0.7152, 0.0722));
+        for w in SkinTone::ALL.windows(2) {
+            assert!(lum(w[0]) > lum(w[1]), "{:?} vs {:?}", w[0], w[1]);
+        }
+        assert_eq!(SkinTone::II.albedo(), RenderSettings::default().skin_albedo);
+    }
+
+    #[test]
     fn every_choice_has_a_distinct_label() {
         fn distinct<T: Choice>() {
             let mut labels: Vec<_> = T::ALL.iter().map(|v| v.label()).collect();
@@ -405,5 +493,7 @@ mod tests {
         }
         distinct::<HairlineStyle>();
         distinct::<ViewPreset>();
+        distinct::<SkinTone>();
+        distinct::<Show>();
     }
 }
