@@ -9,3 +9,6 @@ scalp render --before-after --size 640x480 --out docs/before_after.png
 scalp render --hair --light daylight --view left --size 960x720 --out docs/hair.png
 scalp gallery --out docs/gallery
 docs/make_trainers.sh
+# The viewer's window (3D view and panel) on a virtual X server; needs Xvfb (apt-get install xvfb).
+xvfb-run -a -s "-screen 0 1400x900x24" cargo run --release --quiet -- \
+    view --hair --split 0.42 --size 1240x760 --screenshot-after 3 --out docs/viewer.png

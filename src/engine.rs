@@ -135,7 +135,11 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(adapter: Option<&str>) -> Result<Engine> {
-        let gpu = Gpu::new(adapter)?;
+        Engine::from_gpu(Gpu::new(adapter)?)
+    }
+
+    /// An engine on a device the caller opened (e.g. [`Gpu::for_surface`] for a window).
+    pub fn from_gpu(gpu: Gpu) -> Result<Engine> {
         let (generator, ager, renderer) = gpu.checked("building pipelines", || {
             Ok((
                 DotGenerator::new(&gpu),

@@ -13,6 +13,8 @@ use scalp::{Result, ScalpError};
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod viewer;
+
 #[derive(Parser)]
 #[command(
     name = "scalp",
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// Render a head with its treatment to a PNG.
     Render(RenderArgs),
+    /// Open the consultation viewer: the head in a window, with live controls.
+    View(ViewArgs),
     /// Print a commented example plan (--example) or check a plan file.
     Plan {
         /// Print a complete, commented example plan (the defaults).
@@ -194,6 +198,51 @@ struct GalleryArgs {
 }
 
 #[derive(Args)]
+struct ViewArgs {
+    #[command(flatten)]
+    head: HeadArgs,
+    /// Camera view at start (keys 1–6 and the panel change it).
+    #[arg(long, value_enum, default_value_t = ViewPreset::ThreeQuarter)]
+    view: ViewPreset,
+    /// Window size at start, WIDTHxHEIGHT in logical pixels.
+    #[arg(long, default_value = "1280x800", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Show the head this many years after the first session (default: healed).
+    #[arg(long, conflicts_with = "days", value_parser = parse_years)]
+    years: Option<f32>,
+    /// Show the head this many days after the first session.
+    #[arg(long, value_parser = parse_days)]
+    days: Option<f32>,
+    /// Start with the untreated head (no dots).
+    #[arg(long)]
+    no_dots: bool,
+    /// Start with the before/after divider at this fraction of the view's width (0–1).
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
+    split: Option<f32>,
+    /// Draw N frames in the window once the head and its dots are ready, write the window
+    /// (view and panel) to --out, and exit. For tests and documentation.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100000))]
+    screenshot_after: Option<u32>,
+    /// Screenshot of --screenshot-after; screenshots taken with F12 and P are numbered
+    /// beside it (NAME-001.png, …).
+    #[arg(long, default_value = "scalp-view.png")]
+    out: PathBuf,
+    /// Where "save plan" (Ctrl+S) writes the settings. Default: the --plan file, else
+    /// scalp-view-plan.toml.
+    #[arg(long, value_name = "PLAN.toml")]
+    save_plan: Option<PathBuf>,
+    /// Lighting preset at start.
+    #[arg(long, value_enum, default_value_t = LightPreset::Consultation)]
+    light: LightPreset,
+    /// Fitzpatrick skin type I–VI at start (default: the plan's).
+    #[arg(long, value_enum)]
+    skin: Option<SkinTone>,
+    /// Start with the client's existing hair drawn (the plan's [hair] section).
+    #[arg(long)]
+    hair: bool,
+}
+
+#[derive(Args)]
 struct AgeArgs {
     #[command(flatten)]
     head: HeadArgs,
@@ -283,6 +332,25 @@ fn parse_years(s: &str) -> std::result::Result<f32, String> {
         return Err(format!("{v} years is out of range: 0 to 30"));
     }
     Ok(v)
+}
+
+fn parse_days(s: &str) -> std::result::Result<f32, String> {
+    let v: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number of days"))?;
+    let max = 30.0 * scalp::ageing::DAYS_PER_YEAR;
+    if !(0.0..=max).contains(&v) {
+        return Err(format!("{v} days is out of range: 0 to {max} (30 years)"));
+    }
+    Ok(v)
+}
+
+fn parse_fraction(s: &str) -> std::result::Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("\"{s}\" is not a fraction from 0 to 1")),
+    }
 }
 
 fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
@@ -594,6 +662,55 @@ fn render(a: RenderArgs) -> Result<()> {
     );
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());
     Ok(())
+}
+
+fn view(a: ViewArgs) -> Result<()> {
+    if !a
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        return Err(ScalpError::invalid(
+            "--out",
+            format!("{}: the file name must end in .png", a.out.display()),
+        ));
+    }
+    let head = load_head(&a.head)?;
+    let mut plan = load_plan(&a.head)?;
+    if let Some(n) = a.head.dots {
+        if n == 0 {
+            return Err(ScalpError::invalid("--dots", "must be at least 1"));
+        }
+        // The viewer's density slider starts from the densities that give N dots.
+        plan = scalp::dots::layout::plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
+    }
+    if let Some(tone) = a.skin {
+        plan.skin.tone = tone;
+    }
+    plan.hair.enabled |= a.hair;
+    let save_plan = a
+        .save_plan
+        .or_else(|| a.head.plan.clone())
+        .unwrap_or_else(|| PathBuf::from("scalp-view-plan.toml"));
+    viewer::run(viewer::Options {
+        head,
+        plan,
+        load: LoadOptions {
+            units: a.head.units,
+            up: a.head.up,
+            ..Default::default()
+        },
+        adapter: a.head.adapter,
+        view: a.view,
+        size: a.size,
+        years: a.years.or(a.days.map(|d| d / scalp::ageing::DAYS_PER_YEAR)),
+        dots: !a.no_dots,
+        split: a.split,
+        light: a.light,
+        screenshot_after: a.screenshot_after,
+        out: a.out,
+        save_plan,
+    })
 }
 
 fn age(a: AgeArgs) -> Result<()> {
@@ -983,6 +1100,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(a) => render(a),
         Command::Gallery(a) => gallery(a),
+        Command::View(a) => view(a),
         Command::Age(a) => age(a),
         Command::Report(a) => report(a),
         Command::Compare(a) => compare(a),

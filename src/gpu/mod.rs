@@ -46,7 +46,18 @@ pub fn describe(info: &wgpu::AdapterInfo) -> String {
 }
 
 fn instance(backends: wgpu::Backends) -> wgpu::Instance {
+    instance_with_display(backends, None)
+}
+
+/// A wgpu instance on `backends` (unless `WGPU_BACKEND` says otherwise). `display` is the
+/// window system connection when the caller will present to a window: GL needs it to present
+/// (Vulkan ignores it). The library itself never opens a window.
+pub fn instance_with_display(
+    backends: wgpu::Backends,
+    display: Option<Box<dyn wgpu::wgt::WgpuHasDisplayHandle>>,
+) -> wgpu::Instance {
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.display = display;
     if std::env::var_os("WGPU_BACKEND").is_none() {
         desc.backends = backends;
     }
@@ -128,6 +139,44 @@ impl Gpu {
                 }
             }
         };
+        Gpu::open(adapter)
+    }
+
+    /// Opens the best adapter of `instance` that can present to `surface` (a window's, made
+    /// from the same instance), or the best such adapter that [`matches`] `want`. For callers
+    /// that show frames in a window; [`Gpu::new`] is the headless choice.
+    pub fn for_surface(
+        want: Option<&str>,
+        instance: &wgpu::Instance,
+        surface: &wgpu::Surface<'_>,
+    ) -> Result<Gpu> {
+        let mut all = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        all.sort_by_key(|a| rank(&a.get_info()));
+        let fits = |a: &wgpu::Adapter| {
+            a.is_surface_supported(surface) && want.is_none_or(|w| matches(&a.get_info(), w))
+        };
+        match all.iter().position(fits) {
+            Some(i) => Gpu::open(all.swap_remove(i)),
+            None => {
+                let names: Vec<String> = all.iter().map(|a| describe(&a.get_info())).collect();
+                Err(ScalpError::NoAdapter {
+                    detail: format!(
+                        " that can draw into this window{}; adapters seen: {}",
+                        want.map(|w| format!(" and matches \"{w}\""))
+                            .unwrap_or_default(),
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            names.join("; ")
+                        }
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Opens a device on `adapter` with the limits and features the passes need.
+    fn open(adapter: wgpu::Adapter) -> Result<Gpu> {
         let info = adapter.get_info();
         let alimits = adapter.limits();
         // Ask for what the adapter has where we may need it: large storage bindings and buffers

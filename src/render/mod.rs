@@ -119,6 +119,7 @@ pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 pub const MIN_SIGMA_PX: f32 = 0.6;
 
 /// The head's mesh on the GPU.
+#[derive(Clone)]
 pub struct HeadGpu {
     pub vertices: wgpu::Buffer,
     pub indices: wgpu::Buffer,
