@@ -4,6 +4,7 @@ pub mod align;
 pub mod obj;
 pub mod repair;
 pub mod sculpt;
+pub mod texture;
 
 use crate::error::{Result, ScalpError};
 use glam::Vec3;
