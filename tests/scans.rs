@@ -523,6 +523,13 @@ fn subdivided_load(levels: u32) {
     let path = dir.path().join("large.obj");
     let text = obj_text("", &file, &tris);
     write(&path, &text);
+    if let Some(out) = std::env::var_os("SCALP_TEST_WRITE") {
+        std::fs::copy(
+            &path,
+            Path::new(&out).join(format!("large_{}.obj", tris.len())),
+        )
+        .unwrap();
+    }
     let t0 = std::time::Instant::now();
     let scan = Head::load_scan(&path, &ScanOptions::default()).unwrap();
     let secs = t0.elapsed().as_secs_f64();
@@ -558,4 +565,63 @@ fn a_scan_of_400_thousand_triangles_loads() {
 #[ignore = "writes a 100 MB OBJ; run for the timing of a 1.7 million triangle scan"]
 fn a_scan_of_1_7_million_triangles_loads() {
     subdivided_load(2);
+}
+
+/// Odd files never panic: each loads (with warnings where the shape is no head) or is refused
+/// with the file named and the reason.
+#[test]
+fn odd_scans_load_or_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, Option<&str>); 7] = [
+        ("one.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", None),
+        (
+            "flat.obj",
+            "v 0 0 0\nv 100 0 0\nv 100 100 0\nv 0 100 0\nf 1 2 3 4\n",
+            None,
+        ),
+        (
+            "degenerate.obj",
+            "v 0 0 0\nv 1 0 0\nv 2 0 0\nf 1 2 3\nf 1 1 2\n",
+            Some("degenerate"),
+        ),
+        ("nofaces.obj", "v 0 0 0\nv 1 0 0\n", Some("no faces")),
+        (
+            "huge.obj",
+            "v 3e38 0 0\nv 0 3e38 0\nv 0 0 3e38\nf 1 2 3\n",
+            Some("overflow"),
+        ),
+        (
+            "badline.obj",
+            "v 0 0 0\nv 1 0 0\nf 1 2 7\n",
+            Some("badline.obj:3"),
+        ),
+        (
+            "uvs_no_mtl.obj",
+            "v 0 0 0\nv 1 0 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nusemtl nothing\nf 1/1 2/2 3/3\n",
+            None,
+        ),
+    ];
+    for (name, text, refused) in cases {
+        let path = dir.path().join(name);
+        write(&path, text);
+        let opts = ScanOptions {
+            load: scalp::head::obj::LoadOptions {
+                units: name.starts_with("huge").then_some(Units::M),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        match (Head::load_scan(&path, &opts), refused) {
+            (Ok(h), None) => {
+                assert!(h.mesh.triangle_count() > 0, "{name}");
+                assert!(h.mesh.positions.iter().all(|p| p.is_finite()), "{name}");
+            }
+            (Err(e), Some(needle)) => {
+                let e = e.to_string();
+                assert!(e.contains(name) && e.contains(needle), "{name}: {e}");
+            }
+            (Ok(_), Some(needle)) => panic!("{name} should be refused ({needle})"),
+            (Err(e), None) => panic!("{name} should load: {e}"),
+        }
+    }
 }

@@ -141,7 +141,8 @@ pub fn repair(raw: &RawObj) -> Repaired {
     // 1. Weld. The quantum is relative to the size of what the faces use, so that units do
     // not matter; positions equal to ~10⁻⁶ of the size are the same point.
     let (lo, hi) = used_bounds(raw);
-    let quantum = ((hi - lo).length() as f64 * 1e-6).max(f64::MIN_POSITIVE);
+    // In f64: the size of f32 coordinates near their limit overflows f32.
+    let quantum = ((hi.as_dvec3() - lo.as_dvec3()).length() * 1e-6).max(f64::MIN_POSITIVE);
     let mut weld: Vec<u32> = vec![u32::MAX; raw.positions.len()];
     let mut cells: HashMap<[i64; 3], u32> = HashMap::with_capacity(raw.positions.len());
     let mut positions: Vec<Vec3> = Vec::with_capacity(raw.positions.len());
@@ -175,8 +176,8 @@ pub fn repair(raw: &RawObj) -> Repaired {
             report.degenerate_triangles += 1;
             continue;
         }
-        let [a, b, c] = ids.map(|i| positions[i as usize]);
-        if (b - a).cross(c - a).abs().max_element() == 0.0 {
+        let [a, b, c] = ids.map(|i| positions[i as usize].as_dvec3());
+        if (b - a).cross(c - a).length() == 0.0 {
             report.degenerate_triangles += 1;
             continue;
         }
