@@ -7,12 +7,18 @@
 
 @group(0) @binding(1) var sss_lut: texture_2d<f32>;
 @group(0) @binding(2) var sss_sampler: sampler;
+// A scan's own colour (sRGB texture, read linear) where the vertex weight says so; a 1×1 white
+// image and weight 0 on heads without one (src/render/skin.rs ScanTexture).
+@group(0) @binding(3) var scan_albedo: texture_2d<f32>;
+@group(0) @binding(4) var scan_sampler: sampler;
 
 struct VsOut {
     @builtin(position) clip: vec4f,
     @location(0) world: vec3f,
     @location(1) normal: vec3f,
     @location(2) exposure: f32,
+    // Texture coordinates (u, v) of the scan and the weight of its texture (0 or 1).
+    @location(3) uvw: vec3f,
 }
 
 @vertex
@@ -20,12 +26,14 @@ fn vs_main(
     @location(0) position: vec3f,
     @location(1) normal: vec3f,
     @location(2) exposure: f32,
+    @location(3) uvw: vec3f,
 ) -> VsOut {
     var o: VsOut;
     o.clip = view.view_proj * vec4f(position, 1.0);
     o.world = position;
     o.normal = normal;
     o.exposure = exposure;
+    o.uvw = uvw;
     return o;
 }
 
@@ -101,6 +109,9 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let dp = max(length(fwidth(in.world)), 1e-5);
     let curv = dn / dp;
     let pixel_mm = dp;
+    // OBJ's v runs up the image, texture rows run down.
+    let scan_rgb = textureSample(scan_albedo, scan_sampler, vec2f(in.uvw.x, 1.0 - in.uvw.y)).rgb;
+    let scan_w = clamp(in.uvw.z, 0.0, 1.0);
 
     var n = normalize(in.normal);
     if (!front) {
@@ -135,6 +146,12 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
         + mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
     var dermis = view.dermis.rgb * tint;
     var epidermis = view.epidermis.rgb;
+    // The scan's texture is the skin's whole diffuse albedo as the scanner saw it: split it
+    // between the dermis (which pigment darkens) and the epidermis in the model skin's
+    // proportion, so dots over it keep their depth-dependent contrast.
+    let dermis_share = view.dermis.rgb / max(view.dermis.rgb + view.epidermis.rgb, vec3f(1e-4));
+    dermis = mix(dermis, scan_rgb * dermis_share, scan_w);
+    epidermis = mix(epidermis, scan_rgb * (1.0 - dermis_share), scan_w);
     if (view.mode.x > 0.5) {
         // Exposure map: relative yearly UV dose 0–2 over the ramp, lit softly for the shape.
         dermis = ramp(in.exposure / 2.0);

@@ -2,7 +2,9 @@
 use clap::{Args, Parser, Subcommand};
 use scalp::camera::{Camera, ViewPreset};
 use scalp::engine::{write_png, Engine, Treatment};
+use scalp::head::align::ScanLandmarks;
 use scalp::head::obj::{LoadOptions, Units, UpAxis};
+use scalp::head::scan::{AlignMode, ScanOptions};
 use scalp::head::Head;
 use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
@@ -70,9 +72,22 @@ struct HeadArgs {
     /// Units of the mesh file (default: guessed from its size).
     #[arg(long, value_enum)]
     units: Option<Units>,
-    /// Up axis of the mesh file (default: guessed from its shape).
+    /// Up axis of the mesh file. Given, the file's axes are trusted: the mesh is converted,
+    /// not aligned (default: aligned automatically).
     #[arg(long, value_enum)]
     up: Option<UpAxis>,
+    /// Align the mesh by three landmarks in its own coordinates (file units):
+    /// "nasion=x,y,z;ear_left=x,y,z;ear_right=x,y,z", or a TOML file with those three keys.
+    /// Ear tops are the client's own left and right.
+    #[arg(long, value_name = "SPEC|FILE.toml", conflicts_with_all = ["up", "align"])]
+    landmarks: Option<String>,
+    /// How the mesh is brought into head space: auto (fit to the built-in head), or off (the
+    /// file's axes are trusted; units and up axis as given or guessed).
+    #[arg(long, value_enum, default_value_t = AlignMode::Auto)]
+    align: AlignMode,
+    /// Show the scan's own texture (map_Kd of its material) on the skin when it has one.
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    texture: OnOff,
     /// Treatment plan (TOML). Default: the built-in plan (`scalp plan --example`).
     #[arg(long, value_name = "PLAN.toml")]
     plan: Option<PathBuf>,
@@ -369,15 +384,30 @@ fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
 fn load_head(a: &HeadArgs) -> Result<Head> {
     match &a.mesh {
         None => Head::builtin(),
-        Some(p) => Head::load(
+        Some(p) => Head::load_scan(
             p,
-            &LoadOptions {
-                units: a.units,
-                up: a.up,
-                ..Default::default()
+            &ScanOptions {
+                load: LoadOptions {
+                    units: a.units,
+                    up: a.up,
+                    ..Default::default()
+                },
+                align: a.align,
+                landmarks: a
+                    .landmarks
+                    .as_deref()
+                    .map(ScanLandmarks::parse)
+                    .transpose()?,
+                texture: a.texture == OnOff::On,
             },
         ),
     }
@@ -637,6 +667,11 @@ fn render(a: RenderArgs) -> Result<()> {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "built-in default".into())
     );
+    if let Some(scan) = &head.scan {
+        for line in scan.describe() {
+            println!("{line}");
+        }
+    }
     println!(
         "dots: {n}{} on {area_cm2:.0} cm² treated = {:.1} dots/cm² (generated in {gen_s:.2} s, {} chunk{})",
         if a.no_dots { " (not drawn)" } else { "" },

@@ -1,7 +1,11 @@
 //! The head: a triangle mesh in head space (millimetres, +Y up, face toward +Z, origin
 //! near the centre of the skull) and the scalp landmarks the hairline design refers to.
+pub mod align;
 pub mod obj;
+pub mod repair;
+pub mod scan;
 pub mod sculpt;
+pub mod texture;
 
 use crate::error::{Result, ScalpError};
 use glam::Vec3;
@@ -185,6 +189,10 @@ pub struct Head {
     pub landmarks: Landmarks,
     /// "built-in" or the path of the file it was loaded from.
     pub source: String,
+    /// The scan's own skin colour, when it has one and it is wanted.
+    pub texture: Option<texture::SkinTexture>,
+    /// What loading a scan did (repair, alignment, texture, timings); None for the built-in.
+    pub scan: Option<scan::ScanReport>,
 }
 
 /// The committed default head (made by [`sculpt::sculpt_default_head`], see `scalp sculpt`).
@@ -204,15 +212,46 @@ impl Head {
             mesh,
             landmarks,
             source: "built-in".into(),
+            texture: None,
+            scan: None,
         })
     }
 
-    /// Loads a head from an OBJ file. Landmarks come from `<stem>.landmarks.toml` beside it
-    /// when present, otherwise they are estimated (see [`Landmarks::estimate`]).
+    /// Loads a head scan from an OBJ file with the default scan options (automatic
+    /// alignment, texture on) and the given units, up axis and triangle limit; see
+    /// [`Head::load_scan`].
     pub fn load(path: &Path, opts: &obj::LoadOptions) -> Result<Self> {
-        let mesh = obj::load_obj(path, opts)?;
+        Head::load_scan(
+            path,
+            &scan::ScanOptions {
+                load: opts.clone(),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Loads a head scan from an OBJ file: repaired, brought into head space (see
+    /// [`align`]) and textured (see [`scan::load_scan`]). Landmarks come from
+    /// `<stem>.landmarks.toml` beside it when present (the file is then taken to be in head
+    /// space already and is not moved, unless three landmarks are given to align it, which
+    /// makes that file's landmarks stale: it is ignored), otherwise they are estimated (see
+    /// [`Landmarks::estimate`]).
+    pub fn load_scan(path: &Path, opts: &scan::ScanOptions) -> Result<Self> {
         let lm_path = path.with_extension("landmarks.toml");
-        let landmarks = if lm_path.exists() {
+        let sidecar = lm_path.exists() && opts.landmarks.is_none();
+        let (mesh, texture, mut report) = scan::load_scan(
+            path,
+            opts,
+            sidecar.then_some("a head-space landmarks file is beside it"),
+        )?;
+        if lm_path.exists() && !sidecar {
+            report.warnings.push(format!(
+                "{} is ignored: the given landmarks move the scan, so its head-space \
+                 landmarks no longer apply",
+                lm_path.display()
+            ));
+        }
+        let landmarks = if sidecar {
             let text = std::fs::read_to_string(&lm_path).map_err(|source| ScalpError::Io {
                 path: lm_path.clone(),
                 source,
@@ -225,6 +264,8 @@ impl Head {
             mesh,
             landmarks,
             source: path.display().to_string(),
+            texture,
+            scan: Some(report),
         })
     }
 }

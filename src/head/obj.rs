@@ -454,7 +454,137 @@ pub fn load_obj_str(text: &str, name: &Path, opts: &LoadOptions) -> Result<Mesh>
     Ok(mesh)
 }
 
-fn mesh_err(path: &Path, line: Option<usize>, message: String) -> ScalpError {
+/// `vt` index of a face corner that has no texture coordinate.
+pub const NO_UV: u32 = u32::MAX;
+/// Material index of faces before any `usemtl`.
+pub const NO_MATERIAL: u32 = u32::MAX;
+
+/// An OBJ file as written: positions in the file's own units and axes, texture coordinates,
+/// triangles (fan-triangulated polygons) as corners, and the materials faces use. This is
+/// what the scan path ([`crate::head::scan`]) repairs and aligns; nothing is converted,
+/// welded or dropped here.
+#[derive(Clone, Debug, Default)]
+pub struct RawObj {
+    pub positions: Vec<Vec3>,
+    /// (u, v) of every `vt` statement, in file order.
+    pub uvs: Vec<[f32; 2]>,
+    /// Three corners per triangle: (position index, `vt` index or [`NO_UV`]), 0-based.
+    pub corners: Vec<[u32; 2]>,
+    /// Material of each triangle: an index into `materials`, or [`NO_MATERIAL`].
+    pub tri_material: Vec<u32>,
+    /// Names given to `usemtl`, in order of first use.
+    pub materials: Vec<String>,
+    /// `mtllib` file names with the 1-based line that named them.
+    pub mtllibs: Vec<(String, usize)>,
+    current_material: u32,
+    face_buf: Vec<[u32; 2]>,
+    line: usize,
+}
+
+impl RawObj {
+    pub fn triangle_count(&self) -> usize {
+        self.corners.len() / 3
+    }
+}
+
+/// Reads an OBJ file's statements as written (see [`RawObj`]), in one pass: every statement
+/// is checked as [`load_obj_str`] checks it, with the same line-numbered errors, and a mesh
+/// over `max_triangles` is refused as soon as the count passes the limit.
+pub fn read_obj_raw(path: &Path, max_triangles: usize) -> Result<RawObj> {
+    let bytes = std::fs::read(path).map_err(|source| ScalpError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        mesh_err(
+            path,
+            Some(line),
+            format!(
+                "not a text OBJ file: invalid UTF-8 at byte {at} (binary data, or a \
+                 format other than Wavefront OBJ?)"
+            ),
+        )
+    })?;
+    read_obj_raw_str(text, path, max_triangles)
+}
+
+/// [`read_obj_raw`] of text already in memory; `name` is only used in error messages.
+pub fn read_obj_raw_str(text: &str, name: &Path, max_triangles: usize) -> Result<RawObj> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(mesh_err(
+            name,
+            Some(line),
+            format!("not a text OBJ file: NUL byte at byte {at} (binary data?)"),
+        ));
+    }
+    // A rough size hint from the text length (a vertex line is ~30 bytes, a face ~25) saves
+    // most reallocations on multi-million-triangle scans without over-reserving much.
+    let hint = text.len() / 60;
+    let mut raw = RawObj {
+        current_material: NO_MATERIAL,
+        ..Default::default()
+    };
+    raw.positions.reserve(hint);
+    raw.corners.reserve(3 * hint);
+    let mut scan = Scan {
+        collect: Some(Box::new(raw)),
+        ..Default::default()
+    };
+    for (i, line) in text.split('\n').enumerate() {
+        if let Some(c) = scan.collect.as_deref_mut() {
+            c.line = i + 1;
+        }
+        scan.line(line, None)
+            .map_err(|message| mesh_err(name, Some(i + 1), message))?;
+        if scan.triangles > max_triangles as u64 {
+            return Err(mesh_err(
+                name,
+                Some(i + 1),
+                format!(
+                    "mesh has more than {max_triangles} triangles (the limit); decimate it first"
+                ),
+            ));
+        }
+    }
+    if scan.v > u64::from(u32::MAX) || scan.vt > u64::from(u32::MAX) - 1 {
+        return Err(mesh_err(
+            name,
+            None,
+            format!(
+                "mesh has {} vertices and {} texture coordinates, more than 32-bit indices \
+                 can address; decimate it first",
+                scan.v, scan.vt
+            ),
+        ));
+    }
+    let mut raw = *scan.collect.take().unwrap_or_default();
+    if raw.corners.is_empty() {
+        let hint = if scan.v == 0 {
+            "; is this a Wavefront OBJ file?"
+        } else {
+            ""
+        };
+        return Err(mesh_err(
+            name,
+            None,
+            format!(
+                "contains no faces (only {} {}){hint}",
+                scan.v,
+                plural(scan.v, "vertex", "vertices")
+            ),
+        ));
+    }
+    raw.face_buf = Vec::new();
+    raw.positions.shrink_to_fit();
+    raw.corners.shrink_to_fit();
+    Ok(raw)
+}
+
+pub(crate) fn mesh_err(path: &Path, line: Option<usize>, message: String) -> ScalpError {
     ScalpError::Mesh {
         path: path.to_path_buf(),
         line,
@@ -493,6 +623,8 @@ struct Scan {
     corners: u64,
     /// Some face vertex refers to a normal.
     face_normals: bool,
+    /// When set, the statements are also kept (the scan path, [`read_obj_raw`]).
+    collect: Option<Box<RawObj>>,
 }
 
 /// What went wrong with one index of a face vertex.
@@ -571,6 +703,9 @@ impl Scan {
                     }
                 }
                 self.v += 1;
+                if let Some(c) = self.collect.as_deref_mut() {
+                    c.positions.push(Vec3::from(xyz));
+                }
                 if let Some(out) = out.as_deref_mut() {
                     if n == 4 {
                         let _ = writeln!(out, "v {} {} {}", xyz[0], xyz[1], xyz[2]);
@@ -602,15 +737,20 @@ impl Scan {
                         "texture coordinate has {n} numbers, expected 1 to 3 (u [v [w]])"
                     ));
                 }
+                let mut uv = [0f32; 2];
                 for (k, axis) in ["u", "v", "w"].into_iter().take(n).enumerate() {
-                    if w[k].parse::<f32>().is_err() {
-                        return Err(format!(
-                            "texture coordinate {axis} `{}` is not a number",
-                            w[k]
-                        ));
+                    let x = w[k].parse::<f32>().map_err(|_| {
+                        format!("texture coordinate {axis} `{}` is not a number", w[k])
+                    })?;
+                    if k < 2 {
+                        uv[k] = x;
                     }
                 }
                 self.vt += 1;
+                if let Some(c) = self.collect.as_deref_mut() {
+                    // A NaN or infinite UV would poison the sampler: clamp it to 0.
+                    c.uvs.push(uv.map(|x| if x.is_finite() { x } else { 0.0 }));
+                }
             }
             "f" => {
                 if n < 3 {
@@ -622,13 +762,36 @@ impl Scan {
                 if let Some(out) = out.as_deref_mut() {
                     out.push('f');
                 }
+                if let Some(c) = self.collect.as_deref_mut() {
+                    c.face_buf.clear();
+                }
                 for token in words {
-                    let (v, vn) = self.face_vertex(token)?;
+                    let (v, vt, vn) = self.face_vertex(token)?;
                     if let Some(out) = out.as_deref_mut() {
                         let _ = match vn {
                             Some(vn) => write!(out, " {v}//{vn}"),
                             None => write!(out, " {v}"),
                         };
+                    }
+                    if let Some(c) = self.collect.as_deref_mut() {
+                        // Absolute 1-based indices ≤ the counts so far, which fit in u32 (the
+                        // vertex count is checked against u32 before the mesh is built).
+                        let vt = vt.map_or(NO_UV, |t| (t - 1) as u32);
+                        c.face_buf.push([(v - 1) as u32, vt]);
+                    }
+                }
+                if let Some(c) = self.collect.as_deref_mut() {
+                    // Fan triangulation, as tobj does for the plain path.
+                    let RawObj {
+                        face_buf,
+                        corners,
+                        tri_material,
+                        current_material,
+                        ..
+                    } = c;
+                    for k in 1..face_buf.len() - 1 {
+                        corners.extend_from_slice(&[face_buf[0], face_buf[k], face_buf[k + 1]]);
+                        tri_material.push(*current_material);
                     }
                 }
                 if let Some(out) = out {
@@ -638,7 +801,25 @@ impl Scan {
                 self.triangles += n as u64 - 2;
                 self.corners += n as u64;
             }
-            // mtllib, usemtl, o, g, s, l, p, curv, ...: not needed for the head mesh.
+            "usemtl" | "mtllib" => {
+                if let Some(c) = self.collect.as_deref_mut() {
+                    let rest = content.trim_start()[keyword.len()..].trim();
+                    if keyword == "mtllib" {
+                        if !rest.is_empty() {
+                            c.mtllibs.push((rest.to_string(), c.line));
+                        }
+                    } else {
+                        c.current_material = match c.materials.iter().position(|m| m == rest) {
+                            Some(i) => i as u32,
+                            None => {
+                                c.materials.push(rest.to_string());
+                                (c.materials.len() - 1) as u32
+                            }
+                        };
+                    }
+                }
+            }
+            // o, g, s, l, p, curv, ...: not needed for the head mesh.
             _ => {}
         }
         Ok(())
@@ -646,7 +827,10 @@ impl Scan {
 
     /// Resolves one face vertex `v`, `v/vt`, `v//vn` or `v/vt/vn` to absolute 1-based
     /// position and normal indices.
-    fn face_vertex(&mut self, token: &str) -> std::result::Result<(u64, Option<u64>), String> {
+    fn face_vertex(
+        &mut self,
+        token: &str,
+    ) -> std::result::Result<(u64, Option<u64>, Option<u64>), String> {
         let syntax = || {
             format!(
                 "cannot read face vertex `{token}`: expected v, v/vt, v//vn or v/vt/vn with \
@@ -665,16 +849,18 @@ impl Scan {
             return Err(syntax());
         }
         let v = resolve(v, self.v, "vertex", "vertices").map_err(lift)?;
-        if !vt.is_empty() {
-            resolve(vt, self.vt, "texture coordinate", "texture coordinates").map_err(lift)?;
-        }
+        let vt = if vt.is_empty() {
+            None
+        } else {
+            Some(resolve(vt, self.vt, "texture coordinate", "texture coordinates").map_err(lift)?)
+        };
         let vn = if vn.is_empty() {
             None
         } else {
             self.face_normals = true;
             Some(resolve(vn, self.vn, "normal", "normals").map_err(lift)?)
         };
-        Ok((v, vn))
+        Ok((v, vt, vn))
     }
 }
 

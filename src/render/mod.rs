@@ -133,6 +133,9 @@ pub struct HeadGpu {
     pub hairs: Option<(wgpu::Buffer, u32)>,
     /// Linear albedo of those hairs.
     pub hair_albedo: Vec3,
+    /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
+    /// image; weight 0 and a 1×1 image where the head has none.
+    pub texture: skin::ScanTexture,
 }
 
 impl HeadGpu {
@@ -157,6 +160,7 @@ impl HeadGpu {
             bounds,
             hairs: None,
             hair_albedo: Vec3::ZERO,
+            texture: skin::ScanTexture::new(gpu, head),
         }
     }
 

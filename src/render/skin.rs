@@ -63,11 +63,80 @@ pub fn sss_lut() -> Vec<u8> {
     out
 }
 
+/// A scan's own texture on the GPU (see `crate::head::texture`): per vertex (u, v, weight),
+/// the image with its mip chain (sRGB), and whether there is one. Cloning shares the GPU objects.
+#[derive(Clone)]
+pub struct ScanTexture {
+    pub uvw: wgpu::Buffer,
+    pub view: wgpu::TextureView,
+    pub present: bool,
+}
+
+impl ScanTexture {
+    /// Uploads `head.texture` when it matches the mesh; otherwise weight 0 everywhere and a
+    /// 1×1 white image, which leaves the skin exactly as without the texture.
+    pub fn new(gpu: &Gpu, head: &crate::head::Head) -> ScanTexture {
+        use wgpu::util::DeviceExt;
+        let n = head.mesh.positions.len();
+        let tex = head.texture.as_ref().filter(|t| t.uv.len() == n);
+        let uvw: Vec<[f32; 3]> = match tex {
+            Some(t) => t.uv.clone(),
+            None => vec![[0.0; 3]; n],
+        };
+        // Full mip chain, made on the CPU (box-filtered by the image crate's triangle filter), so
+        // that a 4k scan texture seen whole does not alias.
+        let mut levels: Vec<image::RgbaImage> = vec![match tex {
+            Some(t) => t.image.clone(),
+            None => image::RgbaImage::from_pixel(1, 1, image::Rgba([255; 4])),
+        }];
+        let limit = gpu.device.limits().max_texture_dimension_2d;
+        while levels[0].width().max(levels[0].height()) > limit {
+            let l = &levels[0];
+            let (w, h) = ((l.width() / 2).max(1), (l.height() / 2).max(1));
+            levels[0] = image::imageops::resize(l, w, h, image::imageops::FilterType::Triangle);
+        }
+        while let Some(l) = levels.last().filter(|l| l.width() > 1 || l.height() > 1) {
+            let (w, h) = ((l.width() / 2).max(1), (l.height() / 2).max(1));
+            let next = image::imageops::resize(l, w, h, image::imageops::FilterType::Triangle);
+            levels.push(next);
+        }
+        let data: Vec<u8> = levels
+            .iter()
+            .flat_map(|l| l.as_raw().iter().copied())
+            .collect();
+        let texture = gpu.device.create_texture_with_data(
+            &gpu.queue,
+            &wgpu::TextureDescriptor {
+                label: Some("scan skin texture"),
+                size: wgpu::Extent3d {
+                    width: levels[0].width(),
+                    height: levels[0].height(),
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: levels.len() as u32,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::Rgba8UnormSrgb,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            },
+            wgpu::util::TextureDataOrder::MipMajor,
+            &data,
+        );
+        ScanTexture {
+            uvw: gpu.upload("scan texture coordinates", &uvw, wgpu::BufferUsages::VERTEX),
+            view: texture.create_view(&Default::default()),
+            present: tex.is_some(),
+        }
+    }
+}
+
 pub struct SkinPass {
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
     lut: wgpu::TextureView,
     sampler: wgpu::Sampler,
+    scan_sampler: wgpu::Sampler,
 }
 
 impl SkinPass {
@@ -80,6 +149,8 @@ impl SkinPass {
                 entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 entry::sampled_texture(1, wgpu::ShaderStages::FRAGMENT),
                 entry::filtering_sampler(2, wgpu::ShaderStages::FRAGMENT),
+                entry::sampled_texture(3, wgpu::ShaderStages::FRAGMENT),
+                entry::filtering_sampler(4, wgpu::ShaderStages::FRAGMENT),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -89,6 +160,7 @@ impl SkinPass {
         });
         let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
         let exposure_attr = wgpu::vertex_attr_array![2 => Float32];
+        let uvw_attr = wgpu::vertex_attr_array![3 => Float32x3];
         let target = |format| {
             Some(wgpu::ColorTargetState {
                 format,
@@ -113,6 +185,11 @@ impl SkinPass {
                         array_stride: 4,
                         step_mode: wgpu::VertexStepMode::Vertex,
                         attributes: &exposure_attr,
+                    }),
+                    Some(wgpu::VertexBufferLayout {
+                        array_stride: 12,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &uvw_attr,
                     }),
                 ],
             },
@@ -174,11 +251,22 @@ impl SkinPass {
             min_filter: wgpu::FilterMode::Linear,
             ..Default::default()
         });
+        // Scan textures wrap (UV atlases may run past 0–1) and are mip-mapped.
+        let scan_sampler = d.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("scan skin texture"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            address_mode_v: wgpu::AddressMode::Repeat,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
+            ..Default::default()
+        });
         SkinPass {
             pipeline,
             bgl,
             lut,
             sampler,
+            scan_sampler,
         }
     }
 
@@ -206,6 +294,14 @@ impl SkinPass {
                 wgpu::BindGroupEntry {
                     binding: 2,
                     resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: wgpu::BindingResource::TextureView(&head.texture.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: wgpu::BindingResource::Sampler(&self.scan_sampler),
                 },
             ],
         });
@@ -249,6 +345,7 @@ impl SkinPass {
         rp.set_bind_group(0, &bg, &[]);
         rp.set_vertex_buffer(0, head.vertices.slice(..));
         rp.set_vertex_buffer(1, head.exposure.slice(..));
+        rp.set_vertex_buffer(2, head.texture.uvw.slice(..));
         rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
         rp.draw_indexed(0..head.index_count, 0, 0..1);
     }

@@ -1,0 +1,337 @@
+//! Loading a client's scan: read the OBJ as written ([`super::obj::read_obj_raw`]), repair it
+//! ([`super::repair`]), bring it into head space ([`super::align`]), and pick up its texture
+//! ([`super::texture`]). What each step did and how long it took is in [`ScanReport`].
+use super::align::{self, Alignment, ScanLandmarks};
+use super::obj::{self, LoadOptions, NO_MATERIAL, NO_UV};
+use super::repair::{self, RepairReport};
+use super::texture::{self, SkinTexture};
+use super::Mesh;
+use crate::error::Result;
+use glam::Vec3;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Whether to bring the scan into head space automatically.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlignMode {
+    /// Fit to the built-in head (unless `--up` or a landmarks file beside the mesh says the
+    /// file's axes are right).
+    #[default]
+    Auto,
+    /// Trust the file's axes: convert units and up axis only, as given or guessed.
+    Off,
+}
+
+/// How to load a scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Units, up axis (either given means "trust the file's axes" for the up axis) and the
+    /// triangle limit.
+    pub load: LoadOptions,
+    pub align: AlignMode,
+    /// Nasion and ear tops in the file's coordinates: fix the frame exactly.
+    pub landmarks: Option<ScanLandmarks>,
+    /// Show the scan's own texture when it has one.
+    pub texture: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            load: LoadOptions::default(),
+            align: AlignMode::Auto,
+            landmarks: None,
+            texture: true,
+        }
+    }
+}
+
+/// What loading a scan did.
+#[derive(Clone, Debug)]
+pub struct ScanReport {
+    pub repair: RepairReport,
+    pub alignment: Alignment,
+    /// What became of the texture, in words.
+    pub texture: String,
+    /// Everything the user should look at (also logged as warnings).
+    pub warnings: Vec<String>,
+    /// Seconds spent reading, repairing, aligning, and in all.
+    pub read_s: f64,
+    pub repair_s: f64,
+    pub align_s: f64,
+    pub total_s: f64,
+}
+
+impl ScanReport {
+    /// Lines for `scalp render`.
+    pub fn describe(&self) -> Vec<String> {
+        let r = &self.repair;
+        let mut out = vec![format!(
+            "scan: {} triangles read in {:.2} s; repaired in {:.2} s: {}",
+            r.input_triangles,
+            self.read_s,
+            self.repair_s,
+            r.describe()
+        )];
+        out.extend(self.alignment.describe());
+        out.push(format!("texture: {}", self.texture));
+        out.push(format!(
+            "aligned in {:.2} s; loading took {:.2} s in all",
+            self.align_s, self.total_s
+        ));
+        out.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
+        out
+    }
+}
+
+/// Loads a scan into head space. `trusted` names a reason the file's axes are right already
+/// (a head-space landmarks file beside it), which turns automatic alignment off.
+pub fn load_scan(
+    path: &Path,
+    opts: &ScanOptions,
+    trusted: Option<&str>,
+) -> Result<(Mesh, Option<SkinTexture>, ScanReport)> {
+    let t0 = Instant::now();
+    let raw = obj::read_obj_raw(path, opts.load.max_triangles)?;
+    let read_s = t0.elapsed().as_secs_f64();
+
+    let t1 = Instant::now();
+    let rep = repair::repair(&raw);
+    let repair_s = t1.elapsed().as_secs_f64();
+    if rep.triangles.is_empty() {
+        return Err(obj::mesh_err(
+            path,
+            None,
+            format!(
+                "all {} triangles are degenerate (zero area or a repeated vertex)",
+                raw.triangle_count()
+            ),
+        ));
+    }
+    let mut warnings = Vec::new();
+    if rep.report.fragment_area_share > 0.3 {
+        warnings.push(format!(
+            "{:.0}% of the scan's surface was dropped as loose fragments: is the head the \
+             largest part of the file?",
+            100.0 * rep.report.fragment_area_share
+        ));
+    }
+
+    let t2 = Instant::now();
+    let alignment = match (&opts.landmarks, opts.align, opts.load.up, trusted) {
+        (Some(lm), ..) => {
+            let mut a = align::from_landmarks(lm, opts.load.units)?;
+            if let Some(w) = align::check_landmark_alignment(&a, &rep.positions, &rep.triangles) {
+                a.warnings.push(w);
+            }
+            a
+        }
+        (None, AlignMode::Off, ..) => {
+            align::as_is(&rep.positions, opts.load.units, opts.load.up, "--align off")
+        }
+        (None, _, Some(_), _) => {
+            align::as_is(&rep.positions, opts.load.units, opts.load.up, "--up given")
+        }
+        (None, _, None, Some(why)) => {
+            align::as_is(&rep.positions, opts.load.units, opts.load.up, why)
+        }
+        (None, AlignMode::Auto, None, None) => {
+            align::automatic(&rep.positions, &rep.triangles, opts.load.units)?
+        }
+    };
+    let align_s = t2.elapsed().as_secs_f64();
+    warnings.extend(alignment.warnings.iter().cloned());
+
+    let positions: Vec<Vec3> = rep.positions.iter().map(|p| alignment.apply(*p)).collect();
+    if !positions.iter().all(|p| p.is_finite()) {
+        return Err(obj::mesh_err(
+            path,
+            None,
+            format!(
+                "coordinates overflow after scaling by {} to millimetres; are the units right?",
+                alignment.mm_per_unit
+            ),
+        ));
+    }
+    let mut welded = Mesh {
+        positions,
+        normals: Vec::new(),
+        indices: rep.triangles.iter().flatten().copied().collect(),
+    };
+    // Normals on the welded mesh, so that texture seams do not show as creases.
+    welded.compute_normals();
+
+    let (mesh, skin, texture_note) = if opts.texture {
+        attach_texture(path, &raw, &rep, welded, &mut warnings)
+    } else {
+        (welded, None, "off (--texture off)".to_string())
+    };
+    for w in &warnings {
+        log::warn!("{}: {w}", path.display());
+    }
+    Ok((
+        mesh,
+        skin,
+        ScanReport {
+            repair: rep.report,
+            alignment,
+            texture: texture_note,
+            warnings,
+            read_s,
+            repair_s,
+            align_s,
+            total_s: t0.elapsed().as_secs_f64(),
+        },
+    ))
+}
+
+/// Finds the scan's texture (the `map_Kd` most textured triangles use), loads it, and splits
+/// vertices where texture coordinates differ. Any failure leaves the plain skin, with a
+/// warning.
+fn attach_texture(
+    path: &Path,
+    raw: &obj::RawObj,
+    rep: &repair::Repaired,
+    welded: Mesh,
+    warnings: &mut Vec<String>,
+) -> (Mesh, Option<SkinTexture>, String) {
+    let none = |m: Mesh, why: String| (m, None, why);
+    let has_uv = |t: usize| rep.uv_corners[t].iter().all(|&u| u != NO_UV);
+    let uv_tris = (0..rep.triangles.len()).filter(|&t| has_uv(t)).count();
+    if raw.mtllibs.is_empty() {
+        return none(welded, "none in the file (no mtllib)".into());
+    }
+    // Materials of every MTL file, by name (the first definition wins, as in most readers).
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut materials: HashMap<String, texture::Material> = HashMap::new();
+    for (name, line) in &raw.mtllibs {
+        let mtl = dir.join(name.replace('\\', "/"));
+        match std::fs::read_to_string(&mtl) {
+            Ok(text) => {
+                let mdir = mtl.parent().unwrap_or(dir).to_path_buf();
+                for m in texture::parse_mtl(&text, &mdir) {
+                    materials.entry(m.name.clone()).or_insert(m);
+                }
+            }
+            Err(e) => warnings.push(format!(
+                "{}:{line}: material library {} cannot be read ({e}); the skin is plain where \
+                 it was meant",
+                path.display(),
+                mtl.display()
+            )),
+        }
+    }
+    // Triangles per texture file.
+    let mut per_map: HashMap<PathBuf, usize> = HashMap::new();
+    for t in 0..rep.triangles.len() {
+        let m = rep.material[t];
+        if m == NO_MATERIAL || !has_uv(t) {
+            continue;
+        }
+        if let Some(map) = raw
+            .materials
+            .get(m as usize)
+            .and_then(|n| materials.get(n))
+            .and_then(|m| m.map_kd.clone())
+        {
+            *per_map.entry(map).or_default() += 1;
+        }
+    }
+    let Some((map, count)) = per_map
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(p, c)| (p.clone(), *c))
+    else {
+        let why = if uv_tris == 0 {
+            "none (the faces have no texture coordinates)"
+        } else {
+            "none (no material used by the faces has a map_Kd image)"
+        };
+        return none(welded, why.into());
+    };
+    if per_map.len() > 1 {
+        warnings.push(format!(
+            "the scan uses {} texture images; only {} (on {count} triangles) is shown, the \
+             rest of the skin is plain",
+            per_map.len(),
+            map.display()
+        ));
+    }
+    // A texture named by a path from the scanning machine is often beside the OBJ instead.
+    let candidates = [map.clone(), dir.join(map.file_name().unwrap_or_default())];
+    let mut last_err = String::new();
+    let mut image = None;
+    for c in candidates.iter().filter(|c| !c.as_os_str().is_empty()) {
+        match texture::load_image(c) {
+            Ok(img) => {
+                image = Some((img, c.clone()));
+                break;
+            }
+            Err(e) => {
+                if last_err.is_empty() {
+                    last_err = e;
+                }
+            }
+        }
+    }
+    let Some((image, image_path)) = image else {
+        warnings.push(format!(
+            "the scan's texture cannot be used ({last_err}); showing the plain skin"
+        ));
+        return none(welded, format!("unusable ({})", map.display()));
+    };
+
+    // Split vertices where a textured triangle's corner has its own texture coordinate.
+    let textured = |t: usize| {
+        has_uv(t)
+            && raw
+                .materials
+                .get(rep.material[t] as usize)
+                .and_then(|n| materials.get(n))
+                .and_then(|m| m.map_kd.as_ref())
+                == Some(&map)
+    };
+    let mut slot: HashMap<(u32, u32), u32> = HashMap::with_capacity(welded.positions.len());
+    let mut positions = Vec::with_capacity(welded.positions.len());
+    let mut normals = Vec::with_capacity(welded.positions.len());
+    let mut uv = Vec::with_capacity(welded.positions.len());
+    let mut indices = Vec::with_capacity(welded.indices.len());
+    let mut shown = 0usize;
+    for (t, tri) in rep.triangles.iter().enumerate() {
+        let tex = textured(t);
+        shown += usize::from(tex);
+        for (k, &v) in tri.iter().enumerate() {
+            let vt = if tex { rep.uv_corners[t][k] } else { NO_UV };
+            let id = *slot.entry((v, vt)).or_insert_with(|| {
+                positions.push(welded.positions[v as usize]);
+                normals.push(welded.normals[v as usize]);
+                uv.push(match raw.uvs.get(vt as usize) {
+                    Some(&[u, w]) if vt != NO_UV => [u, w, 1.0],
+                    _ => [0.0, 0.0, 0.0],
+                });
+                (positions.len() - 1) as u32
+            });
+            indices.push(id);
+        }
+    }
+    let (w, h) = image.dimensions();
+    let note = format!(
+        "{} ({w}×{h}) on {:.0}% of the triangles",
+        image_path.display(),
+        100.0 * shown as f64 / rep.triangles.len().max(1) as f64
+    );
+    (
+        Mesh {
+            positions,
+            normals,
+            indices,
+        },
+        Some(SkinTexture {
+            image,
+            uv,
+            path: image_path,
+        }),
+        note,
+    )
+}
