@@ -4,10 +4,13 @@
 
 struct AgeParams {
     t_years: f32,
-    session_interval_years: f32,
     clearance_factor: f32,
     touch_up_count: u32,
+    pad: u32,
     touch_up_years: vec4f,
+    // When each session was, years after the first (crate::ageing::AgeParams::session_years).
+    session_a: vec4f,
+    session_b: vec4f,
 }
 
 @group(0) @binding(0) var<uniform> age: AgeParams;
@@ -72,7 +75,14 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
         return;
     }
     let d = dots[i];
-    let a = age.t_years - f32(d.flags & 0xFFu) * age.session_interval_years;
+    let session = d.flags & 0xFFu;
+    var placed_at = 3.4e38;
+    if (session < 4u) {
+        placed_at = age.session_a[session];
+    } else if (session < 8u) {
+        placed_at = age.session_b[session - 4u];
+    }
+    let a = age.t_years - placed_at;
     if (a < 0.0) {
         looks[i] = vec4f(0.0);
         return;
@@ -82,7 +92,6 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     let f = age.clearance_factor;
     // Deposits: the first when the dot's session was, strength 1; each touch-up tops the site
     // back up to 1 (see crate::ageing::appearance).
-    let placed_at = f32(d.flags & 0xFFu) * age.session_interval_years;
     var times = array<f32, 5>(placed_at, 0.0, 0.0, 0.0, 0.0);
     var strength = array<f32, 5>(1.0, 0.0, 0.0, 0.0, 0.0);
     var n = 1u;

@@ -92,24 +92,42 @@ pub fn pack_exposure(e: f32) -> u32 {
     ((e.clamp(0.0, 7.999) * 8192.0 + 0.5) as u32) << 16
 }
 
-/// GPU mirror of the age pass's parameters (`AgeParams` in age.wgsl). 32 bytes.
+/// Sessions the age pass models (its parameters hold this many start times).
+pub const MAX_SESSIONS: usize = 8;
+
+/// GPU mirror of the age pass's parameters (`AgeParams` in age.wgsl). 64 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct AgeParams {
     /// Time since the first session, years.
     pub t_years: f32,
-    pub session_interval_years: f32,
     pub clearance_factor: f32,
     pub touch_up_count: u32,
+    pub pad: u32,
     /// Years of the touch-ups (the first `touch_up_count` are used).
     pub touch_up_years: [f32; 4],
+    /// When each session was, years after the first (from the plan's dates, or evenly
+    /// `ageing.session_interval_weeks` apart).
+    pub session_years: [f32; MAX_SESSIONS],
+}
+
+/// Session start times `session_interval_weeks` apart: the schedule of a plan without dates.
+pub fn even_sessions(settings: &AgeingSettings) -> [f32; MAX_SESSIONS] {
+    std::array::from_fn(|k| k as f32 * settings.session_interval_weeks * 7.0 / DAYS_PER_YEAR)
 }
 
 impl AgeParams {
+    /// Sessions evenly `session_interval_weeks` apart.
     pub fn new(settings: &AgeingSettings, t_years: f32) -> AgeParams {
+        AgeParams::with_sessions(settings, &even_sessions(settings), t_years)
+    }
+
+    /// Sessions at the given times (years after the first; missing ones are never reached).
+    pub fn with_sessions(settings: &AgeingSettings, sessions: &[f32], t_years: f32) -> AgeParams {
         AgeParams {
             t_years,
-            session_interval_years: settings.session_interval_weeks * 7.0 / DAYS_PER_YEAR,
+            pad: 0,
+            session_years: std::array::from_fn(|k| sessions.get(k).copied().unwrap_or(f32::MAX)),
             clearance_factor: if settings.oily_skin {
                 OILY_SKIN_FACTOR
             } else {
@@ -221,7 +239,8 @@ pub fn spread_mm2(depth_mm: f32, age_years: f32) -> f32 {
 /// CPU reference of the age pass for one dot. A touch-up at year T re-dots the same site back
 /// to the dot's full pigment: it adds pigment·(1 − left at T), which then ages from T on.
 pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
-    let age = p.t_years - d.session() as f32 * p.session_interval_years;
+    let placed_at = p.session_start(d.session());
+    let age = p.t_years - placed_at;
     if age < 0.0 {
         return Appearance {
             amount: 0.0,
@@ -231,7 +250,6 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
         };
     }
     let (z, e, f) = (d.depth_mm, dot_exposure(d), p.clearance_factor);
-    let placed_at = d.session() as f32 * p.session_interval_years;
     // Deposits: the first at `placed_at` with strength 1; each touch-up tops the site up to 1.
     let mut times = [placed_at; 1 + MAX_TOUCH_UPS];
     let mut strength = [0.0f32; 1 + MAX_TOUCH_UPS];
@@ -261,7 +279,18 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
     }
 }
 
-/// Years from the first session until every session has healed (four weeks after the last).
+impl AgeParams {
+    /// When session `k` was, years after the first.
+    pub fn session_start(&self, k: u32) -> f32 {
+        self.session_years
+            .get(k as usize)
+            .copied()
+            .unwrap_or(f32::MAX)
+    }
+}
+
+/// Years from the first session until every session has healed (four weeks after the last),
+/// for sessions evenly `session_interval_weeks` apart (see `Plan::healed_years` for dated ones).
 pub fn healed_years(sessions: u32, settings: &AgeingSettings) -> f32 {
     (sessions.saturating_sub(1) as f32 * settings.session_interval_weeks + 4.0) * 7.0
         / DAYS_PER_YEAR

@@ -51,7 +51,7 @@ impl Treatment {
 
     /// Time at which every session has healed: what `scalp render` shows without --years.
     pub fn healed_years(&self) -> f32 {
-        crate::ageing::healed_years(self.plan.sessions.count, &self.plan.ageing)
+        self.plan.healed_years()
     }
 
     /// Render settings that follow the plan: the client's skin and the ink's tone.
@@ -81,7 +81,11 @@ impl Treatment {
     }
 
     pub fn age_params(&self, t_years: f32) -> crate::ageing::AgeParams {
-        crate::ageing::AgeParams::new(&self.plan.ageing, t_years)
+        crate::ageing::AgeParams::with_sessions(
+            &self.plan.ageing,
+            &self.plan.sessions.start_years(&self.plan.ageing),
+            t_years,
+        )
     }
 
     /// The CPU reference dots (slow for millions; tests and spot checks).

@@ -153,6 +153,9 @@ struct RenderArgs {
     /// Show the head this many days after the first session (for the first weeks).
     #[arg(long)]
     days: Option<f32>,
+    /// Show the head on this date, YYYY-MM-DD (needs the plan's `sessions.dates`).
+    #[arg(long, conflicts_with_all = ["years", "days"], value_parser = scalp::plan::parse_date)]
+    date: Option<i64>,
     /// How dots are splatted: raster (instanced quads), compute (atomics), or auto (measure
     /// both once on this adapter and take the faster).
     #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
@@ -593,6 +596,30 @@ fn render(a: RenderArgs) -> Result<()> {
     let (t_years, when) = match (a.years, a.days) {
         (Some(y), _) => (y, format!("{y} years after the first session")),
         (None, Some(d)) => (d / scalp::ageing::DAYS_PER_YEAR, format!("day {d}")),
+        (None, None) if a.date.is_some() => {
+            let day = a.date.unwrap_or_default();
+            let first = treatment.plan.sessions.first_day().ok_or_else(|| {
+                ScalpError::invalid(
+                    "--date",
+                    "the plan has no session dates; give them as sessions.dates = \
+                     [2026-03-02, …] in the plan, or use --days / --years",
+                )
+            })?;
+            let days = day - first;
+            if !(0..=30 * 366).contains(&days) {
+                return Err(ScalpError::invalid(
+                    "--date",
+                    format!(
+                        "{days} days after the first session ({}); allowed 0 days to 30 years after it",
+                        treatment.plan.sessions.dates[0]
+                    ),
+                ));
+            }
+            (
+                days as f32 / scalp::ageing::DAYS_PER_YEAR,
+                format!("{days} days after the first session"),
+            )
+        }
         (None, None) => {
             let h = treatment.healed_years();
             (

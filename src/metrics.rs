@@ -228,7 +228,7 @@ pub fn dot_metrics(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> Do
     let visible = looks.iter().filter(|l| l.visible).count();
     let placed = dots
         .iter()
-        .filter(|d| d.session() as f32 * p.session_interval_years <= t_years)
+        .filter(|d| p.session_start(d.session()) <= t_years)
         .count();
     let left: Vec<&Look> = looks.iter().filter(|l| l.apparent_mm > 0.0).collect();
     let mean = |f: &dyn Fn(&Look) -> f32| {

@@ -96,6 +96,9 @@ pub struct Sessions {
     pub shares: Vec<f32>,
     /// Dilution steps lighter per session before the last one.
     pub lighter_first_steps: f32,
+    /// The date of each session (TOML dates such as 2026-03-02), `count` of them, increasing.
+    /// Empty: sessions `ageing.session_interval_weeks` apart.
+    pub dates: Vec<toml::value::Datetime>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -181,6 +184,7 @@ impl Default for Sessions {
             count: 3,
             shares: vec![0.3, 0.4, 0.3],
             lighter_first_steps: 1.0,
+            dates: Vec::new(),
         }
     }
 }
@@ -197,6 +201,122 @@ impl Default for Hairline {
             irregularity_mm: 1.2,
             asymmetry_mm: 0.8,
         }
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// Days since 1970-01-01 of a TOML date (None for a time without a date).
+pub fn date_days(d: &toml::value::Datetime) -> Option<i64> {
+    d.date
+        .map(|x| days_from_civil(x.year as i64, x.month as u32, x.day as u32))
+}
+
+/// Parses "YYYY-MM-DD" (the `--date` option) to days since 1970-01-01.
+pub fn parse_date(s: &str) -> std::result::Result<i64, String> {
+    let dt: toml::value::Datetime = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a date; write YYYY-MM-DD, e.g. 2026-03-02"))?;
+    match (dt.date, dt.time) {
+        (Some(_), None) => date_days(&dt).ok_or_else(|| format!("\"{s}\" has no date")),
+        _ => Err(format!("\"{s}\" is not a plain date; write YYYY-MM-DD")),
+    }
+}
+
+impl Sessions {
+    /// When each session was, years after the first: from `dates`, else evenly
+    /// `ageing.session_interval_weeks` apart.
+    pub fn start_years(&self, ageing: &AgeingSettings) -> Vec<f32> {
+        let days: Vec<i64> = self.dates.iter().filter_map(date_days).collect();
+        if days.len() == self.count as usize && !days.is_empty() {
+            return days
+                .iter()
+                .map(|d| (d - days[0]) as f32 / crate::ageing::DAYS_PER_YEAR)
+                .collect();
+        }
+        crate::ageing::even_sessions(ageing)[..self.count.max(1) as usize].to_vec()
+    }
+
+    /// Days since 1970-01-01 of the first session, when the plan has dates.
+    pub fn first_day(&self) -> Option<i64> {
+        self.dates.first().and_then(date_days)
+    }
+
+    /// `dates` is empty or one date per session, increasing 1–12 weeks apart.
+    fn check_dates(&self, doc: &Doc<'_>) -> Result<()> {
+        const FIELD: &str = "sessions.dates";
+        if self.dates.is_empty() {
+            return Ok(());
+        }
+        let mut days = Vec::new();
+        for (i, d) in self.dates.iter().enumerate() {
+            match (date_days(d), d.time) {
+                (Some(x), None) => days.push(x),
+                _ => {
+                    let line = doc.element_line(FIELD, i).or_else(|| doc.line_of(FIELD));
+                    return Err(doc.error(
+                        FIELD,
+                        line,
+                        format!(
+                            "date {} of {} is {d}; write a plain date such as 2026-03-02",
+                            i + 1,
+                            self.dates.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        if days.len() != self.count as usize {
+            return Err(doc.error(
+                FIELD,
+                doc.line_of(FIELD),
+                format!(
+                    "has {} dates but sessions.count is {count}; give exactly {count} (one per \
+                     session), or leave `dates` out (or set it to []) for sessions \
+                     ageing.session_interval_weeks apart",
+                    days.len(),
+                    count = self.count
+                ),
+            ));
+        }
+        for (i, w) in days.windows(2).enumerate() {
+            let gap = w[1] - w[0];
+            if !(7..=84).contains(&gap) {
+                let line = doc
+                    .element_line(FIELD, i + 1)
+                    .or_else(|| doc.line_of(FIELD));
+                return Err(doc.error(
+                    FIELD,
+                    line,
+                    format!(
+                        "sessions {} and {} are {gap} days apart ({} to {}); allowed 7 to 84 days \
+                         (1 to 12 weeks), in increasing order",
+                        i + 1,
+                        i + 2,
+                        self.dates[i],
+                        self.dates[i + 1]
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// Years from the first session until every session has healed (four weeks after the last).
+    pub fn healed_years(&self) -> f32 {
+        let starts = self.sessions.start_years(&self.ageing);
+        starts.last().copied().unwrap_or(0.0) + 28.0 / crate::ageing::DAYS_PER_YEAR
     }
 }
 
@@ -226,6 +346,7 @@ impl<'de> Deserialize<'de> for Sessions {
             count: Option<u32>,
             shares: Option<Vec<f32>>,
             lighter_first_steps: Option<f32>,
+            dates: Option<Vec<toml::value::Datetime>>,
         }
         let raw = RawSessions::deserialize(deserializer)?;
         let default = Sessions::default();
@@ -243,6 +364,7 @@ impl<'de> Deserialize<'de> for Sessions {
             lighter_first_steps: raw
                 .lighter_first_steps
                 .unwrap_or(default.lighter_first_steps),
+            dates: raw.dates.unwrap_or_default(),
         })
     }
 }
@@ -355,6 +477,7 @@ impl Plan {
                     }
                 }
                 Kind::Shares => self.sessions.check_shares(doc)?,
+                Kind::Dates => self.sessions.check_dates(doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
                 Kind::Style | Kind::Zone | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
@@ -547,6 +670,8 @@ enum Kind {
     Zone,
     /// `true` or `false`.
     Bool,
+    /// `sessions.dates`: an array of TOML dates, checked by `Sessions::check_dates`.
+    Dates,
     /// `skin.tone`: a Fitzpatrick type, "I" … "VI".
     Tone,
     /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
@@ -620,6 +745,7 @@ const FIELDS: &[FieldSpec] = &[
     field("sessions.count", Kind::Int, 1.0, 6.0, "", "SMP is usually built up over 3–4 sessions"),
     // Empty, or `count` shares > 0 summing to 1 ± SHARES_SUM_TOLERANCE (30/40/30, Liu 2025).
     field("sessions.shares", Kind::Shares, 0.0, 1.0, "", ""),
+    field("sessions.dates", Kind::Dates, 0.0, 0.0, "", ""),
     // Each earlier session a lighter shade; more than 3 steps would leave the 1–10 scale.
     field("sessions.lighter_first_steps", Kind::Float, 0.0, 3.0, "dilution steps", "early sessions are a little lighter, the last one at `dots.shade`"),
     field("hairline.style", Kind::Style, 0.0, 0.0, "", ""),
@@ -1073,6 +1199,25 @@ impl<'a> Doc<'a> {
                 &format!("one of the strings {}", quoted(&ZONES)),
                 other,
             )),
+            (Kind::Dates, DeValue::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !matches!(item.get_ref(), DeValue::Datetime(_)) {
+                        return Err(self.error(
+                            &format!("{}[{i}]", spec.name),
+                            Some(self.line(item.span().start)),
+                            format!(
+                                "wrong type: expected a date such as 2026-03-02 (no quotes), found {}",
+                                describe(item.get_ref())
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (Kind::Dates, other) => Err(wrong(
+                "an array of dates such as [2026-03-02, 2026-03-23], or [] for evenly spaced sessions",
+                other,
+            )),
             (Kind::Bool, DeValue::Boolean(_)) => Ok(()),
             (Kind::Bool, other) => Err(wrong("a boolean (true or false)", other)),
         }
@@ -1176,6 +1321,10 @@ shares = [0.3, 0.4, 0.3]
 # Dilution steps lighter per session before the last one (the last session uses
 # `dots.shade`). Allowed 0 to 3.
 lighter_first_steps = 1.0
+# The date of each session, exactly `count` TOML dates 1 to 12 weeks apart, e.g.
+# [2026-03-02, 2026-03-23, 2026-04-13]; `scalp render --date 2026-05-01` then shows that day.
+# [] (the default): sessions ageing.session_interval_weeks apart.
+dates = []
 
 # The treated area, designed from the scalp landmarks of the head.
 [hairline]

@@ -349,9 +349,7 @@ impl Viewer {
         // Until the first frame says, guess the view as the window less the panel.
         let aspect = (o.size.0 as f32 - PANEL_WIDTH).max(100.0) / o.size.1.max(1) as f32;
         let orbit = Orbit::new(scalp::render::frame_bounds(&o.head), o.view, aspect);
-        let years = o
-            .years
-            .unwrap_or_else(|| scalp::ageing::healed_years(o.plan.sessions.count, &o.plan.ageing));
+        let years = o.years.unwrap_or_else(|| o.plan.healed_years());
         let mut controls = Controls::new(o.plan, years);
         controls.settings.dots = o.dots;
         controls.split = o.split;
@@ -725,10 +723,7 @@ impl Viewer {
                     s.generate_s,
                 )
             }),
-            healed_years: scalp::ageing::healed_years(
-                self.controls.plan.sessions.count,
-                &self.controls.plan.ageing,
-            ),
+            healed_years: self.controls.plan.healed_years(),
             adapter: &self.adapter,
             frame: &frame,
             error: self.error.as_deref(),
