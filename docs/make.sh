@@ -12,3 +12,6 @@ docs/make_trainers.sh
 # The viewer's window (3D view and panel) on a virtual X server; needs Xvfb (apt-get install xvfb).
 xvfb-run -a -s "-screen 0 1400x900x24" cargo run --release --quiet -- \
     view --hair --split 0.42 --size 1240x760 --screenshot-after 3 --out docs/viewer.png
+# Clinical cases (assets/plans/).
+scalp render --plan assets/plans/alopecia-areata.toml --view top --size 640x480 --out docs/alopecia.png
+scalp render --plan assets/plans/diffuse-thinning.toml --view top --size 640x480 --out docs/thinning.png

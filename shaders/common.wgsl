@@ -82,6 +82,8 @@ struct ZoneParams {
     density_a: vec4f,  // dots/mm²: hairline, top, crown, sides
     density_b: vec4f,  // x: back; y: largest; z: top_y; w: crown_z
     limits: vec4f,     // x: hairline depth (mm); y: front cos φ; z: back cos φ; w: table length
+    patch_info: vec4f, // x: alopecia patches (0: none); y: their centre's height; z: soft edge (mm)
+    patches: array<vec4f, 16>, // per patch: (direction, width), (horizontal tangent, height)
 }
 
 struct GenParams {

@@ -71,8 +71,16 @@ impl Treatment {
         natural.hairline.side_above_ear_mm = natural.hairline.side_above_ear_mm.min(-8.0);
         natural.hairline.back_below_occipital_mm =
             natural.hairline.back_below_occipital_mm.max(60.0);
+        natural.alopecia.patches.clear();
         let zone = Zone::new(&natural, &head.landmarks);
-        crate::hair::grow(head, &zone, &self.plan.hair, self.plan.seed)
+        let mut hairs = crate::hair::grow(head, &zone, &self.plan.hair, self.plan.seed);
+        // Alopecia patches are bald: no hair grows in them.
+        hairs.retain(|h| {
+            self.zone
+                .patch_inside_mm(glam::Vec3::from(h.root))
+                .is_none_or(|inside| inside < 0.0)
+        });
+        hairs
     }
 
     /// Puts this plan's hairs on the head's GPU buffers.

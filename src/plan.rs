@@ -38,6 +38,19 @@ pub struct Plan {
     pub skin: SkinSettings,
     /// Hair the client still has (shaved to stubble), drawn so SMP can be judged blending in.
     pub hair: HairSettings,
+    /// Alopecia areata: bald patches on a head that keeps its hair; SMP fills them only.
+    pub alopecia: Alopecia,
+}
+
+/// Plan section `[alopecia]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alopecia {
+    /// Each patch as [azimuth°, elevation°, width mm, height mm]: its centre seen from the
+    /// head's centre at ear-top height (azimuth 0 = the front, 90 = the client's left;
+    /// elevation 90 = the top), and the ellipse's size on the scalp. Empty: no patches, the
+    /// whole scalp above the hairline is treated.
+    pub patches: Vec<[f32; 4]>,
 }
 
 /// The client's skin (plan section `[skin]`).
@@ -146,6 +159,7 @@ impl Default for Plan {
             ageing: AgeingSettings::default(),
             skin: SkinSettings::default(),
             hair: HairSettings::default(),
+            alopecia: Alopecia::default(),
             errors: TechniqueErrors::default(),
         }
     }
@@ -478,6 +492,7 @@ impl Plan {
                 }
                 Kind::Shares => self.sessions.check_shares(doc)?,
                 Kind::Dates => self.sessions.check_dates(doc)?,
+                Kind::Patches => check_patches(&self.alopecia, doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
                 Kind::Style | Kind::Zone | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
@@ -595,6 +610,38 @@ impl Sessions {
 
 /// `ageing.touch_up_years`: at most [`crate::ageing::MAX_TOUCH_UPS`] times, each after the
 /// last session and at most 30 years, strictly increasing.
+/// At most `zone::MAX_PATCHES` patches, each inside the ranges below.
+fn check_patches(a: &Alopecia, doc: &Doc<'_>) -> Result<()> {
+    const FIELD: &str = "alopecia.patches";
+    let max = crate::zone::MAX_PATCHES;
+    if a.patches.len() > max {
+        return Err(doc.error(
+            FIELD,
+            doc.line_of(FIELD),
+            format!("has {} patches; at most {max}", a.patches.len()),
+        ));
+    }
+    const LIMITS: [(&str, f32, f32, &str); 4] = [
+        ("azimuth", -180.0, 180.0, "°"),
+        ("elevation", -30.0, 90.0, "°"),
+        ("width", 5.0, 150.0, " mm"),
+        ("height", 5.0, 150.0, " mm"),
+    ];
+    for (i, p) in a.patches.iter().enumerate() {
+        for (v, (name, lo, hi, unit)) in p.iter().zip(LIMITS) {
+            if !(v.is_finite() && *v >= lo && *v <= hi) {
+                let line = doc.element_line(FIELD, i).or_else(|| doc.line_of(FIELD));
+                return Err(doc.error(
+                    &format!("{FIELD}[{i}]"),
+                    line,
+                    format!("{name} {v}{unit} is out of range; allowed {lo} to {hi}{unit}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check_touch_ups(a: &crate::ageing::AgeingSettings, doc: &Doc<'_>) -> Result<()> {
     const FIELD: &str = "ageing.touch_up_years";
     let max = crate::ageing::MAX_TOUCH_UPS;
@@ -634,8 +681,9 @@ const SHARES_SUM_TOLERANCE: f64 = 0.01;
 const SYNTAX_FIELD: &str = "(TOML syntax)";
 
 /// The tables of a plan, in file order.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "dots", "density", "sessions", "hairline", "exposure", "ageing", "errors", "skin", "hair",
+    "alopecia",
 ];
 
 /// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
@@ -672,6 +720,9 @@ enum Kind {
     Bool,
     /// `sessions.dates`: an array of TOML dates, checked by `Sessions::check_dates`.
     Dates,
+    /// `alopecia.patches`: an array of [azimuth, elevation, width, height], checked by
+    /// `check_patches`.
+    Patches,
     /// `skin.tone`: a Fitzpatrick type, "I" … "VI".
     Tone,
     /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
@@ -782,6 +833,7 @@ const FIELDS: &[FieldSpec] = &[
     // Up to four touch-ups, increasing, within the 30 years the model is evaluated over.
     field("ageing.touch_up_years", Kind::Years, 0.0, 30.0, "years", "touch-ups usually come every 3–6 years"),
     field("skin.tone", Kind::Tone, 0.0, 0.0, "", ""),
+    field("alopecia.patches", Kind::Patches, 0.0, 0.0, "", ""),
     field("hair.enabled", Kind::Bool, 0.0, 0.0, "", ""),
     field("hair.color", Kind::Colour, 0.0, 0.0, "", ""),
     // Natural scalp hair: ~200 hairs/cm² in ~65–100 follicular units.
@@ -1199,6 +1251,11 @@ impl<'a> Doc<'a> {
                 &format!("one of the strings {}", quoted(&ZONES)),
                 other,
             )),
+            (Kind::Patches, DeValue::Array(_)) => Ok(()),
+            (Kind::Patches, other) => Err(wrong(
+                "an array of patches such as [[30.0, 60.0, 35.0, 25.0]] (azimuth °, elevation °, width mm, height mm), or []",
+                other,
+            )),
             (Kind::Dates, DeValue::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     if !matches!(item.get_ref(), DeValue::Datetime(_)) {
@@ -1442,6 +1499,15 @@ top = 0.0
 crown = 0.0
 sides = 1.0
 back = 1.0
+
+# Alopecia areata: round or oval bald patches on a head that keeps its hair. With patches,
+# SMP fills them only (and no hair grows in them). Each patch is
+# [azimuth deg, elevation deg, width mm, height mm]: its centre seen from the head's centre at
+# ear-top height (azimuth 0 = front, 90 = the client's left, -90 = right, 180 = back;
+# elevation 0 = ear height, 90 = the top), then its size. At most 8; allowed azimuth -180 to
+# 180, elevation -30 to 90, width and height 5 to 150 mm. [] (the default): no patches.
+[alopecia]
+patches = []
 "#;
 
 #[cfg(test)]

@@ -70,7 +70,18 @@ pub struct ZoneGpu {
     /// x: hairline zone depth behind the line (mm); y: cos φ limit of the front sector;
     /// z: cos φ limit of the back sector; w: table length.
     pub limits: [f32; 4],
+    /// x: number of alopecia patches (0: the whole scalp above the hairline is treated);
+    /// y: height of the patches' centre of projection (mm); z: their soft edge (mm).
+    pub patch_info: [f32; 4],
+    /// Per patch, two rows: its direction from the centre of projection and its width (mm);
+    /// its horizontal tangent and its height (mm).
+    pub patches: [[f32; 4]; 2 * MAX_PATCHES],
 }
+
+/// Alopecia patches a plan may hold.
+pub const MAX_PATCHES: usize = 8;
+/// Soft edge of a patch's treatment, mm: density ramps up over it inside the patch.
+pub const PATCH_EDGE_MM: f32 = 3.0;
 
 /// The treated area of one plan on one head.
 #[derive(Clone, Debug)]
@@ -188,6 +199,24 @@ impl Zone {
                 ],
                 density_b: [per_mm2(d.back), per_mm2(max_density), top_y, crown_z],
                 limits: [10.0, 0.5, -0.5, BOUNDARY_SAMPLES as f32],
+                patch_info: [
+                    plan.alopecia.patches.len().min(MAX_PATCHES) as f32,
+                    ear_y,
+                    PATCH_EDGE_MM,
+                    0.0,
+                ],
+                patches: {
+                    let mut rows = [[0.0f32; 4]; 2 * MAX_PATCHES];
+                    for (k, p) in plan.alopecia.patches.iter().take(MAX_PATCHES).enumerate() {
+                        let [az, el, width_mm, height_mm] = *p;
+                        let (az, el) = (az.to_radians(), el.to_radians());
+                        let dir = Vec3::new(el.cos() * az.sin(), el.sin(), el.cos() * az.cos());
+                        let e1 = Vec3::Y.cross(dir).try_normalize().unwrap_or(Vec3::X);
+                        rows[2 * k] = [dir.x, dir.y, dir.z, width_mm];
+                        rows[2 * k + 1] = [e1.x, e1.y, e1.z, height_mm];
+                    }
+                    rows
+                },
             },
             boundary,
         }
@@ -204,6 +233,36 @@ impl Zone {
         self.boundary[i0] + (self.boundary[i1] - self.boundary[i0]) * f
     }
 
+    /// How far inside the nearest alopecia patch `p` is, mm (negative outside); None when the
+    /// plan has no patches. Mirrors `patch_inside` in zone.wgsl.
+    pub fn patch_inside_mm(&self, p: Vec3) -> Option<f32> {
+        let g = &self.gpu;
+        let n = g.patch_info[0] as usize;
+        if n == 0 {
+            return None;
+        }
+        let c = Vec3::new(g.center[0], g.patch_info[1], g.center[2]);
+        let d = p - c;
+        let r = d.length().max(1e-3);
+        let q = d / r;
+        let mut best = f32::NEG_INFINITY;
+        for k in 0..n {
+            let a = g.patches[2 * k];
+            let b = g.patches[2 * k + 1];
+            let dir = Vec3::new(a[0], a[1], a[2]);
+            let e1 = Vec3::new(b[0], b[1], b[2]);
+            let e2 = dir.cross(e1);
+            if q.dot(dir) <= 0.0 {
+                continue;
+            }
+            // Millimetres along the surface, near enough, at this point's own radius.
+            let (u, v) = (q.dot(e1) * r / (0.5 * a[3]), q.dot(e2) * r / (0.5 * b[3]));
+            let inside = (1.0 - (u * u + v * v).sqrt()) * 0.5 * a[3].min(b[3]);
+            best = best.max(inside);
+        }
+        Some(best)
+    }
+
     /// CPU reference of `zone_sample` in common.wgsl.
     pub fn sample(&self, p: Vec3) -> ZoneSample {
         let g = &self.gpu;
@@ -211,8 +270,13 @@ impl Zone {
         let dz = p.z - g.center[2];
         let phi = dx.atan2(dz);
         let cos_phi = dz / (dx * dx + dz * dz).sqrt().max(1e-6);
-        let above = p.y - self.boundary_at(phi);
-        let ramp = smooth(above / g.center[3]);
+        let mut above = p.y - self.boundary_at(phi);
+        let mut ramp = smooth(above / g.center[3]);
+        // Alopecia: only the patches are treated, wherever they are on the scalp.
+        if let Some(inside) = self.patch_inside_mm(p) {
+            above = inside;
+            ramp = smooth(inside / g.patch_info[2]);
+        }
         let front = cos_phi > g.limits[1];
         let zone = if front && above < g.center[3] + g.limits[0] {
             ZoneId::Hairline

@@ -73,8 +73,9 @@ fn example_sets_every_key() {
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
     // 31 keys of the treatment, 13 of the technique errors.
-    // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink.
-    assert_eq!(example.len(), 58);
+    // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink, 1 of
+    // alopecia.
+    assert_eq!(example.len(), 59);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -425,6 +426,7 @@ fn every_numeric_field_has_a_range_test() {
         "hair.color",
         "errors.oversized_zone",
         "sessions.dates",
+        "alopecia.patches",
     ];
     for (k, v) in &table {
         let names: Vec<String> = match v.as_table() {

@@ -146,7 +146,7 @@ mod tests {
     fn gpu_struct_sizes() {
         assert_eq!(std::mem::size_of::<Dot>(), 48);
         assert_eq!(std::mem::size_of::<GenParams>(), 160);
-        assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 64);
+        assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 336);
     }
 
     /// Final density / target density of the greedy hard-core rule on a periodic flat square,
