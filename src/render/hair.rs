@@ -1,7 +1,7 @@
 //! Hair pass (`hair.wgsl`): the client's existing stubble as order-independent ribbons into
 //! the hair target, which the composite lays over the skin and dots.
-use super::{HeadGpu, Targets, HDR_FORMAT};
-use crate::gpu::{entry, Gpu};
+use super::{HeadGpu, Targets};
+use crate::gpu::Gpu;
 use crate::shaders;
 
 pub struct HairPass {
@@ -14,59 +14,20 @@ impl HairPass {
     pub fn new(gpu: &Gpu) -> HairPass {
         let d = &gpu.device;
         let module = shaders::module(d, "hair.wgsl", &shaders::hair());
-        let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("hair"),
-            entries: &[
-                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-                entry::texture(1, wgpu::ShaderStages::FRAGMENT),
-            ],
-        });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("hair"),
-            bind_group_layouts: &[Some(&bgl)],
-            immediate_size: 0,
-        });
         // `crate::hair::Hair`, 32 bytes, one instance per hair.
         let attrs = wgpu::vertex_attr_array![
             0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32
         ];
-        let additive = wgpu::BlendComponent {
-            src_factor: wgpu::BlendFactor::One,
-            dst_factor: wgpu::BlendFactor::One,
-            operation: wgpu::BlendOperation::Add,
-        };
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("hair"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: 32,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &attrs,
-                })],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: HDR_FORMAT,
-                    blend: Some(wgpu::BlendState {
-                        color: additive,
-                        alpha: additive,
-                    }),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let (bgl, pipeline) = super::additive_quad_pipeline(
+            gpu,
+            "hair",
+            &module,
+            &[Some(wgpu::VertexBufferLayout {
+                array_stride: 32,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &attrs,
+            })],
+        );
         HairPass {
             pipeline,
             bgl,
@@ -107,20 +68,7 @@ impl HairPass {
         let Some((hairs, count)) = head.hairs.as_ref().filter(|_| draw) else {
             return;
         };
-        let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("hair"),
-            layout: &self.bgl,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: view.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&t.distance),
-                },
-            ],
-        });
+        let bg = super::view_and_distance(gpu, "hair", &self.bgl, view, t);
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
         rp.set_index_buffer(self.quad.slice(..), wgpu::IndexFormat::Uint16);

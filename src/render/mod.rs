@@ -305,6 +305,90 @@ impl Targets {
     }
 }
 
+/// An instanced-quad pass that adds into one HDR target (dots and hairs): a bind group of the
+/// view uniform and the skin's distance texture, the given instance buffers, additive blending
+/// (order-independent accumulation). Returns the layout and the pipeline.
+pub(crate) fn additive_quad_pipeline(
+    gpu: &Gpu,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
+) -> (wgpu::BindGroupLayout, wgpu::RenderPipeline) {
+    use crate::gpu::entry;
+    let d = &gpu.device;
+    let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &[
+            entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+            entry::texture(1, wgpu::ShaderStages::FRAGMENT),
+        ],
+    });
+    let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &[Some(&bgl)],
+        immediate_size: 0,
+    });
+    let additive = wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::One,
+        operation: wgpu::BlendOperation::Add,
+    };
+    let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers,
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: Default::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format: HDR_FORMAT,
+                blend: Some(wgpu::BlendState {
+                    color: additive,
+                    alpha: additive,
+                }),
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    });
+    (bgl, pipeline)
+}
+
+/// A bind group of the view uniform and the skin's distance texture for an
+/// [`additive_quad_pipeline`].
+pub(crate) fn view_and_distance(
+    gpu: &Gpu,
+    label: &str,
+    bgl: &wgpu::BindGroupLayout,
+    view: &wgpu::Buffer,
+    t: &Targets,
+) -> wgpu::BindGroup {
+    gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout: bgl,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: view.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::TextureView(&t.distance),
+            },
+        ],
+    })
+}
+
 /// Long-lived pipelines for one output format.
 pub struct Renderer {
     pub format: wgpu::TextureFormat,

@@ -1,9 +1,9 @@
 //! Dot pass (`splat.wgsl`): instanced surface-aligned splats adding optical density.
-use super::{Targets, HDR_FORMAT};
+use super::Targets;
 use crate::gpu::age::AgedDots;
 use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
-use crate::gpu::{entry, Gpu};
+use crate::gpu::Gpu;
 use crate::shaders;
 
 pub struct SplatPass {
@@ -17,69 +17,30 @@ impl SplatPass {
     pub fn new(gpu: &Gpu) -> SplatPass {
         let d = &gpu.device;
         let module = shaders::module(d, "splat.wgsl", &shaders::splat());
-        let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("splat"),
-            entries: &[
-                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-                entry::texture(1, wgpu::ShaderStages::FRAGMENT),
-            ],
-        });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("splat"),
-            bind_group_layouts: &[Some(&bgl)],
-            immediate_size: 0,
-        });
         // The dot buffer itself is the instance buffer (`Dot`, 48 bytes).
         let attrs = wgpu::vertex_attr_array![
             0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32,
             4 => Float32, 5 => Float32, 6 => Uint32, 7 => Uint32
         ];
         let look = wgpu::vertex_attr_array![8 => Float32x4];
-        let additive = wgpu::BlendComponent {
-            src_factor: wgpu::BlendFactor::One,
-            dst_factor: wgpu::BlendFactor::One,
-            operation: wgpu::BlendOperation::Add,
-        };
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("splat"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[
-                    Some(wgpu::VertexBufferLayout {
-                        array_stride: 48,
-                        step_mode: wgpu::VertexStepMode::Instance,
-                        attributes: &attrs,
-                    }),
-                    // The age pass's per-dot appearance (`Appearance`, 16 bytes).
-                    Some(wgpu::VertexBufferLayout {
-                        array_stride: 16,
-                        step_mode: wgpu::VertexStepMode::Instance,
-                        attributes: &look,
-                    }),
-                ],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: HDR_FORMAT,
-                    blend: Some(wgpu::BlendState {
-                        color: additive,
-                        alpha: additive,
-                    }),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let (bgl, pipeline) = super::additive_quad_pipeline(
+            gpu,
+            "splat",
+            &module,
+            &[
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: 48,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &attrs,
+                }),
+                // The age pass's per-dot appearance (`Appearance`, 16 bytes).
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: 16,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &look,
+                }),
+            ],
+        );
         SplatPass {
             pipeline,
             bgl,
@@ -100,20 +61,7 @@ impl SplatPass {
         t: &Targets,
         timer: Option<&FrameTimer>,
     ) {
-        let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("splat"),
-            layout: &self.bgl,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: view.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&t.distance),
-                },
-            ],
-        });
+        let bg = super::view_and_distance(gpu, "splat", &self.bgl, view, t);
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("splat"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
