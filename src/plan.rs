@@ -145,6 +145,11 @@ pub struct Hairline {
     pub irregularity_mm: f32,
     /// How much higher the client's left side sits than the right, mm (|x| ≤ 2 looks natural).
     pub asymmetry_mm: f32,
+    /// Control points the practitioner moves with the client: how much higher (+) or lower (−)
+    /// than the style's line the front line sits, mm, at the left temple corner, halfway to the
+    /// midline, the midline, halfway to the right corner and the right temple corner. Empty:
+    /// the style's line as it is.
+    pub control_mm: Vec<f32>,
 }
 
 impl Default for Plan {
@@ -214,6 +219,7 @@ impl Default for Hairline {
             band_width_mm: 6.0,
             irregularity_mm: 1.2,
             asymmetry_mm: 0.8,
+            control_mm: Vec::new(),
         }
     }
 }
@@ -493,6 +499,7 @@ impl Plan {
                 Kind::Shares => self.sessions.check_shares(doc)?,
                 Kind::Dates => self.sessions.check_dates(doc)?,
                 Kind::Patches => check_patches(&self.alopecia, doc)?,
+                Kind::Control => check_control(&self.hairline, doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
                 Kind::Style | Kind::Zone | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
@@ -610,6 +617,36 @@ impl Sessions {
 
 /// `ageing.touch_up_years`: at most [`crate::ageing::MAX_TOUCH_UPS`] times, each after the
 /// last session and at most 30 years, strictly increasing.
+/// `hairline.control_mm` is empty or exactly five heights within ±20 mm.
+fn check_control(h: &Hairline, doc: &Doc<'_>) -> Result<()> {
+    const FIELD: &str = "hairline.control_mm";
+    if h.control_mm.is_empty() {
+        return Ok(());
+    }
+    if h.control_mm.len() != 5 {
+        return Err(doc.error(
+            FIELD,
+            doc.line_of(FIELD),
+            format!(
+                "has {} values; give exactly 5 (left temple corner, left half, midline, right \
+                 half, right temple corner), or [] for the style's line",
+                h.control_mm.len()
+            ),
+        ));
+    }
+    for (i, v) in h.control_mm.iter().enumerate() {
+        if !(v.is_finite() && (-20.0..=20.0).contains(v)) {
+            let line = doc.element_line(FIELD, i).or_else(|| doc.line_of(FIELD));
+            return Err(doc.error(
+                &format!("{FIELD}[{i}]"),
+                line,
+                format!("{v} mm is out of range; allowed -20 to 20 mm"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// At most `zone::MAX_PATCHES` patches, each inside the ranges below.
 fn check_patches(a: &Alopecia, doc: &Doc<'_>) -> Result<()> {
     const FIELD: &str = "alopecia.patches";
@@ -723,6 +760,8 @@ enum Kind {
     /// `alopecia.patches`: an array of [azimuth, elevation, width, height], checked by
     /// `check_patches`.
     Patches,
+    /// `hairline.control_mm`: five heights, checked by `check_control`.
+    Control,
     /// `skin.tone`: a Fitzpatrick type, "I" … "VI".
     Tone,
     /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
@@ -815,6 +854,7 @@ const FIELDS: &[FieldSpec] = &[
     field("hairline.irregularity_mm", Kind::Float, 0.0, 5.0, MM, "amplitude of the micro zig-zag; about 1 mm looks natural"),
     // ≤ 2 mm left/right asymmetry looks natural; up to 5 mm shows the error.
     field("hairline.asymmetry_mm", Kind::Float, -5.0, 5.0, MM, "left side higher than the right; |x| ≤ 2 mm looks natural"),
+    field("hairline.control_mm", Kind::Control, -20.0, 20.0, MM, ""),
     // Beyond the polar circles (±66.56°) there are days without sunrise or sunset, which
     // the yearly sun model of the exposure module does not handle.
     field("exposure.latitude_deg", Kind::Float, -66.0, 66.0, "degrees", "latitude where the client lives, north positive; the sun model holds between the polar circles"),
@@ -1251,7 +1291,11 @@ impl<'a> Doc<'a> {
                 &format!("one of the strings {}", quoted(&ZONES)),
                 other,
             )),
-            (Kind::Patches, DeValue::Array(_)) => Ok(()),
+            (Kind::Patches | Kind::Control, DeValue::Array(_)) => Ok(()),
+            (Kind::Control, other) => Err(wrong(
+                "an array of 5 heights in mm such as [2.0, 0.0, -1.0, 0.0, 2.0], or []",
+                other,
+            )),
             (Kind::Patches, other) => Err(wrong(
                 "an array of patches such as [[30.0, 60.0, 35.0, 25.0]] (azimuth °, elevation °, width mm, height mm), or []",
                 other,
@@ -1408,6 +1452,11 @@ irregularity_mm = 1.2
 # How much higher the client's left side sits than the right, mm. Allowed -5 to 5
 # (|x| <= 2 looks natural; more shows the asymmetry error).
 asymmetry_mm = 0.8
+# Control points to fit the line to the client's face: how much higher (+) or lower (-) the
+# front line sits than the style's, mm, at [left temple corner, left half, midline, right
+# half, right temple corner] (the client's left and right). Exactly 5 numbers, each -20 to
+# 20; [] (the default) keeps the style's line.
+control_mm = []
 
 # The client's sun: where they live and their habits. The UV dose each dot gets a year
 # follows from these and from how the scalp faces the sky; UV speeds fading.

@@ -103,6 +103,35 @@ pub struct ZoneSample {
     pub density_per_mm2: f32,
 }
 
+/// The control points' offset at `x` = φ/φ_t (1 the left corner, −1 the right): a cubic
+/// (Catmull-Rom) curve through the five heights at x = 1, ½, 0, −½, −1, held beyond them.
+fn control_offset(points: &[f32], x: f32) -> f32 {
+    if points.len() != 5 {
+        return 0.0;
+    }
+    // Knot k sits at x = 1 − k/2.
+    let t = ((1.0 - x.clamp(-1.0, 1.0)) * 2.0).clamp(0.0, 4.0);
+    let k = (t.floor() as usize).min(3);
+    let f = t - k as f32;
+    let p = |i: isize| points[i.clamp(0, 4) as usize];
+    let (p0, p1, p2, p3) = (
+        p(k as isize - 1),
+        p(k as isize),
+        p(k as isize + 1),
+        p(k as isize + 2),
+    );
+    0.5 * ((2.0 * p1)
+        + (-p0 + p2) * f
+        + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * f * f
+        + (-p0 + 3.0 * p1 - 3.0 * p2 + p3) * f * f * f)
+}
+
+/// How much of the front line's shaping reaches azimuth |φ| = `a`: all of it across the front,
+/// fading out over the drop down the temples.
+fn front_weight_of(a: f32, phi_t: f32) -> f32 {
+    1.0 - smooth((a - phi_t) / 0.6)
+}
+
 fn smooth(t: f32) -> f32 {
     let t = t.clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
@@ -174,10 +203,15 @@ impl Zone {
                 // The asymmetry error: one temple corner drawn higher, the other lower, each
                 // side level from its corner on (the midline stays put).
                 let asym = asym + 0.5 * asymmetry_error * phi.signum() * smooth(a / phi_t);
+                // The practitioner's control points: a smooth curve through five heights from
+                // the left corner (φ = φ_t) to the right (φ = −φ_t), held past the corners and
+                // faded out down the temples.
+                let control =
+                    control_offset(&h.control_mm, phi / phi_t) * front_weight_of(a, phi_t);
                 // The zig-zag belongs to the front hairline; sides and back blend into a fringe.
                 let front_weight = 1.0 - smooth((a - phi_t) / 0.6);
                 let zig = h.irregularity_mm * noise(phi) * (0.35 + 0.65 * front_weight);
-                base + asym + zig
+                base + asym + zig + control
             })
             .collect();
 

@@ -73,3 +73,54 @@ fn bad_patches_are_refused_with_the_range() {
         .to_string();
     assert!(e.contains("wrong type"), "{e}");
 }
+
+#[test]
+fn hairline_control_points_move_the_designed_line_where_they_are_set() {
+    let h = head();
+    let lm = &h.landmarks;
+    let base = Plan::default();
+    let mut raised = base.clone();
+    // Midline 8 mm higher, left corner 4 mm lower, the rest as the style draws it.
+    raised.hairline.control_mm = vec![-4.0, 0.0, 8.0, 0.0, 0.0];
+    raised.validate().unwrap();
+    let a = scalp::zone::Zone::new(&base, lm);
+    let b = scalp::zone::Zone::new(&raised, lm);
+    let cx = 0.5 * (lm.ear_top_left.x + lm.ear_top_right.x);
+    let cz = 0.5 * (lm.glabella.z + lm.occipital.z);
+    let phi = |p: glam::Vec3| (p.x - cx).atan2(p.z - cz);
+    let moved = |f: f32| b.boundary_at(f) - a.boundary_at(f);
+    assert!(
+        (moved(0.0) - 8.0).abs() < 0.3,
+        "midline moved {}",
+        moved(0.0)
+    );
+    let left = phi(lm.temple_left).abs().clamp(0.3, 1.2);
+    let right = -phi(lm.temple_right).abs().clamp(0.3, 1.2);
+    assert!(
+        (moved(left) + 4.0).abs() < 0.3,
+        "left corner moved {}",
+        moved(left)
+    );
+    assert!(
+        moved(right).abs() < 0.3,
+        "right corner moved {}",
+        moved(right)
+    );
+    // The back of the head is untouched.
+    assert!(moved(std::f32::consts::PI - 0.01).abs() < 1e-4);
+
+    let e = Plan::from_toml_str("[hairline]\ncontrol_mm = [1.0, 2.0]\n", Path::new("p.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("p.toml:2") && e.contains("exactly 5"), "{e}");
+    let e = Plan::from_toml_str(
+        "[hairline]\ncontrol_mm = [0.0, 0.0, 25.0, 0.0, 0.0]\n",
+        Path::new("p.toml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("control_mm[2]") && e.contains("-20 to 20"),
+        "{e}"
+    );
+}

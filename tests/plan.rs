@@ -74,8 +74,8 @@ fn example_sets_every_key() {
     assert_eq!(example, keys(&Plan::default().to_toml()));
     // 31 keys of the treatment, 13 of the technique errors.
     // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink, 1 of
-    // alopecia.
-    assert_eq!(example.len(), 59);
+    // alopecia, 1 of hairline control points.
+    assert_eq!(example.len(), 60);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -427,6 +427,7 @@ fn every_numeric_field_has_a_range_test() {
         "errors.oversized_zone",
         "sessions.dates",
         "alopecia.patches",
+        "hairline.control_mm",
     ];
     for (k, v) in &table {
         let names: Vec<String> = match v.as_table() {
