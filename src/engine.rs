@@ -65,6 +65,16 @@ impl Treatment {
 
     /// The client's existing hairs (empty when the plan has none).
     pub fn hairs(&self, head: &Head) -> Vec<crate::hair::Hair> {
+        self.hairs_as(head, &self.plan.hair)
+    }
+
+    /// The hairs `hair` describes on this treatment's head (its own `enabled` included): the
+    /// viewer grows them whatever the plan says, to switch them on and off without regrowing.
+    pub fn hairs_as(
+        &self,
+        head: &Head,
+        hair: &crate::hair::HairSettings,
+    ) -> Vec<crate::hair::Hair> {
         // Hair grows down to the natural hairline round the ears and the nape, which is lower
         // than where a treatment usually stops; the front line is the designed one.
         let mut natural = self.plan.clone();
@@ -73,7 +83,7 @@ impl Treatment {
             natural.hairline.back_below_occipital_mm.max(60.0);
         natural.alopecia.patches.clear();
         let zone = Zone::new(&natural, &head.landmarks);
-        let mut hairs = crate::hair::grow(head, &zone, &self.plan.hair, self.plan.seed);
+        let mut hairs = crate::hair::grow(head, &zone, hair, self.plan.seed);
         // Alopecia patches are bald: no hair grows in them.
         hairs.retain(|h| {
             self.zone

@@ -2,7 +2,7 @@
 //! surface, inside the zone, at the planned density, never closer than the minimum spacing).
 mod common;
 
-use common::{engine, head};
+use common::{assert_agree, engine, head};
 use glam::Vec3;
 use scalp::dots::reference::{candidate_triangle, outranks};
 use scalp::dots::{Dot, Layout};
@@ -10,76 +10,6 @@ use scalp::engine::Treatment;
 use scalp::plan::Plan;
 use scalp::zone::Zone;
 use std::collections::{HashMap, HashSet};
-
-fn closest_on_triangle(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> Vec3 {
-    // Ericson, Real-Time Collision Detection, 5.1.5.
-    let (ab, ac, ap) = (b - a, c - a, p - a);
-    let (d1, d2) = (ab.dot(ap), ac.dot(ap));
-    if d1 <= 0.0 && d2 <= 0.0 {
-        return a;
-    }
-    let bp = p - b;
-    let (d3, d4) = (ab.dot(bp), ac.dot(bp));
-    if d3 >= 0.0 && d4 <= d3 {
-        return b;
-    }
-    let vc = d1 * d4 - d3 * d2;
-    if vc <= 0.0 && d1 >= 0.0 && d3 <= 0.0 {
-        return a + ab * (d1 / (d1 - d3));
-    }
-    let cp = p - c;
-    let (d5, d6) = (ab.dot(cp), ac.dot(cp));
-    if d6 >= 0.0 && d5 <= d6 {
-        return c;
-    }
-    let vb = d5 * d2 - d1 * d6;
-    if vb <= 0.0 && d2 >= 0.0 && d6 <= 0.0 {
-        return a + ac * (d2 / (d2 - d6));
-    }
-    let va = d3 * d6 - d5 * d4;
-    if va <= 0.0 && (d4 - d3) >= 0.0 && (d5 - d6) >= 0.0 {
-        return b + (c - b) * ((d4 - d3) / ((d4 - d3) + (d5 - d6)));
-    }
-    let denom = 1.0 / (va + vb + vc);
-    a + ab * (vb * denom) + ac * (vc * denom)
-}
-
-/// GPU and CPU dots agree: the same ids (up to a handful decided differently by last-bit float
-/// differences at the spacing limit), and the same values for each.
-fn assert_agree(gpu: &[Dot], cpu: &[Dot]) {
-    let g: HashMap<u32, &Dot> = gpu.iter().map(|d| (d.id, d)).collect();
-    let c: HashMap<u32, &Dot> = cpu.iter().map(|d| (d.id, d)).collect();
-    let only_gpu = g.keys().filter(|k| !c.contains_key(k)).count();
-    let only_cpu = c.keys().filter(|k| !g.contains_key(k)).count();
-    let allowed = (cpu.len() / 1000).max(2);
-    assert!(
-        only_gpu + only_cpu <= allowed,
-        "{only_gpu} dots only on the GPU, {only_cpu} only on the CPU (of {}); allowed {allowed}",
-        cpu.len()
-    );
-    let mut compared = 0;
-    for (id, a) in &g {
-        let Some(b) = c.get(id) else { continue };
-        let pa = Vec3::from_array(a.position);
-        let pb = Vec3::from_array(b.position);
-        assert!(pa.distance(pb) < 1e-3, "dot {id}: {pa} vs {pb}");
-        assert!(Vec3::from_array(a.normal).distance(Vec3::from_array(b.normal)) < 1e-3);
-        for (x, y, what) in [
-            (a.depth_mm, b.depth_mm, "depth"),
-            (a.diameter_mm, b.diameter_mm, "diameter"),
-            (a.pigment, b.pigment, "pigment"),
-            (a.shade, b.shade, "shade"),
-        ] {
-            assert!(
-                (x - y).abs() <= 1e-4 * y.abs().max(1.0),
-                "dot {id} {what}: {x} vs {y}"
-            );
-        }
-        assert_eq!(a.flags, b.flags, "dot {id} session/zone");
-        compared += 1;
-    }
-    assert!(compared > 0);
-}
 
 #[test]
 fn gpu_dots_match_the_cpu_reference() {
@@ -187,7 +117,13 @@ fn dots_lie_on_the_surface_inside_the_zone_at_the_planned_density_and_spacing() 
             .expect("id inside a chunk");
         let tri = t.layout.tris[candidate_triangle(&t.layout, p, d.id)];
         let [a, b, c] = [0, 1, 2].map(|k| h.mesh.positions[tri[k] as usize]);
-        let q = closest_on_triangle(d.position(), a, b, c);
+        let q = scalp::head::align::closest_on_triangle(
+            d.position().as_dvec3(),
+            a.as_dvec3(),
+            b.as_dvec3(),
+            c.as_dvec3(),
+        )
+        .as_vec3();
         assert!(
             q.distance(d.position()) <= 0.01,
             "dot {} is {} mm off its triangle",

@@ -4,52 +4,18 @@
 //! same on the GPU as in the CPU reference.
 mod common;
 
-use common::{engine, head};
-use glam::Vec3;
-use scalp::dots::{Dot, Layout};
+use common::{assert_agree, engine, head};
+use scalp::dots::Layout;
 use scalp::engine::Treatment;
 use scalp::metrics::{DotMetrics, Metrics};
 use scalp::plan::Plan;
 use scalp::technique::{with_only, ErrorZone, TechniqueError as E};
 use scalp::zone::Zone;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------------------
 // GPU and CPU reference agree on the new generation behaviour
 // ---------------------------------------------------------------------------------------
-
-/// As in tests/dots.rs: the same ids up to a handful decided differently by last-bit float
-/// differences at a decision boundary, and the same values for each.
-fn assert_agree(gpu: &[Dot], cpu: &[Dot]) {
-    let g: HashMap<u32, &Dot> = gpu.iter().map(|d| (d.id, d)).collect();
-    let c: HashMap<u32, &Dot> = cpu.iter().map(|d| (d.id, d)).collect();
-    let only_gpu = g.keys().filter(|k| !c.contains_key(k)).count();
-    let only_cpu = c.keys().filter(|k| !g.contains_key(k)).count();
-    let allowed = (cpu.len() / 1000).max(2);
-    assert!(
-        only_gpu + only_cpu <= allowed,
-        "{only_gpu} dots only on the GPU, {only_cpu} only on the CPU (of {}); allowed {allowed}",
-        cpu.len()
-    );
-    for (id, a) in &g {
-        let Some(b) = c.get(id) else { continue };
-        let (pa, pb) = (Vec3::from_array(a.position), Vec3::from_array(b.position));
-        assert!(pa.distance(pb) < 1e-3, "dot {id}: {pa} vs {pb}");
-        for (x, y, what) in [
-            (a.depth_mm, b.depth_mm, "depth"),
-            (a.diameter_mm, b.diameter_mm, "diameter"),
-            (a.pigment, b.pigment, "pigment"),
-            (a.shade, b.shade, "shade"),
-        ] {
-            assert!(
-                (x - y).abs() <= 1e-4 * y.abs().max(1.0),
-                "dot {id} {what}: {x} vs {y}"
-            );
-        }
-        assert_eq!(a.flags, b.flags, "dot {id} session/zone");
-    }
-}
 
 #[test]
 fn grid_and_per_dot_errors_match_the_cpu_reference() {

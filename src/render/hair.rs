@@ -5,9 +5,7 @@ use crate::gpu::Gpu;
 use crate::shaders;
 
 pub struct HairPass {
-    pipeline: wgpu::RenderPipeline,
-    bgl: wgpu::BindGroupLayout,
-    quad: wgpu::Buffer,
+    quads: super::AdditiveQuads,
 }
 
 impl HairPass {
@@ -18,7 +16,7 @@ impl HairPass {
         let attrs = wgpu::vertex_attr_array![
             0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32
         ];
-        let (bgl, pipeline) = super::additive_quad_pipeline(
+        let quads = super::AdditiveQuads::new(
             gpu,
             "hair",
             &module,
@@ -28,15 +26,7 @@ impl HairPass {
                 attributes: &attrs,
             })],
         );
-        HairPass {
-            pipeline,
-            bgl,
-            quad: gpu.upload(
-                "hair quad",
-                &[0u16, 1, 2, 0, 2, 3],
-                wgpu::BufferUsages::INDEX,
-            ),
-        }
+        HairPass { quads }
     }
 
     /// Clears the hair target and draws the head's hairs when `draw` (and it has any).
@@ -49,29 +39,10 @@ impl HairPass {
         draw: bool,
         t: &Targets,
     ) {
-        let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("hair"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &t.hair,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut rp = self.quads.begin(gpu, enc, view, t, &t.hair, None);
         let Some((hairs, count)) = head.hairs.as_ref().filter(|_| draw) else {
             return;
         };
-        let bg = super::view_and_distance(gpu, "hair", &self.bgl, view, t);
-        rp.set_pipeline(&self.pipeline);
-        rp.set_bind_group(0, &bg, &[]);
-        rp.set_index_buffer(self.quad.slice(..), wgpu::IndexFormat::Uint16);
         rp.set_vertex_buffer(0, hairs.slice(..));
         rp.draw_indexed(0..6, 0, 0..*count);
     }

@@ -305,88 +305,127 @@ impl Targets {
     }
 }
 
-/// An instanced-quad pass that adds into one HDR target (dots and hairs): a bind group of the
-/// view uniform and the skin's distance texture, the given instance buffers, additive blending
-/// (order-independent accumulation). Returns the layout and the pipeline.
-pub(crate) fn additive_quad_pipeline(
-    gpu: &Gpu,
-    label: &str,
-    module: &wgpu::ShaderModule,
-    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
-) -> (wgpu::BindGroupLayout, wgpu::RenderPipeline) {
-    use crate::gpu::entry;
-    let d = &gpu.device;
-    let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some(label),
-        entries: &[
-            entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-            entry::texture(1, wgpu::ShaderStages::FRAGMENT),
-        ],
-    });
-    let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &[Some(&bgl)],
-        immediate_size: 0,
-    });
-    let additive = wgpu::BlendComponent {
-        src_factor: wgpu::BlendFactor::One,
-        dst_factor: wgpu::BlendFactor::One,
-        operation: wgpu::BlendOperation::Add,
-    };
-    let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(&layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some("vs_main"),
-            compilation_options: Default::default(),
-            buffers,
-        },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: Default::default(),
-        fragment: Some(wgpu::FragmentState {
-            module,
-            entry_point: Some("fs_main"),
-            compilation_options: Default::default(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format: HDR_FORMAT,
-                blend: Some(wgpu::BlendState {
-                    color: additive,
-                    alpha: additive,
-                }),
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-        }),
-        multiview_mask: None,
-        cache: None,
-    });
-    (bgl, pipeline)
+/// An instanced-quad pass that adds into one HDR target (dots and hairs): the view uniform and
+/// the skin's distance texture bound, the given instance buffers, the quad's two triangles over
+/// four corners, additive blending (order-independent accumulation).
+pub(crate) struct AdditiveQuads {
+    label: &'static str,
+    pipeline: wgpu::RenderPipeline,
+    bgl: wgpu::BindGroupLayout,
+    quad: wgpu::Buffer,
 }
 
-/// A bind group of the view uniform and the skin's distance texture for an
-/// [`additive_quad_pipeline`].
-pub(crate) fn view_and_distance(
-    gpu: &Gpu,
-    label: &str,
-    bgl: &wgpu::BindGroupLayout,
-    view: &wgpu::Buffer,
-    t: &Targets,
-) -> wgpu::BindGroup {
-    gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: Some(label),
-        layout: bgl,
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: view.as_entire_binding(),
+impl AdditiveQuads {
+    pub fn new(
+        gpu: &Gpu,
+        label: &'static str,
+        module: &wgpu::ShaderModule,
+        buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
+    ) -> AdditiveQuads {
+        use crate::gpu::entry;
+        let d = &gpu.device;
+        let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(label),
+            entries: &[
+                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::texture(1, wgpu::ShaderStages::FRAGMENT),
+            ],
+        });
+        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&bgl)],
+            immediate_size: 0,
+        });
+        let additive = wgpu::BlendComponent {
+            src_factor: wgpu::BlendFactor::One,
+            dst_factor: wgpu::BlendFactor::One,
+            operation: wgpu::BlendOperation::Add,
+        };
+        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(label),
+            layout: Some(&layout),
+            vertex: wgpu::VertexState {
+                module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers,
             },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: wgpu::BindingResource::TextureView(&t.distance),
-            },
-        ],
-    })
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: HDR_FORMAT,
+                    blend: Some(wgpu::BlendState {
+                        color: additive,
+                        alpha: additive,
+                    }),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        // Four corners drawn as two indexed triangles (0 1 2, 0 2 3): the post-transform cache
+        // then runs the vertex shader four times per instance instead of six.
+        let quad = gpu.upload(label, &[0u16, 1, 2, 0, 2, 3], wgpu::BufferUsages::INDEX);
+        AdditiveQuads {
+            label,
+            pipeline,
+            bgl,
+            quad,
+        }
+    }
+
+    /// Clears `target` and returns a pass ready to draw quads into it (pipeline, bindings and
+    /// quad indices set; the caller sets its instance buffers and draws `0..6` per instance).
+    pub fn begin<'e>(
+        &self,
+        gpu: &Gpu,
+        enc: &'e mut wgpu::CommandEncoder,
+        view: &wgpu::Buffer,
+        t: &Targets,
+        target: &wgpu::TextureView,
+        timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
+    ) -> wgpu::RenderPass<'e> {
+        let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(self.label),
+            layout: &self.bgl,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: view.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&t.distance),
+                },
+            ],
+        });
+        let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some(self.label),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        rp.set_pipeline(&self.pipeline);
+        rp.set_bind_group(0, &bg, &[]);
+        rp.set_index_buffer(self.quad.slice(..), wgpu::IndexFormat::Uint16);
+        rp
+    }
 }
 
 /// Long-lived pipelines for one output format.

@@ -7,10 +7,7 @@ use crate::gpu::Gpu;
 use crate::shaders;
 
 pub struct SplatPass {
-    pipeline: wgpu::RenderPipeline,
-    bgl: wgpu::BindGroupLayout,
-    /// The quad's two triangles over four corners.
-    quad: wgpu::Buffer,
+    quads: super::AdditiveQuads,
 }
 
 impl SplatPass {
@@ -23,7 +20,7 @@ impl SplatPass {
             4 => Float32, 5 => Float32, 6 => Uint32, 7 => Uint32
         ];
         let look = wgpu::vertex_attr_array![8 => Float32x4];
-        let (bgl, pipeline) = super::additive_quad_pipeline(
+        let quads = super::AdditiveQuads::new(
             gpu,
             "splat",
             &module,
@@ -41,15 +38,7 @@ impl SplatPass {
                 }),
             ],
         );
-        SplatPass {
-            pipeline,
-            bgl,
-            quad: gpu.upload(
-                "splat quad",
-                &[0u16, 1, 2, 0, 2, 3],
-                wgpu::BufferUsages::INDEX,
-            ),
-        }
+        SplatPass { quads }
     }
 
     pub fn record(
@@ -61,27 +50,15 @@ impl SplatPass {
         t: &Targets,
         timer: Option<&FrameTimer>,
     ) {
-        let bg = super::view_and_distance(gpu, "splat", &self.bgl, view, t);
-        let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("splat"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &t.density,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: timer.map(|t| t.render_writes(Pass::Splat)),
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut rp = self.quads.begin(
+            gpu,
+            enc,
+            view,
+            t,
+            &t.density,
+            timer.map(|t| t.render_writes(Pass::Splat)),
+        );
         let Some((dots, aged)) = dots else { return };
-        rp.set_pipeline(&self.pipeline);
-        rp.set_bind_group(0, &bg, &[]);
-        rp.set_index_buffer(self.quad.slice(..), wgpu::IndexFormat::Uint16);
         for (chunk, look) in dots.chunks.iter().zip(&aged.chunks) {
             if chunk.count == 0 {
                 continue;

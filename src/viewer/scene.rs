@@ -220,9 +220,12 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> Result<Built,
     // is instant; the head's buffers are shared handles, so the copy is cheap.
     let head_gpu = {
         let mut g = (*head_gpu).clone();
-        let mut grown = treatment.clone();
-        grown.plan.hair.enabled = true;
-        grown.set_hairs(&engine.gpu, &head, &mut g);
+        let hair = scalp::hair::HairSettings {
+            enabled: true,
+            ..treatment.plan.hair.clone()
+        };
+        let hairs = treatment.hairs_as(&head, &hair);
+        g.set_hairs(&engine.gpu, &hairs, hair.albedo());
         Arc::new(g)
     };
     let chunks = treatment.layout.chunks.len();

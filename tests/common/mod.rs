@@ -1,8 +1,11 @@
 //! Shared helpers of the GPU tests: one engine for the whole test binary (opening a device on a
 //! CPU driver takes a while), the built-in head.
 #![allow(dead_code)]
+use glam::Vec3;
+use scalp::dots::Dot;
 use scalp::engine::Engine;
 use scalp::head::Head;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub fn engine() -> &'static Engine {
@@ -64,4 +67,41 @@ pub fn pixel_of(view: scalp::camera::ViewPreset, size: (u32, u32), p: glam::Vec3
         ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as i32,
         ((1.0 - c.y / c.w) * 0.5 * size.1 as f32) as i32,
     )
+}
+
+/// GPU and CPU dots agree: the same ids (up to a handful decided differently by last-bit float
+/// differences at the spacing limit), and the same values for each.
+pub fn assert_agree(gpu: &[Dot], cpu: &[Dot]) {
+    let g: HashMap<u32, &Dot> = gpu.iter().map(|d| (d.id, d)).collect();
+    let c: HashMap<u32, &Dot> = cpu.iter().map(|d| (d.id, d)).collect();
+    let only_gpu = g.keys().filter(|k| !c.contains_key(k)).count();
+    let only_cpu = c.keys().filter(|k| !g.contains_key(k)).count();
+    let allowed = (cpu.len() / 1000).max(2);
+    assert!(
+        only_gpu + only_cpu <= allowed,
+        "{only_gpu} dots only on the GPU, {only_cpu} only on the CPU (of {}); allowed {allowed}",
+        cpu.len()
+    );
+    let mut compared = 0;
+    for (id, a) in &g {
+        let Some(b) = c.get(id) else { continue };
+        let pa = Vec3::from_array(a.position);
+        let pb = Vec3::from_array(b.position);
+        assert!(pa.distance(pb) < 1e-3, "dot {id}: {pa} vs {pb}");
+        assert!(Vec3::from_array(a.normal).distance(Vec3::from_array(b.normal)) < 1e-3);
+        for (x, y, what) in [
+            (a.depth_mm, b.depth_mm, "depth"),
+            (a.diameter_mm, b.diameter_mm, "diameter"),
+            (a.pigment, b.pigment, "pigment"),
+            (a.shade, b.shade, "shade"),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-4 * y.abs().max(1.0),
+                "dot {id} {what}: {x} vs {y}"
+            );
+        }
+        assert_eq!(a.flags, b.flags, "dot {id} session/zone");
+        compared += 1;
+    }
+    assert!(compared > 0);
 }
