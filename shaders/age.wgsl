@@ -54,6 +54,8 @@ fn healing(days: f32, flake_day: f32) -> vec4f {
         SCAB_THICKNESS * scab,
     );
 }
+const SCAR_RETENTION: f32 = 0.7;
+const SCAR_CLEARANCE_FACTOR: f32 = 1.6;
 const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
 const BLOWOUT_FROM_MM: f32 = 0.6;
 const BLOWOUT_FULL_MM: f32 = 1.2;
@@ -89,7 +91,10 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     }
     let exposure = f32(d.flags >> 16u) / 8192.0;
     let z = d.depth_mm;
-    let f = age.clearance_factor;
+    // Scar tissue takes up a smaller share of each deposit and clears it faster (crate::scar).
+    let scar = (d.flags & SCAR_TISSUE_BIT) != 0u;
+    let retention = select(1.0, SCAR_RETENTION, scar);
+    let f = age.clearance_factor * select(1.0, SCAR_CLEARANCE_FACTOR, scar);
     // Deposits: the first when the dot's session was, strength 1; each touch-up tops the site
     // back up to 1 (see crate::ageing::appearance).
     var times = array<f32, 5>(placed_at, 0.0, 0.0, 0.0, 0.0);
@@ -118,7 +123,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     // Blowout migration below the papillary dermis (crate::ageing::spread_mm2).
     let blowout = BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, z);
     looks[i] = vec4f(
-        d.pigment * (amount + strength[n - 1u] * heal.y),
+        d.pigment * retention * (amount + strength[n - 1u] * heal.y),
         2.0 * (SPREAD_MM2_PER_YEAR * rel * rel + blowout) * a + heal.x,
         heal.z,
         heal.w * d.pigment,

@@ -134,10 +134,10 @@ fn make_candidate(id: u32) -> Candidate {
     var keep = s.density * params.inv_max_density;
     // Patchy work spares the hairline zone (reference::candidate says why).
     if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
-        keep *= patchy_intensity(session_of(id), position);
+        keep *= patchy_intensity(session_of(id, s.zone), position);
     }
     let kept = thin < keep;
-    let radius = params.alpha / sqrt(zone_density(zp, s.zone));
+    let radius = params.alpha / sqrt(max(zone_density(zp, s.zone), 1e-6));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
 
@@ -165,10 +165,18 @@ fn session_cum(k: u32) -> f32 {
     return params.session_cum_b[k - 4u];
 }
 
-fn session_of(id: u32) -> u32 {
-    let u = rand01(params.seed, id, S_SESSION);
+// Sessions zone `zone` is worked in: the first n of the plan's.
+fn zone_sessions(zone: u32) -> u32 {
+    return clamp(u32(zp.table[min(zone, 9u)].z), 1u, params.session_count);
+}
+
+// The session candidate `id` of zone `zone` belongs to: the plan's split over the zone's
+// first n sessions, renormalised (mirrors reference::session_of).
+fn session_of(id: u32, zone: u32) -> u32 {
+    let n = zone_sessions(zone);
+    let u = rand01(params.seed, id, S_SESSION) * session_cum(n - 1u);
     var session = 0u;
-    while (session + 1u < params.session_count && u >= session_cum(session)) {
+    while (session + 1u < n && u >= session_cum(session)) {
         session += 1u;
     }
     return session;
@@ -223,7 +231,8 @@ fn deposited(i: u32) -> bool {
     }
     let id = params.cand_start + i;
     let p = cand[i].xyz;
-    return zone_sample(zp, p).zone == ZONE_HAIRLINE || patchy_field(session_of(id), p) >= params.patchy_missed;
+    let zone = zone_sample(zp, p).zone;
+    return zone == ZONE_HAIRLINE || patchy_field(session_of(id, zone), p) >= params.patchy_missed;
 }
 
 @compute @workgroup_size(64)
@@ -234,7 +243,7 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     }
     let id = params.cand_start + i;
     let c = make_candidate(id);
-    let session = session_of(id);
+    let session = session_of(id, c.zone);
     // Depth errors hit a share of the dots each (too deep first, then too shallow).
     let e = rand01(params.seed, id, S_ERROR);
     var depth_mm = params.depth_mm;
@@ -251,13 +260,16 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let diameter = params.diameter_mm * big
         * clamp(1.0 + params.diameter_jitter * gauss(id, S_DIAM_A, S_DIAM_B), 0.4, 2.5);
     let pigment = clamp(1.0 + 0.12 * gauss(id, S_PIGMENT_A, S_PIGMENT_B), 0.6, 1.4);
-    let lighter = params.lighter_first_steps * f32(params.session_count - 1u - session);
-    let shade = clamp(params.shade - lighter + 0.5 * (rand01(params.seed, id, S_SHADE) - 0.5), 1.0, 10.0);
+    let lighter = params.lighter_first_steps * f32(zone_sessions(c.zone) - 1u - session);
+    let zone_shade = params.shade + zp.table[min(c.zone, 9u)].y;
+    let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, S_SHADE) - 0.5), 1.0, 10.0);
+    // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
+    let scar_bit = select(0u, SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
     let k = atomicAdd(&counts[2], 1u);
     // Exposure in bits 16–31, fixed point 1/8192 (crate::ageing::pack_exposure).
     let exposure_bits = u32(clamp(c.exposure, 0.0, 7.999) * 8192.0 + 0.5) << 16u;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
-        session | (c.zone << 8u) | exposure_bits);
+        session | (c.zone << 8u) | scar_bit | exposure_bits);
 }
 
 @compute @workgroup_size(64)

@@ -122,13 +122,20 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     // roughness that varies with the sebum, and a fine relief that breaks up the sheen. Octaves
     // finer than a pixel fade out.
     let p = in.world;
+    // Scar tissue (src/scar.rs): paler, smoother, without the skin's fine relief and mottling.
+    var scar = 0.0;
+    if (view.scars.strip.y > 0.0 || view.scars.fue_band.x > 0.5) {
+        scar = scar_tissue(view.scars, p);
+    }
+    let plain = 1.0 - 0.85 * scar;
     let blotch = noise3(p * (1.0 / 22.0), 1u);
     let mottle = noise3(p * (1.0 / 4.0), 2u) * octave_weight(4.0, pixel_mm);
     let fine = noise3(p * (1.0 / 0.8), 3u) * octave_weight(0.8, pixel_mm);
     let tint = vec3f(1.0 + 0.03 * blotch, 1.0 - 0.02 * blotch, 1.0 - 0.03 * blotch)
-        * (1.0 + 0.035 * mottle + 0.02 * fine);
-    let roughness = clamp(view.epidermis.w + 0.08 * noise3(p * (1.0 / 9.0), 4u), 0.2, 0.8);
-    let relief = 0.02 * octave_weight(1.2, pixel_mm);
+        * (1.0 + (0.035 * mottle + 0.02 * fine) * plain);
+    let skin_roughness = view.epidermis.w + 0.08 * noise3(p * (1.0 / 9.0), 4u);
+    let roughness = clamp(mix(skin_roughness, view.scar_dermis.w, scar), 0.15, 0.8);
+    let relief = 0.02 * octave_weight(1.2, pixel_mm) * plain;
     let e = 0.12;
     let q = p * (1.0 / 1.2);
     let g = vec3f(
@@ -144,8 +151,8 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let irradiance = sss_diffuse(dot(n, key_dir), curv) * key_rgb
         + sss_diffuse(dot(n, view.fill_dir.xyz), curv) * view.fill_color.rgb
         + mix(view.ground.rgb, view.sky.rgb, 0.5 + 0.5 * n.y);
-    var dermis = view.dermis.rgb * tint;
-    var epidermis = view.epidermis.rgb;
+    var dermis = mix(view.dermis.rgb, view.scar_dermis.rgb, scar) * tint;
+    var epidermis = mix(view.epidermis.rgb, view.scar_epidermis.rgb, scar);
     // The scan's texture is the skin's whole diffuse albedo as the scanner saw it: split it
     // between the dermis (which pigment darkens) and the epidermis in the model skin's
     // proportion, so dots over it keep their depth-dependent contrast.

@@ -21,6 +21,9 @@ struct View {
     hair: vec4f,        // rgb: linear albedo of existing hairs; w: hairs on (1/0)
     light: vec4f,       // x: key at the camera (1/0); y: key softness (rad); z: reference distance² (mm²) of a camera key
     mode: vec4f,        // x: 1 = show the exposure map instead of skin
+    scars: Scars,       // the client's scars (src/scar.rs); none when all zero
+    scar_dermis: vec4f, // scar tissue: dermal reflectance; w: sheen roughness
+    scar_epidermis: vec4f,
 }
 
 @group(0) @binding(0) var<uniform> view: View;

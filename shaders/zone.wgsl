@@ -38,6 +38,49 @@ fn patch_inside(z: ZoneParams, p: vec3f) -> f32 {
     return best;
 }
 
+// Even-odd point-in-polygon in the gnomonic plane (mirrors zone::in_polygon).
+fn custom_inside(z: ZoneParams, k: u32, x: f32, y: f32) -> bool {
+    let base = k * 8u;
+    let n = u32(z.custom[base].w);
+    var inside = false;
+    var j = n - 1u;
+    for (var i = 0u; i < n; i++) {
+        let ra = z.custom[base + 2u + i / 2u];
+        let rb = z.custom[base + 2u + j / 2u];
+        let a = select(ra.xy, ra.zw, (i % 2u) == 1u);
+        let b = select(rb.xy, rb.zw, (j % 2u) == 1u);
+        if ((a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x) {
+            inside = !inside;
+        }
+        j = i;
+    }
+    return inside;
+}
+
+// Which custom zone `p` lies in (the first listed wins), or 0xFFFFFFFF (mirrors
+// Zone::custom_at).
+fn custom_zone(z: ZoneParams, p: vec3f) -> u32 {
+    let c = vec3f(z.center.x, z.patch_info.y, z.center.z);
+    let d = p - c;
+    let len = length(d);
+    var q = vec3f(0.0);
+    if (len > 0.0) {
+        q = d / len;
+    }
+    for (var k = 0u; k < u32(z.shape.w); k++) {
+        let dir = z.custom[k * 8u].xyz;
+        let e1 = z.custom[k * 8u + 1u].xyz;
+        let w = dot(q, dir);
+        if (w < 0.1) {
+            continue;
+        }
+        if (custom_inside(z, k, dot(q, e1) / w, dot(q, cross(dir, e1)) / w)) {
+            return k;
+        }
+    }
+    return 0xFFFFFFFFu;
+}
+
 fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
     let dx = p.x - z.center.x;
     let dz = p.z - z.center.z;
@@ -49,19 +92,34 @@ fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
     if (z.patch_info.x > 0.5) {
         above = patch_inside(z, p);
         ramp = smooth01(above / z.patch_info.z);
+    } else if (z.patch_info.w > 0.5) {
+        // Scars only: the scalp round them keeps its hair.
+        above = -1e9;
+        ramp = 0.0;
     }
     let front = cos_phi > z.limits.y;
     var zone = ZONE_SIDES;
     if (front && above < z.center.w + z.limits.x) {
         zone = ZONE_HAIRLINE;
-    } else if (p.y > z.density_b.z || cos_phi > 0.7) {
-        if (p.z < z.density_b.w && p.y > z.density_b.z) {
+    } else if (p.y > z.shape.y || cos_phi > 0.7) {
+        if (p.z < z.shape.z && p.y > z.shape.y) {
             zone = ZONE_CROWN;
         } else {
             zone = ZONE_TOP;
         }
     } else if (cos_phi < z.limits.z) {
         zone = ZONE_BACK;
+    }
+    let custom = custom_zone(z, p);
+    if (custom != 0xFFFFFFFFu) {
+        zone = ZONE_CUSTOM + custom;
+    }
+    // Scars are treated wherever they are, over the hairline's ramp.
+    let scar = scar_zone_inside(z.scars, p);
+    if (scar > 0.0) {
+        zone = ZONE_SCAR;
+        above = max(above, scar);
+        ramp = max(ramp, smooth01(scar / z.scars.zone.y));
     }
     var density = 0.0;
     if (above > 0.0) {

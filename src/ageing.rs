@@ -249,7 +249,17 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
             scab: 0.0,
         };
     }
-    let (z, e, f) = (d.depth_mm, dot_exposure(d), p.clearance_factor);
+    // Scar tissue takes up a smaller share of each deposit and clears it faster (crate::scar).
+    let (retention, scar_factor) = if d.in_scar_tissue() {
+        (crate::scar::RETENTION, crate::scar::CLEARANCE_FACTOR)
+    } else {
+        (1.0, 1.0)
+    };
+    let (z, e, f) = (
+        d.depth_mm,
+        dot_exposure(d),
+        p.clearance_factor * scar_factor,
+    );
     // Deposits: the first at `placed_at` with strength 1; each touch-up tops the site up to 1.
     let mut times = [placed_at; 1 + MAX_TOUCH_UPS];
     let mut strength = [0.0f32; 1 + MAX_TOUCH_UPS];
@@ -272,7 +282,7 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
     // The newest deposit is the one healing now (a touch-up re-wounds the site).
     let heal = healing((p.t_years - times[n - 1]) * DAYS_PER_YEAR, flake_day(d.id));
     Appearance {
-        amount: d.pigment * (amount + strength[n - 1] * heal[1]),
+        amount: d.pigment * retention * (amount + strength[n - 1] * heal[1]),
         spread_mm2: spread_mm2(z, age) + heal[0],
         redness: heal[2],
         scab: heal[3] * d.pigment,

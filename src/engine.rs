@@ -49,6 +49,15 @@ impl Treatment {
         })
     }
 
+    /// A zone's name: a custom zone's as the plan gives it.
+    pub fn zone_name(&self, zone: crate::zone::ZoneId) -> String {
+        let custom = zone as usize;
+        match custom.checked_sub(crate::zone::ZoneId::Custom0 as usize) {
+            Some(k) if k < self.plan.zones.custom.len() => self.plan.zones.custom[k].name.clone(),
+            _ => zone.name().to_string(),
+        }
+    }
+
     /// Time at which every session has healed: what `scalp render` shows without --years.
     pub fn healed_years(&self) -> f32 {
         self.plan.healed_years()
@@ -59,6 +68,7 @@ impl Treatment {
         RenderSettings {
             skin: self.plan.skin.tone,
             ink_tone: crate::technique::ink_tone(&self.plan),
+            scars: self.zone.gpu.scars,
             ..Default::default()
         }
     }
@@ -82,13 +92,17 @@ impl Treatment {
         natural.hairline.back_below_occipital_mm =
             natural.hairline.back_below_occipital_mm.max(60.0);
         natural.alopecia.patches.clear();
+        natural.zones.custom.clear();
+        natural.scars = Default::default();
         let zone = Zone::new(&natural, &head.landmarks);
         let mut hairs = crate::hair::grow(head, &zone, hair, self.plan.seed);
-        // Alopecia patches are bald: no hair grows in them.
+        // Alopecia patches are bald, and scar tissue has no follicles: no hair grows in them.
         hairs.retain(|h| {
+            let root = glam::Vec3::from(h.root);
             self.zone
-                .patch_inside_mm(glam::Vec3::from(h.root))
+                .patch_inside_mm(root)
                 .is_none_or(|inside| inside < 0.0)
+                && self.zone.gpu.scars.tissue(root) < 0.5
         });
         hairs
     }

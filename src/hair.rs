@@ -61,6 +61,10 @@ impl HairSettings {
             ZoneId::Crown => self.crown,
             ZoneId::Sides => self.sides,
             ZoneId::Back => self.back,
+            // Hair grows on the built-in zones (Treatment::hairs_as grows it without the
+            // plan's scars and custom zones); scar tissue has no follicles.
+            ZoneId::Scar => 0.0,
+            _ => self.top,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod optics;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod scar;
 pub mod shaders;
 pub mod sheet;
 pub mod technique;

@@ -861,8 +861,15 @@ fn report(a: ReportArgs) -> Result<()> {
         scalp::sheet::time_label(t),
         dots.len()
     );
+    // Custom zones carry the plan's names: the first column is as wide as the longest.
+    let w = zones
+        .iter()
+        .map(|z| z.zone.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(9);
     println!(
-        "{:<9} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "{:<w$} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "zone",
         "area cm²",
         "dots",
@@ -875,7 +882,7 @@ fn report(a: ReportArgs) -> Result<()> {
     );
     for z in zones {
         println!(
-            "{:<9} {:>9.1} {:>7} {:>8.1} {:>9.1} {:>8.1}% {:>9.3} {:>8.2}% {:>9}",
+            "{:<w$} {:>9.1} {:>7} {:>8.1} {:>9.1} {:>8.1}% {:>9.3} {:>8.2}% {:>9}",
             z.zone,
             z.treated_area_cm2,
             z.dots,

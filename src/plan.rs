@@ -40,6 +40,10 @@ pub struct Plan {
     pub hair: HairSettings,
     /// Alopecia areata: bald patches on a head that keeps its hair; SMP fills them only.
     pub alopecia: Alopecia,
+    /// Per-zone shade and sessions, and custom polygon zones.
+    pub zones: crate::zone::ZoneSettings,
+    /// Hair-transplant scars to camouflage.
+    pub scars: crate::scar::ScarSettings,
 }
 
 /// Plan section `[alopecia]`.
@@ -165,6 +169,8 @@ impl Default for Plan {
             skin: SkinSettings::default(),
             hair: HairSettings::default(),
             alopecia: Alopecia::default(),
+            zones: Default::default(),
+            scars: Default::default(),
             errors: TechniqueErrors::default(),
         }
     }
@@ -501,6 +507,8 @@ impl Plan {
                 Kind::Patches => check_patches(&self.alopecia, doc)?,
                 Kind::Control => check_control(&self.hairline, doc)?,
                 Kind::Years => check_touch_ups(&self.ageing, doc)?,
+                Kind::CustomZones => check_zones(self, doc)?,
+                Kind::ZoneShades | Kind::ZoneSessions => {}
                 Kind::Style | Kind::Zone | Kind::Bool | Kind::Tone | Kind::Colour => {}
             }
         }
@@ -561,6 +569,14 @@ impl Plan {
             "errors.patchy_density" => Num::F(x.patchy_density),
             "errors.patchy_fraction" => Num::F(x.patchy_fraction),
             "errors.asymmetry" => Num::F(x.asymmetry),
+            "scars.strip_length_mm" => Num::F(self.scars.strip_length_mm),
+            "scars.strip_width_mm" => Num::F(self.scars.strip_width_mm),
+            "scars.strip_height_mm" => Num::F(self.scars.strip_height_mm),
+            "scars.fue_count" => Num::U(self.scars.fue_count),
+            "scars.fue_diameter_mm" => Num::F(self.scars.fue_diameter_mm),
+            "scars.density" => Num::F(self.scars.density),
+            "scars.shade" => Num::F(self.scars.shade),
+            "scars.sessions" => Num::U(self.scars.sessions),
             other => unreachable!("plan field `{other}` has a range but no value_of arm"),
         }
     }
@@ -647,6 +663,167 @@ fn check_control(h: &Hairline, doc: &Doc<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The built-in zones `zones.shade` and `zones.sessions` name.
+const BUILT_IN_ZONES: [&str; 5] = ["hairline", "top", "crown", "sides", "back"];
+
+/// `[zones]` (per-zone shade and sessions, custom polygons) and the cross-checks of `[scars]`.
+fn check_zones(plan: &Plan, doc: &Doc<'_>) -> Result<()> {
+    let count = plan.sessions.count;
+    let z = &plan.zones;
+    let shade_ok = |v: f32| v.is_finite() && (1.0..=10.0).contains(&v);
+    for (zone, v) in z.shade.given() {
+        if !shade_ok(v) {
+            let field = format!("zones.shade.{zone}");
+            return Err(doc.error(
+                &field,
+                doc.line_of(&field),
+                format!("{v} is out of range; allowed 1 to 10 (a dilution step)"),
+            ));
+        }
+    }
+    let sessions_message = |v: u32| {
+        format!(
+            "{v} is out of range; allowed 1 to {count} (the zone is worked in the first this \
+             many of the plan's sessions.count = {count})"
+        )
+    };
+    for (zone, v) in z.sessions.given() {
+        if !(1..=count).contains(&v) {
+            let field = format!("zones.sessions.{zone}");
+            return Err(doc.error(&field, doc.line_of(&field), sessions_message(v)));
+        }
+    }
+    const FIELD: &str = "zones.custom";
+    let max = crate::zone::MAX_CUSTOM;
+    if z.custom.len() > max {
+        return Err(doc.error(
+            FIELD,
+            doc.line_of(FIELD),
+            format!("has {} zones; at most {max}", z.custom.len()),
+        ));
+    }
+    for (i, c) in z.custom.iter().enumerate() {
+        let at = |key: &str| {
+            doc.element_key_line(FIELD, i, key)
+                .or_else(|| doc.element_line(FIELD, i))
+                .or_else(|| doc.line_of(FIELD))
+        };
+        let err = |key: &str, message: String| {
+            doc.error(&format!("{FIELD}[{i}].{key}"), at(key), message)
+        };
+        let name = c.name.trim();
+        if name.is_empty() {
+            return Err(err("name", "is empty; give the zone a name".into()));
+        }
+        if BUILT_IN_ZONES.contains(&name) || name == "scars" {
+            return Err(err(
+                "name",
+                format!("\"{name}\" is a built-in zone; give the custom zone a name of its own"),
+            ));
+        }
+        if z.custom[..i].iter().any(|o| o.name.trim() == name) {
+            return Err(err("name", format!("\"{name}\" names two custom zones")));
+        }
+        let n = c.polygon.len();
+        if !(3..=crate::zone::MAX_CORNERS).contains(&n) {
+            return Err(err(
+                "polygon",
+                format!("has {n} corners; allowed 3 to {}", crate::zone::MAX_CORNERS),
+            ));
+        }
+        for (k, [az, el]) in c.polygon.iter().enumerate() {
+            if !(az.is_finite() && (-180.0..=180.0).contains(az)) {
+                return Err(err(
+                    "polygon",
+                    format!("corner {} has azimuth {az}°; allowed -180 to 180°", k + 1),
+                ));
+            }
+            if !(el.is_finite() && (-30.0..=90.0).contains(el)) {
+                return Err(err(
+                    "polygon",
+                    format!("corner {} has elevation {el}°; allowed -30 to 90°", k + 1),
+                ));
+            }
+        }
+        let Some((_, _, corners)) = crate::zone::custom_frame(&c.polygon) else {
+            return Err(err(
+                "polygon",
+                "spans too much of the head: every corner must lie within 80° of the polygon's \
+                 middle; split it into smaller zones"
+                    .into(),
+            ));
+        };
+        let area: f32 = (0..n)
+            .map(|k| {
+                let (a, b) = (corners[k], corners[(k + 1) % n]);
+                a[0] * b[1] - a[1] * b[0]
+            })
+            .sum();
+        if area.abs() < 1e-5 {
+            return Err(err(
+                "polygon",
+                "encloses no area (its corners are in a line)".into(),
+            ));
+        }
+        if crate::zone::self_intersects(&corners) {
+            return Err(err(
+                "polygon",
+                "crosses itself; list the corners in order round the zone".into(),
+            ));
+        }
+        if !(c.density.is_finite() && (0.0..=300.0).contains(&c.density)) {
+            return Err(err(
+                "density",
+                format!(
+                    "{} dots/cm² is out of range; allowed 0 to 300 dots/cm² (0 leaves the zone \
+                     untreated)",
+                    c.density
+                ),
+            ));
+        }
+        if let Some(v) = c.shade.filter(|v| !shade_ok(*v)) {
+            return Err(err(
+                "shade",
+                format!("{v} is out of range; allowed 1 to 10"),
+            ));
+        }
+        if let Some(v) = c.sessions.filter(|v| !(1..=count).contains(v)) {
+            return Err(err("sessions", sessions_message(v)));
+        }
+    }
+    let sc = &plan.scars;
+    if sc.shade > 0.0 && sc.shade < 1.0 {
+        return Err(doc.error(
+            "scars.shade",
+            doc.line_of("scars.shade"),
+            format!(
+                "{} is out of range; allowed 0 (as dots.shade) or 1 to 10",
+                sc.shade
+            ),
+        ));
+    }
+    if sc.sessions > count {
+        return Err(doc.error(
+            "scars.sessions",
+            doc.line_of("scars.sessions"),
+            format!(
+                "{} is more than sessions.count = {count}; allowed 0 (every session) or 1 to \
+                 {count}",
+                sc.sessions
+            ),
+        ));
+    }
+    if sc.only && !sc.any() {
+        return Err(doc.error(
+            "scars.only",
+            doc.line_of("scars.only"),
+            "is true but the plan has no scars; set scars.strip_length_mm or scars.fue_count"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// At most `zone::MAX_PATCHES` patches, each inside the ranges below.
 fn check_patches(a: &Alopecia, doc: &Doc<'_>) -> Result<()> {
     const FIELD: &str = "alopecia.patches";
@@ -718,9 +895,9 @@ const SHARES_SUM_TOLERANCE: f64 = 0.01;
 const SYNTAX_FIELD: &str = "(TOML syntax)";
 
 /// The tables of a plan, in file order.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 12] = [
     "dots", "density", "sessions", "hairline", "exposure", "ageing", "errors", "skin", "hair",
-    "alopecia",
+    "alopecia", "zones", "scars",
 ];
 
 /// The values `hairline.style` takes (kebab-case names of [`HairlineStyle`]).
@@ -766,6 +943,12 @@ enum Kind {
     Tone,
     /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
     Colour,
+    /// `zones.shade`: a table of built-in zone → dilution step, checked by `check_zones`.
+    ZoneShades,
+    /// `zones.sessions`: a table of built-in zone → session count, checked by `check_zones`.
+    ZoneSessions,
+    /// `zones.custom`: an array of custom zones, checked by `check_zones` (with `[scars]`).
+    CustomZones,
 }
 
 /// One key of the plan: its dotted name, kind, inclusive range, unit, and a short note on
@@ -901,6 +1084,20 @@ const FIELDS: &[FieldSpec] = &[
     field("errors.patchy_density", Kind::Float, 0.0, 1.0, "", SEVERITY),
     field("errors.patchy_fraction", Kind::Float, 0.0, 1.0, "", "share of the treated area each session missed at severity 1"),
     field("errors.asymmetry", Kind::Float, 0.0, 1.0, "", SEVERITY),
+    field("zones.shade", Kind::ZoneShades, 1.0, 10.0, "", ""),
+    field("zones.sessions", Kind::ZoneSessions, 1.0, 8.0, "", ""),
+    field("zones.custom", Kind::CustomZones, 0.0, 0.0, "", ""),
+    // Strip (FUT) scars are 10–25 cm long; 30 cm reaches from ear to ear on a large head.
+    field("scars.strip_length_mm", Kind::Float, 0.0, 300.0, MM, "0 = no strip scar; 100–250 mm is usual"),
+    field("scars.strip_width_mm", Kind::Float, 1.0, 15.0, MM, "strip scars are 2–10 mm wide"),
+    field("scars.strip_height_mm", Kind::Float, -60.0, 40.0, MM, "height of the strip's middle relative to the occipital point"),
+    // FUE: one punch scar per graft; a large case harvests a few thousand.
+    field("scars.fue_count", Kind::Int, 0.0, 6000.0, "scars", "0 = no FUE scars; hundreds to a few thousand"),
+    field("scars.fue_diameter_mm", Kind::Float, 0.5, 1.5, MM, "FUE punches leave 0.8–1 mm scars"),
+    field("scars.density", Kind::Float, 20.0, 300.0, "dots/cm²", "SMP density over the scars"),
+    field("scars.shade", Kind::Float, 0.0, 10.0, "", "0 = dots.shade, else a dilution step 1–10"),
+    field("scars.sessions", Kind::Int, 0.0, 8.0, "", "0 = every session, else the first 1 to sessions.count"),
+    field("scars.only", Kind::Bool, 0.0, 0.0, "", ""),
 ];
 
 /// The note of every severity's range.
@@ -1319,9 +1516,154 @@ impl<'a> Doc<'a> {
                 "an array of dates such as [2026-03-02, 2026-03-23], or [] for evenly spaced sessions",
                 other,
             )),
+            (Kind::ZoneShades | Kind::ZoneSessions, DeValue::Table(t)) => {
+                let whole = spec.kind == Kind::ZoneSessions;
+                for (key, value) in entries_in_order(t) {
+                    let name = format!("{}.{}", spec.name, key.get_ref());
+                    let line = Some(self.line(key.span().start));
+                    if !BUILT_IN_ZONES.contains(&key.get_ref().as_ref()) {
+                        return Err(self.error(
+                            &name,
+                            line,
+                            format!(
+                                "unknown zone; allowed: {} (custom zones set their own in \
+                                 zones.custom)",
+                                quoted(&BUILT_IN_ZONES)
+                            ),
+                        ));
+                    }
+                    let ok = match value.get_ref() {
+                        DeValue::Integer(_) => true,
+                        DeValue::Float(_) => !whole,
+                        _ => false,
+                    };
+                    if !ok {
+                        let expected = if whole {
+                            "a whole number of sessions"
+                        } else {
+                            "a number (a dilution step 1–10)"
+                        };
+                        return Err(self.error(
+                            &name,
+                            line,
+                            format!(
+                                "wrong type: expected {expected}, found {}",
+                                describe(value.get_ref())
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (Kind::ZoneShades, other) => Err(wrong(
+                "a table of zone = dilution step, such as { hairline = 6.0, crown = 7.5 }",
+                other,
+            )),
+            (Kind::ZoneSessions, other) => Err(wrong(
+                "a table of zone = sessions, such as { crown = 2 }",
+                other,
+            )),
+            (Kind::CustomZones, DeValue::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.check_custom_zone(i, item)?;
+                }
+                Ok(())
+            }
+            (Kind::CustomZones, other) => Err(wrong(
+                "an array of zones such as [{ name = \"vertex\", polygon = [[150, 40], [180, 60], \
+                 [-150, 40]], density = 110 }], or []",
+                other,
+            )),
             (Kind::Bool, DeValue::Boolean(_)) => Ok(()),
             (Kind::Bool, other) => Err(wrong("a boolean (true or false)", other)),
         }
+    }
+
+    /// The keys and value types of custom zone `i` (ranges: `check_zones`).
+    fn check_custom_zone(&self, i: usize, item: &Spanned<DeValue<'_>>) -> Result<()> {
+        let here = format!("zones.custom[{i}]");
+        let Some(table) = item.get_ref().as_table() else {
+            return Err(self.error(
+                &here,
+                Some(self.line(item.span().start)),
+                format!(
+                    "wrong type: expected a zone {{ name = …, polygon = […], density = … }}, found {}",
+                    describe(item.get_ref())
+                ),
+            ));
+        };
+        const KEYS: [&str; 5] = ["name", "polygon", "density", "shade", "sessions"];
+        for (key, value) in entries_in_order(table) {
+            let k: &str = key.get_ref();
+            let name = format!("{here}.{k}");
+            let line = Some(self.line(key.span().start));
+            let number = matches!(value.get_ref(), DeValue::Integer(_) | DeValue::Float(_));
+            let expected = match k {
+                "name" if !matches!(value.get_ref(), DeValue::String(_)) => Some("a string"),
+                "density" | "shade" if !number => Some("a number"),
+                "sessions" if !matches!(value.get_ref(), DeValue::Integer(_)) => {
+                    Some("a whole number")
+                }
+                "polygon" => {
+                    let corners_ok = value.get_ref().as_array().is_some_and(|a| {
+                        a.iter().all(|c| {
+                            c.get_ref().as_array().is_some_and(|p| {
+                                p.len() == 2
+                                    && p.iter().all(|v| {
+                                        matches!(
+                                            v.get_ref(),
+                                            DeValue::Integer(_) | DeValue::Float(_)
+                                        )
+                                    })
+                            })
+                        })
+                    });
+                    (!corners_ok).then_some(
+                        "an array of corners [azimuth °, elevation °], such as \
+                         [[150, 40], [180, 60], [-150, 40]]",
+                    )
+                }
+                _ if !KEYS.contains(&k) => {
+                    return Err(self.error(
+                        &name,
+                        line,
+                        format!(
+                            "unknown key; allowed keys of a custom zone: {}",
+                            KEYS.join(", ")
+                        ),
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(expected) = expected {
+                return Err(self.error(
+                    &name,
+                    line,
+                    format!(
+                        "wrong type: expected {expected}, found {}",
+                        describe(value.get_ref())
+                    ),
+                ));
+            }
+        }
+        for required in ["name", "polygon", "density"] {
+            if table.get(required).is_none() {
+                return Err(self.error(
+                    &format!("{here}.{required}"),
+                    Some(self.line(item.span().start)),
+                    "missing; a custom zone needs a name, a polygon and a density".to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The line of `key` inside element `index` of the array of tables `name`.
+    fn element_key_line(&self, name: &str, index: usize, key: &str) -> Option<usize> {
+        let (_, value) = self.entry(name)?;
+        let element = value.get_ref().as_array()?.get(index)?;
+        let (k, _) = element.get_ref().as_table()?.get_key_value(key)?;
+        Some(self.line(k.span().start))
     }
 
     /// A serde error our own checks did not foresee: its span gives the line and field.
@@ -1557,6 +1899,48 @@ back = 1.0
 # 180, elevation -30 to 90, width and height 5 to 150 mm. [] (the default): no patches.
 [alopecia]
 patches = []
+
+# Zones: per built-in zone a shade and a number of sessions, and zones of your own. The
+# built-in zones' densities are in [density].
+# shade: a dilution step 1 to 10 per zone (left out: dots.shade), e.g. { hairline = 6.0 }.
+# sessions: the zone is worked in the first 1 to sessions.count sessions (left out: all),
+# e.g. { crown = 2 }.
+# custom: at most 4 polygons drawn on the scalp, the first listed winning where they overlap:
+#   { name = "vertex", polygon = [[150, 40], [180, 60], [-150, 40]], density = 110,
+#     shade = 8.0, sessions = 3 }
+# corners are [azimuth deg, elevation deg] as for [alopecia] (3 to 12, in order round the
+# zone, each within 80 deg of its middle); density 0 to 300 dots/cm2 (0 leaves it untreated,
+# e.g. round a mole); shade and sessions are optional. A custom zone divides the treated
+# area: it does not extend it.
+[zones]
+shade = {}
+sessions = {}
+custom = []
+
+# Hair-transplant scars to camouflage. A linear strip scar (FUT) runs across the back of the
+# head; FUE leaves small round pale scars over the donor band (back and sides). Scar tissue
+# is drawn paler and smoother, takes up less of each deposit and fades faster. SMP covers the
+# strip with a 3 mm margin, and the whole donor band.
+[scars]
+# Strip scar length, mm; 0 = none. Allowed 0 to 300 (10-25 cm is usual).
+strip_length_mm = 0.0
+# Its width, mm. Allowed 1 to 15 (2-10 is usual).
+strip_width_mm = 5.0
+# Height of its middle relative to the occipital point, mm. Allowed -60 to 40.
+strip_height_mm = -15.0
+# FUE punch scars, one per graft harvested; 0 = none. Allowed 0 to 6000.
+fue_count = 0
+# Their diameter, mm. Allowed 0.5 to 1.5 (0.8-1.0 is usual).
+fue_diameter_mm = 0.9
+# SMP dots per cm2 over the scars. Allowed 20 to 300.
+density = 90.0
+# Dilution step over the scars: 0 = dots.shade, else 1 to 10.
+shade = 0.0
+# Sessions the scars are worked in: 0 = every one, else the first 1 to sessions.count.
+sessions = 0
+# true: treat the scars alone (a client who keeps their hair); false: the scars are a zone of
+# the whole treatment.
+only = false
 "#;
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::dots::Dot;
 use crate::engine::Treatment;
 use crate::head::Head;
 use crate::optics;
-use crate::zone::ZoneId;
+use crate::zone::{ZoneId, ZONE_COUNT};
 use serde::Serialize;
 
 /// A dot counts as visible while its peak darkening is at least this. A healed dot spans only
@@ -24,7 +24,8 @@ pub const HORIZON_YEARS: f32 = 15.0;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ZoneReport {
-    pub zone: &'static str,
+    /// The zone's name (a custom zone's as the plan gives it).
+    pub zone: String,
     pub treated_area_cm2: f64,
     pub dots: usize,
     pub dots_per_cm2: f64,
@@ -40,9 +41,9 @@ pub struct ZoneReport {
     pub touch_up_year: Option<f32>,
 }
 
-/// Area inside the hairline per zone, mm² (zone order as `ZoneId::ALL`).
-pub fn zone_areas(head: &Head, t: &Treatment) -> [f64; 5] {
-    let mut areas = [0.0f64; 5];
+/// Area inside the hairline per zone, mm² (indexed by zone id).
+pub fn zone_areas(head: &Head, t: &Treatment) -> [f64; ZONE_COUNT] {
+    let mut areas = [0.0f64; ZONE_COUNT];
     let mesh = &head.mesh;
     for k in 0..mesh.triangle_count() {
         let [a, b, c] = mesh.triangle(k);
@@ -78,13 +79,13 @@ fn dot_look(d: &Dot, p: &AgeParams) -> (f32, f32, f32, bool) {
 }
 
 /// Contrast per zone at time `t_years`.
-pub fn zone_contrast(dots: &[Dot], areas: &[f64; 5], p: &AgeParams) -> [f64; 5] {
-    let mut sum = [0.0f64; 5];
+pub fn zone_contrast(dots: &[Dot], areas: &[f64; ZONE_COUNT], p: &AgeParams) -> [f64; ZONE_COUNT] {
+    let mut sum = [0.0f64; ZONE_COUNT];
     for d in dots {
         sum[d.zone() as usize] += dot_look(d, p).1 as f64;
     }
-    let mut out = [0.0; 5];
-    for z in 0..5 {
+    let mut out = [0.0; ZONE_COUNT];
+    for z in 0..ZONE_COUNT {
         out[z] = if areas[z] > 0.0 {
             sum[z] / areas[z]
         } else {
@@ -97,18 +98,20 @@ pub fn zone_contrast(dots: &[Dot], areas: &[f64; 5], p: &AgeParams) -> [f64; 5] 
 /// Per zone, years (0..HORIZON_YEARS, step `step`) and the contrast and visible density.
 pub struct Curves {
     pub years: Vec<f32>,
-    pub contrast: [Vec<f64>; 5],
-    pub visible_per_cm2: [Vec<f64>; 5],
+    pub contrast: [Vec<f64>; ZONE_COUNT],
+    pub visible_per_cm2: [Vec<f64>; ZONE_COUNT],
+    /// Each zone's name (a custom zone's as the plan gives it).
+    pub names: [String; ZONE_COUNT],
 }
 
-pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; 5], step: f32) -> Curves {
+pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; ZONE_COUNT], step: f32) -> Curves {
     let n = (HORIZON_YEARS / step).round() as usize + 1;
     let years: Vec<f32> = (0..n).map(|k| k as f32 * step).collect();
     // Each time is independent: split the times over the machine's cores.
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(8);
-    let per_time: Vec<([f64; 5], [usize; 5])> = std::thread::scope(|s| {
+    let per_time: Vec<([f64; ZONE_COUNT], [usize; ZONE_COUNT])> = std::thread::scope(|s| {
         let handles: Vec<_> = years
             .chunks(n.div_ceil(threads).max(1))
             .map(|ys| {
@@ -116,8 +119,8 @@ pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; 5], step: f32) -> Curve
                     ys.iter()
                         .map(|&y| {
                             let p = t.age_params(y);
-                            let mut sum = [0.0f64; 5];
-                            let mut vis = [0usize; 5];
+                            let mut sum = [0.0f64; ZONE_COUNT];
+                            let mut vis = [0usize; ZONE_COUNT];
                             for d in dots {
                                 let (_, dark, _, v) = dot_look(d, &p);
                                 sum[d.zone() as usize] += dark as f64;
@@ -138,10 +141,10 @@ pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; 5], step: f32) -> Curve
             })
             .collect()
     });
-    let mut contrast: [Vec<f64>; 5] = Default::default();
-    let mut visible: [Vec<f64>; 5] = Default::default();
+    let mut contrast: [Vec<f64>; ZONE_COUNT] = Default::default();
+    let mut visible: [Vec<f64>; ZONE_COUNT] = Default::default();
     for (sum, vis) in per_time {
-        for z in 0..5 {
+        for z in 0..ZONE_COUNT {
             let a = areas[z].max(1e-9);
             contrast[z].push(sum[z] / a);
             visible[z].push(vis[z] as f64 / (a / 100.0));
@@ -151,6 +154,7 @@ pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; 5], step: f32) -> Curve
         years,
         contrast,
         visible_per_cm2: visible,
+        names: std::array::from_fn(|z| t.zone_name(ZoneId::from_u32(z as u32))),
     }
 }
 
@@ -180,9 +184,10 @@ pub fn zone_reports(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> V
     let c = curves(t, dots, &areas, 1.0 / 12.0);
     let p = t.age_params(t_years);
     let healed = t.healed_years();
-    ZoneId::ALL
-        .iter()
-        .map(|&z| {
+    t.zone
+        .zones_in_use()
+        .into_iter()
+        .map(|z| {
             let zi = z as usize;
             let mine: Vec<&Dot> = dots.iter().filter(|d| d.zone() == z).collect();
             let (mut cover, mut dark, mut diam, mut vis, mut shown) =
@@ -199,7 +204,7 @@ pub fn zone_reports(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> V
             }
             let area = areas[zi].max(1e-9);
             ZoneReport {
-                zone: z.name(),
+                zone: t.zone_name(z),
                 treated_area_cm2: areas[zi] / 100.0,
                 dots: mine.len(),
                 dots_per_cm2: mine.len() as f64 / (area / 100.0),

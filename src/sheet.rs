@@ -3,7 +3,7 @@
 //! fonts of the machine.
 use crate::error::{Result, ScalpError};
 use crate::report::{touch_up_year, Curves, TOUCH_UP_SHARE};
-use crate::zone::ZoneId;
+use crate::zone::{ZoneId, ZONE_COUNT};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::Path;
@@ -91,17 +91,26 @@ pub fn contact_sheet(
     Ok(sheet)
 }
 
-const ZONE_COLORS: [RGBColor; 5] = [
+const ZONE_COLORS: [RGBColor; ZONE_COUNT] = [
     RGBColor(230, 90, 70),
     RGBColor(70, 140, 230),
     RGBColor(120, 190, 80),
     RGBColor(220, 170, 50),
     RGBColor(170, 100, 210),
+    RGBColor(120, 120, 120),
+    RGBColor(40, 170, 170),
+    RGBColor(200, 80, 150),
+    RGBColor(140, 110, 60),
+    RGBColor(20, 60, 140),
 ];
 
 /// The fading chart: contrast relative to healed and visible dots per cm², per zone, over the
 /// years, with the touch-up threshold and the year each zone crosses it.
-pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<image::RgbImage> {
+pub fn fading_chart(
+    c: &Curves,
+    healed: f32,
+    present: &[bool; ZONE_COUNT],
+) -> Result<image::RgbImage> {
     register_font();
     let (w, h) = (1200u32, 900u32);
     let mut buf = vec![0u8; (w * h * 3) as usize];
@@ -136,7 +145,7 @@ pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<imag
             .map_err(plot_err)?
             .label("touch-up threshold")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
-        for z in ZoneId::ALL {
+        for z in ZoneId::EVERY {
             let zi = z as usize;
             if !present[zi] {
                 continue;
@@ -151,8 +160,8 @@ pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<imag
                 .collect();
             let when = touch_up_year(&c.years, &c.contrast[zi], healed);
             let name = match when {
-                Some(y) => format!("{} (touch-up at {y:.1} y)", z.name()),
-                None => format!("{} (no touch-up within 15 y)", z.name()),
+                Some(y) => format!("{} (touch-up at {y:.1} y)", c.names[zi]),
+                None => format!("{} (no touch-up within 15 y)", c.names[zi]),
             };
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(3)))
@@ -176,7 +185,7 @@ pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<imag
             .draw()
             .map_err(plot_err)?;
 
-        let max_vis = (0..5)
+        let max_vis = (0..ZONE_COUNT)
             .filter(|&z| present[z])
             .flat_map(|z| c.visible_per_cm2[z].iter().copied())
             .fold(1.0f64, f64::max);
@@ -195,7 +204,7 @@ pub fn fading_chart(c: &Curves, healed: f32, present: &[bool; 5]) -> Result<imag
             .axis_desc_style(font(18))
             .draw()
             .map_err(plot_err)?;
-        for z in ZoneId::ALL {
+        for z in ZoneId::EVERY {
             let zi = z as usize;
             if !present[zi] {
                 continue;

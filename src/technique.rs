@@ -398,7 +398,7 @@ pub fn asymmetry_error_mm(plan: &Plan) -> f32 {
 
 /// Densities as worked: over-saturation multiplies them.
 pub fn density(plan: &Plan) -> Density {
-    let f = 1.0 + (SATURATION_DENSITY - 1.0) * clamp01(plan.errors.over_saturation);
+    let f = saturation_density_factor(plan);
     let d = &plan.density;
     Density {
         hairline: d.hairline * f,
@@ -407,6 +407,11 @@ pub fn density(plan: &Plan) -> Density {
         sides: d.sides * f,
         back: d.back * f,
     }
+}
+
+/// How much over-saturation multiplies every zone's density (1 for correct work).
+pub fn saturation_density_factor(plan: &Plan) -> f32 {
+    1.0 + (SATURATION_DENSITY - 1.0) * clamp01(plan.errors.over_saturation)
 }
 
 /// The base deposit of every dot as worked: over-saturation and wrong shade darken it,

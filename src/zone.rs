@@ -13,13 +13,14 @@ use crate::head::Landmarks;
 use crate::plan::{HairlineStyle, Plan};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
+use serde::{Deserialize, Serialize};
 use std::f32::consts::{PI, TAU};
 
 /// Samples of y_b(φ) over [−π, π): ~0.55 mm of arc each at the hairline, fine enough for a
 /// zig-zag of ~3 mm wavelength.
 pub const BOUNDARY_SAMPLES: usize = 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u32)]
 pub enum ZoneId {
     Hairline = 0,
@@ -27,15 +28,45 @@ pub enum ZoneId {
     Crown = 2,
     Sides = 3,
     Back = 4,
+    /// Scar camouflage: the strip scar with a margin round it and the FUE donor band.
+    Scar = 5,
+    /// The plan's custom polygon zones, in the order it lists them.
+    Custom0 = 6,
+    Custom1 = 7,
+    Custom2 = 8,
+    Custom3 = 9,
 }
 
+/// Zone ids in use: the five built-in zones, the scars and up to [`MAX_CUSTOM`] custom zones.
+pub const ZONE_COUNT: usize = 10;
+/// Custom polygon zones a plan may hold.
+pub const MAX_CUSTOM: usize = 4;
+/// Corners a custom zone's polygon may have.
+pub const MAX_CORNERS: usize = 12;
+/// Uniform rows per custom zone: its frame (two rows), then its corners two per row.
+pub const CUSTOM_ROWS: usize = 2 + MAX_CORNERS / 2;
+
 impl ZoneId {
+    /// The built-in zones, which always exist.
     pub const ALL: [ZoneId; 5] = [
         ZoneId::Hairline,
         ZoneId::Top,
         ZoneId::Crown,
         ZoneId::Sides,
         ZoneId::Back,
+    ];
+    /// Every zone id, built-in, scar and custom.
+    pub const EVERY: [ZoneId; ZONE_COUNT] = [
+        ZoneId::Hairline,
+        ZoneId::Top,
+        ZoneId::Crown,
+        ZoneId::Sides,
+        ZoneId::Back,
+        ZoneId::Scar,
+        ZoneId::Custom0,
+        ZoneId::Custom1,
+        ZoneId::Custom2,
+        ZoneId::Custom3,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -44,38 +75,186 @@ impl ZoneId {
             ZoneId::Crown => "crown",
             ZoneId::Sides => "sides",
             ZoneId::Back => "back",
+            ZoneId::Scar => "scars",
+            ZoneId::Custom0 => "custom 1",
+            ZoneId::Custom1 => "custom 2",
+            ZoneId::Custom2 => "custom 3",
+            ZoneId::Custom3 => "custom 4",
         }
     }
     pub fn from_u32(v: u32) -> ZoneId {
-        match v {
-            0 => ZoneId::Hairline,
-            1 => ZoneId::Top,
-            2 => ZoneId::Crown,
-            3 => ZoneId::Sides,
-            _ => ZoneId::Back,
-        }
+        ZoneId::EVERY[(v as usize).min(ZONE_COUNT - 1)]
+    }
+    /// Custom zone `k` (0-based).
+    pub fn custom(k: usize) -> ZoneId {
+        ZoneId::from_u32(6 + k.min(MAX_CUSTOM - 1) as u32)
     }
 }
 
-/// GPU mirror of the zone parameters (`ZoneParams` in common.wgsl).
+/// Plan section `[zones]`: per-zone shade and sessions, and custom polygon zones. Densities
+/// of the built-in zones are in `[density]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ZoneSettings {
+    /// Dilution step per built-in zone (left out: `dots.shade`).
+    pub shade: ZoneValues<f32>,
+    /// Sessions per built-in zone: the zone is worked in the first this many of
+    /// `sessions.count` (left out: all of them).
+    pub sessions: ZoneValues<u32>,
+    /// Custom zones: polygons on the scalp, each with its own density, shade and sessions.
+    pub custom: Vec<CustomZone>,
+}
+
+/// One optional value per built-in zone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ZoneValues<T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hairline: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crown: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sides: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub back: Option<T>,
+}
+
+impl<T: Copy> ZoneValues<T> {
+    pub fn get(&self, zone: ZoneId) -> Option<T> {
+        match zone {
+            ZoneId::Hairline => self.hairline,
+            ZoneId::Top => self.top,
+            ZoneId::Crown => self.crown,
+            ZoneId::Sides => self.sides,
+            ZoneId::Back => self.back,
+            _ => None,
+        }
+    }
+    /// (zone name, value) of every value given.
+    pub fn given(&self) -> Vec<(&'static str, T)> {
+        ZoneId::ALL
+            .iter()
+            .filter_map(|z| self.get(*z).map(|v| (z.name(), v)))
+            .collect()
+    }
+}
+
+/// A zone the practitioner draws: a polygon on the scalp.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomZone {
+    pub name: String,
+    /// Corners as [azimuth°, elevation°] seen from the head's centre at ear-top height
+    /// (azimuth 0 = the front, 90 = the client's left; elevation 90 = the top), in order round
+    /// the polygon; edges are great circles.
+    pub polygon: Vec<[f32; 2]>,
+    /// Dots per cm² (0: left untreated, e.g. round a mole).
+    pub density: f32,
+    /// Dilution step (left out: `dots.shade`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shade: Option<f32>,
+    /// Worked in the first this many sessions (left out: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<u32>,
+}
+
+/// Unit direction of (azimuth°, elevation°) as the patches and custom zones use them.
+pub fn direction(azimuth_deg: f32, elevation_deg: f32) -> Vec3 {
+    let (az, el) = (azimuth_deg.to_radians(), elevation_deg.to_radians());
+    Vec3::new(el.cos() * az.sin(), el.sin(), el.cos() * az.cos())
+}
+
+/// A custom polygon's frame and corners in the gnomonic plane round its centre direction (great
+/// circles become straight lines there): (centre, tangent, corners), or None when a corner is
+/// 80° or more from the centre.
+pub fn custom_frame(polygon: &[[f32; 2]]) -> Option<(Vec3, Vec3, Vec<[f32; 2]>)> {
+    let dirs: Vec<Vec3> = polygon.iter().map(|c| direction(c[0], c[1])).collect();
+    let c = dirs.iter().copied().sum::<Vec3>().try_normalize()?;
+    let e1 = Vec3::Y.cross(c).try_normalize().unwrap_or(Vec3::X);
+    let e2 = c.cross(e1);
+    let mut corners = Vec::new();
+    for d in dirs {
+        let w = d.dot(c);
+        if w < 80f32.to_radians().cos() {
+            return None;
+        }
+        corners.push([d.dot(e1) / w, d.dot(e2) / w]);
+    }
+    Some((c, e1, corners))
+}
+
+/// Whether two segments cross (proper intersection), for the simple-polygon check.
+fn segments_cross(a: [f32; 2], b: [f32; 2], c: [f32; 2], d: [f32; 2]) -> bool {
+    let o = |p: [f32; 2], q: [f32; 2], r: [f32; 2]| {
+        (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    };
+    let (d1, d2, d3, d4) = (o(c, d, a), o(c, d, b), o(a, b, c), o(a, b, d));
+    d1 * d2 < 0.0 && d3 * d4 < 0.0
+}
+
+/// Whether a polygon's edges cross each other (it must be simple).
+pub fn self_intersects(corners: &[[f32; 2]]) -> bool {
+    let n = corners.len();
+    for i in 0..n {
+        for j in i + 1..n {
+            if j == i + 1 || (i == 0 && j == n - 1) {
+                continue;
+            }
+            if segments_cross(
+                corners[i],
+                corners[(i + 1) % n],
+                corners[j],
+                corners[(j + 1) % n],
+            ) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Even-odd point-in-polygon test in the plane (as `in_polygon` in zone.wgsl).
+pub fn in_polygon(x: f32, y: f32, corners: &[[f32; 2]]) -> bool {
+    let n = corners.len();
+    let mut inside = false;
+    let mut j = n.wrapping_sub(1);
+    for i in 0..n {
+        let (a, b) = (corners[i], corners[j]);
+        if (a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0] {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+/// GPU mirror of the zone parameters (`ZoneParams` in common.wgsl). 1072 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct ZoneGpu {
     /// x, z: the axis φ is measured around; y: unused; w: band width (mm).
     pub center: [f32; 4],
-    /// dots/mm² of hairline, top, crown, sides.
-    pub density_a: [f32; 4],
-    /// x: dots/mm² of back; y: the largest zone density; z: top_y; w: crown_z.
-    pub density_b: [f32; 4],
+    /// x: the largest zone density (dots/mm²); y: top_y; z: crown_z; w: custom zones.
+    pub shape: [f32; 4],
     /// x: hairline zone depth behind the line (mm); y: cos φ limit of the front sector;
     /// z: cos φ limit of the back sector; w: table length.
     pub limits: [f32; 4],
     /// x: number of alopecia patches (0: the whole scalp above the hairline is treated);
-    /// y: height of the patches' centre of projection (mm); z: their soft edge (mm).
+    /// y: height of the patches' and custom zones' centre of projection (mm); z: the patches'
+    /// soft edge (mm); w: 1 when only the scars are treated.
     pub patch_info: [f32; 4],
     /// Per patch, two rows: its direction from the centre of projection and its width (mm);
     /// its horizontal tangent and its height (mm).
     pub patches: [[f32; 4]; 2 * MAX_PATCHES],
+    /// Per zone id: x dots/mm², y shade relative to the plan's (dilution steps), z sessions
+    /// the zone is worked in.
+    pub table: [[f32; 4]; ZONE_COUNT],
+    /// Per custom zone [`CUSTOM_ROWS`] rows: (centre direction, corner count), (tangent, 0),
+    /// then the corners in the gnomonic plane, two per row.
+    pub custom: [[f32; 4]; MAX_CUSTOM * CUSTOM_ROWS],
+    pub scars: crate::scar::ScarGpu,
 }
 
 /// Alopecia patches a plan may hold.
@@ -216,41 +395,91 @@ impl Zone {
             .collect();
 
         let d = &crate::technique::density(plan);
+        let f = crate::technique::saturation_density_factor(plan);
         let per_mm2 = |per_cm2: f32| per_cm2 / 100.0;
-        let max_density = [d.hairline, d.top, d.crown, d.sides, d.back]
-            .into_iter()
-            .fold(0.0f32, f32::max);
         let top_y = ear_y + 0.6 * (lm.vertex.y - ear_y);
         let crown_z = lm.vertex.z - 20.0;
+        let sessions = plan.sessions.count.max(1);
+        let shade = plan.dots.shade;
+        // The zone's shade as an offset from the plan's, so that errors that darken the whole
+        // deposit (over-saturation, wrong shade) darken every zone alike.
+        let row = |density: f32, zone_shade: Option<f32>, zone_sessions: Option<u32>| {
+            [
+                per_mm2(density),
+                zone_shade.map_or(0.0, |s| s - shade),
+                zone_sessions.unwrap_or(sessions).clamp(1, sessions) as f32,
+                0.0,
+            ]
+        };
+        let z = &plan.zones;
+        let mut table = [[0.0f32; 4]; ZONE_COUNT];
+        for (zone, density) in ZoneId::ALL
+            .into_iter()
+            .zip([d.hairline, d.top, d.crown, d.sides, d.back])
+        {
+            table[zone as usize] = row(density, z.shade.get(zone), z.sessions.get(zone));
+        }
+        let sc = &plan.scars;
+        table[ZoneId::Scar as usize] = row(
+            sc.density * f,
+            (sc.shade > 0.0).then_some(sc.shade),
+            (sc.sessions > 0).then_some(sc.sessions),
+        );
+        let mut custom = [[0.0f32; 4]; MAX_CUSTOM * CUSTOM_ROWS];
+        let mut custom_count = 0;
+        for (k, cz) in z.custom.iter().take(MAX_CUSTOM).enumerate() {
+            table[ZoneId::custom(k) as usize] = row(cz.density * f, cz.shade, cz.sessions);
+            // Validated plans always have a frame; a plan built in code without one gets no zone.
+            let Some((c, e1, corners)) = custom_frame(&cz.polygon) else {
+                break;
+            };
+            let rows = &mut custom[k * CUSTOM_ROWS..(k + 1) * CUSTOM_ROWS];
+            let n = corners.len().min(MAX_CORNERS);
+            rows[0] = [c.x, c.y, c.z, n as f32];
+            rows[1] = [e1.x, e1.y, e1.z, 0.0];
+            for (i, corner) in corners.iter().take(n).enumerate() {
+                rows[2 + i / 2][2 * (i % 2)] = corner[0];
+                rows[2 + i / 2][2 * (i % 2) + 1] = corner[1];
+            }
+            custom_count = k + 1;
+        }
+        // Only zones that can hold dots count towards the largest density.
+        let mut used = vec![ZoneId::Hairline, ZoneId::Top, ZoneId::Crown, ZoneId::Sides];
+        used.push(ZoneId::Back);
+        if sc.any() {
+            used.push(ZoneId::Scar);
+        }
+        used.extend((0..custom_count).map(ZoneId::custom));
+        let max_density = used
+            .iter()
+            .map(|z| table[*z as usize][0])
+            .fold(0.0f32, f32::max);
+        let scars_only = sc.only && sc.any() && plan.alopecia.patches.is_empty();
         Zone {
             gpu: ZoneGpu {
                 center: [center.x, 0.0, center.z, h.band_width_mm],
-                density_a: [
-                    per_mm2(d.hairline),
-                    per_mm2(d.top),
-                    per_mm2(d.crown),
-                    per_mm2(d.sides),
-                ],
-                density_b: [per_mm2(d.back), per_mm2(max_density), top_y, crown_z],
+                shape: [max_density, top_y, crown_z, custom_count as f32],
                 limits: [10.0, 0.5, -0.5, BOUNDARY_SAMPLES as f32],
                 patch_info: [
                     plan.alopecia.patches.len().min(MAX_PATCHES) as f32,
                     ear_y,
                     PATCH_EDGE_MM,
-                    0.0,
+                    scars_only as u32 as f32,
                 ],
                 patches: {
                     let mut rows = [[0.0f32; 4]; 2 * MAX_PATCHES];
                     for (k, p) in plan.alopecia.patches.iter().take(MAX_PATCHES).enumerate() {
                         let [az, el, width_mm, height_mm] = *p;
-                        let (az, el) = (az.to_radians(), el.to_radians());
-                        let dir = Vec3::new(el.cos() * az.sin(), el.sin(), el.cos() * az.cos());
+                        let dir = direction(az, el);
                         let e1 = Vec3::Y.cross(dir).try_normalize().unwrap_or(Vec3::X);
                         rows[2 * k] = [dir.x, dir.y, dir.z, width_mm];
                         rows[2 * k + 1] = [e1.x, e1.y, e1.z, height_mm];
                     }
                     rows
                 },
+                table,
+                custom,
+                scars: crate::scar::ScarGpu::new(sc, lm, center, plan.seed),
             },
             boundary,
         }
@@ -297,7 +526,36 @@ impl Zone {
         Some(best)
     }
 
-    /// CPU reference of `zone_sample` in common.wgsl.
+    /// Which custom zone `p` lies in (the first listed wins), if any. Mirrors `custom_zone`
+    /// in zone.wgsl.
+    pub fn custom_at(&self, p: Vec3) -> Option<usize> {
+        let g = &self.gpu;
+        let c = Vec3::new(g.center[0], g.patch_info[1], g.center[2]);
+        let q = (p - c).normalize_or_zero();
+        for k in 0..g.shape[3] as usize {
+            let rows = &g.custom[k * CUSTOM_ROWS..(k + 1) * CUSTOM_ROWS];
+            let dir = Vec3::new(rows[0][0], rows[0][1], rows[0][2]);
+            let e1 = Vec3::new(rows[1][0], rows[1][1], rows[1][2]);
+            let w = q.dot(dir);
+            if w < 0.1 {
+                continue;
+            }
+            let (x, y) = (q.dot(e1) / w, q.dot(dir.cross(e1)) / w);
+            let n = rows[0][3] as usize;
+            let corners: Vec<[f32; 2]> = (0..n)
+                .map(|i| {
+                    let r = rows[2 + i / 2];
+                    [r[2 * (i % 2)], r[2 * (i % 2) + 1]]
+                })
+                .collect();
+            if in_polygon(x, y, &corners) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// CPU reference of `zone_sample` in zone.wgsl.
     pub fn sample(&self, p: Vec3) -> ZoneSample {
         let g = &self.gpu;
         let dx = p.x - g.center[0];
@@ -310,12 +568,16 @@ impl Zone {
         if let Some(inside) = self.patch_inside_mm(p) {
             above = inside;
             ramp = smooth(inside / g.patch_info[2]);
+        } else if g.patch_info[3] > 0.5 {
+            // Scars only: the scalp round them keeps its hair.
+            above = -1e9;
+            ramp = 0.0;
         }
         let front = cos_phi > g.limits[1];
-        let zone = if front && above < g.center[3] + g.limits[0] {
+        let mut zone = if front && above < g.center[3] + g.limits[0] {
             ZoneId::Hairline
-        } else if p.y > g.density_b[2] || cos_phi > 0.7 {
-            if p.z < g.density_b[3] && p.y > g.density_b[2] {
+        } else if p.y > g.shape[1] || cos_phi > 0.7 {
+            if p.z < g.shape[2] && p.y > g.shape[1] {
                 ZoneId::Crown
             } else {
                 ZoneId::Top
@@ -325,19 +587,22 @@ impl Zone {
         } else {
             ZoneId::Sides
         };
-        let zone_density = match zone {
-            ZoneId::Hairline => g.density_a[0],
-            ZoneId::Top => g.density_a[1],
-            ZoneId::Crown => g.density_a[2],
-            ZoneId::Sides => g.density_a[3],
-            ZoneId::Back => g.density_b[0],
-        };
+        if let Some(k) = self.custom_at(p) {
+            zone = ZoneId::custom(k);
+        }
+        // Scars are treated wherever they are, over the hairline's ramp.
+        let scar = g.scars.zone_inside_mm(p);
+        if scar > 0.0 {
+            zone = ZoneId::Scar;
+            above = above.max(scar);
+            ramp = ramp.max(smooth(scar / g.scars.zone[1]));
+        }
         ZoneSample {
             above_mm: above,
             ramp,
             zone,
             density_per_mm2: if above > 0.0 {
-                zone_density * ramp
+                self.zone_density(zone) * ramp
             } else {
                 0.0
             },
@@ -346,18 +611,32 @@ impl Zone {
 
     /// Full (un-ramped) density of a zone, dots/mm².
     pub fn zone_density(&self, zone: ZoneId) -> f32 {
-        let g = &self.gpu;
-        match zone {
-            ZoneId::Hairline => g.density_a[0],
-            ZoneId::Top => g.density_a[1],
-            ZoneId::Crown => g.density_a[2],
-            ZoneId::Sides => g.density_a[3],
-            ZoneId::Back => g.density_b[0],
+        self.gpu.table[zone as usize][0]
+    }
+
+    /// Shade of a zone relative to the plan's, dilution steps.
+    pub fn zone_shade_offset(&self, zone: ZoneId) -> f32 {
+        self.gpu.table[zone as usize][1]
+    }
+
+    /// Sessions a zone is worked in.
+    pub fn zone_sessions(&self, zone: ZoneId) -> u32 {
+        self.gpu.table[zone as usize][2] as u32
+    }
+
+    /// The zones that can hold dots in this plan: the built-in five, the scars when the plan
+    /// has any, and its custom zones.
+    pub fn zones_in_use(&self) -> Vec<ZoneId> {
+        let mut v = ZoneId::ALL.to_vec();
+        if self.gpu.scars.has_any() {
+            v.push(ZoneId::Scar);
         }
+        v.extend((0..self.gpu.shape[3] as usize).map(ZoneId::custom));
+        v
     }
 
     pub fn max_density(&self) -> f32 {
-        self.gpu.density_b[1]
+        self.gpu.shape[0]
     }
 
     pub fn band_width(&self) -> f32 {

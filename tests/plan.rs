@@ -74,8 +74,8 @@ fn example_sets_every_key() {
     assert_eq!(example, keys(&Plan::default().to_toml()));
     // 31 keys of the treatment, 13 of the technique errors.
     // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink, 1 of
-    // alopecia, 1 of hairline control points.
-    assert_eq!(example.len(), 60);
+    // alopecia, 1 of hairline control points, 3 of zones, 9 of scars.
+    assert_eq!(example.len(), 72);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -380,6 +380,14 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("errors.patchy_density", "-0.4", "1.4", "0", "1", ""),
     ("errors.patchy_fraction", "-0.25", "1.25", "0", "1", ""),
     ("errors.asymmetry", "-0.6", "1.6", "0", "1", ""),
+    ("scars.strip_length_mm", "-1", "301", "0", "300", "mm"),
+    ("scars.strip_width_mm", "0.5", "16", "1", "15", "mm"),
+    ("scars.strip_height_mm", "-61", "41", "-60", "40", "mm"),
+    ("scars.fue_count", "-1", "6001", "0", "6000", "scars"),
+    ("scars.fue_diameter_mm", "0.4", "1.6", "0.5", "1.5", "mm"),
+    ("scars.density", "19", "301", "20", "300", "dots/cm²"),
+    ("scars.shade", "-1", "11", "0", "10", ""),
+    ("scars.sessions", "-1", "9", "0", "8", ""),
 ];
 
 #[test]
@@ -428,6 +436,10 @@ fn every_numeric_field_has_a_range_test() {
         "sessions.dates",
         "alopecia.patches",
         "hairline.control_mm",
+        "zones.shade",
+        "zones.sessions",
+        "zones.custom",
+        "scars.only",
     ];
     for (k, v) in &table {
         let names: Vec<String> = match v.as_table() {

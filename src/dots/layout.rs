@@ -104,6 +104,10 @@ pub fn plan_for_dot_count(
     ] {
         *v *= f;
     }
+    p.scars.density *= f;
+    for z in &mut p.zones.custom {
+        z.density *= f;
+    }
     Ok(p)
 }
 
@@ -261,10 +265,18 @@ impl Layout {
         }
 
         let alpha = dots.spacing;
-        let min_density = crate::zone::ZoneId::ALL
+        // Zones without dots (a custom zone of density 0) need no cell.
+        let min_density = zone
+            .zones_in_use()
             .iter()
             .map(|z| zone.zone_density(*z))
+            .filter(|d| *d > 0.0)
             .fold(f32::INFINITY, f32::min);
+        let min_density = if min_density.is_finite() {
+            min_density
+        } else {
+            zone.max_density().max(1e-6)
+        };
         let cell_size = alpha / min_density.sqrt();
         let shares = plan.sessions.effective_shares();
         let patchy_missed = patchy_threshold(

@@ -47,16 +47,24 @@ pub struct Dot {
     pub shade: f32,
     /// Candidate id the dot was drawn from: its identity for every later random choice.
     pub id: u32,
-    /// Bits 0–7: session index; bits 8–15: zone id.
+    /// Bits 0–7: session index; bits 8–14: zone id; bit 15: in scar tissue; bits 16–31: the
+    /// relative UV dose (`ageing::pack_exposure`).
     pub flags: u32,
 }
+
+/// `Dot::flags` bit of a dot in scar tissue.
+pub const SCAR_TISSUE_BIT: u32 = 0x8000;
 
 impl Dot {
     pub fn session(&self) -> u32 {
         self.flags & 0xFF
     }
     pub fn zone(&self) -> crate::zone::ZoneId {
-        crate::zone::ZoneId::from_u32((self.flags >> 8) & 0xFF)
+        crate::zone::ZoneId::from_u32((self.flags >> 8) & 0x7F)
+    }
+    /// Whether the dot sits in scar tissue.
+    pub fn in_scar_tissue(&self) -> bool {
+        self.flags & SCAR_TISSUE_BIT != 0
     }
     pub fn position(&self) -> glam::Vec3 {
         glam::Vec3::from_array(self.position)
@@ -146,7 +154,7 @@ mod tests {
     fn gpu_struct_sizes() {
         assert_eq!(std::mem::size_of::<Dot>(), 48);
         assert_eq!(std::mem::size_of::<GenParams>(), 160);
-        assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 336);
+        assert_eq!(std::mem::size_of::<crate::zone::ZoneGpu>(), 1072);
     }
 
     /// Final density / target density of the greedy hard-core rule on a periodic flat square,

@@ -86,14 +86,19 @@ pub fn candidate(
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
     // uneven front line is a lesson of its own.
     if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
-        keep_p *= crate::technique::patchy_intensity(p.seed, session_of(p, id), position, p.patchy);
+        keep_p *= crate::technique::patchy_intensity(
+            p.seed,
+            session_of(p, zone, id, s.zone),
+            position,
+            p.patchy,
+        );
     }
     let kept = thin < keep_p;
     Candidate {
         id,
         position,
         normal,
-        radius: p.alpha / zone.zone_density(s.zone).sqrt(),
+        radius: p.alpha / zone.zone_density(s.zone).max(1e-6).sqrt(),
         zone: s.zone,
         kept,
         priority: rand_u32(p.seed, id, stream::PRIORITY),
@@ -170,20 +175,27 @@ fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
 }
 
-/// The session candidate `id` belongs to.
-pub fn session_of(p: &GenParams, id: u32) -> u32 {
-    let u = rand01(p.seed, id, stream::SESSION);
+/// Sessions zone `z` is worked in: the first n of the plan's.
+pub fn zone_sessions(p: &GenParams, zone: &Zone, z: ZoneId) -> u32 {
+    zone.zone_sessions(z).clamp(1, p.session_count.max(1))
+}
+
+/// The session candidate `id` of zone `z` belongs to: the plan's split over the zone's first
+/// n sessions, renormalised.
+pub fn session_of(p: &GenParams, zone: &Zone, id: u32, z: ZoneId) -> u32 {
+    let n = zone_sessions(p, zone, z);
+    let u = rand01(p.seed, id, stream::SESSION) * p.session_cum[n as usize - 1];
     let mut session = 0u32;
-    while session + 1 < p.session_count && u >= p.session_cum[session as usize] {
+    while session + 1 < n && u >= p.session_cum[session as usize] {
         session += 1;
     }
     session
 }
 
 /// The dot an accepted candidate becomes.
-pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
+pub fn dot_from_candidate(c: &Candidate, p: &GenParams, zone: &Zone) -> Dot {
     let id = c.id;
-    let session = session_of(p, id);
+    let session = session_of(p, zone, id, c.zone);
     // Depth errors hit a share of the dots each (too deep first, then too shallow).
     let e = rand01(p.seed, id, stream::ERROR);
     let (depth_mm, jitter_mm) = if e < p.deep_fraction {
@@ -206,9 +218,16 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
             .clamp(0.4, 2.5);
     let pigment =
         (1.0 + 0.12 * gauss(p.seed, id, stream::PIGMENT_A, stream::PIGMENT_B)).clamp(0.6, 1.4);
-    let lighter = p.lighter_first_steps * (p.session_count - 1 - session) as f32;
+    let lighter = p.lighter_first_steps * (zone_sessions(p, zone, c.zone) - 1 - session) as f32;
+    let zone_shade = p.shade + zone.zone_shade_offset(c.zone);
     let shade =
-        (p.shade - lighter + 0.5 * (rand01(p.seed, id, stream::SHADE) - 0.5)).clamp(1.0, 10.0);
+        (zone_shade - lighter + 0.5 * (rand01(p.seed, id, stream::SHADE) - 0.5)).clamp(1.0, 10.0);
+    // Scar tissue holds pigment less well (crate::scar); the ageing reads this bit.
+    let scar = if zone.gpu.scars.tissue(c.position) > 0.5 {
+        super::SCAR_TISSUE_BIT
+    } else {
+        0
+    };
     Dot {
         position: c.position.to_array(),
         depth_mm: depth,
@@ -217,7 +236,7 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams) -> Dot {
         pigment,
         shade,
         id,
-        flags: session | ((c.zone as u32) << 8) | crate::ageing::pack_exposure(c.exposure),
+        flags: session | ((c.zone as u32) << 8) | scar | crate::ageing::pack_exposure(c.exposure),
     }
 }
 
@@ -233,11 +252,11 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
 
 /// Patchy density: whether accepted candidate `c` was really deposited (its session did not
 /// miss the area).
-pub fn deposited(c: &Candidate, p: &GenParams) -> bool {
+pub fn deposited(c: &Candidate, p: &GenParams, zone: &Zone) -> bool {
     c.zone == ZoneId::Hairline
         || !crate::technique::patchy_missed(
             p.seed,
-            session_of(p, c.id),
+            session_of(p, zone, c.id, c.zone),
             c.position,
             p.patchy_missed,
         )
@@ -283,12 +302,12 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
                 }
             }
             if !blocked {
-                let shown = deposited(&c, p);
+                let shown = deposited(&c, p, zone);
                 grid.entry((cx, cy, cz))
                     .or_default()
                     .push((c.position, c.radius, chunk, shown));
                 if shown {
-                    dots.push(dot_from_candidate(&c, p));
+                    dots.push(dot_from_candidate(&c, p, zone));
                 }
             }
         }

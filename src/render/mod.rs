@@ -41,6 +41,8 @@ pub struct RenderSettings {
     pub show: Show,
     /// How dots reach the density target.
     pub path: SplatPath,
+    /// The client's scars, drawn in the skin (see `Treatment::render_settings`); zero: none.
+    pub scars: crate::scar::ScarGpu,
 }
 
 /// The two ways to fill the optical-density target (DESIGN.md "Rendering dots").
@@ -83,11 +85,12 @@ impl Default for RenderSettings {
             hair: true,
             show: Show::Skin,
             path: SplatPath::Raster,
+            scars: crate::scar::ScarGpu::default(),
         }
     }
 }
 
-/// GPU mirror of the view and lights (`View` in view.wgsl). 368 bytes.
+/// GPU mirror of the view and lights (`View` in view.wgsl). 480 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct ViewGpu {
@@ -108,6 +111,12 @@ pub struct ViewGpu {
     pub hair: [f32; 4],
     pub light: [f32; 4],
     pub mode: [f32; 4],
+    /// Where the client's scars are (none: all zero).
+    pub scars: crate::scar::ScarGpu,
+    /// Scar tissue's dermal reflectance (rgb) and sheen roughness (w).
+    pub scar_dermis: [f32; 4],
+    /// Scar tissue's epidermal reflectance.
+    pub scar_epidermis: [f32; 4],
 }
 
 pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -476,6 +485,7 @@ impl Renderer {
             Key::AtCamera => (Vec3::Y, 1.0),
         };
         let layers = settings.skin.layers();
+        let scar = crate::scar::tissue_layers(settings.skin);
         let ink = crate::optics::ink_tone_scale(settings.ink_tone);
         let v4 = |v: Vec3, w: f32| [v.x, v.y, v.z, w];
         ViewGpu {
@@ -521,6 +531,9 @@ impl Renderer {
                 0.0,
                 0.0,
             ],
+            scars: settings.scars,
+            scar_dermis: v4(Vec3::from(scar.dermal), crate::scar::ROUGHNESS),
+            scar_epidermis: v4(Vec3::from(scar.epidermal), 0.0),
         }
     }
 
