@@ -18,9 +18,11 @@
 //! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
 //! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
 //! not depend on the adapter, so every adapter draws the same dots.
+pub mod hair_grid;
 pub mod layout;
 pub mod reference;
 
+pub use hair_grid::HairGrid;
 pub use layout::Layout;
 
 use bytemuck::{Pod, Zeroable};
