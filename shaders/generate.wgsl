@@ -8,6 +8,10 @@
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
 @group(0) @binding(4) var<storage, read> cdf: array<u32>;
 @group(0) @binding(5) var<storage, read> boundary: array<f32>;
+// The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
+// header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, padding),
+// bucket starts, roots (3 words each). Count 0: no hair, nothing tested.
+@group(0) @binding(6) var<storage, read> hair_grid: array<u32>;
 
 // Per chunk: candidate position + exclusion radius, state, counters, dots out.
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
@@ -104,6 +108,47 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     return GridNode(pos + delta - axis * (dot(delta, n) / an), key);
 }
 
+const HAIR_HEADER: u32 = 12u;
+
+// The factor on the keep probability that makes up for the area the hairs exclude
+// (mirrors HairGrid::keep_factor).
+fn hair_keep_factor(zone: u32) -> f32 {
+    if (hair_grid[0] == 0u) {
+        return 1.0;
+    }
+    return bitcast<f32>(hair_grid[4u + zone]);
+}
+
+// Whether a dot at p would lie within the exclusion radius of a hair root (mirrors
+// HairGrid::blocks: the cells the exclusion sphere overlaps, the same f32 distance test).
+fn near_hair(p: vec3f) -> bool {
+    if (hair_grid[0] == 0u) {
+        return false;
+    }
+    let mask = hair_grid[1];
+    let cell = bitcast<f32>(hair_grid[2]);
+    let r = bitcast<f32>(hair_grid[3]);
+    let lo = vec3i(floor((p - vec3f(r)) / cell));
+    let hi = vec3i(floor((p + vec3f(r)) / cell));
+    let roots = HAIR_HEADER + mask + 2u;
+    for (var x = lo.x; x <= hi.x; x++) {
+        for (var y = lo.y; y <= hi.y; y++) {
+            for (var z = lo.z; z <= hi.z; z++) {
+                let b = HAIR_HEADER + (lattice_key(x, y, z) & mask);
+                for (var k = hair_grid[b]; k < hair_grid[b + 1u]; k++) {
+                    let o = roots + 3u * k;
+                    let q = vec3f(bitcast<f32>(hair_grid[o]), bitcast<f32>(hair_grid[o + 1u]), bitcast<f32>(hair_grid[o + 2u]));
+                    let d = p - q;
+                    if (dot(d, d) < r * r) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    return false;
+}
+
 fn make_candidate(id: u32) -> Candidate {
     let t = tris[candidate_triangle(id)];
     let u = rand01(params.seed, id, S_BARY_U);
@@ -131,12 +176,13 @@ fn make_candidate(id: u32) -> Candidate {
         thin = rand01(params.seed, g.key, S_GRID_THIN);
     }
     let s = zone_sample(zp, position);
-    var keep = s.density * params.inv_max_density;
+    var keep = s.density * params.inv_max_density * hair_keep_factor(s.zone);
     // Patchy work spares the hairline zone (reference::candidate says why).
     if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
         keep *= patchy_intensity(session_of(id), position);
     }
-    let kept = thin < keep;
+    // Between the hairs: never within the exclusion radius of a hair root.
+    let kept = thin < keep && !near_hair(position);
     let radius = params.alpha / sqrt(zone_density(zp, s.zone));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }

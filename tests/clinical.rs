@@ -51,7 +51,7 @@ fn alopecia_patches_are_filled_only_inside_and_grow_no_hair() {
     assert_eq!(cpu, gpu);
 
     // Hair everywhere else, none in the patches.
-    let hairs = t.hairs(h);
+    let hairs = t.hairs();
     assert!(hairs.len() > 50_000, "{} hairs", hairs.len());
     assert!(hairs.iter().all(|x| inside(glam::Vec3::from(x.root)) < 0.0));
 }

@@ -82,13 +82,14 @@ pub fn candidate(
         thin = rand01(p.seed, key, stream::GRID_THIN);
     }
     let s = zone.sample(position);
-    let mut keep_p = s.density_per_mm2 * p.inv_max_density;
+    let mut keep_p = s.density_per_mm2 * p.inv_max_density * layout.hair.keep_factor(s.zone);
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
     // uneven front line is a lesson of its own.
     if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
         keep_p *= crate::technique::patchy_intensity(p.seed, session_of(p, id), position, p.patchy);
     }
-    let kept = thin < keep_p;
+    // Between the hairs: never within the exclusion radius of a hair root.
+    let kept = thin < keep_p && !layout.hair.blocks(position);
     Candidate {
         id,
         position,

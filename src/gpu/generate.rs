@@ -153,6 +153,7 @@ impl DotGenerator {
                 storage(3, true),
                 storage(4, true),
                 storage(5, true),
+                storage(6, true),
             ],
         });
         let gen_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
@@ -284,6 +285,7 @@ impl DotGenerator {
         let cbuf = gpu.upload("triangle area table", &layout.cdf, U::STORAGE);
         let bbuf = gpu.upload("hairline boundary", &zone.boundary, U::STORAGE);
         let zbuf = gpu.uniform("zone params", &zone.gpu);
+        let hbuf = gpu.upload("hair roots", &layout.hair.gpu_words(), U::STORAGE);
         let dummy_dots = gpu.upload("no dots", &[0u32; 12], U::STORAGE);
 
         let mut chunks: Vec<DotChunk> = Vec::new();
@@ -304,7 +306,7 @@ impl DotGenerator {
                     base,
                     capacity,
                     &near,
-                    [&vbuf, &tbuf, &cbuf, &bbuf, &zbuf],
+                    [&vbuf, &tbuf, &cbuf, &bbuf, &zbuf, &hbuf],
                     &dummy_dots,
                 )? {
                     ChunkOutcome::Done(c) => break c,
@@ -328,7 +330,7 @@ impl DotGenerator {
         base: &GenParams,
         capacity: u32,
         earlier: &[&DotChunk],
-        statics: [&wgpu::Buffer; 5],
+        statics: [&wgpu::Buffer; 6],
         dummy_dots: &wgpu::Buffer,
     ) -> Result<ChunkOutcome> {
         let d = &gpu.device;
@@ -339,7 +341,7 @@ impl DotGenerator {
         params.hash_mask = (heads_len - 1) as u32;
         params.obstacle_capacity = capacity;
         let pbuf = gpu.uniform("chunk params", &params);
-        let [vbuf, tbuf, cbuf, bbuf, zbuf] = statics;
+        let [vbuf, tbuf, cbuf, bbuf, zbuf, hbuf] = statics;
         let buf = |label: &str, bytes: u64, usage: U| {
             d.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -359,7 +361,7 @@ impl DotGenerator {
             d,
             "generate static",
             &self.gen_bgl0,
-            &[&pbuf, zbuf, vbuf, tbuf, cbuf, bbuf],
+            &[&pbuf, zbuf, vbuf, tbuf, cbuf, bbuf, hbuf],
         );
         let sp0 = bind(d, "spacing static", &self.sp_bgl0, &[&pbuf, zbuf]);
         let g1 = bind(

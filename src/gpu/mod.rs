@@ -180,7 +180,8 @@ impl Gpu {
         let info = adapter.get_info();
         let alimits = adapter.limits();
         // Ask for what the adapter has where we may need it: large storage bindings and buffers
-        // (dot chunks), and eight storage buffers per stage (the generate pass uses eight).
+        // (dot chunks), and nine storage buffers per stage (the generate pass uses nine: mesh,
+        // triangles, area table, boundary, hair roots and four per chunk).
         let mut limits = wgpu::Limits::downlevel_defaults().using_resolution(alimits.clone());
         limits.max_storage_buffer_binding_size = alimits.max_storage_buffer_binding_size;
         limits.max_buffer_size = alimits.max_buffer_size;
@@ -192,11 +193,11 @@ impl Gpu {
         limits.max_compute_workgroup_size_x = alimits.max_compute_workgroup_size_x;
         limits.max_compute_workgroup_storage_size = alimits.max_compute_workgroup_storage_size;
         limits.max_texture_dimension_2d = alimits.max_texture_dimension_2d;
-        if limits.max_storage_buffers_per_shader_stage < 8 {
+        if limits.max_storage_buffers_per_shader_stage < 9 {
             return Err(ScalpError::Gpu {
                 during: "opening the adapter".into(),
                 message: format!(
-                    "{} allows {} storage buffers per shader stage; scalp needs 8",
+                    "{} allows {} storage buffers per shader stage; scalp needs 9",
                     describe(&info),
                     limits.max_storage_buffers_per_shader_stage
                 ),
