@@ -15,4 +15,6 @@ xvfb-run -a -s "-screen 0 1400x900x24" cargo run --release --quiet -- \
 # Clinical cases (assets/plans/).
 scalp render --plan assets/plans/alopecia-areata.toml --view top --size 640x480 --out docs/alopecia.png
 scalp render --plan assets/plans/diffuse-thinning.toml --view top --size 640x480 --out docs/thinning.png
+# Close up on the top: the dots sit between the remaining hairs, never on a root.
+scalp render --plan assets/plans/diffuse-thinning.toml --view top --zoom 12 --size 640x480 --out docs/thinning-closeup.png
 scalp render --plan assets/plans/hairline-design.toml --view front --zoom 1.8 --light flash --size 640x480 --out docs/hairline-design.png
