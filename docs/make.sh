@@ -15,6 +15,8 @@ xvfb-run -a -s "-screen 0 1400x900x24" cargo run --release --quiet -- \
 # Clinical cases (assets/plans/).
 scalp render --plan assets/plans/alopecia-areata.toml --view top --size 640x480 --out docs/alopecia.png
 scalp render --plan assets/plans/diffuse-thinning.toml --view top --size 640x480 --out docs/thinning.png
+# Close up on the top: the dots sit between the remaining hairs, never on a root.
+scalp render --plan assets/plans/diffuse-thinning.toml --view top --zoom 12 --size 640x480 --out docs/thinning-closeup.png
 scalp render --plan assets/plans/hairline-design.toml --view front --zoom 1.8 --light flash --size 640x480 --out docs/hairline-design.png
 scalp render --plan assets/plans/strip-scar.toml --view back --zoom 2.2 --before-after --size 800x600 --out docs/strip-scar.png
 scalp render --plan assets/plans/fue-scars.toml --view back --zoom 2.5 --before-after --size 800x600 --out docs/fue-scars.png

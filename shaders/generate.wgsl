@@ -7,7 +7,15 @@
 @group(0) @binding(2) var<storage, read> vertices: array<Vertex>;
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
 @group(0) @binding(4) var<storage, read> cdf: array<u32>;
-@group(0) @binding(5) var<storage, read> boundary: array<f32>;
+// The hairline boundary table (f32 bits, `zp.limits.w` of them), then the client's hair roots.
+@group(0) @binding(5) var<storage, read> boundary: array<u32>;
+// The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
+// header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, padding),
+// bucket starts, roots (3 words each). Count 0: no hair, nothing tested.
+// They share the boundary's buffer, so the pass stays within eight storage buffers.
+fn hair_word(i: u32) -> u32 {
+    return boundary[u32(zp.limits.w) + i];
+}
 
 // Per chunk: candidate position + exclusion radius, state, counters, dots out.
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
@@ -104,6 +112,47 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     return GridNode(pos + delta - axis * (dot(delta, n) / an), key);
 }
 
+const HAIR_HEADER: u32 = 12u;
+
+// The factor on the keep probability that makes up for the area the hairs exclude
+// (mirrors HairGrid::keep_factor).
+fn hair_keep_factor(zone: u32) -> f32 {
+    if (hair_word(0) == 0u || zone > 4u) {
+        return 1.0;
+    }
+    return bitcast<f32>(hair_word(4u + zone));
+}
+
+// Whether a dot at p would lie within the exclusion radius of a hair root (mirrors
+// HairGrid::blocks: the cells the exclusion sphere overlaps, the same f32 distance test).
+fn near_hair(p: vec3f) -> bool {
+    if (hair_word(0) == 0u) {
+        return false;
+    }
+    let mask = hair_word(1);
+    let cell = bitcast<f32>(hair_word(2));
+    let r = bitcast<f32>(hair_word(3));
+    let lo = vec3i(floor((p - vec3f(r)) / cell));
+    let hi = vec3i(floor((p + vec3f(r)) / cell));
+    let roots = HAIR_HEADER + mask + 2u;
+    for (var x = lo.x; x <= hi.x; x++) {
+        for (var y = lo.y; y <= hi.y; y++) {
+            for (var z = lo.z; z <= hi.z; z++) {
+                let b = HAIR_HEADER + (lattice_key(x, y, z) & mask);
+                for (var k = hair_word(b); k < hair_word(b + 1u); k++) {
+                    let o = roots + 3u * k;
+                    let q = vec3f(bitcast<f32>(hair_word(o)), bitcast<f32>(hair_word(o + 1u)), bitcast<f32>(hair_word(o + 2u)));
+                    let d = p - q;
+                    if (dot(d, d) < r * r) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    return false;
+}
+
 fn make_candidate(id: u32) -> Candidate {
     let t = tris[candidate_triangle(id)];
     let u = rand01(params.seed, id, S_BARY_U);
@@ -131,12 +180,19 @@ fn make_candidate(id: u32) -> Candidate {
         thin = rand01(params.seed, g.key, S_GRID_THIN);
     }
     let s = zone_sample(zp, position);
-    var keep = s.density * params.inv_max_density;
+    // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
+    // has none.
+    var hair_factor = hair_keep_factor(s.region);
+    if (hair_factor != 1.0 && scar_tissue(zp.scars, position) > 0.5) {
+        hair_factor = 1.0;
+    }
+    var keep = s.density * params.inv_max_density * hair_factor;
     // Patchy work spares the hairline zone (reference::candidate says why).
     if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
         keep *= patchy_intensity(session_of(id, s.zone), position);
     }
-    let kept = thin < keep;
+    // Between the hairs: never within the exclusion radius of a hair root.
+    let kept = thin < keep && !near_hair(position);
     let radius = params.alpha / sqrt(max(zone_density(zp, s.zone), 1e-6));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }

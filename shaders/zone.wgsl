@@ -4,6 +4,8 @@ struct ZoneSample {
     above_mm: f32,
     ramp: f32,
     zone: u32,
+    // The built-in zone under any custom or scar zone.
+    region: u32,
     density: f32,
 }
 
@@ -13,7 +15,9 @@ fn boundary_at(phi: f32, n: u32) -> f32 {
     let i0 = u32((i32(tf) % i32(n) + i32(n)) % i32(n));
     let i1 = (i0 + 1u) % n;
     let f = t - tf;
-    return boundary[i0] + (boundary[i1] - boundary[i0]) * f;
+    let b0 = bitcast<f32>(boundary[i0]);
+    let b1 = bitcast<f32>(boundary[i1]);
+    return b0 + (b1 - b0) * f;
 }
 
 // How far inside the nearest alopecia patch `p` is, mm (negative outside); mirrors
@@ -110,6 +114,7 @@ fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
     } else if (cos_phi < z.limits.z) {
         zone = ZONE_BACK;
     }
+    let region = zone;
     let custom = custom_zone(z, p);
     if (custom != 0xFFFFFFFFu) {
         zone = ZONE_CUSTOM + custom;
@@ -125,5 +130,5 @@ fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
     if (above > 0.0) {
         density = zone_density(z, zone) * ramp;
     }
-    return ZoneSample(above, ramp, zone, density);
+    return ZoneSample(above, ramp, zone, region, density);
 }

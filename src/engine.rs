@@ -22,6 +22,9 @@ pub struct Treatment {
     pub layout: Layout,
     /// Relative yearly UV dose per mesh vertex (src/exposure.rs), carried into each dot.
     pub exposure: std::sync::Arc<Vec<f32>>,
+    /// The client's existing hairs (empty when the plan has none), grown once: the dots keep
+    /// clear of these roots (`layout.hair`) and the renderer draws these same hairs.
+    pub hairs: std::sync::Arc<Vec<crate::hair::Hair>>,
 }
 
 impl Treatment {
@@ -39,13 +42,16 @@ impl Treatment {
             plan.dots.tone = tone;
         }
         let zone = Zone::new(&plan, &head.landmarks);
-        let layout = Layout::new(&head.mesh, &zone, &plan)?;
+        let hairs = std::sync::Arc::new(grow_hairs(head, &plan, &zone, &plan.hair));
+        let hair_grid = crate::dots::HairGrid::for_plan(&plan, &hairs);
+        let layout = Layout::with_hair(&head.mesh, &zone, &plan, std::sync::Arc::new(hair_grid))?;
         let exposure = cached_vertex_exposure(&head.mesh, &plan.exposure);
         Ok(Treatment {
             plan,
             zone,
             layout,
             exposure,
+            hairs,
         })
     }
 
@@ -73,9 +79,9 @@ impl Treatment {
         }
     }
 
-    /// The client's existing hairs (empty when the plan has none).
-    pub fn hairs(&self, head: &Head) -> Vec<crate::hair::Hair> {
-        self.hairs_as(head, &self.plan.hair)
+    /// The client's existing hairs (empty when the plan has none): the ones the dots avoid.
+    pub fn hairs(&self) -> std::sync::Arc<Vec<crate::hair::Hair>> {
+        self.hairs.clone()
     }
 
     /// The hairs `hair` describes on this treatment's head (its own `enabled` included): the
@@ -85,31 +91,15 @@ impl Treatment {
         head: &Head,
         hair: &crate::hair::HairSettings,
     ) -> Vec<crate::hair::Hair> {
-        // Hair grows down to the natural hairline round the ears and the nape, which is lower
-        // than where a treatment usually stops; the front line is the designed one.
-        let mut natural = self.plan.clone();
-        natural.hairline.side_above_ear_mm = natural.hairline.side_above_ear_mm.min(-8.0);
-        natural.hairline.back_below_occipital_mm =
-            natural.hairline.back_below_occipital_mm.max(60.0);
-        natural.alopecia.patches.clear();
-        natural.zones.custom.clear();
-        natural.scars = Default::default();
-        let zone = Zone::new(&natural, &head.landmarks);
-        let mut hairs = crate::hair::grow(head, &zone, hair, self.plan.seed);
-        // Alopecia patches are bald, and scar tissue has no follicles: no hair grows in them.
-        hairs.retain(|h| {
-            let root = glam::Vec3::from(h.root);
-            self.zone
-                .patch_inside_mm(root)
-                .is_none_or(|inside| inside < 0.0)
-                && self.zone.gpu.scars.tissue(root) < 0.5
-        });
-        hairs
+        if hair == &self.plan.hair {
+            return self.hairs.as_ref().clone();
+        }
+        grow_hairs(head, &self.plan, &self.zone, hair)
     }
 
     /// Puts this plan's hairs on the head's GPU buffers.
-    pub fn set_hairs(&self, gpu: &Gpu, head: &Head, head_gpu: &mut HeadGpu) {
-        head_gpu.set_hairs(gpu, &self.hairs(head), self.plan.hair.albedo());
+    pub fn set_hairs(&self, gpu: &Gpu, _head: &Head, head_gpu: &mut HeadGpu) {
+        head_gpu.set_hairs(gpu, &self.hairs, self.plan.hair.albedo());
     }
 
     pub fn age_params(&self, t_years: f32) -> crate::ageing::AgeParams {
@@ -124,6 +114,35 @@ impl Treatment {
     pub fn reference_dots(&self, head: &Head) -> Vec<crate::dots::Dot> {
         crate::dots::reference::generate(&head.mesh, &self.exposure, &self.layout, &self.zone)
     }
+}
+
+/// The hairs `hair` describes for `plan` on `head` (`zone`: the plan's treated zone).
+fn grow_hairs(
+    head: &Head,
+    plan: &Plan,
+    zone: &Zone,
+    hair: &crate::hair::HairSettings,
+) -> Vec<crate::hair::Hair> {
+    if !hair.enabled {
+        return Vec::new();
+    }
+    // Hair grows down to the natural hairline round the ears and the nape, which is lower
+    // than where a treatment usually stops; the front line is the designed one.
+    let mut natural = plan.clone();
+    natural.hairline.side_above_ear_mm = natural.hairline.side_above_ear_mm.min(-8.0);
+    natural.hairline.back_below_occipital_mm = natural.hairline.back_below_occipital_mm.max(60.0);
+    natural.alopecia.patches.clear();
+    natural.zones.custom.clear();
+    natural.scars = Default::default();
+    let natural_zone = Zone::new(&natural, &head.landmarks);
+    let mut hairs = crate::hair::grow(head, &natural_zone, hair, plan.seed);
+    // Alopecia patches are bald, and scar tissue has no follicles: no hair grows in them.
+    hairs.retain(|h| {
+        let root = glam::Vec3::from(h.root);
+        zone.patch_inside_mm(root).is_none_or(|inside| inside < 0.0)
+            && zone.gpu.scars.tissue(root) < 0.5
+    });
+    hairs
 }
 
 /// Per-vertex exposure. The geometric part (sky and sun seen from each vertex, shadowed by the

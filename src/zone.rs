@@ -278,6 +278,8 @@ pub struct ZoneSample {
     /// Density ramp across the transition band, 0 at the line, 1 fully inside.
     pub ramp: f32,
     pub zone: ZoneId,
+    /// The built-in zone here, under any custom zone or scar zone (`zone`).
+    pub region: ZoneId,
     /// Target dots per mm² here (zone density × ramp).
     pub density_per_mm2: f32,
 }
@@ -587,6 +589,7 @@ impl Zone {
         } else {
             ZoneId::Sides
         };
+        let region = zone;
         if let Some(k) = self.custom_at(p) {
             zone = ZoneId::custom(k);
         }
@@ -601,6 +604,7 @@ impl Zone {
             above_mm: above,
             ramp,
             zone,
+            region,
             density_per_mm2: if above > 0.0 {
                 self.zone_density(zone) * ramp
             } else {

@@ -51,7 +51,7 @@ fn alopecia_patches_are_filled_only_inside_and_grow_no_hair() {
     assert_eq!(cpu, gpu);
 
     // Hair everywhere else, none in the patches.
-    let hairs = t.hairs(h);
+    let hairs = t.hairs();
     assert!(hairs.len() > 50_000, "{} hairs", hairs.len());
     assert!(hairs.iter().all(|x| inside(glam::Vec3::from(x.root)) < 0.0));
 }
@@ -181,11 +181,7 @@ fn a_strip_scar_stays_paler_than_the_skin_round_it_and_its_dots_fade_faster() {
     // The age pass on the GPU agrees with the CPU on scar dots.
     let aged = e.age(&t, &gpu_dots, 5.0).unwrap();
     let looks = aged.read(&e.gpu, &gpu_dots).unwrap();
-    for (d, l) in dots
-        .iter()
-        .zip(&looks)
-        .filter(|(d, _)| d.in_scar_tissue())
-    {
+    for (d, l) in dots.iter().zip(&looks).filter(|(d, _)| d.in_scar_tissue()) {
         let cpu = age(d, 5.0);
         assert!(
             (l.amount - cpu).abs() < 1e-3 * cpu.max(1.0),

@@ -230,10 +230,10 @@ fn existing_hair_darkens_the_sides_and_matching_the_shade_follows_the_hair() {
     let mut plan = Plan::default();
     plan.hair.enabled = true;
     let t = Treatment::new(h, &plan, None).unwrap();
-    let hairs = t.hairs(h);
+    let hairs = t.hairs();
     // ~200/cm² over the sides and back of a Norwood 7 head: tens of thousands.
     assert!(hairs.len() > 10_000, "{} hairs", hairs.len());
-    for hair in &hairs {
+    for hair in hairs.iter() {
         let len = (glam::Vec3::from(hair.tip) - glam::Vec3::from(hair.root)).length();
         assert!((0.6..=1.4).contains(&len), "hair length {len}");
     }

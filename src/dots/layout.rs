@@ -1,12 +1,13 @@
 //! Everything the generator needs that is decided once per plan on the CPU: which triangles may
 //! receive dots (Morton-ordered), their integer area table, the chunking, and the per-chunk GPU
 //! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
-use super::{candidate_excess, GenParams, CHUNK_CANDIDATES};
+use super::{candidate_excess, GenParams, HairGrid, CHUNK_CANDIDATES};
 use crate::error::{Result, ScalpError};
 use crate::head::Mesh;
 use crate::plan::Plan;
 use crate::zone::Zone;
 use glam::Vec3;
+use std::sync::Arc;
 
 /// One chunk: a contiguous run of candidate ids over a contiguous run of triangles.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,6 +50,8 @@ pub struct Layout {
     /// Largest exclusion radius = hash-grid cell, mm.
     pub cell_size: f32,
     pub params: Vec<GenParams>,
+    /// The client's hair roots, which dots keep clear of (empty without hair).
+    pub hair: Arc<HairGrid>,
 }
 
 /// Points of a triangle at which the zone is sampled for area and expected-count estimates:
@@ -137,6 +140,12 @@ impl Layout {
         Self::with_chunk_size(mesh, zone, plan, CHUNK_CANDIDATES)
     }
 
+    /// As [`Layout::new`] for a client with hair: dots keep clear of `hair`'s roots, and the
+    /// candidates are raised by its keep factors so that the density still holds between them.
+    pub fn with_hair(mesh: &Mesh, zone: &Zone, plan: &Plan, hair: Arc<HairGrid>) -> Result<Layout> {
+        Self::build(mesh, zone, plan, CHUNK_CANDIDATES, hair)
+    }
+
     /// As [`Layout::new`] with chunks of at most `chunk_candidates` candidates (tests use small
     /// chunks to exercise the chunk borders with few dots).
     pub fn with_chunk_size(
@@ -144,6 +153,22 @@ impl Layout {
         zone: &Zone,
         plan: &Plan,
         chunk_candidates: u32,
+    ) -> Result<Layout> {
+        Self::build(
+            mesh,
+            zone,
+            plan,
+            chunk_candidates,
+            Arc::new(HairGrid::empty()),
+        )
+    }
+
+    fn build(
+        mesh: &Mesh,
+        zone: &Zone,
+        plan: &Plan,
+        chunk_candidates: u32,
+        hair: Arc<HairGrid>,
     ) -> Result<Layout> {
         let chunk_candidates = chunk_candidates.clamp(64, CHUNK_CANDIDATES);
         let (lo, hi) = mesh.bounds();
@@ -202,7 +227,28 @@ impl Layout {
         } else {
             candidate_excess(dots.spacing)
         } * (1.0 + errors.patchy); // patchy: room for areas up to 1 + a times denser
-        let max_density = zone.max_density() as f64;
+                                   // Existing hair takes area from the dots; the zones' keep probabilities are raised to
+                                   // make up for it (HairGrid::for_plan), so the candidates must cover the largest of them.
+                                   // Exactly 1 without hair, which leaves every such plan's dots as they were.
+        let hair_boost = if hair.is_empty() {
+            1.0
+        } else {
+            // Scar and custom zones lie over built-in ones: bound them by the largest factor.
+            let boosted = zone
+                .zones_in_use()
+                .iter()
+                .map(|&z| {
+                    let f = if (z as usize) < 5 {
+                        hair.keep_factor(z)
+                    } else {
+                        hair.max_keep_factor()
+                    };
+                    zone.zone_density(z) * f
+                })
+                .fold(0.0f32, f32::max);
+            (boosted / zone.max_density()).max(1.0)
+        };
+        let max_density = zone.max_density() as f64 * hair_boost as f64;
         let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
         if total_candidates > u32::MAX as u64 {
             return Err(ScalpError::TooLarge {
@@ -307,7 +353,7 @@ impl Layout {
                 cdf_span: ch.cdf_span,
                 session_count: shares.len() as u32,
                 alpha,
-                inv_max_density: 1.0 / zone.max_density(),
+                inv_max_density: 1.0 / (zone.max_density() * hair_boost),
                 depth_mm: dots.depth_mm,
                 depth_jitter_mm: dots.depth_jitter_mm,
                 diameter_mm: dots.diameter_mm,
@@ -345,6 +391,7 @@ impl Layout {
             expected_dots: expected,
             cell_size,
             params,
+            hair,
         })
     }
 }

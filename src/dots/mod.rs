@@ -7,7 +7,9 @@
 //! 1. Candidates are thrown uniformly over the triangles that may be treated, area-weighted, at
 //!    `K` times the largest zone density ([`candidate_excess`]).
 //! 2. Each candidate is kept with probability (local target density / largest density): this
-//!    gives each zone its density and the transition band its ramp.
+//!    gives each zone its density and the transition band its ramp. A candidate near one of the
+//!    client's hair roots is rejected: dots go between the hairs ([`hair_grid`], which also
+//!    raises the keep probability so the density holds).
 //! 3. A minimum spacing is enforced by the greedy rule in random priority order (a Matérn
 //!    type III hard-core process): a candidate is accepted unless an accepted dot with higher
 //!    priority lies closer than the spacing. On the GPU that is computed in parallel rounds
@@ -18,9 +20,11 @@
 //! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
 //! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
 //! not depend on the adapter, so every adapter draws the same dots.
+pub mod hair_grid;
 pub mod layout;
 pub mod reference;
 
+pub use hair_grid::HairGrid;
 pub use layout::Layout;
 
 use bytemuck::{Pod, Zeroable};

@@ -82,7 +82,13 @@ pub fn candidate(
         thin = rand01(p.seed, key, stream::GRID_THIN);
     }
     let s = zone.sample(position);
-    let mut keep_p = s.density_per_mm2 * p.inv_max_density;
+    // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
+    // has none.
+    let mut hair_factor = layout.hair.keep_factor(s.region);
+    if hair_factor != 1.0 && zone.gpu.scars.tissue(position) > 0.5 {
+        hair_factor = 1.0;
+    }
+    let mut keep_p = s.density_per_mm2 * p.inv_max_density * hair_factor;
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
     // uneven front line is a lesson of its own.
     if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
@@ -93,7 +99,8 @@ pub fn candidate(
             p.patchy,
         );
     }
-    let kept = thin < keep_p;
+    // Between the hairs: never within the exclusion radius of a hair root.
+    let kept = thin < keep_p && !layout.hair.blocks(position);
     Candidate {
         id,
         position,

@@ -282,7 +282,10 @@ impl DotGenerator {
         let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
         let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);
         let cbuf = gpu.upload("triangle area table", &layout.cdf, U::STORAGE);
-        let bbuf = gpu.upload("hairline boundary", &zone.boundary, U::STORAGE);
+        // The boundary table, then the hair roots (generate.wgsl `hair_word`): one binding.
+        let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
+        words.extend(layout.hair.gpu_words());
+        let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zbuf = gpu.uniform("zone params", &zone.gpu);
         let dummy_dots = gpu.upload("no dots", &[0u32; 12], U::STORAGE);
 

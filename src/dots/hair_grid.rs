@@ -1,0 +1,288 @@
+//! Existing hair as an obstacle to dot placement (issue 8, part 5: diffuse thinning). A
+//! practitioner working into thinning hair places each dot in the gap between hairs, never on a
+//! follicle: a dot on a follicle opening hides under the shaft, adds nothing to the look, and
+//! needling the follicle is what the client came in worried about. So a candidate dot closer
+//! than [`exclusion_radius_mm`] to a hair root is rejected, on the GPU (`near_hair` in
+//! generate.wgsl) and in the CPU reference ([`HairGrid::blocks`]) alike.
+//!
+//! The roots go into a hashed uniform grid of [`HAIR_CELL_MM`] cells in CSR form (bucket start
+//! offsets, roots sorted by bucket), built once per treatment on the CPU. A candidate visits
+//! the cells its exclusion sphere overlaps (at most 2×2×2, as the radius is under half a cell),
+//! hashes each with `lattice_key`, and tests the roots of that bucket; collisions only cost a
+//! few extra distance tests.
+//!
+//! Rejection alone would lower the density by the share of the scalp the exclusion discs cover.
+//! The plan's density is per cm² of scalp, and a clinic expects it to hold between the hairs,
+//! so each zone's keep probability is divided by its expected free share (see
+//! [`HairGrid::for_plan`]).
+use crate::hair::Hair;
+use crate::plan::Plan;
+use crate::technique::lattice_key;
+use crate::zone::ZoneId;
+use glam::Vec3;
+
+/// Clearance between a dot's healed edge and a hair shaft's edge, mm. About one needle radius
+/// to a needle diameter (1RL–3RL needles are 0.18–0.30 mm): a practitioner aiming "between the
+/// hairs" keeps the needle off the follicle opening, and a dot that close to a shaft would read
+/// as the shaft's base rather than as a dot of its own.
+pub const HAIR_CLEARANCE_MM: f32 = 0.25;
+
+/// Edge of a cell of the hash grid, mm: more than twice any exclusion radius, so a candidate
+/// visits at most 2×2×2 cells, and small enough that a cell holds a handful of roots (natural
+/// hair is ~2 per mm²).
+pub const HAIR_CELL_MM: f32 = 1.0;
+
+/// The largest keep-probability boost of a zone: full compensation up to 75% of the area
+/// covered by exclusion discs. Denser hair than that (far beyond natural) keeps its loss rather
+/// than asking for unbounded candidates.
+pub const MAX_KEEP_FACTOR: f32 = 4.0;
+
+/// Words ahead of the bucket table in the GPU buffer: root count, bucket mask, cell edge (f32
+/// bits), exclusion radius (f32 bits), the five zones' keep factors (f32 bits), padding.
+pub const HEADER_WORDS: usize = 12;
+
+/// No dot centre closer than this to a hair root, mm: the hair's radius, the healed dot's
+/// radius and [`HAIR_CLEARANCE_MM`].
+pub fn exclusion_radius_mm(hair_diameter_mm: f32, dot_diameter_mm: f32) -> f32 {
+    0.5 * hair_diameter_mm + 0.5 * dot_diameter_mm + HAIR_CLEARANCE_MM
+}
+
+/// Hair roots in a hashed grid (see the module notes). Empty for plans without hair: then no
+/// candidate is tested and the keep factors are all 1, so such plans' dots are unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HairGrid {
+    /// Exclusion radius, mm.
+    pub radius_mm: f32,
+    pub cell_mm: f32,
+    /// Bucket `b` holds `roots[starts[b]..starts[b + 1]]`; the bucket count is a power of two.
+    pub starts: Vec<u32>,
+    pub roots: Vec<[f32; 3]>,
+    /// Factor on each zone's keep probability (index: `ZoneId as usize`) that restores the
+    /// plan's density over the area the exclusion takes.
+    pub keep_factor: [f32; 5],
+}
+
+impl Default for HairGrid {
+    fn default() -> Self {
+        HairGrid::empty()
+    }
+}
+
+fn cell_range(p: Vec3, r: f32, cell: f32) -> (glam::IVec3, glam::IVec3) {
+    let lo = ((p - Vec3::splat(r)) / cell).floor();
+    let hi = ((p + Vec3::splat(r)) / cell).floor();
+    (
+        glam::IVec3::new(lo.x as i32, lo.y as i32, lo.z as i32),
+        glam::IVec3::new(hi.x as i32, hi.y as i32, hi.z as i32),
+    )
+}
+
+impl HairGrid {
+    pub fn empty() -> HairGrid {
+        HairGrid {
+            radius_mm: 0.0,
+            cell_mm: HAIR_CELL_MM,
+            starts: vec![0, 0],
+            roots: Vec::new(),
+            keep_factor: [1.0; 5],
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+
+    fn mask(&self) -> u32 {
+        (self.starts.len() - 2) as u32
+    }
+
+    /// A grid of `roots` with exclusion radius `radius_mm` and the given keep factors.
+    pub fn new(roots: &[[f32; 3]], radius_mm: f32, keep_factor: [f32; 5]) -> HairGrid {
+        if roots.is_empty() {
+            return HairGrid::empty();
+        }
+        let cell = HAIR_CELL_MM;
+        assert!(radius_mm > 0.0 && radius_mm < 0.5 * cell);
+        let buckets = roots.len().next_power_of_two();
+        let mask = (buckets - 1) as u32;
+        let bucket = |p: &[f32; 3]| {
+            let c = (Vec3::from_array(*p) / cell).floor();
+            (lattice_key(c.x as i32, c.y as i32, c.z as i32) & mask) as usize
+        };
+        let mut starts = vec![0u32; buckets + 1];
+        for r in roots {
+            starts[bucket(r) + 1] += 1;
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut fill = starts.clone();
+        let mut sorted = vec![[0.0f32; 3]; roots.len()];
+        for r in roots {
+            let b = bucket(r);
+            sorted[fill[b] as usize] = *r;
+            fill[b] += 1;
+        }
+        HairGrid {
+            radius_mm,
+            cell_mm: cell,
+            starts,
+            roots: sorted,
+            keep_factor,
+        }
+    }
+
+    /// The grid of a plan's grown `hairs`. Keep factors: hair grows at a Poisson-like
+    /// `λ` = natural density × the zone's fraction, so discs of radius r leave a share
+    /// e^(−λπr²) of the scalp free; dividing the keep probability by it puts the plan's density
+    /// (per cm² of scalp) into the free share. Zone by zone, so the 24 mm over which hair gives
+    /// way from one zone to the next is compensated with the zone's own figure. Plans with
+    /// alopecia patches treat only the patches, which are bald: no compensation there.
+    pub fn for_plan(plan: &Plan, hairs: &[Hair]) -> HairGrid {
+        if hairs.is_empty() {
+            return HairGrid::empty();
+        }
+        let radius = exclusion_radius_mm(plan.hair.diameter_mm, plan.dots.diameter_mm);
+        let mut keep_factor = [1.0f32; 5];
+        if plan.alopecia.patches.is_empty() {
+            for z in ZoneId::ALL {
+                let per_mm2 = plan.hair.density_per_cm2 / 100.0 * plan.hair.coverage(z);
+                keep_factor[z as usize] = (per_mm2 * std::f32::consts::PI * radius * radius)
+                    .exp()
+                    .min(MAX_KEEP_FACTOR);
+            }
+        }
+        let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root).collect();
+        HairGrid::new(&roots, radius, keep_factor)
+    }
+
+    /// The factor on the keep probability of a candidate in built-in zone `zone` (1 without
+    /// hair, and for any other zone id).
+    pub fn keep_factor(&self, zone: ZoneId) -> f32 {
+        match self.keep_factor.get(zone as usize) {
+            Some(f) if !self.is_empty() => *f,
+            _ => 1.0,
+        }
+    }
+
+    /// The largest factor of any zone.
+    pub fn max_keep_factor(&self) -> f32 {
+        ZoneId::ALL
+            .iter()
+            .map(|z| self.keep_factor(*z))
+            .fold(1.0, f32::max)
+    }
+
+    /// Whether a dot at `p` would lie within the exclusion radius of a hair root (as
+    /// `near_hair` in generate.wgsl: the same cells, the same f32 distance test).
+    pub fn blocks(&self, p: Vec3) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let r = self.radius_mm;
+        let mask = self.mask();
+        let (lo, hi) = cell_range(p, r, self.cell_mm);
+        for x in lo.x..=hi.x {
+            for y in lo.y..=hi.y {
+                for z in lo.z..=hi.z {
+                    let b = (lattice_key(x, y, z) & mask) as usize;
+                    let (s, e) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+                    for q in &self.roots[s..e] {
+                        let d = p - Vec3::from_array(*q);
+                        if d.dot(d) < r * r {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// The GPU words (`hair_word` in generate.wgsl, after the boundary table): header, bucket starts, roots (3 words
+    /// each).
+    pub fn gpu_words(&self) -> Vec<u32> {
+        let mut w = Vec::with_capacity(HEADER_WORDS + self.starts.len() + 3 * self.roots.len());
+        w.push(self.roots.len() as u32);
+        w.push(self.mask());
+        w.push(self.cell_mm.to_bits());
+        w.push(self.radius_mm.to_bits());
+        w.extend(self.keep_factor.iter().map(|f| f.to_bits()));
+        w.resize(HEADER_WORDS, 0);
+        w.extend_from_slice(&self.starts);
+        w.extend(self.roots.iter().flatten().map(|f| f.to_bits()));
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::rand01;
+
+    fn brute(roots: &[[f32; 3]], r: f32, p: Vec3) -> bool {
+        roots.iter().any(|q| {
+            let d = p - Vec3::from_array(*q);
+            d.dot(d) < r * r
+        })
+    }
+
+    #[test]
+    fn grid_finds_exactly_the_roots_a_brute_force_search_finds() {
+        // Roots on a 20 mm patch of a sphere of radius 90 mm (negative and positive cells).
+        let point = |id: u32, s: u32| {
+            let u = rand01(7, id, s) - 0.5;
+            let v = rand01(7, id, s + 1) - 0.5;
+            (Vec3::new(u * 20.0, 90.0, v * 20.0)).normalize() * 90.0 + Vec3::new(-3.0, 0.0, 0.0)
+        };
+        let roots: Vec<[f32; 3]> = (0..800).map(|i| point(i, 0).to_array()).collect();
+        let r = exclusion_radius_mm(0.08, 0.14);
+        let g = HairGrid::new(&roots, r, [1.0; 5]);
+        assert_eq!(g.roots.len(), roots.len());
+        assert_eq!(*g.starts.last().unwrap() as usize, roots.len());
+        let (mut hits, n) = (0, 20_000);
+        for i in 0..n {
+            let p = point(i, 10);
+            let b = g.blocks(p);
+            assert_eq!(b, brute(&roots, r, p), "candidate {i} at {p}");
+            hits += b as u32;
+        }
+        // 2 roots/mm², discs of 0.36 mm: about half the area is excluded.
+        assert!(hits > n / 5 && hits < 4 * n / 5, "{hits} of {n}");
+        // Every root blocks its own position.
+        assert!(roots.iter().all(|q| g.blocks(Vec3::from_array(*q))));
+    }
+
+    #[test]
+    fn empty_grid_is_neutral() {
+        let g = HairGrid::empty();
+        assert!(!g.blocks(Vec3::ZERO));
+        assert!(ZoneId::ALL.iter().all(|z| g.keep_factor(*z) == 1.0));
+        let w = g.gpu_words();
+        assert_eq!(w[0], 0);
+        assert_eq!(w.len(), HEADER_WORDS + 2);
+    }
+
+    #[test]
+    fn keep_factors_follow_the_hair_left_in_each_zone() {
+        let mut plan = Plan::default();
+        plan.hair.enabled = true;
+        plan.hair.top = 0.4;
+        plan.hair.sides = 1.0;
+        let hair = Hair {
+            root: [0.0; 3],
+            diameter_mm: 0.08,
+            tip: [0.0, 1.0, 0.0],
+            tone: 1.0,
+        };
+        let g = HairGrid::for_plan(&plan, &[hair]);
+        let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);
+        assert!((r - 0.36).abs() < 0.02, "{r}");
+        // 80 hairs/cm² on the top: e^(0.8·π·r²) ≈ 1.38; 200/cm² on the sides: ≈ 2.26.
+        assert!((g.keep_factor(ZoneId::Top) - 1.38).abs() < 0.05);
+        assert!((g.keep_factor(ZoneId::Sides) - 2.26).abs() < 0.1);
+        plan.alopecia.patches = vec![[0.0, 60.0, 30.0, 20.0]];
+        let g = HairGrid::for_plan(&plan, &[hair]);
+        assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);
+    }
+}
