@@ -20,4 +20,4 @@ scalp render --plan assets/plans/diffuse-thinning.toml --view top --zoom 12 --si
 scalp render --plan assets/plans/hairline-design.toml --view front --zoom 1.8 --light flash --size 640x480 --out docs/hairline-design.png
 scalp render --plan assets/plans/strip-scar.toml --view back --zoom 2.2 --before-after --size 800x600 --out docs/strip-scar.png
 scalp render --plan assets/plans/fue-scars.toml --view back --zoom 2.5 --before-after --size 800x600 --out docs/fue-scars.png
-scalp render --plan assets/plans/custom-zones.toml --view top --size 640x480 --out docs/custom-zones.png
+scalp render --plan assets/plans/custom-zones.toml --view top --zoom 1.8 --size 640x480 --out docs/custom-zones.png
