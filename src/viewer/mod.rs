@@ -1045,6 +1045,7 @@ impl Viewer {
         let (size, ssaa) = View3d::resolution(Quality::Full, px);
         let settings = view3d::frame_settings(
             &self.controls.settings,
+            &scene.treatment,
             self.controls.split,
             self.path,
             size.0,

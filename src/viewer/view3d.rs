@@ -117,7 +117,7 @@ impl View3d {
         quality: Quality,
     ) -> scalp::Result<bool> {
         let (size, ssaa) = View3d::resolution(quality, view_px);
-        let settings = frame_settings(settings, split, path, size.0, ssaa);
+        let settings = frame_settings(settings, &scene.treatment, split, path, size.0, ssaa);
         // Everything the picture depends on, as text: RenderSettings grows fields (light,
         // skin tone) and its Debug form follows without this code changing.
         let key = format!(
@@ -190,10 +190,11 @@ impl View3d {
     }
 }
 
-/// The settings a frame is drawn with: the user's, with the viewer's supersampling, splatting
-/// path and the divider in output pixels.
+/// The settings a frame is drawn with: the user's, with the treatment's scars, the viewer's
+/// supersampling, splatting path and the divider in output pixels.
 pub fn frame_settings(
     settings: &RenderSettings,
+    treatment: &scalp::engine::Treatment,
     split: Option<f32>,
     path: SplatPath,
     width: u32,
@@ -203,6 +204,7 @@ pub fn frame_settings(
         ssaa,
         split_x: split.map(|f| f.clamp(0.0, 1.0) * width as f32),
         path,
+        scars: treatment.zone.gpu.scars,
         ..settings.clone()
     }
 }
