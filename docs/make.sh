@@ -21,3 +21,4 @@ scalp render --plan assets/plans/hairline-design.toml --view front --zoom 1.8 --
 scalp render --plan assets/plans/strip-scar.toml --view back --zoom 2.2 --before-after --size 800x600 --out docs/strip-scar.png
 scalp render --plan assets/plans/fue-scars.toml --view back --zoom 2.5 --before-after --size 800x600 --out docs/fue-scars.png
 scalp render --plan assets/plans/custom-zones.toml --view top --zoom 1.8 --size 640x480 --out docs/custom-zones.png
+scalp age --plan assets/plans/dated-sessions.toml --view top --years 0.049,0.137,0.164,0.246 --size 320x240 --out docs/sessions.png
