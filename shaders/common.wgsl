@@ -193,8 +193,16 @@ fn scar_fue_distance(s: Scars, p: vec3f) -> f32 {
     return sqrt(ds * ds + dy * dy) - size;
 }
 
+// Whether there are any scars (ScarGpu::has_any).
+fn scars_any(s: Scars) -> bool {
+    return s.strip.y > 0.0 || s.fue_band.x > 0.5;
+}
+
 // How much of `p` is scar tissue, 0–1 (ScarGpu::tissue).
 fn scar_tissue(s: Scars, p: vec3f) -> f32 {
+    if (!scars_any(s)) {
+        return 0.0;
+    }
     var t = 0.0;
     let q = scar_polar(s, p);
     if (s.strip.y > 0.0 && abs(q.x) < 0.5 * PI) {
@@ -210,6 +218,9 @@ fn scar_tissue(s: Scars, p: vec3f) -> f32 {
 
 // How far inside the scars' treated zone `p` is, mm (ScarGpu::zone_inside_mm).
 fn scar_zone_inside(s: Scars, p: vec3f) -> f32 {
+    if (!scars_any(s)) {
+        return -3.4e38;
+    }
     let q = scar_polar(s, p);
     var inside = -3.4e38;
     if (s.strip.y > 0.0 && abs(q.x) < 0.5 * PI) {

@@ -123,10 +123,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     // finer than a pixel fade out.
     let p = in.world;
     // Scar tissue (src/scar.rs): paler, smoother, without the skin's fine relief and mottling.
-    var scar = 0.0;
-    if (view.scars.strip.y > 0.0 || view.scars.fue_band.x > 0.5) {
-        scar = scar_tissue(view.scars, p);
-    }
+    let scar = scar_tissue(view.scars, p);
     let plain = 1.0 - 0.85 * scar;
     let blotch = noise3(p * (1.0 / 22.0), 1u);
     let mottle = noise3(p * (1.0 / 4.0), 2u) * octave_weight(4.0, pixel_mm);

@@ -1273,6 +1273,21 @@ impl<'a> Doc<'a> {
         line_at(self.text, offset)
     }
 
+    /// "wrong type: expected …, found …" for `field` at `line`.
+    fn wrong_type(
+        &self,
+        field: &str,
+        line: Option<usize>,
+        expected: &str,
+        found: &DeValue<'_>,
+    ) -> ScalpError {
+        self.error(
+            field,
+            line,
+            format!("wrong type: expected {expected}, found {}", describe(found)),
+        )
+    }
+
     /// The key and value of a dotted name in the document, if the file sets it.
     fn entry(&self, name: &str) -> Option<Entry<'a, 'a>> {
         let mut table = self.root?;
@@ -1314,13 +1329,11 @@ impl<'a> Doc<'a> {
                 self.check_value(spec, key, value)?;
             } else if SECTIONS.contains(&name) {
                 let Some(table) = value.get_ref().as_table() else {
-                    return Err(self.error(
+                    return Err(self.wrong_type(
                         name,
                         Some(self.line(key.span().start)),
-                        format!(
-                            "wrong type: expected a table (a `[{name}]` section), found {}",
-                            describe(value.get_ref())
-                        ),
+                        &format!("a table (a `[{name}]` section)"),
+                        value.get_ref(),
                     ));
                 };
                 for (key, value) in entries_in_order(table) {
@@ -1384,13 +1397,8 @@ impl<'a> Doc<'a> {
         value: &Spanned<DeValue<'_>>,
     ) -> Result<()> {
         let line = Some(self.line(key.span().start));
-        let wrong = |expected: &str, found: &DeValue<'_>| {
-            self.error(
-                spec.name,
-                line,
-                format!("wrong type: expected {expected}, found {}", describe(found)),
-            )
-        };
+        let wrong =
+            |expected: &str, found: &DeValue<'_>| self.wrong_type(spec.name, line, expected, found);
         match (spec.kind, value.get_ref()) {
             (Kind::Int, DeValue::Integer(i)) => {
                 let v = i128::from_str_radix(i.as_str(), i.radix()).ok();
@@ -1416,13 +1424,11 @@ impl<'a> Doc<'a> {
                 };
                 for (i, item) in items.iter().enumerate() {
                     if !matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_)) {
-                        return Err(self.error(
+                        return Err(self.wrong_type(
                             &format!("{}[{i}]", spec.name),
                             Some(self.line(item.span().start)),
-                            format!(
-                                "wrong type: expected {element}, found {}",
-                                describe(item.get_ref())
-                            ),
+                            element,
+                            item.get_ref(),
                         ));
                     }
                 }
@@ -1500,13 +1506,11 @@ impl<'a> Doc<'a> {
             (Kind::Dates, DeValue::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     if !matches!(item.get_ref(), DeValue::Datetime(_)) {
-                        return Err(self.error(
+                        return Err(self.wrong_type(
                             &format!("{}[{i}]", spec.name),
                             Some(self.line(item.span().start)),
-                            format!(
-                                "wrong type: expected a date such as 2026-03-02 (no quotes), found {}",
-                                describe(item.get_ref())
-                            ),
+                            "a date such as 2026-03-02 (no quotes)",
+                            item.get_ref(),
                         ));
                     }
                 }
@@ -1543,14 +1547,7 @@ impl<'a> Doc<'a> {
                         } else {
                             "a number (a dilution step 1–10)"
                         };
-                        return Err(self.error(
-                            &name,
-                            line,
-                            format!(
-                                "wrong type: expected {expected}, found {}",
-                                describe(value.get_ref())
-                            ),
-                        ));
+                        return Err(self.wrong_type(&name, line, expected, value.get_ref()));
                     }
                 }
                 Ok(())
@@ -1583,13 +1580,11 @@ impl<'a> Doc<'a> {
     fn check_custom_zone(&self, i: usize, item: &Spanned<DeValue<'_>>) -> Result<()> {
         let here = format!("zones.custom[{i}]");
         let Some(table) = item.get_ref().as_table() else {
-            return Err(self.error(
+            return Err(self.wrong_type(
                 &here,
                 Some(self.line(item.span().start)),
-                format!(
-                    "wrong type: expected a zone {{ name = …, polygon = […], density = … }}, found {}",
-                    describe(item.get_ref())
-                ),
+                "a zone { name = …, polygon = […], density = … }",
+                item.get_ref(),
             ));
         };
         const KEYS: [&str; 5] = ["name", "polygon", "density", "shade", "sessions"];
@@ -1636,14 +1631,7 @@ impl<'a> Doc<'a> {
                 _ => None,
             };
             if let Some(expected) = expected {
-                return Err(self.error(
-                    &name,
-                    line,
-                    format!(
-                        "wrong type: expected {expected}, found {}",
-                        describe(value.get_ref())
-                    ),
-                ));
+                return Err(self.wrong_type(&name, line, expected, value.get_ref()));
             }
         }
         for required in ["name", "polygon", "density"] {

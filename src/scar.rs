@@ -218,6 +218,9 @@ impl ScarGpu {
     /// How much of `p` is scar tissue, 0–1 (soft over a tenth of a millimetre at the edges).
     /// Mirrors `scar_tissue` in common.wgsl.
     pub fn tissue(&self, p: Vec3) -> f32 {
+        if !self.has_any() {
+            return 0.0;
+        }
         let mut t = 0.0f32;
         let (a, _, y) = self.polar(p);
         if self.strip[1] > 0.0 && a.abs() < 0.5 * PI {
@@ -234,6 +237,9 @@ impl ScarGpu {
     /// How far inside the scars' treated zone `p` is, mm (negative or −∞ outside): the strip
     /// with a margin round it, and the whole FUE donor band. Mirrors `scar_zone_inside`.
     pub fn zone_inside_mm(&self, p: Vec3) -> f32 {
+        if !self.has_any() {
+            return f32::NEG_INFINITY;
+        }
         let (a, r, y) = self.polar(p);
         let margin = self.zone[0];
         let mut inside = f32::NEG_INFINITY;

@@ -445,22 +445,12 @@ impl Zone {
             }
             custom_count = k + 1;
         }
-        // Only zones that can hold dots count towards the largest density.
-        let mut used = vec![ZoneId::Hairline, ZoneId::Top, ZoneId::Crown, ZoneId::Sides];
-        used.push(ZoneId::Back);
-        if sc.any() {
-            used.push(ZoneId::Scar);
-        }
-        used.extend((0..custom_count).map(ZoneId::custom));
-        let max_density = used
-            .iter()
-            .map(|z| table[*z as usize][0])
-            .fold(0.0f32, f32::max);
         let scars_only = sc.only && sc.any() && plan.alopecia.patches.is_empty();
-        Zone {
+        let mut zone = Zone {
             gpu: ZoneGpu {
                 center: [center.x, 0.0, center.z, h.band_width_mm],
-                shape: [max_density, top_y, crown_z, custom_count as f32],
+                // The largest density is set below, from the zones in use.
+                shape: [0.0, top_y, crown_z, custom_count as f32],
                 limits: [10.0, 0.5, -0.5, BOUNDARY_SAMPLES as f32],
                 patch_info: [
                     plan.alopecia.patches.len().min(MAX_PATCHES) as f32,
@@ -484,7 +474,14 @@ impl Zone {
                 scars: crate::scar::ScarGpu::new(sc, lm, center, plan.seed),
             },
             boundary,
-        }
+        };
+        // Only zones that can hold dots count towards the largest density.
+        zone.gpu.shape[0] = zone
+            .zones_in_use()
+            .iter()
+            .map(|z| zone.zone_density(*z))
+            .fold(0.0f32, f32::max);
+        zone
     }
 
     /// Boundary height at azimuth φ, linearly interpolated in the table.
@@ -543,14 +540,13 @@ impl Zone {
                 continue;
             }
             let (x, y) = (q.dot(e1) / w, q.dot(dir.cross(e1)) / w);
-            let n = rows[0][3] as usize;
-            let corners: Vec<[f32; 2]> = (0..n)
-                .map(|i| {
-                    let r = rows[2 + i / 2];
-                    [r[2 * (i % 2)], r[2 * (i % 2) + 1]]
-                })
-                .collect();
-            if in_polygon(x, y, &corners) {
+            let n = (rows[0][3] as usize).min(MAX_CORNERS);
+            let mut corners = [[0.0f32; 2]; MAX_CORNERS];
+            for (i, c) in corners.iter_mut().take(n).enumerate() {
+                let r = rows[2 + i / 2];
+                *c = [r[2 * (i % 2)], r[2 * (i % 2) + 1]];
+            }
+            if in_polygon(x, y, &corners[..n]) {
                 return Some(k);
             }
         }
