@@ -3,10 +3,13 @@
 //! frame; `scalp bench` gives the per-pass GPU times from timestamp queries.
 use criterion::{criterion_group, criterion_main, Criterion};
 use scalp::camera::{Camera, ViewPreset};
-use scalp::engine::{output_texture, Engine, Treatment};
 use scalp::head::Head;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, SplatPath, Targets};
+use scalp::{
+    engine::{output_texture, Engine},
+    treatment::Treatment,
+};
 
 fn frames(c: &mut Criterion) {
     let engine = match Engine::new(None) {

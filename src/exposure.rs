@@ -638,6 +638,36 @@ fn intersect(tri: &Tri, origin: Vec3, dir: Vec3, t_far: f32) -> Option<f32> {
     (t > 0.0 && t < t_far).then_some(t)
 }
 
+/// Per-vertex exposure. The geometric part (sky and sun seen from each vertex, shadowed by the
+/// head) is ray cast once per (mesh, latitude) in a process and kept: it takes seconds, and a
+/// session renders the same head many times (viewer, contact sheets, tests); habits only scale it.
+pub fn cached_vertex_exposure(
+    mesh: &crate::head::Mesh,
+    settings: &ExposureSettings,
+) -> std::sync::Arc<Vec<f32>> {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<u64, Arc<Vec<f32>>>>> = OnceLock::new();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytemuck::cast_slice::<_, u8>(&mesh.positions).hash(&mut h);
+    bytemuck::cast_slice::<_, u8>(&mesh.normals).hash(&mut h);
+    mesh.indices.hash(&mut h);
+    settings.latitude_deg.to_bits().hash(&mut h);
+    let key = h.finish();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let habits = habits_factor(settings);
+    let scaled = |g: &[f32]| Arc::new(g.iter().map(|e| e * habits).collect::<Vec<f32>>());
+    if let Some(g) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return scaled(&g);
+    }
+    let g = Arc::new(geometric_exposure(mesh, settings.latitude_deg));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, g.clone());
+    }
+    scaled(&g)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

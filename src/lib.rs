@@ -3,9 +3,7 @@
 //! Data flow (see DESIGN.md): plan (TOML) → head mesh → treatment zone → dots (compute) →
 //! skin, dot and composite passes → an image in a texture view the caller gives.
 pub mod ageing;
-pub mod bench;
 pub mod camera;
-pub mod compare;
 pub mod dots;
 pub mod engine;
 pub mod error;
@@ -15,15 +13,15 @@ pub mod hair;
 pub mod hash;
 pub mod head;
 pub mod light;
-pub mod metrics;
 pub mod optics;
 pub mod plan;
+pub mod png;
 pub mod render;
-pub mod report;
+pub mod reports;
 pub mod scar;
 pub mod shaders;
-pub mod sheet;
 pub mod technique;
+pub mod treatment;
 pub mod zone;
 
 pub use error::{Result, ScalpError};

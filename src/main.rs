@@ -1,7 +1,6 @@
 //! `scalp`: the command line. Thin: parse, call the library, print, exit non-zero on error.
 use clap::{Args, Parser, Subcommand};
 use scalp::camera::{Camera, ViewPreset};
-use scalp::engine::{write_png, Engine, Treatment};
 use scalp::head::align::ScanLandmarks;
 use scalp::head::obj::{LoadOptions, Units, UpAxis};
 use scalp::head::scan::{AlignMode, ScanOptions};
@@ -11,6 +10,7 @@ use scalp::optics::SkinTone;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, Show, SplatPath};
 use scalp::technique::{self, TechniqueError};
+use scalp::{engine::Engine, png::write_png, treatment::Treatment};
 use scalp::{Result, ScalpError};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -434,7 +434,7 @@ fn generate_with_bar(
     engine: &Engine,
     head: &Head,
     t: &Treatment,
-) -> Result<scalp::gpu::generate::GpuDots> {
+) -> Result<scalp::dots::generate::GpuDots> {
     let chunks = t.layout.chunks.len();
     if chunks < 2 {
         return engine.generate(head, t);
@@ -504,13 +504,13 @@ fn gallery(a: GalleryArgs) -> Result<()> {
             tiles.push((format!("type {} · {}", tone.name(), light.name()), img));
         }
     }
-    let sheet = scalp::sheet::contact_sheet(
+    let sheet = scalp::reports::sheet::contact_sheet(
         "Skin types II, IV, VI under the four lights (healed)",
         &tiles,
         LightPreset::ALL.len(),
     )?;
     let lights = a.out.join("lights.png");
-    scalp::sheet::write_rgb_png(&sheet, &lights)?;
+    scalp::reports::sheet::write_rgb_png(&sheet, &lights)?;
     println!("wrote {}", lights.display());
 
     // Depth: the same plan at 0.07, 0.35 and 1.1 mm, healed and after five years, close up.
@@ -542,20 +542,20 @@ fn gallery(a: GalleryArgs) -> Result<()> {
                     format!(
                         "{} · {label} · {}",
                         tone.name(),
-                        scalp::sheet::time_label(years)
+                        scalp::reports::sheet::time_label(years)
                     ),
                     img,
                 ));
             }
         }
     }
-    let sheet = scalp::sheet::contact_sheet(
+    let sheet = scalp::reports::sheet::contact_sheet(
         "Deposit depth: shallow, correct, deep (types II and VI, healed and 5 years; a 2.5 cm patch)",
         &tiles,
         6,
     )?;
     let depths = a.out.join("depths.png");
-    scalp::sheet::write_rgb_png(&sheet, &depths)?;
+    scalp::reports::sheet::write_rgb_png(&sheet, &depths)?;
     println!("wrote {}", depths.display());
 
     // Healing: day 0, 3, 7, 14, 28 close up, and the before/after of the whole head.
@@ -571,13 +571,13 @@ fn gallery(a: GalleryArgs) -> Result<()> {
         )?;
         tiles.push((format!("day {days}"), img));
     }
-    let sheet = scalp::sheet::contact_sheet(
+    let sheet = scalp::reports::sheet::contact_sheet(
         "Healing of the first session: redness, scabs (days 5–7), settling by 4 weeks",
         &tiles,
         5,
     )?;
     let healing = a.out.join("healing.png");
-    scalp::sheet::write_rgb_png(&sheet, &healing)?;
+    scalp::reports::sheet::write_rgb_png(&sheet, &healing)?;
     println!("wrote {}", healing.display());
     Ok(())
 }
@@ -654,7 +654,7 @@ fn render(a: RenderArgs) -> Result<()> {
         })?;
         let after = render(&settings)?;
         let light = a.look.light.name();
-        let sheet = scalp::sheet::contact_sheet(
+        let sheet = scalp::reports::sheet::contact_sheet(
             &format!(
                 "Before and after — {light}, skin type {}",
                 treatment.plan.skin.tone.name()
@@ -669,7 +669,7 @@ fn render(a: RenderArgs) -> Result<()> {
     } else {
         let mut img = render(&settings)?;
         if a.show == Show::Exposure {
-            scalp::sheet::exposure_legend(&mut img)?;
+            scalp::reports::sheet::exposure_legend(&mut img)?;
         }
         img
     };
@@ -791,7 +791,7 @@ fn age(a: AgeArgs) -> Result<()> {
             .age_into(&engine.gpu, &dots, &mut aged, treatment.age_params(y))?;
         let img =
             engine.render_image(&head_gpu, Some((&dots, &aged)), a.view, &settings, a.size)?;
-        tiles.push((scalp::sheet::time_label(y), img));
+        tiles.push((scalp::reports::sheet::time_label(y), img));
     }
     let title = format!(
         "{} dots, depth {} mm, shade {}, {}° latitude, {} h/day outdoors",
@@ -806,16 +806,17 @@ fn age(a: AgeArgs) -> Result<()> {
     } else {
         tiles.len().div_ceil(2)
     };
-    let sheet = scalp::sheet::contact_sheet(&title, &tiles, columns)?;
-    scalp::sheet::write_rgb_png(&sheet, &a.out)?;
+    let sheet = scalp::reports::sheet::contact_sheet(&title, &tiles, columns)?;
+    scalp::reports::sheet::write_rgb_png(&sheet, &a.out)?;
     println!("wrote {} ({} pictures)", a.out.display(), tiles.len());
     if let Some(chart_path) = &a.chart {
         let list = dots.read(&engine.gpu)?;
-        let areas = scalp::report::zone_areas(&head, &treatment);
-        let curves = scalp::report::curves(&treatment, &list, &areas, 1.0 / 12.0);
+        let areas = scalp::reports::report::zone_areas(&head, &treatment);
+        let curves = scalp::reports::report::curves(&treatment, &list, &areas, 1.0 / 12.0);
         let present = areas.map(|a| a > 0.0);
-        let chart = scalp::sheet::fading_chart(&curves, treatment.healed_years(), &present)?;
-        scalp::sheet::write_rgb_png(&chart, chart_path)?;
+        let chart =
+            scalp::reports::sheet::fading_chart(&curves, treatment.healed_years(), &present)?;
+        scalp::reports::sheet::write_rgb_png(&chart, chart_path)?;
         println!("wrote {}", chart_path.display());
     }
     Ok(())
@@ -829,10 +830,11 @@ fn report(a: ReportArgs) -> Result<()> {
     let gpu_dots = engine.generate(&head, &treatment)?;
     let dots = gpu_dots.read(&engine.gpu)?;
     let t = a.years.unwrap_or(treatment.healed_years());
-    let zones = scalp::report::zone_reports(&head, &treatment, &dots, t);
+    let zones = scalp::reports::report::zone_reports(&head, &treatment, &dots, t);
     let head_gpu = HeadGpu::new(&engine.gpu, &head);
-    let metrics =
-        scalp::metrics::measure_with(&engine, &head, &head_gpu, &treatment, &gpu_dots, &dots, t)?;
+    let metrics = scalp::reports::metrics::measure_with(
+        &engine, &head, &head_gpu, &treatment, &gpu_dots, &dots, t,
+    )?;
     if a.json {
         let json = serde_json::json!({
             "head": head.source,
@@ -840,8 +842,8 @@ fn report(a: ReportArgs) -> Result<()> {
             "years": t,
             "healed_years": treatment.healed_years(),
             "total_dots": dots.len(),
-            "visible_contrast_threshold": scalp::report::VISIBLE_CONTRAST,
-            "touch_up_share_of_healed_contrast": scalp::report::TOUCH_UP_SHARE,
+            "visible_contrast_threshold": scalp::reports::report::VISIBLE_CONTRAST,
+            "touch_up_share_of_healed_contrast": scalp::reports::report::TOUCH_UP_SHARE,
             "plan": treatment.plan,
             "errors": treatment.plan.errors.active().iter().map(|(e, s)| {
                 serde_json::json!({ "error": e.name(), "severity": s })
@@ -858,7 +860,7 @@ fn report(a: ReportArgs) -> Result<()> {
     println!(
         "{} at {} ({} dots)",
         head.source,
-        scalp::sheet::time_label(t),
+        scalp::reports::sheet::time_label(t),
         dots.len()
     );
     // Custom zones carry the plan's names: the first column is as wide as the longest.
@@ -900,7 +902,7 @@ fn report(a: ReportArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_metrics(m: &scalp::metrics::Metrics, plan: &Plan) {
+fn print_metrics(m: &scalp::reports::metrics::Metrics, plan: &Plan) {
     let active = plan.errors.active();
     let errors = if active.is_empty() {
         "none (correct work)".to_string()
@@ -1000,7 +1002,7 @@ fn compare(a: CompareArgs) -> Result<()> {
     } else {
         a.years.clone()
     };
-    let req = scalp::compare::CompareRequest {
+    let req = scalp::reports::compare::CompareRequest {
         plan: &plan,
         errors: &errors,
         years: &years,
@@ -1008,15 +1010,15 @@ fn compare(a: CompareArgs) -> Result<()> {
         size: a.size,
         dots: a.head.dots,
     };
-    let comparison = scalp::compare::pictures(&engine, &head, &head_gpu, &req)?;
+    let comparison = scalp::reports::compare::pictures(&engine, &head, &head_gpu, &req)?;
     let columns = comparison.rows.first().map_or(1, |r| r.len());
     let tiles: Vec<(String, image::RgbaImage)> = comparison.rows.into_iter().flatten().collect();
     let title = format!(
         "Technique errors: correct work beside erroneous work, same head, camera and light ({})",
         head.source
     );
-    let sheet = scalp::sheet::contact_sheet(&title, &tiles, columns)?;
-    scalp::sheet::write_rgb_png(&sheet, &a.out)?;
+    let sheet = scalp::reports::sheet::contact_sheet(&title, &tiles, columns)?;
+    scalp::reports::sheet::write_rgb_png(&sheet, &a.out)?;
     println!(
         "wrote {} ({} error{}, {} times, {} pictures)",
         a.out.display(),
@@ -1031,13 +1033,13 @@ fn compare(a: CompareArgs) -> Result<()> {
         "error", "metric", "time", "correct", "error"
     );
     for (&(error, severity), per_time) in errors.iter().zip(&comparison.metrics) {
-        for measure in scalp::metrics::own_measures(error) {
+        for measure in scalp::reports::metrics::own_measures(error) {
             for (&y, (c, w)) in years.iter().zip(per_time) {
                 println!(
                     "{:<22} {:<30} {:>10} {:>12} {:>12}",
                     format!("{error}={severity}"),
                     measure.name,
-                    scalp::sheet::time_label(y),
+                    scalp::reports::sheet::time_label(y),
                     measure.show(c),
                     measure.show(w)
                 );
@@ -1056,7 +1058,7 @@ fn bench(a: BenchArgs) -> Result<()> {
     }
     let head = Head::builtin()?;
     let engine = Engine::new(a.adapter.as_deref())?;
-    let config = scalp::bench::BenchConfig {
+    let config = scalp::reports::bench::BenchConfig {
         dots: a.dots,
         sizes: a.sizes,
         frames: a.frames,
@@ -1074,13 +1076,14 @@ fn bench(a: BenchArgs) -> Result<()> {
         .filter(|b| b.is_finite() && *b > 0.0)
         .or_else(|| {
             (engine.gpu.info.device_type == wgpu::DeviceType::Cpu)
-                .then(scalp::bench::host_bandwidth_gbs)
+                .then(scalp::reports::bench::host_bandwidth_gbs)
         });
-    let report = scalp::bench::run(&engine, &head, &config, bandwidth, |done, total, what| {
-        bar.set_length(total);
-        bar.set_position(done);
-        bar.set_message(what.to_string());
-    })?;
+    let report =
+        scalp::reports::bench::run(&engine, &head, &config, bandwidth, |done, total, what| {
+            bar.set_length(total);
+            bar.set_position(done);
+            bar.set_message(what.to_string());
+        })?;
     bar.finish_and_clear();
     let results = &report.results;
     let timestamps = engine

@@ -4,9 +4,9 @@ mod common;
 use common::{centre_disc_luminance, engine, head};
 use scalp::ageing::appearance;
 use scalp::camera::ViewPreset;
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings};
+use scalp::treatment::Treatment;
 
 #[test]
 fn gpu_appearance_matches_the_cpu_reference_at_every_time() {

@@ -1,8 +1,8 @@
 //! Clinical cases (issue 8): alopecia areata patches are filled, and only they.
 mod common;
 use common::{engine, head};
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
+use scalp::treatment::Treatment;
 use std::path::Path;
 
 #[test]
@@ -295,7 +295,7 @@ fn custom_zones_and_per_zone_shade_and_sessions_shape_the_dots() {
     assert!(crown.iter().all(|d| d.session() < 2) && crown.iter().any(|d| d.session() == 1));
     assert!((mean_last_shade(ZoneId::Crown, 1) - 7.0).abs() < 0.1);
     // Density: the whorl's dots per cm² against the crown's, over areas measured on the mesh.
-    let areas = scalp::report::zone_areas(h, &t);
+    let areas = scalp::reports::report::zone_areas(h, &t);
     let per_cm2 = |z: ZoneId| {
         gpu.iter().filter(|d| d.zone() == z).count() as f64 / (areas[z as usize] / 100.0)
     };

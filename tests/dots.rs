@@ -6,8 +6,8 @@ use common::{assert_agree, engine, head};
 use glam::Vec3;
 use scalp::dots::reference::{candidate_triangle, outranks};
 use scalp::dots::{Dot, Layout};
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
+use scalp::treatment::Treatment;
 use scalp::zone::Zone;
 use std::collections::{HashMap, HashSet};
 

@@ -6,10 +6,10 @@ mod common;
 
 use common::{assert_agree, engine, head};
 use scalp::dots::Layout;
-use scalp::engine::Treatment;
-use scalp::metrics::{DotMetrics, Metrics};
 use scalp::plan::Plan;
+use scalp::reports::metrics::{DotMetrics, Metrics};
 use scalp::technique::{with_only, ErrorZone, TechniqueError as E};
+use scalp::treatment::Treatment;
 use scalp::zone::Zone;
 use std::sync::OnceLock;
 
@@ -97,7 +97,8 @@ fn healed() -> &'static Vec<(Option<E>, Metrics)> {
                     Some(e) => with_only(&Plan::default(), e, 1.0),
                 };
                 let t = Treatment::new(head(), &plan, None).unwrap();
-                let m = scalp::metrics::measure(engine(), head(), &t, t.healed_years()).unwrap();
+                let m = scalp::reports::metrics::measure(engine(), head(), &t, t.healed_years())
+                    .unwrap();
                 (e, m)
             })
             .collect()
@@ -254,7 +255,9 @@ fn too_deep_dots_read_blue_grey_blurred_and_spread_over_the_years() {
     let growth = |plan: &Plan| {
         let t = Treatment::new(head(), plan, None).unwrap();
         let dots = t.reference_dots(head());
-        let at = |y| scalp::metrics::dot_metrics(head(), &t, &dots, y).mean_apparent_diameter_mm;
+        let at = |y| {
+            scalp::reports::metrics::dot_metrics(head(), &t, &dots, y).mean_apparent_diameter_mm
+        };
         at(5.0) / at(t.healed_years())
     };
     let correct = growth(&Plan::default());
@@ -276,7 +279,7 @@ fn too_shallow_work_looks_fine_on_day_zero_and_is_gone_within_months() {
     let at = |plan: &Plan, years: f32| {
         let t = Treatment::new(head(), plan, None).unwrap();
         let dots = t.reference_dots(head());
-        scalp::metrics::dot_metrics(head(), &t, &dots, years)
+        scalp::reports::metrics::dot_metrics(head(), &t, &dots, years)
     };
     let correct = Plan::default();
     let shallow = with_only(&correct, E::TooShallow, 1.0);
@@ -371,7 +374,7 @@ fn a_wrong_shade_makes_each_dot_darker() {
     let darkness = |plan: &Plan| {
         let t = Treatment::new(head(), plan, Some(8_000)).unwrap();
         let dots = t.reference_dots(head());
-        scalp::metrics::dot_metrics(head(), &t, &dots, t.healed_years()).dot_darkness
+        scalp::reports::metrics::dot_metrics(head(), &t, &dots, t.healed_years()).dot_darkness
     };
     let mut light = Plan::default();
     light.dots.shade = 4.0;
@@ -412,7 +415,7 @@ fn half_severity_lies_between_correct_and_full() {
     let metric = |plan: &Plan, f: &dyn Fn(&DotMetrics) -> f64| {
         let t = Treatment::new(head(), plan, None).unwrap();
         let dots = t.reference_dots(head());
-        f(&scalp::metrics::dot_metrics(
+        f(&scalp::reports::metrics::dot_metrics(
             head(),
             &t,
             &dots,

@@ -3,9 +3,9 @@
 mod common;
 
 use common::head;
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
-use scalp::report::{curves, touch_up_year, zone_areas};
+use scalp::reports::report::{curves, touch_up_year, zone_areas};
+use scalp::treatment::Treatment;
 use scalp::zone::ZoneId;
 
 /// Touch-up year of every zone under `plan` (None: not within the horizon).

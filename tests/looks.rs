@@ -3,11 +3,11 @@
 mod common;
 use common::{engine, head, luminance};
 use scalp::camera::{Camera, ViewPreset};
-use scalp::engine::Treatment;
 use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
 use scalp::plan::Plan;
 use scalp::render::{frame_bounds, HeadGpu, RenderSettings};
+use scalp::treatment::Treatment;
 
 const SIZE: (u32, u32) = (200, 150);
 

@@ -4,9 +4,9 @@ mod common;
 
 use common::{engine, head, luminance};
 use scalp::camera::ViewPreset;
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings, SplatPath};
+use scalp::treatment::Treatment;
 
 fn pictures(
     plan: &Plan,

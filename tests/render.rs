@@ -4,9 +4,9 @@ mod common;
 
 use common::{centre_disc_luminance, engine, head, luminance, pixel_of};
 use scalp::camera::ViewPreset;
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings};
+use scalp::treatment::Treatment;
 use std::path::PathBuf;
 
 fn render(plan: &Plan, view: ViewPreset, size: (u32, u32), dots: bool) -> image::RgbaImage {

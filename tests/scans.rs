@@ -8,13 +8,13 @@ mod common;
 use common::{engine, head, luminance};
 use glam::{Quat, Vec3};
 use scalp::camera::ViewPreset;
-use scalp::engine::Treatment;
 use scalp::head::align::{self, ScanLandmarks};
 use scalp::head::obj::Units;
 use scalp::head::scan::ScanOptions;
 use scalp::head::{Head, Landmarks};
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, RenderSettings};
+use scalp::treatment::Treatment;
 use std::fmt::Write as _;
 use std::path::Path;
 

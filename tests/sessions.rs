@@ -2,8 +2,8 @@
 //! (about 30% → 70% → 100% of the dots) and the healing of each.
 mod common;
 use common::{engine, head};
-use scalp::engine::Treatment;
 use scalp::plan::Plan;
+use scalp::treatment::Treatment;
 use std::path::Path;
 
 fn dated_plan() -> Plan {

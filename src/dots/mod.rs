@@ -1,6 +1,6 @@
 //! Dots: what the practitioner deposits. Generation is a pure function of (seed, candidate id)
 //! followed by a minimum-spacing rule, and this module is its CPU reference; the GPU passes in
-//! `crate::gpu::generate` compute the same with `shaders/generate.wgsl` and
+//! `crate::dots::generate` compute the same with `shaders/generate.wgsl` and
 //! `shaders/spacing.wgsl`.
 //!
 //! How dots are placed (natural, never a grid, no clumps):
@@ -20,6 +20,7 @@
 //! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
 //! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
 //! not depend on the adapter, so every adapter draws the same dots.
+pub mod generate;
 pub mod hair_grid;
 pub mod layout;
 pub mod reference;

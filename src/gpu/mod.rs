@@ -1,7 +1,6 @@
 //! The GPU context: adapter choice, device, error capture and small helpers (uploads,
 //! readbacks, dispatch sizes). Knows nothing of windows.
-pub mod age;
-pub mod generate;
+pub mod readback;
 pub mod timer;
 
 use crate::error::{Result, ScalpError};

@@ -7,10 +7,10 @@ pub mod skin;
 pub mod splat;
 pub mod splat_compute;
 
+use crate::ageing::age::AgedDots;
 use crate::camera::Camera;
+use crate::dots::generate::GpuDots;
 use crate::error::{Result, ScalpError};
-use crate::gpu::age::AgedDots;
-use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::FrameTimer;
 use crate::gpu::Gpu;
 use crate::light::{Key, Light, LightPreset};

@@ -1,7 +1,7 @@
 //! Dot pass (`splat.wgsl`): instanced surface-aligned splats adding optical density.
 use super::Targets;
-use crate::gpu::age::AgedDots;
-use crate::gpu::generate::GpuDots;
+use crate::ageing::age::AgedDots;
+use crate::dots::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::shaders;

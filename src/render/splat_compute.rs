@@ -2,8 +2,8 @@
 //! optical-density buffer with integer atomics, then a resolve writes the density target the
 //! composite reads. Same image as the raster path within the tolerance of `tests/paths.rs`.
 use super::Targets;
-use crate::gpu::age::AgedDots;
-use crate::gpu::generate::GpuDots;
+use crate::ageing::age::AgedDots;
+use crate::dots::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{dispatch_size, entry, Gpu};
 use crate::shaders;

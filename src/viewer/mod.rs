@@ -15,12 +15,12 @@ use egui::{Color32, Key, Modifiers};
 use orbit::Orbit;
 use panel::{Actions, Controls, Status};
 use scalp::camera::ViewPreset;
-use scalp::engine::{write_png, Engine};
 use scalp::gpu::Gpu;
 use scalp::head::obj::LoadOptions;
 use scalp::head::Head;
 use scalp::plan::Plan;
 use scalp::render::SplatPath;
+use scalp::{engine::Engine, png::write_png};
 use scalp::{Result, ScalpError};
 use scene::{HeadSource, Job, Scene, Worker, WorkerEvent};
 use std::path::{Path, PathBuf};
@@ -853,7 +853,7 @@ impl Viewer {
         painter.text(
             rect.left_bottom() + egui::vec2(12.0, -10.0),
             egui::Align2::LEFT_BOTTOM,
-            scalp::sheet::time_label(self.controls.years),
+            scalp::reports::sheet::time_label(self.controls.years),
             egui::FontId::proportional(20.0),
             Color32::from_white_alpha(230),
         );
@@ -1113,7 +1113,7 @@ fn read_window(
         }
     };
     let size = tex.size();
-    let mut img = scalp::engine::read_texture(&engine.gpu, tex, size.width, size.height)?;
+    let mut img = scalp::gpu::readback::read_texture(&engine.gpu, tex, size.width, size.height)?;
     for p in img.pixels_mut() {
         if bgra {
             p.0.swap(0, 2);

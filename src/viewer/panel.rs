@@ -268,7 +268,7 @@ pub fn show(
             c.years = slider_to_years(s);
         }
         ui.horizontal(|ui| {
-            ui.label(scalp::sheet::time_label(c.years));
+            ui.label(scalp::reports::sheet::time_label(c.years));
             let mut days = c.years * scalp::ageing::DAYS_PER_YEAR;
             if ui
                 .add(

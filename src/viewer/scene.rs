@@ -7,13 +7,13 @@
 //! - the time or the plan's ageing facts differ → age again (a fraction of a millisecond a
 //!   thousand dots, on the window's thread);
 //! - anything else in the plan differs → generate again, on the worker.
-use scalp::engine::{Engine, Treatment};
-use scalp::gpu::age::AgedDots;
-use scalp::gpu::generate::GpuDots;
+use scalp::ageing::age::AgedDots;
+use scalp::dots::generate::GpuDots;
 use scalp::head::obj::LoadOptions;
 use scalp::head::Head;
 use scalp::plan::Plan;
 use scalp::render::{HeadGpu, SplatPath};
+use scalp::{engine::Engine, treatment::Treatment};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::Arc;

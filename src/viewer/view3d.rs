@@ -194,7 +194,7 @@ impl View3d {
 /// supersampling, splatting path and the divider in output pixels.
 pub fn frame_settings(
     settings: &RenderSettings,
-    treatment: &scalp::engine::Treatment,
+    treatment: &scalp::treatment::Treatment,
     split: Option<f32>,
     path: SplatPath,
     width: u32,

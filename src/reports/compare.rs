@@ -4,14 +4,14 @@
 //! pixel, so dot-level errors get a close-up of the vertex and hairline errors a close view of
 //! the forehead.
 use crate::camera::{Camera, ViewPreset};
-use crate::engine::{Engine, Treatment};
+use crate::dots::generate::GpuDots;
 use crate::error::Result;
-use crate::gpu::generate::GpuDots;
 use crate::head::Head;
-use crate::metrics::Metrics;
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
+use crate::reports::metrics::Metrics;
 use crate::technique::{self, TechniqueError};
+use crate::{engine::Engine, treatment::Treatment};
 use glam::Vec3;
 
 /// Where the camera looks.
@@ -66,7 +66,7 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
             return (Camera::framing(v, lo, hi, aspect), None);
         }
         Framing::Vertex { width_mm } => {
-            let (p, n) = crate::metrics::surface_point(head, head.landmarks.vertex);
+            let (p, n) = crate::reports::metrics::surface_point(head, head.landmarks.vertex);
             // Tilted toward the face, so the skin's relief shows under the key light; the
             // top of the picture is the back of the head.
             let dir = (n + Vec3::Z * 0.5).normalize();
@@ -78,7 +78,7 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
             // sit higher than the midline), so the whole front line and both corners are in
             // the middle of the picture.
             let (target, _) =
-                crate::metrics::surface_point(head, lm.front_hairline + Vec3::Y * 26.0);
+                crate::reports::metrics::surface_point(head, lm.front_hairline + Vec3::Y * 26.0);
             // From 40° above the horizon the sloping band is seen nearly face on.
             let e = 40f32.to_radians();
             (target, Vec3::new(0.0, e.sin(), e.cos()), Vec3::Y, width_mm)
@@ -101,7 +101,7 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
 
 /// The label of a picture: what it shows, the severity and the time.
 pub fn label(error: Option<(TechniqueError, f32)>, years: f32) -> String {
-    let when = crate::sheet::time_label(years);
+    let when = crate::reports::sheet::time_label(years);
     match error {
         None => format!("correct · {when}"),
         Some((e, s)) => format!("{} {} · {when}", e.title(), fmt_severity(s)),
@@ -154,7 +154,7 @@ pub fn pictures(
         .years
         .iter()
         .map(|&y| {
-            crate::metrics::measure_with(
+            crate::reports::metrics::measure_with(
                 engine,
                 head,
                 head_gpu,
@@ -176,7 +176,7 @@ pub fn pictures(
         let wrong_list = wrong_dots.read(&engine.gpu)?;
         let mut per_time = Vec::new();
         for (k, &y) in req.years.iter().enumerate() {
-            let m = crate::metrics::measure_with(
+            let m = crate::reports::metrics::measure_with(
                 engine,
                 head,
                 head_gpu,
@@ -201,7 +201,7 @@ pub fn pictures(
             ] {
                 let mut img = render_at(engine, head_gpu, t, dots, &cam, &settings, req.size, y)?;
                 if let Some(k) = px_per_mm {
-                    crate::sheet::scale_bar(&mut img, k * req.size.1 as f32)?;
+                    crate::reports::sheet::scale_bar(&mut img, k * req.size.1 as f32)?;
                 }
                 row.push((label(which, y), img));
             }

@@ -5,9 +5,9 @@
 use crate::ageing::{self, AgeParams};
 use crate::dots::layout::SAMPLE_POINTS;
 use crate::dots::Dot;
-use crate::engine::Treatment;
 use crate::head::Head;
 use crate::optics;
+use crate::treatment::Treatment;
 use crate::zone::{ZoneId, ZONE_COUNT};
 use serde::Serialize;
 

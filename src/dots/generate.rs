@@ -1,8 +1,8 @@
 //! The dot generation passes on the GPU (`generate.wgsl`, `spacing.wgsl`). Pipelines are built
 //! once ([`DotGenerator`]); each plan's dots live in [`GpuDots`], one buffer per chunk.
-use super::{dispatch_size, Gpu};
 use crate::dots::{GenParams, Layout};
 use crate::error::{Result, ScalpError};
+use crate::gpu::{dispatch_size, Gpu};
 use crate::head::Mesh;
 use crate::shaders;
 use crate::zone::Zone;
@@ -77,11 +77,11 @@ pub struct DotGenerator {
 }
 
 fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    super::entry::storage(binding, wgpu::ShaderStages::COMPUTE, read_only)
+    crate::gpu::entry::storage(binding, wgpu::ShaderStages::COMPUTE, read_only)
 }
 
 fn uniform(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    super::entry::uniform(binding, wgpu::ShaderStages::COMPUTE)
+    crate::gpu::entry::uniform(binding, wgpu::ShaderStages::COMPUTE)
 }
 
 fn bind(
@@ -239,7 +239,7 @@ impl DotGenerator {
             });
         }
         let expected_dot_bytes = (layout.expected_dots * 1.02) as u64 * 48;
-        let budget = super::memory_budget(&gpu.info);
+        let budget = crate::gpu::memory_budget(&gpu.info);
         if expected_dot_bytes + work > budget {
             return Err(ScalpError::TooLarge {
                 what: format!("{:.0} dots", layout.expected_dots),

@@ -2,12 +2,15 @@
 //! scenes (the built-in head, a fixed seed, a fixed camera path and time scrub), GPU time per
 //! pass from timestamp queries, whole-frame wall time with a synchronised wait.
 use crate::camera::{Camera, ViewPreset};
-use crate::engine::{output_texture, Engine, Treatment};
 use crate::error::Result;
 use crate::gpu::timer::FrameTimer;
 use crate::head::Head;
 use crate::plan::Plan;
 use crate::render::{auto_ssaa, HeadGpu, RenderSettings, SplatPath, Targets};
+use crate::{
+    engine::{output_texture, Engine},
+    treatment::Treatment,
+};
 use glam::{Quat, Vec3};
 use serde::Serialize;
 use std::time::Instant;

@@ -2,13 +2,13 @@
 //! chart (plotters). Text is drawn with the bundled DejaVu Sans, so nothing depends on the
 //! fonts of the machine.
 use crate::error::{Result, ScalpError};
-use crate::report::{touch_up_year, Curves, TOUCH_UP_SHARE};
+use crate::reports::report::{touch_up_year, Curves, TOUCH_UP_SHARE};
 use crate::zone::{ZoneId, ZONE_COUNT};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::Path;
 
-const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FAMILY: &str = "scalp-sans";
 
 fn register_font() {
@@ -126,7 +126,7 @@ pub fn fading_chart(
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f32..crate::report::HORIZON_YEARS, 0f64..110f64)
+            .build_cartesian_2d(0f32..crate::reports::report::HORIZON_YEARS, 0f64..110f64)
             .map_err(plot_err)?;
         chart
             .configure_mesh()
@@ -139,7 +139,10 @@ pub fn fading_chart(
         let threshold = 100.0 * TOUCH_UP_SHARE as f64;
         chart
             .draw_series(LineSeries::new(
-                [(0.0, threshold), (crate::report::HORIZON_YEARS, threshold)],
+                [
+                    (0.0, threshold),
+                    (crate::reports::report::HORIZON_YEARS, threshold),
+                ],
                 BLACK.stroke_width(1),
             ))
             .map_err(plot_err)?
@@ -194,7 +197,10 @@ pub fn fading_chart(
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(0f32..crate::report::HORIZON_YEARS, 0f64..max_vis * 1.1)
+            .build_cartesian_2d(
+                0f32..crate::reports::report::HORIZON_YEARS,
+                0f64..max_vis * 1.1,
+            )
             .map_err(plot_err)?;
         chart
             .configure_mesh()
@@ -224,10 +230,10 @@ pub fn fading_chart(
     image::RgbImage::from_raw(w, h, buf).ok_or_else(|| ScalpError::invalid("chart", "buffer size"))
 }
 
-/// Writes an RGB image as PNG whole or not at all (see engine::write_png).
+/// Writes an RGB image as PNG whole or not at all (see png::write_png).
 pub fn write_rgb_png(img: &image::RgbImage, path: &Path) -> Result<()> {
     let rgba = image::DynamicImage::ImageRgb8(img.clone()).to_rgba8();
-    crate::engine::write_png(&rgba, path)
+    crate::png::write_png(&rgba, path)
 }
 
 /// The exposure map's colour ramp (`ramp` in skin.wgsl), linear RGB, for 0 ≤ t ≤ 1.

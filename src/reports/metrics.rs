@@ -14,15 +14,15 @@
 //! | left/right asymmetry | asymmetry |
 //! | density uniformity (CV over ~1 cm² cells) | patchy density |
 use crate::ageing::{self, AgeParams};
+use crate::dots::generate::GpuDots;
 use crate::dots::layout::SAMPLE_POINTS;
 use crate::dots::Dot;
-use crate::engine::{Engine, Treatment};
 use crate::error::Result;
-use crate::gpu::generate::GpuDots;
 use crate::head::Head;
 use crate::optics;
 use crate::render::{HeadGpu, RenderSettings};
-use crate::report::VISIBLE_CONTRAST;
+use crate::reports::report::VISIBLE_CONTRAST;
+use crate::{engine::Engine, treatment::Treatment};
 use glam::{Vec2, Vec3};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -662,7 +662,7 @@ pub fn measure_with(
     dots: &[Dot],
     t_years: f32,
 ) -> Result<Metrics> {
-    use crate::compare::{camera, Framing};
+    use crate::reports::compare::{camera, Framing};
     let aged = engine.age(t, gpu_dots, t_years)?;
     let size = CLOSE_UP_SIZE;
     let framing = Framing::Vertex {

@@ -13,6 +13,8 @@
 //! The deposit also spreads: its radius grows as r(τ)² = r₀² + 2·D·τ, with D growing with depth
 //! ([`SPREAD_MM2_PER_YEAR`]); the renderer adds 2·D·τ to the footprint's variance, so the
 //! pigment's amount, not its spread, sets how much light it takes.
+pub mod age;
+
 use crate::dots::Dot;
 use bytemuck::{Pod, Zeroable};
 use serde::{Deserialize, Serialize};

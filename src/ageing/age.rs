@@ -1,10 +1,10 @@
 //! The age pass (`age.wgsl`): per-dot appearance at time t. Pipeline built once ([`DotAger`]);
 //! the appearance buffers ([`AgedDots`]) are small (16 bytes a dot) and rewritten per time.
-use super::{dispatch_size, Gpu};
 use crate::ageing::{AgeParams, Appearance};
+use crate::dots::generate::GpuDots;
 use crate::error::Result;
-use crate::gpu::generate::GpuDots;
 use crate::gpu::timer::{FrameTimer, Pass};
+use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
 
 /// One appearance buffer per dot chunk, in the same order.
@@ -38,9 +38,9 @@ impl DotAger {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("age"),
             entries: &[
-                super::entry::uniform(0, c),
-                super::entry::storage(1, c, true),
-                super::entry::storage(2, c, false),
+                crate::gpu::entry::uniform(0, c),
+                crate::gpu::entry::storage(1, c, true),
+                crate::gpu::entry::storage(2, c, false),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {

@@ -1,0 +1,41 @@
+//! PNG files written whole or not at all.
+use crate::error::{Result, ScalpError};
+use std::path::Path;
+
+/// Writes a PNG whole or not at all: to a temporary file beside `path`, then renamed.
+pub fn write_png(img: &image::RgbaImage, path: &Path) -> Result<()> {
+    let err = |message: String| ScalpError::Output {
+        path: path.to_path_buf(),
+        message,
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("png") => {}
+        _ => return Err(err("the output file name must end in .png".into())),
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(err(format!("the folder {} does not exist", dir.display())));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out.png".into());
+    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let result = (|| -> std::result::Result<(), String> {
+        let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+        let mut w = std::io::BufWriter::new(file);
+        img.write_to(&mut w, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+        let file = w.into_inner().map_err(|e| e.to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
+}
