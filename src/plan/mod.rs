@@ -263,17 +263,7 @@ impl Sessions {
     pub fn first_day(&self) -> Option<i64> {
         self.dates.first().and_then(date_days)
     }
-}
 
-impl Plan {
-    /// Years from the first session until every session has healed (four weeks after the last).
-    pub fn healed_years(&self) -> f32 {
-        let starts = self.sessions.start_years(&self.ageing);
-        starts.last().copied().unwrap_or(0.0) + 28.0 / crate::ageing::DAYS_PER_YEAR
-    }
-}
-
-impl Sessions {
     /// The share of dots each session places: `shares` if given, else 30/40/30 for three
     /// sessions [Liu 2025: ~30% → 70% → 100% coverage], else equal shares.
     pub fn effective_shares(&self) -> Vec<f32> {
@@ -365,8 +355,8 @@ impl Plan {
     }
 
     /// Checks every value against its allowed range (see the table `FIELDS` in
-    /// `plan::schema`), that no float is NaN or infinite, and the session shares. Errors name the
-    /// plan `<plan>` and carry no line, since a `Plan` in memory has no file.
+    /// `plan::schema`), that no float is NaN or infinite, and the session shares. Errors
+    /// name the plan `<plan>` and carry no line, since a `Plan` in memory has no file.
     pub fn validate(&self) -> Result<(), ScalpError> {
         self.validate_in(&Doc {
             path: Path::new("<plan>"),
@@ -374,6 +364,7 @@ impl Plan {
             root: None,
         })
     }
+
     /// The plan as TOML text that [`Plan::from_toml_str`] reads back to an equal plan.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).expect("a Plan always serializes to TOML");
@@ -384,5 +375,11 @@ impl Plan {
     /// value to [`Plan::default`]. `scalp plan --example` prints it.
     pub fn example_toml() -> &'static str {
         example::text()
+    }
+
+    /// Years from the first session until every session has healed (four weeks after the last).
+    pub fn healed_years(&self) -> f32 {
+        let starts = self.sessions.start_years(&self.ageing);
+        starts.last().copied().unwrap_or(0.0) + 28.0 / crate::ageing::DAYS_PER_YEAR
     }
 }
