@@ -35,7 +35,6 @@
 use crate::head::Mesh;
 use glam::Vec3;
 use serde::{Deserialize, Serialize};
-use std::sync::Mutex;
 
 /// The client's sun habits and where they live (plan section `[exposure]`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -128,10 +127,6 @@ pub const MIN_AZIMUTHS: usize = 6;
 /// distance (the gap behind an ear is several mm). Open convex skin (the crown) comes out
 /// unshadowed to within 0.5% (tested).
 pub const RAY_OFFSET_MM: f32 = 0.5;
-/// Vertices handed to a worker thread at a time.
-const CHUNK: usize = 256;
-/// Most worker threads; results never depend on how many run.
-const MAX_THREADS: usize = 8;
 
 // ---------------------------------------------------------------------------------------------
 // Habits
@@ -304,40 +299,19 @@ pub struct SkyVisibility {
 
 impl SkyVisibility {
     /// Casts the shadow rays of every vertex of `mesh`, on as many threads as the machine
-    /// offers (at most 8); the result does not depend on the number of threads.
+    /// offers (see [`crate::parallel`]); the result does not depend on the number of threads.
     pub fn new(mesh: &Mesh) -> Self {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(MAX_THREADS);
-        Self::with_threads(mesh, threads)
+        Self::with_threads(mesh, crate::parallel::threads())
     }
 
-    /// As [`SkyVisibility::new`] on exactly `threads` threads (at least one).
+    /// As [`SkyVisibility::new`] on at most `threads` threads (at least one).
     pub fn with_threads(mesh: &Mesh, threads: usize) -> Self {
         let start = std::time::Instant::now();
         let bvh = TriangleBvh::new(mesh);
         let dirs = sky_directions();
-        let mut per_ring = vec![[0.0f32; RINGS]; mesh.positions.len()];
-        let work = Mutex::new(per_ring.chunks_mut(CHUNK).enumerate());
-        let worker = || loop {
-            let Some((c, out)) = work.lock().unwrap_or_else(|e| e.into_inner()).next() else {
-                break;
-            };
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = vertex_visibility(mesh, &bvh, &dirs, c * CHUNK + j);
-            }
-        };
-        let threads = threads.max(1);
-        if threads == 1 {
-            worker();
-        } else {
-            std::thread::scope(|s| {
-                for _ in 0..threads {
-                    s.spawn(worker);
-                }
-            });
-        }
+        let per_ring = crate::parallel::map_indices(mesh.positions.len(), threads, |v| {
+            vertex_visibility(mesh, &bvh, &dirs, v)
+        });
         log::debug!(
             "sky visibility of {} vertices ({} triangles, {} directions) in {:.2?} on {} threads",
             mesh.positions.len(),

@@ -22,6 +22,7 @@ pub mod hash;
 pub mod head;
 pub mod light;
 pub mod optics;
+pub mod parallel;
 pub mod plan;
 pub mod png;
 pub mod render;

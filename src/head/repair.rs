@@ -137,9 +137,37 @@ pub fn repair(raw: &RawObj) -> Repaired {
         input_triangles: raw.triangle_count(),
         ..Default::default()
     };
+    // 1. Weld.
+    let (weld, positions) = weld(raw, &mut report);
+    // 2. Degenerate and repeated triangles. `tri_src`: each kept triangle's in `raw`.
+    let (mut tris, mut tri_src) = proper_triangles(raw, &weld, &positions, &mut report);
+    drop_repeated(&mut tris, &mut tri_src, &mut report);
+    // 3. Components through shared vertices; debris dropped.
+    let mut comps = components(&positions, &tris);
+    let keep_comp = keep_components(&comps, &mut report);
+    if report.fragments_removed > 0 {
+        let before = tris.len();
+        let keep: Vec<bool> = comps
+            .of_tri
+            .iter()
+            .map(|&c| keep_comp[c as usize])
+            .collect();
+        retain_marked(&mut tris, &keep);
+        retain_marked(&mut tri_src, &keep);
+        retain_marked(&mut comps.of_tri, &keep);
+        report.fragment_triangles_removed = before - tris.len();
+    }
+    // 4. Orientation over manifold edges.
+    let adj = manifold_neighbours(&tris, positions.len(), &mut report);
+    let flip = orient(&tris, &positions, &comps, &adj, &mut report);
+    finish(raw, positions, tris, &tri_src, &flip, report)
+}
 
-    // 1. Weld. The quantum is relative to the size of what the faces use, so that units do
-    // not matter; positions equal to ~10⁻⁶ of the size are the same point.
+/// Welds vertices at the same position: the welded vertex of each raw position that corners
+/// use (`u32::MAX` for others), and the welded positions. The quantum is relative to the size
+/// of what the faces use, so that units do not matter; positions equal to ~10⁻⁶ of the size
+/// are the same point.
+fn weld(raw: &RawObj, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>) {
     let (lo, hi) = used_bounds(raw);
     // In f64: the size of f32 coordinates near their limit overflows f32.
     let quantum = ((hi.as_dvec3() - lo.as_dvec3()).length() * 1e-6).max(f64::MIN_POSITIVE);
@@ -162,8 +190,17 @@ pub fn repair(raw: &RawObj) -> Repaired {
     drop(cells);
     let used = weld.iter().filter(|&&w| w != u32::MAX).count();
     report.welded_vertices = used - positions.len();
+    (weld, positions)
+}
 
-    // 2. Degenerate and repeated triangles.
+/// The triangles over welded vertices that have three distinct corners and nonzero area, and
+/// the raw triangle each came from.
+fn proper_triangles(
+    raw: &RawObj,
+    weld: &[u32],
+    positions: &[Vec3],
+    report: &mut RepairReport,
+) -> (Vec<[u32; 3]>, Vec<u32>) {
     let mut tris: Vec<[u32; 3]> = Vec::with_capacity(raw.triangle_count());
     let mut tri_src: Vec<u32> = Vec::with_capacity(raw.triangle_count());
     for (t, c) in raw.corners.chunks_exact(3).enumerate() {
@@ -184,41 +221,55 @@ pub fn repair(raw: &RawObj) -> Repaired {
         tris.push(ids);
         tri_src.push(t as u32);
     }
-    {
-        let mut keys: Vec<([u32; 3], u32)> = tris
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let mut k = *t;
-                k.sort_unstable();
-                (k, i as u32)
-            })
-            .collect();
-        keys.sort_unstable();
-        let mut keep = vec![true; tris.len()];
-        for w in keys.windows(2) {
-            if w[0].0 == w[1].0 {
-                keep[w[1].1 as usize] = false;
-                report.duplicate_triangles += 1;
-            }
-        }
-        if report.duplicate_triangles > 0 {
-            let mut i = 0;
-            tris.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-            let mut i = 0;
-            tri_src.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
+    (tris, tri_src)
+}
+
+/// Drops triangles over the same three vertices as an earlier one (in any order).
+fn drop_repeated(tris: &mut Vec<[u32; 3]>, tri_src: &mut Vec<u32>, report: &mut RepairReport) {
+    let mut keys: Vec<([u32; 3], u32)> = tris
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut k = *t;
+            k.sort_unstable();
+            (k, i as u32)
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut keep = vec![true; tris.len()];
+    for w in keys.windows(2) {
+        if w[0].0 == w[1].0 {
+            keep[w[1].1 as usize] = false;
+            report.duplicate_triangles += 1;
         }
     }
+    if report.duplicate_triangles > 0 {
+        retain_marked(tris, &keep);
+        retain_marked(tri_src, &keep);
+    }
+}
 
-    // 3. Components through shared vertices.
+/// Keeps the items whose `keep` mark (by their index before) is set.
+fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut i = 0;
+    items.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// Connected parts of a mesh: each triangle's, and each part's area and bounding box.
+struct Components {
+    of_tri: Vec<u32>,
+    area: Vec<f64>,
+    lo: Vec<Vec3>,
+    hi: Vec<Vec3>,
+}
+
+/// The connected parts, through shared vertices, numbered in order of their first triangle.
+fn components(positions: &[Vec3], tris: &[[u32; 3]]) -> Components {
     let mut uf = UnionFind::new(positions.len());
-    for t in &tris {
+    for t in tris {
         uf.union(t[0], t[1]);
         uf.union(t[1], t[2]);
     }
@@ -227,40 +278,48 @@ pub fn repair(raw: &RawObj) -> Repaired {
         0.5 * (b - a).cross(c - a).length()
     };
     let mut comp_of_root: HashMap<u32, usize> = HashMap::new();
-    let mut comp_area: Vec<f64> = Vec::new();
-    let mut comp_lo: Vec<Vec3> = Vec::new();
-    let mut comp_hi: Vec<Vec3> = Vec::new();
-    let mut tri_comp: Vec<u32> = Vec::with_capacity(tris.len());
-    for t in &tris {
+    let mut comps = Components {
+        of_tri: Vec::with_capacity(tris.len()),
+        area: Vec::new(),
+        lo: Vec::new(),
+        hi: Vec::new(),
+    };
+    for t in tris {
         let root = uf.find(t[0]);
-        let next = comp_area.len();
+        let next = comps.area.len();
         let c = *comp_of_root.entry(root).or_insert(next);
         if c == next {
-            comp_area.push(0.0);
-            comp_lo.push(Vec3::splat(f32::INFINITY));
-            comp_hi.push(Vec3::splat(f32::NEG_INFINITY));
+            comps.area.push(0.0);
+            comps.lo.push(Vec3::splat(f32::INFINITY));
+            comps.hi.push(Vec3::splat(f32::NEG_INFINITY));
         }
-        comp_area[c] += area(t);
+        comps.area[c] += area(t);
         for &i in t {
-            comp_lo[c] = comp_lo[c].min(positions[i as usize]);
-            comp_hi[c] = comp_hi[c].max(positions[i as usize]);
+            comps.lo[c] = comps.lo[c].min(positions[i as usize]);
+            comps.hi[c] = comps.hi[c].max(positions[i as usize]);
         }
-        tri_comp.push(c as u32);
+        comps.of_tri.push(c as u32);
     }
-    let total_area: f64 = comp_area.iter().sum();
-    let main = (0..comp_area.len())
-        .max_by(|&a, &b| comp_area[a].total_cmp(&comp_area[b]))
+    comps
+}
+
+/// Which parts to keep: the largest by area, and others only when they are a sizeable part
+/// near it. Counts the rest as fragments.
+fn keep_components(comps: &Components, report: &mut RepairReport) -> Vec<bool> {
+    let total_area: f64 = comps.area.iter().sum();
+    let main = (0..comps.area.len())
+        .max_by(|&a, &b| comps.area[a].total_cmp(&comps.area[b]))
         .unwrap_or(0);
-    let keep_comp: Vec<bool> = (0..comp_area.len())
+    let keep_comp: Vec<bool> = (0..comps.area.len())
         .map(|c| {
             if c == main {
                 return true;
             }
-            let size = (comp_hi[main] - comp_lo[main]).length();
+            let size = (comps.hi[main] - comps.lo[main]).length();
             let margin = Vec3::splat(DEBRIS_DISTANCE_SHARE * size);
-            let near = comp_lo[c].cmple(comp_hi[main] + margin).all()
-                && comp_hi[c].cmpge(comp_lo[main] - margin).all();
-            near && comp_area[c] >= DEBRIS_AREA_SHARE * comp_area[main]
+            let near = comps.lo[c].cmple(comps.hi[main] + margin).all()
+                && comps.hi[c].cmpge(comps.lo[main] - margin).all();
+            near && comps.area[c] >= DEBRIS_AREA_SHARE * comps.area[main]
         })
         .collect();
     for (c, &k) in keep_comp.iter().enumerate() {
@@ -268,32 +327,35 @@ pub fn repair(raw: &RawObj) -> Repaired {
             report.components_kept += 1;
         } else {
             report.fragments_removed += 1;
-            report.fragment_area_share += comp_area[c] / total_area.max(f64::MIN_POSITIVE);
+            report.fragment_area_share += comps.area[c] / total_area.max(f64::MIN_POSITIVE);
         }
     }
-    if report.fragments_removed > 0 {
-        let before = tris.len();
-        let mut i = 0;
-        let keep: Vec<bool> = tri_comp.iter().map(|&c| keep_comp[c as usize]).collect();
-        tris.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let mut i = 0;
-        tri_src.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let mut i = 0;
-        tri_comp.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        report.fragment_triangles_removed = before - tris.len();
-    }
+    keep_comp
+}
 
-    // 4. Orientation over manifold edges. Each directed edge (a → b) of a triangle is keyed by
-    // its undirected vertex pair; sorting brings the triangles of one edge together.
+/// Each triangle's neighbours across manifold edges, as compressed rows: (other triangle,
+/// whether the two run the same way along the edge, which means one of them is wound the
+/// other way round).
+struct Neighbours {
+    start: Vec<u32>,
+    list: Vec<(u32, bool)>,
+}
+
+impl Neighbours {
+    fn of(&self, t: usize) -> &[(u32, bool)] {
+        &self.list[self.start[t] as usize..self.start[t + 1] as usize]
+    }
+}
+
+/// The neighbours across manifold edges (used by exactly two triangles); counts boundary edges,
+/// the loops they form, and non-manifold edges.
+fn manifold_neighbours(
+    tris: &[[u32; 3]],
+    vertices: usize,
+    report: &mut RepairReport,
+) -> Neighbours {
+    // Each directed edge (a → b) of a triangle is keyed by its undirected vertex pair; sorting
+    // brings the triangles of one edge together.
     let mut edges: Vec<(u64, u32)> = Vec::with_capacity(3 * tris.len());
     for (t, tri) in tris.iter().enumerate() {
         for k in 0..3 {
@@ -304,8 +366,6 @@ pub fn repair(raw: &RawObj) -> Repaired {
         }
     }
     edges.sort_unstable();
-    // Neighbours across manifold edges: (other triangle, whether the two run the same way
-    // along it, which means one of them is wound the other way round).
     let mut adj_start = vec![0u32; tris.len() + 1];
     let mut pairs: Vec<(u32, u32, bool)> = Vec::new();
     let mut boundary_uf: Option<UnionFind> = None;
@@ -321,7 +381,7 @@ pub fn repair(raw: &RawObj) -> Repaired {
                 report.boundary_edges += 1;
                 let key = edges[i].0;
                 let (a, b) = ((key >> 32) as u32, key as u32);
-                let uf = boundary_uf.get_or_insert_with(|| UnionFind::new(positions.len()));
+                let uf = boundary_uf.get_or_insert_with(|| UnionFind::new(vertices));
                 uf.union(a, b);
                 boundary_vertices.push(a);
             }
@@ -358,16 +418,29 @@ pub fn repair(raw: &RawObj) -> Repaired {
         adj[fill[t2 as usize] as usize] = (t1, same);
         fill[t2 as usize] += 1;
     }
-    drop(pairs);
-    drop(fill);
+    Neighbours {
+        start: adj_start,
+        list: adj,
+    }
+}
 
+/// Which triangles to turn over (1) so that neighbours agree and each patch so joined faces
+/// away from the centre of its component; counts the edges that cannot agree.
+fn orient(
+    tris: &[[u32; 3]],
+    positions: &[Vec3],
+    comps: &Components,
+    adj: &Neighbours,
+    report: &mut RepairReport,
+) -> Vec<u8> {
     // Component centres (area-weighted), the reference for "outward".
-    let mut centre = vec![DVec3::ZERO; comp_area.len()];
+    let mut centre = vec![DVec3::ZERO; comps.area.len()];
     for (t, tri) in tris.iter().enumerate() {
         let [a, b, c] = tri.map(|i| positions[i as usize].as_dvec3());
-        centre[tri_comp[t] as usize] += (a + b + c) / 3.0 * (0.5 * (b - a).cross(c - a).length());
+        centre[comps.of_tri[t] as usize] +=
+            (a + b + c) / 3.0 * (0.5 * (b - a).cross(c - a).length());
     }
-    for (c, a) in centre.iter_mut().zip(&comp_area) {
+    for (c, a) in centre.iter_mut().zip(&comps.area) {
         *c /= a.max(f64::MIN_POSITIVE);
     }
     const UNSEEN: u8 = 2;
@@ -385,8 +458,7 @@ pub fn repair(raw: &RawObj) -> Repaired {
         while let Some(t) = queue.pop() {
             patch.push(t);
             let ft = flip[t as usize];
-            let (s, e) = (adj_start[t as usize], adj_start[t as usize + 1]);
-            for &(n, same) in &adj[s as usize..e as usize] {
+            for &(n, same) in adj.of(t as usize) {
                 let want = ft ^ u8::from(same);
                 match flip[n as usize] {
                     UNSEEN => {
@@ -399,7 +471,7 @@ pub fn repair(raw: &RawObj) -> Repaired {
             }
         }
         // Outward: the patch's signed volume seen from its component's centre is positive.
-        let o = centre[tri_comp[seed] as usize];
+        let o = centre[comps.of_tri[seed] as usize];
         let mut volume = 0.0f64;
         for &t in &patch {
             let [a, b, c] = tris[t as usize].map(|i| positions[i as usize].as_dvec3() - o);
@@ -414,6 +486,19 @@ pub fn repair(raw: &RawObj) -> Repaired {
     }
     // Each conflict was seen from both of its triangles.
     report.orientation_conflicts /= 2;
+    flip
+}
+
+/// Turns the flipped triangles over, carries each triangle's texture corners and material
+/// from `raw`, and keeps only the vertices kept triangles use, in order of first use.
+fn finish(
+    raw: &RawObj,
+    positions: Vec<Vec3>,
+    mut tris: Vec<[u32; 3]>,
+    tri_src: &[u32],
+    flip: &[u8],
+    mut report: RepairReport,
+) -> Repaired {
     let mut uv_corners: Vec<[u32; 3]> = Vec::with_capacity(tris.len());
     let mut material: Vec<u32> = Vec::with_capacity(tris.len());
     for (t, tri) in tris.iter_mut().enumerate() {
@@ -427,8 +512,6 @@ pub fn repair(raw: &RawObj) -> Repaired {
         uv_corners.push(uv);
         material.push(raw.tri_material.get(src).copied().unwrap_or(u32::MAX));
     }
-
-    // Compact: only the vertices kept triangles use, in order of first use.
     let mut remap = vec![u32::MAX; positions.len()];
     let mut compact = Vec::new();
     for tri in &mut tris {

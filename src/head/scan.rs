@@ -127,12 +127,18 @@ pub fn load_scan(
             }
             a
         }
-        (None, AlignMode::Off, ..) => {
-            align::as_is(&rep.positions, opts.load.units, opts.load.up, "--align off")
-        }
-        (None, _, Some(_), _) => {
-            align::as_is(&rep.positions, opts.load.units, opts.load.up, "--up given")
-        }
+        (None, AlignMode::Off, ..) => align::as_is(
+            &rep.positions,
+            opts.load.units,
+            opts.load.up,
+            "alignment is off",
+        ),
+        (None, _, Some(_), _) => align::as_is(
+            &rep.positions,
+            opts.load.units,
+            opts.load.up,
+            "the up axis is given",
+        ),
         (None, _, None, Some(why)) => {
             align::as_is(&rep.positions, opts.load.units, opts.load.up, why)
         }
@@ -197,13 +203,61 @@ fn attach_texture(
     warnings: &mut Vec<String>,
 ) -> (Mesh, Option<SkinTexture>, String) {
     let none = |m: Mesh, why: String| (m, None, why);
-    let has_uv = |t: usize| rep.uv_corners[t].iter().all(|&u| u != NO_UV);
-    let uv_tris = (0..rep.triangles.len()).filter(|&t| has_uv(t)).count();
     if raw.mtllibs.is_empty() {
         return none(welded, "none in the file (no mtllib)".into());
     }
-    // Materials of every MTL file, by name (the first definition wins, as in most readers).
     let dir = path.parent().unwrap_or(Path::new("."));
+    let materials = read_materials(path, dir, raw, warnings);
+    let map_of = |t: usize| {
+        raw.materials
+            .get(rep.material[t] as usize)
+            .and_then(|n| materials.get(n))
+            .and_then(|m| m.map_kd.as_ref())
+    };
+    let Some(map) = main_texture(rep, map_of, warnings) else {
+        let uv_tris = (0..rep.triangles.len()).filter(|&t| has_uv(rep, t)).count();
+        let why = if uv_tris == 0 {
+            "none (the faces have no texture coordinates)"
+        } else {
+            "none (no material used by the faces has a map_Kd image)"
+        };
+        return none(welded, why.into());
+    };
+    let Some((image, image_path)) = load_texture_image(&map, dir, warnings) else {
+        return none(welded, format!("unusable ({})", map.display()));
+    };
+    let textured = |t: usize| has_uv(rep, t) && map_of(t) == Some(&map);
+    let (mesh, uv, shown) = split_at_uv_seams(raw, rep, &welded, textured);
+    let (w, h) = image.dimensions();
+    let note = format!(
+        "{} ({w}×{h}) on {:.0}% of the triangles",
+        image_path.display(),
+        100.0 * shown as f64 / rep.triangles.len().max(1) as f64
+    );
+    (
+        mesh,
+        Some(SkinTexture {
+            image,
+            uv,
+            path: image_path,
+        }),
+        note,
+    )
+}
+
+/// Whether every corner of triangle `t` has a texture coordinate.
+fn has_uv(rep: &repair::Repaired, t: usize) -> bool {
+    rep.uv_corners[t].iter().all(|&u| u != NO_UV)
+}
+
+/// The materials of every MTL file the scan names, by name (the first definition wins, as in
+/// most readers); one that cannot be read is a warning.
+fn read_materials(
+    path: &Path,
+    dir: &Path,
+    raw: &obj::RawObj,
+    warnings: &mut Vec<String>,
+) -> HashMap<String, texture::Material> {
     let mut materials: HashMap<String, texture::Material> = HashMap::new();
     for (name, line) in &raw.mtllibs {
         let mtl = dir.join(name.replace('\\', "/"));
@@ -222,34 +276,29 @@ fn attach_texture(
             )),
         }
     }
-    // Triangles per texture file.
+    materials
+}
+
+/// The texture image on the most triangles with texture coordinates (`map_of`: a triangle's
+/// image); more than one is a warning, as only this one is shown.
+fn main_texture<'a>(
+    rep: &repair::Repaired,
+    map_of: impl Fn(usize) -> Option<&'a PathBuf>,
+    warnings: &mut Vec<String>,
+) -> Option<PathBuf> {
     let mut per_map: HashMap<PathBuf, usize> = HashMap::new();
     for t in 0..rep.triangles.len() {
-        let m = rep.material[t];
-        if m == NO_MATERIAL || !has_uv(t) {
+        if rep.material[t] == NO_MATERIAL || !has_uv(rep, t) {
             continue;
         }
-        if let Some(map) = raw
-            .materials
-            .get(m as usize)
-            .and_then(|n| materials.get(n))
-            .and_then(|m| m.map_kd.clone())
-        {
-            *per_map.entry(map).or_default() += 1;
+        if let Some(map) = map_of(t) {
+            *per_map.entry(map.clone()).or_default() += 1;
         }
     }
-    let Some((map, count)) = per_map
+    let (map, count) = per_map
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(p, c)| (p.clone(), *c))
-    else {
-        let why = if uv_tris == 0 {
-            "none (the faces have no texture coordinates)"
-        } else {
-            "none (no material used by the faces has a map_Kd image)"
-        };
-        return none(welded, why.into());
-    };
+        .map(|(p, c)| (p.clone(), *c))?;
     if per_map.len() > 1 {
         warnings.push(format!(
             "the scan uses {} texture images; only {} (on {count} triangles) is shown, the \
@@ -258,16 +307,24 @@ fn attach_texture(
             map.display()
         ));
     }
-    // A texture named by a path from the scanning machine is often beside the OBJ instead.
-    let candidates = [map.clone(), dir.join(map.file_name().unwrap_or_default())];
+    Some(map)
+}
+
+/// The image `map` names, or the file of that name beside the OBJ (a texture named by a path
+/// from the scanning machine often is); a warning when neither loads.
+fn load_texture_image(
+    map: &Path,
+    dir: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<(image::RgbaImage, PathBuf)> {
+    let candidates = [
+        map.to_path_buf(),
+        dir.join(map.file_name().unwrap_or_default()),
+    ];
     let mut last_err = String::new();
-    let mut image = None;
     for c in candidates.iter().filter(|c| !c.as_os_str().is_empty()) {
         match texture::load_image(c) {
-            Ok(img) => {
-                image = Some((img, c.clone()));
-                break;
-            }
+            Ok(img) => return Some((img, c.clone())),
             Err(e) => {
                 if last_err.is_empty() {
                     last_err = e;
@@ -275,23 +332,20 @@ fn attach_texture(
             }
         }
     }
-    let Some((image, image_path)) = image else {
-        warnings.push(format!(
-            "the scan's texture cannot be used ({last_err}); showing the plain skin"
-        ));
-        return none(welded, format!("unusable ({})", map.display()));
-    };
+    warnings.push(format!(
+        "the scan's texture cannot be used ({last_err}); showing the plain skin"
+    ));
+    None
+}
 
-    // Split vertices where a textured triangle's corner has its own texture coordinate.
-    let textured = |t: usize| {
-        has_uv(t)
-            && raw
-                .materials
-                .get(rep.material[t] as usize)
-                .and_then(|n| materials.get(n))
-                .and_then(|m| m.map_kd.as_ref())
-                == Some(&map)
-    };
+/// Splits vertices where a `textured` triangle's corner has its own texture coordinate: the
+/// mesh, each vertex's (u, v, weight), and how many triangles show the texture.
+fn split_at_uv_seams(
+    raw: &obj::RawObj,
+    rep: &repair::Repaired,
+    welded: &Mesh,
+    textured: impl Fn(usize) -> bool,
+) -> (Mesh, Vec<[f32; 3]>, usize) {
     let mut slot: HashMap<(u32, u32), u32> = HashMap::with_capacity(welded.positions.len());
     let mut positions = Vec::with_capacity(welded.positions.len());
     let mut normals = Vec::with_capacity(welded.positions.len());
@@ -315,23 +369,10 @@ fn attach_texture(
             indices.push(id);
         }
     }
-    let (w, h) = image.dimensions();
-    let note = format!(
-        "{} ({w}×{h}) on {:.0}% of the triangles",
-        image_path.display(),
-        100.0 * shown as f64 / rep.triangles.len().max(1) as f64
-    );
-    (
-        Mesh {
-            positions,
-            normals,
-            indices,
-        },
-        Some(SkinTexture {
-            image,
-            uv,
-            path: image_path,
-        }),
-        note,
-    )
+    let mesh = Mesh {
+        positions,
+        normals,
+        indices,
+    };
+    (mesh, uv, shown)
 }

@@ -107,39 +107,17 @@ pub struct Curves {
 pub fn curves(t: &Treatment, dots: &[Dot], areas: &[f64; ZONE_COUNT], step: f32) -> Curves {
     let n = (HORIZON_YEARS / step).round() as usize + 1;
     let years: Vec<f32> = (0..n).map(|k| k as f32 * step).collect();
-    // Each time is independent: split the times over the machine's cores.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(8);
-    let per_time: Vec<([f64; ZONE_COUNT], [usize; ZONE_COUNT])> = std::thread::scope(|s| {
-        let handles: Vec<_> = years
-            .chunks(n.div_ceil(threads).max(1))
-            .map(|ys| {
-                s.spawn(move || {
-                    ys.iter()
-                        .map(|&y| {
-                            let p = t.age_params(y);
-                            let mut sum = [0.0f64; ZONE_COUNT];
-                            let mut vis = [0usize; ZONE_COUNT];
-                            for d in dots {
-                                let (_, dark, _, v) = dot_look(d, &p);
-                                sum[d.zone() as usize] += dark as f64;
-                                vis[d.zone() as usize] += v as usize;
-                            }
-                            (sum, vis)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
-                // A panic in a worker is a bug: carry it on rather than drop those times.
-                Err(e) => std::panic::resume_unwind(e),
-            })
-            .collect()
+    // Each time is independent: spread the times over the machine's cores.
+    let per_time = crate::parallel::map(&years, |&y| {
+        let p = t.age_params(y);
+        let mut sum = [0.0f64; ZONE_COUNT];
+        let mut vis = [0usize; ZONE_COUNT];
+        for d in dots {
+            let (_, dark, _, v) = dot_look(d, &p);
+            sum[d.zone() as usize] += dark as f64;
+            vis[d.zone() as usize] += v as usize;
+        }
+        (sum, vis)
     });
     let mut contrast: [Vec<f64>; ZONE_COUNT] = Default::default();
     let mut visible: [Vec<f64>; ZONE_COUNT] = Default::default();
