@@ -1,9 +1,11 @@
 //! The engine put together: a head and a plan become dots on the GPU and images. The CLI and
-//! the viewer are thin layers over this.
+//! the viewer are thin layers over this. The flow: [`Engine::generate`] deposits a treatment's
+//! dots, [`Engine::age`] gives their appearance at one time, and [`Engine::render_image`] draws
+//! a [`Frame`] (what to draw, from where, how, how large).
 use crate::ageing::age::{AgedDots, DotAger};
 use crate::camera::{Camera, ViewPreset};
 use crate::dots::generate::{DotGenerator, GpuDots};
-use crate::error::{Result, ScalpError};
+use crate::error::{Quantity, Result, ScalpError};
 use crate::gpu::readback::{f16_to_f32, read_texture, read_texture_bytes};
 use crate::gpu::Gpu;
 use crate::head::Head;
@@ -66,52 +68,120 @@ impl Engine {
     /// Every dot's appearance `t_years` after the first session.
     pub fn age(&self, t: &Treatment, dots: &GpuDots, t_years: f32) -> Result<AgedDots> {
         if !t_years.is_finite() || !(0.0..=30.0).contains(&t_years) {
-            return Err(ScalpError::invalid(
-                "--years",
+            return Err(ScalpError::bad(
+                Quantity::Years,
                 format!("{t_years} is out of range: 0 to 30 years"),
             ));
         }
         self.ager.age(&self.gpu, dots, t.age_params(t_years))
     }
 
-    /// Renders one image of `size` into memory (RGBA, sRGB).
-    pub fn render_image(
-        &self,
-        head: &HeadGpu,
-        dots: Option<(&GpuDots, &AgedDots)>,
-        view: ViewPreset,
-        settings: &RenderSettings,
-        size: (u32, u32),
-    ) -> Result<image::RgbaImage> {
-        let (lo, hi) = head.bounds;
-        let camera = Camera::framing(view, lo, hi, size.0 as f32 / size.1 as f32);
-        self.render_camera(head, dots, &camera, settings, size)
+    /// Renders one frame into memory (RGBA, sRGB).
+    pub fn render_image(&self, frame: &Frame) -> Result<image::RgbaImage> {
+        let (out, _) = self.draw(frame)?;
+        read_texture(&self.gpu, &out, frame.size.0, frame.size.1)
     }
 
-    pub fn render_camera(
-        &self,
-        head: &HeadGpu,
-        dots: Option<(&GpuDots, &AgedDots)>,
-        camera: &Camera,
-        settings: &RenderSettings,
-        size: (u32, u32),
-    ) -> Result<image::RgbaImage> {
-        let (w, h) = size;
+    /// Renders like [`Engine::render_image`] and returns the HDR intermediate targets
+    /// (diffuse, specular, optical density, hair) as RGBA floats at the internal size: for
+    /// checking the physics (no NaN, nothing negative) and for debugging.
+    #[allow(clippy::type_complexity)]
+    pub fn render_hdr(&self, frame: &Frame) -> Result<Vec<(&'static str, Vec<[f32; 4]>)>> {
+        let gpu = &self.gpu;
+        let (_, targets) = self.draw(frame)?;
+        let (w, h) = targets.size;
+        targets
+            .hdr
+            .iter()
+            .map(|(name, tex)| {
+                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
+                let texels = bytes
+                    .chunks_exact(8)
+                    .map(|t| {
+                        std::array::from_fn(|c| {
+                            f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]]))
+                        })
+                    })
+                    .collect();
+                Ok((*name, texels))
+            })
+            .collect()
+    }
+
+    /// Draws `frame` into a fresh output texture; returns it with the intermediate targets.
+    fn draw(&self, frame: &Frame) -> Result<(wgpu::Texture, Targets)> {
+        let (w, h) = frame.size;
         if w == 0 || h == 0 || w > 16384 || h > 16384 {
-            return Err(ScalpError::invalid(
-                "--size",
+            return Err(ScalpError::bad(
+                Quantity::ImageSize,
                 format!("{w}x{h} is out of range: each side must be 1–16384 pixels"),
             ));
         }
         let gpu = &self.gpu;
-        let targets = Targets::new(gpu, size, auto_ssaa(size, settings.ssaa))?;
+        let targets = Targets::new(gpu, frame.size, auto_ssaa(frame.size, frame.settings.ssaa))?;
         let out = gpu.checked("creating the output image", || {
-            Ok(output_texture(gpu, size, wgpu::TextureUsages::COPY_SRC))
+            Ok(output_texture(
+                gpu,
+                frame.size,
+                wgpu::TextureUsages::COPY_SRC,
+            ))
         })?;
         let view = out.create_view(&Default::default());
-        self.renderer
-            .render(gpu, head, dots, camera, settings, &targets, &view)?;
-        read_texture(gpu, &out, w, h)
+        self.renderer.render(
+            gpu,
+            frame.head,
+            frame.dots,
+            &frame.camera(),
+            frame.settings,
+            &targets,
+            &view,
+        )?;
+        Ok((out, targets))
+    }
+}
+
+/// What to draw: a head, its dots as they look at one time, from where, how, and how large.
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    pub head: &'a HeadGpu,
+    /// The dots and their appearance at one time; None draws the untreated head.
+    pub dots: Option<(&'a GpuDots, &'a AgedDots)>,
+    pub view: Viewpoint,
+    pub settings: &'a RenderSettings,
+    /// Image size in pixels, width × height.
+    pub size: (u32, u32),
+}
+
+/// Where a frame is seen from: a preset framed on the head at the frame's aspect, or a
+/// camera the caller placed.
+#[derive(Clone, Copy, Debug)]
+pub enum Viewpoint {
+    Preset(ViewPreset),
+    Camera(Camera),
+}
+
+impl From<ViewPreset> for Viewpoint {
+    fn from(p: ViewPreset) -> Self {
+        Viewpoint::Preset(p)
+    }
+}
+
+impl From<Camera> for Viewpoint {
+    fn from(c: Camera) -> Self {
+        Viewpoint::Camera(c)
+    }
+}
+
+impl Frame<'_> {
+    /// The camera this frame is drawn with.
+    pub fn camera(&self) -> Camera {
+        match self.view {
+            Viewpoint::Preset(p) => {
+                let (lo, hi) = self.head.bounds;
+                Camera::framing(p, lo, hi, self.size.0 as f32 / self.size.1 as f32)
+            }
+            Viewpoint::Camera(c) => c,
+        }
     }
 }
 
@@ -135,7 +205,14 @@ impl Engine {
             let mut time = f64::INFINITY;
             for _ in 0..2 {
                 let t0 = std::time::Instant::now();
-                match self.render_image(head, Some(dots), view, &settings, (480, 360)) {
+                let frame = Frame {
+                    head,
+                    dots: Some(dots),
+                    view: view.into(),
+                    settings: &settings,
+                    size: (480, 360),
+                };
+                match self.render_image(&frame) {
                     Ok(_) => time = time.min(t0.elapsed().as_secs_f64()),
                     // A path this adapter cannot run simply loses.
                     Err(_) => break,
@@ -165,43 +242,4 @@ pub fn output_texture(gpu: &Gpu, size: (u32, u32), extra: wgpu::TextureUsages) -
         usage: wgpu::TextureUsages::RENDER_ATTACHMENT | extra,
         view_formats: &[],
     })
-}
-
-impl Engine {
-    /// Renders like [`Engine::render_camera`] and returns the HDR intermediate targets
-    /// (diffuse, specular, optical density, hair) as RGBA floats at the internal size: for
-    /// checking the physics (no NaN, nothing negative) and for debugging.
-    #[allow(clippy::type_complexity)]
-    pub fn render_hdr(
-        &self,
-        head: &HeadGpu,
-        dots: Option<(&GpuDots, &AgedDots)>,
-        camera: &Camera,
-        settings: &RenderSettings,
-        size: (u32, u32),
-    ) -> Result<Vec<(&'static str, Vec<[f32; 4]>)>> {
-        let gpu = &self.gpu;
-        let targets = Targets::new(gpu, size, auto_ssaa(size, settings.ssaa))?;
-        let out = output_texture(gpu, size, wgpu::TextureUsages::COPY_SRC);
-        let view = out.create_view(&Default::default());
-        self.renderer
-            .render(gpu, head, dots, camera, settings, &targets, &view)?;
-        let (w, h) = targets.size;
-        targets
-            .hdr
-            .iter()
-            .map(|(name, tex)| {
-                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
-                let texels = bytes
-                    .chunks_exact(8)
-                    .map(|t| {
-                        std::array::from_fn(|c| {
-                            f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]]))
-                        })
-                    })
-                    .collect();
-                Ok((*name, texels))
-            })
-            .collect()
-    }
 }

@@ -58,7 +58,9 @@ pub enum ScalpError {
     #[error("GPU error during {during}: {message}")]
     Gpu { during: String, message: String },
 
-    /// A bad argument given on the command line or through the library API.
+    /// A bad argument given on the command line or through the library API. `what` names the
+    /// quantity in words (see [`Quantity`]), never a command-line flag: the library is also
+    /// driven by the viewer's sliders. The CLI maps the quantity back to its flag.
     #[error("{what}: {message}")]
     Invalid { what: String, message: String },
 
@@ -82,5 +84,62 @@ impl ScalpError {
             what: what.into(),
             message: message.into(),
         }
+    }
+
+    /// A value of `quantity` that cannot be used.
+    pub fn bad(quantity: Quantity, message: impl Into<String>) -> Self {
+        Self::invalid(quantity.name(), message)
+    }
+}
+
+/// The quantities a caller gives the library, named in words in its errors. Front ends say
+/// how each is given (the CLI's flag, the viewer's control).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// The time since the first session.
+    Years,
+    /// The size of an image in pixels.
+    ImageSize,
+    /// The number of dots asked for.
+    DotCount,
+    /// The three landmarks that align a scan.
+    Landmarks,
+    /// The way dots are splatted (raster or compute).
+    SplattingPath,
+    /// The GPU adapter asked for.
+    Adapter,
+}
+
+impl Quantity {
+    pub const ALL: [Quantity; 6] = [
+        Quantity::Years,
+        Quantity::ImageSize,
+        Quantity::DotCount,
+        Quantity::Landmarks,
+        Quantity::SplattingPath,
+        Quantity::Adapter,
+    ];
+
+    /// The quantity in words, as errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantity::Years => "years",
+            Quantity::ImageSize => "image size",
+            Quantity::DotCount => "dot count",
+            Quantity::Landmarks => "landmarks",
+            Quantity::SplattingPath => "splatting path",
+            Quantity::Adapter => "adapter",
+        }
+    }
+
+    /// The quantity an error's `what` names, if it names one.
+    pub fn from_name(name: &str) -> Option<Quantity> {
+        Quantity::ALL.into_iter().find(|q| q.name() == name)
+    }
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }

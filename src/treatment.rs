@@ -26,7 +26,12 @@ pub struct Treatment {
 impl Treatment {
     pub fn new(head: &Head, plan: &Plan, dots: Option<u64>) -> Result<Treatment> {
         let mut plan = match dots {
-            Some(0) => return Err(ScalpError::invalid("--dots", "must be at least 1")),
+            Some(0) => {
+                return Err(ScalpError::bad(
+                    crate::error::Quantity::DotCount,
+                    "must be at least 1",
+                ))
+            }
             Some(n) => plan_for_dot_count(plan, &head.mesh, &head.landmarks, n)?,
             None => plan.clone(),
         };

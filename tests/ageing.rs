@@ -48,13 +48,13 @@ fn vertex_luminance(plan: &Plan, years: f32) -> f32 {
     let hg = HeadGpu::new(&e.gpu, h);
     let size = (200, 150);
     let img = e
-        .render_image(
-            &hg,
-            Some((&dots, &aged)),
-            ViewPreset::Top,
-            &RenderSettings::default(),
+        .render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&dots, &aged)),
+            view: ViewPreset::Top.into(),
+            settings: &RenderSettings::default(),
             size,
-        )
+        })
         .unwrap();
     centre_disc_luminance(&img)
 }

@@ -212,7 +212,13 @@ fn a_strip_scar_stays_paler_than_the_skin_round_it_and_its_dots_fade_faster() {
             ..t.render_settings()
         };
         let img = e
-            .render_image(&hg, Some((&gpu_dots, &aged)), view, &s, size)
+            .render_image(&scalp::engine::Frame {
+                head: &hg,
+                dots: Some((&gpu_dots, &aged)),
+                view: view.into(),
+                settings: &s,
+                size,
+            })
             .unwrap();
         let (scar, above, below) = (
             band(&img, mid),

@@ -36,7 +36,13 @@ fn patch(
             ..settings.clone()
         };
         let img = e
-            .render_camera(&hg, Some((&dots, &aged)), camera, &s, SIZE)
+            .render_image(&scalp::engine::Frame {
+                head: &hg,
+                dots: Some((&dots, &aged)),
+                view: (*camera).into(),
+                settings: &s,
+                size: SIZE,
+            })
             .unwrap();
         let mut sum = [0.0f64; 3];
         for p in img.pixels() {
@@ -161,7 +167,15 @@ fn the_flash_is_brighter_than_the_overhead_room_light_on_the_face_on_scalp() {
             dots: false,
             ..Default::default()
         };
-        let img = e.render_image(&hg, None, view, &s, SIZE).unwrap();
+        let img = e
+            .render_image(&scalp::engine::Frame {
+                head: &hg,
+                dots: None,
+                view: view.into(),
+                settings: &s,
+                size: SIZE,
+            })
+            .unwrap();
         // Just above the front hairline, facing the camera.
         let lm = &h.landmarks;
         let p = lm.front_hairline + glam::Vec3::new(0.0, 8.0, 0.0);
@@ -208,7 +222,13 @@ fn hdr_targets_hold_no_nan_and_nothing_negative_in_any_light() {
                 ..t.render_settings()
             };
             let targets = e
-                .render_hdr(&hg, Some((&dots, &aged)), &cam, &s, (160, 120))
+                .render_hdr(&scalp::engine::Frame {
+                    head: &hg,
+                    dots: Some((&dots, &aged)),
+                    view: cam.into(),
+                    settings: &s,
+                    size: (160, 120),
+                })
                 .unwrap();
             for (name, texels) in targets {
                 let bad = texels
@@ -241,7 +261,13 @@ fn existing_hair_darkens_the_sides_and_matching_the_shade_follows_the_hair() {
     // A patch 30 mm above the left ear's top, where a Norwood 7 client keeps his hair.
     let side = |hg: &HeadGpu| {
         let img = e
-            .render_image(hg, None, ViewPreset::Left, &RenderSettings::default(), SIZE)
+            .render_image(&scalp::engine::Frame {
+                head: hg,
+                dots: None,
+                view: ViewPreset::Left.into(),
+                settings: &RenderSettings::default(),
+                size: SIZE,
+            })
             .unwrap();
         let p = h.landmarks.ear_top_left + glam::Vec3::new(0.0, 30.0, 0.0);
         let (x, y) = common::pixel_of(ViewPreset::Left, SIZE, p);

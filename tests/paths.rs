@@ -23,8 +23,14 @@ fn pictures(
             path,
             ..Default::default()
         };
-        e.render_image(&hg, Some((&d, &aged)), view, &s, (320, 240))
-            .unwrap()
+        e.render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&d, &aged)),
+            view: view.into(),
+            settings: &s,
+            size: (320, 240),
+        })
+        .unwrap()
     };
     (
         draw(SplatPath::Raster),

@@ -31,8 +31,14 @@ fn render_at(
         dots,
         ..Default::default()
     };
-    e.render_image(&hg, Some((&d, &aged)), view, &s, size)
-        .unwrap()
+    e.render_image(&scalp::engine::Frame {
+        head: &hg,
+        dots: Some((&d, &aged)),
+        view: view.into(),
+        settings: &s,
+        size,
+    })
+    .unwrap()
 }
 
 #[test]
@@ -168,7 +174,13 @@ fn the_exposure_map_is_brighter_on_the_crown_than_on_the_nape() {
     };
     let size = (240, 180);
     let img = e
-        .render_image(&hg, Some((&d, &aged)), ViewPreset::Back, &s, size)
+        .render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&d, &aged)),
+            view: ViewPreset::Back.into(),
+            settings: &s,
+            size,
+        })
         .unwrap();
     let px = |p: glam::Vec3| pixel_of(ViewPreset::Back, size, p);
     let lm = &h.landmarks;

@@ -339,8 +339,14 @@ fn a_broken_scan_with_holes_and_debris_loads_renders_and_gets_its_dots() {
             dots: with_dots,
             ..t.render_settings()
         };
-        e.render_image(&hg, Some((&dots, &aged)), ViewPreset::Top, &s, size)
-            .unwrap()
+        e.render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&dots, &aged)),
+            view: ViewPreset::Top.into(),
+            settings: &s,
+            size,
+        })
+        .unwrap()
     };
     let (with, without) = (render(true), render(false));
     let darker = common::centre_disc_luminance(&without) - common::centre_disc_luminance(&with);
@@ -388,16 +394,16 @@ fn forehead_colour(h: &Head, texture: bool) -> [f32; 3] {
     assert_eq!(hg.texture.present, texture);
     let size = (160, 120);
     let img = e
-        .render_image(
-            &hg,
-            None,
-            ViewPreset::Front,
-            &RenderSettings {
+        .render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: None,
+            view: ViewPreset::Front.into(),
+            settings: &RenderSettings {
                 dots: false,
                 ..Default::default()
             },
             size,
-        )
+        })
         .unwrap();
     let lm = h.landmarks;
     let p = lm.glabella + Vec3::Y * 30.0;

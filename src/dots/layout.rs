@@ -90,8 +90,8 @@ pub fn plan_for_dot_count(
     let zone = Zone::new(&crate::technique::correct(plan), lm);
     let (_, expected) = treated_area_and_expected(mesh, &zone);
     if expected <= 0.0 {
-        return Err(ScalpError::invalid(
-            "--dots",
+        return Err(ScalpError::bad(
+            crate::error::Quantity::DotCount,
             "the plan's treated area is empty on this head, so no dot count can be reached",
         ));
     }

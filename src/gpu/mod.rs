@@ -123,8 +123,8 @@ impl Gpu {
                             .map(|a| describe(&a.get_info()))
                             .collect();
                         return Err(match want {
-                            Some(w) if !names.is_empty() => ScalpError::invalid(
-                                "--adapter",
+                            Some(w) if !names.is_empty() => ScalpError::bad(
+                                crate::error::Quantity::Adapter,
                                 format!(
                                     "no adapter matches \"{w}\"; available: {}",
                                     names.join("; ")

@@ -247,8 +247,8 @@ impl Targets {
         }
         let max = gpu.device.limits().max_texture_dimension_2d;
         if size.0 > max || size.1 > max {
-            return Err(ScalpError::invalid(
-                "--size",
+            return Err(ScalpError::bad(
+                crate::error::Quantity::ImageSize,
                 format!(
                     "{}×{} with {ssaa}× supersampling needs {}×{} textures; this adapter allows {max}",
                     out.0, out.1, size.0, size.1
@@ -584,8 +584,8 @@ impl Renderer {
                 SplatPath::Compute => {
                     let (Some(pass), Some(buffer)) = (&self.splat_compute, &targets.density_buffer)
                     else {
-                        return Err(ScalpError::invalid(
-                            "--path compute",
+                        return Err(ScalpError::bad(
+                            crate::error::Quantity::SplattingPath,
                             format!(
                                 "this adapter cannot run the compute splatter at {}×{} \
                                  (no storage texture of {:?}, or the density buffer is over \

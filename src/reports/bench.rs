@@ -1,7 +1,9 @@
 //! `scalp bench`: how many dots per second an adapter generates, ages and draws. Deterministic
 //! scenes (the built-in head, a fixed seed, a fixed camera path and time scrub), GPU time per
 //! pass from timestamp queries, whole-frame wall time with a synchronised wait.
+use crate::ageing::age::AgedDots;
 use crate::camera::{Camera, ViewPreset};
+use crate::dots::generate::GpuDots;
 use crate::error::Result;
 use crate::gpu::timer::FrameTimer;
 use crate::head::Head;
@@ -143,17 +145,26 @@ pub fn run(
 ) -> Result<BenchReport> {
     let gpu = &engine.gpu;
     let plan = Plan::default();
-    let head_gpu = HeadGpu::new(gpu, head);
-    let timer = FrameTimer::new(gpu);
+    let bench = Bench {
+        engine,
+        head,
+        head_gpu: HeadGpu::new(gpu, head),
+        timer: FrameTimer::new(gpu),
+        config,
+        bandwidth_gbs,
+    };
     let per_case = (config.warmup + config.frames) as u64 + 1;
     let cases = config.sizes.len() as u64 * config.paths.len() as u64;
-    let total = config.dots.len() as u64 * (1 + cases * per_case);
-    let mut done = 0u64;
+    let mut steps = Steps {
+        done: 0,
+        total: config.dots.len() as u64 * (1 + cases * per_case),
+        report: &mut progress,
+    };
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     let mut rate: Option<f64> = None;
     for &n in &config.dots {
-        progress(done, total, &format!("generating {n} dots"));
+        steps.say(&format!("generating {n} dots"));
         if let Some(r) = rate {
             let eta = n as f64 / r;
             if eta > config.max_generate_s {
@@ -162,7 +173,7 @@ pub fn run(
                      measured (limit {:.0} s)",
                     config.max_generate_s
                 ));
-                done += 1 + cases * per_case;
+                steps.done += 1 + cases * per_case;
                 continue;
             }
         }
@@ -172,7 +183,7 @@ pub fn run(
             Ok(d) => d,
             Err(e @ crate::error::ScalpError::TooLarge { .. }) => {
                 skipped.push(format!("{n} dots: {e}"));
-                done += 1 + cases * per_case;
+                steps.done += 1 + cases * per_case;
                 continue;
             }
             Err(e) => return Err(e),
@@ -180,128 +191,198 @@ pub fn run(
         gpu.wait()?;
         let generate_ms = t0.elapsed().as_secs_f64() * 1e3;
         rate = Some(dots.total() as f64 / (generate_ms / 1e3).max(1e-9));
-        done += 1;
+        steps.done += 1;
         let mut aged = engine.ager.allocate(gpu, &dots);
-        for (&(w, h), &path) in config
+        for (&size, &path) in config
             .sizes
             .iter()
             .flat_map(|s| config.paths.iter().map(move |p| (s, p)))
         {
-            let ssaa = auto_ssaa((w, h), 0);
-            let targets = Targets::new(gpu, (w, h), ssaa)?;
-            let output = output_texture(gpu, (w, h), wgpu::TextureUsages::empty());
-            let view = output.create_view(&Default::default());
-            let (lo, hi) = head_gpu.bounds;
-            let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);
-            let settings = RenderSettings {
-                path,
-                ..Default::default()
-            };
-            let mut frame_ms = Vec::new();
-            let mut age_wall = Vec::new();
-            let mut pass_ms: [Vec<f64>; 4] = Default::default();
-            let frames = config.warmup + config.frames;
-            for f in 0..frames {
-                if f % 5 == 0 {
-                    progress(
-                        done,
-                        total,
-                        &format!("{n} dots at {w}x{h}, frame {f}/{frames}"),
-                    );
-                }
-                // A fixed path: one turn around the head while scrubbing ten years.
-                let turn = f as f32 / frames as f32;
-                let rot = Quat::from_rotation_y(turn * std::f32::consts::TAU);
-                let camera = Camera {
-                    eye: base.target + rot * (base.eye - base.target),
-                    up: Vec3::Y,
-                    ..base
-                };
-                let years = t.healed_years() + 10.0 * turn;
-                let start = Instant::now();
-                engine.ager.age_into_timed(
-                    gpu,
-                    &dots,
-                    &mut aged,
-                    t.age_params(years),
-                    timer.as_ref(),
-                )?;
-                engine.renderer.render_timed(
-                    gpu,
-                    &head_gpu,
-                    Some((&dots, &aged)),
-                    &camera,
-                    &settings,
-                    &targets,
-                    &view,
-                    timer.as_ref(),
-                )?;
-                gpu.wait()?;
-                let wall = start.elapsed().as_secs_f64() * 1e3;
-                if f >= config.warmup {
-                    frame_ms.push(wall);
-                    let start = Instant::now();
-                    engine
-                        .ager
-                        .age_into(gpu, &dots, &mut aged, t.age_params(years))?;
-                    gpu.wait()?;
-                    age_wall.push(start.elapsed().as_secs_f64() * 1e3);
-                    if let Some(timer) = &timer {
-                        let p = timer.read(gpu)?;
-                        for (i, v) in p.iter().enumerate() {
-                            pass_ms[i].push(*v);
-                        }
-                    }
-                }
-                done += 1;
-            }
-            frame_ms.sort_by(f64::total_cmp);
-            let pass = |i: usize| timer.as_ref().map(|_| median(pass_ms[i].clone()));
-            let (age, splat) = (pass(0), pass(2));
-            let draw_s = match splat {
-                Some(s) if s > 0.0 => s / 1e3,
-                _ => percentile(&frame_ms, 0.5) / 1e3,
-            };
-            let age_wall_ms = median(age_wall);
-            let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>() + 16) as u64;
-            let moved = pass_bytes(dots.total(), head.mesh.positions.len() as u64, (w, h), ssaa);
-            let bound = |i: usize| bandwidth_gbs.map(|b| moved[i] as f64 / (b * 1e9) * 1e3);
-            let internal = (w * ssaa) as u64 * (h * ssaa) as u64;
-            out.push(BenchResult {
-                dots_requested: n,
-                dots: dots.total(),
-                width: w,
-                height: h,
-                supersampling: ssaa,
+            let case = Case {
+                requested: n,
+                treatment: &t,
+                dots: &dots,
+                size,
                 path,
                 generate_ms,
-                age_ms: age,
-                age_wall_ms,
-                skin_ms: pass(1),
-                splat_ms: splat,
-                composite_ms: pass(3),
-                frame_ms_p50: percentile(&frame_ms, 0.5),
-                frame_ms_p95: percentile(&frame_ms, 0.95),
-                frame_ms_p99: percentile(&frame_ms, 0.99),
-                generate_dots_per_second: dots.total() as f64 / (generate_ms / 1e3).max(1e-9),
-                age_dots_per_second: dots.total() as f64 / (age_wall_ms / 1e3).max(1e-9),
-                draw_dots_per_second: dots.total() as f64 / draw_s.max(1e-9),
-                bytes_per_dot,
-                gpu_memory_bytes: dots.total() * bytes_per_dot
-                    + internal * (4 * 8 + 4)
-                    + w as u64 * h as u64 * 4,
-                bandwidth_gbs,
-                age_bound_ms: bound(0),
-                skin_bound_ms: bound(1),
-                splat_bound_ms: bound(2),
-                composite_bound_ms: bound(3),
-            });
-            done += 1;
+            };
+            let samples = bench.measure(&case, &mut aged, &mut steps)?;
+            out.push(bench.result(&case, samples));
+            steps.done += 1;
         }
     }
-    progress(total, total, "done");
+    steps.done = steps.total;
+    steps.say("done");
     Ok(BenchReport {
         results: out,
         skipped,
     })
+}
+
+/// What every case of a run shares.
+struct Bench<'a> {
+    engine: &'a Engine,
+    head: &'a Head,
+    head_gpu: HeadGpu,
+    timer: Option<FrameTimer>,
+    config: &'a BenchConfig,
+    bandwidth_gbs: Option<f64>,
+}
+
+/// One (dot count, resolution, path) case.
+struct Case<'a> {
+    requested: u64,
+    treatment: &'a Treatment,
+    dots: &'a GpuDots,
+    size: (u32, u32),
+    path: SplatPath,
+    /// Wall time of the dots' generation, ms.
+    generate_ms: f64,
+}
+
+/// The measured frames of a case, ms.
+struct Samples {
+    ssaa: u32,
+    /// Whole frames, sorted.
+    frame_ms: Vec<f64>,
+    /// The age pass alone.
+    age_wall_ms: Vec<f64>,
+    /// GPU time per pass (age, skin, splat, composite) when the adapter has timestamps.
+    pass_ms: [Vec<f64>; 4],
+}
+
+/// The progress of a run: steps done of all, and where they are reported.
+struct Steps<'a> {
+    done: u64,
+    total: u64,
+    report: &'a mut dyn FnMut(u64, u64, &str),
+}
+
+impl Steps<'_> {
+    fn say(&mut self, what: &str) {
+        (self.report)(self.done, self.total, what);
+    }
+}
+
+impl Bench<'_> {
+    /// Draws the case's frames, the warm-up first: a fixed path, one turn around the head
+    /// while scrubbing ten years. One step per frame.
+    fn measure(&self, case: &Case, aged: &mut AgedDots, steps: &mut Steps) -> Result<Samples> {
+        let (engine, gpu, timer) = (self.engine, &self.engine.gpu, self.timer.as_ref());
+        let (w, h) = case.size;
+        let ssaa = auto_ssaa((w, h), 0);
+        let targets = Targets::new(gpu, (w, h), ssaa)?;
+        let output = output_texture(gpu, (w, h), wgpu::TextureUsages::empty());
+        let view = output.create_view(&Default::default());
+        let (lo, hi) = self.head_gpu.bounds;
+        let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);
+        let settings = RenderSettings {
+            path: case.path,
+            ..Default::default()
+        };
+        let (t, dots) = (case.treatment, case.dots);
+        let mut s = Samples {
+            ssaa,
+            frame_ms: Vec::new(),
+            age_wall_ms: Vec::new(),
+            pass_ms: Default::default(),
+        };
+        let frames = self.config.warmup + self.config.frames;
+        for f in 0..frames {
+            if f % 5 == 0 {
+                let n = case.requested;
+                steps.say(&format!("{n} dots at {w}x{h}, frame {f}/{frames}"));
+            }
+            let turn = f as f32 / frames as f32;
+            let rot = Quat::from_rotation_y(turn * std::f32::consts::TAU);
+            let camera = Camera {
+                eye: base.target + rot * (base.eye - base.target),
+                up: Vec3::Y,
+                ..base
+            };
+            let years = t.healed_years() + 10.0 * turn;
+            let start = Instant::now();
+            let params = t.age_params(years);
+            engine.ager.age_into_timed(gpu, dots, aged, params, timer)?;
+            engine.renderer.render_timed(
+                gpu,
+                &self.head_gpu,
+                Some((dots, aged)),
+                &camera,
+                &settings,
+                &targets,
+                &view,
+                timer,
+            )?;
+            gpu.wait()?;
+            let wall = start.elapsed().as_secs_f64() * 1e3;
+            if f >= self.config.warmup {
+                s.frame_ms.push(wall);
+                let start = Instant::now();
+                engine.ager.age_into(gpu, dots, aged, t.age_params(years))?;
+                gpu.wait()?;
+                s.age_wall_ms.push(start.elapsed().as_secs_f64() * 1e3);
+                if let Some(timer) = timer {
+                    for (i, v) in timer.read(gpu)?.iter().enumerate() {
+                        s.pass_ms[i].push(*v);
+                    }
+                }
+            }
+            steps.done += 1;
+        }
+        s.frame_ms.sort_by(f64::total_cmp);
+        Ok(s)
+    }
+
+    /// The case's numbers from its samples.
+    fn result(&self, case: &Case, s: Samples) -> BenchResult {
+        let (w, h) = case.size;
+        let (ssaa, frame_ms) = (s.ssaa, &s.frame_ms);
+        let pass = |i: usize| self.timer.as_ref().map(|_| median(s.pass_ms[i].clone()));
+        let (age, splat) = (pass(0), pass(2));
+        let draw_s = match splat {
+            Some(s) if s > 0.0 => s / 1e3,
+            _ => percentile(frame_ms, 0.5) / 1e3,
+        };
+        let age_wall_ms = median(s.age_wall_ms.clone());
+        let bytes_per_dot = (std::mem::size_of::<crate::dots::Dot>()
+            + std::mem::size_of::<crate::ageing::Appearance>()) as u64;
+        let dots = case.dots.total();
+        let vertices = self.head.mesh.positions.len() as u64;
+        let moved = pass_bytes(dots, vertices, (w, h), ssaa);
+        let bound = |i: usize| {
+            self.bandwidth_gbs
+                .map(|b| moved[i] as f64 / (b * 1e9) * 1e3)
+        };
+        let internal = (w * ssaa) as u64 * (h * ssaa) as u64;
+        BenchResult {
+            dots_requested: case.requested,
+            dots,
+            width: w,
+            height: h,
+            supersampling: ssaa,
+            path: case.path,
+            generate_ms: case.generate_ms,
+            age_ms: age,
+            age_wall_ms,
+            skin_ms: pass(1),
+            splat_ms: splat,
+            composite_ms: pass(3),
+            frame_ms_p50: percentile(frame_ms, 0.5),
+            frame_ms_p95: percentile(frame_ms, 0.95),
+            frame_ms_p99: percentile(frame_ms, 0.99),
+            generate_dots_per_second: dots as f64 / (case.generate_ms / 1e3).max(1e-9),
+            age_dots_per_second: dots as f64 / (age_wall_ms / 1e3).max(1e-9),
+            draw_dots_per_second: dots as f64 / draw_s.max(1e-9),
+            bytes_per_dot,
+            gpu_memory_bytes: dots * bytes_per_dot
+                + internal * (4 * 8 + 4)
+                + w as u64 * h as u64 * 4,
+            bandwidth_gbs: self.bandwidth_gbs,
+            age_bound_ms: bound(0),
+            skin_bound_ms: bound(1),
+            splat_bound_ms: bound(2),
+            composite_bound_ms: bound(3),
+        }
+    }
 }

@@ -4,14 +4,14 @@
 //! pixel, so dot-level errors get a close-up of the vertex and hairline errors a close view of
 //! the forehead.
 use crate::camera::{Camera, ViewPreset};
-use crate::dots::generate::GpuDots;
+use crate::engine::{Engine, Frame};
 use crate::error::Result;
 use crate::head::Head;
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
 use crate::reports::metrics::Metrics;
 use crate::technique::{self, TechniqueError};
-use crate::{engine::Engine, treatment::Treatment};
+use crate::treatment::Treatment;
 use glam::Vec3;
 
 /// Where the camera looks.
@@ -199,7 +199,14 @@ pub fn pictures(
                 (&correct, &correct_dots, None),
                 (&wrong, &wrong_dots, Some((error, severity))),
             ] {
-                let mut img = render_at(engine, head_gpu, t, dots, &cam, &settings, req.size, y)?;
+                let aged = engine.age(t, dots, y)?;
+                let mut img = engine.render_image(&Frame {
+                    head: head_gpu,
+                    dots: Some((dots, &aged)),
+                    view: cam.into(),
+                    settings: &settings,
+                    size: req.size,
+                })?;
                 if let Some(k) = px_per_mm {
                     crate::reports::sheet::scale_bar(&mut img, k * req.size.1 as f32)?;
                 }
@@ -209,19 +216,4 @@ pub fn pictures(
         rows.push(row);
     }
     Ok(Comparison { rows, metrics })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn render_at(
-    engine: &Engine,
-    head_gpu: &HeadGpu,
-    t: &Treatment,
-    dots: &GpuDots,
-    cam: &Camera,
-    settings: &RenderSettings,
-    size: (u32, u32),
-    years: f32,
-) -> Result<image::RgbaImage> {
-    let aged = engine.age(t, dots, years)?;
-    engine.render_camera(head_gpu, Some((dots, &aged)), cam, settings, size)
 }

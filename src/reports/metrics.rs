@@ -674,7 +674,13 @@ pub fn measure_with(
             dots,
             ..Default::default()
         };
-        engine.render_camera(head_gpu, Some((gpu_dots, &aged)), &cam, &settings, size)
+        engine.render_image(&crate::engine::Frame {
+            head: head_gpu,
+            dots: Some((gpu_dots, &aged)),
+            view: cam.into(),
+            settings: &settings,
+            size,
+        })
     };
     let (with, without) = (shot(true)?, shot(false)?);
     Ok(Metrics {

@@ -118,116 +118,131 @@ pub fn fading_chart(
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
         let (top, bottom) = root.split_vertically(h / 2);
-        let i0 = c.years.iter().position(|&y| y >= healed).unwrap_or(0);
-        let font = |s| (FAMILY, s).into_font();
-
-        let mut chart = ChartBuilder::on(&top)
-            .caption("Contrast against skin (% of healed)", font(26))
-            .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f32..crate::reports::report::HORIZON_YEARS, 0f64..110f64)
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("years after the first session")
-            .y_desc("%")
-            .label_style(font(16))
-            .axis_desc_style(font(18))
-            .draw()
-            .map_err(plot_err)?;
-        let threshold = 100.0 * TOUCH_UP_SHARE as f64;
-        chart
-            .draw_series(LineSeries::new(
-                [
-                    (0.0, threshold),
-                    (crate::reports::report::HORIZON_YEARS, threshold),
-                ],
-                BLACK.stroke_width(1),
-            ))
-            .map_err(plot_err)?
-            .label("touch-up threshold")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
-        for z in ZoneId::EVERY {
-            let zi = z as usize;
-            if !present[zi] {
-                continue;
-            }
-            let reference = c.contrast[zi][i0].max(1e-12);
-            let color = ZONE_COLORS[zi];
-            let points: Vec<(f32, f64)> = c
-                .years
-                .iter()
-                .zip(&c.contrast[zi])
-                .map(|(&y, &v)| (y, 100.0 * v / reference))
-                .collect();
-            let when = touch_up_year(&c.years, &c.contrast[zi], healed);
-            let name = match when {
-                Some(y) => format!("{} (touch-up at {y:.1} y)", c.names[zi]),
-                None => format!("{} (no touch-up within 15 y)", c.names[zi]),
-            };
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(3)))
-                .map_err(plot_err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3))
-                });
-            if let Some(y) = when {
-                chart
-                    .draw_series([Circle::new((y, threshold), 6, color.filled())])
-                    .map_err(plot_err)?;
-            }
-        }
-        chart
-            .configure_series_labels()
-            .label_font(font(16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(plot_err)?;
-
-        let max_vis = (0..ZONE_COUNT)
-            .filter(|&z| present[z])
-            .flat_map(|z| c.visible_per_cm2[z].iter().copied())
-            .fold(1.0f64, f64::max);
-        let mut chart = ChartBuilder::on(&bottom)
-            .caption("Visible dots per cm²", font(26))
-            .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                0f32..crate::reports::report::HORIZON_YEARS,
-                0f64..max_vis * 1.1,
-            )
-            .map_err(plot_err)?;
-        chart
-            .configure_mesh()
-            .x_desc("years after the first session")
-            .y_desc("dots/cm²")
-            .label_style(font(16))
-            .axis_desc_style(font(18))
-            .draw()
-            .map_err(plot_err)?;
-        for z in ZoneId::EVERY {
-            let zi = z as usize;
-            if !present[zi] {
-                continue;
-            }
-            let points: Vec<(f32, f64)> = c
-                .years
-                .iter()
-                .copied()
-                .zip(c.visible_per_cm2[zi].iter().copied())
-                .collect();
-            chart
-                .draw_series(LineSeries::new(points, ZONE_COLORS[zi].stroke_width(3)))
-                .map_err(plot_err)?;
-        }
+        contrast_panel(&top, c, healed, present)?;
+        visible_panel(&bottom, c, present)?;
         root.present().map_err(plot_err)?;
     }
     image::RgbImage::from_raw(w, h, buf).ok_or_else(|| ScalpError::invalid("chart", "buffer size"))
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+fn font(size: u32) -> FontDesc<'static> {
+    (FAMILY, size).into_font()
+}
+
+/// The upper half of the fading chart: contrast per zone as a share of healed, the
+/// touch-up threshold, and where each zone crosses it.
+fn contrast_panel(top: &Area, c: &Curves, healed: f32, present: &[bool; ZONE_COUNT]) -> Result<()> {
+    let i0 = c.years.iter().position(|&y| y >= healed).unwrap_or(0);
+
+    let mut chart = ChartBuilder::on(top)
+        .caption("Contrast against skin (% of healed)", font(26))
+        .margin(14)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f32..crate::reports::report::HORIZON_YEARS, 0f64..110f64)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc("years after the first session")
+        .y_desc("%")
+        .label_style(font(16))
+        .axis_desc_style(font(18))
+        .draw()
+        .map_err(plot_err)?;
+    let threshold = 100.0 * TOUCH_UP_SHARE as f64;
+    chart
+        .draw_series(LineSeries::new(
+            [
+                (0.0, threshold),
+                (crate::reports::report::HORIZON_YEARS, threshold),
+            ],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(plot_err)?
+        .label("touch-up threshold")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK));
+    for z in ZoneId::EVERY {
+        let zi = z as usize;
+        if !present[zi] {
+            continue;
+        }
+        let reference = c.contrast[zi][i0].max(1e-12);
+        let color = ZONE_COLORS[zi];
+        let points: Vec<(f32, f64)> = c
+            .years
+            .iter()
+            .zip(&c.contrast[zi])
+            .map(|(&y, &v)| (y, 100.0 * v / reference))
+            .collect();
+        let when = touch_up_year(&c.years, &c.contrast[zi], healed);
+        let name = match when {
+            Some(y) => format!("{} (touch-up at {y:.1} y)", c.names[zi]),
+            None => format!("{} (no touch-up within 15 y)", c.names[zi]),
+        };
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(3)))
+            .map_err(plot_err)?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(3)));
+        if let Some(y) = when {
+            chart
+                .draw_series([Circle::new((y, threshold), 6, color.filled())])
+                .map_err(plot_err)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font(16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// The lower half of the fading chart: visible dots per cm² per zone.
+fn visible_panel(bottom: &Area, c: &Curves, present: &[bool; ZONE_COUNT]) -> Result<()> {
+    let max_vis = (0..ZONE_COUNT)
+        .filter(|&z| present[z])
+        .flat_map(|z| c.visible_per_cm2[z].iter().copied())
+        .fold(1.0f64, f64::max);
+    let mut chart = ChartBuilder::on(bottom)
+        .caption("Visible dots per cm²", font(26))
+        .margin(14)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(
+            0f32..crate::reports::report::HORIZON_YEARS,
+            0f64..max_vis * 1.1,
+        )
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc("years after the first session")
+        .y_desc("dots/cm²")
+        .label_style(font(16))
+        .axis_desc_style(font(18))
+        .draw()
+        .map_err(plot_err)?;
+    for z in ZoneId::EVERY {
+        let zi = z as usize;
+        if !present[zi] {
+            continue;
+        }
+        let points: Vec<(f32, f64)> = c
+            .years
+            .iter()
+            .copied()
+            .zip(c.visible_per_cm2[zi].iter().copied())
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points, ZONE_COLORS[zi].stroke_width(3)))
+            .map_err(plot_err)?;
+    }
+    Ok(())
 }
 
 /// Writes an RGB image as PNG whole or not at all (see png::write_png).

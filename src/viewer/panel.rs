@@ -242,196 +242,235 @@ pub fn show(
     let mut act = Actions::default();
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.spacing_mut().slider_width = 170.0;
-        ui.heading("scalp");
-        ui.label(RichText::new(status.head).small());
-        if let Some(e) = status.error {
-            egui::Frame::new()
-                .fill(Color32::from_rgb(90, 20, 20))
-                .inner_margin(6.0)
-                .corner_radius(4.0)
-                .show(ui, |ui| {
-                    ui.label(RichText::new(e).color(Color32::WHITE));
-                    if ui.small_button("dismiss").clicked() {
-                        *dismiss_error = true;
-                    }
-                });
-        }
-
+        header(ui, status, dismiss_error);
         ui.separator();
-        ui.strong("Time");
-        let mut s = years_to_slider(c.years);
-        if ui
-            .add(egui::Slider::new(&mut s, 0.0..=1.0).show_value(false))
-            .on_hover_text("days 0–28 of healing on the left, then 4 weeks to 15 years")
-            .changed()
-        {
-            c.years = slider_to_years(s);
-        }
-        ui.horizontal(|ui| {
-            ui.label(scalp::reports::sheet::time_label(c.years));
-            let mut days = c.years * scalp::ageing::DAYS_PER_YEAR;
-            if ui
-                .add(
-                    egui::DragValue::new(&mut days)
-                        .range(0.0..=MAX_YEARS * scalp::ageing::DAYS_PER_YEAR)
-                        .speed(1.0)
-                        .max_decimals(0)
-                        .suffix(" days"),
-                )
-                .changed()
-            {
-                c.years = days / scalp::ageing::DAYS_PER_YEAR;
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            let marks = [
-                ("day 0", 0.0),
-                ("day 7", 7.0 / scalp::ageing::DAYS_PER_YEAR),
-                ("healed", status.healed_years),
-                ("1 y", 1.0),
-                ("3 y", 3.0),
-                ("5 y", 5.0),
-                ("10 y", 10.0),
-                ("15 y", 15.0),
-            ];
-            for (name, y) in marks {
-                if ui.small_button(name).clicked() {
-                    c.years = y;
-                }
-            }
-        });
-
+        time(ui, c, status);
         ui.separator();
-        ui.strong("Treatment");
-        let mut density = c.density();
-        if slider(
-            ui,
-            "density",
-            &mut density,
-            10.0..=300.0,
-            " /cm²",
-            "dots per cm² on the top; the other zones keep the plan's proportions. \
-             Natural hair shows ~65–100 follicular units per cm²",
-        ) {
-            c.set_density(density);
-        }
-        slider(
-            ui,
-            "dot size",
-            &mut c.plan.dots.diameter_mm,
-            0.05..=1.0,
-            " mm",
-            "healed dot diameter: 0.10–0.17 mm is right; over 0.3 mm is an oversized-dot error",
-        );
-        slider(
-            ui,
-            "depth",
-            &mut c.plan.dots.depth_mm,
-            0.02..=2.5,
-            " mm",
-            "deposit depth: 0.25–0.5 mm (upper dermis) is right; under 0.1 sheds, over 0.8 blurs blue",
-        );
-        slider(
-            ui,
-            "shade",
-            &mut c.plan.dots.shade,
-            1.0..=10.0,
-            "",
-            "pigment dilution step: 1 = light grey … 10 = near black; match the shaved hair",
-        );
-        choice(ui, "hairline", &mut c.plan.hairline.style);
-
+        treatment(ui, c);
         ui.separator();
-        ui.strong("Client and light");
-        choice(ui, "light", &mut c.settings.light);
-        choice(ui, "skin type", &mut c.settings.skin);
-        ui.checkbox(&mut c.settings.hair, "existing hair (stubble)")
-            .on_hover_text("the hair the client still has, as the plan's [hair] section describes");
-
+        client(ui, c);
         ui.separator();
-        ui.strong("Technique errors (trainers)");
-        for e in TechniqueError::ALL {
-            let mut sev = e.severity(&c.plan.errors);
-            if slider(ui, e.title(), &mut sev, 0.0..=1.0, "", "0 = correct work … 1 = the worst case")
-            {
-                e.set_severity(&mut c.plan.errors, sev);
-            }
-        }
-        // The ink's tone follows the plan (a wrong shade is also a warm/cool mismatch).
-        c.settings.ink_tone = scalp::technique::ink_tone(&c.plan);
-
+        errors(ui, c);
         ui.separator();
-        ui.strong("Show");
-        choice(ui, "show", &mut c.settings.show);
-        if c.settings.show == Show::Exposure {
-            ui.label(
-                RichText::new("yearly UV dose: dark blue 0 to yellow 2 (1 = the top of the head)")
-                    .small(),
-            );
-        }
-        ui.checkbox(&mut c.settings.dots, "treatment (dots)");
-        let mut split = c.split.is_some();
-        if ui
-            .checkbox(&mut split, "before / after (B)")
-            .on_hover_text("untreated on the left of the divider; drag the divider on the image")
-            .changed()
-        {
-            c.split = split.then_some(0.5);
-        }
-        ui.horizontal_wrapped(|ui| {
-            for (i, &p) in ViewPreset::ALL.iter().enumerate() {
-                if ui
-                    .button(p.label())
-                    .on_hover_text(format!("key {}", i + 1))
-                    .clicked()
-                {
-                    act.preset = Some(p);
-                }
-            }
-        });
-
+        display(ui, c, &mut act);
         ui.separator();
-        ui.strong("Save");
-        ui.horizontal_wrapped(|ui| {
-            act.screenshot = ui
-                .button("screenshot (F12)")
-                .on_hover_text("the whole window, as you see it")
-                .clicked();
-            act.save_picture = ui
-                .button("picture (P)")
-                .on_hover_text("the 3D view alone, at full quality")
-                .clicked();
-            act.save_plan = ui
-                .button("plan (Ctrl+S)")
-                .on_hover_text("these settings as a plan file")
-                .clicked();
-        });
-        ui.horizontal(|ui| {
-            let field = ui.add(
-                egui::TextEdit::singleline(mesh_path)
-                    .hint_text("head.obj (or drop a file)")
-                    .desired_width(150.0),
-            );
-            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("load").clicked() || entered) && !mesh_path.trim().is_empty() {
-                act.load_mesh = Some(mesh_path.trim().into());
-            }
-        });
-        if let Some(n) = status.note {
-            ui.label(RichText::new(n).small());
-        }
-
+        save(ui, &mut act, mesh_path, status);
         ui.separator();
-        if let Some((n, a, s)) = status.dots {
-            ui.label(format!(
-                "{n} dots on {a:.0} cm² ({:.0}/cm²), generated in {s:.2} s",
-                n as f64 / a.max(1e-9)
-            ));
-        }
-        ui.label(RichText::new(status.frame).small());
-        ui.label(RichText::new(status.adapter).small());
+        footer(ui, status);
     });
     act
+}
+
+/// The head shown and the error, if any, with its dismiss button.
+fn header(ui: &mut Ui, status: &Status<'_>, dismiss_error: &mut bool) {
+    ui.heading("scalp");
+    ui.label(RichText::new(status.head).small());
+    if let Some(e) = status.error {
+        egui::Frame::new()
+            .fill(Color32::from_rgb(90, 20, 20))
+            .inner_margin(6.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.label(RichText::new(e).color(Color32::WHITE));
+                if ui.small_button("dismiss").clicked() {
+                    *dismiss_error = true;
+                }
+            });
+    }
+}
+
+/// The time since the first session: a slider (days, then years), days, and marks.
+fn time(ui: &mut Ui, c: &mut Controls, status: &Status<'_>) {
+    ui.strong("Time");
+    let mut s = years_to_slider(c.years);
+    if ui
+        .add(egui::Slider::new(&mut s, 0.0..=1.0).show_value(false))
+        .on_hover_text("days 0–28 of healing on the left, then 4 weeks to 15 years")
+        .changed()
+    {
+        c.years = slider_to_years(s);
+    }
+    ui.horizontal(|ui| {
+        ui.label(scalp::reports::sheet::time_label(c.years));
+        let mut days = c.years * scalp::ageing::DAYS_PER_YEAR;
+        if ui
+            .add(
+                egui::DragValue::new(&mut days)
+                    .range(0.0..=MAX_YEARS * scalp::ageing::DAYS_PER_YEAR)
+                    .speed(1.0)
+                    .max_decimals(0)
+                    .suffix(" days"),
+            )
+            .changed()
+        {
+            c.years = days / scalp::ageing::DAYS_PER_YEAR;
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        let marks = [
+            ("day 0", 0.0),
+            ("day 7", 7.0 / scalp::ageing::DAYS_PER_YEAR),
+            ("healed", status.healed_years),
+            ("1 y", 1.0),
+            ("3 y", 3.0),
+            ("5 y", 5.0),
+            ("10 y", 10.0),
+            ("15 y", 15.0),
+        ];
+        for (name, y) in marks {
+            if ui.small_button(name).clicked() {
+                c.years = y;
+            }
+        }
+    });
+}
+
+/// What is deposited: density, dot size, depth, shade, hairline.
+fn treatment(ui: &mut Ui, c: &mut Controls) {
+    ui.strong("Treatment");
+    let mut density = c.density();
+    if slider(
+        ui,
+        "density",
+        &mut density,
+        10.0..=300.0,
+        " /cm²",
+        "dots per cm² on the top; the other zones keep the plan's proportions. \
+         Natural hair shows ~65–100 follicular units per cm²",
+    ) {
+        c.set_density(density);
+    }
+    slider(
+        ui,
+        "dot size",
+        &mut c.plan.dots.diameter_mm,
+        0.05..=1.0,
+        " mm",
+        "healed dot diameter: 0.10–0.17 mm is right; over 0.3 mm is an oversized-dot error",
+    );
+    slider(
+        ui,
+        "depth",
+        &mut c.plan.dots.depth_mm,
+        0.02..=2.5,
+        " mm",
+        "deposit depth: 0.25–0.5 mm (upper dermis) is right; under 0.1 sheds, over 0.8 blurs blue",
+    );
+    slider(
+        ui,
+        "shade",
+        &mut c.plan.dots.shade,
+        1.0..=10.0,
+        "",
+        "pigment dilution step: 1 = light grey … 10 = near black; match the shaved hair",
+    );
+    choice(ui, "hairline", &mut c.plan.hairline.style);
+}
+
+/// The room's light and the client's skin and hair.
+fn client(ui: &mut Ui, c: &mut Controls) {
+    ui.strong("Client and light");
+    choice(ui, "light", &mut c.settings.light);
+    choice(ui, "skin type", &mut c.settings.skin);
+    ui.checkbox(&mut c.settings.hair, "existing hair (stubble)")
+        .on_hover_text("the hair the client still has, as the plan's [hair] section describes");
+}
+
+/// A severity slider for every technique error.
+fn errors(ui: &mut Ui, c: &mut Controls) {
+    ui.strong("Technique errors (trainers)");
+    for e in TechniqueError::ALL {
+        let mut sev = e.severity(&c.plan.errors);
+        if slider(
+            ui,
+            e.title(),
+            &mut sev,
+            0.0..=1.0,
+            "",
+            "0 = correct work … 1 = the worst case",
+        ) {
+            e.set_severity(&mut c.plan.errors, sev);
+        }
+    }
+    // The ink's tone follows the plan (a wrong shade is also a warm/cool mismatch).
+    c.settings.ink_tone = scalp::technique::ink_tone(&c.plan);
+}
+
+/// What the view shows: skin or exposure, dots, the before/after divider, a preset.
+fn display(ui: &mut Ui, c: &mut Controls, act: &mut Actions) {
+    ui.strong("Show");
+    choice(ui, "show", &mut c.settings.show);
+    if c.settings.show == Show::Exposure {
+        ui.label(
+            RichText::new("yearly UV dose: dark blue 0 to yellow 2 (1 = the top of the head)")
+                .small(),
+        );
+    }
+    ui.checkbox(&mut c.settings.dots, "treatment (dots)");
+    let mut split = c.split.is_some();
+    if ui
+        .checkbox(&mut split, "before / after (B)")
+        .on_hover_text("untreated on the left of the divider; drag the divider on the image")
+        .changed()
+    {
+        c.split = split.then_some(0.5);
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (i, &p) in ViewPreset::ALL.iter().enumerate() {
+            if ui
+                .button(p.label())
+                .on_hover_text(format!("key {}", i + 1))
+                .clicked()
+            {
+                act.preset = Some(p);
+            }
+        }
+    });
+}
+
+/// Saving the window, the picture or the plan, and loading a head.
+fn save(ui: &mut Ui, act: &mut Actions, mesh_path: &mut String, status: &Status<'_>) {
+    ui.strong("Save");
+    ui.horizontal_wrapped(|ui| {
+        act.screenshot = ui
+            .button("screenshot (F12)")
+            .on_hover_text("the whole window, as you see it")
+            .clicked();
+        act.save_picture = ui
+            .button("picture (P)")
+            .on_hover_text("the 3D view alone, at full quality")
+            .clicked();
+        act.save_plan = ui
+            .button("plan (Ctrl+S)")
+            .on_hover_text("these settings as a plan file")
+            .clicked();
+    });
+    ui.horizontal(|ui| {
+        let field = ui.add(
+            egui::TextEdit::singleline(mesh_path)
+                .hint_text("head.obj (or drop a file)")
+                .desired_width(150.0),
+        );
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("load").clicked() || entered) && !mesh_path.trim().is_empty() {
+            act.load_mesh = Some(mesh_path.trim().into());
+        }
+    });
+    if let Some(n) = status.note {
+        ui.label(RichText::new(n).small());
+    }
+}
+
+/// The dots, the last frame and the adapter.
+fn footer(ui: &mut Ui, status: &Status<'_>) {
+    if let Some((n, a, s)) = status.dots {
+        ui.label(format!(
+            "{n} dots on {a:.0} cm² ({:.0}/cm²), generated in {s:.2} s",
+            n as f64 / a.max(1e-9)
+        ));
+    }
+    ui.label(RichText::new(status.frame).small());
+    ui.label(RichText::new(status.adapter).small());
 }
 
 #[cfg(test)]
