@@ -371,47 +371,101 @@ struct RawMesh {
     indices: Vec<u32>,
 }
 
-fn surface_nets(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> RawMesh {
-    let [nx, ny, nz] = n;
-    let idx = |i: usize, j: usize, k: usize| (k * ny + j) * nx + i;
-    let pt = |i: usize, j: usize, k: usize| lo + v3(i as f64, j as f64, k as f64) * h;
+/// Corners of a grid cell, as offsets from its lowest corner.
+const CORNERS: [[usize; 3]; 8] = [
+    [0, 0, 0],
+    [1, 0, 0],
+    [0, 1, 0],
+    [1, 1, 0],
+    [0, 0, 1],
+    [1, 0, 1],
+    [0, 1, 1],
+    [1, 1, 1],
+];
+/// Edges of a grid cell, as pairs of [`CORNERS`].
+const EDGES: [[usize; 2]; 12] = [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+    [6, 7],
+    [0, 2],
+    [1, 3],
+    [4, 6],
+    [5, 7],
+    [0, 4],
+    [1, 5],
+    [2, 6],
+    [3, 7],
+];
 
-    let mut val = vec![0.0f64; nx * ny * nz];
-    for k in 0..nz {
-        for j in 0..ny {
-            for i in 0..nx {
-                val[idx(i, j, k)] = f(pt(i, j, k));
+/// The field sampled on a grid of n[0] × n[1] × n[2] points from `lo`, `h` apart.
+struct Grid {
+    lo: DVec3,
+    h: f64,
+    n: [usize; 3],
+    val: Vec<f64>,
+}
+
+impl Grid {
+    fn sample(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> Grid {
+        let mut grid = Grid {
+            lo,
+            h,
+            n,
+            val: vec![0.0f64; n[0] * n[1] * n[2]],
+        };
+        for k in 0..n[2] {
+            for j in 0..n[1] {
+                for i in 0..n[0] {
+                    let v = f(grid.pt(i, j, k));
+                    let at = grid.idx(i, j, k);
+                    grid.val[at] = v;
+                }
             }
         }
+        grid
     }
-    let inside = |i: usize, j: usize, k: usize| val[idx(i, j, k)] < 0.0;
 
-    // One vertex per cell that the surface crosses.
-    const CORNERS: [[usize; 3]; 8] = [
-        [0, 0, 0],
-        [1, 0, 0],
-        [0, 1, 0],
-        [1, 1, 0],
-        [0, 0, 1],
-        [1, 0, 1],
-        [0, 1, 1],
-        [1, 1, 1],
-    ];
-    const EDGES: [[usize; 2]; 12] = [
-        [0, 1],
-        [2, 3],
-        [4, 5],
-        [6, 7],
-        [0, 2],
-        [1, 3],
-        [4, 6],
-        [5, 7],
-        [0, 4],
-        [1, 5],
-        [2, 6],
-        [3, 7],
-    ];
-    let cidx = |i: usize, j: usize, k: usize| (k * (ny - 1) + j) * (nx - 1) + i;
+    /// Index of a grid point.
+    fn idx(&self, i: usize, j: usize, k: usize) -> usize {
+        (k * self.n[1] + j) * self.n[0] + i
+    }
+
+    /// Index of a cell (by its lowest corner).
+    fn cidx(&self, i: usize, j: usize, k: usize) -> usize {
+        (k * (self.n[1] - 1) + j) * (self.n[0] - 1) + i
+    }
+
+    fn pt(&self, i: usize, j: usize, k: usize) -> DVec3 {
+        self.lo + v3(i as f64, j as f64, k as f64) * self.h
+    }
+
+    fn inside(&self, i: usize, j: usize, k: usize) -> bool {
+        self.val[self.idx(i, j, k)] < 0.0
+    }
+}
+
+fn surface_nets(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> RawMesh {
+    let grid = Grid::sample(f, lo, h, n);
+    let (cell_vertex, positions) = cell_vertices(f, &grid);
+    let indices = quads(&grid, &cell_vertex, &positions);
+    let normals = positions
+        .iter()
+        .map(|&p| gradient(f, p).try_normalize().unwrap_or(DVec3::Y))
+        .collect();
+    RawMesh {
+        positions,
+        normals,
+        indices,
+    }
+}
+
+/// One vertex per cell that the surface crosses: at the mean of the crossings on the cell's
+/// edges, projected onto the surface. Returns each cell's vertex (`u32::MAX`: none) and the
+/// vertices.
+fn cell_vertices(f: &impl Fn(DVec3) -> f64, grid: &Grid) -> (Vec<u32>, Vec<DVec3>) {
+    let [nx, ny, nz] = grid.n;
+    let h = grid.h;
     let mut cell_vertex = vec![u32::MAX; (nx - 1) * (ny - 1) * (nz - 1)];
     let mut positions = Vec::new();
     for k in 0..nz - 1 {
@@ -420,7 +474,7 @@ fn surface_nets(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> 
                 let mut cv = [0.0; 8];
                 let mut mask = 0u8;
                 for (c, o) in CORNERS.iter().enumerate() {
-                    cv[c] = val[idx(i + o[0], j + o[1], k + o[2])];
+                    cv[c] = grid.val[grid.idx(i + o[0], j + o[1], k + o[2])];
                     if cv[c] < 0.0 {
                         mask |= 1 << c;
                     }
@@ -434,32 +488,36 @@ fn surface_nets(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> 
                     let (a, b) = (e[0], e[1]);
                     if (cv[a] < 0.0) != (cv[b] < 0.0) {
                         let t = cv[a] / (cv[a] - cv[b]);
-                        let pa = v3(
-                            CORNERS[a][0] as f64,
-                            CORNERS[a][1] as f64,
-                            CORNERS[a][2] as f64,
-                        );
-                        let pb = v3(
-                            CORNERS[b][0] as f64,
-                            CORNERS[b][1] as f64,
-                            CORNERS[b][2] as f64,
-                        );
+                        let corner = |c: usize| {
+                            v3(
+                                CORNERS[c][0] as f64,
+                                CORNERS[c][1] as f64,
+                                CORNERS[c][2] as f64,
+                            )
+                        };
+                        let (pa, pb) = (corner(a), corner(b));
                         sum += pa + (pb - pa) * t;
                         cnt += 1.0;
                     }
                 }
-                let p0 = pt(i, j, k) + sum / cnt * h;
+                let p0 = grid.pt(i, j, k) + sum / cnt * h;
                 let p = project(f, p0, 1.5 * h);
-                cell_vertex[cidx(i, j, k)] = positions.len() as u32;
+                cell_vertex[grid.cidx(i, j, k)] = positions.len() as u32;
                 positions.push(p);
             }
         }
     }
+    (cell_vertex, positions)
+}
 
-    // One quad per grid edge with a sign change, joining the four cells around the edge,
-    // wound counter-clockwise seen from outside.
+/// One quad per grid edge with a sign change, joining the four cells around the edge, wound
+/// counter-clockwise seen from outside; each split into two triangles along its shorter
+/// diagonal.
+fn quads(grid: &Grid, cell_vertex: &[u32], positions: &[DVec3]) -> Vec<u32> {
+    let [nx, ny, nz] = grid.n;
+    let cv = |i: usize, j: usize, k: usize| cell_vertex[grid.cidx(i, j, k)];
     let mut indices = Vec::new();
-    let mut quad = |q: [u32; 4], flip: bool, positions: &Vec<DVec3>| {
+    let mut quad = |q: [u32; 4], flip: bool| {
         let [a, b, c, d] = if flip { [q[3], q[2], q[1], q[0]] } else { q };
         let p = |i: u32| positions[i as usize];
         if p(a).distance_squared(p(c)) <= p(b).distance_squared(p(d)) {
@@ -471,47 +529,39 @@ fn surface_nets(f: &impl Fn(DVec3) -> f64, lo: DVec3, h: f64, n: [usize; 3]) -> 
     for k in 1..nz - 1 {
         for j in 1..ny - 1 {
             for i in 1..nx - 1 {
-                let s = inside(i, j, k);
+                let s = grid.inside(i, j, k);
                 // x edge: cells around it lie in the (y, z) plane.
-                if i + 1 < nx && s != inside(i + 1, j, k) {
+                if i + 1 < nx && s != grid.inside(i + 1, j, k) {
                     let q = [
-                        cell_vertex[cidx(i, j - 1, k - 1)],
-                        cell_vertex[cidx(i, j, k - 1)],
-                        cell_vertex[cidx(i, j, k)],
-                        cell_vertex[cidx(i, j - 1, k)],
+                        cv(i, j - 1, k - 1),
+                        cv(i, j, k - 1),
+                        cv(i, j, k),
+                        cv(i, j - 1, k),
                     ];
-                    quad(q, !s, &positions);
+                    quad(q, !s);
                 }
-                if j + 1 < ny && s != inside(i, j + 1, k) {
+                if j + 1 < ny && s != grid.inside(i, j + 1, k) {
                     let q = [
-                        cell_vertex[cidx(i - 1, j, k - 1)],
-                        cell_vertex[cidx(i - 1, j, k)],
-                        cell_vertex[cidx(i, j, k)],
-                        cell_vertex[cidx(i, j, k - 1)],
+                        cv(i - 1, j, k - 1),
+                        cv(i - 1, j, k),
+                        cv(i, j, k),
+                        cv(i, j, k - 1),
                     ];
-                    quad(q, !s, &positions);
+                    quad(q, !s);
                 }
-                if k + 1 < nz && s != inside(i, j, k + 1) {
+                if k + 1 < nz && s != grid.inside(i, j, k + 1) {
                     let q = [
-                        cell_vertex[cidx(i - 1, j - 1, k)],
-                        cell_vertex[cidx(i, j - 1, k)],
-                        cell_vertex[cidx(i, j, k)],
-                        cell_vertex[cidx(i - 1, j, k)],
+                        cv(i - 1, j - 1, k),
+                        cv(i, j - 1, k),
+                        cv(i, j, k),
+                        cv(i - 1, j, k),
                     ];
-                    quad(q, !s, &positions);
+                    quad(q, !s);
                 }
             }
         }
     }
-    let normals = positions
-        .iter()
-        .map(|&p| gradient(f, p).try_normalize().unwrap_or(DVec3::Y))
-        .collect();
-    RawMesh {
-        positions,
-        normals,
-        indices,
-    }
+    indices
 }
 
 // ---------------------------------------------------------------------------------------------
