@@ -222,3 +222,22 @@ pub fn message(e: &ScalpError) -> String {
         _ => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quantity_reads_as_its_flag_on_the_command_line() {
+        for q in Quantity::ALL {
+            assert!(flag(q).starts_with("--"), "{q}");
+            assert_eq!(Quantity::from_name(q.name()), Some(q));
+        }
+        // The library says the quantity; the CLI says the flag with the same message.
+        let e = ScalpError::bad(Quantity::Years, "54 is out of range: 0 to 30 years");
+        assert_eq!(e.to_string(), "years: 54 is out of range: 0 to 30 years");
+        assert_eq!(message(&e), "--years: 54 is out of range: 0 to 30 years");
+        let other = ScalpError::invalid("scalp compare", "say which error to show");
+        assert_eq!(message(&other), other.to_string());
+    }
+}

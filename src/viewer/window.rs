@@ -80,7 +80,9 @@ impl Viewer {
         ppp: f32,
         capture: bool,
     ) -> Result<Option<image::RgbaImage>> {
-        let gpu = &self.engine.gpu;
+        // A handle of its own: painting also replaces a lost surface on `self`.
+        let engine = self.engine.clone();
+        let gpu = &engine.gpu;
         let (w, h) = (self.config.width, self.config.height);
         for (id, deltas) in &textures.set {
             for delta in deltas {
@@ -88,33 +90,7 @@ impl Viewer {
                     .update_texture(&gpu.device, &gpu.queue, *id, delta);
             }
         }
-        use wgpu::CurrentSurfaceTexture as Got;
-        let mut reconfigure = false;
-        let frame = match self.surface.get_current_texture() {
-            Got::Success(f) => Some(f),
-            Got::Suboptimal(f) => {
-                reconfigure = true;
-                Some(f)
-            }
-            // Nothing to show into now; the next event brings another frame.
-            Got::Timeout | Got::Occluded => None,
-            Got::Outdated => {
-                reconfigure = true;
-                None
-            }
-            Got::Lost => {
-                match self.instance.create_surface(self.window.clone()) {
-                    Ok(s) => self.surface = s,
-                    Err(e) => self.error = Some(format!("the window's surface is lost: {e}")),
-                }
-                reconfigure = true;
-                None
-            }
-            Got::Validation => {
-                self.error = Some("the window's surface refused a frame".into());
-                None
-            }
-        };
+        let (frame, reconfigure) = self.surface_frame();
         let shot = capture.then(|| {
             gpu.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("window screenshot"),
@@ -190,6 +166,39 @@ impl Viewer {
         result?;
         shot.map(|t| read_window(&self.engine, &t, self.config.format))
             .transpose()
+    }
+
+    /// The surface's next texture, if it gives one, and whether the surface must be
+    /// configured again (suboptimal, outdated or lost).
+    fn surface_frame(&mut self) -> (Option<wgpu::SurfaceTexture>, bool) {
+        use wgpu::CurrentSurfaceTexture as Got;
+        let mut reconfigure = false;
+        let frame = match self.surface.get_current_texture() {
+            Got::Success(f) => Some(f),
+            Got::Suboptimal(f) => {
+                reconfigure = true;
+                Some(f)
+            }
+            // Nothing to show into now; the next event brings another frame.
+            Got::Timeout | Got::Occluded => None,
+            Got::Outdated => {
+                reconfigure = true;
+                None
+            }
+            Got::Lost => {
+                match self.instance.create_surface(self.window.clone()) {
+                    Ok(s) => self.surface = s,
+                    Err(e) => self.error = Some(format!("the window's surface is lost: {e}")),
+                }
+                reconfigure = true;
+                None
+            }
+            Got::Validation => {
+                self.error = Some("the window's surface refused a frame".into());
+                None
+            }
+        };
+        (frame, reconfigure)
     }
 }
 
