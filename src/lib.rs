@@ -13,6 +13,7 @@ pub mod hair;
 pub mod hash;
 pub mod head;
 pub mod light;
+pub mod math;
 pub mod optics;
 pub mod plan;
 pub mod png;

@@ -22,6 +22,7 @@
 //! skin pass per pixel.
 use crate::hash::{pcg, rand01};
 use crate::head::Landmarks;
+use crate::math::{smooth01 as smooth, smoothstep};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use serde::{Deserialize, Serialize};
@@ -263,15 +264,6 @@ impl ScarGpu {
 /// Key of FUE cell (i, j) (as `fue_key` in common.wgsl).
 fn fue_key(i: i32, j: i32) -> u32 {
     pcg((i as u32).wrapping_mul(73_856_093) ^ (j as u32).wrapping_mul(19_349_663) ^ 0x5CA2)
-}
-
-fn smooth(t: f32) -> f32 {
-    let t = t.clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    smooth((x - e0) / (e1 - e0))
 }
 
 /// The skin layers of scar tissue on a client of skin `tone`: less melanin, paler dermis.

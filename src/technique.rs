@@ -533,7 +533,8 @@ pub fn value_noise(seed: u32, stream: u32, p: glam::Vec3) -> f32 {
     let f = q.floor();
     let (ix, iy, iz) = (f.x as i32, f.y as i32, f.z as i32);
     let t = q - f;
-    let s = |x: f32| x * x * (3.0 - 2.0 * x);
+    // t is in [0, 1): smooth01's clamp changes nothing.
+    let s = crate::math::smooth01;
     let (sx, sy, sz) = (s(t.x), s(t.y), s(t.z));
     let v = |dx: i32, dy: i32, dz: i32| {
         crate::hash::rand01(seed, lattice_key(ix + dx, iy + dy, iz + dz), stream)

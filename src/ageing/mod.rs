@@ -16,6 +16,7 @@
 pub mod age;
 
 use crate::dots::Dot;
+use crate::math::smoothstep;
 use bytemuck::{Pod, Zeroable};
 use serde::{Deserialize, Serialize};
 
@@ -199,11 +200,6 @@ pub fn healing(days: f32, flake_day: f32) -> [f32; 4] {
 pub fn flake_day(id: u32) -> f32 {
     let u = crate::hash::rand01(0, id, crate::hash::stream::FLAKE);
     SCAB_FLAKES_DAYS.0 + (SCAB_FLAKES_DAYS.1 - SCAB_FLAKES_DAYS.0) * u
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 /// Share of a deposit at depth z that sits in the epidermis.
