@@ -104,10 +104,10 @@ const FUE_ABOVE_OCCIPITAL_MM: f32 = 25.0;
 /// … and this far round from the back on each side (from behind one ear to behind the other).
 const FUE_HALF_SPAN_DEG: f32 = 110.0;
 /// Hash streams of the scars (apart from the dots' and hairs').
-pub const STREAM_FUE_U: u32 = 50;
-pub const STREAM_FUE_V: u32 = 51;
-pub const STREAM_FUE_SIZE: u32 = 52;
-pub const STREAM_STRIP: u32 = 53;
+pub use crate::hash::stream::{
+    FUE_SIZE as STREAM_FUE_SIZE, FUE_U as STREAM_FUE_U, FUE_V as STREAM_FUE_V,
+    STRIP as STREAM_STRIP,
+};
 
 /// GPU mirror (`Scars` in common.wgsl). 80 bytes.
 #[repr(C)]
