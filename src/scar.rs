@@ -18,7 +18,7 @@
 //! optics; they are stated so that a clinic can judge them.
 //!
 //! Everything here is procedural and the same on the CPU and the GPU (`scar_*` in
-//! common.wgsl): the generator asks "is this in a scar zone / in scar tissue?" per dot, the
+//! shaders/shared/scar.wgsl): the generator asks "is this in a scar zone / in scar tissue?" per dot, the
 //! skin pass per pixel.
 use crate::hash::{pcg, rand01};
 use crate::head::Landmarks;
@@ -91,10 +91,10 @@ pub const MARGIN_MM: f32 = 3.0;
 /// Over this distance the scar zone's density ramps up from its edge, mm.
 pub const ZONE_EDGE_MM: f32 = 2.0;
 /// A strip scar narrows to nothing over this length at each end, mm.
-const TAPER_MM: f32 = 14.0;
+pub const TAPER_MM: f32 = 14.0;
 /// Relative waviness of the strip's width (value noise along it, ~15 mm wavelength).
-const WAVINESS: f32 = 0.3;
-const WAVE_MM: f32 = 15.0;
+pub const WAVINESS: f32 = 0.3;
+pub const WAVE_MM: f32 = 15.0;
 /// How far a strip's ends curve up toward the ears, mm.
 const CURVE_MM: f32 = 10.0;
 /// The FUE donor band: from this far below the ear tops …
@@ -109,7 +109,7 @@ pub use crate::hash::stream::{
     STRIP as STREAM_STRIP,
 };
 
-/// GPU mirror (`Scars` in common.wgsl). 80 bytes.
+/// GPU mirror (`ScarGpu` in shaders/shared/scar.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable, PartialEq)]
 pub struct ScarGpu {
@@ -261,7 +261,7 @@ impl ScarGpu {
     }
 }
 
-/// Key of FUE cell (i, j) (as `fue_key` in common.wgsl).
+/// Key of FUE cell (i, j) (as `fue_key` in shared/scar.wgsl).
 fn fue_key(i: i32, j: i32) -> u32 {
     pcg((i as u32).wrapping_mul(73_856_093) ^ (j as u32).wrapping_mul(19_349_663) ^ 0x5CA2)
 }

@@ -231,7 +231,7 @@ pub fn in_polygon(x: f32, y: f32, corners: &[[f32; 2]]) -> bool {
     inside
 }
 
-/// GPU mirror of the zone parameters (`ZoneParams` in common.wgsl). 1072 bytes.
+/// GPU mirror of the zone parameters (`ZoneGpu` in shaders/shared/zone.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct ZoneGpu {

@@ -326,8 +326,8 @@ impl SkinPass {
             color_attachments: &[
                 clear(&t.diffuse, 0.0),
                 clear(&t.specular, 0.0),
-                // "Nothing here" (NO_SURFACE in view.wgsl): the composite shows the background.
-                clear(&t.distance, 60000.0),
+                // "Nothing here": the composite shows the background.
+                clear(&t.distance, super::NO_SURFACE_MM as f64),
             ],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                 view: &t.depth,
