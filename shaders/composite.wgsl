@@ -2,7 +2,7 @@
 // Neutral), averaged over the supersamples of each output pixel (anti-aliasing), written to the
 // target (the hardware encodes sRGB when the target format is *Srgb; otherwise we do).
 
-struct Composite {
+struct CompositeGpu {
     ssaa: u32,
     encode_srgb: u32,
     exposure: f32,
@@ -11,7 +11,7 @@ struct Composite {
     background_bottom: vec4f,
 }
 
-@group(0) @binding(0) var<uniform> comp: Composite;
+@group(0) @binding(0) var<uniform> comp: CompositeGpu;
 @group(0) @binding(1) var diffuse_tex: texture_2d<f32>;
 @group(0) @binding(2) var specular_tex: texture_2d<f32>;
 @group(0) @binding(3) var density_tex: texture_2d<f32>;
@@ -62,7 +62,7 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
         for (var i = 0u; i < s; i++) {
             let p = min(base + vec2u(i, j), dims - 1u);
             var radiance: vec3f;
-            if (textureLoad(distance_tex, p, 0).r >= 60000.0) {
+            if (textureLoad(distance_tex, p, 0).r >= RENDER_NO_SURFACE_MM) {
                 let t = f32(p.y) / f32(dims.y);
                 radiance = mix(comp.background_top.rgb, comp.background_bottom.rgb, t);
             } else {

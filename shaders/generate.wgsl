@@ -1,9 +1,9 @@
 // Dot generation (mirrors src/dots/reference.rs): candidates from (seed, id), density thinning,
 // and, after the spacing pass, the dots the accepted candidates become.
-// Module = common.wgsl + zone.wgsl + this file.
+// Module: the prelude, shared/{hash,math,dots,scar,zone,zone_sample}.wgsl and this file.
 
 @group(0) @binding(0) var<uniform> params: GenParams;
-@group(0) @binding(1) var<uniform> zp: ZoneParams;
+@group(0) @binding(1) var<uniform> zp: ZoneGpu;
 @group(0) @binding(2) var<storage, read> vertices: array<Vertex>;
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
 @group(0) @binding(4) var<storage, read> cdf: array<u32>;
@@ -37,12 +37,12 @@ struct Candidate {
 }
 
 fn candidate_triangle(id: u32) -> u32 {
-    // Blocks of 256 consecutive candidates draw from their own slice of the area table
+    // Blocks of REFERENCE_BLOCK consecutive candidates draw from their own slice of the area table
     // (mirrors reference::candidate_triangle).
-    let blocks = (params.cand_count + 255u) / 256u;
+    let blocks = (params.cand_count + REFERENCE_BLOCK - 1u) / REFERENCE_BLOCK;
     let step = 0xFFFFFFFFu / max(blocks, 1u);
-    let k = (id - params.cand_start) / 256u;
-    let u = k * step + mul_hi(rand_u32(params.seed, id, S_TRIANGLE), step);
+    let k = (id - params.cand_start) / REFERENCE_BLOCK;
+    let u = k * step + mul_hi(rand_u32(params.seed, id, STREAM_TRIANGLE), step);
     let goal = params.cdf_base + mul_hi(u, params.cdf_span);
     var lo = params.tri_start;
     var hi = params.tri_end - 1u;
@@ -62,21 +62,6 @@ struct GridNode {
     key: u32,
 }
 
-// The charts of the grid-spacing error (mirrors reference::GRID_CHARTS): axis, u, v.
-const R3: f32 = 0.57735026;
-const R2: f32 = 0.70710677;
-const R6: f32 = 0.4082483;
-const R23: f32 = 0.8164966;
-const GRID_CHARTS = array<mat3x3f, 7>(
-    mat3x3f(0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0),
-    mat3x3f(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-    mat3x3f(1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0),
-    mat3x3f(R3, R3, R3, R2, 0.0, -R2, -R6, R23, -R6),
-    mat3x3f(-R3, R3, R3, R2, 0.0, R2, R6, R23, -R6),
-    mat3x3f(R3, R3, -R3, -R2, 0.0, -R2, -R6, R23, R6),
-    mat3x3f(-R3, R3, -R3, -R2, 0.0, R2, R6, R23, R6),
-);
-
 // Grid spacing (mirrors reference::snap_to_grid): the nearest lattice node in the chart whose
 // axis is nearest the direction from the head's centre, jittered per node, back on the
 // triangle's plane.
@@ -85,13 +70,13 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     var chart = 0;
     var best = -1.0;
     for (var k = 0; k < 7; k++) {
-        let a = abs(dot(d, GRID_CHARTS[k][0]));
+        let a = abs(dot(d, REFERENCE_GRID_CHARTS[k][0]));
         if (a > best) {
             best = a;
             chart = k;
         }
     }
-    let frame = GRID_CHARTS[chart];
+    let frame = REFERENCE_GRID_CHARTS[chart];
     let axis = frame[0];
     let u = dot(pos, frame[1]);
     let v = dot(pos, frame[2]);
@@ -99,8 +84,8 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     let iu = i32(floor(u / pitch + 0.5));
     let iv = i32(floor(v / pitch + 0.5));
     let key = lattice_key(iu, iv, chart);
-    let ju = (rand01(params.seed, key, S_GRID_U) - 0.5) * params.grid_jitter;
-    let jv = (rand01(params.seed, key, S_GRID_V) - 0.5) * params.grid_jitter;
+    let ju = (rand01(params.seed, key, STREAM_GRID_U) - 0.5) * params.grid_jitter;
+    let jv = (rand01(params.seed, key, STREAM_GRID_V) - 0.5) * params.grid_jitter;
     let du = (f32(iu) + ju) * pitch - u;
     let dv = (f32(iv) + jv) * pitch - v;
     let delta = frame[1] * du + frame[2] * dv;
@@ -112,12 +97,10 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
     return GridNode(pos + delta - axis * (dot(delta, n) / an), key);
 }
 
-const HAIR_HEADER: u32 = 12u;
-
 // The factor on the keep probability that makes up for the area the hairs exclude
 // (mirrors HairGrid::keep_factor).
 fn hair_keep_factor(zone: u32) -> f32 {
-    if (hair_word(0) == 0u || zone > 4u) {
+    if (hair_word(0) == 0u || zone > ZONE_BACK) {
         return 1.0;
     }
     return bitcast<f32>(hair_word(4u + zone));
@@ -134,11 +117,11 @@ fn near_hair(p: vec3f) -> bool {
     let r = bitcast<f32>(hair_word(3));
     let lo = vec3i(floor((p - vec3f(r)) / cell));
     let hi = vec3i(floor((p + vec3f(r)) / cell));
-    let roots = HAIR_HEADER + mask + 2u;
+    let roots = HAIR_GRID_HEADER_WORDS + mask + 2u;
     for (var x = lo.x; x <= hi.x; x++) {
         for (var y = lo.y; y <= hi.y; y++) {
             for (var z = lo.z; z <= hi.z; z++) {
-                let b = HAIR_HEADER + (lattice_key(x, y, z) & mask);
+                let b = HAIR_GRID_HEADER_WORDS + (lattice_key(x, y, z) & mask);
                 for (var k = hair_word(b); k < hair_word(b + 1u); k++) {
                     let o = roots + 3u * k;
                     let q = vec3f(bitcast<f32>(hair_word(o)), bitcast<f32>(hair_word(o + 1u)), bitcast<f32>(hair_word(o + 2u)));
@@ -155,8 +138,8 @@ fn near_hair(p: vec3f) -> bool {
 
 fn make_candidate(id: u32) -> Candidate {
     let t = tris[candidate_triangle(id)];
-    let u = rand01(params.seed, id, S_BARY_U);
-    let v = rand01(params.seed, id, S_BARY_V);
+    let u = rand01(params.seed, id, STREAM_BARY_U);
+    let v = rand01(params.seed, id, STREAM_BARY_V);
     let su = sqrt(u);
     let a = 1.0 - su;
     let b = su * (1.0 - v);
@@ -173,11 +156,11 @@ fn make_candidate(id: u32) -> Candidate {
     // position.w carries each vertex's relative yearly UV dose (src/exposure.rs).
     let exposure = v0.position.w * a + v1.position.w * b + v2.position.w * c;
     // Grid spacing: the candidate moves to its lattice node, and the node draws the thinning.
-    var thin = rand01(params.seed, id, S_THIN);
+    var thin = rand01(params.seed, id, STREAM_THIN);
     if (params.grid_pitch_mm > 0.0) {
         let g = snap_to_grid(position, cross(v1.position.xyz - v0.position.xyz, v2.position.xyz - v0.position.xyz));
         position = g.position;
-        thin = rand01(params.seed, g.key, S_GRID_THIN);
+        thin = rand01(params.seed, g.key, STREAM_GRID_THIN);
     }
     let s = zone_sample(zp, position);
     // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
@@ -215,22 +198,19 @@ fn gauss(id: u32, sa: u32, sb: u32) -> f32 {
 }
 
 fn session_cum(k: u32) -> f32 {
-    if (k < 4u) {
-        return params.session_cum_a[k];
-    }
-    return params.session_cum_b[k - 4u];
+    return params.session_cum[k / 4u][k % 4u];
 }
 
 // Sessions zone `zone` is worked in: the first n of the plan's.
 fn zone_sessions(zone: u32) -> u32 {
-    return clamp(u32(zp.table[min(zone, 9u)].z), 1u, params.session_count);
+    return clamp(u32(zp.table[min(zone, ZONE_COUNT - 1u)].z), 1u, params.session_count);
 }
 
 // The session candidate `id` of zone `zone` belongs to: the plan's split over the zone's
 // first n sessions, renormalised (mirrors reference::session_of).
 fn session_of(id: u32, zone: u32) -> u32 {
     let n = zone_sessions(zone);
-    let u = rand01(params.seed, id, S_SESSION) * session_cum(n - 1u);
+    let u = rand01(params.seed, id, STREAM_SESSION) * session_cum(n - 1u);
     var session = 0u;
     while (session + 1u < n && u >= session_cum(session)) {
         session += 1u;
@@ -239,12 +219,8 @@ fn session_of(id: u32, zone: u32) -> u32 {
 }
 
 // Patchy density: smooth value noise (mirrors technique::value_noise).
-const PATCHY_CELL_MM: f32 = 16.0;
-const PATCHY_STREAM_COMMON: u32 = 40u;
-const PATCHY_STREAM_SESSION: u32 = 41u;
-
 fn value_noise(stream: u32, p: vec3f) -> f32 {
-    let q = p / PATCHY_CELL_MM;
+    let q = p / TECHNIQUE_PATCHY_CELL_MM;
     let f = floor(q);
     let i = vec3i(f);
     let t = q - f;
@@ -269,7 +245,7 @@ fn value_noise(stream: u32, p: vec3f) -> f32 {
 // Patchy density (mirrors technique::patchy_field): a field shared by every session and the
 // session's own.
 fn patchy_field(session: u32, p: vec3f) -> f32 {
-    return 0.5 * (value_noise(PATCHY_STREAM_COMMON, p) + value_noise(PATCHY_STREAM_SESSION + session, p));
+    return 0.5 * (value_noise(STREAM_PATCHY_COMMON, p) + value_noise(STREAM_PATCHY_SESSION + session, p));
 }
 
 // Patchy density before spacing (mirrors technique::patchy_intensity).
@@ -301,7 +277,7 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let c = make_candidate(id);
     let session = session_of(id, c.zone);
     // Depth errors hit a share of the dots each (too deep first, then too shallow).
-    let e = rand01(params.seed, id, S_ERROR);
+    let e = rand01(params.seed, id, STREAM_ERROR);
     var depth_mm = params.depth_mm;
     var jitter_mm = params.depth_jitter_mm;
     if (e < params.deep_fraction) {
@@ -311,19 +287,19 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
         depth_mm = params.shallow_depth_mm;
         jitter_mm = params.shallow_jitter_mm;
     }
-    let depth = max(depth_mm + jitter_mm * gauss(id, S_DEPTH_A, S_DEPTH_B), 0.02);
+    let depth = max(depth_mm + jitter_mm * gauss(id, STREAM_DEPTH_A, STREAM_DEPTH_B), 0.02);
     let big = select(1.0, params.big_factor, ((params.big_zone_mask >> c.zone) & 1u) == 1u);
     let diameter = params.diameter_mm * big
-        * clamp(1.0 + params.diameter_jitter * gauss(id, S_DIAM_A, S_DIAM_B), 0.4, 2.5);
-    let pigment = clamp(1.0 + 0.12 * gauss(id, S_PIGMENT_A, S_PIGMENT_B), 0.6, 1.4);
+        * clamp(1.0 + params.diameter_jitter * gauss(id, STREAM_DIAM_A, STREAM_DIAM_B), 0.4, 2.5);
+    let pigment = clamp(1.0 + 0.12 * gauss(id, STREAM_PIGMENT_A, STREAM_PIGMENT_B), 0.6, 1.4);
     let lighter = params.lighter_first_steps * f32(zone_sessions(c.zone) - 1u - session);
-    let zone_shade = params.shade + zp.table[min(c.zone, 9u)].y;
-    let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, S_SHADE) - 0.5), 1.0, 10.0);
+    let zone_shade = params.shade + zp.table[min(c.zone, ZONE_COUNT - 1u)].y;
+    let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, STREAM_SHADE) - 0.5), 1.0, 10.0);
     // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
-    let scar_bit = select(0u, SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
+    let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
     let k = atomicAdd(&counts[2], 1u);
-    // Exposure in bits 16–31, fixed point 1/8192 (crate::ageing::pack_exposure).
-    let exposure_bits = u32(clamp(c.exposure, 0.0, 7.999) * 8192.0 + 0.5) << 16u;
+    // Exposure in bits 16–31, fixed point (crate::ageing::pack_exposure).
+    let exposure_bits = u32(clamp(c.exposure, 0.0, AGEING_EXPOSURE_MAX) * AGEING_EXPOSURE_STEPS + 0.5) << 16u;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
         session | (c.zone << 8u) | scar_bit | exposure_bits);
 }

@@ -2,13 +2,14 @@
 // fragment adds its hair's optical thickness −ln(1 − α) to `.a` and its lit colour weighted by
 // that thickness to `.rgb` (additive blending): order-independent, so hairs never need sorting.
 // The composite lays the result over the skin: coverage 1 − e^(−a), colour rgb/a.
-// Module = common.wgsl + view.wgsl + this file.
+// Module: the prelude, shared/{hash,math,scar,view}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
 
-struct HairIn {
+// One hair (mirrors crate::hair::Hair), the instance buffer.
+struct Hair {
     @location(0) root: vec3f,
-    @location(1) diameter: f32,
+    @location(1) diameter_mm: f32,
     @location(2) tip: vec3f,
     @location(3) tone: f32,
 }
@@ -30,7 +31,7 @@ const SHAFT_OPACITY: f32 = 0.92;
 const MIN_WIDTH_PX: f32 = 1.2;
 
 @vertex
-fn vs_main(h: HairIn, @builtin(vertex_index) vi: u32) -> VsOut {
+fn vs_main(h: Hair, @builtin(vertex_index) vi: u32) -> VsOut {
     var o: VsOut;
     if (view.hair.w < 0.5) {
         o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
@@ -46,9 +47,9 @@ fn vs_main(h: HairIn, @builtin(vertex_index) vi: u32) -> VsOut {
         side = cross(axis, vec3f(0.0, 1.0, 0.0));
     }
     side = normalize(side);
-    let width_px = h.diameter * view.proj.x / dist;
+    let width_px = h.diameter_mm * view.proj.x / dist;
     let drawn_px = max(width_px, MIN_WIDTH_PX);
-    let half_mm = 0.5 * h.diameter * drawn_px / width_px;
+    let half_mm = 0.5 * h.diameter_mm * drawn_px / width_px;
     // Corners: 0 root−, 1 root+, 2 tip+, 3 tip−.
     let along = select(0.0, 1.0, vi == 2u || vi == 3u);
     let across = select(-1.0, 1.0, vi == 1u || vi == 2u);

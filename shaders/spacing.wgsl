@@ -2,10 +2,10 @@
 // grid of linked lists, earlier chunks' dots gathered as fixed obstacles, then synchronous
 // rounds in which a candidate decides once every higher-priority neighbour has. The result
 // equals the greedy rule in priority order and does not depend on thread order.
-// Module = common.wgsl + this file.
+// Module: the prelude, shared/{hash,math,dots,scar,zone}.wgsl and this file.
 
 @group(0) @binding(0) var<uniform> params: GenParams;
-@group(0) @binding(1) var<uniform> zp: ZoneParams;
+@group(0) @binding(1) var<uniform> zp: ZoneGpu;
 
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
 @group(1) @binding(1) var<storage, read> state_in: array<u32>;
@@ -108,7 +108,7 @@ fn insert_obstacles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
 }
 
 fn priority(i: u32) -> u32 {
-    return rand_u32(params.seed, params.cand_start + i, S_PRIORITY);
+    return rand_u32(params.seed, params.cand_start + i, STREAM_PRIORITY);
 }
 
 @compute @workgroup_size(64)

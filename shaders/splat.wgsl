@@ -2,10 +2,12 @@
 // footprint whose width and colour follow its depth (src/optics.rs). Fragments add optical
 // density −ln(1 − a) per channel with additive blending: multiplication of transmittances,
 // which is order-independent, so millions of dots never need sorting.
+// Module: the prelude, shared/{hash,math,scar,view,optics,footprint}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
 
-struct DotIn {
+// Dot (shared/dots.wgsl) as instance attributes, then its Appearance.
+struct DotInstance {
     @location(0) position: vec3f,
     @location(1) depth_mm: f32,
     @location(2) normal: vec3f,
@@ -14,7 +16,7 @@ struct DotIn {
     @location(5) shade: f32,
     @location(6) id: u32,
     @location(7) flags: u32,
-    // From the age pass: pigment left, extra footprint variance (mm²), redness, scab.
+    // Appearance from the age pass: pigment left, extra footprint variance (mm²), redness, scab.
     @location(8) look: vec4f,
 }
 
@@ -31,7 +33,7 @@ struct VsOut {
 }
 
 @vertex
-fn vs_main(d: DotIn, @builtin(vertex_index) vi: u32) -> VsOut {
+fn vs_main(d: DotInstance, @builtin(vertex_index) vi: u32) -> VsOut {
     var o: VsOut;
     let fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, d.look);
     if (!fp.visible) {

@@ -2,11 +2,11 @@
 // every pixel it covers with integer atomics (fixed point), so the sum is bit-exact and
 // independent of thread order. Same optics and visibility rules as splat.wgsl (the raster path);
 // the footprint is mapped to the screen by the affine map of its tangent axes.
-// Module = common.wgsl + view.wgsl + this file.
+// Module: the prelude, shared/{hash,math,dots,scar,view,ageing,optics,footprint}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
 @group(0) @binding(2) var<storage, read> dots: array<Dot>;
-@group(0) @binding(3) var<storage, read> looks: array<vec4f>;
+@group(0) @binding(3) var<storage, read> looks: array<Appearance>;
 // Three fixed-point channels per internal pixel.
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
@@ -30,7 +30,8 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
         return;
     }
     let d = dots[i];
-    let look = looks[i];
+    let a = looks[i];
+    let look = vec4f(a.amount, a.spread_mm2, a.redness, a.scab);
     let fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, look);
     if (!fp.visible) {
         return;

@@ -75,7 +75,7 @@ impl HairSettings {
     }
 }
 
-/// One hair on the GPU (`Hair` in hair.wgsl). 32 bytes.
+/// One hair on the GPU (`Hair` in hair.wgsl, the instance attributes).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct Hair {

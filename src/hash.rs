@@ -1,5 +1,5 @@
 //! The counter-based integer hash every random choice comes from. The same functions exist in
-//! `shaders/common.wgsl`; a dot is a pure function of (seed, dot id), so the CPU reference can
+//! `shaders/shared/hash.wgsl`; a dot is a pure function of (seed, dot id), so the CPU reference can
 //! reproduce any one dot and every adapter draws the same dots.
 
 /// PCG-style 32-bit hash (Jarzynski & Olano 2020, "Hash Functions for GPU Rendering").
@@ -41,8 +41,20 @@ pub fn mul_hi(a: u32, b: u32) -> u32 {
     hi_hi + (hi_lo >> 16) + (lo_hi >> 16) + (cross >> 16)
 }
 
-/// Streams: each random decision of a dot has its own, so adding one never shifts another.
+/// Hash of an integer lattice node (grid spacing, patchy density, the hair-root grid);
+/// `lattice_key` in shaders/shared/hash.wgsl.
+#[inline]
+pub fn lattice_key(x: i32, y: i32, z: i32) -> u32 {
+    pcg((x as u32).wrapping_mul(73_856_093)
+        ^ (y as u32).wrapping_mul(19_349_663)
+        ^ (z as u32).wrapping_mul(83_492_791))
+}
+
+/// The one registry of hash streams: each random decision has its own, so adding one never
+/// shifts another. The WGSL prelude (src/shaders/prelude.rs) writes every entry of [`ALL`] as
+/// `STREAM_<NAME>`, so the passes never spell a stream number.
 pub mod stream {
+    /// Generation of a dot (ids are candidate ids).
     pub const TRIANGLE: u32 = 0;
     pub const BARY_U: u32 = 1;
     pub const BARY_V: u32 = 2;
@@ -56,6 +68,13 @@ pub mod stream {
     pub const PIGMENT_A: u32 = 10;
     pub const PIGMENT_B: u32 = 11;
     pub const SHADE: u32 = 12;
+    /// Which dots a per-dot technique error hits (src/technique.rs).
+    pub const ERROR: u32 = 13;
+    /// Grid spacing: the jitter of a lattice node (ids are node keys, not dot ids).
+    pub const GRID_U: u32 = 14;
+    pub const GRID_V: u32 = 15;
+    /// Grid spacing: density thinning per lattice node.
+    pub const GRID_THIN: u32 = 16;
     // Appearance and existing hair (numbered from 20, apart from the generation streams).
     /// The day a dot's scab flakes off.
     pub const FLAKE: u32 = 20;
@@ -67,18 +86,72 @@ pub mod stream {
     pub const HAIR_TONE: u32 = 26;
     /// Offset of the zone lookup that dithers the border between zones of hair.
     pub const HAIR_BORDER: u32 = 27;
-    /// Which dots a per-dot technique error hits (src/technique.rs).
-    pub const ERROR: u32 = 13;
-    /// Grid spacing: the jitter of a lattice node (ids are node keys, not dot ids).
-    pub const GRID_U: u32 = 14;
-    pub const GRID_V: u32 = 15;
-    /// Grid spacing: density thinning per lattice node.
-    pub const GRID_THIN: u32 = 16;
+    /// Patchy density's noise fields (ids are lattice keys): the one every session shares …
+    pub const PATCHY_COMMON: u32 = 40;
+    /// … and each session's own, `PATCHY_SESSION + session` (up to `ageing::MAX_SESSIONS`).
+    pub const PATCHY_SESSION: u32 = 41;
+    /// Scars (ids are FUE cell keys or strip wave knots).
+    pub const FUE_U: u32 = 50;
+    pub const FUE_V: u32 = 51;
+    pub const FUE_SIZE: u32 = 52;
+    pub const STRIP: u32 = 53;
+
+    /// Every stream by name, for the WGSL prelude and the uniqueness test.
+    pub const ALL: [(&str, u32); 31] = [
+        ("TRIANGLE", TRIANGLE),
+        ("BARY_U", BARY_U),
+        ("BARY_V", BARY_V),
+        ("THIN", THIN),
+        ("PRIORITY", PRIORITY),
+        ("SESSION", SESSION),
+        ("DEPTH_A", DEPTH_A),
+        ("DEPTH_B", DEPTH_B),
+        ("DIAM_A", DIAM_A),
+        ("DIAM_B", DIAM_B),
+        ("PIGMENT_A", PIGMENT_A),
+        ("PIGMENT_B", PIGMENT_B),
+        ("SHADE", SHADE),
+        ("ERROR", ERROR),
+        ("GRID_U", GRID_U),
+        ("GRID_V", GRID_V),
+        ("GRID_THIN", GRID_THIN),
+        ("FLAKE", FLAKE),
+        ("HAIR_PICK", HAIR_PICK),
+        ("HAIR_U", HAIR_U),
+        ("HAIR_V", HAIR_V),
+        ("HAIR_LENGTH", HAIR_LENGTH),
+        ("HAIR_ANGLE", HAIR_ANGLE),
+        ("HAIR_TONE", HAIR_TONE),
+        ("HAIR_BORDER", HAIR_BORDER),
+        ("PATCHY_COMMON", PATCHY_COMMON),
+        ("PATCHY_SESSION", PATCHY_SESSION),
+        ("FUE_U", FUE_U),
+        ("FUE_V", FUE_V),
+        ("FUE_SIZE", FUE_SIZE),
+        ("STRIP", STRIP),
+    ];
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ageing::MAX_SESSIONS;
+
+    #[test]
+    fn stream_ids_never_overlap() {
+        // Each id once, and none inside the per-session patchy range.
+        let mut ids: Vec<u32> = stream::ALL.iter().map(|(_, v)| *v).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), stream::ALL.len());
+        let sessions = stream::PATCHY_SESSION..stream::PATCHY_SESSION + MAX_SESSIONS as u32;
+        for (name, v) in stream::ALL {
+            assert!(
+                name == "PATCHY_SESSION" || !sessions.contains(&v),
+                "{name} = {v} lies in the per-session patchy streams"
+            );
+        }
+    }
 
     #[test]
     fn mul_hi_matches_u64() {

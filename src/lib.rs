@@ -21,6 +21,7 @@ pub mod hair;
 pub mod hash;
 pub mod head;
 pub mod light;
+pub mod math;
 pub mod optics;
 pub mod parallel;
 pub mod plan;

@@ -18,10 +18,11 @@
 //! optics; they are stated so that a clinic can judge them.
 //!
 //! Everything here is procedural and the same on the CPU and the GPU (`scar_*` in
-//! common.wgsl): the generator asks "is this in a scar zone / in scar tissue?" per dot, the
+//! shaders/shared/scar.wgsl): the generator asks "is this in a scar zone / in scar tissue?" per dot, the
 //! skin pass per pixel.
 use crate::hash::{pcg, rand01};
 use crate::head::Landmarks;
+use crate::math::{smooth01 as smooth, smoothstep};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use serde::{Deserialize, Serialize};
@@ -90,10 +91,10 @@ pub const MARGIN_MM: f32 = 3.0;
 /// Over this distance the scar zone's density ramps up from its edge, mm.
 pub const ZONE_EDGE_MM: f32 = 2.0;
 /// A strip scar narrows to nothing over this length at each end, mm.
-const TAPER_MM: f32 = 14.0;
+pub const TAPER_MM: f32 = 14.0;
 /// Relative waviness of the strip's width (value noise along it, ~15 mm wavelength).
-const WAVINESS: f32 = 0.3;
-const WAVE_MM: f32 = 15.0;
+pub const WAVINESS: f32 = 0.3;
+pub const WAVE_MM: f32 = 15.0;
 /// How far a strip's ends curve up toward the ears, mm.
 const CURVE_MM: f32 = 10.0;
 /// The FUE donor band: from this far below the ear tops …
@@ -103,12 +104,12 @@ const FUE_ABOVE_OCCIPITAL_MM: f32 = 25.0;
 /// … and this far round from the back on each side (from behind one ear to behind the other).
 const FUE_HALF_SPAN_DEG: f32 = 110.0;
 /// Hash streams of the scars (apart from the dots' and hairs').
-pub const STREAM_FUE_U: u32 = 50;
-pub const STREAM_FUE_V: u32 = 51;
-pub const STREAM_FUE_SIZE: u32 = 52;
-pub const STREAM_STRIP: u32 = 53;
+pub use crate::hash::stream::{
+    FUE_SIZE as STREAM_FUE_SIZE, FUE_U as STREAM_FUE_U, FUE_V as STREAM_FUE_V,
+    STRIP as STREAM_STRIP,
+};
 
-/// GPU mirror (`Scars` in common.wgsl). 80 bytes.
+/// GPU mirror (`ScarGpu` in shaders/shared/scar.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable, PartialEq)]
 pub struct ScarGpu {
@@ -260,18 +261,9 @@ impl ScarGpu {
     }
 }
 
-/// Key of FUE cell (i, j) (as `fue_key` in common.wgsl).
+/// Key of FUE cell (i, j) (as `fue_key` in shared/scar.wgsl).
 fn fue_key(i: i32, j: i32) -> u32 {
     pcg((i as u32).wrapping_mul(73_856_093) ^ (j as u32).wrapping_mul(19_349_663) ^ 0x5CA2)
-}
-
-fn smooth(t: f32) -> f32 {
-    let t = t.clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    smooth((x - e0) / (e1 - e0))
 }
 
 /// The skin layers of scar tissue on a client of skin `tone`: less melanin, paler dermis.

@@ -516,16 +516,11 @@ pub fn dot_errors(plan: &Plan, max_density_per_mm2: f32) -> DotErrors {
 // ---------------------------------------------------------------------------------------
 
 /// Random-number streams of the noise fields: the common one, then one per session.
-pub const PATCHY_STREAM_COMMON: u32 = 40;
-pub const PATCHY_STREAM_SESSION: u32 = 41;
+pub use crate::hash::stream::{
+    PATCHY_COMMON as PATCHY_STREAM_COMMON, PATCHY_SESSION as PATCHY_STREAM_SESSION,
+};
 
-/// Hash of an integer lattice node (as `lattice_key` in common.wgsl).
-pub fn lattice_key(x: i32, y: i32, z: i32) -> u32 {
-    use crate::hash::pcg;
-    pcg((x as u32).wrapping_mul(73_856_093)
-        ^ (y as u32).wrapping_mul(19_349_663)
-        ^ (z as u32).wrapping_mul(83_492_791))
-}
+pub use crate::hash::lattice_key;
 
 /// Smooth value noise in 0..1 over head space, lattice cell [`PATCHY_CELL_MM`].
 pub fn value_noise(seed: u32, stream: u32, p: glam::Vec3) -> f32 {
@@ -533,7 +528,8 @@ pub fn value_noise(seed: u32, stream: u32, p: glam::Vec3) -> f32 {
     let f = q.floor();
     let (ix, iy, iz) = (f.x as i32, f.y as i32, f.z as i32);
     let t = q - f;
-    let s = |x: f32| x * x * (3.0 - 2.0 * x);
+    // t is in [0, 1): smooth01's clamp changes nothing.
+    let s = crate::math::smooth01;
     let (sx, sy, sz) = (s(t.x), s(t.y), s(t.z));
     let v = |dx: i32, dy: i32, dz: i32| {
         crate::hash::rand01(seed, lattice_key(ix + dx, iy + dy, iz + dz), stream)

@@ -10,6 +10,7 @@
 //! the GPU, so both agree on every dot.
 use crate::hash;
 use crate::head::Landmarks;
+use crate::math::smooth01 as smooth;
 use crate::plan::{HairlineStyle, Plan};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
@@ -230,7 +231,7 @@ pub fn in_polygon(x: f32, y: f32, corners: &[[f32; 2]]) -> bool {
     inside
 }
 
-/// GPU mirror of the zone parameters (`ZoneParams` in common.wgsl). 1072 bytes.
+/// GPU mirror of the zone parameters (`ZoneGpu` in shaders/shared/zone.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct ZoneGpu {
@@ -311,11 +312,6 @@ fn control_offset(points: &[f32], x: f32) -> f32 {
 /// fading out over the drop down the temples.
 fn front_weight_of(a: f32, phi_t: f32) -> f32 {
     1.0 - smooth((a - phi_t) / 0.6)
-}
-
-fn smooth(t: f32) -> f32 {
-    let t = t.clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 impl Zone {

@@ -1,5 +1,14 @@
-//! Every WGSL module (common.wgsl + the pass's file) parses and validates with naga, no GPU.
+//! Every WGSL module (prelude + shared files + the pass's file) parses and validates with naga,
+//! every GPU mirror has the same layout on both sides, and the prelude's constants are the only
+//! definition of the numbers Rust owns. No GPU.
 use naga::valid::{Capabilities, ValidationFlags, Validator};
+use scalp::shaders::prelude::{self, Value};
+use std::collections::BTreeMap;
+
+fn parse(name: &str, source: &str) -> naga::Module {
+    naga::front::wgsl::parse_str(source)
+        .unwrap_or_else(|e| panic!("{name}.wgsl does not parse:\n{}", e.emit_to_string(source)))
+}
 
 #[test]
 fn every_shader_module_validates() {
@@ -15,25 +24,40 @@ fn every_shader_module_validates() {
     }
 }
 
+/// (path, text) of every .wgsl file under shaders/.
+fn wgsl_files() -> Vec<(String, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/shaders");
+    let mut out = Vec::new();
+    for dir in [root.to_string(), format!("{root}/shared")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wgsl") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn every_wgsl_file_is_used_by_a_module() {
     let modules = scalp::shaders::modules();
     let all: String = modules.iter().map(|(_, s)| s.as_str()).collect();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/shaders")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
+    let files = wgsl_files();
+    assert!(files.len() >= 15, "{} files", files.len());
+    for (path, text) in files {
         assert!(
             all.contains(text.trim()),
-            "{} is not part of any shader module",
-            path.display()
+            "{path} is not part of any shader module"
         );
     }
 }
 
 #[test]
 fn wgsl_mirrors_match_rust_constants() {
-    // The optics constants are written twice (Rust and WGSL); keep them equal.
-    let common = scalp::shaders::COMMON;
+    // The optics and healing constants reach WGSL through the generated prelude only.
+    let common = prelude::wgsl();
     let d = scalp::optics::DIFFUSION_MM;
     assert!(common.contains(&format!(
         "OPTICS_DIFFUSION_MM: vec3f = vec3f({:?}, {:?}, {:?})",
@@ -44,8 +68,7 @@ fn wgsl_mirrors_match_rust_constants() {
         "OPTICS_BLUR_KAPPA_RGB: vec3f = vec3f({:?}, {:?}, {:?})",
         k[0], k[1], k[2]
     )));
-    // Healing constants are written twice too (src/ageing.rs, age.wgsl).
-    let age = include_str!("../shaders/age.wgsl");
+    let age = &common;
     use scalp::ageing as a;
     for (name, v) in [
         ("SWELLING_MM2", a::SWELLING_MM2),
@@ -56,7 +79,7 @@ fn wgsl_mirrors_match_rust_constants() {
         ("SCAB_THICKNESS", a::SCAB_THICKNESS),
     ] {
         assert!(
-            age.contains(&format!("const {name}: f32 = {v:?};")),
+            age.contains(&format!("const AGEING_{name}: f32 = {v:?};")),
             "{name} differs from age.wgsl"
         );
     }
@@ -65,4 +88,138 @@ fn wgsl_mirrors_match_rust_constants() {
     assert!(age.contains(&format!("SCAB_FORMS_DAYS: vec2f = vec2f({f0:?}, {f1:?})")));
     assert!(age.contains(&format!("SCAB_FLAKES_DAYS: vec2f = vec2f({l0:?}, {l1:?})")));
     assert!(common.contains(&format!("OPTICS_INK_K: f32 = {:?}", scalp::optics::INK_K)));
+}
+
+#[test]
+fn no_wgsl_file_defines_a_prelude_constant() {
+    let names: Vec<String> = prelude::constants().into_iter().map(|k| k.name).collect();
+    for (path, text) in wgsl_files() {
+        for line in text.lines() {
+            let Some(rest) = line.trim_start().strip_prefix("const ") else {
+                continue;
+            };
+            let name = rest.split([':', ' ', '=']).next().unwrap();
+            assert!(
+                !names.iter().any(|n| n == name),
+                "{path} defines {name}, which the prelude writes from Rust"
+            );
+        }
+    }
+}
+
+/// The scalars of a constant expression as naga evaluated it.
+fn scalars(m: &naga::Module, e: naga::Handle<naga::Expression>, out: &mut Vec<u32>) {
+    match &m.global_expressions[e] {
+        naga::Expression::Literal(naga::Literal::F32(x)) => out.push(x.to_bits()),
+        naga::Expression::Literal(naga::Literal::U32(x)) => out.push(*x),
+        naga::Expression::Compose { components, .. } => {
+            for c in components {
+                scalars(m, *c, out);
+            }
+        }
+        other => panic!("unexpected constant expression {other:?}"),
+    }
+}
+
+#[test]
+fn every_prelude_constant_reads_back_bit_for_bit_in_naga() {
+    // The WGSL front end reads each literal as an abstract float and converts it to f32:
+    // the value the GPU sees must be the Rust constant's bits exactly.
+    let text = prelude::wgsl();
+    let module = parse("prelude", &text);
+    let parsed: BTreeMap<String, Vec<u32>> = module
+        .constants
+        .iter()
+        .map(|(_, c)| {
+            let mut v = Vec::new();
+            scalars(&module, c.init, &mut v);
+            (c.name.clone().unwrap(), v)
+        })
+        .collect();
+    let all = prelude::constants();
+    assert_eq!(parsed.len(), all.len());
+    for k in all {
+        let want: Vec<u32> = match &k.value {
+            Value::U32(x) => vec![*x],
+            Value::F32(x) => vec![x.to_bits()],
+            Value::Vec2(x) => x.iter().map(|f| f.to_bits()).collect(),
+            Value::Vec3(x) => x.iter().map(|f| f.to_bits()).collect(),
+            Value::Mat3Array(ms) => ms
+                .iter()
+                .flat_map(|m| m.as_flattened().iter().map(|f| f.to_bits()))
+                .collect(),
+        };
+        assert_eq!(parsed[&k.name], want, "{}", k.name);
+    }
+}
+
+/// Every named struct of every module: name → (members (name, offset), span).
+type Layout = (Vec<(String, u32)>, u32);
+
+fn wgsl_structs() -> BTreeMap<String, Layout> {
+    let mut out: BTreeMap<String, Layout> = BTreeMap::new();
+    for (pass, source) in scalp::shaders::modules() {
+        let module = parse(pass, &source);
+        for (_, ty) in module.types.iter() {
+            let naga::TypeInner::Struct { members, span } = &ty.inner else {
+                continue;
+            };
+            let Some(name) = ty.name.clone() else {
+                continue;
+            };
+            let layout: Layout = (
+                members
+                    .iter()
+                    .map(|m| (m.name.clone().unwrap_or_default(), m.offset))
+                    .collect(),
+                *span,
+            );
+            // Stage inputs and outputs differ per pass; everything else is one struct.
+            if let Some(seen) = out.get(&name).filter(|_| !SHADER_ONLY.contains(&&*name)) {
+                assert_eq!(seen, &layout, "{name} differs between modules ({pass})");
+            }
+            out.insert(name, layout);
+        }
+    }
+    out
+}
+
+/// WGSL structs with no Rust twin: shader-internal values and stage inputs/outputs.
+const SHADER_ONLY: [&str; 7] = [
+    "ZoneSample",
+    "Candidate",
+    "GridNode",
+    "Footprint",
+    "VsOut",
+    "FsOut",
+    "DotInstance",
+];
+
+#[test]
+fn every_gpu_mirror_has_the_layout_of_its_wgsl_struct() {
+    let wgsl = wgsl_structs();
+    let mirrors = scalp::shaders::mirrors::all();
+    assert!(mirrors.len() >= 10);
+    for m in &mirrors {
+        let (members, span) = wgsl
+            .get(m.name)
+            .unwrap_or_else(|| panic!("no WGSL struct {}", m.name));
+        let rust: Vec<(String, u32)> = m
+            .fields
+            .iter()
+            .map(|(f, o)| (f.to_string(), *o as u32))
+            .collect();
+        assert_eq!(members, &rust, "{}: members (name, offset)", m.name);
+        assert_eq!(*span as usize, m.size, "{}: size", m.name);
+    }
+    for name in wgsl.keys() {
+        assert!(
+            mirrors.iter().any(|m| m.name == name) || SHADER_ONLY.contains(&name.as_str()),
+            "WGSL struct {name} is neither a Rust mirror nor listed as shader-only"
+        );
+    }
+    // The splat pass's instance attributes are Dot's fields, then its Appearance.
+    let dot = &wgsl["Dot"].0;
+    let instance = &wgsl["DotInstance"].0;
+    assert_eq!(&instance[..dot.len()], &dot[..]);
 }

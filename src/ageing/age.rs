@@ -1,11 +1,14 @@
 //! The age pass (`age.wgsl`): per-dot appearance at time t. Pipeline built once ([`DotAger`]);
-//! the appearance buffers ([`AgedDots`]) are small (16 bytes a dot) and rewritten per time.
+//! the appearance buffers ([`AgedDots`]) are small (one `Appearance` a dot) and rewritten per
+//! time.
 use crate::ageing::{AgeParams, Appearance};
 use crate::dots::generate::GpuDots;
 use crate::error::Result;
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
+
+const APPEARANCE_BYTES: u64 = std::mem::size_of::<Appearance>() as u64;
 
 /// One appearance buffer per dot chunk, in the same order.
 pub struct AgedDots {
@@ -18,7 +21,7 @@ impl AgedDots {
     pub fn read(&self, gpu: &Gpu, dots: &GpuDots) -> Result<Vec<Appearance>> {
         let mut out = Vec::new();
         for (b, c) in self.chunks.iter().zip(&dots.chunks) {
-            let bytes = gpu.read_buffer(b, 0, c.count as u64 * 16)?;
+            let bytes = gpu.read_buffer(b, 0, c.count as u64 * APPEARANCE_BYTES)?;
             out.extend_from_slice(bytemuck::cast_slice(&bytes));
         }
         Ok(out)
@@ -67,7 +70,7 @@ impl DotAger {
             .map(|c| {
                 gpu.device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some("dot appearance"),
-                    size: (c.count as u64 * 16).max(16),
+                    size: (c.count as u64 * APPEARANCE_BYTES).max(APPEARANCE_BYTES),
                     usage: wgpu::BufferUsages::STORAGE
                         | wgpu::BufferUsages::VERTEX
                         | wgpu::BufferUsages::COPY_SRC,

@@ -1,6 +1,7 @@
 //! Fading over the years, per dot, evaluated at any time t without time stepping and without
 //! regenerating dots (DESIGN.md "Fading"). The age pass (`age.wgsl`) computes the same per dot
-//! on the GPU; this module is its CPU reference and holds every constant with its reason.
+//! on the GPU; this module is its CPU reference and holds every constant with its reason (the
+//! pass reads them as `AGEING_*` from the generated WGSL prelude).
 //!
 //! A dot of session k is placed at t_k = k · interval. At age τ = t − t_k its pigment is
 //!   amount(τ) = pigment · [ f_epi · E(τ) + (1 − f_epi) · (1 − L·(1 − e^(−τ/T_early))) · e^(−k·τ) ]
@@ -16,6 +17,7 @@
 pub mod age;
 
 use crate::dots::Dot;
+use crate::math::smoothstep;
 use bytemuck::{Pod, Zeroable};
 use serde::{Deserialize, Serialize};
 
@@ -85,19 +87,24 @@ pub const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
 pub const BLOWOUT_FROM_MM: f32 = 0.6;
 pub const BLOWOUT_FULL_MM: f32 = 1.2;
 
+/// Fixed-point steps per unit of relative UV dose in a dot's flags (bits 16–31).
+pub const EXPOSURE_STEPS: f32 = 8192.0;
+/// The largest dose the flags hold (below 2¹⁶ steps).
+pub const EXPOSURE_MAX: f32 = 7.999;
+
 /// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
 pub fn dot_exposure(d: &Dot) -> f32 {
-    (d.flags >> 16) as f32 / 8192.0
+    (d.flags >> 16) as f32 / EXPOSURE_STEPS
 }
 
 pub fn pack_exposure(e: f32) -> u32 {
-    ((e.clamp(0.0, 7.999) * 8192.0 + 0.5) as u32) << 16
+    ((e.clamp(0.0, EXPOSURE_MAX) * EXPOSURE_STEPS + 0.5) as u32) << 16
 }
 
 /// Sessions the age pass models (its parameters hold this many start times).
 pub const MAX_SESSIONS: usize = 8;
 
-/// GPU mirror of the age pass's parameters (`AgeParams` in age.wgsl). 64 bytes.
+/// GPU mirror of the age pass's parameters (`AgeParams` in age.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct AgeParams {
@@ -143,7 +150,7 @@ impl AgeParams {
     }
 }
 
-/// What a dot looks like at time t (a `vec4f` in age.wgsl). 16 bytes.
+/// What a dot looks like at time t (`Appearance` in shaders/shared/ageing.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct Appearance {
@@ -199,11 +206,6 @@ pub fn healing(days: f32, flake_day: f32) -> [f32; 4] {
 pub fn flake_day(id: u32) -> f32 {
     let u = crate::hash::rand01(0, id, crate::hash::stream::FLAKE);
     SCAB_FLAKES_DAYS.0 + (SCAB_FLAKES_DAYS.1 - SCAB_FLAKES_DAYS.0) * u
-}
-
-fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
-    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
 }
 
 /// Share of a deposit at depth z that sits in the epidermis.

@@ -1,6 +1,6 @@
 //! The dot generation passes on the GPU (`generate.wgsl`, `spacing.wgsl`). Pipelines are built
 //! once ([`DotGenerator`]); each plan's dots live in [`GpuDots`], one buffer per chunk.
-use crate::dots::{GenParams, Layout};
+use crate::dots::{Dot, GenParams, Layout};
 use crate::error::{Result, ScalpError};
 use crate::gpu::{dispatch_size, Gpu};
 use crate::head::Mesh;
@@ -14,12 +14,39 @@ const ROUNDS_PER_BATCH: u32 = 4;
 /// Safety stop: the rule converges in O(log n) rounds; this many means something is wrong.
 const MAX_ROUNDS: u32 = 512;
 
-/// Bytes of GPU memory a chunk of `n` candidates needs while it is being decided.
+/// Bytes of a dot, a candidate (position + exclusion radius, a vec4f) and a state, list link or
+/// grid head (one u32 each) on the GPU.
+const DOT_BYTES: u64 = std::mem::size_of::<Dot>() as u64;
+const CANDIDATE_BYTES: u64 = std::mem::size_of::<[f32; 4]>() as u64;
+const WORD: u64 = std::mem::size_of::<u32>() as u64;
+/// The counters of a chunk (generate.wgsl and spacing.wgsl `counts`), by index.
+const COUNTERS: u64 = 4;
+/// Earlier chunks' dots gathered as obstacles.
+const OBSTACLES: u64 = 0;
+/// Candidates still undecided after the last round.
+const UNDECIDED: u64 = 1;
+/// Dots written so far.
+const WRITTEN: u64 = 2;
+/// Accepted and deposited candidates.
+const ACCEPTED: u64 = 3;
+
+/// Bytes of GPU memory a chunk of `n` candidates needs while it is being decided: per slot a
+/// candidate, two states and a link; the grid heads.
 pub fn chunk_work_bytes(n: u64) -> u64 {
     let cap = n / 2 + 4096;
     let slots = n + cap;
     let heads = (2 * slots).next_power_of_two().max(1024);
-    slots * (16 + 4 + 4 + 4) + heads * 4
+    slots * (CANDIDATE_BYTES + 3 * WORD) + heads * WORD
+}
+
+/// One mesh vertex as the generation pass reads it (`Vertex` in shaders/shared/dots.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable, PartialEq)]
+pub struct Vertex {
+    /// Head space, mm; w: the vertex's relative yearly UV dose (src/exposure.rs).
+    pub position: [f32; 4],
+    /// Unit normal; w unused.
+    pub normal: [f32; 4],
 }
 
 /// Dots of one chunk on the GPU.
@@ -39,11 +66,11 @@ impl GpuDots {
     }
 
     pub fn bytes(&self) -> u64 {
-        self.total() * std::mem::size_of::<crate::dots::Dot>() as u64
+        self.total() * DOT_BYTES
     }
 
     /// Reads every dot back (for tests and reports), sorted by id.
-    pub fn read(&self, gpu: &Gpu) -> Result<Vec<crate::dots::Dot>> {
+    pub fn read(&self, gpu: &Gpu) -> Result<Vec<Dot>> {
         let mut out = self.read_unsorted(gpu)?;
         out.sort_by_key(|d| d.id);
         Ok(out)
@@ -51,10 +78,10 @@ impl GpuDots {
 
     /// Reads every dot back in buffer order (chunk after chunk), the order of the appearance
     /// buffers of the age pass.
-    pub fn read_unsorted(&self, gpu: &Gpu) -> Result<Vec<crate::dots::Dot>> {
-        let mut out: Vec<crate::dots::Dot> = Vec::with_capacity(self.total() as usize);
+    pub fn read_unsorted(&self, gpu: &Gpu) -> Result<Vec<Dot>> {
+        let mut out: Vec<Dot> = Vec::with_capacity(self.total() as usize);
         for c in &self.chunks {
-            let bytes = gpu.read_buffer(&c.buffer, 0, c.count as u64 * 48)?;
+            let bytes = gpu.read_buffer(&c.buffer, 0, c.count as u64 * DOT_BYTES)?;
             out.extend_from_slice(bytemuck::cast_slice(&bytes));
         }
         Ok(out)
@@ -229,7 +256,7 @@ impl DotGenerator {
             .max()
             .unwrap_or(0);
         let work = chunk_work_bytes(largest);
-        let per_binding = (largest + largest / 2 + 4096) * 16;
+        let per_binding = (largest + largest / 2 + 4096) * CANDIDATE_BYTES;
         if per_binding > binding_limit {
             return Err(ScalpError::TooLarge {
                 what: "a generation chunk's candidate buffer".into(),
@@ -238,7 +265,7 @@ impl DotGenerator {
                 hint: "this adapter's max_storage_buffer_binding_size".into(),
             });
         }
-        let expected_dot_bytes = (layout.expected_dots * 1.02) as u64 * 48;
+        let expected_dot_bytes = (layout.expected_dots * 1.02) as u64 * DOT_BYTES;
         let budget = crate::gpu::memory_budget(&gpu.info);
         if expected_dot_bytes + work > budget {
             return Err(ScalpError::TooLarge {
@@ -272,12 +299,15 @@ impl DotGenerator {
         zone: &Zone,
         progress: &dyn Fn(usize, usize),
     ) -> Result<GpuDots> {
-        let vertices: Vec<[f32; 8]> = mesh
+        let vertices: Vec<Vertex> = mesh
             .positions
             .iter()
             .zip(&mesh.normals)
             .zip(exposure)
-            .map(|((p, n), e)| [p.x, p.y, p.z, *e, n.x, n.y, n.z, 0.0])
+            .map(|((p, n), e)| Vertex {
+                position: [p.x, p.y, p.z, *e],
+                normal: [n.x, n.y, n.z, 0.0],
+            })
             .collect();
         let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
         let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);
@@ -287,7 +317,11 @@ impl DotGenerator {
         words.extend(layout.hair.gpu_words());
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zbuf = gpu.uniform("zone params", &zone.gpu);
-        let dummy_dots = gpu.upload("no dots", &[0u32; 12], U::STORAGE);
+        let dummy_dots = gpu.upload(
+            "no dots",
+            &[<Dot as bytemuck::Zeroable>::zeroed()],
+            U::STORAGE,
+        );
 
         let mut chunks: Vec<DotChunk> = Vec::new();
         for (ci, base) in layout.params.iter().enumerate() {
@@ -324,7 +358,8 @@ impl DotGenerator {
         Ok(GpuDots { chunks })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One chunk: candidates and the spacing grid, the spacing rounds, then the dots. Asks
+    /// for more obstacle room when earlier chunks crowd it.
     fn run_chunk(
         &self,
         gpu: &Gpu,
@@ -334,6 +369,38 @@ impl DotGenerator {
         statics: [&wgpu::Buffer; 5],
         dummy_dots: &wgpu::Buffer,
     ) -> Result<ChunkOutcome> {
+        let w = self.chunk_work(gpu, base, capacity, statics, dummy_dots);
+        let t0 = std::time::Instant::now();
+        self.candidates(gpu, &w, earlier)?;
+        let t_candidates = t0.elapsed();
+        let rounds = match self.spacing_rounds(gpu, &w)? {
+            Ok(rounds) => rounds,
+            Err(needed) => return Ok(ChunkOutcome::NeedCapacity(needed)),
+        };
+        let t_rounds = t0.elapsed() - t_candidates;
+        let chunk = self.write_dots(gpu, &w)?;
+        log::debug!(
+            "chunk at {}: {} candidates, {} dots, {rounds} rounds; candidates + grid {:.0} ms, \
+             spacing rounds {:.0} ms, count + write {:.0} ms (wall, synchronised)",
+            base.cand_start,
+            w.n,
+            chunk.count,
+            t_candidates.as_secs_f64() * 1e3,
+            t_rounds.as_secs_f64() * 1e3,
+            (t0.elapsed() - t_candidates - t_rounds).as_secs_f64() * 1e3
+        );
+        Ok(ChunkOutcome::Done(chunk))
+    }
+
+    /// The buffers and bind groups of one chunk.
+    fn chunk_work(
+        &self,
+        gpu: &Gpu,
+        base: &GenParams,
+        capacity: u32,
+        statics: [&wgpu::Buffer; 5],
+        dummy_dots: &wgpu::Buffer,
+    ) -> ChunkWork {
         let d = &gpu.device;
         let n = base.cand_count;
         let slots = (n + capacity) as u64;
@@ -343,21 +410,17 @@ impl DotGenerator {
         params.obstacle_capacity = capacity;
         let pbuf = gpu.uniform("chunk params", &params);
         let [vbuf, tbuf, cbuf, bbuf, zbuf] = statics;
-        let buf = |label: &str, bytes: u64, usage: U| {
-            d.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: bytes.max(16),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let cand = buf("candidates", slots * 16, U::STORAGE);
-        let state_a = buf("state a", slots * 4, U::STORAGE);
-        let state_b = buf("state b", slots * 4, U::STORAGE);
-        let next = buf("next", slots * 4, U::STORAGE);
-        let heads = buf("grid heads", heads_len * 4, U::STORAGE);
-        let counts = buf("counts", 16, U::STORAGE | U::COPY_SRC | U::COPY_DST);
-
+        let cand = storage_buffer(d, "candidates", slots * CANDIDATE_BYTES, U::STORAGE);
+        let state_a = storage_buffer(d, "state a", slots * WORD, U::STORAGE);
+        let state_b = storage_buffer(d, "state b", slots * WORD, U::STORAGE);
+        let next = storage_buffer(d, "next", slots * WORD, U::STORAGE);
+        let heads = storage_buffer(d, "grid heads", heads_len * WORD, U::STORAGE);
+        let counts = storage_buffer(
+            d,
+            "counts",
+            COUNTERS * WORD,
+            U::STORAGE | U::COPY_SRC | U::COPY_DST,
+        );
         let g0 = bind(
             d,
             "generate static",
@@ -371,112 +434,190 @@ impl DotGenerator {
             &self.gen_bgl1,
             &[&cand, &state_a, &counts, dummy_dots],
         );
-        let sp_ab = |prev: &wgpu::Buffer| {
-            bind(
-                d,
-                "spacing a→b",
-                &self.sp_bgl1,
-                &[&cand, &state_a, &state_b, &next, &heads, &counts, prev],
-            )
+        let mut w = ChunkWork {
+            n,
+            capacity,
+            heads_len,
+            cand,
+            state_a,
+            state_b,
+            next,
+            heads,
+            counts,
+            g0,
+            sp0,
+            g1,
+            ab: None,
+            ba: None,
         };
-        let sp_ba = |prev: &wgpu::Buffer| {
-            bind(
-                d,
-                "spacing b→a",
-                &self.sp_bgl1,
-                &[&cand, &state_b, &state_a, &next, &heads, &counts, prev],
-            )
-        };
-        let ab = sp_ab(dummy_dots);
-        let ba = sp_ba(dummy_dots);
+        w.ab = Some(self.spacing_group(d, &w, true, dummy_dots));
+        w.ba = Some(self.spacing_group(d, &w, false, dummy_dots));
+        w
+    }
 
+    /// The spacing pass's chunk bind group: state a → b or b → a, with `prev` an earlier
+    /// chunk's dots (or none).
+    fn spacing_group(
+        &self,
+        d: &wgpu::Device,
+        w: &ChunkWork,
+        a_to_b: bool,
+        prev: &wgpu::Buffer,
+    ) -> wgpu::BindGroup {
+        let (label, from, to) = if a_to_b {
+            ("spacing a→b", &w.state_a, &w.state_b)
+        } else {
+            ("spacing b→a", &w.state_b, &w.state_a)
+        };
+        bind(
+            d,
+            label,
+            &self.sp_bgl1,
+            &[&w.cand, from, to, &w.next, &w.heads, &w.counts, prev],
+        )
+    }
+
+    /// Candidates, thinning, the grid, and earlier chunks' dots nearby as obstacles.
+    fn candidates(&self, gpu: &Gpu, w: &ChunkWork, earlier: &[&DotChunk]) -> Result<()> {
+        let d = &gpu.device;
+        let (ab, n) = (w.ab(), w.n);
         let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("generate chunk"),
         });
-        enc.clear_buffer(&counts, 0, None);
-        pass(&mut enc, &self.generate, &[&g0, &g1], n);
-        pass(&mut enc, &self.clear_heads, &[&sp0, &ab], heads_len as u32);
-        pass(&mut enc, &self.insert_candidates, &[&sp0, &ab], n);
+        enc.clear_buffer(&w.counts, 0, None);
+        pass(&mut enc, &self.generate, &[&w.g0, &w.g1], n);
+        pass(
+            &mut enc,
+            &self.clear_heads,
+            &[&w.sp0, ab],
+            w.heads_len as u32,
+        );
+        pass(&mut enc, &self.insert_candidates, &[&w.sp0, ab], n);
         for prev in earlier.iter().filter(|c| c.count > 0) {
-            let g = sp_ba(&prev.buffer);
-            pass(&mut enc, &self.gather_obstacles, &[&sp0, &g], prev.count);
+            let g = self.spacing_group(d, w, false, &prev.buffer);
+            pass(&mut enc, &self.gather_obstacles, &[&w.sp0, &g], prev.count);
         }
-        pass(&mut enc, &self.insert_obstacles, &[&sp0, &ab], capacity);
-        let t0 = std::time::Instant::now();
+        pass(&mut enc, &self.insert_obstacles, &[&w.sp0, ab], w.capacity);
         gpu.queue.submit([enc.finish()]);
-        gpu.wait()?;
-        let t_candidates = t0.elapsed();
+        gpu.wait()
+    }
 
+    /// Runs the spacing rule until every candidate is decided: Ok(rounds), or Err(obstacles)
+    /// when there were more obstacles than room.
+    fn spacing_rounds(&self, gpu: &Gpu, w: &ChunkWork) -> Result<std::result::Result<u32, u32>> {
         let mut rounds = 0;
         loop {
-            let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("spacing rounds"),
-            });
+            let mut enc = gpu
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("spacing rounds"),
+                });
             for r in 0..ROUNDS_PER_BATCH {
-                enc.clear_buffer(&counts, 4, Some(4));
+                enc.clear_buffer(&w.counts, UNDECIDED * WORD, Some(WORD));
+                let states = if r % 2 == 0 { w.ab() } else { w.ba() };
                 pass(
                     &mut enc,
                     &self.mis_round,
-                    &[&sp0, if r % 2 == 0 { &ab } else { &ba }],
-                    n + capacity,
+                    &[&w.sp0, states],
+                    w.n + w.capacity,
                 );
             }
             gpu.queue.submit([enc.finish()]);
             rounds += ROUNDS_PER_BATCH;
-            let c: Vec<u32> = bytemuck::cast_slice(&gpu.read_buffer(&counts, 0, 16)?).to_vec();
-            if c[0] > capacity {
-                return Ok(ChunkOutcome::NeedCapacity(c[0]));
+            let c = read_counts(gpu, w)?;
+            if c[OBSTACLES as usize] > w.capacity {
+                return Ok(Err(c[OBSTACLES as usize]));
             }
-            if c[1] == 0 {
-                break;
+            if c[UNDECIDED as usize] == 0 {
+                return Ok(Ok(rounds));
             }
             if rounds >= MAX_ROUNDS {
                 return Err(ScalpError::Gpu {
                     during: "dot spacing".into(),
-                    message: format!("{} candidates still undecided after {rounds} rounds", c[1]),
+                    message: format!(
+                        "{} candidates still undecided after {rounds} rounds",
+                        c[UNDECIDED as usize]
+                    ),
                 });
             }
         }
+    }
 
+    /// Counts the deposited dots, then writes them into a buffer of that size.
+    fn write_dots(&self, gpu: &Gpu, w: &ChunkWork) -> Result<DotChunk> {
+        let d = &gpu.device;
         let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("count dots"),
         });
-        enc.clear_buffer(&counts, 12, Some(4));
-        pass(&mut enc, &self.count_accepted, &[&g0, &g1], n);
+        enc.clear_buffer(&w.counts, ACCEPTED * WORD, Some(WORD));
+        pass(&mut enc, &self.count_accepted, &[&w.g0, &w.g1], w.n);
         gpu.queue.submit([enc.finish()]);
-        let t_rounds = t0.elapsed() - t_candidates;
-        let c: Vec<u32> = bytemuck::cast_slice(&gpu.read_buffer(&counts, 0, 16)?).to_vec();
-        let count = c[3];
-        let dots = buf(
+        let count = read_counts(gpu, w)?[ACCEPTED as usize];
+        let dots = storage_buffer(
+            d,
             "dots",
-            count as u64 * 48,
+            count as u64 * DOT_BYTES,
             U::STORAGE | U::COPY_SRC | U::VERTEX,
         );
         let g1w = bind(
             d,
             "write dots",
             &self.gen_bgl1,
-            &[&cand, &state_a, &counts, &dots],
+            &[&w.cand, &w.state_a, &w.counts, &dots],
         );
         let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("write dots"),
         });
-        enc.clear_buffer(&counts, 8, Some(4));
-        pass(&mut enc, &self.write_dots, &[&g0, &g1w], n);
+        enc.clear_buffer(&w.counts, WRITTEN * WORD, Some(WORD));
+        pass(&mut enc, &self.write_dots, &[&w.g0, &g1w], w.n);
         gpu.queue.submit([enc.finish()]);
-        log::debug!(
-            "chunk at {}: {n} candidates, {count} dots, {rounds} rounds; candidates + grid {:.0} ms, \
-             spacing rounds {:.0} ms, count + write {:.0} ms (wall, synchronised)",
-            base.cand_start,
-            t_candidates.as_secs_f64() * 1e3,
-            t_rounds.as_secs_f64() * 1e3,
-            (t0.elapsed() - t_candidates - t_rounds).as_secs_f64() * 1e3
-        );
-        Ok(ChunkOutcome::Done(DotChunk {
+        Ok(DotChunk {
             buffer: dots,
             count,
-        }))
+        })
     }
+}
+
+/// One chunk's working buffers and bind groups while it is decided.
+struct ChunkWork {
+    n: u32,
+    capacity: u32,
+    heads_len: u64,
+    cand: wgpu::Buffer,
+    state_a: wgpu::Buffer,
+    state_b: wgpu::Buffer,
+    next: wgpu::Buffer,
+    heads: wgpu::Buffer,
+    counts: wgpu::Buffer,
+    g0: wgpu::BindGroup,
+    sp0: wgpu::BindGroup,
+    g1: wgpu::BindGroup,
+    ab: Option<wgpu::BindGroup>,
+    ba: Option<wgpu::BindGroup>,
+}
+
+impl ChunkWork {
+    fn ab(&self) -> &wgpu::BindGroup {
+        self.ab.as_ref().expect("built with the chunk")
+    }
+    fn ba(&self) -> &wgpu::BindGroup {
+        self.ba.as_ref().expect("built with the chunk")
+    }
+}
+
+fn storage_buffer(d: &wgpu::Device, label: &str, bytes: u64, usage: U) -> wgpu::Buffer {
+    d.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        // Zero-sized bindings are invalid.
+        size: bytes.max(16),
+        usage,
+        mapped_at_creation: false,
+    })
+}
+
+fn read_counts(gpu: &Gpu, w: &ChunkWork) -> Result<Vec<u32>> {
+    let bytes = gpu.read_buffer(&w.counts, 0, COUNTERS * WORD)?;
+    Ok(bytemuck::cast_slice(&bytes).to_vec())
 }
 
 enum ChunkOutcome {

@@ -34,7 +34,7 @@ use bytemuck::{Pod, Zeroable};
 /// the smallest storage-binding limit we meet (Mesa lavapipe: 128 MiB).
 pub const CHUNK_CANDIDATES: u32 = 1 << 20;
 
-/// One deposited dot, as stored on the GPU (`Dot` in common.wgsl). 48 bytes.
+/// One deposited dot, as stored on the GPU (`Dot` in shaders/shared/dots.wgsl). 48 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct Dot {
@@ -105,7 +105,7 @@ pub fn candidate_excess(alpha: f32) -> f32 {
 /// e^(−K); 5 leaves 0.7% of the nodes empty, a grid's holes rather than its randomness.
 pub const GRID_CANDIDATE_EXCESS: f32 = 5.0;
 
-/// GPU mirror of one chunk's generation parameters (`GenParams` in common.wgsl).
+/// GPU mirror of one chunk's generation parameters (`GenParams` in shaders/shared/dots.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct GenParams {

@@ -5,7 +5,7 @@ use crate::gpu::{entry, Gpu};
 use crate::shaders;
 use bytemuck::{Pod, Zeroable};
 
-/// GPU mirror of `Composite` in composite.wgsl. 48 bytes.
+/// GPU mirror of `CompositeGpu` in composite.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct CompositeGpu {

@@ -1,8 +1,11 @@
 //! Hair pass (`hair.wgsl`): the client's existing stubble as order-independent ribbons into
 //! the hair target, which the composite lays over the skin and dots.
-use super::{HeadGpu, Targets};
+use super::{attribute, HeadGpu, Targets};
 use crate::gpu::Gpu;
+use crate::hair::Hair;
 use crate::shaders;
+use std::mem::{offset_of, size_of};
+use wgpu::VertexFormat as F;
 
 pub struct HairPass {
     quads: super::AdditiveQuads,
@@ -12,16 +15,19 @@ impl HairPass {
     pub fn new(gpu: &Gpu) -> HairPass {
         let d = &gpu.device;
         let module = shaders::module(d, "hair.wgsl", &shaders::hair());
-        // `crate::hair::Hair`, 32 bytes, one instance per hair.
-        let attrs = wgpu::vertex_attr_array![
-            0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32
+        // `crate::hair::Hair`, one instance per hair.
+        let attrs = [
+            attribute(0, F::Float32x3, offset_of!(Hair, root)),
+            attribute(1, F::Float32, offset_of!(Hair, diameter_mm)),
+            attribute(2, F::Float32x3, offset_of!(Hair, tip)),
+            attribute(3, F::Float32, offset_of!(Hair, tone)),
         ];
         let quads = super::AdditiveQuads::new(
             gpu,
             "hair",
             &module,
             &[Some(wgpu::VertexBufferLayout {
-                array_stride: 32,
+                array_stride: size_of::<Hair>() as u64,
                 step_mode: wgpu::VertexStepMode::Instance,
                 attributes: &attrs,
             })],

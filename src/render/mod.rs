@@ -90,7 +90,7 @@ impl Default for RenderSettings {
     }
 }
 
-/// GPU mirror of the view and lights (`View` in view.wgsl). 480 bytes.
+/// GPU mirror of the view and lights (`ViewGpu` in shaders/shared/view.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct ViewGpu {
@@ -124,6 +124,21 @@ pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 /// render target on every backend (GL).
 pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+/// A vertex attribute at a mirror field's `offset_of!`, so a layout follows its Rust struct.
+pub(crate) fn attribute(
+    location: u32,
+    format: wgpu::VertexFormat,
+    offset: usize,
+) -> wgpu::VertexAttribute {
+    wgpu::VertexAttribute {
+        format,
+        offset: offset as u64,
+        shader_location: location,
+    }
+}
+
+/// The view distance stored where nothing was drawn, mm: the composite shows the background.
+pub const NO_SURFACE_MM: f32 = 60000.0;
 /// Smallest σ a footprint is drawn with, in internal pixels.
 pub const MIN_SIGMA_PX: f32 = 0.6;
 

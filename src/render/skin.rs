@@ -153,123 +153,136 @@ impl SkinPass {
                 entry::filtering_sampler(4, wgpu::ShaderStages::FRAGMENT),
             ],
         });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("skin"),
-            bind_group_layouts: &[Some(&bgl)],
-            immediate_size: 0,
-        });
-        let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
-        let exposure_attr = wgpu::vertex_attr_array![2 => Float32];
-        let uvw_attr = wgpu::vertex_attr_array![3 => Float32x3];
-        let target = |format| {
-            Some(wgpu::ColorTargetState {
-                format,
-                blend: None,
-                write_mask: wgpu::ColorWrites::ALL,
-            })
-        };
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("skin"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[
-                    Some(wgpu::VertexBufferLayout {
-                        array_stride: 24,
-                        step_mode: wgpu::VertexStepMode::Vertex,
-                        attributes: &attrs,
-                    }),
-                    Some(wgpu::VertexBufferLayout {
-                        array_stride: 4,
-                        step_mode: wgpu::VertexStepMode::Vertex,
-                        attributes: &exposure_attr,
-                    }),
-                    Some(wgpu::VertexBufferLayout {
-                        array_stride: 12,
-                        step_mode: wgpu::VertexStepMode::Vertex,
-                        attributes: &uvw_attr,
-                    }),
-                ],
-            },
-            primitive: wgpu::PrimitiveState {
-                // Scans are not always consistently wound: draw both faces, the depth test
-                // keeps the nearest.
-                cull_mode: None,
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[
-                    target(HDR_FORMAT),
-                    target(HDR_FORMAT),
-                    target(DISTANCE_FORMAT),
-                ],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        let lut = {
-            use wgpu::util::DeviceExt;
-            d.create_texture_with_data(
-                &gpu.queue,
-                &wgpu::TextureDescriptor {
-                    label: Some("pre-integrated skin scattering"),
-                    size: wgpu::Extent3d {
-                        width: SSS_COLUMNS as u32,
-                        height: SSS_ROWS as u32,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: wgpu::TextureFormat::Rgba8Unorm,
-                    usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                    view_formats: &[],
-                },
-                wgpu::util::TextureDataOrder::LayerMajor,
-                &sss_lut(),
-            )
-            .create_view(&Default::default())
-        };
-        let sampler = d.create_sampler(&wgpu::SamplerDescriptor {
-            label: Some("pre-integrated skin scattering"),
-            address_mode_u: wgpu::AddressMode::ClampToEdge,
-            address_mode_v: wgpu::AddressMode::ClampToEdge,
-            mag_filter: wgpu::FilterMode::Linear,
-            min_filter: wgpu::FilterMode::Linear,
-            ..Default::default()
-        });
-        // Scan textures wrap (UV atlases may run past 0–1) and are mip-mapped.
-        let scan_sampler = d.create_sampler(&wgpu::SamplerDescriptor {
-            label: Some("scan skin texture"),
-            address_mode_u: wgpu::AddressMode::Repeat,
-            address_mode_v: wgpu::AddressMode::Repeat,
-            mag_filter: wgpu::FilterMode::Linear,
-            min_filter: wgpu::FilterMode::Linear,
-            mipmap_filter: wgpu::MipmapFilterMode::Linear,
-            ..Default::default()
-        });
         SkinPass {
-            pipeline,
+            pipeline: pipeline(d, &module, &bgl),
             bgl,
-            lut,
-            sampler,
-            scan_sampler,
+            lut: lut_texture(gpu),
+            sampler: d.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some("pre-integrated skin scattering"),
+                address_mode_u: wgpu::AddressMode::ClampToEdge,
+                address_mode_v: wgpu::AddressMode::ClampToEdge,
+                mag_filter: wgpu::FilterMode::Linear,
+                min_filter: wgpu::FilterMode::Linear,
+                ..Default::default()
+            }),
+            // Scan textures wrap (UV atlases may run past 0–1) and are mip-mapped.
+            scan_sampler: d.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some("scan skin texture"),
+                address_mode_u: wgpu::AddressMode::Repeat,
+                address_mode_v: wgpu::AddressMode::Repeat,
+                mag_filter: wgpu::FilterMode::Linear,
+                min_filter: wgpu::FilterMode::Linear,
+                mipmap_filter: wgpu::MipmapFilterMode::Linear,
+                ..Default::default()
+            }),
         }
     }
+}
 
+/// The skin pipeline: the head's vertices (position + normal), its exposure and its scan
+/// texture coordinates in three buffers; three colour targets and the depth test.
+fn pipeline(
+    d: &wgpu::Device,
+    module: &wgpu::ShaderModule,
+    bgl: &wgpu::BindGroupLayout,
+) -> wgpu::RenderPipeline {
+    let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some("skin"),
+        bind_group_layouts: &[Some(bgl)],
+        immediate_size: 0,
+    });
+    let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
+    let exposure_attr = wgpu::vertex_attr_array![2 => Float32];
+    let uvw_attr = wgpu::vertex_attr_array![3 => Float32x3];
+    let target = |format| {
+        Some(wgpu::ColorTargetState {
+            format,
+            blend: None,
+            write_mask: wgpu::ColorWrites::ALL,
+        })
+    };
+    d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some("skin"),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[
+                Some(wgpu::VertexBufferLayout {
+                    // HeadGpu's vertices: position, normal.
+                    array_stride: size_of::<[f32; 6]>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &attrs,
+                }),
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: size_of::<f32>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &exposure_attr,
+                }),
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: size_of::<[f32; 3]>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &uvw_attr,
+                }),
+            ],
+        },
+        primitive: wgpu::PrimitiveState {
+            // Scans are not always consistently wound: draw both faces, the depth test
+            // keeps the nearest.
+            cull_mode: None,
+            ..Default::default()
+        },
+        depth_stencil: Some(wgpu::DepthStencilState {
+            format: DEPTH_FORMAT,
+            depth_write_enabled: Some(true),
+            depth_compare: Some(wgpu::CompareFunction::Less),
+            stencil: Default::default(),
+            bias: Default::default(),
+        }),
+        multisample: Default::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[
+                target(HDR_FORMAT),
+                target(HDR_FORMAT),
+                target(DISTANCE_FORMAT),
+            ],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// The pre-integrated scattering table ([`sss_lut`]) as a texture.
+fn lut_texture(gpu: &Gpu) -> wgpu::TextureView {
+    use wgpu::util::DeviceExt;
+    gpu.device
+        .create_texture_with_data(
+            &gpu.queue,
+            &wgpu::TextureDescriptor {
+                label: Some("pre-integrated skin scattering"),
+                size: wgpu::Extent3d {
+                    width: SSS_COLUMNS as u32,
+                    height: SSS_ROWS as u32,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: wgpu::TextureFormat::Rgba8Unorm,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            },
+            wgpu::util::TextureDataOrder::LayerMajor,
+            &sss_lut(),
+        )
+        .create_view(&Default::default())
+}
+
+impl SkinPass {
     pub fn record(
         &self,
         gpu: &Gpu,
@@ -326,8 +339,8 @@ impl SkinPass {
             color_attachments: &[
                 clear(&t.diffuse, 0.0),
                 clear(&t.specular, 0.0),
-                // "Nothing here" (NO_SURFACE in view.wgsl): the composite shows the background.
-                clear(&t.distance, 60000.0),
+                // "Nothing here": the composite shows the background.
+                clear(&t.distance, super::NO_SURFACE_MM as f64),
             ],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                 view: &t.depth,

@@ -1,10 +1,14 @@
 //! Dot pass (`splat.wgsl`): instanced surface-aligned splats adding optical density.
-use super::Targets;
+use super::{attribute, Targets};
 use crate::ageing::age::AgedDots;
+use crate::ageing::Appearance;
 use crate::dots::generate::GpuDots;
+use crate::dots::Dot;
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::shaders;
+use std::mem::{offset_of, size_of};
+use wgpu::VertexFormat as F;
 
 pub struct SplatPass {
     quads: super::AdditiveQuads,
@@ -14,25 +18,32 @@ impl SplatPass {
     pub fn new(gpu: &Gpu) -> SplatPass {
         let d = &gpu.device;
         let module = shaders::module(d, "splat.wgsl", &shaders::splat());
-        // The dot buffer itself is the instance buffer (`Dot`, 48 bytes).
-        let attrs = wgpu::vertex_attr_array![
-            0 => Float32x3, 1 => Float32, 2 => Float32x3, 3 => Float32,
-            4 => Float32, 5 => Float32, 6 => Uint32, 7 => Uint32
+        // The dot buffer itself is the instance buffer (`DotInstance` in splat.wgsl: Dot's
+        // fields at their offsets, then the Appearance as one vec4f).
+        let attrs = [
+            attribute(0, F::Float32x3, offset_of!(Dot, position)),
+            attribute(1, F::Float32, offset_of!(Dot, depth_mm)),
+            attribute(2, F::Float32x3, offset_of!(Dot, normal)),
+            attribute(3, F::Float32, offset_of!(Dot, diameter_mm)),
+            attribute(4, F::Float32, offset_of!(Dot, pigment)),
+            attribute(5, F::Float32, offset_of!(Dot, shade)),
+            attribute(6, F::Uint32, offset_of!(Dot, id)),
+            attribute(7, F::Uint32, offset_of!(Dot, flags)),
         ];
-        let look = wgpu::vertex_attr_array![8 => Float32x4];
+        let look = [attribute(8, F::Float32x4, offset_of!(Appearance, amount))];
         let quads = super::AdditiveQuads::new(
             gpu,
             "splat",
             &module,
             &[
                 Some(wgpu::VertexBufferLayout {
-                    array_stride: 48,
+                    array_stride: size_of::<Dot>() as u64,
                     step_mode: wgpu::VertexStepMode::Instance,
                     attributes: &attrs,
                 }),
-                // The age pass's per-dot appearance (`Appearance`, 16 bytes).
+                // The age pass's per-dot appearance.
                 Some(wgpu::VertexBufferLayout {
-                    array_stride: 16,
+                    array_stride: size_of::<Appearance>() as u64,
                     step_mode: wgpu::VertexStepMode::Instance,
                     attributes: &look,
                 }),

@@ -67,7 +67,11 @@ impl SplatComputePass {
             splat: pipeline("splat"),
             resolve: pipeline("resolve"),
             bgl,
-            empty: gpu.upload("no dots", &[0u32; 12], wgpu::BufferUsages::STORAGE),
+            empty: gpu.upload(
+                "no dots",
+                &[<crate::dots::Dot as bytemuck::Zeroable>::zeroed()],
+                wgpu::BufferUsages::STORAGE,
+            ),
         }
     }
 

@@ -1,4 +1,5 @@
-// The treated-zone lookup (mirrors Zone::sample in src/zone.rs). Needs `boundary` bound.
+// The treated-zone lookup (mirrors Zone::sample in src/zone.rs). Needs `boundary` bound, so
+// only the generation pass includes it.
 
 struct ZoneSample {
     above_mm: f32,
@@ -22,7 +23,7 @@ fn boundary_at(phi: f32, n: u32) -> f32 {
 
 // How far inside the nearest alopecia patch `p` is, mm (negative outside); mirrors
 // Zone::patch_inside_mm.
-fn patch_inside(z: ZoneParams, p: vec3f) -> f32 {
+fn patch_inside(z: ZoneGpu, p: vec3f) -> f32 {
     let c = vec3f(z.center.x, z.patch_info.y, z.center.z);
     let d = p - c;
     let r = max(length(d), 1e-3);
@@ -43,8 +44,8 @@ fn patch_inside(z: ZoneParams, p: vec3f) -> f32 {
 }
 
 // Even-odd point-in-polygon in the gnomonic plane (mirrors zone::in_polygon).
-fn custom_inside(z: ZoneParams, k: u32, x: f32, y: f32) -> bool {
-    let base = k * 8u;
+fn custom_inside(z: ZoneGpu, k: u32, x: f32, y: f32) -> bool {
+    let base = k * ZONE_CUSTOM_ROWS;
     let n = u32(z.custom[base].w);
     var inside = false;
     var j = n - 1u;
@@ -63,7 +64,7 @@ fn custom_inside(z: ZoneParams, k: u32, x: f32, y: f32) -> bool {
 
 // Which custom zone `p` lies in (the first listed wins), or 0xFFFFFFFF (mirrors
 // Zone::custom_at).
-fn custom_zone(z: ZoneParams, p: vec3f) -> u32 {
+fn custom_zone(z: ZoneGpu, p: vec3f) -> u32 {
     let c = vec3f(z.center.x, z.patch_info.y, z.center.z);
     let d = p - c;
     let len = length(d);
@@ -72,8 +73,8 @@ fn custom_zone(z: ZoneParams, p: vec3f) -> u32 {
         q = d / len;
     }
     for (var k = 0u; k < u32(z.shape.w); k++) {
-        let dir = z.custom[k * 8u].xyz;
-        let e1 = z.custom[k * 8u + 1u].xyz;
+        let dir = z.custom[k * ZONE_CUSTOM_ROWS].xyz;
+        let e1 = z.custom[k * ZONE_CUSTOM_ROWS + 1u].xyz;
         let w = dot(q, dir);
         if (w < 0.1) {
             continue;
@@ -85,7 +86,7 @@ fn custom_zone(z: ZoneParams, p: vec3f) -> u32 {
     return 0xFFFFFFFFu;
 }
 
-fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
+fn zone_sample(z: ZoneGpu, p: vec3f) -> ZoneSample {
     let dx = p.x - z.center.x;
     let dz = p.z - z.center.z;
     let phi = atan2(dx, dz);
@@ -117,7 +118,7 @@ fn zone_sample(z: ZoneParams, p: vec3f) -> ZoneSample {
     let region = zone;
     let custom = custom_zone(z, p);
     if (custom != 0xFFFFFFFFu) {
-        zone = ZONE_CUSTOM + custom;
+        zone = ZONE_CUSTOM0 + custom;
     }
     // Scars are treated wherever they are, over the hairline's ramp.
     let scar = scar_zone_inside(z.scars, p);

@@ -1,0 +1,220 @@
+//! The WGSL prelude: every number the shaders share with Rust, written from the Rust
+//! definitions, so no `.wgsl` file spells one (tests/shaders.rs checks that none redefines a
+//! prelude name and that every f32 reads back bit for bit).
+//!
+//! Naming: a Rust constant `<module>::NAME` is `<MODULE>_NAME` in WGSL, the module being the
+//! one that defines it (`scar::TAPER_MM` → `SCAR_TAPER_MM`, `ageing::EARLY_LOSS` →
+//! `AGEING_EARLY_LOSS`, `hash::stream::FLAKE` → `STREAM_FLAKE`, `ZoneId::Crown` → `ZONE_CROWN`).
+//! `PI` and `TAU` are std's.
+use crate::zone::{ZoneGpu, ZoneId};
+use std::fmt::Write;
+
+/// A constant's value, typed as WGSL declares it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    U32(u32),
+    F32(f32),
+    Vec2([f32; 2]),
+    Vec3([f32; 3]),
+    /// `array<mat3x3f, N>`, each matrix given column by column.
+    Mat3Array(Vec<[[f32; 3]; 3]>),
+}
+
+/// One prelude constant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constant {
+    pub name: String,
+    pub value: Value,
+}
+
+fn c(name: impl Into<String>, value: Value) -> Constant {
+    Constant {
+        name: name.into(),
+        value,
+    }
+}
+
+/// Every prelude constant, grouped by the Rust module that owns it.
+pub fn constants() -> Vec<Constant> {
+    use Value::*;
+    let mut v = vec![
+        c("PI", F32(std::f32::consts::PI)),
+        c("TAU", F32(std::f32::consts::TAU)),
+    ];
+    v.extend(
+        crate::hash::stream::ALL
+            .iter()
+            .map(|(n, s)| c(format!("STREAM_{n}"), U32(*s))),
+    );
+    v.extend(zone());
+    v.push(c("DOTS_SCAR_TISSUE_BIT", U32(crate::dots::SCAR_TISSUE_BIT)));
+    v.push(c("REFERENCE_BLOCK", U32(crate::dots::reference::BLOCK)));
+    v.push(c(
+        "REFERENCE_GRID_CHARTS",
+        Mat3Array(crate::dots::reference::GRID_CHARTS.to_vec()),
+    ));
+    v.push(c(
+        "HAIR_GRID_HEADER_WORDS",
+        U32(crate::dots::hair_grid::HEADER_WORDS as u32),
+    ));
+    v.push(c(
+        "TECHNIQUE_PATCHY_CELL_MM",
+        F32(crate::technique::PATCHY_CELL_MM),
+    ));
+    v.extend(ageing());
+    v.extend(scar());
+    v.extend(optics());
+    v.push(c("RENDER_NO_SURFACE_MM", F32(crate::render::NO_SURFACE_MM)));
+    v
+}
+
+/// Zone ids and the lengths of ZoneGpu's tables.
+fn zone() -> Vec<Constant> {
+    use Value::U32;
+    let mut v: Vec<Constant> = ZoneId::EVERY
+        .iter()
+        .map(|z| c(format!("ZONE_{z:?}").to_uppercase(), U32(*z as u32)))
+        .collect();
+    let g: ZoneGpu = bytemuck::Zeroable::zeroed();
+    v.extend([
+        c("ZONE_COUNT", U32(crate::zone::ZONE_COUNT as u32)),
+        c("ZONE_CUSTOM_ROWS", U32(crate::zone::CUSTOM_ROWS as u32)),
+        // The lengths of ZoneGpu's arrays (WGSL array sizes take no expressions of ours).
+        c("ZONE_PATCH_ROWS", U32(g.patches.len() as u32)),
+        c("ZONE_CUSTOM_TABLE_ROWS", U32(g.custom.len() as u32)),
+    ]);
+    v
+}
+
+fn ageing() -> Vec<Constant> {
+    use crate::ageing as a;
+    use Value::*;
+    let f = |n: &str, x: f32| c(format!("AGEING_{n}"), F32(x));
+    vec![
+        c("AGEING_MAX_TOUCH_UPS", U32(a::MAX_TOUCH_UPS as u32)),
+        c("AGEING_MAX_SESSIONS", U32(a::MAX_SESSIONS as u32)),
+        f("EXPOSURE_STEPS", a::EXPOSURE_STEPS),
+        f("EXPOSURE_MAX", a::EXPOSURE_MAX),
+        f("DAYS_PER_YEAR", a::DAYS_PER_YEAR),
+        f("EPIDERMIS_MM", a::EPIDERMIS_MM),
+        f("DEPOSIT_HALF_HEIGHT_MM", a::DEPOSIT_HALF_HEIGHT_MM),
+        f("TURNOVER_DAYS", a::TURNOVER_DAYS),
+        f("EARLY_LOSS", a::EARLY_LOSS),
+        f("EARLY_DAYS", a::EARLY_DAYS),
+        f("CLEARANCE_BASE_PER_YEAR", a::CLEARANCE_BASE_PER_YEAR),
+        f("CLEARANCE_UV_PER_YEAR", a::CLEARANCE_UV_PER_YEAR),
+        f("UV_DEPTH_MM", a::UV_DEPTH_MM),
+        f("REFERENCE_DEPTH_MM", a::REFERENCE_DEPTH_MM),
+        f("SPREAD_MM2_PER_YEAR", a::SPREAD_MM2_PER_YEAR),
+        f(
+            "BLOWOUT_SPREAD_MM2_PER_YEAR",
+            a::BLOWOUT_SPREAD_MM2_PER_YEAR,
+        ),
+        f("BLOWOUT_FROM_MM", a::BLOWOUT_FROM_MM),
+        f("BLOWOUT_FULL_MM", a::BLOWOUT_FULL_MM),
+        f("SWELLING_MM2", a::SWELLING_MM2),
+        f("SWELLING_DAYS", a::SWELLING_DAYS),
+        f("WOUND_INK", a::WOUND_INK),
+        f("WOUND_INK_DAYS", a::WOUND_INK_DAYS),
+        f("REDNESS_DAYS", a::REDNESS_DAYS),
+        c(
+            "AGEING_SCAB_FORMS_DAYS",
+            Vec2([a::SCAB_FORMS_DAYS.0, a::SCAB_FORMS_DAYS.1]),
+        ),
+        c(
+            "AGEING_SCAB_FLAKES_DAYS",
+            Vec2([a::SCAB_FLAKES_DAYS.0, a::SCAB_FLAKES_DAYS.1]),
+        ),
+        f("SCAB_THICKNESS", a::SCAB_THICKNESS),
+    ]
+}
+
+fn scar() -> Vec<Constant> {
+    use crate::scar as s;
+    let f = |n: &str, x: f32| c(format!("SCAR_{n}"), Value::F32(x));
+    vec![
+        f("TAPER_MM", s::TAPER_MM),
+        f("WAVINESS", s::WAVINESS),
+        f("WAVE_MM", s::WAVE_MM),
+        f("RETENTION", s::RETENTION),
+        f("CLEARANCE_FACTOR", s::CLEARANCE_FACTOR),
+    ]
+}
+
+fn optics() -> Vec<Constant> {
+    use crate::optics as o;
+    use Value::*;
+    vec![
+        c("OPTICS_DIFFUSION_MM", Vec3(o::DIFFUSION_MM)),
+        c("OPTICS_BLUR_KAPPA_RGB", Vec3(o::BLUR_KAPPA_RGB)),
+        c("OPTICS_TRANSPORT_MFP_MM", F32(o::TRANSPORT_MFP_MM)),
+        c("OPTICS_FLUENCE_BUILDUP", F32(o::FLUENCE_BUILDUP)),
+        c("OPTICS_INK_K", F32(o::INK_K)),
+    ]
+}
+
+/// `{:?}` prints the shortest decimal that reads back as the same f32.
+fn float(x: f32) -> String {
+    assert!(x.is_finite(), "a WGSL constant must be finite");
+    format!("{x:?}")
+}
+
+fn floats(xs: &[f32]) -> String {
+    xs.iter().map(|x| float(*x)).collect::<Vec<_>>().join(", ")
+}
+
+impl Constant {
+    /// The WGSL declaration.
+    pub fn declaration(&self) -> String {
+        let (ty, value) = match &self.value {
+            Value::U32(x) => ("u32".to_string(), format!("{x}u")),
+            Value::F32(x) => ("f32".to_string(), float(*x)),
+            Value::Vec2(x) => ("vec2f".to_string(), format!("vec2f({})", floats(x))),
+            Value::Vec3(x) => ("vec3f".to_string(), format!("vec3f({})", floats(x))),
+            Value::Mat3Array(ms) => {
+                let items: Vec<String> = ms
+                    .iter()
+                    .map(|m| format!("    mat3x3f({})", floats(m.as_flattened())))
+                    .collect();
+                (
+                    format!("array<mat3x3f, {}>", ms.len()),
+                    format!("array<mat3x3f, {}>(\n{},\n)", ms.len(), items.join(",\n")),
+                )
+            }
+        };
+        format!("const {}: {ty} = {value};", self.name)
+    }
+}
+
+/// The prelude's text, prepended to every pass's module.
+pub fn wgsl() -> String {
+    let mut s = String::from(
+        "// Generated by src/shaders/prelude.rs from the Rust constants; do not edit.\n",
+    );
+    for k in constants() {
+        let _ = writeln!(s, "{}", k.declaration());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_values_read_back() {
+        let all = constants();
+        let mut names: Vec<&str> = all.iter().map(|k| k.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+        // The printed f32s parse back to the same bits.
+        for k in &all {
+            if let Value::F32(x) = k.value {
+                assert_eq!(float(x).parse::<f32>().unwrap().to_bits(), x.to_bits());
+            }
+        }
+        assert!(wgsl().contains("const AGEING_EARLY_LOSS: f32 = 0.33333334;"));
+        assert!(wgsl().contains("const ZONE_CUSTOM0: u32 = 6u;"));
+    }
+}
