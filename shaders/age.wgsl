@@ -51,7 +51,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
         return;
     }
     let d = dots[i];
-    let session = d.flags & 0xFFu;
+    let session = d.flags & DOTS_SESSION_MASK;
     var placed_at = 3.4e38;
     if (session < AGEING_MAX_SESSIONS) {
         placed_at = age.session_years[session / 4u][session % 4u];
@@ -61,7 +61,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
         looks[i] = Appearance(0.0, 0.0, 0.0, 0.0);
         return;
     }
-    let exposure = f32(d.flags >> 16u) / AGEING_EXPOSURE_STEPS;
+    let exposure = f32(d.flags >> DOTS_EXPOSURE_SHIFT) / AGEING_EXPOSURE_STEPS;
     let z = d.depth_mm;
     // Scar tissue takes up a smaller share of each deposit and clears it faster (crate::scar).
     let scar = (d.flags & DOTS_SCAR_TISSUE_BIT) != 0u;

@@ -298,10 +298,10 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
     let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
     let k = atomicAdd(&counts[2], 1u);
-    // Exposure in bits 16–31, fixed point (crate::ageing::pack_exposure).
-    let exposure_bits = u32(clamp(c.exposure, 0.0, AGEING_EXPOSURE_MAX) * AGEING_EXPOSURE_STEPS + 0.5) << 16u;
+    // Exposure in the high bits, fixed point (crate::ageing::pack_exposure).
+    let exposure_bits = u32(clamp(c.exposure, 0.0, AGEING_EXPOSURE_MAX) * AGEING_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
-        session | (c.zone << 8u) | scar_bit | exposure_bits);
+        session | (c.zone << DOTS_ZONE_SHIFT) | scar_bit | exposure_bits);
 }
 
 @compute @workgroup_size(64)

@@ -76,8 +76,8 @@ fn octave_weight(mm: f32, pixel_mm: f32) -> f32 {
 
 // Diffuse light per channel from a light at cos θ = `ndl` on skin of curvature `curv` (1/mm).
 fn sss_diffuse(ndl: f32, curv: f32) -> vec3f {
-    // Rows: √(curvature / 1 mm⁻¹) (src/render/skin.rs SSS_MAX_CURVATURE); columns: cos θ.
-    let uv = vec2f(ndl * 0.5 + 0.5, sqrt(clamp(curv, 0.0, 1.0)));
+    // Rows: √(curvature / SKIN_SSS_MAX_CURVATURE); columns: cos θ.
+    let uv = vec2f(ndl * 0.5 + 0.5, sqrt(clamp(curv / SKIN_SSS_MAX_CURVATURE, 0.0, 1.0)));
     return textureSampleLevel(sss_lut, sss_sampler, uv, 0.0).rgb;
 }
 

@@ -92,7 +92,10 @@ fn gather_obstacles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
     if (near) {
         let k = atomicAdd(&counts[0], 1u);
         if (k < params.obstacle_capacity) {
-            let zone = (d.flags >> 8u) & 0xFFu;
+            // 0xFF keeps the scar-tissue bit (Dot::zone masks with DOTS_ZONE_MASK): a scar-tissue
+            // obstacle reads the last table row. Kept as it was, behaviour unchanged; to be fixed
+            // on its own, with its effect on multi-chunk scar plans measured.
+            let zone = (d.flags >> DOTS_ZONE_SHIFT) & 0xFFu;
             cand[params.cand_count + k] = vec4f(d.position, params.alpha / sqrt(zone_density(zp, zone)));
             state_out[params.cand_count + k] = ACCEPTED;
         }

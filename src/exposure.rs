@@ -106,7 +106,10 @@ pub const OBLIQUITY_DEG: f64 = 23.44;
 /// Day of the year of the March equinox (22 March = day 81 counted from 0 on 1 January), the
 /// zero of the declination in the usual approximation δ = 23.44°·sin(2π(d − 81)/365).
 const EQUINOX_DAY: f64 = 81.0;
-const DAYS_PER_YEAR: f64 = 365.0;
+/// Days of the calendar year the sun's declination formula counts (365, as in δ above). Not
+/// `ageing::DAYS_PER_YEAR` (365.25, the mean year the fading clock converts days with): this
+/// one sets where the sun stands on a sampled day, and changing it would change every exposure.
+const CALENDAR_DAYS: f64 = 365.0;
 /// Elevation rings the sky hemisphere is cut into (each 90°/RINGS = 10° high). Ten degrees is
 /// fine enough for the sun (its azimuth-averaged light on a tilted surface changes smoothly
 /// with elevation, so each ring's sun can sit at the ring's middle) and for the sky, whose
@@ -209,15 +212,15 @@ impl Climate {
         let lat = f64::from(sane(latitude_deg, -90.0, 90.0, REFERENCE_LATITUDE_DEG)).to_radians();
         let (sin_lat, cos_lat) = lat.sin_cos();
         // Each sample stands for this many days × one hour.
-        let weight = DAYS_PER_YEAR / DAYS_PER_YEAR_SAMPLED as f64;
+        let weight = CALENDAR_DAYS / DAYS_PER_YEAR_SAMPLED as f64;
         let mut c = Climate {
             sky: 0.0,
             sun: [0.0; RINGS],
         };
         for k in 0..DAYS_PER_YEAR_SAMPLED {
-            let day = (k as f64 + 0.5) * DAYS_PER_YEAR / DAYS_PER_YEAR_SAMPLED as f64;
+            let day = (k as f64 + 0.5) * CALENDAR_DAYS / DAYS_PER_YEAR_SAMPLED as f64;
             let decl = OBLIQUITY_DEG.to_radians()
-                * (std::f64::consts::TAU * (day - EQUINOX_DAY) / DAYS_PER_YEAR).sin();
+                * (std::f64::consts::TAU * (day - EQUINOX_DAY) / CALENDAR_DAYS).sin();
             let (sin_d, cos_d) = decl.sin_cos();
             for h in 0..HOURS_PER_DAY_SAMPLED {
                 let hours_from_noon = (h as f64 + 0.5) * 24.0 / HOURS_PER_DAY_SAMPLED as f64 - 12.0;

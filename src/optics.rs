@@ -1,5 +1,6 @@
 //! Optical constants of skin and pigment, in one place with their sources. The same numbers are
-//! in `shaders/common.wgsl` (`optics_*`); a test checks they agree.
+//! in `shaders/shared/optics.wgsl` (`optics_*`; the constants reach it through the generated
+//! prelude, src/shaders/prelude.rs); a test checks they agree.
 //!
 //! Model (DESIGN.md "Optics", Christensen–Burley normalized diffusion): the fraction of light
 //! of colour channel c that reaches depth z is P_c(z) = ¼·e^(−z/d_c) + ¾·e^(−z/(3·d_c)); the
@@ -56,7 +57,7 @@ pub fn peak_thickness_c(diameter_mm: f32, z_mm: f32, amount: f32, c: usize) -> f
 }
 
 /// Ein(x) = ∫₀ˣ (1 − e^(−t))/t dt: the area, in units of 2πσ², of a footprint whose coverage
-/// is 1 − e^(−x·g(r)) (as `optics_ein` in common.wgsl).
+/// is 1 − e^(−x·g(r)) (as `optics_ein` in shared/optics.wgsl).
 pub fn ein(x: f32) -> f32 {
     if x > 8.0 {
         return x.ln() + 0.577_215_7;

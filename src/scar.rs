@@ -217,7 +217,7 @@ impl ScarGpu {
     }
 
     /// How much of `p` is scar tissue, 0–1 (soft over a tenth of a millimetre at the edges).
-    /// Mirrors `scar_tissue` in common.wgsl.
+    /// Mirrors `scar_tissue` in shaders/shared/scar.wgsl.
     pub fn tissue(&self, p: Vec3) -> f32 {
         if !self.has_any() {
             return 0.0;

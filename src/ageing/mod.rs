@@ -94,11 +94,11 @@ pub const EXPOSURE_MAX: f32 = 7.999;
 
 /// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
 pub fn dot_exposure(d: &Dot) -> f32 {
-    (d.flags >> 16) as f32 / EXPOSURE_STEPS
+    (d.flags >> crate::dots::EXPOSURE_SHIFT) as f32 / EXPOSURE_STEPS
 }
 
 pub fn pack_exposure(e: f32) -> u32 {
-    ((e.clamp(0.0, EXPOSURE_MAX) * EXPOSURE_STEPS + 0.5) as u32) << 16
+    ((e.clamp(0.0, EXPOSURE_MAX) * EXPOSURE_STEPS + 0.5) as u32) << crate::dots::EXPOSURE_SHIFT
 }
 
 /// Sessions the age pass models (its parameters hold this many start times).

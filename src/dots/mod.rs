@@ -59,13 +59,19 @@ pub struct Dot {
 
 /// `Dot::flags` bit of a dot in scar tissue.
 pub const SCAR_TISSUE_BIT: u32 = 0x8000;
+/// `Dot::flags` fields: the session in the low bits, the zone id from bit 8, the exposure
+/// (`ageing::pack_exposure`) from bit 16.
+pub const SESSION_MASK: u32 = 0xFF;
+pub const ZONE_SHIFT: u32 = 8;
+pub const ZONE_MASK: u32 = 0x7F;
+pub const EXPOSURE_SHIFT: u32 = 16;
 
 impl Dot {
     pub fn session(&self) -> u32 {
-        self.flags & 0xFF
+        self.flags & SESSION_MASK
     }
     pub fn zone(&self) -> crate::zone::ZoneId {
-        crate::zone::ZoneId::from_u32((self.flags >> 8) & 0x7F)
+        crate::zone::ZoneId::from_u32((self.flags >> ZONE_SHIFT) & ZONE_MASK)
     }
     /// Whether the dot sits in scar tissue.
     pub fn in_scar_tissue(&self) -> bool {

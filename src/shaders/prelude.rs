@@ -47,7 +47,13 @@ pub fn constants() -> Vec<Constant> {
             .map(|(n, s)| c(format!("STREAM_{n}"), U32(*s))),
     );
     v.extend(zone());
-    v.push(c("DOTS_SCAR_TISSUE_BIT", U32(crate::dots::SCAR_TISSUE_BIT)));
+    v.extend([
+        c("DOTS_SCAR_TISSUE_BIT", U32(crate::dots::SCAR_TISSUE_BIT)),
+        c("DOTS_SESSION_MASK", U32(crate::dots::SESSION_MASK)),
+        c("DOTS_ZONE_SHIFT", U32(crate::dots::ZONE_SHIFT)),
+        c("DOTS_ZONE_MASK", U32(crate::dots::ZONE_MASK)),
+        c("DOTS_EXPOSURE_SHIFT", U32(crate::dots::EXPOSURE_SHIFT)),
+    ]);
     v.push(c("REFERENCE_BLOCK", U32(crate::dots::reference::BLOCK)));
     v.push(c(
         "REFERENCE_GRID_CHARTS",
@@ -65,6 +71,10 @@ pub fn constants() -> Vec<Constant> {
     v.extend(scar());
     v.extend(optics());
     v.push(c("RENDER_NO_SURFACE_MM", F32(crate::render::NO_SURFACE_MM)));
+    v.push(c(
+        "SKIN_SSS_MAX_CURVATURE",
+        F32(crate::render::skin::SSS_MAX_CURVATURE),
+    ));
     v
 }
 
