@@ -424,7 +424,7 @@ fn load_plan(a: &HeadArgs) -> Result<Plan> {
     if let Some(s) = a.seed {
         plan.seed = s;
     }
-    technique::apply_flags(&mut plan, &a.errors);
+    scalp::worked::apply_flags(&mut plan, &a.errors);
     Ok(plan)
 }
 
@@ -744,7 +744,7 @@ fn view(a: ViewArgs) -> Result<()> {
             return Err(ScalpError::invalid("--dots", "must be at least 1"));
         }
         // The viewer's density slider starts from the densities that give N dots.
-        plan = scalp::dots::layout::plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
+        plan = scalp::treatment::plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
     }
     if let Some(tone) = a.skin {
         plan.skin.tone = tone;
@@ -997,7 +997,7 @@ fn compare(a: CompareArgs) -> Result<()> {
     let engine = Engine::new(a.head.adapter.as_deref())?;
     let head_gpu = HeadGpu::new(&engine.gpu, &head);
     let years = if a.years.is_empty() {
-        let healed = Treatment::new(&head, &technique::correct(&plan), None)?.healed_years();
+        let healed = Treatment::new(&head, &scalp::worked::correct(&plan), None)?.healed_years();
         vec![healed, 5.0]
     } else {
         a.years.clone()

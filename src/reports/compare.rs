@@ -10,7 +10,7 @@ use crate::head::Head;
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
 use crate::reports::metrics::Metrics;
-use crate::technique::{self, TechniqueError};
+use crate::technique::TechniqueError;
 use crate::{engine::Engine, treatment::Treatment};
 use glam::Vec3;
 
@@ -145,7 +145,7 @@ pub fn pictures(
     head_gpu: &HeadGpu,
     req: &CompareRequest<'_>,
 ) -> Result<Comparison> {
-    let correct_plan = technique::correct(req.plan);
+    let correct_plan = crate::worked::correct(req.plan);
     let correct = Treatment::new(head, &correct_plan, req.dots)?;
     let correct_dots = engine.generate(head, &correct)?;
     let correct_list = correct_dots.read(&engine.gpu)?;
@@ -170,7 +170,7 @@ pub fn pictures(
     let mut rows = Vec::new();
     let mut metrics = Vec::new();
     for &(error, severity) in req.errors {
-        let plan = technique::with_only(req.plan, error, severity);
+        let plan = crate::worked::with_only(req.plan, error, severity);
         let wrong = Treatment::new(head, &plan, req.dots)?;
         let wrong_dots = engine.generate(head, &wrong)?;
         let wrong_list = wrong_dots.read(&engine.gpu)?;

@@ -473,7 +473,7 @@ fn polyval(c: &[f64], x: f64) -> f64 {
 /// curve, and the curve's left/right difference.
 fn front_hairline(head: &Head, t: &Treatment, dots: &[Dot]) -> Option<Front> {
     let lm = &head.landmarks;
-    let centre = Vec3::new(t.zone.gpu.center[0], 0.0, t.zone.gpu.center[2]);
+    let centre = Vec3::new(t.zone.center.x, 0.0, t.zone.center.z);
     let phi_of = |p: Vec3| (p.x - centre.x).atan2(p.z - centre.z);
     // The front, short of the temple corners where the line turns back.
     let phi_t = phi_of(lm.temple_left)

@@ -34,7 +34,7 @@ impl Controls {
             settings: RenderSettings {
                 skin: plan.skin.tone,
                 hair: plan.hair.enabled,
-                ink_tone: scalp::technique::ink_tone(&plan),
+                ink_tone: scalp::worked::Worked::resolve(&plan).ink_tone,
                 ..RenderSettings::default()
             },
             density_base: plan.density.clone(),
@@ -358,7 +358,7 @@ pub fn show(
             }
         }
         // The ink's tone follows the plan (a wrong shade is also a warm/cool mismatch).
-        c.settings.ink_tone = scalp::technique::ink_tone(&c.plan);
+        c.settings.ink_tone = scalp::worked::Worked::resolve(&c.plan).ink_tone;
 
         ui.separator();
         ui.strong("Show");
