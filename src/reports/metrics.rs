@@ -319,21 +319,7 @@ fn merged_fraction(dots: &[Dot], looks: &[Look], area_mm2: f64) -> f64 {
     (overlap / area_mm2.max(1e-9)).min(1.0)
 }
 
-/// The mesh vertex nearest to `p` and its normal.
-pub fn surface_point(head: &Head, p: Vec3) -> (Vec3, Vec3) {
-    let m = &head.mesh;
-    let i = (0..m.positions.len())
-        .min_by(|&a, &b| {
-            m.positions[a]
-                .distance_squared(p)
-                .total_cmp(&m.positions[b].distance_squared(p))
-        })
-        .unwrap_or(0);
-    match (m.positions.get(i), m.normals.get(i)) {
-        (Some(q), Some(n)) => (*q, *n),
-        _ => (p, Vec3::Y),
-    }
-}
+pub use super::framing::surface_point;
 
 /// The dots of the vertex patch in the patch's tangent coordinates (mm), a tangent basis
 /// aligned with head-space X as far as the normal allows.
@@ -662,7 +648,7 @@ pub fn measure_with(
     dots: &[Dot],
     t_years: f32,
 ) -> Result<Metrics> {
-    use crate::reports::compare::{camera, Framing};
+    use super::framing::{camera, Framing};
     let aged = engine.age(t, gpu_dots, t_years)?;
     let size = CLOSE_UP_SIZE;
     let framing = Framing::Vertex {
