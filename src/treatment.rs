@@ -84,7 +84,7 @@ impl Treatment {
         RenderSettings {
             skin: self.plan.skin.tone,
             ink_tone: self.worked.ink_tone,
-            scars: self.zone.scars,
+            scars: self.zone.scars.to_gpu(),
             ..Default::default()
         }
     }

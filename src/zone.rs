@@ -10,7 +10,7 @@
 //! the GPU, so both agree on every dot.
 use crate::hash;
 use crate::head::Landmarks;
-use crate::scar::{ScarGpu, ScarSettings};
+use crate::scar::{ScarGpu, ScarSettings, Scars};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use serde::{Deserialize, Serialize};
@@ -457,7 +457,7 @@ pub struct Zone {
     pub table: [ZoneRow; ZONE_COUNT],
     /// The custom zones in use.
     pub custom: Vec<CustomShape>,
-    pub scars: ScarGpu,
+    pub scars: Scars,
     /// y_b(φ) for φ = −π + 2π·k/N.
     pub boundary: Vec<f32>,
 }
@@ -659,7 +659,7 @@ impl Zone {
             patches: patch_shapes(d),
             table,
             custom,
-            scars: ScarGpu::new(&d.scars, lm, center, d.seed),
+            scars: Scars::new(&d.scars, lm, center, d.seed),
             boundary,
         }
     }
@@ -708,7 +708,7 @@ impl Zone {
             patches,
             table,
             custom,
-            scars: self.scars,
+            scars: self.scars.to_gpu(),
         }
     }
 
@@ -818,7 +818,7 @@ impl Zone {
         if scar > 0.0 {
             zone = ZoneId::Scar;
             above = above.max(scar);
-            ramp = ramp.max(smooth(scar / self.scars.zone[1]));
+            ramp = ramp.max(smooth(scar / self.scars.zone_edge_mm));
         }
         ZoneSample {
             above_mm: above,

@@ -244,7 +244,7 @@ fn fue_scars_come_in_the_planned_number_size_and_zone_and_the_gpu_agrees() {
         }
     }
     let share = scar as f64 / band as f64;
-    let expect = std::f64::consts::PI * 0.45f64.powi(2) / (g.fue[0] as f64).powi(2);
+    let expect = std::f64::consts::PI * 0.45f64.powi(2) / (g.fue.cell_mm as f64).powi(2);
     assert!(
         (share / expect - 1.0).abs() < 0.3,
         "scar share {share:.4}, expected {expect:.4}"
