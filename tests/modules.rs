@@ -154,7 +154,6 @@ fn graphs(src: &Path) -> (Graph, Graph) {
     let modules = library_modules(src);
     let (mut top, mut files) = (Graph::new(), Graph::new());
     for m in &modules {
-        let subs = submodules(src, m);
         top.entry(m.clone()).or_default();
         for file in files_of(src, m) {
             let code = code_of(&file);
