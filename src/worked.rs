@@ -9,7 +9,12 @@
 //! Also here: the plan variants trainers compare (correct work, one error alone).
 use crate::dots::{Deposit, DotErrors};
 use crate::plan::{Density, DotSettings, Hairline, HairlineStyle, Plan};
-use crate::technique::*;
+use crate::technique::{
+    TechniqueError, ASYMMETRY_MM, GRID_JITTER_AT_1, GRID_PITCH_FACTOR, HARSH_BAND_MM,
+    HARSH_LOWER_MM, HARSH_RECESSION_KEPT, OVERSIZED_FACTOR, PATCHY_UNEVENNESS, SATURATION_DENSITY,
+    SATURATION_DIAMETER, SATURATION_SHADE_STEPS, SATURATION_SPACING, TOO_DEEP_EXTRA_JITTER_MM,
+    TOO_DEEP_MM, TOO_SHALLOW_MM, WRONG_SHADE_STEPS, WRONG_TONE,
+};
 use crate::zone::{CustomWork, LineShape, Outline, ZoneDesign, ZoneId, ZoneWork};
 
 /// A plan as the practitioner worked it (see the module notes).
