@@ -4,6 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use scalp::dots::Layout;
 use scalp::head::Head;
 use scalp::plan::Plan;
+use scalp::worked::Worked;
 use scalp::zone::Zone;
 use std::hint::black_box;
 
@@ -15,12 +16,14 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("zone + layout (area table, chunks)", |b| {
         b.iter(|| {
-            let zone = Zone::new(&plan, &head.landmarks);
-            black_box(Layout::new(&head.mesh, &zone, &plan).unwrap())
+            let worked = Worked::resolve(&plan);
+            let zone = Zone::new(&worked.zone, &head.landmarks);
+            black_box(Layout::new(&head.mesh, &zone, &worked.deposit).unwrap())
         })
     });
-    let zone = Zone::new(&plan, &head.landmarks);
-    let layout = Layout::new(&head.mesh, &zone, &plan).unwrap();
+    let worked = Worked::resolve(&plan);
+    let zone = Zone::new(&worked.zone, &head.landmarks);
+    let layout = Layout::new(&head.mesh, &zone, &worked.deposit).unwrap();
     let exposure = scalp::exposure::vertex_exposure(&head.mesh, &plan.exposure);
     let mut g = c.benchmark_group("cpu reference");
     g.sample_size(10);

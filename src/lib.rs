@@ -32,6 +32,7 @@ pub mod scar;
 pub mod shaders;
 pub mod technique;
 pub mod treatment;
+pub mod worked;
 pub mod zone;
 
 pub use error::{Result, ScalpError};

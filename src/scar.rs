@@ -109,7 +109,7 @@ pub use crate::hash::stream::{
     STRIP as STREAM_STRIP,
 };
 
-/// GPU mirror (`ScarGpu` in shaders/shared/scar.wgsl).
+/// GPU mirror (`ScarGpu` in shaders/shared/scar.wgsl), built by [`Scars::to_gpu`]. 80 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable, PartialEq)]
 pub struct ScarGpu {
@@ -127,9 +127,53 @@ pub struct ScarGpu {
     pub zone: [f32; 4],
 }
 
-impl ScarGpu {
+/// A strip scar on a head.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Strip {
+    /// Height of its middle, mm.
+    pub mid_y: f32,
+    /// Half its length along the arc, mm (0: no strip).
+    pub half_length_mm: f32,
+    pub half_width_mm: f32,
+    /// How far its ends curve up, mm.
+    pub curve_mm: f32,
+}
+
+/// The FUE scars' donor band on a head: one scar per cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FueBand {
+    /// Whether there are any.
+    pub any: bool,
+    /// Cell edge, mm.
+    pub cell_mm: f32,
+    /// A scar's radius, mm.
+    pub radius_mm: f32,
+    /// Lowest and highest height of the band, mm.
+    pub y_lo: f32,
+    pub y_hi: f32,
+    /// Half its span round the back, rad.
+    pub half_span: f32,
+}
+
+/// The scars of a plan on a head (CPU side; [`Scars::to_gpu`] for the shaders).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scars {
+    /// The vertical axis azimuths are measured round (x, z; y unused).
+    pub centre: Vec3,
+    /// The horizontal radius FUE cells are laid out at, mm.
+    pub radius_mm: f32,
+    pub seed: u32,
+    pub strip: Strip,
+    pub fue: FueBand,
+    /// Zone margin past the strip, mm.
+    pub margin_mm: f32,
+    /// Zone edge ramp, mm.
+    pub zone_edge_mm: f32,
+}
+
+impl Scars {
     /// The scars of `s` on a head with these landmarks; `centre` is the zone's axis (x, z).
-    pub fn new(s: &ScarSettings, lm: &Landmarks, centre: Vec3, seed: u32) -> ScarGpu {
+    pub fn new(s: &ScarSettings, lm: &Landmarks, centre: Vec3, seed: u32) -> Scars {
         let back = lm.occipital - Vec3::new(centre.x, lm.occipital.y, centre.z);
         let r_ref = back.length().max(40.0);
         let ear_y = 0.5 * (lm.ear_top_left.y + lm.ear_top_right.y);
@@ -145,32 +189,54 @@ impl ScarGpu {
         } else {
             1.0
         };
-        ScarGpu {
-            frame: [centre.x, r_ref, centre.z, f32::from_bits(seed)],
-            strip: [
-                lm.occipital.y + s.strip_height_mm,
-                0.5 * s.strip_length_mm,
-                0.5 * s.strip_width_mm,
-                CURVE_MM,
-            ],
-            fue: [cell, 0.5 * s.fue_diameter_mm, y_lo, y_hi],
-            fue_band: [(s.fue_count > 0) as u32 as f32, half_span, 0.0, 0.0],
-            zone: [MARGIN_MM, ZONE_EDGE_MM, 0.0, 0.0],
+        Scars {
+            centre: Vec3::new(centre.x, 0.0, centre.z),
+            radius_mm: r_ref,
+            seed,
+            strip: Strip {
+                mid_y: lm.occipital.y + s.strip_height_mm,
+                half_length_mm: 0.5 * s.strip_length_mm,
+                half_width_mm: 0.5 * s.strip_width_mm,
+                curve_mm: CURVE_MM,
+            },
+            fue: FueBand {
+                any: s.fue_count > 0,
+                cell_mm: cell,
+                radius_mm: 0.5 * s.fue_diameter_mm,
+                y_lo,
+                y_hi,
+                half_span,
+            },
+            margin_mm: MARGIN_MM,
+            zone_edge_mm: ZONE_EDGE_MM,
         }
     }
 
-    fn seed(&self) -> u32 {
-        self.frame[3].to_bits()
+    /// The GPU mirror, laid out as `Scars` in the shaders.
+    pub fn to_gpu(&self) -> ScarGpu {
+        let (st, f) = (&self.strip, &self.fue);
+        ScarGpu {
+            frame: [
+                self.centre.x,
+                self.radius_mm,
+                self.centre.z,
+                f32::from_bits(self.seed),
+            ],
+            strip: [st.mid_y, st.half_length_mm, st.half_width_mm, st.curve_mm],
+            fue: [f.cell_mm, f.radius_mm, f.y_lo, f.y_hi],
+            fue_band: [f.any as u32 as f32, f.half_span, 0.0, 0.0],
+            zone: [self.margin_mm, self.zone_edge_mm, 0.0, 0.0],
+        }
     }
 
     pub fn has_any(&self) -> bool {
-        self.strip[1] > 0.0 || self.fue_band[0] > 0.5
+        self.strip.half_length_mm > 0.0 || self.fue.any
     }
 
     /// Azimuth from the back of the head (rad, −π..π, positive toward the client's left), the
     /// horizontal radius (mm) and the height of `p`.
     fn polar(&self, p: Vec3) -> (f32, f32, f32) {
-        let (dx, dz) = (p.x - self.frame[0], p.z - self.frame[2]);
+        let (dx, dz) = (p.x - self.centre.x, p.z - self.centre.z);
         // atan2(x, −z): 0 straight behind, +π/2 at the client's left.
         ((-dx).atan2(-dz), (dx * dx + dz * dz).sqrt(), p.y)
     }
@@ -178,7 +244,12 @@ impl ScarGpu {
     /// Middle height, half width and arc position (mm) of the strip where `p` lies.
     fn strip_at(&self, p: Vec3) -> (f32, f32, f32) {
         let (a, r, _) = self.polar(p);
-        let [y0, half_len, half_w, curve] = self.strip;
+        let Strip {
+            mid_y: y0,
+            half_length_mm: half_len,
+            half_width_mm: half_w,
+            curve_mm: curve,
+        } = self.strip;
         let s = a * r;
         let t = s / half_len.max(1e-3);
         let mid = y0 + curve * t * t;
@@ -186,7 +257,7 @@ impl ScarGpu {
         let u = s / WAVE_MM + 1000.0;
         let k = u.floor();
         let f = smooth(u - k);
-        let n = |i: f32| rand01(self.seed(), i as u32, STREAM_STRIP) * 2.0 - 1.0;
+        let n = |i: f32| rand01(self.seed, i as u32, STREAM_STRIP) * 2.0 - 1.0;
         let wave = n(k) + (n(k + 1.0) - n(k)) * f;
         let taper = ((half_len - s.abs()) / TAPER_MM).clamp(0.0, 1.0).sqrt();
         (mid, half_w * (1.0 + WAVINESS * wave) * taper, s)
@@ -197,15 +268,22 @@ impl ScarGpu {
     /// edges, so no other cell's scar can be nearer.
     fn fue_distance(&self, p: Vec3) -> f32 {
         let (a, r, y) = self.polar(p);
-        let [cell, radius, y_lo, y_hi] = self.fue;
-        if self.fue_band[0] < 0.5 || a.abs() > self.fue_band[1] || y < y_lo || y > y_hi {
+        let FueBand {
+            any,
+            cell_mm: cell,
+            radius_mm: radius,
+            y_lo,
+            y_hi,
+            half_span,
+        } = self.fue;
+        if !any || a.abs() > half_span || y < y_lo || y > y_hi {
             return f32::INFINITY;
         }
-        let r_ref = self.frame[1];
+        let r_ref = self.radius_mm;
         let (u, v) = (a * r_ref / cell, (y - y_lo) / cell);
         let (i, j) = (u.floor(), v.floor());
         let key = fue_key(i as i32, j as i32);
-        let seed = self.seed();
+        let seed = self.seed;
         let size = radius * (0.85 + 0.3 * rand01(seed, key, STREAM_FUE_SIZE));
         let room = (1.0 - 2.0 * size / cell).max(0.0);
         let cu = i + 0.5 + room * (rand01(seed, key, STREAM_FUE_U) - 0.5);
@@ -224,7 +302,7 @@ impl ScarGpu {
         }
         let mut t = 0.0f32;
         let (a, _, y) = self.polar(p);
-        if self.strip[1] > 0.0 && a.abs() < 0.5 * PI {
+        if self.strip.half_length_mm > 0.0 && a.abs() < 0.5 * PI {
             let (mid, half_w, _) = self.strip_at(p);
             t = 1.0 - smoothstep(half_w - 0.15, half_w + 0.15, (y - mid).abs());
         }
@@ -242,19 +320,19 @@ impl ScarGpu {
             return f32::NEG_INFINITY;
         }
         let (a, r, y) = self.polar(p);
-        let margin = self.zone[0];
+        let margin = self.margin_mm;
         let mut inside = f32::NEG_INFINITY;
-        if self.strip[1] > 0.0 && a.abs() < 0.5 * PI {
+        if self.strip.half_length_mm > 0.0 && a.abs() < 0.5 * PI {
             let (mid, half_w, s) = self.strip_at(p);
-            let across = half_w.max(0.5 * self.strip[2]) + margin - (y - mid).abs();
-            let along = self.strip[1] + margin - s.abs();
+            let across = half_w.max(0.5 * self.strip.half_width_mm) + margin - (y - mid).abs();
+            let along = self.strip.half_length_mm + margin - s.abs();
             inside = across.min(along);
         }
-        if self.fue_band[0] > 0.5 {
-            let [_, _, y_lo, y_hi] = self.fue;
+        if self.fue.any {
+            let FueBand { y_lo, y_hi, .. } = self.fue;
             let band = (y - y_lo)
                 .min(y_hi - y)
-                .min((self.fue_band[1] - a.abs()) * r);
+                .min((self.fue.half_span - a.abs()) * r);
             inside = inside.max(band);
         }
         inside
@@ -278,13 +356,13 @@ pub fn tissue_layers(tone: crate::optics::SkinTone) -> crate::optics::SkinLayers
 }
 
 /// How many FUE scars the band holds (one per cell).
-pub fn count_fue_scars(g: &ScarGpu) -> u32 {
-    if g.fue_band[0] < 0.5 {
+pub fn count_fue_scars(g: &Scars) -> u32 {
+    let f = &g.fue;
+    if !f.any {
         return 0;
     }
-    let [cell, _, y_lo, y_hi] = g.fue;
-    let cols = (2.0 * g.fue_band[1] * g.frame[1] / cell).round() as u32;
-    let rows = ((y_hi - y_lo) / cell).round() as u32;
+    let cols = (2.0 * f.half_span * g.radius_mm / f.cell_mm).round() as u32;
+    let rows = ((f.y_hi - f.y_lo) / f.cell_mm).round() as u32;
     cols * rows
 }
 
@@ -305,11 +383,11 @@ mod tests {
             ..Default::default()
         };
         let c = Vec3::new(0.0, 0.0, -2.4);
-        let g = ScarGpu::new(&s, &lm, c, 7);
+        let g = Scars::new(&s, &lm, c, 7);
         // Walk along the back at the strip's middle height, then across it at the midline.
         let r = 96.0;
         let at = |a: f32, y: f32| Vec3::new(c.x - r * a.sin(), y, c.z - r * a.cos());
-        let y0 = g.strip[0];
+        let y0 = g.strip.mid_y;
         let mut along = 0;
         for k in -200..=200 {
             let a = k as f32 * 0.01;
@@ -342,23 +420,23 @@ mod tests {
             fue_diameter_mm: 0.9,
             ..Default::default()
         };
-        let g = ScarGpu::new(&s, &lm, Vec3::new(0.0, 0.0, -2.4), 3);
+        let g = Scars::new(&s, &lm, Vec3::new(0.0, 0.0, -2.4), 3);
         let n = count_fue_scars(&g);
         assert!((540..=660).contains(&n), "{n} cells");
         // Sample a band patch finely: the tissue share equals count × area / band area.
-        let r = g.frame[1];
+        let r = g.radius_mm;
         let (mut hit, mut all) = (0u32, 0u32);
         for i in 0..400 {
             for j in 0..400 {
                 let a = -0.5 + i as f32 * 0.0025;
-                let y = g.fue[2] + 5.0 + j as f32 * 0.1;
+                let y = g.fue.y_lo + 5.0 + j as f32 * 0.1;
                 let p = Vec3::new(-r * a.sin(), y, -2.4 - r * a.cos());
                 all += 1;
                 hit += (g.tissue(p) > 0.5) as u32;
             }
         }
         let share = hit as f32 / all as f32;
-        let cell = g.fue[0];
+        let cell = g.fue.cell_mm;
         let expect = PI * 0.45 * 0.45 / (cell * cell);
         assert!(
             (share / expect - 1.0).abs() < 0.25,

@@ -8,9 +8,10 @@
 //! reference `src/dots/reference.rs`: grid spacing (candidates snapped to a jittered lattice)
 //! and patchy density (a smooth noise field per session that thins dots, with missed areas).
 //!
-//! Severity 0 is correct work; 1 is the worst case a trainer would show. The mapping of each
-//! severity onto the physics is in the functions below, with the numbers' reasons.
-use crate::plan::{Density, DotSettings, Hairline, Plan};
+//! Severity 0 is correct work; 1 is the worst case a trainer would show. This module is the
+//! catalogue: names, titles, severities, the plan's `[errors]` section and the numbers each
+//! severity maps onto (with their reasons). The mapping itself is done once, where the plan is
+//! resolved into what is deposited (`crate::worked`); no stage after it looks at the errors.
 use crate::zone::ZoneId;
 use serde::{Deserialize, Serialize};
 
@@ -292,29 +293,6 @@ pub fn parse_flag(s: &str) -> Result<(TechniqueError, f32), String> {
     Ok((error, severity))
 }
 
-/// Switches the errors of `flags` on in `plan` (a later flag for the same error wins).
-pub fn apply_flags(plan: &mut Plan, flags: &[(TechniqueError, f32)]) {
-    for &(e, s) in flags {
-        e.set_severity(&mut plan.errors, s);
-    }
-}
-
-/// `plan` with every error off: the correct work trainers compare against.
-pub fn correct(plan: &Plan) -> Plan {
-    let mut p = plan.clone();
-    for e in TechniqueError::ALL {
-        e.set_severity(&mut p.errors, 0.0);
-    }
-    p
-}
-
-/// `plan` with only `error` on at `severity`.
-pub fn with_only(plan: &Plan, error: TechniqueError, severity: f32) -> Plan {
-    let mut p = correct(plan);
-    error.set_severity(&mut p.errors, severity);
-    p
-}
-
 // ---------------------------------------------------------------------------------------
 // From severity to physics
 // ---------------------------------------------------------------------------------------
@@ -363,213 +341,14 @@ pub const ASYMMETRY_MM: f32 = 6.0;
 /// planned candidates where its noise field is low or high (the spacing rule then evens the
 /// excess out a little, as a practitioner's eye would).
 pub const PATCHY_UNEVENNESS: f32 = 0.75;
-/// Patchy density: cell of the value-noise lattice, mm: blotches ~1.5–3 cm across, what reads as
-/// patchy at conversation distance.
-pub const PATCHY_CELL_MM: f32 = 16.0;
-
-fn clamp01(x: f32) -> f32 {
-    if x.is_finite() {
-        x.clamp(0.0, 1.0)
-    } else {
-        0.0
-    }
-}
-
-fn geometric(from: f32, to: f32, t: f32) -> f32 {
-    from.max(1e-3) * (to / from.max(1e-3)).powf(t)
-}
-
-/// The hairline as drawn: the harsh-hairline error sharpens, straightens and lowers it. The
-/// asymmetry error is not here but in [`asymmetry_error_mm`] (it has its own shape).
-pub fn hairline(plan: &Plan) -> Hairline {
-    let s = clamp01(plan.errors.harsh_hairline);
-    let mut h = plan.hairline.clone();
-    h.band_width_mm += (HARSH_BAND_MM.min(h.band_width_mm) - h.band_width_mm) * s;
-    h.irregularity_mm *= 1.0 - s;
-    h.front_above_glabella_mm -= HARSH_LOWER_MM * s;
-    h.temple_recession_mm *= 1.0 - (1.0 - HARSH_RECESSION_KEPT) * s;
-    h
-}
-
-/// Extra height of the client's left temple corner over the right one, mm (half up, half down).
-pub fn asymmetry_error_mm(plan: &Plan) -> f32 {
-    ASYMMETRY_MM * clamp01(plan.errors.asymmetry)
-}
-
-/// Densities as worked: over-saturation multiplies them.
-pub fn density(plan: &Plan) -> Density {
-    let f = saturation_density_factor(plan);
-    let d = &plan.density;
-    Density {
-        hairline: d.hairline * f,
-        top: d.top * f,
-        crown: d.crown * f,
-        sides: d.sides * f,
-        back: d.back * f,
-    }
-}
-
-/// How much over-saturation multiplies every zone's density (1 for correct work).
-pub fn saturation_density_factor(plan: &Plan) -> f32 {
-    1.0 + (SATURATION_DENSITY - 1.0) * clamp01(plan.errors.over_saturation)
-}
-
-/// The base deposit of every dot as worked: over-saturation and wrong shade darken it,
-/// over-saturation widens it. Per-dot errors are in [`DotErrors`].
-pub fn dot_settings(plan: &Plan) -> DotSettings {
-    let e = &plan.errors;
-    let sat = clamp01(e.over_saturation);
-    let mut d = plan.dots.clone();
-    d.shade = (d.shade + SATURATION_SHADE_STEPS * sat + WRONG_SHADE_STEPS * clamp01(e.wrong_shade))
-        .min(10.0);
-    d.diameter_mm *= 1.0 + (SATURATION_DIAMETER - 1.0) * sat;
-    d.spacing += (SATURATION_SPACING.min(d.spacing) - d.spacing) * sat;
-    d
-}
 
 /// How far a wrong shade moves the ink's tone away from the planned one (−1 cool … +1 warm):
 /// a blue-black ink over brown hair, or a brown ink over ash-black hair.
 pub const WRONG_TONE: f32 = 1.2;
 
-/// The ink's tone as worked: a wrong shade is also a warm/cool mismatch with the hair, pushed
-/// to the other side of the planned (hair-matched) tone.
-pub fn ink_tone(plan: &Plan) -> f32 {
-    let planned = plan.dots.tone;
-    let away = if planned >= 0.0 { -1.0 } else { 1.0 };
-    (planned + away * WRONG_TONE * clamp01(plan.errors.wrong_shade)).clamp(-1.0, 1.0)
-}
-
-/// Dilution steps lighter per early session as worked: a wrong shade is one dark shade.
-pub fn lighter_first_steps(plan: &Plan) -> f32 {
-    plan.sessions.lighter_first_steps * (1.0 - clamp01(plan.errors.wrong_shade))
-}
-
-/// The per-dot part of the errors, as the generation passes take it (see `GenParams`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DotErrors {
-    /// Diameter factor of dots in `big_zone_mask`.
-    pub big_factor: f32,
-    pub big_zone_mask: u32,
-    /// Dots whose error draw is below `deep_fraction` are deposited at `deep_depth_mm`.
-    pub deep_fraction: f32,
-    pub deep_depth_mm: f32,
-    pub deep_jitter_mm: f32,
-    /// The next `shallow_fraction` of the draw are deposited at `shallow_depth_mm`.
-    pub shallow_fraction: f32,
-    pub shallow_depth_mm: f32,
-    pub shallow_jitter_mm: f32,
-    /// Lattice pitch, mm; 0: random placement (no grid).
-    pub grid_pitch_mm: f32,
-    /// Lattice jitter, fraction of the pitch (full width).
-    pub grid_jitter: f32,
-    /// Patchy density: unevenness of the thinning, 0–1 (see [`patchy_intensity`]).
-    pub patchy: f32,
-    /// Share of the treated area each session misses (the plan's share × the severity).
-    pub patchy_fraction: f32,
-}
-
-/// The per-dot errors of `plan`; `max_density_per_mm2` sets the grid's pitch.
-pub fn dot_errors(plan: &Plan, max_density_per_mm2: f32) -> DotErrors {
-    let e = &plan.errors;
-    let base = dot_settings(plan);
-    let deep = clamp01(e.too_deep);
-    let shallow = clamp01(e.too_shallow);
-    let mut deep_fraction = if deep > 0.0 {
-        clamp01(e.too_deep_fraction)
-    } else {
-        0.0
-    };
-    let mut shallow_fraction = if shallow > 0.0 {
-        clamp01(e.too_shallow_fraction)
-    } else {
-        0.0
-    };
-    // Both on over more than all dots: share them out in proportion.
-    let sum = deep_fraction + shallow_fraction;
-    if sum > 1.0 {
-        deep_fraction /= sum;
-        shallow_fraction /= sum;
-    }
-    let grid = clamp01(e.grid_spacing);
-    DotErrors {
-        big_factor: 1.0 + (OVERSIZED_FACTOR - 1.0) * clamp01(e.oversized),
-        big_zone_mask: e.oversized_zone.mask(),
-        deep_fraction,
-        deep_depth_mm: geometric(base.depth_mm, TOO_DEEP_MM, deep).max(base.depth_mm),
-        deep_jitter_mm: base.depth_jitter_mm + TOO_DEEP_EXTRA_JITTER_MM * deep,
-        shallow_fraction,
-        shallow_depth_mm: geometric(base.depth_mm, TOO_SHALLOW_MM, shallow).min(base.depth_mm),
-        shallow_jitter_mm: base.depth_jitter_mm * (1.0 - 0.5 * shallow),
-        grid_pitch_mm: if grid > 0.0 {
-            GRID_PITCH_FACTOR / max_density_per_mm2.max(1e-6).sqrt()
-        } else {
-            0.0
-        },
-        grid_jitter: GRID_JITTER_AT_1 + (1.0 - GRID_JITTER_AT_1) * (1.0 - grid),
-        patchy: PATCHY_UNEVENNESS * clamp01(e.patchy_density),
-        patchy_fraction: clamp01(e.patchy_fraction) * clamp01(e.patchy_density),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Patchy density: the noise field (mirrored in generate.wgsl)
-// ---------------------------------------------------------------------------------------
-
-/// Random-number streams of the noise fields: the common one, then one per session.
-pub use crate::hash::stream::{
-    PATCHY_COMMON as PATCHY_STREAM_COMMON, PATCHY_SESSION as PATCHY_STREAM_SESSION,
-};
-
-pub use crate::hash::lattice_key;
-
-/// Smooth value noise in 0..1 over head space, lattice cell [`PATCHY_CELL_MM`].
-pub fn value_noise(seed: u32, stream: u32, p: glam::Vec3) -> f32 {
-    let q = p / PATCHY_CELL_MM;
-    let f = q.floor();
-    let (ix, iy, iz) = (f.x as i32, f.y as i32, f.z as i32);
-    let t = q - f;
-    // t is in [0, 1): smooth01's clamp changes nothing.
-    let s = crate::math::smooth01;
-    let (sx, sy, sz) = (s(t.x), s(t.y), s(t.z));
-    let v = |dx: i32, dy: i32, dz: i32| {
-        crate::hash::rand01(seed, lattice_key(ix + dx, iy + dy, iz + dz), stream)
-    };
-    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-    let x00 = lerp(v(0, 0, 0), v(1, 0, 0), sx);
-    let x10 = lerp(v(0, 1, 0), v(1, 1, 0), sx);
-    let x01 = lerp(v(0, 0, 1), v(1, 0, 1), sx);
-    let x11 = lerp(v(0, 1, 1), v(1, 1, 1), sx);
-    lerp(lerp(x00, x10, sy), lerp(x01, x11, sy), sz)
-}
-
-/// Patchy density: the uneven hand's field for a dot of `session` at `p`, 0–1: the mean of a
-/// field shared by every session (the practitioner's habits: an area they tend to under-work)
-/// and the session's own.
-pub fn patchy_field(seed: u32, session: u32, p: glam::Vec3) -> f32 {
-    let shared = value_noise(seed, PATCHY_STREAM_COMMON, p);
-    let own = value_noise(seed, PATCHY_STREAM_SESSION + session, p);
-    0.5 * (shared + own)
-}
-
-/// Patchy density, before spacing: how the uneven hand scales the candidates' thinning
-/// probability, for unevenness `a` (0–1): between (1 − a) and (1 + a) times the planned
-/// intensity where the field is low or high (the layout throws 1 + a times the candidates, so
-/// this returns the factor over 1 + a).
-pub fn patchy_intensity(seed: u32, session: u32, p: glam::Vec3, a: f32) -> f32 {
-    if a <= 0.0 {
-        return 1.0;
-    }
-    let u = patchy_field(seed, session, p);
-    (1.0 + a * (2.0 * u - 1.0)) / (1.0 + a)
-}
-
-/// Patchy density, after spacing: whether `session` missed the area at `p` (its field below
-/// the threshold `missed`). Since the field is half shared, an area one session missed the
-/// others tend to miss too: gaps, not just thin spots. A missed dot leaves a hole in the
-/// spaced pattern.
-pub fn patchy_missed(seed: u32, session: u32, p: glam::Vec3, missed: f32) -> bool {
-    missed > 0.0 && patchy_field(seed, session, p) < missed
-}
+// The patchy error's noise field is deposit-time maths and lives with the dots; its numbers are
+// named here too, with the rest of the catalogue's.
+pub use crate::dots::patchy::{PATCHY_CELL_MM, PATCHY_STREAM_COMMON, PATCHY_STREAM_SESSION};
 
 #[cfg(test)]
 mod tests {
@@ -601,79 +380,5 @@ mod tests {
         let e = parse_flag("too-deep=x").unwrap_err();
         assert!(e.contains("\"x\"") && e.contains("allowed 0 to 1"), "{e}");
         assert!(parse_flag("too-deep=NaN").is_err());
-    }
-
-    #[test]
-    fn severity_zero_is_the_plan_itself() {
-        let plan = Plan::default();
-        assert_eq!(hairline(&plan), plan.hairline);
-        assert_eq!(density(&plan), plan.density);
-        assert_eq!(dot_settings(&plan), plan.dots);
-        let d = dot_errors(&plan, 1.0);
-        assert_eq!(
-            (d.big_factor, d.deep_fraction, d.shallow_fraction),
-            (1.0, 0.0, 0.0)
-        );
-        assert_eq!(
-            (d.grid_pitch_mm, d.patchy, d.patchy_fraction),
-            (0.0, 0.0, 0.0)
-        );
-    }
-
-    #[test]
-    fn severities_map_onto_the_physics() {
-        let plan = Plan::default();
-        let on = |e: TechniqueError, s: f32| with_only(&plan, e, s);
-        let deep = dot_errors(&on(TechniqueError::TooDeep, 1.0), 1.0);
-        assert!((deep.deep_depth_mm - TOO_DEEP_MM).abs() < 1e-4 && deep.deep_fraction == 1.0);
-        let half = dot_errors(&on(TechniqueError::TooDeep, 0.5), 1.0).deep_depth_mm;
-        assert!(half > 0.55 && half < 0.65, "{half}");
-        let shallow = dot_errors(&on(TechniqueError::TooShallow, 1.0), 1.0);
-        assert!(shallow.shallow_depth_mm < 0.1);
-        assert!(crate::ageing::epidermal_share(shallow.shallow_depth_mm) > 0.99);
-        let big = dot_errors(&on(TechniqueError::Oversized, 1.0), 1.0);
-        assert!(plan.dots.diameter_mm * big.big_factor > 0.4);
-        let h = hairline(&on(TechniqueError::HarshHairline, 1.0));
-        assert_eq!((h.band_width_mm, h.irregularity_mm), (1.0, 0.0));
-        assert!(dot_settings(&on(TechniqueError::WrongShade, 1.0)).shade >= 9.99);
-        // …and the wrong tone: warm (matched to brown hair) becomes cool.
-        let mut warm = on(TechniqueError::WrongShade, 1.0);
-        warm.dots.tone = 0.6;
-        assert!(ink_tone(&warm) < -0.5);
-        assert_eq!(ink_tone(&Plan::default()), 0.0);
-        assert_eq!(
-            lighter_first_steps(&on(TechniqueError::WrongShade, 1.0)),
-            0.0
-        );
-        assert!(density(&on(TechniqueError::OverSaturation, 1.0)).top >= 249.0);
-        let g = dot_errors(&on(TechniqueError::GridSpacing, 1.0), 1.0);
-        assert_eq!(
-            (g.grid_pitch_mm, g.grid_jitter),
-            (GRID_PITCH_FACTOR, GRID_JITTER_AT_1)
-        );
-        assert_eq!(asymmetry_error_mm(&on(TechniqueError::Asymmetry, 1.0)), 6.0);
-        // Both depth errors on all dots share the dots out.
-        let mut both = on(TechniqueError::TooDeep, 1.0);
-        both.errors.too_shallow = 1.0;
-        let d = dot_errors(&both, 1.0);
-        assert!((d.deep_fraction - 0.5).abs() < 1e-6 && (d.shallow_fraction - 0.5).abs() < 1e-6);
-    }
-
-    #[test]
-    fn value_noise_is_smooth_and_spans_the_unit_interval() {
-        let (mut lo, mut hi) = (1.0f32, 0.0f32);
-        for i in 0..2000 {
-            let p = glam::Vec3::new(
-                i as f32 * 0.37,
-                (i % 37) as f32 * 3.1,
-                (i % 11) as f32 * 7.0,
-            );
-            let v = value_noise(3, 40, p);
-            lo = lo.min(v);
-            hi = hi.max(v);
-            let w = value_noise(3, 40, p + glam::Vec3::splat(0.05));
-            assert!((v - w).abs() < 0.05, "not smooth at {p}: {v} vs {w}");
-        }
-        assert!(lo < 0.15 && hi > 0.85, "{lo}..{hi}");
     }
 }

@@ -1,12 +1,14 @@
-//! A plan laid out on a head: the treated zone, the generation layout, the client's hairs and
-//! the sun exposure per vertex (CPU side, no GPU).
-use crate::dots::layout::plan_for_dot_count;
+//! A plan laid out on a head: the plan resolved as worked, the treated zone, the generation
+//! layout, the client's hairs and the sun exposure per vertex (CPU side, no GPU).
+use crate::dots::layout::treated_area_and_expected;
 use crate::dots::Layout;
 use crate::error::{Result, ScalpError};
 use crate::gpu::Gpu;
 use crate::head::Head;
+use crate::head::{Landmarks, Mesh};
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
+use crate::worked::{self, Worked};
 use crate::zone::Zone;
 
 /// A plan laid out on a head: the zone and the generation layout (CPU side, no GPU).
@@ -14,6 +16,9 @@ use crate::zone::Zone;
 pub struct Treatment {
     /// The plan as used (densities scaled when a dot count was asked for).
     pub plan: Plan,
+    /// The plan as worked (technique errors in), resolved once: every stage takes its
+    /// settings from here.
+    pub worked: Worked,
     pub zone: Zone,
     pub layout: Layout,
     /// Relative yearly UV dose per mesh vertex (src/exposure.rs), carried into each dot.
@@ -42,13 +47,22 @@ impl Treatment {
             plan.dots.shade = shade;
             plan.dots.tone = tone;
         }
-        let zone = Zone::new(&plan, &head.landmarks);
-        let hairs = std::sync::Arc::new(grow_hairs(head, &plan, &zone, &plan.hair));
-        let hair_grid = crate::dots::HairGrid::for_plan(&plan, &hairs);
-        let layout = Layout::with_hair(&head.mesh, &zone, &plan, std::sync::Arc::new(hair_grid))?;
+        let worked = Worked::resolve(&plan);
+        let zone = Zone::new(&worked.zone, &head.landmarks);
+        let hairs = std::sync::Arc::new(grow_hairs(head, &worked, &zone, &plan.hair));
+        let patches_only = !plan.alopecia.patches.is_empty();
+        let hair_grid = crate::dots::HairGrid::for_hairs(
+            &plan.hair,
+            plan.dots.diameter_mm,
+            patches_only,
+            &hairs,
+        );
+        let hair_grid = std::sync::Arc::new(hair_grid);
+        let layout = Layout::with_hair(&head.mesh, &zone, &worked.deposit, hair_grid)?;
         let exposure = crate::exposure::cached_vertex_exposure(&head.mesh, &plan.exposure);
         Ok(Treatment {
             plan,
+            worked,
             zone,
             layout,
             exposure,
@@ -74,8 +88,8 @@ impl Treatment {
     pub fn render_settings(&self) -> RenderSettings {
         RenderSettings {
             skin: self.plan.skin.tone,
-            ink_tone: crate::technique::ink_tone(&self.plan),
-            scars: self.zone.gpu.scars,
+            ink_tone: self.worked.ink_tone,
+            scars: self.zone.scars.to_gpu(),
             ..Default::default()
         }
     }
@@ -95,7 +109,7 @@ impl Treatment {
         if hair == &self.plan.hair {
             return self.hairs.as_ref().clone();
         }
-        grow_hairs(head, &self.plan, &self.zone, hair)
+        grow_hairs(head, &self.worked, &self.zone, hair)
     }
 
     /// Puts this plan's hairs on the head's GPU buffers.
@@ -117,10 +131,10 @@ impl Treatment {
     }
 }
 
-/// The hairs `hair` describes for `plan` on `head` (`zone`: the plan's treated zone).
+/// The hairs `hair` describes for the plan `worked` on `head` (`zone`: its treated zone).
 fn grow_hairs(
     head: &Head,
-    plan: &Plan,
+    worked: &Worked,
     zone: &Zone,
     hair: &crate::hair::HairSettings,
 ) -> Vec<crate::hair::Hair> {
@@ -129,19 +143,53 @@ fn grow_hairs(
     }
     // Hair grows down to the natural hairline round the ears and the nape, which is lower
     // than where a treatment usually stops; the front line is the designed one.
-    let mut natural = plan.clone();
-    natural.hairline.side_above_ear_mm = natural.hairline.side_above_ear_mm.min(-8.0);
-    natural.hairline.back_below_occipital_mm = natural.hairline.back_below_occipital_mm.max(60.0);
-    natural.alopecia.patches.clear();
-    natural.zones.custom.clear();
+    let mut natural = worked.zone.clone();
+    let o = &mut natural.outline;
+    o.side_above_ear_mm = o.side_above_ear_mm.min(-8.0);
+    o.back_below_occipital_mm = o.back_below_occipital_mm.max(60.0);
+    natural.patches.clear();
+    natural.custom.clear();
     natural.scars = Default::default();
+    natural.scars_only = false;
     let natural_zone = Zone::new(&natural, &head.landmarks);
-    let mut hairs = crate::hair::grow(head, &natural_zone, hair, plan.seed);
+    let mut hairs = crate::hair::grow(head, &natural_zone, hair, worked.deposit.seed);
     // Alopecia patches are bald, and scar tissue has no follicles: no hair grows in them.
     hairs.retain(|h| {
         let root = glam::Vec3::from(h.root);
         zone.patch_inside_mm(root).is_none_or(|inside| inside < 0.0)
-            && zone.gpu.scars.tissue(root) < 0.5
+            && zone.scars.tissue(root) < 0.5
     });
     hairs
+}
+
+/// Scales every zone density of `plan` so that its correct work asks for `dots` dots on
+/// `mesh`: `--dots`.
+pub fn plan_for_dot_count(plan: &Plan, mesh: &Mesh, lm: &Landmarks, dots: u64) -> Result<Plan> {
+    // The count is that of correct work: technique errors keep their effect on it (an
+    // over-saturated plan still has more dots than the correct one).
+    let zone = Zone::new(&Worked::resolve(&worked::correct(plan)).zone, lm);
+    let (_, expected) = treated_area_and_expected(mesh, &zone);
+    if expected <= 0.0 {
+        return Err(ScalpError::invalid(
+            "--dots",
+            "the plan's treated area is empty on this head, so no dot count can be reached",
+        ));
+    }
+    let f = (dots as f64 / expected) as f32;
+    let mut p = plan.clone();
+    let d = &mut p.density;
+    for v in [
+        &mut d.hairline,
+        &mut d.top,
+        &mut d.crown,
+        &mut d.sides,
+        &mut d.back,
+    ] {
+        *v *= f;
+    }
+    p.scars.density *= f;
+    for z in &mut p.zones.custom {
+        z.density *= f;
+    }
+    Ok(p)
 }

@@ -11,7 +11,7 @@
 use crate::hash;
 use crate::head::Landmarks;
 use crate::math::smooth01 as smooth;
-use crate::plan::{HairlineStyle, Plan};
+use crate::scar::{ScarGpu, ScarSettings, Scars};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use serde::{Deserialize, Serialize};
@@ -231,7 +231,8 @@ pub fn in_polygon(x: f32, y: f32, corners: &[[f32; 2]]) -> bool {
     inside
 }
 
-/// GPU mirror of the zone parameters (`ZoneGpu` in shaders/shared/zone.wgsl).
+/// GPU mirror of the zone parameters (`ZoneGpu` in shaders/shared/zone.wgsl), built by
+/// [`Zone::to_gpu`]. 1072 bytes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct ZoneGpu {
@@ -255,18 +256,209 @@ pub struct ZoneGpu {
     /// Per custom zone [`CUSTOM_ROWS`] rows: (centre direction, corner count), (tangent, 0),
     /// then the corners in the gnomonic plane, two per row.
     pub custom: [[f32; 4]; MAX_CUSTOM * CUSTOM_ROWS],
-    pub scars: crate::scar::ScarGpu,
+    pub scars: ScarGpu,
 }
 
 /// Alopecia patches a plan may hold.
 pub const MAX_PATCHES: usize = 8;
 /// Soft edge of a patch's treatment, mm: density ramps up over it inside the patch.
 pub const PATCH_EDGE_MM: f32 = 3.0;
+/// Depth of the hairline zone behind the line (past the band), mm.
+pub const HAIRLINE_ZONE_MM: f32 = 10.0;
+/// cos φ limits of the front sector (the hairline zone) and of the back sector.
+pub const FRONT_COS: f32 = 0.5;
+pub const BACK_COS: f32 = -0.5;
+
+// ---------------------------------------------------------------------------------------
+// The design: what the zone is built from (the plan as worked, see `crate::worked`)
+// ---------------------------------------------------------------------------------------
+
+/// How a hairline style draws the line: the front's offset from the planned height (mm), how
+/// deep the temple corners are (a factor on the recession) and how the line rises from the
+/// centre to the corners (the exponent of |φ|/φ_t).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineShape {
+    pub front_offset_mm: f32,
+    pub recession_scale: f32,
+    pub exponent: f32,
+}
+
+impl LineShape {
+    /// Juvenile lines are lower and flatter, receding ones deeper at the temples.
+    pub const JUVENILE: LineShape = LineShape {
+        front_offset_mm: -6.0,
+        recession_scale: 0.5,
+        exponent: 4.0,
+    };
+    pub const MATURE: LineShape = LineShape {
+        front_offset_mm: 0.0,
+        recession_scale: 1.0,
+        exponent: 2.0,
+    };
+    pub const RECEDING: LineShape = LineShape {
+        front_offset_mm: 4.0,
+        recession_scale: 1.8,
+        exponent: 1.4,
+    };
+}
+
+/// The hairline as drawn (technique errors in), in the plan's terms (see `plan::Hairline`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outline {
+    pub shape: LineShape,
+    pub front_above_glabella_mm: f32,
+    pub temple_recession_mm: f32,
+    pub side_above_ear_mm: f32,
+    pub back_below_occipital_mm: f32,
+    pub band_width_mm: f32,
+    pub irregularity_mm: f32,
+    /// The designed asymmetry: the left side higher by this much (mm), all round.
+    pub asymmetry_mm: f32,
+    /// The asymmetry error: the left temple corner and side higher than the right, mm.
+    pub asymmetry_error_mm: f32,
+    /// Five control heights from the left corner to the right (empty: none).
+    pub control_mm: Vec<f32>,
+}
+
+/// How one zone is worked: its density as worked, its shade and its sessions.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ZoneWork {
+    /// Dots per cm².
+    pub density_per_cm2: f32,
+    /// Dilution step (None: the plan's).
+    pub shade: Option<f32>,
+    /// Worked in the first this many sessions (None: all).
+    pub sessions: Option<u32>,
+}
+
+/// A custom zone as worked: its polygon and how it is worked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomWork {
+    pub polygon: Vec<[f32; 2]>,
+    pub work: ZoneWork,
+}
+
+/// Everything the treated zone is built from, but the head: the plan as worked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneDesign {
+    pub seed: u32,
+    pub outline: Outline,
+    /// The plan's shade (the zones' shades are kept as offsets from it) and session count.
+    pub shade: f32,
+    pub sessions: u32,
+    /// The built-in zones, in [`ZoneId::ALL`] order.
+    pub builtin: [ZoneWork; 5],
+    /// The scars' zone.
+    pub scar: ZoneWork,
+    /// At most [`MAX_CUSTOM`].
+    pub custom: Vec<CustomWork>,
+    pub scars: ScarSettings,
+    /// Alopecia patches, at most [`MAX_PATCHES`]: [azimuth°, elevation°, width mm, height mm].
+    pub patches: Vec<[f32; 4]>,
+    /// Only the scars are treated (the client keeps their hair round them).
+    pub scars_only: bool,
+}
+
+impl ZoneDesign {
+    /// The custom zones that get a zone: those before the first without a frame (validated
+    /// plans always have one; a plan built in code without one gets no zone from it on).
+    pub fn custom_in_use(&self) -> usize {
+        self.custom
+            .iter()
+            .take(MAX_CUSTOM)
+            .position(|c| custom_frame(&c.polygon).is_none())
+            .unwrap_or(self.custom.len().min(MAX_CUSTOM))
+    }
+
+    /// The largest density of the zones that can hold dots, dots/mm² (the built-in five, the
+    /// scars when there are any, the custom zones in use).
+    pub fn max_density_per_mm2(&self) -> f32 {
+        let scar = self.scars.any().then_some(&self.scar);
+        let custom = self.custom[..self.custom_in_use()].iter().map(|c| &c.work);
+        self.builtin
+            .iter()
+            .chain(scar)
+            .chain(custom)
+            .map(|w| per_mm2(w.density_per_cm2))
+            .fold(0.0f32, f32::max)
+    }
+
+    /// The zone-table row of a zone worked as `w`.
+    fn row(&self, w: &ZoneWork) -> ZoneRow {
+        ZoneRow {
+            density_per_mm2: per_mm2(w.density_per_cm2),
+            // The zone's shade as an offset from the plan's, so that errors that darken the
+            // whole deposit (over-saturation, wrong shade) darken every zone alike.
+            shade_offset: w.shade.map_or(0.0, |s| s - self.shade),
+            sessions: w.sessions.unwrap_or(self.sessions).clamp(1, self.sessions),
+        }
+    }
+}
+
+fn per_mm2(per_cm2: f32) -> f32 {
+    per_cm2 / 100.0
+}
+
+// ---------------------------------------------------------------------------------------
+// The zone on a head
+// ---------------------------------------------------------------------------------------
+
+/// One zone's row of the table: how it is worked.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ZoneRow {
+    pub density_per_mm2: f32,
+    /// Shade relative to the plan's, dilution steps.
+    pub shade_offset: f32,
+    /// Sessions the zone is worked in (the first n).
+    pub sessions: u32,
+}
+
+/// An alopecia patch: an ellipse on the scalp round a direction from the centre of projection.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Patch {
+    pub dir: Vec3,
+    /// Horizontal tangent at `dir`.
+    pub tangent: Vec3,
+    pub width_mm: f32,
+    pub height_mm: f32,
+}
+
+/// A custom zone's polygon in the gnomonic plane round its centre direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomShape {
+    pub dir: Vec3,
+    /// The plane's first axis (horizontal); the second is `dir × tangent`.
+    pub tangent: Vec3,
+    /// At most [`MAX_CORNERS`].
+    pub corners: Vec<[f32; 2]>,
+}
 
 /// The treated area of one plan on one head.
 #[derive(Clone, Debug)]
 pub struct Zone {
-    pub gpu: ZoneGpu,
+    /// The vertical axis φ is measured around (x, z; y = 0).
+    pub center: Vec3,
+    /// Width of the hairline's transition band, mm.
+    pub band_width_mm: f32,
+    /// The largest density of the zones in use, dots/mm².
+    pub max_density_per_mm2: f32,
+    /// Above this height is the top (or crown), mm.
+    pub top_y: f32,
+    /// Behind this (z) on the top is the crown, mm.
+    pub crown_z: f32,
+    pub hairline_depth_mm: f32,
+    pub front_cos: f32,
+    pub back_cos: f32,
+    /// Height of the patches' and custom zones' centre of projection, mm.
+    pub projection_y: f32,
+    pub patch_edge_mm: f32,
+    pub scars_only: bool,
+    pub patches: Vec<Patch>,
+    /// Per zone id.
+    pub table: [ZoneRow; ZONE_COUNT],
+    /// The custom zones in use.
+    pub custom: Vec<CustomShape>,
+    pub scars: Scars,
     /// y_b(φ) for φ = −π + 2π·k/N.
     pub boundary: Vec<f32>,
 }
@@ -314,170 +506,206 @@ fn front_weight_of(a: f32, phi_t: f32) -> f32 {
     1.0 - smooth((a - phi_t) / 0.6)
 }
 
+/// The heights the boundary is drawn through on a head, mm, and the temple corners' azimuths.
+struct LineLevels {
+    front: f32,
+    corner: f32,
+    side: f32,
+    back: f32,
+    phi_t_left: f32,
+    phi_t_right: f32,
+}
+
+impl LineLevels {
+    fn new(o: &Outline, lm: &Landmarks, center: Vec3, ear_y: f32) -> LineLevels {
+        let phi_of = |p: Vec3| (p.x - center.x).atan2(p.z - center.z);
+        // Style: how the line rises from the centre to the temple corners, and how deep the
+        // corners are.
+        let front = lm.glabella.y + o.front_above_glabella_mm + o.shape.front_offset_mm;
+        LineLevels {
+            front,
+            corner: front + o.temple_recession_mm * o.shape.recession_scale,
+            side: ear_y + o.side_above_ear_mm,
+            back: lm.occipital.y - o.back_below_occipital_mm,
+            phi_t_left: phi_of(lm.temple_left).abs().clamp(0.3, 1.2),
+            phi_t_right: phi_of(lm.temple_right).abs().clamp(0.3, 1.2),
+        }
+    }
+}
+
+/// Micro zig-zag at azimuth φ, −1..1: two octaves of value noise along the arc (~3.5 mm and
+/// ~9 mm wavelength at the hairline's radius of ~95 mm).
+fn zigzag(seed: u32, phi: f32) -> f32 {
+    let octave = |knots: usize, stream: u32| {
+        let t = (phi + PI) / TAU * knots as f32;
+        let k0 = (t.floor() as usize) % knots;
+        let k1 = (k0 + 1) % knots;
+        let f = smooth(t - t.floor());
+        let v = |k: usize| 2.0 * hash::rand01(seed, k as u32, 100 + stream) - 1.0;
+        v(k0) + (v(k1) - v(k0)) * f
+    };
+    0.6 * octave(170, 0) + 0.4 * octave(66, 1)
+}
+
+/// The boundary height y_b(φ) of outline `o` through `levels` (`seed`: the zig-zag's).
+fn boundary_height(o: &Outline, levels: &LineLevels, seed: u32, phi: f32) -> f32 {
+    let a = phi.abs();
+    let phi_t = if phi >= 0.0 {
+        levels.phi_t_left
+    } else {
+        levels.phi_t_right
+    };
+    // Past the corner the line drops down the temple to the side level by this azimuth.
+    let ps = (phi_t + 0.55).min(1.9);
+    let (y_front, y_corner, y_side) = (levels.front, levels.corner, levels.side);
+    let base = if a <= phi_t {
+        y_front + (y_corner - y_front) * (a / phi_t).powf(o.shape.exponent)
+    } else if a <= ps {
+        y_corner + (y_side - y_corner) * smooth((a - phi_t) / (ps - phi_t))
+    } else {
+        // Sides to back: a smooth fall from the side level to the back level.
+        let t = (a - ps) / (PI - ps);
+        y_side + (levels.back - y_side) * smooth(t)
+    };
+    // Left (φ > 0) higher by half the asymmetry, right lower by half; sin keeps the
+    // midline front and back continuous.
+    let asym = 0.5 * o.asymmetry_mm * phi.sin();
+    // The asymmetry error: one temple corner drawn higher, the other lower, each
+    // side level from its corner on (the midline stays put).
+    let asym = asym + 0.5 * o.asymmetry_error_mm * phi.signum() * smooth(a / phi_t);
+    // The practitioner's control points: a smooth curve through five heights from
+    // the left corner (φ = φ_t) to the right (φ = −φ_t), held past the corners and
+    // faded out down the temples.
+    let control = control_offset(&o.control_mm, phi / phi_t) * front_weight_of(a, phi_t);
+    // The zig-zag belongs to the front hairline; sides and back blend into a fringe.
+    let front_weight = 1.0 - smooth((a - phi_t) / 0.6);
+    let zig = o.irregularity_mm * zigzag(seed, phi) * (0.35 + 0.65 * front_weight);
+    base + asym + zig + control
+}
+
+/// The custom zones' shapes (those in use) and the zone table: every zone's row.
+fn zone_table(d: &ZoneDesign) -> ([ZoneRow; ZONE_COUNT], Vec<CustomShape>) {
+    let mut table = [ZoneRow::default(); ZONE_COUNT];
+    for (zone, w) in ZoneId::ALL.into_iter().zip(&d.builtin) {
+        table[zone as usize] = d.row(w);
+    }
+    table[ZoneId::Scar as usize] = d.row(&d.scar);
+    let mut custom = Vec::new();
+    for (k, cz) in d.custom.iter().take(MAX_CUSTOM).enumerate() {
+        table[ZoneId::custom(k) as usize] = d.row(&cz.work);
+        let Some((c, e1, corners)) = custom_frame(&cz.polygon) else {
+            break;
+        };
+        custom.push(CustomShape {
+            dir: c,
+            tangent: e1,
+            corners: corners.into_iter().take(MAX_CORNERS).collect(),
+        });
+    }
+    (table, custom)
+}
+
+/// The alopecia patches of `d` round their directions.
+fn patch_shapes(d: &ZoneDesign) -> Vec<Patch> {
+    d.patches
+        .iter()
+        .take(MAX_PATCHES)
+        .map(|&[az, el, width_mm, height_mm]| {
+            let dir = direction(az, el);
+            Patch {
+                dir,
+                tangent: Vec3::Y.cross(dir).try_normalize().unwrap_or(Vec3::X),
+                width_mm,
+                height_mm,
+            }
+        })
+        .collect()
+}
+
 impl Zone {
-    pub fn new(plan: &Plan, lm: &Landmarks) -> Zone {
-        // The hairline and densities as the practitioner worked them (technique errors in).
-        let h = &crate::technique::hairline(plan);
-        let asymmetry_error = crate::technique::asymmetry_error_mm(plan);
+    /// The zone `d` describes on a head with landmarks `lm`.
+    pub fn new(d: &ZoneDesign, lm: &Landmarks) -> Zone {
         let center = Vec3::new(
             0.5 * (lm.ear_top_left.x + lm.ear_top_right.x),
             0.0,
             0.5 * (lm.glabella.z + lm.occipital.z),
         );
-        let phi_of = |p: Vec3| (p.x - center.x).atan2(p.z - center.z);
         let ear_y = 0.5 * (lm.ear_top_left.y + lm.ear_top_right.y);
-
-        // Style: how the line rises from the centre to the temple corners, and how deep the
-        // corners are. Juvenile lines are lower and flatter, receding ones deeper at the temples.
-        let (front_offset, recession_scale, exponent) = match h.style {
-            HairlineStyle::Juvenile => (-6.0, 0.5, 4.0),
-            HairlineStyle::Mature => (0.0, 1.0, 2.0),
-            HairlineStyle::Receding => (4.0, 1.8, 1.4),
-        };
-        let y_front = lm.glabella.y + h.front_above_glabella_mm + front_offset;
-        let y_corner = y_front + h.temple_recession_mm * recession_scale;
-        let y_side = ear_y + h.side_above_ear_mm;
-        let y_back = lm.occipital.y - h.back_below_occipital_mm;
-        let phi_t_left = phi_of(lm.temple_left).abs().clamp(0.3, 1.2);
-        let phi_t_right = phi_of(lm.temple_right).abs().clamp(0.3, 1.2);
-        // Past the corner the line drops down the temple to the side level by this azimuth.
-        let phi_side = |phi_t: f32| (phi_t + 0.55).min(1.9);
-
-        // Micro zig-zag: two octaves of value noise along the arc (~3.5 mm and ~9 mm wavelength
-        // at the hairline's radius of ~95 mm), amplitude `irregularity_mm`.
-        let knots_fine = 170usize;
-        let knots_coarse = 66usize;
-        let noise = |phi: f32| -> f32 {
-            let octave = |knots: usize, stream: u32| {
-                let t = (phi + PI) / TAU * knots as f32;
-                let k0 = (t.floor() as usize) % knots;
-                let k1 = (k0 + 1) % knots;
-                let f = smooth(t - t.floor());
-                let v = |k: usize| 2.0 * hash::rand01(plan.seed, k as u32, 100 + stream) - 1.0;
-                v(k0) + (v(k1) - v(k0)) * f
-            };
-            0.6 * octave(knots_fine, 0) + 0.4 * octave(knots_coarse, 1)
-        };
-
+        let levels = LineLevels::new(&d.outline, lm, center, ear_y);
         let boundary = (0..BOUNDARY_SAMPLES)
             .map(|k| {
                 let phi = -PI + TAU * k as f32 / BOUNDARY_SAMPLES as f32;
-                let a = phi.abs();
-                let phi_t = if phi >= 0.0 { phi_t_left } else { phi_t_right };
-                let ps = phi_side(phi_t);
-                let base = if a <= phi_t {
-                    y_front + (y_corner - y_front) * (a / phi_t).powf(exponent)
-                } else if a <= ps {
-                    y_corner + (y_side - y_corner) * smooth((a - phi_t) / (ps - phi_t))
-                } else {
-                    // Sides to back: a smooth fall from the side level to the back level.
-                    let t = (a - ps) / (PI - ps);
-                    y_side + (y_back - y_side) * smooth(t)
-                };
-                // Left (φ > 0) higher by half the asymmetry, right lower by half; sin keeps the
-                // midline front and back continuous.
-                let asym = 0.5 * h.asymmetry_mm * phi.sin();
-                // The asymmetry error: one temple corner drawn higher, the other lower, each
-                // side level from its corner on (the midline stays put).
-                let asym = asym + 0.5 * asymmetry_error * phi.signum() * smooth(a / phi_t);
-                // The practitioner's control points: a smooth curve through five heights from
-                // the left corner (φ = φ_t) to the right (φ = −φ_t), held past the corners and
-                // faded out down the temples.
-                let control =
-                    control_offset(&h.control_mm, phi / phi_t) * front_weight_of(a, phi_t);
-                // The zig-zag belongs to the front hairline; sides and back blend into a fringe.
-                let front_weight = 1.0 - smooth((a - phi_t) / 0.6);
-                let zig = h.irregularity_mm * noise(phi) * (0.35 + 0.65 * front_weight);
-                base + asym + zig + control
+                boundary_height(&d.outline, &levels, d.seed, phi)
             })
             .collect();
-
-        let d = &crate::technique::density(plan);
-        let f = crate::technique::saturation_density_factor(plan);
-        let per_mm2 = |per_cm2: f32| per_cm2 / 100.0;
-        let top_y = ear_y + 0.6 * (lm.vertex.y - ear_y);
-        let crown_z = lm.vertex.z - 20.0;
-        let sessions = plan.sessions.count.max(1);
-        let shade = plan.dots.shade;
-        // The zone's shade as an offset from the plan's, so that errors that darken the whole
-        // deposit (over-saturation, wrong shade) darken every zone alike.
-        let row = |density: f32, zone_shade: Option<f32>, zone_sessions: Option<u32>| {
-            [
-                per_mm2(density),
-                zone_shade.map_or(0.0, |s| s - shade),
-                zone_sessions.unwrap_or(sessions).clamp(1, sessions) as f32,
-                0.0,
-            ]
-        };
-        let z = &plan.zones;
-        let mut table = [[0.0f32; 4]; ZONE_COUNT];
-        for (zone, density) in ZoneId::ALL
-            .into_iter()
-            .zip([d.hairline, d.top, d.crown, d.sides, d.back])
-        {
-            table[zone as usize] = row(density, z.shade.get(zone), z.sessions.get(zone));
+        let (table, custom) = zone_table(d);
+        Zone {
+            center,
+            band_width_mm: d.outline.band_width_mm,
+            // Only zones that can hold dots count towards the largest density.
+            max_density_per_mm2: d.max_density_per_mm2(),
+            top_y: ear_y + 0.6 * (lm.vertex.y - ear_y),
+            crown_z: lm.vertex.z - 20.0,
+            hairline_depth_mm: HAIRLINE_ZONE_MM,
+            front_cos: FRONT_COS,
+            back_cos: BACK_COS,
+            projection_y: ear_y,
+            patch_edge_mm: PATCH_EDGE_MM,
+            scars_only: d.scars_only,
+            patches: patch_shapes(d),
+            table,
+            custom,
+            scars: Scars::new(&d.scars, lm, center, d.seed),
+            boundary,
         }
-        let sc = &plan.scars;
-        table[ZoneId::Scar as usize] = row(
-            sc.density * f,
-            (sc.shade > 0.0).then_some(sc.shade),
-            (sc.sessions > 0).then_some(sc.sessions),
-        );
+    }
+
+    /// The GPU mirror, laid out as `ZoneParams` in the shaders.
+    pub fn to_gpu(&self) -> ZoneGpu {
+        let mut patches = [[0.0f32; 4]; 2 * MAX_PATCHES];
+        for (k, p) in self.patches.iter().take(MAX_PATCHES).enumerate() {
+            patches[2 * k] = [p.dir.x, p.dir.y, p.dir.z, p.width_mm];
+            patches[2 * k + 1] = [p.tangent.x, p.tangent.y, p.tangent.z, p.height_mm];
+        }
+        let table = self
+            .table
+            .map(|r| [r.density_per_mm2, r.shade_offset, r.sessions as f32, 0.0]);
         let mut custom = [[0.0f32; 4]; MAX_CUSTOM * CUSTOM_ROWS];
-        let mut custom_count = 0;
-        for (k, cz) in z.custom.iter().take(MAX_CUSTOM).enumerate() {
-            table[ZoneId::custom(k) as usize] = row(cz.density * f, cz.shade, cz.sessions);
-            // Validated plans always have a frame; a plan built in code without one gets no zone.
-            let Some((c, e1, corners)) = custom_frame(&cz.polygon) else {
-                break;
-            };
+        for (k, c) in self.custom.iter().take(MAX_CUSTOM).enumerate() {
             let rows = &mut custom[k * CUSTOM_ROWS..(k + 1) * CUSTOM_ROWS];
-            let n = corners.len().min(MAX_CORNERS);
-            rows[0] = [c.x, c.y, c.z, n as f32];
-            rows[1] = [e1.x, e1.y, e1.z, 0.0];
-            for (i, corner) in corners.iter().take(n).enumerate() {
+            let n = c.corners.len().min(MAX_CORNERS);
+            rows[0] = [c.dir.x, c.dir.y, c.dir.z, n as f32];
+            rows[1] = [c.tangent.x, c.tangent.y, c.tangent.z, 0.0];
+            for (i, corner) in c.corners.iter().take(n).enumerate() {
                 rows[2 + i / 2][2 * (i % 2)] = corner[0];
                 rows[2 + i / 2][2 * (i % 2) + 1] = corner[1];
             }
-            custom_count = k + 1;
         }
-        let scars_only = sc.only && sc.any() && plan.alopecia.patches.is_empty();
-        let mut zone = Zone {
-            gpu: ZoneGpu {
-                center: [center.x, 0.0, center.z, h.band_width_mm],
-                // The largest density is set below, from the zones in use.
-                shape: [0.0, top_y, crown_z, custom_count as f32],
-                limits: [10.0, 0.5, -0.5, BOUNDARY_SAMPLES as f32],
-                patch_info: [
-                    plan.alopecia.patches.len().min(MAX_PATCHES) as f32,
-                    ear_y,
-                    PATCH_EDGE_MM,
-                    scars_only as u32 as f32,
-                ],
-                patches: {
-                    let mut rows = [[0.0f32; 4]; 2 * MAX_PATCHES];
-                    for (k, p) in plan.alopecia.patches.iter().take(MAX_PATCHES).enumerate() {
-                        let [az, el, width_mm, height_mm] = *p;
-                        let dir = direction(az, el);
-                        let e1 = Vec3::Y.cross(dir).try_normalize().unwrap_or(Vec3::X);
-                        rows[2 * k] = [dir.x, dir.y, dir.z, width_mm];
-                        rows[2 * k + 1] = [e1.x, e1.y, e1.z, height_mm];
-                    }
-                    rows
-                },
-                table,
-                custom,
-                scars: crate::scar::ScarGpu::new(sc, lm, center, plan.seed),
-            },
-            boundary,
-        };
-        // Only zones that can hold dots count towards the largest density.
-        zone.gpu.shape[0] = zone
-            .zones_in_use()
-            .iter()
-            .map(|z| zone.zone_density(*z))
-            .fold(0.0f32, f32::max);
-        zone
+        ZoneGpu {
+            center: [self.center.x, 0.0, self.center.z, self.band_width_mm],
+            shape: [
+                self.max_density_per_mm2,
+                self.top_y,
+                self.crown_z,
+                self.custom.len() as f32,
+            ],
+            limits: [
+                self.hairline_depth_mm,
+                self.front_cos,
+                self.back_cos,
+                self.boundary.len() as f32,
+            ],
+            patch_info: [
+                self.patches.len() as f32,
+                self.projection_y,
+                self.patch_edge_mm,
+                self.scars_only as u32 as f32,
+            ],
+            patches,
+            table,
+            custom,
+            scars: self.scars.to_gpu(),
+        }
     }
 
     /// Boundary height at azimuth φ, linearly interpolated in the table.
@@ -491,31 +719,33 @@ impl Zone {
         self.boundary[i0] + (self.boundary[i1] - self.boundary[i0]) * f
     }
 
+    /// The centre of projection of the patches and custom zones.
+    fn projection_centre(&self) -> Vec3 {
+        Vec3::new(self.center.x, self.projection_y, self.center.z)
+    }
+
     /// How far inside the nearest alopecia patch `p` is, mm (negative outside); None when the
     /// plan has no patches. Mirrors `patch_inside` in zone.wgsl.
     pub fn patch_inside_mm(&self, p: Vec3) -> Option<f32> {
-        let g = &self.gpu;
-        let n = g.patch_info[0] as usize;
-        if n == 0 {
+        if self.patches.is_empty() {
             return None;
         }
-        let c = Vec3::new(g.center[0], g.patch_info[1], g.center[2]);
-        let d = p - c;
+        let d = p - self.projection_centre();
         let r = d.length().max(1e-3);
         let q = d / r;
         let mut best = f32::NEG_INFINITY;
-        for k in 0..n {
-            let a = g.patches[2 * k];
-            let b = g.patches[2 * k + 1];
-            let dir = Vec3::new(a[0], a[1], a[2]);
-            let e1 = Vec3::new(b[0], b[1], b[2]);
+        for patch in &self.patches {
+            let (dir, e1) = (patch.dir, patch.tangent);
             let e2 = dir.cross(e1);
             if q.dot(dir) <= 0.0 {
                 continue;
             }
             // Millimetres along the surface, near enough, at this point's own radius.
-            let (u, v) = (q.dot(e1) * r / (0.5 * a[3]), q.dot(e2) * r / (0.5 * b[3]));
-            let inside = (1.0 - (u * u + v * v).sqrt()) * 0.5 * a[3].min(b[3]);
+            let (u, v) = (
+                q.dot(e1) * r / (0.5 * patch.width_mm),
+                q.dot(e2) * r / (0.5 * patch.height_mm),
+            );
+            let inside = (1.0 - (u * u + v * v).sqrt()) * 0.5 * patch.width_mm.min(patch.height_mm);
             best = best.max(inside);
         }
         Some(best)
@@ -524,73 +754,67 @@ impl Zone {
     /// Which custom zone `p` lies in (the first listed wins), if any. Mirrors `custom_zone`
     /// in zone.wgsl.
     pub fn custom_at(&self, p: Vec3) -> Option<usize> {
-        let g = &self.gpu;
-        let c = Vec3::new(g.center[0], g.patch_info[1], g.center[2]);
-        let q = (p - c).normalize_or_zero();
-        for k in 0..g.shape[3] as usize {
-            let rows = &g.custom[k * CUSTOM_ROWS..(k + 1) * CUSTOM_ROWS];
-            let dir = Vec3::new(rows[0][0], rows[0][1], rows[0][2]);
-            let e1 = Vec3::new(rows[1][0], rows[1][1], rows[1][2]);
+        let q = (p - self.projection_centre()).normalize_or_zero();
+        for (k, c) in self.custom.iter().enumerate() {
+            let (dir, e1) = (c.dir, c.tangent);
             let w = q.dot(dir);
             if w < 0.1 {
                 continue;
             }
             let (x, y) = (q.dot(e1) / w, q.dot(dir.cross(e1)) / w);
-            let n = (rows[0][3] as usize).min(MAX_CORNERS);
-            let mut corners = [[0.0f32; 2]; MAX_CORNERS];
-            for (i, c) in corners.iter_mut().take(n).enumerate() {
-                let r = rows[2 + i / 2];
-                *c = [r[2 * (i % 2)], r[2 * (i % 2) + 1]];
-            }
-            if in_polygon(x, y, &corners[..n]) {
+            if in_polygon(x, y, &c.corners) {
                 return Some(k);
             }
         }
         None
     }
 
-    /// CPU reference of `zone_sample` in zone.wgsl.
-    pub fn sample(&self, p: Vec3) -> ZoneSample {
-        let g = &self.gpu;
-        let dx = p.x - g.center[0];
-        let dz = p.z - g.center[2];
-        let phi = dx.atan2(dz);
-        let cos_phi = dz / (dx * dx + dz * dz).sqrt().max(1e-6);
-        let mut above = p.y - self.boundary_at(phi);
-        let mut ramp = smooth(above / g.center[3]);
-        // Alopecia: only the patches are treated, wherever they are on the scalp.
-        if let Some(inside) = self.patch_inside_mm(p) {
-            above = inside;
-            ramp = smooth(inside / g.patch_info[2]);
-        } else if g.patch_info[3] > 0.5 {
-            // Scars only: the scalp round them keeps its hair.
-            above = -1e9;
-            ramp = 0.0;
-        }
-        let front = cos_phi > g.limits[1];
-        let mut zone = if front && above < g.center[3] + g.limits[0] {
+    /// The built-in zone at `p`, given its cos φ and its height above the boundary.
+    fn region_at(&self, p: Vec3, cos_phi: f32, above: f32) -> ZoneId {
+        let front = cos_phi > self.front_cos;
+        if front && above < self.band_width_mm + self.hairline_depth_mm {
             ZoneId::Hairline
-        } else if p.y > g.shape[1] || cos_phi > 0.7 {
-            if p.z < g.shape[2] && p.y > g.shape[1] {
+        } else if p.y > self.top_y || cos_phi > 0.7 {
+            if p.z < self.crown_z && p.y > self.top_y {
                 ZoneId::Crown
             } else {
                 ZoneId::Top
             }
-        } else if cos_phi < g.limits[2] {
+        } else if cos_phi < self.back_cos {
             ZoneId::Back
         } else {
             ZoneId::Sides
-        };
-        let region = zone;
+        }
+    }
+
+    /// CPU reference of `zone_sample` in zone.wgsl.
+    pub fn sample(&self, p: Vec3) -> ZoneSample {
+        let dx = p.x - self.center.x;
+        let dz = p.z - self.center.z;
+        let phi = dx.atan2(dz);
+        let cos_phi = dz / (dx * dx + dz * dz).sqrt().max(1e-6);
+        let mut above = p.y - self.boundary_at(phi);
+        let mut ramp = smooth(above / self.band_width_mm);
+        // Alopecia: only the patches are treated, wherever they are on the scalp.
+        if let Some(inside) = self.patch_inside_mm(p) {
+            above = inside;
+            ramp = smooth(inside / self.patch_edge_mm);
+        } else if self.scars_only {
+            // Scars only: the scalp round them keeps its hair.
+            above = -1e9;
+            ramp = 0.0;
+        }
+        let region = self.region_at(p, cos_phi, above);
+        let mut zone = region;
         if let Some(k) = self.custom_at(p) {
             zone = ZoneId::custom(k);
         }
         // Scars are treated wherever they are, over the hairline's ramp.
-        let scar = g.scars.zone_inside_mm(p);
+        let scar = self.scars.zone_inside_mm(p);
         if scar > 0.0 {
             zone = ZoneId::Scar;
             above = above.max(scar);
-            ramp = ramp.max(smooth(scar / g.scars.zone[1]));
+            ramp = ramp.max(smooth(scar / self.scars.zone_edge_mm));
         }
         ZoneSample {
             above_mm: above,
@@ -607,35 +831,35 @@ impl Zone {
 
     /// Full (un-ramped) density of a zone, dots/mm².
     pub fn zone_density(&self, zone: ZoneId) -> f32 {
-        self.gpu.table[zone as usize][0]
+        self.table[zone as usize].density_per_mm2
     }
 
     /// Shade of a zone relative to the plan's, dilution steps.
     pub fn zone_shade_offset(&self, zone: ZoneId) -> f32 {
-        self.gpu.table[zone as usize][1]
+        self.table[zone as usize].shade_offset
     }
 
     /// Sessions a zone is worked in.
     pub fn zone_sessions(&self, zone: ZoneId) -> u32 {
-        self.gpu.table[zone as usize][2] as u32
+        self.table[zone as usize].sessions
     }
 
     /// The zones that can hold dots in this plan: the built-in five, the scars when the plan
     /// has any, and its custom zones.
     pub fn zones_in_use(&self) -> Vec<ZoneId> {
         let mut v = ZoneId::ALL.to_vec();
-        if self.gpu.scars.has_any() {
+        if self.scars.has_any() {
             v.push(ZoneId::Scar);
         }
-        v.extend((0..self.gpu.shape[3] as usize).map(ZoneId::custom));
+        v.extend((0..self.custom.len()).map(ZoneId::custom));
         v
     }
 
     pub fn max_density(&self) -> f32 {
-        self.gpu.shape[0]
+        self.max_density_per_mm2
     }
 
     pub fn band_width(&self) -> f32 {
-        self.gpu.center[3]
+        self.band_width_mm
     }
 }

@@ -3,6 +3,7 @@ mod common;
 use common::{engine, head};
 use scalp::plan::Plan;
 use scalp::treatment::Treatment;
+use scalp::worked::Worked;
 use std::path::Path;
 
 #[test]
@@ -83,8 +84,8 @@ fn hairline_control_points_move_the_designed_line_where_they_are_set() {
     // Midline 8 mm higher, left corner 4 mm lower, the rest as the style draws it.
     raised.hairline.control_mm = vec![-4.0, 0.0, 8.0, 0.0, 0.0];
     raised.validate().unwrap();
-    let a = scalp::zone::Zone::new(&base, lm);
-    let b = scalp::zone::Zone::new(&raised, lm);
+    let a = scalp::zone::Zone::new(&Worked::resolve(&base).zone, lm);
+    let b = scalp::zone::Zone::new(&Worked::resolve(&raised).zone, lm);
     let cx = 0.5 * (lm.ear_top_left.x + lm.ear_top_right.x);
     let cz = 0.5 * (lm.glabella.z + lm.occipital.z);
     let phi = |p: glam::Vec3| (p.x - cx).atan2(p.z - cz);
@@ -156,7 +157,7 @@ fn a_strip_scar_stays_paler_than_the_skin_round_it_and_its_dots_fade_faster() {
     .unwrap();
     let (e, h) = (engine(), head());
     let t = Treatment::new(h, &plan, None).unwrap();
-    let g = &t.zone.gpu.scars;
+    let g = &t.zone.scars;
     let mid = h.landmarks.occipital.y - 12.0;
     assert!(g.tissue(back_midline(mid)) > 0.99);
     assert!(g.tissue(back_midline(mid + 12.0)) < 0.01);
@@ -237,7 +238,7 @@ fn fue_scars_come_in_the_planned_number_size_and_zone_and_the_gpu_agrees() {
     let plan = load("fue-scars.toml");
     let h = head();
     let t = Treatment::new(h, &plan, Some(30_000)).unwrap();
-    let g = &t.zone.gpu.scars;
+    let g = &t.zone.scars;
     let n = scalp::scar::count_fue_scars(g);
     assert!((1350..=1650).contains(&n), "{n} FUE scars for 1500");
     // Their size: the share of the donor band that is scar tissue, sampled on the mesh.
@@ -249,7 +250,7 @@ fn fue_scars_come_in_the_planned_number_size_and_zone_and_the_gpu_agrees() {
         }
     }
     let share = scar as f64 / band as f64;
-    let expect = std::f64::consts::PI * 0.45f64.powi(2) / (g.fue[0] as f64).powi(2);
+    let expect = std::f64::consts::PI * 0.45f64.powi(2) / (g.fue.cell_mm as f64).powi(2);
     assert!(
         (share / expect - 1.0).abs() < 0.3,
         "scar share {share:.4}, expected {expect:.4}"

@@ -8,6 +8,7 @@ use scalp::dots::reference::{candidate_triangle, outranks};
 use scalp::dots::{Dot, Layout};
 use scalp::plan::Plan;
 use scalp::treatment::Treatment;
+use scalp::worked::Worked;
 use scalp::zone::Zone;
 use std::collections::{HashMap, HashSet};
 
@@ -36,9 +37,10 @@ fn chunked_generation_matches_the_reference_across_chunk_borders() {
         seed: 77,
         ..Default::default()
     };
-    let zone = Zone::new(&plan, &h.landmarks);
+    let worked = Worked::resolve(&plan);
+    let zone = Zone::new(&worked.zone, &h.landmarks);
     // Small chunks: the default plan's ~70k candidates split into about ten.
-    let layout = Layout::with_chunk_size(&h.mesh, &zone, &plan, 8_000).unwrap();
+    let layout = Layout::with_chunk_size(&h.mesh, &zone, &worked.deposit, 8_000).unwrap();
     assert!(layout.chunks.len() >= 8, "{} chunks", layout.chunks.len());
     let base = Treatment::new(h, &plan, None).unwrap();
     let t = Treatment {

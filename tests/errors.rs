@@ -8,8 +8,9 @@ use common::{assert_agree, engine, head};
 use scalp::dots::Layout;
 use scalp::plan::Plan;
 use scalp::reports::metrics::{DotMetrics, Metrics};
-use scalp::technique::{with_only, ErrorZone, TechniqueError as E};
+use scalp::technique::{ErrorZone, TechniqueError as E};
 use scalp::treatment::Treatment;
+use scalp::worked::{with_only, Worked};
 use scalp::zone::Zone;
 use std::sync::OnceLock;
 
@@ -63,8 +64,9 @@ fn patchy_work_matches_the_cpu_reference_across_chunk_borders() {
     plan.seed = 9;
     plan.density.top = 60.0;
     plan.density.crown = 60.0;
-    let zone = Zone::new(&plan, &h.landmarks);
-    let layout = Layout::with_chunk_size(&h.mesh, &zone, &plan, 8_000).unwrap();
+    let worked = Worked::resolve(&plan);
+    let zone = Zone::new(&worked.zone, &h.landmarks);
+    let layout = Layout::with_chunk_size(&h.mesh, &zone, &worked.deposit, 8_000).unwrap();
     assert!(layout.chunks.len() >= 6, "{} chunks", layout.chunks.len());
     let base = Treatment::new(h, &plan, None).unwrap();
     let t = Treatment {

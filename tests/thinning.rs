@@ -128,7 +128,7 @@ fn without_hair_the_dots_are_unchanged() {
     // The same plan with hair, generated with an empty hair lookup: exactly the dots of the
     // plan without hair (the feature does nothing but through the lookup).
     let with_hair = Treatment::new(h, &plan(true), Some(DOTS)).unwrap();
-    let layout = Layout::new(&h.mesh, &with_hair.zone, &with_hair.plan).unwrap();
+    let layout = Layout::new(&h.mesh, &with_hair.zone, &with_hair.worked.deposit).unwrap();
     assert!(layout.hair.is_empty());
     let empty = Treatment {
         layout,

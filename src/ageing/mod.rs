@@ -87,19 +87,8 @@ pub const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
 pub const BLOWOUT_FROM_MM: f32 = 0.6;
 pub const BLOWOUT_FULL_MM: f32 = 1.2;
 
-/// Fixed-point steps per unit of relative UV dose in a dot's flags (bits 16–31).
-pub const EXPOSURE_STEPS: f32 = 8192.0;
-/// The largest dose the flags hold (below 2¹⁶ steps).
-pub const EXPOSURE_MAX: f32 = 7.999;
-
-/// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
-pub fn dot_exposure(d: &Dot) -> f32 {
-    (d.flags >> crate::dots::EXPOSURE_SHIFT) as f32 / EXPOSURE_STEPS
-}
-
-pub fn pack_exposure(e: f32) -> u32 {
-    ((e.clamp(0.0, EXPOSURE_MAX) * EXPOSURE_STEPS + 0.5) as u32) << crate::dots::EXPOSURE_SHIFT
-}
+// The dose's place in a dot's flags belongs to the dot (dots may not depend on ageing).
+pub use crate::dots::{dot_exposure, pack_exposure};
 
 /// Sessions the age pass models (its parameters hold this many start times).
 pub const MAX_SESSIONS: usize = 8;

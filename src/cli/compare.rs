@@ -5,7 +5,7 @@ use clap::Args;
 use scalp::camera::ViewPreset;
 use scalp::engine::Engine;
 use scalp::render::HeadGpu;
-use scalp::technique::{self, TechniqueError};
+use scalp::technique::TechniqueError;
 use scalp::treatment::Treatment;
 use scalp::{Result, ScalpError};
 use std::path::PathBuf;
@@ -60,7 +60,7 @@ pub fn run(a: CompareArgs) -> Result<()> {
     let engine = Engine::new(a.head.adapter.as_deref())?;
     let head_gpu = HeadGpu::new(&engine.gpu, &head);
     let years = if a.years.is_empty() {
-        let healed = Treatment::new(&head, &technique::correct(&plan), None)?.healed_years();
+        let healed = Treatment::new(&head, &scalp::worked::correct(&plan), None)?.healed_years();
         vec![healed, 5.0]
     } else {
         a.years.clone()

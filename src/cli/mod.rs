@@ -151,7 +151,7 @@ pub fn load_plan(a: &HeadArgs) -> Result<Plan> {
     if let Some(s) = a.seed {
         plan.seed = s;
     }
-    technique::apply_flags(&mut plan, &a.errors);
+    scalp::worked::apply_flags(&mut plan, &a.errors);
     Ok(plan)
 }
 

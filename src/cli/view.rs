@@ -72,7 +72,7 @@ pub fn run(a: ViewArgs) -> Result<()> {
             return Err(ScalpError::invalid("--dots", "must be at least 1"));
         }
         // The viewer's density slider starts from the densities that give N dots.
-        plan = scalp::dots::layout::plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
+        plan = scalp::treatment::plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
     }
     if let Some(tone) = a.skin {
         plan.skin.tone = tone;

@@ -316,7 +316,7 @@ impl DotGenerator {
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
         words.extend(layout.hair.gpu_words());
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
-        let zbuf = gpu.uniform("zone params", &zone.gpu);
+        let zbuf = gpu.uniform("zone params", &zone.to_gpu());
         let dummy_dots = gpu.upload(
             "no dots",
             &[<Dot as bytemuck::Zeroable>::zeroed()],

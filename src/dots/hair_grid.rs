@@ -14,10 +14,9 @@
 //! Rejection alone would lower the density by the share of the scalp the exclusion discs cover.
 //! The plan's density is per cm² of scalp, and a clinic expects it to hold between the hairs,
 //! so each zone's keep probability is divided by its expected free share (see
-//! [`HairGrid::for_plan`]).
-use crate::hair::Hair;
-use crate::plan::Plan;
-use crate::technique::lattice_key;
+//! [`HairGrid::for_hairs`]).
+use super::patchy::lattice_key;
+use crate::hair::{Hair, HairSettings};
 use crate::zone::ZoneId;
 use glam::Vec3;
 
@@ -137,16 +136,22 @@ impl HairGrid {
     /// e^(−λπr²) of the scalp free; dividing the keep probability by it puts the plan's density
     /// (per cm² of scalp) into the free share. Zone by zone, so the 24 mm over which hair gives
     /// way from one zone to the next is compensated with the zone's own figure. Plans with
-    /// alopecia patches treat only the patches, which are bald: no compensation there.
-    pub fn for_plan(plan: &Plan, hairs: &[Hair]) -> HairGrid {
+    /// alopecia patches (`patches_only`) treat only the patches, which are bald: no
+    /// compensation there. `hair`: the plan's hair; `dot_diameter_mm`: the planned dots'.
+    pub fn for_hairs(
+        hair: &HairSettings,
+        dot_diameter_mm: f32,
+        patches_only: bool,
+        hairs: &[Hair],
+    ) -> HairGrid {
         if hairs.is_empty() {
             return HairGrid::empty();
         }
-        let radius = exclusion_radius_mm(plan.hair.diameter_mm, plan.dots.diameter_mm);
+        let radius = exclusion_radius_mm(hair.diameter_mm, dot_diameter_mm);
         let mut keep_factor = [1.0f32; 5];
-        if plan.alopecia.patches.is_empty() {
+        if !patches_only {
             for z in ZoneId::ALL {
-                let per_mm2 = plan.hair.density_per_cm2 / 100.0 * plan.hair.coverage(z);
+                let per_mm2 = hair.density_per_cm2 / 100.0 * hair.coverage(z);
                 keep_factor[z as usize] = (per_mm2 * std::f32::consts::PI * radius * radius)
                     .exp()
                     .min(MAX_KEEP_FACTOR);
@@ -219,6 +224,13 @@ impl HairGrid {
 mod tests {
     use super::*;
     use crate::hash::rand01;
+    use crate::plan::Plan;
+
+    /// The grid of `plan`'s hair, as `Treatment::new` builds it.
+    fn for_plan(plan: &Plan, hairs: &[Hair]) -> HairGrid {
+        let patches_only = !plan.alopecia.patches.is_empty();
+        HairGrid::for_hairs(&plan.hair, plan.dots.diameter_mm, patches_only, hairs)
+    }
 
     fn brute(roots: &[[f32; 3]], r: f32, p: Vec3) -> bool {
         roots.iter().any(|q| {
@@ -275,14 +287,14 @@ mod tests {
             tip: [0.0, 1.0, 0.0],
             tone: 1.0,
         };
-        let g = HairGrid::for_plan(&plan, &[hair]);
+        let g = for_plan(&plan, &[hair]);
         let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);
         assert!((r - 0.36).abs() < 0.02, "{r}");
         // 80 hairs/cm² on the top: e^(0.8·π·r²) ≈ 1.38; 200/cm² on the sides: ≈ 2.26.
         assert!((g.keep_factor(ZoneId::Top) - 1.38).abs() < 0.05);
         assert!((g.keep_factor(ZoneId::Sides) - 2.26).abs() < 0.1);
         plan.alopecia.patches = vec![[0.0, 60.0, 30.0, 20.0]];
-        let g = HairGrid::for_plan(&plan, &[hair]);
+        let g = for_plan(&plan, &[hair]);
         assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);
     }
 }

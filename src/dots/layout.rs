@@ -1,10 +1,9 @@
 //! Everything the generator needs that is decided once per plan on the CPU: which triangles may
 //! receive dots (Morton-ordered), their integer area table, the chunking, and the per-chunk GPU
 //! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
-use super::{candidate_excess, GenParams, HairGrid, CHUNK_CANDIDATES};
+use super::{candidate_excess, Deposit, GenParams, HairGrid, CHUNK_CANDIDATES};
 use crate::error::{Result, ScalpError};
 use crate::head::Mesh;
-use crate::plan::Plan;
 use crate::zone::Zone;
 use glam::Vec3;
 use std::sync::Arc;
@@ -77,44 +76,8 @@ fn morton3(x: u32, y: u32, z: u32) -> u32 {
     spread(x) | (spread(y) << 1) | (spread(z) << 2)
 }
 
-/// Scales every zone density of `plan` so that its correct work asks for `dots` dots on
-/// `mesh`: `--dots`.
-pub fn plan_for_dot_count(
-    plan: &Plan,
-    mesh: &Mesh,
-    lm: &crate::head::Landmarks,
-    dots: u64,
-) -> Result<Plan> {
-    // The count is that of correct work: technique errors keep their effect on it (an
-    // over-saturated plan still has more dots than the correct one).
-    let zone = Zone::new(&crate::technique::correct(plan), lm);
-    let (_, expected) = treated_area_and_expected(mesh, &zone);
-    if expected <= 0.0 {
-        return Err(ScalpError::bad(
-            crate::error::Quantity::DotCount,
-            "the plan's treated area is empty on this head, so no dot count can be reached",
-        ));
-    }
-    let f = (dots as f64 / expected) as f32;
-    let mut p = plan.clone();
-    let d = &mut p.density;
-    for v in [
-        &mut d.hairline,
-        &mut d.top,
-        &mut d.crown,
-        &mut d.sides,
-        &mut d.back,
-    ] {
-        *v *= f;
-    }
-    p.scars.density *= f;
-    for z in &mut p.zones.custom {
-        z.density *= f;
-    }
-    Ok(p)
-}
-
-fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
+/// Area inside the boundary (mm²) and the dots `zone` asks for on `mesh`: ∫ target density dA.
+pub fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
     let mut area = 0.0f64;
     let mut expected = 0.0f64;
     for t in 0..mesh.triangle_count() {
@@ -135,15 +98,212 @@ fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
     (area, expected)
 }
 
+/// A candidate triangle: its Morton code, three vertex indices and the original triangle index,
+/// and its area (mm²).
+type CandidateTri = (u32, [u32; 4], f32);
+
+/// The triangles that may receive dots, in Morton order.
+fn candidate_triangles(mesh: &Mesh, zone: &Zone) -> Vec<CandidateTri> {
+    let (lo, hi) = mesh.bounds();
+    let extent = (hi - lo).max(Vec3::splat(1e-3));
+    // A triangle may receive dots if any part of it can be above the boundary; the zig-zag
+    // is in the table already, so a margin of its own size (longest edge) is enough.
+    let mut tris: Vec<CandidateTri> = Vec::new();
+    for t in 0..mesh.triangle_count() {
+        let [a, b, c] = mesh.triangle(t);
+        let longest = (b - a).length().max((c - b).length()).max((a - c).length());
+        let area = mesh.triangle_area(t);
+        if area <= 0.0 || !area.is_finite() {
+            continue;
+        }
+        let reach = SAMPLE_POINTS
+            .iter()
+            .map(|w| zone.sample(a * w[0] + b * w[1] + c * w[2]).above_mm)
+            .fold(f32::NEG_INFINITY, f32::max);
+        if reach < -(longest + 1.0) {
+            continue;
+        }
+        let centroid = (a + b + c) / 3.0;
+        let q = ((centroid - lo) / extent * 1023.0).clamp(Vec3::ZERO, Vec3::splat(1023.0));
+        let code = morton3(q.x as u32, q.y as u32, q.z as u32);
+        let i = &mesh.indices[3 * t..3 * t + 3];
+        tris.push((code, [i[0], i[1], i[2], t as u32], area));
+    }
+    tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
+    tris
+}
+
+/// Integer area table of `tris` (inclusive cumulative) and its total: just under 2³¹ so every
+/// sum fits a u32 on both sides.
+fn area_table(tris: &[CandidateTri], candidate_area: f64) -> (Vec<u32>, u64) {
+    let scale = (1u64 << 31) as f64 / candidate_area;
+    let mut cdf = Vec::with_capacity(tris.len());
+    let mut acc = 0u64;
+    for t in tris {
+        acc += (t.2 as f64 * scale).floor() as u64;
+        cdf.push(acc as u32);
+    }
+    (cdf, acc.max(1))
+}
+
+/// How much existing hair raises the largest keep probability. Hair takes area from the dots;
+/// the zones' keep probabilities are raised to make up for it (HairGrid::for_hairs), so the
+/// candidates must cover the largest of them. Exactly 1 without hair, which leaves every such
+/// plan's dots as they were.
+fn hair_boost(zone: &Zone, hair: &HairGrid) -> f32 {
+    if hair.is_empty() {
+        return 1.0;
+    }
+    // Scar and custom zones lie over built-in ones: bound them by the largest factor.
+    let boosted = zone
+        .zones_in_use()
+        .iter()
+        .map(|&z| {
+            let f = if (z as usize) < 5 {
+                hair.keep_factor(z)
+            } else {
+                hair.max_keep_factor()
+            };
+            zone.zone_density(z) * f
+        })
+        .fold(0.0f32, f32::max);
+    (boosted / zone.max_density()).max(1.0)
+}
+
+/// Cuts the Morton-ordered triangles into chunks of at most `chunk_candidates` expected
+/// candidates; each chunk's candidate range is proportional to its area.
+fn chunk_up(
+    mesh: &Mesh,
+    tris: &[CandidateTri],
+    cdf: &[u32],
+    total_candidates: u64,
+    total_weight: u64,
+    chunk_candidates: u32,
+) -> Result<Vec<Chunk>> {
+    let cand_at =
+        |w: u64| -> u64 { (total_candidates as u128 * w as u128 / total_weight as u128) as u64 };
+    let mut chunks = Vec::new();
+    let mut tri_start = 0usize;
+    let budget = (chunk_candidates as u64 * 15) / 16;
+    while tri_start < tris.len() {
+        let w0 = if tri_start == 0 {
+            0
+        } else {
+            cdf[tri_start - 1] as u64
+        };
+        let mut tri_end = tri_start + 1;
+        while tri_end < tris.len() && cand_at(cdf[tri_end] as u64) - cand_at(w0) <= budget {
+            tri_end += 1;
+        }
+        let w1 = cdf[tri_end - 1] as u64;
+        let (c0, c1) = (cand_at(w0), cand_at(w1));
+        if c1 - c0 > chunk_candidates as u64 {
+            return Err(ScalpError::TooLarge {
+                what: format!(
+                    "one triangle of the mesh would take {} dot candidates",
+                    c1 - c0
+                ),
+                needed: c1 - c0,
+                allowed: chunk_candidates as u64,
+                hint: "subdivide the mesh or ask for fewer dots".into(),
+            });
+        }
+        let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
+        for t in &tris[tri_start..tri_end] {
+            for &v in &t.1[..3] {
+                lo = lo.min(mesh.positions[v as usize]);
+                hi = hi.max(mesh.positions[v as usize]);
+            }
+        }
+        chunks.push(Chunk {
+            lo,
+            hi,
+            cand_start: c0 as u32,
+            cand_count: (c1 - c0) as u32,
+            tri_start: tri_start as u32,
+            tri_end: tri_end as u32,
+            cdf_base: w0 as u32,
+            cdf_span: (w1 - w0) as u32,
+        });
+        tri_start = tri_end;
+    }
+    Ok(chunks)
+}
+
+/// Hash-grid cell: the largest exclusion radius, that of the sparsest zone in use (zones
+/// without dots, a custom zone of density 0, need no cell).
+fn cell_size(zone: &Zone, alpha: f32) -> f32 {
+    let min_density = zone
+        .zones_in_use()
+        .iter()
+        .map(|z| zone.zone_density(*z))
+        .filter(|d| *d > 0.0)
+        .fold(f32::INFINITY, f32::min);
+    let min_density = if min_density.is_finite() {
+        min_density
+    } else {
+        zone.max_density().max(1e-6)
+    };
+    alpha / min_density.sqrt()
+}
+
+/// Cumulative session shares as the generation passes take them (the last used one is 1).
+fn session_cum(shares: &[f32]) -> [f32; 8] {
+    let mut session_cum = [1.0f32; 8];
+    let mut c = 0.0;
+    for (k, s) in shares.iter().enumerate().take(8) {
+        c += s;
+        session_cum[k] = c;
+    }
+    session_cum[shares.len().clamp(1, 8) - 1] = 1.0;
+    session_cum
+}
+
+/// The generation parameters of `chunk`: the deposit, its errors and the layout's numbers.
+fn gen_params(ch: &Chunk, dep: &Deposit, common: &GenParams) -> GenParams {
+    GenParams {
+        cand_start: ch.cand_start,
+        cand_count: ch.cand_count,
+        tri_start: ch.tri_start,
+        tri_end: ch.tri_end,
+        cdf_base: ch.cdf_base,
+        cdf_span: ch.cdf_span,
+        seed: dep.seed,
+        depth_mm: dep.depth_mm,
+        depth_jitter_mm: dep.depth_jitter_mm,
+        diameter_mm: dep.diameter_mm,
+        diameter_jitter: dep.diameter_jitter,
+        shade: dep.shade,
+        lighter_first_steps: dep.lighter_first_steps,
+        big_factor: dep.errors.big_factor,
+        big_zone_mask: dep.errors.big_zone_mask,
+        deep_fraction: dep.errors.deep_fraction,
+        deep_depth_mm: dep.errors.deep_depth_mm,
+        deep_jitter_mm: dep.errors.deep_jitter_mm,
+        shallow_fraction: dep.errors.shallow_fraction,
+        shallow_depth_mm: dep.errors.shallow_depth_mm,
+        shallow_jitter_mm: dep.errors.shallow_jitter_mm,
+        grid_pitch_mm: dep.errors.grid_pitch_mm,
+        grid_jitter: dep.errors.grid_jitter,
+        patchy: dep.errors.patchy,
+        ..*common
+    }
+}
+
 impl Layout {
-    pub fn new(mesh: &Mesh, zone: &Zone, plan: &Plan) -> Result<Layout> {
-        Self::with_chunk_size(mesh, zone, plan, CHUNK_CANDIDATES)
+    pub fn new(mesh: &Mesh, zone: &Zone, deposit: &Deposit) -> Result<Layout> {
+        Self::with_chunk_size(mesh, zone, deposit, CHUNK_CANDIDATES)
     }
 
     /// As [`Layout::new`] for a client with hair: dots keep clear of `hair`'s roots, and the
     /// candidates are raised by its keep factors so that the density still holds between them.
-    pub fn with_hair(mesh: &Mesh, zone: &Zone, plan: &Plan, hair: Arc<HairGrid>) -> Result<Layout> {
-        Self::build(mesh, zone, plan, CHUNK_CANDIDATES, hair)
+    pub fn with_hair(
+        mesh: &Mesh,
+        zone: &Zone,
+        deposit: &Deposit,
+        hair: Arc<HairGrid>,
+    ) -> Result<Layout> {
+        Self::build(mesh, zone, deposit, CHUNK_CANDIDATES, hair)
     }
 
     /// As [`Layout::new`] with chunks of at most `chunk_candidates` candidates (tests use small
@@ -151,13 +311,13 @@ impl Layout {
     pub fn with_chunk_size(
         mesh: &Mesh,
         zone: &Zone,
-        plan: &Plan,
+        deposit: &Deposit,
         chunk_candidates: u32,
     ) -> Result<Layout> {
         Self::build(
             mesh,
             zone,
-            plan,
+            deposit,
             chunk_candidates,
             Arc::new(HairGrid::empty()),
         )
@@ -166,40 +326,14 @@ impl Layout {
     fn build(
         mesh: &Mesh,
         zone: &Zone,
-        plan: &Plan,
+        dep: &Deposit,
         chunk_candidates: u32,
         hair: Arc<HairGrid>,
     ) -> Result<Layout> {
         let chunk_candidates = chunk_candidates.clamp(64, CHUNK_CANDIDATES);
-        let (lo, hi) = mesh.bounds();
-        let extent = (hi - lo).max(Vec3::splat(1e-3));
-        // A triangle may receive dots if any part of it can be above the boundary; the zig-zag
-        // is in the table already, so a margin of its own size (longest edge) is enough.
-        let mut tris: Vec<(u32, [u32; 4], f32)> = Vec::new();
-        for t in 0..mesh.triangle_count() {
-            let [a, b, c] = mesh.triangle(t);
-            let longest = (b - a).length().max((c - b).length()).max((a - c).length());
-            let area = mesh.triangle_area(t);
-            if area <= 0.0 || !area.is_finite() {
-                continue;
-            }
-            let reach = SAMPLE_POINTS
-                .iter()
-                .map(|w| zone.sample(a * w[0] + b * w[1] + c * w[2]).above_mm)
-                .fold(f32::NEG_INFINITY, f32::max);
-            if reach < -(longest + 1.0) {
-                continue;
-            }
-            let centroid = (a + b + c) / 3.0;
-            let q = ((centroid - lo) / extent * 1023.0).clamp(Vec3::ZERO, Vec3::splat(1023.0));
-            let code = morton3(q.x as u32, q.y as u32, q.z as u32);
-            let i = &mesh.indices[3 * t..3 * t + 3];
-            tris.push((code, [i[0], i[1], i[2], t as u32], area));
-        }
-        tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
+        let tris = candidate_triangles(mesh, zone);
         let candidate_area: f64 = tris.iter().map(|t| t.2 as f64).sum();
         let (treated_area, expected) = treated_area_and_expected(mesh, zone);
-
         if tris.is_empty() || candidate_area <= 0.0 {
             return Err(ScalpError::invalid(
                 "plan",
@@ -207,47 +341,16 @@ impl Layout {
                  (check hairline.front_above_glabella_mm, side_above_ear_mm and the landmarks)",
             ));
         }
+        let (cdf, total_weight) = area_table(&tris, candidate_area);
 
-        // Integer area table: total just under 2³¹ so every sum fits a u32 on both sides.
-        let scale = (1u64 << 31) as f64 / candidate_area;
-        let mut cdf = Vec::with_capacity(tris.len());
-        let mut acc = 0u64;
-        for t in &tris {
-            acc += (t.2 as f64 * scale).floor() as u64;
-            cdf.push(acc as u32);
-        }
-        let total_weight = acc.max(1);
-
-        // Per-dot technique errors; grid spacing needs more candidates, one per lattice node.
-        let errors = crate::technique::dot_errors(plan, zone.max_density());
-        // The deposit as worked (technique errors in).
-        let dots = crate::technique::dot_settings(plan);
-        let excess = if errors.grid_pitch_mm > 0.0 {
+        // Grid spacing needs more candidates, one per lattice node; patchy work room for areas
+        // up to 1 + a times denser.
+        let excess = if dep.errors.grid_pitch_mm > 0.0 {
             super::GRID_CANDIDATE_EXCESS
         } else {
-            candidate_excess(dots.spacing)
-        } * (1.0 + errors.patchy); // patchy: room for areas up to 1 + a times denser
-                                   // Existing hair takes area from the dots; the zones' keep probabilities are raised to
-                                   // make up for it (HairGrid::for_plan), so the candidates must cover the largest of them.
-                                   // Exactly 1 without hair, which leaves every such plan's dots as they were.
-        let hair_boost = if hair.is_empty() {
-            1.0
-        } else {
-            // Scar and custom zones lie over built-in ones: bound them by the largest factor.
-            let boosted = zone
-                .zones_in_use()
-                .iter()
-                .map(|&z| {
-                    let f = if (z as usize) < 5 {
-                        hair.keep_factor(z)
-                    } else {
-                        hair.max_keep_factor()
-                    };
-                    zone.zone_density(z) * f
-                })
-                .fold(0.0f32, f32::max);
-            (boosted / zone.max_density()).max(1.0)
-        };
+            candidate_excess(dep.spacing)
+        } * (1.0 + dep.errors.patchy);
+        let hair_boost = hair_boost(zone, &hair);
         let max_density = zone.max_density() as f64 * hair_boost as f64;
         let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
         if total_candidates > u32::MAX as u64 {
@@ -258,126 +361,35 @@ impl Layout {
                 hint: "dot ids are 32-bit; ask for fewer dots".into(),
             });
         }
-
-        // Cut the Morton-ordered triangles into chunks of at most CHUNK_CANDIDATES expected
-        // candidates; each chunk's candidate range is proportional to its area.
-        let cand_at = |w: u64| -> u64 {
-            (total_candidates as u128 * w as u128 / total_weight as u128) as u64
-        };
-        let mut chunks = Vec::new();
-        let mut tri_start = 0usize;
-        let budget = (chunk_candidates as u64 * 15) / 16;
-        while tri_start < tris.len() {
-            let w0 = if tri_start == 0 {
-                0
-            } else {
-                cdf[tri_start - 1] as u64
-            };
-            let mut tri_end = tri_start + 1;
-            while tri_end < tris.len() && cand_at(cdf[tri_end] as u64) - cand_at(w0) <= budget {
-                tri_end += 1;
-            }
-            let w1 = cdf[tri_end - 1] as u64;
-            let (c0, c1) = (cand_at(w0), cand_at(w1));
-            if c1 - c0 > chunk_candidates as u64 {
-                return Err(ScalpError::TooLarge {
-                    what: format!(
-                        "one triangle of the mesh would take {} dot candidates",
-                        c1 - c0
-                    ),
-                    needed: c1 - c0,
-                    allowed: chunk_candidates as u64,
-                    hint: "subdivide the mesh or ask for fewer dots".into(),
-                });
-            }
-            let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
-            for t in &tris[tri_start..tri_end] {
-                for &v in &t.1[..3] {
-                    lo = lo.min(mesh.positions[v as usize]);
-                    hi = hi.max(mesh.positions[v as usize]);
-                }
-            }
-            chunks.push(Chunk {
-                lo,
-                hi,
-                cand_start: c0 as u32,
-                cand_count: (c1 - c0) as u32,
-                tri_start: tri_start as u32,
-                tri_end: tri_end as u32,
-                cdf_base: w0 as u32,
-                cdf_span: (w1 - w0) as u32,
-            });
-            tri_start = tri_end;
-        }
-
-        let alpha = dots.spacing;
-        // Zones without dots (a custom zone of density 0) need no cell.
-        let min_density = zone
-            .zones_in_use()
-            .iter()
-            .map(|z| zone.zone_density(*z))
-            .filter(|d| *d > 0.0)
-            .fold(f32::INFINITY, f32::min);
-        let min_density = if min_density.is_finite() {
-            min_density
-        } else {
-            zone.max_density().max(1e-6)
-        };
-        let cell_size = alpha / min_density.sqrt();
-        let shares = plan.sessions.effective_shares();
-        let patchy_missed = patchy_threshold(
+        let chunks = chunk_up(
             mesh,
-            zone,
-            plan,
             &tris,
-            shares.len(),
-            errors.patchy_fraction,
-        );
-        let lighter_first_steps = crate::technique::lighter_first_steps(plan);
-        let mut session_cum = [1.0f32; 8];
-        let mut c = 0.0;
-        for (k, s) in shares.iter().enumerate().take(8) {
-            c += s;
-            session_cum[k] = c;
-        }
-        session_cum[shares.len().clamp(1, 8) - 1] = 1.0;
+            &cdf,
+            total_candidates,
+            total_weight,
+            chunk_candidates,
+        )?;
+
+        let alpha = dep.spacing;
+        let cell_size = cell_size(zone, alpha);
+        let shares = &dep.session_shares;
+        let sessions = shares.len();
+        let fraction = dep.errors.patchy_fraction;
+        let common = GenParams {
+            session_count: shares.len() as u32,
+            alpha,
+            inv_max_density: 1.0 / (zone.max_density() * hair_boost),
+            session_cum: session_cum(shares),
+            cell_size,
+            hash_mask: 0,
+            obstacle_capacity: 0,
+            _pad: 0,
+            patchy_missed: patchy_threshold(mesh, zone, dep.seed, &tris, sessions, fraction),
+            ..bytemuck::Zeroable::zeroed()
+        };
         let params = chunks
             .iter()
-            .map(|ch| GenParams {
-                seed: plan.seed,
-                cand_start: ch.cand_start,
-                cand_count: ch.cand_count,
-                tri_start: ch.tri_start,
-                tri_end: ch.tri_end,
-                cdf_base: ch.cdf_base,
-                cdf_span: ch.cdf_span,
-                session_count: shares.len() as u32,
-                alpha,
-                inv_max_density: 1.0 / (zone.max_density() * hair_boost),
-                depth_mm: dots.depth_mm,
-                depth_jitter_mm: dots.depth_jitter_mm,
-                diameter_mm: dots.diameter_mm,
-                diameter_jitter: dots.diameter_jitter,
-                shade: dots.shade,
-                lighter_first_steps,
-                session_cum,
-                cell_size,
-                hash_mask: 0,
-                obstacle_capacity: 0,
-                _pad: 0,
-                big_factor: errors.big_factor,
-                big_zone_mask: errors.big_zone_mask,
-                deep_fraction: errors.deep_fraction,
-                deep_depth_mm: errors.deep_depth_mm,
-                deep_jitter_mm: errors.deep_jitter_mm,
-                shallow_fraction: errors.shallow_fraction,
-                shallow_depth_mm: errors.shallow_depth_mm,
-                shallow_jitter_mm: errors.shallow_jitter_mm,
-                grid_pitch_mm: errors.grid_pitch_mm,
-                grid_jitter: errors.grid_jitter,
-                patchy: errors.patchy,
-                patchy_missed,
-            })
+            .map(|ch| gen_params(ch, dep, &common))
             .collect();
 
         Ok(Layout {
@@ -403,8 +415,8 @@ impl Layout {
 fn patchy_threshold(
     mesh: &Mesh,
     zone: &Zone,
-    plan: &Plan,
-    tris: &[(u32, [u32; 4], f32)],
+    seed: u32,
+    tris: &[CandidateTri],
     sessions: usize,
     fraction: f32,
 ) -> f32 {
@@ -424,7 +436,7 @@ fn patchy_threshold(
             continue;
         }
         for k in 0..sessions.max(1) as u32 {
-            values.push((crate::technique::patchy_field(plan.seed, k, c), *area));
+            values.push((super::patchy::patchy_field(seed, k, c), *area));
         }
     }
     if values.is_empty() {

@@ -23,6 +23,7 @@
 pub mod generate;
 pub mod hair_grid;
 pub mod layout;
+pub mod patchy;
 pub mod reference;
 
 pub use hair_grid::HairGrid;
@@ -53,7 +54,7 @@ pub struct Dot {
     /// Candidate id the dot was drawn from: its identity for every later random choice.
     pub id: u32,
     /// Bits 0–7: session index; bits 8–14: zone id; bit 15: in scar tissue; bits 16–31: the
-    /// relative UV dose (`ageing::pack_exposure`).
+    /// relative UV dose ([`pack_exposure`]).
     pub flags: u32,
 }
 
@@ -65,6 +66,71 @@ pub const SESSION_MASK: u32 = 0xFF;
 pub const ZONE_SHIFT: u32 = 8;
 pub const ZONE_MASK: u32 = 0x7F;
 pub const EXPOSURE_SHIFT: u32 = 16;
+
+/// Fixed-point steps per unit of relative UV dose in a dot's flags (bits 16–31).
+pub const EXPOSURE_STEPS: f32 = 8192.0;
+/// The largest dose the flags hold (below 2¹⁶ steps).
+pub const EXPOSURE_MAX: f32 = 7.999;
+
+/// Relative UV dose of a dot, stored in bits 16–31 of its flags (fixed point, 1/8192).
+pub fn dot_exposure(d: &Dot) -> f32 {
+    (d.flags >> EXPOSURE_SHIFT) as f32 / EXPOSURE_STEPS
+}
+
+/// The flag bits of a relative UV dose (see [`dot_exposure`]).
+pub fn pack_exposure(e: f32) -> u32 {
+    ((e.clamp(0.0, EXPOSURE_MAX) * EXPOSURE_STEPS + 0.5) as u32) << EXPOSURE_SHIFT
+}
+
+/// What the practitioner deposits, as worked: the plan's dot settings with the technique errors
+/// in (resolved once from the plan by `crate::worked`). With the zone and the mesh it is all
+/// the generation takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deposit {
+    /// Seed of the counter-based hash every dot is drawn from.
+    pub seed: u32,
+    /// Deposit depth below the skin surface, mm, and its standard deviation.
+    pub depth_mm: f32,
+    pub depth_jitter_mm: f32,
+    /// Healed dot diameter, mm, and its relative standard deviation.
+    pub diameter_mm: f32,
+    pub diameter_jitter: f32,
+    /// Dilution step, 1 (light grey) … 10 (near black).
+    pub shade: f32,
+    /// Minimum spacing between dot centres as a fraction of the mean spacing 1/√density.
+    pub spacing: f32,
+    /// Dilution steps lighter per session before the last one.
+    pub lighter_first_steps: f32,
+    /// Share of all dots placed in each session (sums to 1).
+    pub session_shares: Vec<f32>,
+    /// The per-dot part of the technique errors.
+    pub errors: DotErrors,
+}
+
+/// The per-dot part of the technique errors, as the generation passes take it (see
+/// [`GenParams`]); all neutral for correct work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DotErrors {
+    /// Diameter factor of dots in `big_zone_mask`.
+    pub big_factor: f32,
+    pub big_zone_mask: u32,
+    /// Dots whose error draw is below `deep_fraction` are deposited at `deep_depth_mm`.
+    pub deep_fraction: f32,
+    pub deep_depth_mm: f32,
+    pub deep_jitter_mm: f32,
+    /// The next `shallow_fraction` of the draw are deposited at `shallow_depth_mm`.
+    pub shallow_fraction: f32,
+    pub shallow_depth_mm: f32,
+    pub shallow_jitter_mm: f32,
+    /// Lattice pitch, mm; 0: random placement (no grid).
+    pub grid_pitch_mm: f32,
+    /// Lattice jitter, fraction of the pitch (full width).
+    pub grid_jitter: f32,
+    /// Patchy density: unevenness of the thinning, 0–1 (see [`patchy::patchy_intensity`]).
+    pub patchy: f32,
+    /// Share of the treated area each session misses (the plan's share × the severity).
+    pub patchy_fraction: f32,
+}
 
 impl Dot {
     pub fn session(&self) -> u32 {
@@ -138,7 +204,7 @@ pub struct GenParams {
     pub hash_mask: u32,
     pub obstacle_capacity: u32,
     pub _pad: u32,
-    // Technique errors (src/technique.rs, `DotErrors`); all neutral for correct work.
+    // Technique errors ([`DotErrors`]); all neutral for correct work.
     /// Diameter factor of the dots in the zones of `big_zone_mask` (oversized).
     pub big_factor: f32,
     pub big_zone_mask: u32,

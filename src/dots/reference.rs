@@ -1,6 +1,7 @@
 //! CPU reference of dot generation: the same integer hash, the same formulas, the same greedy
 //! spacing rule as the GPU passes. Tests compare the two; it is also the way to reproduce any
 //! one dot from its id.
+use super::patchy::{lattice_key, patchy_intensity, patchy_missed};
 use super::{Dot, GenParams, Layout};
 use crate::hash::{mul_hi, rand01, rand_u32, stream};
 use crate::head::Mesh;
@@ -82,22 +83,17 @@ pub fn candidate(
         thin = rand01(p.seed, key, stream::GRID_THIN);
     }
     let s = zone.sample(position);
-    // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
+    // Hair in this built-in zone takes area from the dots (HairGrid::for_hairs); scar tissue
     // has none.
     let mut hair_factor = layout.hair.keep_factor(s.region);
-    if hair_factor != 1.0 && zone.gpu.scars.tissue(position) > 0.5 {
+    if hair_factor != 1.0 && zone.scars.tissue(position) > 0.5 {
         hair_factor = 1.0;
     }
     let mut keep_p = s.density_per_mm2 * p.inv_max_density * hair_factor;
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
     // uneven front line is a lesson of its own.
     if p.patchy > 0.0 && s.zone != ZoneId::Hairline {
-        keep_p *= crate::technique::patchy_intensity(
-            p.seed,
-            session_of(p, zone, id, s.zone),
-            position,
-            p.patchy,
-        );
+        keep_p *= patchy_intensity(p.seed, session_of(p, zone, id, s.zone), position, p.patchy);
     }
     // Between the hairs: never within the exclusion radius of a hair root.
     let kept = thin < keep_p && !layout.hair.blocks(position);
@@ -123,7 +119,7 @@ pub fn candidate(
 /// Moving within the triangle's plane leaves the point within ~0.002 mm of the head (half a
 /// pitch on a 90 mm radius).
 pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> (Vec3, u32) {
-    let d = pos - Vec3::new(zone.gpu.center[0], 0.0, zone.gpu.center[2]);
+    let d = pos - Vec3::new(zone.center.x, 0.0, zone.center.z);
     let mut chart = 0usize;
     let mut best = -1.0f32;
     for (k, c) in GRID_CHARTS.iter().enumerate() {
@@ -138,7 +134,7 @@ pub fn snap_to_grid(p: &GenParams, zone: &Zone, pos: Vec3, tri_normal: Vec3) -> 
     let pitch = p.grid_pitch_mm;
     let iu = (u / pitch + 0.5).floor() as i32;
     let iv = (v / pitch + 0.5).floor() as i32;
-    let key = crate::technique::lattice_key(iu, iv, chart as i32);
+    let key = lattice_key(iu, iv, chart as i32);
     let ju = (rand01(p.seed, key, stream::GRID_U) - 0.5) * p.grid_jitter;
     let jv = (rand01(p.seed, key, stream::GRID_V) - 0.5) * p.grid_jitter;
     let du = (iu as f32 + ju) * pitch - u;
@@ -230,7 +226,7 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams, zone: &Zone) -> Dot {
     let shade =
         (zone_shade - lighter + 0.5 * (rand01(p.seed, id, stream::SHADE) - 0.5)).clamp(1.0, 10.0);
     // Scar tissue holds pigment less well (crate::scar); the ageing reads this bit.
-    let scar = if zone.gpu.scars.tissue(c.position) > 0.5 {
+    let scar = if zone.scars.tissue(c.position) > 0.5 {
         super::SCAR_TISSUE_BIT
     } else {
         0
@@ -243,7 +239,7 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams, zone: &Zone) -> Dot {
         pigment,
         shade,
         id,
-        flags: session | ((c.zone as u32) << 8) | scar | crate::ageing::pack_exposure(c.exposure),
+        flags: session | ((c.zone as u32) << 8) | scar | super::pack_exposure(c.exposure),
     }
 }
 
@@ -261,7 +257,7 @@ fn cell_of(p: Vec3, cell: f32) -> (i32, i32, i32) {
 /// miss the area).
 pub fn deposited(c: &Candidate, p: &GenParams, zone: &Zone) -> bool {
     c.zone == ZoneId::Hairline
-        || !crate::technique::patchy_missed(
+        || !patchy_missed(
             p.seed,
             session_of(p, zone, c.id, c.zone),
             c.position,

@@ -3,101 +3,18 @@
 //! has a framing where it shows: dots are 0.1–0.7 mm, a whole head at 480 pixels is ~0.4 mm a
 //! pixel, so dot-level errors get a close-up of the vertex and hairline errors a close view of
 //! the forehead.
-use crate::camera::{Camera, ViewPreset};
+use crate::camera::ViewPreset;
 use crate::engine::{Engine, Frame};
 use crate::error::Result;
 use crate::head::Head;
 use crate::plan::Plan;
 use crate::render::{HeadGpu, RenderSettings};
 use crate::reports::metrics::Metrics;
-use crate::technique::{self, TechniqueError};
+use crate::technique::TechniqueError;
 use crate::treatment::Treatment;
-use glam::Vec3;
 
-/// Where the camera looks.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Framing {
-    /// A close-up of the skin at the vertex, `width_mm` across, seen a little from the front.
-    Vertex { width_mm: f32 },
-    /// The forehead and temples from the front and a little above, `width_mm` across.
-    Hairline { width_mm: f32 },
-    /// One of the whole-head views.
-    View(ViewPreset),
-}
-
-impl Framing {
-    /// Where `error` shows best.
-    pub fn for_error(error: TechniqueError) -> Framing {
-        use TechniqueError as E;
-        match error {
-            // Dot size, depth, shade and rows show dot by dot: ~0.05 mm a pixel at 480 px.
-            E::Oversized | E::TooDeep | E::TooShallow | E::WrongShade | E::GridSpacing => {
-                Framing::Vertex { width_mm: 24.0 }
-            }
-            // Lost dot texture needs a field of dots: ~0.1 mm a pixel.
-            E::OverSaturation => Framing::Vertex { width_mm: 90.0 },
-            E::HarshHairline | E::Asymmetry => Framing::Hairline { width_mm: 120.0 },
-            // Blotches of 1.5–3 cm need a field of several: ~0.2 mm a pixel.
-            E::PatchyDensity => Framing::Vertex { width_mm: 80.0 },
-        }
-    }
-
-    /// A short description for titles and labels.
-    pub fn describe(self) -> String {
-        match self {
-            Framing::Vertex { width_mm } => format!("vertex close-up, {width_mm:.0} mm across"),
-            Framing::Hairline { width_mm } => format!("front hairline, {width_mm:.0} mm across"),
-            Framing::View(v) => format!("{v:?} view").to_lowercase(),
-        }
-    }
-}
-
-/// Vertical field of view of the close-ups: a long lens, so the skin is seen with little
-/// perspective.
-const CLOSE_FOV_Y_DEG: f32 = 20.0;
-
-/// The camera of `framing` for pictures of `aspect` (width / height), and for close-ups how
-/// many pixels a millimetre of skin spans at the target per pixel of picture height
-/// (multiply by the height).
-pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32>) {
-    let (target, dir, up, width) = match framing {
-        Framing::View(v) => {
-            let (lo, hi) = crate::render::frame_bounds(head);
-            return (Camera::framing(v, lo, hi, aspect), None);
-        }
-        Framing::Vertex { width_mm } => {
-            let (p, n) = crate::reports::metrics::surface_point(head, head.landmarks.vertex);
-            // Tilted toward the face, so the skin's relief shows under the key light; the
-            // top of the picture is the back of the head.
-            let dir = (n + Vec3::Z * 0.5).normalize();
-            (p, dir, -Vec3::Z, width_mm)
-        }
-        Framing::Hairline { width_mm } => {
-            let lm = &head.landmarks;
-            // On the skin above the midline hairline, level with the temple corners (which
-            // sit higher than the midline), so the whole front line and both corners are in
-            // the middle of the picture.
-            let (target, _) =
-                crate::reports::metrics::surface_point(head, lm.front_hairline + Vec3::Y * 26.0);
-            // From 40° above the horizon the sloping band is seen nearly face on.
-            let e = 40f32.to_radians();
-            (target, Vec3::new(0.0, e.sin(), e.cos()), Vec3::Y, width_mm)
-        }
-    };
-    let fov_y = CLOSE_FOV_Y_DEG.to_radians();
-    let half_w = (0.5 * fov_y).tan() * aspect;
-    let dist = 0.5 * width / half_w;
-    let cam = Camera {
-        eye: target + dir * dist,
-        target,
-        up,
-        fov_y,
-        near: (dist - 120.0).max(1.0),
-        far: dist + 250.0,
-    };
-    // Pixels per mm at the target, per pixel of height: (h/2) / (dist · tan(fov/2)) / h.
-    (cam, Some(0.5 / (dist * (0.5 * fov_y).tan())))
-}
+// The framings live apart so that the metrics can frame their close-up without the comparison.
+pub use super::framing::{camera, Framing};
 
 /// The label of a picture: what it shows, the severity and the time.
 pub fn label(error: Option<(TechniqueError, f32)>, years: f32) -> String {
@@ -145,7 +62,7 @@ pub fn pictures(
     head_gpu: &HeadGpu,
     req: &CompareRequest<'_>,
 ) -> Result<Comparison> {
-    let correct_plan = technique::correct(req.plan);
+    let correct_plan = crate::worked::correct(req.plan);
     let correct = Treatment::new(head, &correct_plan, req.dots)?;
     let correct_dots = engine.generate(head, &correct)?;
     let correct_list = correct_dots.read(&engine.gpu)?;
@@ -170,7 +87,7 @@ pub fn pictures(
     let mut rows = Vec::new();
     let mut metrics = Vec::new();
     for &(error, severity) in req.errors {
-        let plan = technique::with_only(req.plan, error, severity);
+        let plan = crate::worked::with_only(req.plan, error, severity);
         let wrong = Treatment::new(head, &plan, req.dots)?;
         let wrong_dots = engine.generate(head, &wrong)?;
         let wrong_list = wrong_dots.read(&engine.gpu)?;

@@ -319,21 +319,7 @@ fn merged_fraction(dots: &[Dot], looks: &[Look], area_mm2: f64) -> f64 {
     (overlap / area_mm2.max(1e-9)).min(1.0)
 }
 
-/// The mesh vertex nearest to `p` and its normal.
-pub fn surface_point(head: &Head, p: Vec3) -> (Vec3, Vec3) {
-    let m = &head.mesh;
-    let i = (0..m.positions.len())
-        .min_by(|&a, &b| {
-            m.positions[a]
-                .distance_squared(p)
-                .total_cmp(&m.positions[b].distance_squared(p))
-        })
-        .unwrap_or(0);
-    match (m.positions.get(i), m.normals.get(i)) {
-        (Some(q), Some(n)) => (*q, *n),
-        _ => (p, Vec3::Y),
-    }
-}
+pub use super::framing::surface_point;
 
 /// The dots of the vertex patch in the patch's tangent coordinates (mm), a tangent basis
 /// aligned with head-space X as far as the normal allows.
@@ -473,7 +459,7 @@ fn polyval(c: &[f64], x: f64) -> f64 {
 /// curve, and the curve's left/right difference.
 fn front_hairline(head: &Head, t: &Treatment, dots: &[Dot]) -> Option<Front> {
     let lm = &head.landmarks;
-    let centre = Vec3::new(t.zone.gpu.center[0], 0.0, t.zone.gpu.center[2]);
+    let centre = Vec3::new(t.zone.center.x, 0.0, t.zone.center.z);
     let phi_of = |p: Vec3| (p.x - centre.x).atan2(p.z - centre.z);
     // The front, short of the temple corners where the line turns back.
     let phi_t = phi_of(lm.temple_left)
@@ -662,7 +648,7 @@ pub fn measure_with(
     dots: &[Dot],
     t_years: f32,
 ) -> Result<Metrics> {
-    use crate::reports::compare::{camera, Framing};
+    use super::framing::{camera, Framing};
     let aged = engine.age(t, gpu_dots, t_years)?;
     let size = CLOSE_UP_SIZE;
     let framing = Framing::Vertex {

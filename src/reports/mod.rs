@@ -2,6 +2,7 @@
 //! trainers' metrics and side-by-side comparisons, contact sheets over the years, benchmarks.
 pub mod bench;
 pub mod compare;
+pub mod framing;
 pub mod gallery;
 pub mod metrics;
 pub mod report;

@@ -103,8 +103,8 @@ fn ageing() -> Vec<Constant> {
     vec![
         c("AGEING_MAX_TOUCH_UPS", U32(a::MAX_TOUCH_UPS as u32)),
         c("AGEING_MAX_SESSIONS", U32(a::MAX_SESSIONS as u32)),
-        f("EXPOSURE_STEPS", a::EXPOSURE_STEPS),
-        f("EXPOSURE_MAX", a::EXPOSURE_MAX),
+        f("EXPOSURE_STEPS", crate::dots::EXPOSURE_STEPS),
+        f("EXPOSURE_MAX", crate::dots::EXPOSURE_MAX),
         f("DAYS_PER_YEAR", a::DAYS_PER_YEAR),
         f("EPIDERMIS_MM", a::EPIDERMIS_MM),
         f("DEPOSIT_HALF_HEIGHT_MM", a::DEPOSIT_HALF_HEIGHT_MM),

@@ -34,7 +34,7 @@ impl Controls {
             settings: RenderSettings {
                 skin: plan.skin.tone,
                 hair: plan.hair.enabled,
-                ink_tone: scalp::technique::ink_tone(&plan),
+                ink_tone: scalp::worked::Worked::resolve(&plan).ink_tone,
                 ..RenderSettings::default()
             },
             density_base: plan.density.clone(),
@@ -393,7 +393,7 @@ fn errors(ui: &mut Ui, c: &mut Controls) {
         }
     }
     // The ink's tone follows the plan (a wrong shade is also a warm/cool mismatch).
-    c.settings.ink_tone = scalp::technique::ink_tone(&c.plan);
+    c.settings.ink_tone = scalp::worked::Worked::resolve(&c.plan).ink_tone;
 }
 
 /// What the view shows: skin or exposure, dots, the before/after divider, a preset.

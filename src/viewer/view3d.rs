@@ -204,7 +204,7 @@ pub fn frame_settings(
         ssaa,
         split_x: split.map(|f| f.clamp(0.0, 1.0) * width as f32),
         path,
-        scars: treatment.zone.gpu.scars,
+        scars: treatment.zone.scars.to_gpu(),
         ..settings.clone()
     }
 }
