@@ -30,8 +30,7 @@ fn cell_of(p: vec3f) -> vec3i {
 }
 
 fn bucket(c: vec3i) -> u32 {
-    let h = (u32(c.x) * 73856093u) ^ (u32(c.y) * 19349663u) ^ (u32(c.z) * 83492791u);
-    return pcg(h) & params.hash_mask;
+    return lattice_key(c.x, c.y, c.z) & params.hash_mask;
 }
 
 fn obstacle_count() -> u32 {
