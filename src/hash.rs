@@ -95,9 +95,12 @@ pub mod stream {
     pub const FUE_V: u32 = 51;
     pub const FUE_SIZE: u32 = 52;
     pub const STRIP: u32 = 53;
+    /// The hairline's micro zig-zag along its arc (ids are knots), two octaves:
+    /// `HAIRLINE_ZIGZAG + octave` (CPU only: the boundary reaches the GPU as a table).
+    pub const HAIRLINE_ZIGZAG: u32 = 100;
 
     /// Every stream by name, for the WGSL prelude and the uniqueness test.
-    pub const ALL: [(&str, u32); 31] = [
+    pub const ALL: [(&str, u32); 32] = [
         ("TRIANGLE", TRIANGLE),
         ("BARY_U", BARY_U),
         ("BARY_V", BARY_V),
@@ -129,6 +132,7 @@ pub mod stream {
         ("FUE_V", FUE_V),
         ("FUE_SIZE", FUE_SIZE),
         ("STRIP", STRIP),
+        ("HAIRLINE_ZIGZAG", HAIRLINE_ZIGZAG),
     ];
 }
 

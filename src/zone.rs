@@ -541,7 +541,9 @@ fn zigzag(seed: u32, phi: f32) -> f32 {
         let k0 = (t.floor() as usize) % knots;
         let k1 = (k0 + 1) % knots;
         let f = smooth(t - t.floor());
-        let v = |k: usize| 2.0 * hash::rand01(seed, k as u32, 100 + stream) - 1.0;
+        let v = |k: usize| {
+            2.0 * hash::rand01(seed, k as u32, hash::stream::HAIRLINE_ZIGZAG + stream) - 1.0
+        };
         v(k0) + (v(k1) - v(k0)) * f
     };
     0.6 * octave(170, 0) + 0.4 * octave(66, 1)

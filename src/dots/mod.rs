@@ -20,11 +20,13 @@
 //! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
 //! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
 //! not depend on the adapter, so every adapter draws the same dots.
+mod compute;
 pub mod generate;
 pub mod hair_grid;
 pub mod layout;
 pub mod patchy;
 pub mod reference;
+pub mod spacing;
 
 pub use hair_grid::HairGrid;
 pub use layout::Layout;

@@ -1,6 +1,6 @@
 //! Dot pass, compute path (`splat_compute.wgsl`): each dot adds its footprint into a fixed-point
 //! optical-density buffer with integer atomics, then a resolve writes the density target the
-//! composite reads. Same image as the raster path within the tolerance of `tests/paths.rs`.
+//! composite reads. Same image as the raster path within the tolerance of `tests/gpu/paths.rs`.
 use super::Targets;
 use crate::ageing::age::AgedDots;
 use crate::dots::generate::GpuDots;

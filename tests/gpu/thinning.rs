@@ -1,7 +1,7 @@
 //! Diffuse thinning (issue 8, part 5): dots go between the client's hairs, never within the
 //! exclusion radius of a root, the GPU agreeing with the CPU reference; plans without hair keep
 //! the dots they had; and the plan's density holds in the thinning zones.
-mod common;
+use crate::common;
 use common::{assert_agree, engine, head};
 use glam::Vec3;
 use scalp::dots::hair_grid::exclusion_radius_mm;

@@ -1,6 +1,6 @@
 //! The two splatting paths (raster quads with blending, compute with integer atomics) give the
 //! same picture, and the compute path is bit-exact from run to run.
-mod common;
+use crate::common;
 
 use common::{engine, head, luminance};
 use scalp::camera::ViewPreset;

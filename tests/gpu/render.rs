@@ -1,6 +1,6 @@
 //! What the rendered image says: dots show on the scalp and nowhere on the face, more dots
 //! darken more, and a small golden image stays put within a perceptual tolerance.
-mod common;
+use crate::common;
 
 use common::{centre_disc_luminance, engine, head, luminance, pixel_of};
 use scalp::camera::ViewPreset;

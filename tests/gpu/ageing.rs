@@ -1,5 +1,5 @@
 //! Ageing on the GPU agrees with the CPU reference, and renders fade as the model says.
-mod common;
+use crate::common;
 
 use common::{centre_disc_luminance, engine, head};
 use scalp::ageing::appearance;

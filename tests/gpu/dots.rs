@@ -1,6 +1,6 @@
 //! Dot generation: the GPU agrees with the CPU reference, and the dots obey the plan (on the
 //! surface, inside the zone, at the planned density, never closer than the minimum spacing).
-mod common;
+use crate::common;
 
 use common::{assert_agree, engine, head};
 use glam::Vec3;

@@ -1,5 +1,5 @@
 //! Clinical cases (issue 8): alopecia areata patches are filled, and only they.
-mod common;
+use crate::common;
 use common::{engine, head};
 use scalp::plan::Plan;
 use scalp::treatment::Treatment;

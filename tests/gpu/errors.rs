@@ -2,7 +2,7 @@
 //! plan and leaves the other metrics within a stated tolerance (the catalogue teaches one thing
 //! at a time); the new generation behaviour (grid, patchy work, per-dot depth and size) is the
 //! same on the GPU as in the CPU reference.
-mod common;
+use crate::common;
 
 use common::{assert_agree, engine, head};
 use scalp::dots::Layout;

@@ -1,6 +1,6 @@
 //! Sessions with dates (issue 8, part 7): renders at any date show the build-up of the sessions
 //! (about 30% → 70% → 100% of the dots) and the healing of each.
-mod common;
+use crate::common;
 use common::{engine, head};
 use scalp::plan::Plan;
 use scalp::treatment::Treatment;

@@ -1,6 +1,6 @@
 //! The fading model as a clinic meets it, on the built-in head with the CPU reference dots:
 //! per-zone contrast over the years, the touch-up year, and what sun, hats and depth do to it.
-mod common;
+use crate::common;
 
 use common::head;
 use scalp::plan::Plan;

@@ -3,7 +3,7 @@
 //! duplicate vertices, mixed winding, fins, degenerate and repeated triangles) loads, renders
 //! and gets its dots; a scan's own texture colours the skin, and a bad one falls back to the
 //! plain skin. The alignment tests need no GPU; the render tests use the shared engine.
-mod common;
+use crate::common;
 
 use common::{engine, head, luminance};
 use glam::{Quat, Vec3};

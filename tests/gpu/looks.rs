@@ -1,6 +1,6 @@
 //! "Looks real": properties of the rendered image that would fail if the optics, skin, lights
 //! or healing were wrong (issue 3, part 8).
-mod common;
+use crate::common;
 use common::{engine, head, luminance};
 use scalp::camera::{Camera, ViewPreset};
 use scalp::light::LightPreset;

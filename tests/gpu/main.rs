@@ -1,0 +1,15 @@
+//! The GPU integration tests, one binary so that they share one device (opening a device on a CPU
+//! driver takes a while; `common::engine()` opens it once for all of them).
+mod common;
+
+mod ageing;
+mod clinical;
+mod dots;
+mod errors;
+mod fading;
+mod looks;
+mod paths;
+mod render;
+mod scans;
+mod sessions;
+mod thinning;
