@@ -287,17 +287,17 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
         depth_mm = params.shallow_depth_mm;
         jitter_mm = params.shallow_jitter_mm;
     }
-    let depth = max(depth_mm + jitter_mm * gauss(id, STREAM_DEPTH_A, STREAM_DEPTH_B), 0.02);
+    let depth = max(depth_mm + jitter_mm * gauss(id, STREAM_DEPTH_A, STREAM_DEPTH_B), REFERENCE_MIN_DEPTH_MM);
     let big = select(1.0, params.big_factor, ((params.big_zone_mask >> c.zone) & 1u) == 1u);
     let diameter = params.diameter_mm * big
-        * clamp(1.0 + params.diameter_jitter * gauss(id, STREAM_DIAM_A, STREAM_DIAM_B), 0.4, 2.5);
-    let pigment = clamp(1.0 + 0.12 * gauss(id, STREAM_PIGMENT_A, STREAM_PIGMENT_B), 0.6, 1.4);
+        * clamp(1.0 + params.diameter_jitter * gauss(id, STREAM_DIAM_A, STREAM_DIAM_B), REFERENCE_DIAMETER_FACTOR.x, REFERENCE_DIAMETER_FACTOR.y);
+    let pigment = clamp(1.0 + REFERENCE_PIGMENT_JITTER * gauss(id, STREAM_PIGMENT_A, STREAM_PIGMENT_B), REFERENCE_PIGMENT_FACTOR.x, REFERENCE_PIGMENT_FACTOR.y);
     let lighter = params.lighter_first_steps * f32(zone_sessions(c.zone) - 1u - session);
     let zone_shade = params.shade + zp.table[min(c.zone, ZONE_COUNT - 1u)].y;
     let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, STREAM_SHADE) - 0.5), 1.0, 10.0);
     // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
     let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
-    let k = atomicAdd(&counts[2], 1u);
+    let k = atomicAdd(&counts[SPACING_WRITTEN], 1u);
     // Exposure in the high bits, fixed point (crate::ageing::pack_exposure).
     let exposure_bits = u32(clamp(c.exposure, 0.0, AGEING_EXPOSURE_MAX) * AGEING_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
@@ -308,6 +308,6 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
 fn count_accepted(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = gid.x + gid.y * nwg.x * 64u;
     if (i < params.cand_count && state[i] == ACCEPTED && deposited(i)) {
-        atomicAdd(&counts[3], 1u);
+        atomicAdd(&counts[SPACING_ACCEPTED], 1u);
     }
 }

@@ -34,7 +34,7 @@ fn bucket(c: vec3i) -> u32 {
 }
 
 fn obstacle_count() -> u32 {
-    return min(atomicLoad(&counts[0]), params.obstacle_capacity);
+    return min(atomicLoad(&counts[SPACING_OBSTACLES]), params.obstacle_capacity);
 }
 
 @compute @workgroup_size(64)
@@ -89,7 +89,7 @@ fn gather_obstacles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_work
         }
     }
     if (near) {
-        let k = atomicAdd(&counts[0], 1u);
+        let k = atomicAdd(&counts[SPACING_OBSTACLES], 1u);
         if (k < params.obstacle_capacity) {
             // 0xFF keeps the scar-tissue bit (Dot::zone masks with DOTS_ZONE_MASK): a scar-tissue
             // obstacle reads the last table row. Kept as it was, behaviour unchanged; to be fixed
@@ -159,6 +159,6 @@ fn mis_round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
     }
     state_out[i] = result;
     if (result == UNDECIDED) {
-        atomicAdd(&counts[1], 1u);
+        atomicAdd(&counts[SPACING_UNDECIDED], 1u);
     }
 }

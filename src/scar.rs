@@ -339,9 +339,12 @@ impl Scars {
     }
 }
 
+/// Salt of the FUE cells' keys, so that they differ from the other lattices' (`lattice_key`).
+pub const FUE_KEY_SALT: u32 = 0x5CA2;
+
 /// Key of FUE cell (i, j) (as `fue_key` in shared/scar.wgsl).
 fn fue_key(i: i32, j: i32) -> u32 {
-    pcg((i as u32).wrapping_mul(73_856_093) ^ (j as u32).wrapping_mul(19_349_663) ^ 0x5CA2)
+    pcg((i as u32).wrapping_mul(73_856_093) ^ (j as u32).wrapping_mul(19_349_663) ^ FUE_KEY_SALT)
 }
 
 /// The skin layers of scar tissue on a client of skin `tone`: less melanin, paler dermis.

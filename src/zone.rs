@@ -216,7 +216,7 @@ pub fn self_intersects(corners: &[[f32; 2]]) -> bool {
     false
 }
 
-/// Even-odd point-in-polygon test in the plane (as `in_polygon` in zone.wgsl).
+/// Even-odd point-in-polygon test in the plane (as `in_polygon` in shaders/shared/zone_sample.wgsl).
 pub fn in_polygon(x: f32, y: f32, corners: &[[f32; 2]]) -> bool {
     let n = corners.len();
     let mut inside = false;
@@ -727,7 +727,7 @@ impl Zone {
     }
 
     /// How far inside the nearest alopecia patch `p` is, mm (negative outside); None when the
-    /// plan has no patches. Mirrors `patch_inside` in zone.wgsl.
+    /// plan has no patches. Mirrors `patch_inside` in shaders/shared/zone_sample.wgsl.
     pub fn patch_inside_mm(&self, p: Vec3) -> Option<f32> {
         if self.patches.is_empty() {
             return None;
@@ -754,7 +754,7 @@ impl Zone {
     }
 
     /// Which custom zone `p` lies in (the first listed wins), if any. Mirrors `custom_zone`
-    /// in zone.wgsl.
+    /// in shaders/shared/zone_sample.wgsl.
     pub fn custom_at(&self, p: Vec3) -> Option<usize> {
         let q = (p - self.projection_centre()).normalize_or_zero();
         for (k, c) in self.custom.iter().enumerate() {
@@ -789,7 +789,7 @@ impl Zone {
         }
     }
 
-    /// CPU reference of `zone_sample` in zone.wgsl.
+    /// CPU reference of `zone_sample` in shaders/shared/zone_sample.wgsl.
     pub fn sample(&self, p: Vec3) -> ZoneSample {
         let dx = p.x - self.center.x;
         let dz = p.z - self.center.z;

@@ -33,7 +33,7 @@ fn scar_strip_at(s: ScarGpu, p: vec3f) -> vec3f {
 }
 
 fn fue_key(i: i32, j: i32) -> u32 {
-    return pcg((bitcast<u32>(i) * 73856093u) ^ (bitcast<u32>(j) * 19349663u) ^ 0x5CA2u);
+    return pcg((bitcast<u32>(i) * 73856093u) ^ (bitcast<u32>(j) * 19349663u) ^ SCAR_FUE_KEY_SALT);
 }
 
 // Distance to the nearest FUE scar's edge (negative inside), or 3.4e38 outside the band.

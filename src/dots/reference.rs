@@ -11,6 +11,13 @@ use std::collections::HashMap;
 
 /// Candidates per block of the area table (see [`candidate_triangle`]).
 pub const BLOCK: u32 = 256;
+/// The shallowest a dot's jittered depth goes, mm (the needle always opens the skin).
+pub const MIN_DEPTH_MM: f32 = 0.02;
+/// Limits of a dot's jittered diameter factor (a normal draw would give any size).
+pub const DIAMETER_FACTOR: (f32, f32) = (0.4, 2.5);
+/// Relative spread of the pigment per dot, and the limits of its factor.
+pub const PIGMENT_JITTER: f32 = 0.12;
+pub const PIGMENT_FACTOR: (f32, f32) = (0.6, 1.4);
 
 /// A candidate before the spacing rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -171,7 +178,7 @@ pub const GRID_CHARTS: [[[f32; 3]; 3]; 7] = {
     ]
 };
 
-/// Standard normal from two uniforms (Box–Muller), as in common.wgsl.
+/// Standard normal from two uniforms (Box–Muller), as in generate.wgsl.
 fn gauss(seed: u32, id: u32, sa: u32, sb: u32) -> f32 {
     let u1 = rand01(seed, id, sa).max(1e-7);
     let u2 = rand01(seed, id, sb);
@@ -208,8 +215,8 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams, zone: &Zone) -> Dot {
     } else {
         (p.depth_mm, p.depth_jitter_mm)
     };
-    let depth =
-        (depth_mm + jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B)).max(0.02);
+    let depth = (depth_mm + jitter_mm * gauss(p.seed, id, stream::DEPTH_A, stream::DEPTH_B))
+        .max(MIN_DEPTH_MM);
     let big = if (p.big_zone_mask >> c.zone as u32) & 1 == 1 {
         p.big_factor
     } else {
@@ -218,9 +225,9 @@ pub fn dot_from_candidate(c: &Candidate, p: &GenParams, zone: &Zone) -> Dot {
     let diameter = p.diameter_mm
         * big
         * (1.0 + p.diameter_jitter * gauss(p.seed, id, stream::DIAM_A, stream::DIAM_B))
-            .clamp(0.4, 2.5);
-    let pigment =
-        (1.0 + 0.12 * gauss(p.seed, id, stream::PIGMENT_A, stream::PIGMENT_B)).clamp(0.6, 1.4);
+            .clamp(DIAMETER_FACTOR.0, DIAMETER_FACTOR.1);
+    let pigment = (1.0 + PIGMENT_JITTER * gauss(p.seed, id, stream::PIGMENT_A, stream::PIGMENT_B))
+        .clamp(PIGMENT_FACTOR.0, PIGMENT_FACTOR.1);
     let lighter = p.lighter_first_steps * (zone_sessions(p, zone, c.zone) - 1 - session) as f32;
     let zone_shade = p.shade + zone.zone_shade_offset(c.zone);
     let shade =

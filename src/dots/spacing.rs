@@ -20,15 +20,15 @@ const MAX_ROUNDS: u32 = 512;
 pub(super) const CANDIDATE_BYTES: u64 = std::mem::size_of::<[f32; 4]>() as u64;
 pub(super) const WORD: u64 = std::mem::size_of::<u32>() as u64;
 /// The counters of a chunk (generate.wgsl and spacing.wgsl `counts`), by index.
-const COUNTERS: u64 = 4;
+pub const COUNTERS: u64 = 4;
 /// Earlier chunks' dots gathered as obstacles.
-const OBSTACLES: u64 = 0;
+pub const OBSTACLES: u64 = 0;
 /// Candidates still undecided after the last round.
-const UNDECIDED: u64 = 1;
+pub const UNDECIDED: u64 = 1;
 /// Dots written so far.
-pub(super) const WRITTEN: u64 = 2;
+pub const WRITTEN: u64 = 2;
 /// Accepted and deposited candidates.
-pub(super) const ACCEPTED: u64 = 3;
+pub const ACCEPTED: u64 = 3;
 
 /// Bytes of GPU memory a chunk of `n` candidates needs while it is being decided: per slot a
 /// candidate, two states and a link; the grid heads.

@@ -55,6 +55,8 @@ pub fn constants() -> Vec<Constant> {
         c("DOTS_EXPOSURE_SHIFT", U32(crate::dots::EXPOSURE_SHIFT)),
     ]);
     v.push(c("REFERENCE_BLOCK", U32(crate::dots::reference::BLOCK)));
+    v.extend(reference());
+    v.extend(spacing());
     v.push(c(
         "REFERENCE_GRID_CHARTS",
         Mat3Array(crate::dots::reference::GRID_CHARTS.to_vec()),
@@ -94,6 +96,37 @@ fn zone() -> Vec<Constant> {
         c("ZONE_CUSTOM_TABLE_ROWS", U32(g.custom.len() as u32)),
     ]);
     v
+}
+
+/// The per-dot jitter limits of the generation (dots::reference).
+fn reference() -> Vec<Constant> {
+    use crate::dots::reference as r;
+    use Value::*;
+    vec![
+        c("REFERENCE_MIN_DEPTH_MM", F32(r::MIN_DEPTH_MM)),
+        c(
+            "REFERENCE_DIAMETER_FACTOR",
+            Vec2([r::DIAMETER_FACTOR.0, r::DIAMETER_FACTOR.1]),
+        ),
+        c("REFERENCE_PIGMENT_JITTER", F32(r::PIGMENT_JITTER)),
+        c(
+            "REFERENCE_PIGMENT_FACTOR",
+            Vec2([r::PIGMENT_FACTOR.0, r::PIGMENT_FACTOR.1]),
+        ),
+    ]
+}
+
+/// The slots of a chunk's counters (dots::spacing), which generate.wgsl and spacing.wgsl share.
+fn spacing() -> Vec<Constant> {
+    use crate::dots::spacing as s;
+    let u = |n: &str, x: u64| c(format!("SPACING_{n}"), Value::U32(x as u32));
+    vec![
+        u("COUNTERS", s::COUNTERS),
+        u("OBSTACLES", s::OBSTACLES),
+        u("UNDECIDED", s::UNDECIDED),
+        u("WRITTEN", s::WRITTEN),
+        u("ACCEPTED", s::ACCEPTED),
+    ]
 }
 
 fn ageing() -> Vec<Constant> {
@@ -148,6 +181,7 @@ fn scar() -> Vec<Constant> {
         f("WAVE_MM", s::WAVE_MM),
         f("RETENTION", s::RETENTION),
         f("CLEARANCE_FACTOR", s::CLEARANCE_FACTOR),
+        c("SCAR_FUE_KEY_SALT", Value::U32(s::FUE_KEY_SALT)),
     ]
 }
 
