@@ -26,10 +26,12 @@ use glam::Vec3;
 /// as the shaft's base rather than as a dot of its own.
 pub const HAIR_CLEARANCE_MM: f32 = 0.25;
 
-/// Edge of a cell of the hash grid, mm: more than twice any exclusion radius, so a candidate
-/// visits at most 2×2×2 cells, and small enough that a cell holds a handful of roots (natural
-/// hair is ~2 per mm²).
+/// Edge of a cell of the hash grid, mm, for the usual sizes: small enough that a cell holds a
+/// handful of roots (natural hair is ~2 per mm²).
 pub const HAIR_CELL_MM: f32 = 1.0;
+/// The cell edge is at least this many exclusion radii, so that a candidate visits at most
+/// 2×2×2 cells whatever the plan's dot and hair sizes (oversized dots give radii up to 0.83 mm).
+pub const CELL_PER_RADIUS: f32 = 2.5;
 
 /// The largest keep-probability boost of a zone: full compensation up to 75% of the area
 /// covered by exclusion discs. Denser hair than that (far beyond natural) keeps its loss rather
@@ -97,11 +99,12 @@ impl HairGrid {
 
     /// A grid of `roots` with exclusion radius `radius_mm` and the given keep factors.
     pub fn new(roots: &[[f32; 3]], radius_mm: f32, keep_factor: [f32; 5]) -> HairGrid {
-        if roots.is_empty() {
+        // No radius, no exclusion (the radius always has the clearance in it; this only
+        // guards the arithmetic below).
+        if roots.is_empty() || !(radius_mm > 0.0 && radius_mm.is_finite()) {
             return HairGrid::empty();
         }
-        let cell = HAIR_CELL_MM;
-        assert!(radius_mm > 0.0 && radius_mm < 0.5 * cell);
+        let cell = HAIR_CELL_MM.max(CELL_PER_RADIUS * radius_mm);
         let buckets = roots.len().next_power_of_two();
         let mask = (buckets - 1) as u32;
         let bucket = |p: &[f32; 3]| {
@@ -237,6 +240,26 @@ mod tests {
             let d = p - Vec3::from_array(*q);
             d.dot(d) < r * r
         })
+    }
+
+    #[test]
+    fn any_radius_the_plan_allows_builds_a_grid_that_finds_what_brute_force_finds() {
+        // The largest dot and hair the plan check allows: radius 0.825 mm, over half the usual
+        // 1 mm cell (this used to fail an assertion, aborting render, report, age and compare).
+        let r = exclusion_radius_mm(0.15, 1.0);
+        let roots: Vec<[f32; 3]> = (0..400)
+            .map(|i| [rand01(3, i, 0) * 20.0 - 10.0, rand01(3, i, 1) * 20.0, 90.0])
+            .collect();
+        let g = HairGrid::new(&roots, r, [1.0; 5]);
+        assert!(g.cell_mm >= 2.0 * r, "cell {} for radius {r}", g.cell_mm);
+        for i in 0..5000 {
+            let p = Vec3::new(
+                rand01(4, i, 0) * 24.0 - 12.0,
+                rand01(4, i, 1) * 24.0 - 2.0,
+                90.0 + rand01(4, i, 2) - 0.5,
+            );
+            assert_eq!(g.blocks(p), brute(&roots, r, p), "candidate {i} at {p}");
+        }
     }
 
     #[test]

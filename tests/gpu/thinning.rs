@@ -206,3 +206,32 @@ fn the_plan_density_holds_between_the_hairs() {
     // about the size of the minimum spacing: candidate_excess is calibrated on open ground.
     assert!(worst < 0.08, "density off by {:.1}%", 100.0 * worst);
 }
+
+/// The largest dots and hairs a plan may have (`dots.diameter_mm` 1.0, `hair.diameter_mm` 0.15):
+/// the exclusion radius (0.825 mm) is over half the usual grid cell, which used to abort every
+/// command on an assertion (issue 19). The grid now grows its cells with the radius: GPU and CPU
+/// still agree and no dot lies within the radius of a root.
+#[test]
+fn the_largest_dots_and_hairs_a_plan_allows_go_between_the_hairs() {
+    let h = head();
+    let e = engine();
+    let mut p = plan(true);
+    p.dots.diameter_mm = 1.0;
+    p.hair.diameter_mm = 0.15;
+    p.validate().unwrap();
+    let t = Treatment::new(h, &p, Some(DOTS)).unwrap();
+    let gpu = e.generate(h, &t).unwrap().read(&e.gpu).unwrap();
+    let cpu = t.reference_dots(h);
+    assert!(cpu.len() > DOTS as usize / 4, "{} dots", cpu.len());
+    assert_agree(&gpu, &cpu);
+    let r = exclusion_radius_mm(p.hair.diameter_mm, p.dots.diameter_mm);
+    let roots = Roots::new(&t.hairs);
+    let closest = gpu
+        .iter()
+        .map(|d| roots.nearest(d.position()))
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        closest >= r * (1.0 - 1e-5),
+        "a dot {closest} mm from a root (radius {r} mm)"
+    );
+}
