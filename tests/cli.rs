@@ -345,3 +345,35 @@ fn report_applies_error_flags_and_prints_the_trainer_metrics() {
     );
     no_files_but(d, &[]);
 }
+
+/// A time out of range is refused by the flag the user gave (`--days`, `--date`, `--years`),
+/// negative values included, before anything is rendered and with no file written.
+#[test]
+fn times_out_of_range_name_the_flag_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plans = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/plans/dated-sessions.toml"
+    );
+    for (args, flag) in [
+        (vec!["render", "--days", "20000"], "--days"),
+        (vec!["render", "--days", "-1"], "--days"),
+        (vec!["render", "--years", "-2"], "--years"),
+        (
+            vec!["render", "--plan", plans, "--date", "2056-03-12"],
+            "--date",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--size", "64x48", "--out", "t.png"]);
+        let (code, _, err) = scalp(&all, d);
+        assert_ne!(code, 0, "{args:?} was accepted");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(
+            !err.contains("--years") || flag == "--years",
+            "{args:?}: {err}"
+        );
+        assert!(!d.join("t.png").exists());
+    }
+}

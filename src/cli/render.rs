@@ -1,5 +1,7 @@
 //! `scalp render`: one picture of a head with its treatment.
-use super::{generate_with_bar, load_head, load_plan, parse_size, parse_years, HeadArgs};
+use super::{
+    generate_with_bar, load_head, load_plan, parse_days, parse_size, parse_years, HeadArgs,
+};
 use clap::Args;
 use scalp::camera::{Camera, ViewPreset};
 use scalp::engine::{Engine, Frame};
@@ -31,10 +33,11 @@ pub struct RenderArgs {
     pub no_dots: bool,
     /// Show the head this many years after the first session (default: once every session has
     /// healed, four weeks after the last).
-    #[arg(long, conflicts_with = "days", value_parser = parse_years)]
+    #[arg(long, conflicts_with = "days", value_parser = parse_years, allow_negative_numbers = true)]
     pub years: Option<f32>,
     /// Show the head this many days after the first session (for the first weeks).
-    #[arg(long)]
+    // Negative values reach the range check (and its message) instead of reading as a flag.
+    #[arg(long, value_parser = parse_days, allow_negative_numbers = true)]
     pub days: Option<f32>,
     /// Show the head on this date, YYYY-MM-DD (needs the plan's `sessions.dates`).
     #[arg(long, conflicts_with_all = ["years", "days"], value_parser = scalp::plan::parse_date)]
@@ -177,7 +180,9 @@ fn time_shown(a: &RenderArgs, treatment: &Treatment) -> Result<(f32, String)> {
                 )
             })?;
             let days = day - first;
-            if !(0..=30 * 366).contains(&days) {
+            // The same 30 years the engine ages to, so a date it refuses is refused here, by
+            // its flag.
+            if days < 0 || days as f32 > 30.0 * scalp::ageing::DAYS_PER_YEAR {
                 return Err(ScalpError::invalid(
                     "--date",
                     format!(

@@ -20,10 +20,10 @@ pub struct ViewArgs {
     #[arg(long, default_value = "1280x800", value_parser = parse_size)]
     pub size: (u32, u32),
     /// Show the head this many years after the first session (default: healed).
-    #[arg(long, conflicts_with = "days", value_parser = parse_years)]
+    #[arg(long, conflicts_with = "days", value_parser = parse_years, allow_negative_numbers = true)]
     pub years: Option<f32>,
     /// Show the head this many days after the first session.
-    #[arg(long, value_parser = parse_days)]
+    #[arg(long, value_parser = parse_days, allow_negative_numbers = true)]
     pub days: Option<f32>,
     /// Start with the untreated head (no dots).
     #[arg(long)]
