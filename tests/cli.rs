@@ -377,3 +377,47 @@ fn times_out_of_range_name_the_flag_given() {
         assert!(!d.join("t.png").exists());
     }
 }
+
+/// A path no PNG can be written to is refused before anything is loaded or rendered: with a
+/// bad plan as well, the output path is what the error names (it is checked first), and nothing
+/// is left behind.
+#[test]
+fn bad_output_paths_are_refused_before_the_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("sub.png")).unwrap();
+    std::fs::write(d.join("bad.toml"), "[dots]\ndepth_mm = 7\n").unwrap();
+    for (args, says) in [
+        (vec!["render", "--out", "nofolder/x.png"], "does not exist"),
+        (vec!["render", "--out", "x.jpg"], "must end in .png"),
+        (vec!["render", "--out", "sub.png"], "is a folder"),
+        (vec!["age", "--out", "nofolder/s.png"], "does not exist"),
+        (vec!["age", "--chart", "c.txt"], "must end in .png"),
+        (
+            vec!["compare", "--error", "too-deep", "--out", "nofolder/c.png"],
+            "does not exist",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--plan", "bad.toml"]);
+        let (code, _, err) = scalp(&all, d);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(
+            !err.contains("depth_mm"),
+            "{args:?}: the plan was read first: {err}"
+        );
+    }
+    let mut left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        vec![
+            std::ffi::OsString::from("bad.toml"),
+            std::ffi::OsString::from("sub.png")
+        ]
+    );
+}

@@ -29,6 +29,9 @@ pub struct AgeArgs {
 }
 
 pub fn run(a: AgeArgs) -> Result<()> {
+    for out in std::iter::once(&a.out).chain(&a.chart) {
+        scalp::png::check_path(out)?;
+    }
     let head = load_head(&a.head)?;
     let plan = load_plan(&a.head)?;
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;

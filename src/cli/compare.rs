@@ -34,6 +34,7 @@ pub struct CompareArgs {
 }
 
 pub fn run(a: CompareArgs) -> Result<()> {
+    scalp::png::check_path(&a.out)?;
     let head = load_head(&a.head)?;
     let plan = load_plan(&a.head)?;
     // Which errors: the catalogue, or those asked for (flags, else the plan's own).

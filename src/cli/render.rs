@@ -117,6 +117,7 @@ fn camera_for(head_gpu: &HeadGpu, view: ViewPreset, size: (u32, u32), zoom: f32)
 
 pub fn run(a: RenderArgs) -> Result<()> {
     let t0 = Instant::now();
+    scalp::png::check_path(&a.out)?;
     let head = load_head(&a.head)?;
     let plan = plan_with_look(load_plan(&a.head)?, &a.look);
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
