@@ -429,6 +429,24 @@ fn binary_garbage() {
     }
     assert!(err.to_string().contains("scan.obj:3:"), "{err}");
 
+    // A Latin-1 (or Windows-1252) comment, as exporters write in the machine's code page,
+    // costs nothing: the mesh loads. The same byte outside a comment is refused by its line.
+    std::fs::write(
+        &path,
+        b"# Modell f\xfcr den Kunden \xa9 2026\nv 0 0 0\nv 1 0 0\nv 0 1 0 # \xe9\nf 1 2 3\n",
+    )
+    .unwrap();
+    let mesh = load_obj(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(mesh.triangle_count(), 1);
+    std::fs::write(&path, b"v 0 0 0\nv 1 0 0\ng t\xeate\nv 0 1 0\nf 1 2 3\n").unwrap();
+    match load_obj(&path, &LoadOptions::default()).unwrap_err() {
+        ScalpError::Mesh { line, message, .. } => {
+            assert_eq!(line, Some(3));
+            assert!(message.contains("not a text OBJ file"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+
     // Valid UTF-8 but binary (NUL bytes).
     let (line, message, _) = fail("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n\0\0\0\x01");
     assert_eq!(line, Some(5));

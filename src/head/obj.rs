@@ -178,15 +178,18 @@ pub fn load_obj_str(text: &str, name: &Path, opts: &LoadOptions) -> Result<Mesh>
     Ok(mesh)
 }
 
-/// The file's bytes as text, or an error naming the line of the first byte that is not UTF-8.
+/// The file's bytes as text, or an error naming the line of the first byte that is not UTF-8
+/// outside a comment.
 fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|source| ScalpError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e.into_bytes(),
+    };
+    decode_lines(&bytes).map_err(|(line, at)| {
         mesh_err(
             path,
             Some(line),
@@ -196,6 +199,32 @@ fn read_text(path: &Path) -> Result<String> {
             ),
         )
     })
+}
+
+/// Text of a file that is not all UTF-8: exporters write comments in the machine's code page
+/// (Latin-1, Windows-1252), which must not cost the client's scan, so a comment is read as
+/// Latin-1 (every byte a character; comments are skipped anyway). Anything else that is not
+/// UTF-8 is binary or another format: Err((line, byte offset)).
+fn decode_lines(bytes: &[u8]) -> std::result::Result<String, (usize, usize)> {
+    let mut text = String::with_capacity(bytes.len());
+    let mut start = 0;
+    for (k, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let body = match line.iter().position(|&b| b == b'#') {
+            Some(hash) => &line[..hash],
+            None => line,
+        };
+        match std::str::from_utf8(body) {
+            Ok(s) => {
+                text.push_str(s);
+                text.extend(line[body.len()..].iter().map(|&b| b as char));
+            }
+            Err(e) => return Err((k + 1, start + e.valid_up_to())),
+        }
+        text.push('\n');
+        start += line.len() + 1;
+    }
+    text.pop();
+    Ok(text)
 }
 
 /// The text without a byte-order mark; an error when it holds a NUL byte (binary data).
