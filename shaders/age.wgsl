@@ -61,7 +61,7 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
         looks[i] = Appearance(0.0, 0.0, 0.0, 0.0);
         return;
     }
-    let exposure = f32(d.flags >> DOTS_EXPOSURE_SHIFT) / AGEING_EXPOSURE_STEPS;
+    let exposure = f32(d.flags >> DOTS_EXPOSURE_SHIFT) / DOTS_EXPOSURE_STEPS;
     let z = d.depth_mm;
     // Scar tissue takes up a smaller share of each deposit and clears it faster (crate::scar).
     let scar = (d.flags & DOTS_SCAR_TISSUE_BIT) != 0u;

@@ -299,7 +299,7 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
     let k = atomicAdd(&counts[SPACING_WRITTEN], 1u);
     // Exposure in the high bits, fixed point (crate::ageing::pack_exposure).
-    let exposure_bits = u32(clamp(c.exposure, 0.0, AGEING_EXPOSURE_MAX) * AGEING_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
+    let exposure_bits = u32(clamp(c.exposure, 0.0, DOTS_EXPOSURE_MAX) * DOTS_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
         session | (c.zone << DOTS_ZONE_SHIFT) | scar_bit | exposure_bits);
 }

@@ -1,7 +1,7 @@
 // The dot stage's GPU mirrors (src/dots/mod.rs `Dot`, `GenParams`; src/dots/generate.rs
 // `Vertex`). Dot.flags: the session (DOTS_SESSION_MASK), the zone id from DOTS_ZONE_SHIFT
 // (DOTS_ZONE_MASK), the scar-tissue bit (DOTS_SCAR_TISSUE_BIT), the exposure from
-// DOTS_EXPOSURE_SHIFT (fixed point, AGEING_EXPOSURE_STEPS per unit).
+// DOTS_EXPOSURE_SHIFT (fixed point, DOTS_EXPOSURE_STEPS per unit).
 
 struct Dot {
     position: vec3f,

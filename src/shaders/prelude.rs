@@ -53,6 +53,8 @@ pub fn constants() -> Vec<Constant> {
         c("DOTS_ZONE_SHIFT", U32(crate::dots::ZONE_SHIFT)),
         c("DOTS_ZONE_MASK", U32(crate::dots::ZONE_MASK)),
         c("DOTS_EXPOSURE_SHIFT", U32(crate::dots::EXPOSURE_SHIFT)),
+        c("DOTS_EXPOSURE_STEPS", F32(crate::dots::EXPOSURE_STEPS)),
+        c("DOTS_EXPOSURE_MAX", F32(crate::dots::EXPOSURE_MAX)),
     ]);
     v.push(c("REFERENCE_BLOCK", U32(crate::dots::reference::BLOCK)));
     v.extend(reference());
@@ -136,8 +138,6 @@ fn ageing() -> Vec<Constant> {
     vec![
         c("AGEING_MAX_TOUCH_UPS", U32(a::MAX_TOUCH_UPS as u32)),
         c("AGEING_MAX_SESSIONS", U32(a::MAX_SESSIONS as u32)),
-        f("EXPOSURE_STEPS", crate::dots::EXPOSURE_STEPS),
-        f("EXPOSURE_MAX", crate::dots::EXPOSURE_MAX),
         f("DAYS_PER_YEAR", a::DAYS_PER_YEAR),
         f("EPIDERMIS_MM", a::EPIDERMIS_MM),
         f("DEPOSIT_HALF_HEIGHT_MM", a::DEPOSIT_HALF_HEIGHT_MM),
