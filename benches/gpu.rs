@@ -26,8 +26,7 @@ fn frames(c: &mut Criterion) {
     let targets = Targets::new(gpu, size, 2).expect("targets");
     let output = output_texture(gpu, size, wgpu::TextureUsages::empty());
     let view = output.create_view(&Default::default());
-    let (lo, hi) = head_gpu.bounds;
-    let camera = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, 4.0 / 3.0);
+    let camera = Camera::framing(ViewPreset::ThreeQuarter, &head_gpu.outline, 4.0 / 3.0);
     let mut group = c.benchmark_group("frame 1280x960");
     group.sample_size(10);
     for n in [100_000u64, 1_000_000] {

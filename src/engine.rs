@@ -176,10 +176,11 @@ impl Frame<'_> {
     /// The camera this frame is drawn with.
     pub fn camera(&self) -> Camera {
         match self.view {
-            Viewpoint::Preset(p) => {
-                let (lo, hi) = self.head.bounds;
-                Camera::framing(p, lo, hi, self.size.0 as f32 / self.size.1 as f32)
-            }
+            Viewpoint::Preset(p) => Camera::framing(
+                p,
+                &self.head.outline,
+                self.size.0 as f32 / self.size.1 as f32,
+            ),
             Viewpoint::Camera(c) => c,
         }
     }

@@ -80,6 +80,26 @@ fn bad_inputs_are_refused_clearly_and_leave_no_file() {
         ),
         (vec!["render", "--out", "a.jpeg"], vec![".png"]),
         (
+            vec!["render", "--field-mm", "0.5", "--out", "a.png"],
+            vec!["--field-mm", "2 to 200 mm"],
+        ),
+        (
+            vec!["render", "--magnification", "500x", "--out", "a.png"],
+            vec!["--magnification", "1× to 100×"],
+        ),
+        (
+            vec![
+                "render",
+                "--magnification",
+                "20",
+                "--zoom",
+                "3",
+                "--out",
+                "a.png",
+            ],
+            vec!["--zoom", "cannot be used with"],
+        ),
+        (
             vec!["render", "--adapter", "no-such-gpu", "--out", "a.png"],
             vec!["no-such-gpu"],
         ),
@@ -114,6 +134,44 @@ fn render_writes_a_png_and_reports_what_it_drew() {
     let img = image::open(dir.path().join("t.png")).unwrap();
     assert_eq!((img.width(), img.height()), (160, 120));
     no_files_but(dir.path(), &["t.png"]);
+}
+
+#[test]
+fn close_ups_are_named_by_field_of_view_or_magnification() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "160x120",
+            "--view",
+            "top",
+            "--magnification",
+            "20x",
+            "--out",
+            "m.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("close-up 20× trichoscopy, 6.0 mm across"),
+        "{out}"
+    );
+    let (code, out, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "160x120",
+            "--field-mm",
+            "30",
+            "--out",
+            "f.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("close-up 30 mm across"), "{out}");
 }
 
 #[test]

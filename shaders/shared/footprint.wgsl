@@ -1,7 +1,15 @@
 // A dot's footprint as both splatting paths draw it (needs view.wgsl and optics.wgsl).
 
-// Footprints extend to 3σ: beyond that the Gaussian carries 1% of its weight.
+// Footprints extend to at least 3σ (beyond it the Gaussian carries 1% of its weight) and on to
+// where their coverage 1 − e^(−m0·g) falls below 1%: a dense deposit (m0 ≫ 1) seen close up
+// otherwise shows the square edge of its quad.
 const EXTENT: f32 = 3.0;
+const EDGE_COVERAGE: f32 = 0.01;
+
+// How many σ a footprint of peak thickness m0 reaches before its coverage is negligible.
+fn extent_sigmas(m0: f32) -> f32 {
+    return max(EXTENT, sqrt(2.0 * log(max(m0, EDGE_COVERAGE) / EDGE_COVERAGE)));
+}
 
 // Healing marks (mirrors src/ageing.rs "Healing"): a scab crust over each fresh dot and the
 // redness (erythema) of the skin around each needle wound. Both sit at the surface, so they are
@@ -70,9 +78,9 @@ fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f3
         let drawn = keep_area(sqrt(s2), m0, px_per_mm);
         fp.inv_2s2[c] = 0.5 / (drawn.x * drawn.x);
         fp.m0[c] = drawn.y;
-        widest = max(widest, drawn.x);
+        widest = max(widest, drawn.x * extent_sigmas(drawn.y));
     }
-    fp.extent_mm = EXTENT * widest;
+    fp.extent_mm = widest;
     fp.peak = optics_reach(depth) * (1.0 - optics_ink_transmittance(shade, view.ink.rgb));
     fp.scab = 0.0;
     fp.redness = 0.0;

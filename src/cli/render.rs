@@ -3,7 +3,7 @@ use super::{
     generate_with_bar, load_head, load_plan, parse_days, parse_size, parse_years, HeadArgs,
 };
 use clap::Args;
-use scalp::camera::{Camera, ViewPreset};
+use scalp::camera::{Camera, CloseUp, ViewPreset};
 use scalp::engine::{Engine, Frame};
 use scalp::head::Head;
 use scalp::light::LightPreset;
@@ -77,8 +77,48 @@ pub struct LookArgs {
     #[arg(long)]
     pub no_hair: bool,
     /// Zoom in by narrowing the camera's field of view (1 = the whole head; 8 ≈ a 2 cm patch).
-    #[arg(long, default_value_t = 1.0, value_parser = parse_zoom)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_zoom,
+          conflicts_with_all = ["field_mm", "magnification"])]
     pub zoom: f32,
+    /// A close-up of the scalp this view shows best (front line, temple, vertex, crown, side),
+    /// this many mm across (2–200).
+    #[arg(long, value_parser = parse_field_mm, conflicts_with = "magnification")]
+    pub field_mm: Option<f32>,
+    /// A close-up as a trichoscope shows it at this magnification, e.g. 20 or 20x (1–100;
+    /// 20× is about 6 mm across, 70× about 1.7 mm).
+    #[arg(long, value_parser = parse_magnification)]
+    pub magnification: Option<f32>,
+}
+
+impl LookArgs {
+    /// The close-up asked for, if any.
+    pub fn close_up(&self) -> Option<CloseUp> {
+        self.field_mm
+            .map(CloseUp::FieldMm)
+            .or(self.magnification.map(CloseUp::Magnification))
+    }
+}
+
+fn parse_field_mm(s: &str) -> std::result::Result<f32, String> {
+    let v: f32 = s
+        .trim_end_matches("mm")
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number of millimetres"))?;
+    if !(2.0..=200.0).contains(&v) {
+        return Err(format!("{v} mm is out of range: 2 to 200 mm"));
+    }
+    Ok(v)
+}
+
+fn parse_magnification(s: &str) -> std::result::Result<f32, String> {
+    let v: f32 = s
+        .trim_end_matches(['x', 'X', '×'])
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a magnification such as 20x"))?;
+    if !(1.0..=100.0).contains(&v) {
+        return Err(format!("{v}× is out of range: 1× to 100×"));
+    }
+    Ok(v)
 }
 
 pub fn parse_zoom(s: &str) -> std::result::Result<f32, String> {
@@ -110,9 +150,14 @@ fn plan_with_look(mut plan: Plan, look: &LookArgs) -> Plan {
     plan
 }
 
-fn camera_for(head_gpu: &HeadGpu, view: ViewPreset, size: (u32, u32), zoom: f32) -> Camera {
-    let (lo, hi) = head_gpu.bounds;
-    Camera::framing(view, lo, hi, size.0 as f32 / size.1 as f32).zoomed(zoom)
+/// The preset view, zoomed, or a close-up of the skin at its centre.
+fn camera_for(head: &Head, head_gpu: &HeadGpu, view: ViewPreset, a: &RenderArgs) -> Camera {
+    let aspect = a.size.0 as f32 / a.size.1 as f32;
+    let cam = Camera::framing(view, &head_gpu.outline, aspect);
+    match a.look.close_up() {
+        None => cam.zoomed(a.look.zoom),
+        Some(c) => scalp::reports::framing::close_up(head, view, &cam, c.width_mm(), aspect),
+    }
 }
 
 pub fn run(a: RenderArgs) -> Result<()> {
@@ -146,7 +191,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let frame = Frame {
         head: &head_gpu,
         dots: Some((&dots, &aged)),
-        view: camera_for(&head_gpu, a.view, a.size, a.look.zoom).into(),
+        view: camera_for(&head, &head_gpu, a.view, &a).into(),
         settings: &settings,
         size: a.size,
     };
@@ -264,8 +309,12 @@ fn print_summary(a: &RenderArgs, engine: &Engine, s: &Summary) {
     let (head, treatment, dots) = (s.head, s.treatment, s.dots);
     let area_cm2 = treatment.layout.treated_area_mm2 / 100.0;
     let n = dots.total();
+    let framing = match a.look.close_up() {
+        Some(c) => format!("close-up {}", c.describe()),
+        None => "whole head".to_string(),
+    };
     println!(
-        "wrote {} ({}x{}, {:?} view)",
+        "wrote {} ({}x{}, {:?} view, {framing})",
         a.out.display(),
         a.size.0,
         a.size.1,

@@ -26,6 +26,32 @@ impl Mesh {
         self.indices.len() / 3
     }
 
+    /// Where the ray from `origin` along `dir` first meets the surface, if it does (one ray,
+    /// every triangle: for aiming a camera, not for bulk work).
+    pub fn first_hit(&self, origin: Vec3, dir: Vec3) -> Option<Vec3> {
+        let dir = dir.normalize_or_zero();
+        let mut nearest = f32::INFINITY;
+        for t in 0..self.triangle_count() {
+            let [a, b, c] = self.triangle(t);
+            // Möller–Trumbore.
+            let (e1, e2) = (b - a, c - a);
+            let p = dir.cross(e2);
+            let det = e1.dot(p);
+            if det.abs() < 1e-12 {
+                continue;
+            }
+            let s = (origin - a) / det;
+            let u = s.dot(p);
+            let q = s.cross(e1);
+            let v = dir.dot(q);
+            let d = e2.dot(q);
+            if u >= 0.0 && v >= 0.0 && u + v <= 1.0 && d > 0.0 && d < nearest {
+                nearest = d;
+            }
+        }
+        nearest.is_finite().then(|| origin + dir * nearest)
+    }
+
     pub fn triangle(&self, t: usize) -> [Vec3; 3] {
         let i = &self.indices[3 * t..3 * t + 3];
         [

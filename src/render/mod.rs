@@ -8,7 +8,7 @@ pub mod splat;
 pub mod splat_compute;
 
 use crate::ageing::age::AgedDots;
-use crate::camera::Camera;
+use crate::camera::{Camera, Outline};
 use crate::dots::generate::GpuDots;
 use crate::error::{Result, ScalpError};
 use crate::gpu::timer::FrameTimer;
@@ -150,9 +150,8 @@ pub struct HeadGpu {
     pub index_count: u32,
     /// Relative yearly UV dose per vertex (for `Show::Exposure`); ones until set.
     pub exposure: wgpu::Buffer,
-    /// What the camera frames: the cranium and the upper face (everything above a level 60 mm
-    /// below the brow), so the treated scalp fills the picture instead of the neck.
-    pub bounds: (Vec3, Vec3),
+    /// What the preset views frame: the head from the crown to the chin (`frame_outline`).
+    pub outline: Outline,
     /// The client's existing hairs (`crate::hair::Hair`) and their count; None: bald.
     pub hairs: Option<(wgpu::Buffer, u32)>,
     /// Linear albedo of those hairs.
@@ -165,7 +164,7 @@ pub struct HeadGpu {
 impl HeadGpu {
     pub fn new(gpu: &Gpu, head: &crate::head::Head) -> HeadGpu {
         let mesh = &head.mesh;
-        let bounds = frame_bounds(head);
+        let outline = frame_outline(head);
         let verts: Vec<[f32; 6]> = mesh
             .positions
             .iter()
@@ -181,7 +180,7 @@ impl HeadGpu {
                 &vec![1.0f32; mesh.positions.len()],
                 wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
             ),
-            bounds,
+            outline,
             hairs: None,
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
@@ -210,19 +209,19 @@ impl HeadGpu {
     }
 }
 
-/// What the camera frames: the part of the head above a level 60 mm below the brow.
-pub fn frame_bounds(head: &crate::head::Head) -> (Vec3, Vec3) {
-    let floor = head.landmarks.glabella.y - 60.0;
-    let mut lo = Vec3::splat(f32::INFINITY);
-    let mut hi = Vec3::splat(f32::NEG_INFINITY);
-    for p in head.mesh.positions.iter().filter(|p| p.y >= floor) {
-        lo = lo.min(*p);
-        hi = hi.max(*p);
-    }
-    if lo.x <= hi.x {
-        (lo, hi)
+/// How far below the brow (glabella) the chin sits, mm: the face's lower height (glabella to
+/// menton ≈ 120–130 mm in adults) with a little of the neck, so the preset views show the whole
+/// head down to the chin as a clinic photographs it, and leave a scan's neck and shoulders out.
+pub const CHIN_BELOW_GLABELLA_MM: f32 = 135.0;
+
+/// What the preset views frame: the head from the crown down to the chin.
+pub fn frame_outline(head: &crate::head::Head) -> Outline {
+    let floor = head.landmarks.glabella.y - CHIN_BELOW_GLABELLA_MM;
+    let above = head.mesh.positions.iter().filter(|p| p.y >= floor);
+    if above.clone().next().is_some() {
+        Outline::new(above.copied())
     } else {
-        head.mesh.bounds()
+        Outline::new(head.mesh.positions.iter().copied())
     }
 }
 

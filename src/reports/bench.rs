@@ -274,8 +274,11 @@ impl Bench<'_> {
         let targets = Targets::new(gpu, (w, h), ssaa)?;
         let output = output_texture(gpu, (w, h), wgpu::TextureUsages::empty());
         let view = output.create_view(&Default::default());
-        let (lo, hi) = self.head_gpu.bounds;
-        let base = Camera::framing(ViewPreset::ThreeQuarter, lo, hi, w as f32 / h as f32);
+        let base = Camera::framing(
+            ViewPreset::ThreeQuarter,
+            &self.head_gpu.outline,
+            w as f32 / h as f32,
+        );
         let settings = RenderSettings {
             path: case.path,
             ..Default::default()

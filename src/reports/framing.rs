@@ -43,18 +43,14 @@ impl Framing {
     }
 }
 
-/// Vertical field of view of the close-ups: a long lens, so the skin is seen with little
-/// perspective.
-const CLOSE_FOV_Y_DEG: f32 = 20.0;
-
 /// The camera of `framing` for pictures of `aspect` (width / height), and for close-ups how
 /// many pixels a millimetre of skin spans at the target per pixel of picture height
 /// (multiply by the height).
 pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32>) {
     let (target, dir, up, width) = match framing {
         Framing::View(v) => {
-            let (lo, hi) = crate::render::frame_bounds(head);
-            return (Camera::framing(v, lo, hi, aspect), None);
+            let outline = crate::render::frame_outline(head);
+            return (Camera::framing(v, &outline, aspect), None);
         }
         Framing::Vertex { width_mm } => {
             let (p, n) = surface_point(head, head.landmarks.vertex);
@@ -74,7 +70,7 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
             (target, Vec3::new(0.0, e.sin(), e.cos()), Vec3::Y, width_mm)
         }
     };
-    let fov_y = CLOSE_FOV_Y_DEG.to_radians();
+    let fov_y = crate::camera::CLOSE_UP_FOV_Y_DEG.to_radians();
     let half_w = (0.5 * fov_y).tan() * aspect;
     let dist = 0.5 * width / half_w;
     let cam = Camera {
@@ -87,6 +83,39 @@ pub fn camera(head: &Head, framing: Framing, aspect: f32) -> (Camera, Option<f32
     };
     // Pixels per mm at the target, per pixel of height: (h/2) / (dist · tan(fov/2)) / h.
     (cam, Some(0.5 / (dist * (0.5 * fov_y).tan())))
+}
+
+/// Where a close-up from a preset view looks: the part of the scalp a clinic shows from that
+/// side (the front line, a temple corner, the vertex, the crown, where the fringe meets the top).
+pub fn close_up_aim(head: &Head, preset: ViewPreset) -> Vec3 {
+    let lm = &head.landmarks;
+    let side = |ear: Vec3| ear + (lm.vertex - ear) * 0.45;
+    match preset {
+        ViewPreset::Front => lm.front_hairline,
+        ViewPreset::ThreeQuarter => lm.temple_left + Vec3::new(0.0, 8.0, -12.0),
+        ViewPreset::Top => lm.vertex,
+        ViewPreset::Back => crate::hair::whorl(head),
+        ViewPreset::Left => side(lm.ear_top_left),
+        ViewPreset::Right => side(lm.ear_top_right),
+    }
+}
+
+/// A close-up `width_mm` across from the direction of `view` (a preset camera), aimed at the
+/// preset's [`close_up_aim`] where the camera's ray to it meets the skin.
+pub fn close_up(
+    head: &Head,
+    preset: ViewPreset,
+    view: &Camera,
+    width_mm: f32,
+    aspect: f32,
+) -> Camera {
+    let aim = close_up_aim(head, preset);
+    let surface = head.mesh.first_hit(view.eye, aim - view.eye).unwrap_or(aim);
+    let toward = Camera {
+        target: surface,
+        ..*view
+    };
+    toward.close_up(surface, width_mm, aspect)
 }
 
 /// The mesh vertex nearest to `p` and its normal.

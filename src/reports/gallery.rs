@@ -68,8 +68,12 @@ struct Shots<'a> {
 impl Shots<'_> {
     /// A preset view narrowed by `zoom`.
     fn camera(&self, view: ViewPreset, zoom: f32) -> Camera {
-        let (lo, hi) = self.head_gpu.bounds;
-        Camera::framing(view, lo, hi, self.size.0 as f32 / self.size.1 as f32).zoomed(zoom)
+        Camera::framing(
+            view,
+            &self.head_gpu.outline,
+            self.size.0 as f32 / self.size.1 as f32,
+        )
+        .zoomed(zoom)
     }
 
     /// The dots as aged, seen by `camera` with `settings`.

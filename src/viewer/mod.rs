@@ -287,7 +287,7 @@ impl Viewer {
         });
         // Until the first frame says, guess the view as the window less the panel.
         let aspect = (o.size.0 as f32 - PANEL_WIDTH).max(100.0) / o.size.1.max(1) as f32;
-        let orbit = Orbit::new(scalp::render::frame_bounds(&o.head), o.view, aspect);
+        let orbit = Orbit::new(scalp::render::frame_outline(&o.head), o.view, aspect);
         let years = o.years.unwrap_or_else(|| o.plan.healed_years());
         let mut controls = Controls::new(o.plan, years);
         controls.settings.dots = o.dots;
@@ -400,7 +400,7 @@ impl Viewer {
                             .or(self.start_head.as_ref());
                         if !framed.is_some_and(|h| Arc::ptr_eq(h, &built.head)) {
                             self.orbit
-                                .set_bounds(built.head_gpu.bounds, self.view_aspect);
+                                .set_outline(built.head_gpu.outline.clone(), self.view_aspect);
                             self.note = Some(format!("loaded {}", built.head.source));
                         }
                         let version = self.scene.as_ref().map_or(0, |s| s.version + 1);

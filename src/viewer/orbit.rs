@@ -2,7 +2,7 @@
 //! glides to where the hand left it instead of jumping frame to frame (on a CPU driver frames
 //! are far apart, and an undamped jump reads as a stall).
 use glam::Vec3;
-use scalp::camera::{Camera, ViewPreset};
+use scalp::camera::{Camera, Outline, ViewPreset};
 
 /// Where the camera is, as the hand moves it: azimuth from +Z toward +X (the client's left),
 /// elevation above the horizon, distance to the target, and the target.
@@ -26,32 +26,29 @@ pub struct Orbit {
     pub current: Pose,
     /// Where it is heading.
     pub goal: Pose,
-    /// The head's frame bounds (what presets frame, what pan and zoom are limited by).
-    lo: Vec3,
-    hi: Vec3,
+    /// The head's outline (what presets frame, what pan and zoom are limited by).
+    outline: Outline,
     fov_y: f32,
     /// Distance at which a preset frames the head; zoom stays within a range around it.
     framing_distance: f32,
 }
 
 impl Orbit {
-    pub fn new(bounds: (Vec3, Vec3), preset: ViewPreset, aspect: f32) -> Orbit {
-        let pose = preset_pose(preset, bounds, aspect);
+    pub fn new(outline: Outline, preset: ViewPreset, aspect: f32) -> Orbit {
+        let pose = preset_pose(preset, &outline, aspect);
         Orbit {
             current: pose,
             goal: pose,
-            lo: bounds.0,
-            hi: bounds.1,
-            fov_y: Camera::framing(preset, bounds.0, bounds.1, aspect).fov_y,
+            fov_y: Camera::framing(preset, &outline, aspect).fov_y,
+            outline,
             framing_distance: pose.distance,
         }
     }
 
     /// A new head: keep the direction the user chose, frame the new head.
-    pub fn set_bounds(&mut self, bounds: (Vec3, Vec3), aspect: f32) {
-        let framed = preset_pose(ViewPreset::ThreeQuarter, bounds, aspect);
-        self.lo = bounds.0;
-        self.hi = bounds.1;
+    pub fn set_outline(&mut self, outline: Outline, aspect: f32) {
+        let framed = preset_pose(ViewPreset::ThreeQuarter, &outline, aspect);
+        self.outline = outline;
         self.framing_distance = framed.distance;
         for p in [&mut self.current, &mut self.goal] {
             p.target = framed.target;
@@ -61,7 +58,7 @@ impl Orbit {
 
     /// Glide to a preset view.
     pub fn preset(&mut self, preset: ViewPreset, aspect: f32) {
-        let mut goal = preset_pose(preset, (self.lo, self.hi), aspect);
+        let mut goal = preset_pose(preset, &self.outline, aspect);
         // Turn the short way round from where the camera is.
         goal.azimuth = self.current.azimuth + wrap_pi(goal.azimuth - self.current.azimuth);
         self.goal = goal;
@@ -80,8 +77,8 @@ impl Orbit {
         let mm_per_point =
             2.0 * self.goal.distance * (0.5 * self.fov_y).tan() / view_height.max(1.0);
         let (right, up) = screen_axes(&self.goal);
-        let radius = 0.5 * (self.hi - self.lo).length();
-        let centre = 0.5 * (self.lo + self.hi);
+        let radius = self.outline.radius();
+        let centre = self.outline.center();
         let target = self.goal.target + (-dx * right + dy * up) * mm_per_point;
         // Keep the head in reach: the target never leaves a sphere around it.
         let off = target - centre;
@@ -127,8 +124,8 @@ impl Orbit {
         let p = &self.current;
         let eye = p.target + direction(p) * p.distance;
         // Near and far hug the head wherever the camera is, for depth precision.
-        let centre = 0.5 * (self.lo + self.hi);
-        let radius = 0.5 * (self.hi - self.lo).length();
+        let centre = self.outline.center();
+        let radius = self.outline.radius();
         let d = (eye - centre).length();
         Camera {
             eye,
@@ -162,8 +159,8 @@ fn wrap_pi(a: f32) -> f32 {
 }
 
 /// The pose that shows what `scalp render --view` shows, from the library's framing.
-pub fn preset_pose(preset: ViewPreset, bounds: (Vec3, Vec3), aspect: f32) -> Pose {
-    let cam = Camera::framing(preset, bounds.0, bounds.1, aspect);
+pub fn preset_pose(preset: ViewPreset, outline: &Outline, aspect: f32) -> Pose {
+    let cam = Camera::framing(preset, outline, aspect);
     let d = cam.eye - cam.target;
     let distance = d.length();
     let elevation = (d.y / distance).clamp(-1.0, 1.0).asin().min(MAX_ELEVATION);
@@ -193,6 +190,18 @@ mod tests {
         )
     }
 
+    /// The box's corners as an outline.
+    fn outline() -> Outline {
+        let (lo, hi) = bounds();
+        Outline::new((0..8).map(|i| {
+            Vec3::new(
+                if i & 1 == 0 { lo.x } else { hi.x },
+                if i & 2 == 0 { lo.y } else { hi.y },
+                if i & 4 == 0 { lo.z } else { hi.z },
+            )
+        }))
+    }
+
     #[test]
     fn presets_see_the_head_from_where_scalp_render_does() {
         for preset in [
@@ -202,14 +211,14 @@ mod tests {
             ViewPreset::Left,
             ViewPreset::Right,
         ] {
-            let o = Orbit::new(bounds(), preset, 1.3);
-            let want = Camera::framing(preset, bounds().0, bounds().1, 1.3);
+            let o = Orbit::new(outline(), preset, 1.3);
+            let want = Camera::framing(preset, &outline(), 1.3);
             let got = o.camera();
             assert!((got.eye - want.eye).length() < 1e-2, "{preset:?}");
             assert!((got.target - want.target).length() < 1e-3, "{preset:?}");
         }
         // Top: from above with the forehead (+Z) at the top of the image.
-        let o = Orbit::new(bounds(), ViewPreset::Top, 1.3);
+        let o = Orbit::new(outline(), ViewPreset::Top, 1.3);
         let cam = o.camera();
         let forward = (cam.target - cam.eye).normalize();
         assert!(forward.y < -0.99);
@@ -219,7 +228,7 @@ mod tests {
 
     #[test]
     fn motion_is_damped_and_arrives() {
-        let mut o = Orbit::new(bounds(), ViewPreset::Front, 1.0);
+        let mut o = Orbit::new(outline(), ViewPreset::Front, 1.0);
         o.orbit(100.0, 0.0);
         let start = o.current.azimuth;
         assert!(o.step(0.016));
@@ -241,7 +250,7 @@ mod tests {
 
     #[test]
     fn presets_turn_the_short_way_and_zoom_and_pan_are_bounded() {
-        let mut o = Orbit::new(bounds(), ViewPreset::Right, 1.0);
+        let mut o = Orbit::new(outline(), ViewPreset::Right, 1.0);
         o.orbit(-2000.0, 0.0); // several turns to the left
         o.step(10.0);
         o.preset(ViewPreset::Left, 1.0);
@@ -266,7 +275,7 @@ mod tests {
 
     #[test]
     fn pan_moves_the_target_across_the_screen() {
-        let mut o = Orbit::new(bounds(), ViewPreset::Front, 1.0);
+        let mut o = Orbit::new(outline(), ViewPreset::Front, 1.0);
         let t0 = o.goal.target;
         o.pan(-10.0, 0.0, 600.0);
         // Dragging left from the front: the head follows the hand, the target moves to +X.

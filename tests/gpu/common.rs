@@ -59,9 +59,9 @@ pub fn centre_disc_luminance(img: &image::RgbaImage) -> f32 {
 
 /// Where a head-space point lands in an image of `size` rendered with the framing of `view`.
 pub fn pixel_of(view: scalp::camera::ViewPreset, size: (u32, u32), p: glam::Vec3) -> (i32, i32) {
-    let (lo, hi) = scalp::render::frame_bounds(head());
+    let outline = scalp::render::frame_outline(head());
     let aspect = size.0 as f32 / size.1 as f32;
-    let cam = scalp::camera::Camera::framing(view, lo, hi, aspect);
+    let cam = scalp::camera::Camera::framing(view, &outline, aspect);
     let c = cam.proj(aspect) * cam.view() * p.extend(1.0);
     (
         ((1.0 + c.x / c.w) * 0.5 * size.0 as f32) as i32,

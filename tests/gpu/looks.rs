@@ -6,15 +6,19 @@ use scalp::camera::{Camera, ViewPreset};
 use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
 use scalp::plan::Plan;
-use scalp::render::{frame_bounds, HeadGpu, RenderSettings};
+use scalp::render::{frame_outline, HeadGpu, RenderSettings};
 use scalp::treatment::Treatment;
 
 const SIZE: (u32, u32) = (200, 150);
 
 /// A close-up of the top of the head: a patch ~3 cm wide, all of it treated.
 fn close_up() -> Camera {
-    let (lo, hi) = frame_bounds(head());
-    Camera::framing(ViewPreset::Top, lo, hi, SIZE.0 as f32 / SIZE.1 as f32).zoomed(10.0)
+    Camera::framing(
+        ViewPreset::Top,
+        &frame_outline(head()),
+        SIZE.0 as f32 / SIZE.1 as f32,
+    )
+    .zoomed(10.0)
 }
 
 /// The same patch without and with dots: per-channel mean linear values over the patch.
@@ -212,10 +216,10 @@ fn hdr_targets_hold_no_nan_and_nothing_negative_in_any_light() {
     let mut hg = HeadGpu::new(&e.gpu, h);
     t.set_hairs(&e.gpu, h, &mut hg);
     assert!(hg.hairs.is_some());
-    let (lo, hi) = frame_bounds(h);
+    let outline = frame_outline(h);
     for light in LightPreset::ALL {
         for (view, zoom) in [(ViewPreset::ThreeQuarter, 1.0), (ViewPreset::Top, 6.0)] {
-            let cam = Camera::framing(view, lo, hi, 4.0 / 3.0).zoomed(zoom);
+            let cam = Camera::framing(view, &outline, 4.0 / 3.0).zoomed(zoom);
             let s = RenderSettings {
                 light,
                 ssaa: 1,
