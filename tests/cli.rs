@@ -436,6 +436,10 @@ fn match_refuses_a_plan_with_no_hair_or_a_bad_out_path_and_leaves_no_file() {
     std::fs::write(d.join("hair.toml"), "[hair]\nenabled = true\n").unwrap();
     std::fs::write(d.join("bad.toml"), "[dots]\ndepth_mm = 7\n").unwrap();
     std::fs::create_dir(d.join("sub.toml")).unwrap();
+    let scar_plan = format!(
+        "{}/assets/plans/strip-scar.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     for (args, says) in [
         (
             vec!["match", "--plan", "bald.toml", "--out", "m.toml"],
@@ -465,6 +469,11 @@ fn match_refuses_a_plan_with_no_hair_or_a_bad_out_path_and_leaves_no_file() {
         (
             vec!["match", "--plan", "bad.toml", "--out", "m.toml"],
             vec!["bad.toml:2", "dots.depth_mm"],
+        ),
+        // Hair, but only a scar strip treated: no patch of SMP to measure.
+        (
+            vec!["match", "--plan", &scar_plan, "--out", "m.toml"],
+            vec!["no patch", "only scars"],
         ),
     ] {
         let (code, _, err) = scalp(&args, d);

@@ -200,9 +200,9 @@ impl Comparison {
             ScalpError::invalid(
                 "plan",
                 format!(
-                    "the plan treats no patch of scalp {:.0} mm across, so there is no SMP to \
-                     match to the hair: give the top or the crown a density ([density]) and \
-                     keep them inside the treated zone",
+                    "the plan treats no patch of scalp {:.0} mm across (only scars, or alopecia \
+                     patches smaller than that), so there is no SMP to measure against the \
+                     hair: the match needs a treated top or crown",
                     2.0 * MEASURE_RADIUS_MM
                 ),
             )
