@@ -157,6 +157,8 @@ fn report_json_and_age_sheet_with_chart() {
         assert!(z["touch_up_year"].is_number() || z["touch_up_year"].is_null());
     }
     assert!(v["plan"]["dots"]["depth_mm"].is_number());
+    // The built-in plan has no hair: nothing to compare the SMP with.
+    assert!(v["smp_vs_shaved"].is_null(), "{}", v["smp_vs_shaved"]);
 
     let (code, out, err) = scalp(
         &[

@@ -91,7 +91,19 @@ fn darker_hair_darkens_the_patch_more_and_a_plan_without_hair_is_not_compared() 
     };
     let (black, blonde) = (drop("black"), drop("blonde"));
     assert!(black > blonde + 2.0, "black {black}, blonde {blonde}");
-    // The report leaves the lines out when there is no hair to compare with.
+    // The report compares under every light when the plan has hair, and leaves the lines out
+    // when there is none to compare with.
+    let with_hair = plan("dark-brown", 5.0);
+    let t = scalp::treatment::Treatment::new(h, &with_hair, None).unwrap();
+    let report = scalp::reports::report::smp_vs_shaved(e, h, &t, t.healed_years())
+        .unwrap()
+        .expect("a plan with hair is compared");
+    let lights: Vec<LightPreset> = report.lights.iter().map(|l| l.light).collect();
+    assert_eq!(lights, LightPreset::ALL.to_vec());
+    for l in &report.lights {
+        assert!(l.shaved_drop > 2.0 && l.treated_drop > 0.0, "{l:?}");
+        assert!(l.delta_e.is_finite() && l.delta_e > 0.0, "{l:?}");
+    }
     let bald = Plan::default();
     let t = scalp::treatment::Treatment::new(h, &bald, None).unwrap();
     assert!(scalp::reports::report::smp_vs_shaved(e, h, &t, 0.2)
