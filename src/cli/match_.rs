@@ -3,9 +3,11 @@
 use super::{load_head, load_plan, HeadArgs};
 use clap::Args;
 use scalp::engine::Engine;
+use scalp::error::Quantity;
 use scalp::light::LightPreset;
 use scalp::plan::Plan;
 use scalp::reports::shaved::{self, Comparison, Match, Trial};
+use scalp::treatment::plan_for_dot_count;
 use scalp::{Result, ScalpError};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -31,7 +33,14 @@ pub fn run(a: MatchArgs) -> Result<()> {
     let t0 = Instant::now();
     check_out(&a.out)?;
     let head = load_head(&a.head)?;
-    let plan = load_plan(&a.head)?;
+    let mut plan = load_plan(&a.head)?;
+    // --dots scales every density; the matched plan starts from (and keeps) that scaling.
+    if let Some(n) = a.head.dots {
+        if n == 0 {
+            return Err(ScalpError::bad(Quantity::DotCount, "must be at least 1"));
+        }
+        plan = plan_for_dot_count(&plan, &head.mesh, &head.landmarks, n)?;
+    }
     // Refused before the GPU is opened: there is nothing to measure.
     if shaved::shaved_everywhere(&plan).is_none() {
         return Err(ScalpError::invalid("plan", shaved::NO_HAIR));
