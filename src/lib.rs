@@ -12,6 +12,7 @@
 //! compute stages (generation, ageing) each have a CPU reference the tests compare them with.
 pub mod ageing;
 pub mod camera;
+pub mod colour;
 pub mod dots;
 pub mod engine;
 pub mod error;

@@ -30,6 +30,9 @@ enum Command {
     /// Per zone: area, dots, coverage, apparent dot size, contrast and touch-up year; and the
     /// trainer's metrics (dot size, blue cast, merging, spacing, hairline, uniformity).
     Report(cli::report::ReportArgs),
+    /// Match the SMP to the client's shaved hair: searches the shade, density and dot size
+    /// for the plan whose treated scalp reads like the hair, and writes that plan.
+    Match(cli::match_::MatchArgs),
     /// Correct and erroneous work side by side (technique errors, for trainers).
     Compare(cli::compare::CompareArgs),
     /// Measure dots per second generated, aged and drawn, and GPU time per pass.
@@ -51,6 +54,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Age(a) => cli::age::run(a),
         Command::Report(a) => cli::report::run(a),
         Command::Compare(a) => cli::compare::run(a),
+        Command::Match(a) => cli::match_::run(a),
         Command::Bench(a) => cli::bench::run(a),
         Command::Plan(a) => cli::plan::run(a),
         Command::Adapters => cli::adapters::run(),

@@ -215,6 +215,8 @@ fn report_json_and_age_sheet_with_chart() {
         assert!(z["touch_up_year"].is_number() || z["touch_up_year"].is_null());
     }
     assert!(v["plan"]["dots"]["depth_mm"].is_number());
+    // The built-in plan has no hair: nothing to compare the SMP with.
+    assert!(v["smp_vs_shaved"].is_null(), "{}", v["smp_vs_shaved"]);
 
     let (code, out, err) = scalp(
         &[
@@ -477,5 +479,79 @@ fn bad_output_paths_are_refused_before_the_render() {
             std::ffi::OsString::from("bad.toml"),
             std::ffi::OsString::from("sub.png")
         ]
+    );
+}
+
+#[test]
+fn match_refuses_a_plan_with_no_hair_or_a_bad_out_path_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The built-in plan: a bald client (no [hair]); one with hair switched on but none kept.
+    std::fs::write(d.join("bald.toml"), "seed = 3\n").unwrap();
+    std::fs::write(
+        d.join("none.toml"),
+        "[hair]\nenabled = true\nsides = 0.0\nback = 0.0\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("hair.toml"), "[hair]\nenabled = true\n").unwrap();
+    std::fs::write(d.join("bad.toml"), "[dots]\ndepth_mm = 7\n").unwrap();
+    std::fs::create_dir(d.join("sub.toml")).unwrap();
+    let scar_plan = format!(
+        "{}/assets/plans/strip-scar.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    for (args, says) in [
+        (
+            vec!["match", "--plan", "bald.toml", "--out", "m.toml"],
+            vec!["no hair", "hair.enabled", "hair.sides"],
+        ),
+        (
+            vec!["match", "--plan", "none.toml", "--out", "m.toml"],
+            vec!["no hair", "hair.enabled", "hair.sides"],
+        ),
+        (
+            vec!["match", "--plan", "hair.toml", "--out", "nofolder/m.toml"],
+            vec!["does not exist"],
+        ),
+        (
+            vec!["match", "--plan", "hair.toml", "--out", "m.png"],
+            vec!["must end in .toml"],
+        ),
+        (
+            vec!["match", "--plan", "hair.toml", "--out", "sub.toml"],
+            vec!["is a folder"],
+        ),
+        // The output is checked before the plan is read.
+        (
+            vec!["match", "--plan", "bad.toml", "--out", "nofolder/m.toml"],
+            vec!["does not exist"],
+        ),
+        (
+            vec!["match", "--plan", "bad.toml", "--out", "m.toml"],
+            vec!["bad.toml:2", "dots.depth_mm"],
+        ),
+        // Hair, but only a scar strip treated: no patch of SMP to measure.
+        (
+            vec!["match", "--plan", &scar_plan, "--out", "m.toml"],
+            vec!["no patch", "only scars"],
+        ),
+    ] {
+        let (code, _, err) = scalp(&args, d);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        for s in says {
+            assert!(err.contains(s), "{args:?}: {s:?} not in {err}");
+        }
+    }
+    let (code, _, err) = scalp(&["match", "--plan", "hair.toml"], d);
+    assert_eq!(code, 2, "--out is required: {err}");
+    no_files_but(
+        d,
+        &[
+            "bald.toml",
+            "none.toml",
+            "hair.toml",
+            "bad.toml",
+            "sub.toml",
+        ],
     );
 }

@@ -19,6 +19,7 @@ pub mod age;
 pub mod bench;
 pub mod compare;
 pub mod gallery;
+pub mod match_;
 pub mod plan;
 pub mod render;
 pub mod report;

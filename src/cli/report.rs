@@ -32,6 +32,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
     let metrics = scalp::reports::metrics::measure_with(
         &engine, &head, &head_gpu, &treatment, &gpu_dots, &dots, t,
     )?;
+    let shaved = scalp::reports::report::smp_vs_shaved(&engine, &head, &treatment, t)?;
     if a.json {
         let json = serde_json::json!({
             "head": head.source,
@@ -47,6 +48,7 @@ pub fn run(a: ReportArgs) -> Result<()> {
             }).collect::<Vec<_>>(),
             "zones": zones,
             "metrics": metrics,
+            "smp_vs_shaved": shaved,
         });
         println!(
             "{}",
@@ -96,7 +98,34 @@ pub fn run(a: ReportArgs) -> Result<()> {
         );
     }
     print_metrics(&metrics, &treatment.plan);
+    if let Some(s) = &shaved {
+        print_shaved(s);
+    }
     Ok(())
+}
+
+/// The SMP against the client's shaved hair, per light.
+fn print_shaved(s: &scalp::reports::report::SmpVsShaved) {
+    let c = s.patch_centre_mm;
+    println!();
+    println!(
+        "SMP against the shaved hair (patch at {:.0}, {:.0}, {:.0} mm; ΔY > 0: SMP darker)",
+        c[0], c[1], c[2]
+    );
+    println!(
+        "  {:<18} {:>9} {:>9} {:>8} {:>7}",
+        "light", "SMP drop", "hair drop", "ΔY", "ΔE00"
+    );
+    for l in &s.lights {
+        println!(
+            "  {:<18} {:>8.1}% {:>8.1}% {:>+8.1} {:>7.2}",
+            l.light.name(),
+            l.treated_drop,
+            l.shaved_drop,
+            l.delta_y,
+            l.delta_e
+        );
+    }
 }
 
 fn print_metrics(m: &scalp::reports::metrics::Metrics, plan: &Plan) {

@@ -312,6 +312,15 @@ impl<'de> Deserialize<'de> for Sessions {
     }
 }
 
+/// The allowed range (inclusive) of a numeric plan key, e.g. `dots.shade` → (1, 10), as the
+/// schema declares it; None for a key that is not a number. For code that changes a plan and
+/// must stay within what a plan may hold (`scalp match`).
+pub fn allowed_range(key: &str) -> Option<(f64, f64)> {
+    schema::spec(key)
+        .filter(|s| matches!(s.kind, schema::Kind::Float | schema::Kind::Int))
+        .map(|s| (s.min, s.max))
+}
+
 impl Plan {
     /// Reads a plan from a TOML file. A missing or unreadable file is [`ScalpError::Io`];
     /// anything wrong inside it is [`ScalpError::Plan`] with the field and line.

@@ -6,4 +6,5 @@ pub mod framing;
 pub mod gallery;
 pub mod metrics;
 pub mod report;
+pub mod shaved;
 pub mod sheet;

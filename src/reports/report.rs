@@ -195,3 +195,35 @@ pub fn zone_reports(head: &Head, t: &Treatment, dots: &[Dot], t_years: f32) -> V
         })
         .collect()
 }
+
+/// The SMP against the client's shaved hair (see `reports::shaved`): the treated patch at the
+/// top and the same patch with his shaved hair on it, under each light.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SmpVsShaved {
+    /// The patch's centre on the skin, head space, mm.
+    pub patch_centre_mm: [f32; 3],
+    pub lights: Vec<crate::reports::shaved::LightMatch>,
+}
+
+/// [`SmpVsShaved`] for `t` `t_years` after the first session under every light preset; None
+/// when the plan has no hair (nothing to match) or treats no patch of the top large enough to
+/// measure.
+pub fn smp_vs_shaved(
+    engine: &crate::engine::Engine,
+    head: &Head,
+    t: &Treatment,
+    t_years: f32,
+) -> crate::Result<Option<SmpVsShaved>> {
+    use crate::reports::shaved;
+    if shaved::shaved_everywhere(&t.plan).is_none()
+        || shaved::treated_patch(head, &t.zone).is_none()
+    {
+        return Ok(None);
+    }
+    let cmp = shaved::Comparison::new(engine, head, &t.plan, &crate::light::LightPreset::ALL)?;
+    let m = cmp.measure_at(engine, &t.plan, Some(t_years))?;
+    Ok(Some(SmpVsShaved {
+        patch_centre_mm: cmp.centre.into(),
+        lights: m.lights,
+    }))
+}
