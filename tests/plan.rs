@@ -380,6 +380,7 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("errors.patchy_density", "-0.4", "1.4", "0", "1", ""),
     ("errors.patchy_fraction", "-0.25", "1.25", "0", "1", ""),
     ("errors.asymmetry", "-0.6", "1.6", "0", "1", ""),
+    ("errors.too_light", "-0.1", "1.1", "0", "1", ""),
     ("scars.strip_length_mm", "-1", "301", "0", "300", "mm"),
     ("scars.strip_width_mm", "0.5", "16", "1", "15", "mm"),
     ("scars.strip_height_mm", "-61", "41", "-60", "40", "mm"),
