@@ -398,8 +398,8 @@ mod tests {
             let mut d: Dot = bytemuck::Zeroable::zeroed();
             d.pigment = 1.0;
             d.depth_mm = z;
-            appearance(&d, &AgeParams::new(&AgeingSettings::default(), 0.1)).amount
-                / remaining(z, 0.0, 1.0, 0.1)
+            appearance(&d, &AgeParams::new(&AgeingSettings::default(), 1.0)).amount
+                / remaining(z, 0.0, 1.0, 1.0)
         };
         assert!(
             (amount(0.35) - 1.0).abs() < 1e-5 && amount(1.2) > 1.9,
