@@ -72,10 +72,9 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    // 31 keys of the treatment, 13 of the technique errors.
-    // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink, 1 of
+    // 32 keys of the treatment, 14 of the technique errors, 13 of skin, hair and ink, 1 of
     // alopecia, 1 of hairline control points, 3 of zones, 9 of scars.
-    assert_eq!(example.len(), 72);
+    assert_eq!(example.len(), 73);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
