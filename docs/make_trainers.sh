@@ -25,3 +25,5 @@ pair harsh-hairline
 pair wrong-shade --plan docs/errors/light-hair.toml
 pair patchy-density
 pair asymmetry
+# Healed (ten weeks) and two years on, when too-light work has all but gone.
+pair too-light --years 0.19,2

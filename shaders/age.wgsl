@@ -94,11 +94,14 @@ fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     let flake = AGEING_SCAB_FLAKES_DAYS.x + (AGEING_SCAB_FLAKES_DAYS.y - AGEING_SCAB_FLAKES_DAYS.x) * rand01(0u, d.id, STREAM_FLAKE);
     let heal = healing((age.t_years - times[n - 1u]) * AGEING_DAYS_PER_YEAR, flake);
     let rel = z / AGEING_REFERENCE_DEPTH_MM;
-    // Blowout migration below the papillary dermis (crate::ageing::spread_mm2).
-    let blowout = AGEING_BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(AGEING_BLOWOUT_FROM_MM, AGEING_BLOWOUT_FULL_MM, z);
+    // A blowout below the papillary dermis takes up more ink, runs along the collagen when
+    // deposited and keeps migrating (crate::ageing::{blowout, spread_mm2}).
+    let b = smoothstep(AGEING_BLOWOUT_FROM_MM, AGEING_BLOWOUT_FULL_MM, z);
     looks[i] = Appearance(
-        d.pigment * retention * (amount + strength[n - 1u] * heal.y),
-        2.0 * (AGEING_SPREAD_MM2_PER_YEAR * rel * rel + blowout) * a + heal.x,
+        d.pigment * retention * (1.0 + AGEING_BLOWOUT_EXTRA_INK * b) * (amount + strength[n - 1u] * heal.y),
+        AGEING_BLOWOUT_INITIAL_MM2 * b
+            + 2.0 * (AGEING_SPREAD_MM2_PER_YEAR * rel * rel + AGEING_BLOWOUT_SPREAD_MM2_PER_YEAR * b) * a
+            + heal.x,
         heal.z,
         heal.w * d.pigment,
     );

@@ -1,4 +1,4 @@
-//! Technique errors for trainers: the nine common SMP mistakes as a catalogue. Each is a plan
+//! Technique errors for trainers: the ten common SMP mistakes as a catalogue. Each is a plan
 //! setting with a severity 0–1 (section `[errors]`) and a flag `--error NAME[=severity]`.
 //!
 //! An error changes what the practitioner deposits, so it changes how dots are generated (and
@@ -28,10 +28,11 @@ pub enum TechniqueError {
     WrongShade,
     PatchyDensity,
     Asymmetry,
+    TooLight,
 }
 
 impl TechniqueError {
-    pub const ALL: [TechniqueError; 9] = [
+    pub const ALL: [TechniqueError; 10] = [
         TechniqueError::Oversized,
         TechniqueError::TooDeep,
         TechniqueError::TooShallow,
@@ -41,6 +42,7 @@ impl TechniqueError {
         TechniqueError::WrongShade,
         TechniqueError::PatchyDensity,
         TechniqueError::Asymmetry,
+        TechniqueError::TooLight,
     ];
 
     /// The name on the command line (`--error too-deep`).
@@ -55,6 +57,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => "wrong-shade",
             TechniqueError::PatchyDensity => "patchy-density",
             TechniqueError::Asymmetry => "asymmetry",
+            TechniqueError::TooLight => "too-light",
         }
     }
 
@@ -70,6 +73,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => "wrong_shade",
             TechniqueError::PatchyDensity => "patchy_density",
             TechniqueError::Asymmetry => "asymmetry",
+            TechniqueError::TooLight => "too_light",
         }
     }
 
@@ -85,6 +89,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => "wrong shade",
             TechniqueError::PatchyDensity => "patchy density",
             TechniqueError::Asymmetry => "asymmetry",
+            TechniqueError::TooLight => "too light",
         }
     }
 
@@ -106,6 +111,9 @@ impl TechniqueError {
             }
             TechniqueError::PatchyDensity => "uneven sessions and missed areas",
             TechniqueError::Asymmetry => "left and right hairline drawn more than 2 mm apart",
+            TechniqueError::TooLight => {
+                "pigment diluted far past the client's shade, too little ink in each dot"
+            }
         }
     }
 
@@ -121,6 +129,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => "dots read as ink, not as hair",
             TechniqueError::PatchyDensity => "blotches and gaps",
             TechniqueError::Asymmetry => "a lopsided frame to the face",
+            TechniqueError::TooLight => "hardly any change after healing, gone within two years",
         }
     }
 
@@ -146,6 +155,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => e.wrong_shade,
             TechniqueError::PatchyDensity => e.patchy_density,
             TechniqueError::Asymmetry => e.asymmetry,
+            TechniqueError::TooLight => e.too_light,
         }
     }
 
@@ -164,6 +174,7 @@ impl TechniqueError {
             TechniqueError::WrongShade => &mut e.wrong_shade,
             TechniqueError::PatchyDensity => &mut e.patchy_density,
             TechniqueError::Asymmetry => &mut e.asymmetry,
+            TechniqueError::TooLight => &mut e.too_light,
         }
     }
 }
@@ -226,6 +237,7 @@ pub struct TechniqueErrors {
     /// Share of the treated area each session missed at severity 1 (in proportion below).
     pub patchy_fraction: f32,
     pub asymmetry: f32,
+    pub too_light: f32,
 }
 
 impl Default for TechniqueErrors {
@@ -244,6 +256,7 @@ impl Default for TechniqueErrors {
             patchy_density: 0.0,
             patchy_fraction: 0.15,
             asymmetry: 0.0,
+            too_light: 0.0,
         }
     }
 }
@@ -341,6 +354,12 @@ pub const ASYMMETRY_MM: f32 = 6.0;
 /// planned candidates where its noise field is low or high (the spacing rule then evens the
 /// excess out a little, as a practitioner's eye would).
 pub const PATCHY_UNEVENNESS: f32 = 0.75;
+
+/// Too light at severity 1: six dilution steps lighter (never below 1, the lightest grey): the
+/// default shade 7 (ink transmittance 9%) becomes 1 (70%), a third of the absorption, so the
+/// healed scalp darkens by a third as much; as it fades, what is left soon drops under what the
+/// eye notices. Too little ink in each dot reads the same (less absorber in the same place).
+pub const TOO_LIGHT_SHADE_STEPS: f32 = 6.0;
 
 /// How far a wrong shade moves the ink's tone away from the planned one (−1 cool … +1 warm):
 /// a blue-black ink over brown hair, or a brown ink over ash-black hair.

@@ -13,7 +13,7 @@ use crate::technique::{
     TechniqueError, ASYMMETRY_MM, GRID_JITTER_AT_1, GRID_PITCH_FACTOR, HARSH_BAND_MM,
     HARSH_LOWER_MM, HARSH_RECESSION_KEPT, OVERSIZED_FACTOR, PATCHY_UNEVENNESS, SATURATION_DENSITY,
     SATURATION_DIAMETER, SATURATION_SHADE_STEPS, SATURATION_SPACING, TOO_DEEP_EXTRA_JITTER_MM,
-    TOO_DEEP_MM, TOO_SHALLOW_MM, WRONG_SHADE_STEPS, WRONG_TONE,
+    TOO_DEEP_MM, TOO_LIGHT_SHADE_STEPS, TOO_SHALLOW_MM, WRONG_SHADE_STEPS, WRONG_TONE,
 };
 use crate::zone::{CustomWork, LineShape, Outline, ZoneDesign, ZoneId, ZoneWork};
 
@@ -190,14 +190,19 @@ fn saturation_density_factor(plan: &Plan) -> f32 {
     1.0 + (SATURATION_DENSITY - 1.0) * clamp01(plan.errors.over_saturation)
 }
 
-/// The base deposit of every dot as worked: over-saturation and wrong shade darken it,
-/// over-saturation widens it. Per-dot errors are in [`DotErrors`].
+/// The base deposit of every dot as worked: over-saturation and wrong shade darken it, too
+/// light dilutes it, over-saturation widens it. Per-dot errors are in [`DotErrors`].
 fn dot_settings(plan: &Plan) -> DotSettings {
     let e = &plan.errors;
     let sat = clamp01(e.over_saturation);
     let mut d = plan.dots.clone();
     d.shade = (d.shade + SATURATION_SHADE_STEPS * sat + WRONG_SHADE_STEPS * clamp01(e.wrong_shade))
         .min(10.0);
+    // Diluted: lighter by steps, never below the lightest dilution.
+    let lighter = TOO_LIGHT_SHADE_STEPS * clamp01(e.too_light);
+    if lighter > 0.0 {
+        d.shade = (d.shade - lighter).max(1.0);
+    }
     d.diameter_mm *= 1.0 + (SATURATION_DIAMETER - 1.0) * sat;
     d.spacing += (SATURATION_SPACING.min(d.spacing) - d.spacing) * sat;
     d
@@ -306,6 +311,9 @@ mod tests {
             0.0
         );
         assert!(density(&on(TechniqueError::OverSaturation, 1.0)).top >= 249.0);
+        assert_eq!(dot_settings(&on(TechniqueError::TooLight, 1.0)).shade, 1.0);
+        let half = dot_settings(&on(TechniqueError::TooLight, 0.5)).shade;
+        assert!((half - (plan.dots.shade - 3.0)).abs() < 1e-5, "{half}");
         let g = dot_errors(&on(TechniqueError::GridSpacing, 1.0), 1.0);
         assert_eq!(
             (g.grid_pitch_mm, g.grid_jitter),

@@ -72,10 +72,9 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    // 31 keys of the treatment, 13 of the technique errors.
-    // 32 keys of the treatment, 13 of the technique errors, 13 of skin, hair and ink, 1 of
+    // 32 keys of the treatment, 14 of the technique errors, 13 of skin, hair and ink, 1 of
     // alopecia, 1 of hairline control points, 3 of zones, 9 of scars.
-    assert_eq!(example.len(), 72);
+    assert_eq!(example.len(), 73);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -380,6 +379,7 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("errors.patchy_density", "-0.4", "1.4", "0", "1", ""),
     ("errors.patchy_fraction", "-0.25", "1.25", "0", "1", ""),
     ("errors.asymmetry", "-0.6", "1.6", "0", "1", ""),
+    ("errors.too_light", "-0.1", "1.1", "0", "1", ""),
     ("scars.strip_length_mm", "-1", "301", "0", "300", "mm"),
     ("scars.strip_width_mm", "0.5", "16", "1", "15", "mm"),
     ("scars.strip_height_mm", "-61", "41", "-60", "40", "mm"),

@@ -58,8 +58,10 @@ pub const DEPOSIT_HALF_HEIGHT_MM: f32 = 0.03;
 pub const TURNOVER_DAYS: f32 = 42.0;
 /// Share of dermal pigment lost early: "about one third within the first weeks" (DESIGN.md).
 pub const EARLY_LOSS: f32 = 1.0 / 3.0;
-/// Time constant of the early loss, days: levels are steady after 1–4 weeks, i.e. 3τ ≈ 30 d.
-pub const EARLY_DAYS: f32 = 10.0;
+/// Time constant of the early loss, days: levels are steady after 1–4 weeks; 3τ ≈ 3 weeks, so
+/// a session has settled by the next one three weeks later (healed after two sessions the scalp
+/// shows 65–80% of its final darkening, as clinics report; with τ = 10 d it showed 80%).
+pub const EARLY_DAYS: f32 = 7.0;
 /// Clearance with no sun, per year. With [`CLEARANCE_UV_PER_YEAR`] a correct deposit on the
 /// crown under default habits loses 9% between healing and 6 months (Liu 2025: −10% visible
 /// density at 6 months) and halves in ~3.3 years, inside the 3–6 year touch-up practice.
@@ -81,11 +83,21 @@ pub const SPREAD_MM2_PER_YEAR: f32 = 1.0e-4;
 /// Blowout migration, mm²/year: pigment put below the papillary dermis sits in the loose
 /// reticular collagen near the fat, where macrophages carry it sideways along fibres and
 /// vessels; blowouts keep feathering out for years. It fades in from [`BLOWOUT_FROM_MM`] to
-/// [`BLOWOUT_FULL_MM`]: a 1.2 mm deposit's footprint widens by about half in five years, a
-/// correct one (≤ 0.5 mm) not at all.
-pub const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.01;
+/// [`BLOWOUT_FULL_MM`] ([`blowout`]): a 1.0 mm deposit's halo (0.7 mm across when healed)
+/// reaches ~1.2 mm in five years, past the 1 mm between dots at 100/cm², so neighbouring halos
+/// merge into blotches; a correct deposit (≤ 0.5 mm) does not migrate at all.
+pub const BLOWOUT_SPREAD_MM2_PER_YEAR: f32 = 0.025;
 pub const BLOWOUT_FROM_MM: f32 = 0.6;
 pub const BLOWOUT_FULL_MM: f32 = 1.2;
+/// Extra ink a blowout takes up, as a share of a correct deposit at full blowout depth: a
+/// needle driven through the papillary dermis leaves ink along its whole track, and the loose
+/// reticular collagen holds what the tight papillary layer would have pushed back out. A
+/// blowout is a large, dark blue-grey blot, not a faint one.
+pub const BLOWOUT_EXTRA_INK: f32 = 1.0;
+/// Spread of a blowout at deposit time, mm² of footprint variance at full blowout depth: ink
+/// injected into the reticular dermis runs sideways along the collagen planes before it
+/// settles (the feathered edge is there from the first weeks, not only after years).
+pub const BLOWOUT_INITIAL_MM2: f32 = 0.04;
 
 // The dose's place in a dot's flags belongs to the dot (dots may not depend on ageing).
 pub use crate::dots::{dot_exposure, pack_exposure};
@@ -222,11 +234,21 @@ pub fn remaining(depth_mm: f32, exposure: f32, factor: f32, age_years: f32) -> f
     f_epi * epidermal + (1.0 - f_epi) * early * slow
 }
 
+/// How much of a blowout a deposit at `depth_mm` is: 0 above [`BLOWOUT_FROM_MM`], 1 below
+/// [`BLOWOUT_FULL_MM`].
+pub fn blowout(depth_mm: f32) -> f32 {
+    smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, depth_mm)
+}
+
+/// Extra footprint variance of a deposit `age_years` old, mm²: the slow spread of every
+/// deposit, and a blowout's run along the collagen at deposit time and migration since.
 pub fn spread_mm2(depth_mm: f32, age_years: f32) -> f32 {
     let rel = depth_mm / REFERENCE_DEPTH_MM;
-    let blowout =
-        BLOWOUT_SPREAD_MM2_PER_YEAR * smoothstep(BLOWOUT_FROM_MM, BLOWOUT_FULL_MM, depth_mm);
-    2.0 * (SPREAD_MM2_PER_YEAR * rel * rel + blowout) * age_years.max(0.0)
+    let b = blowout(depth_mm);
+    BLOWOUT_INITIAL_MM2 * b
+        + 2.0
+            * (SPREAD_MM2_PER_YEAR * rel * rel + BLOWOUT_SPREAD_MM2_PER_YEAR * b)
+            * age_years.max(0.0)
 }
 
 /// CPU reference of the age pass for one dot. A touch-up at year T re-dots the same site back
@@ -275,7 +297,10 @@ pub fn appearance(d: &Dot, p: &AgeParams) -> Appearance {
     // The newest deposit is the one healing now (a touch-up re-wounds the site).
     let heal = healing((p.t_years - times[n - 1]) * DAYS_PER_YEAR, flake_day(d.id));
     Appearance {
-        amount: d.pigment * retention * (amount + strength[n - 1] * heal[1]),
+        amount: d.pigment
+            * retention
+            * (1.0 + BLOWOUT_EXTRA_INK * blowout(z))
+            * (amount + strength[n - 1] * heal[1]),
         spread_mm2: spread_mm2(z, age) + heal[0],
         redness: heal[2],
         scab: heal[3] * d.pigment,
@@ -366,6 +391,20 @@ mod tests {
         assert_eq!(
             spread_mm2(0.5, 5.0),
             2.0 * SPREAD_MM2_PER_YEAR * (0.5f32 / 0.35).powi(2) * 5.0
+        );
+        // A blowout has run along the collagen from the start, and takes up more ink.
+        assert!(spread_mm2(1.2, 0.0) >= BLOWOUT_INITIAL_MM2 && spread_mm2(0.5, 0.0) == 0.0);
+        let amount = |z: f32| {
+            let mut d: Dot = bytemuck::Zeroable::zeroed();
+            d.pigment = 1.0;
+            d.depth_mm = z;
+            appearance(&d, &AgeParams::new(&AgeingSettings::default(), 1.0)).amount
+                / remaining(z, 0.0, 1.0, 1.0)
+        };
+        assert!(
+            (amount(0.35) - 1.0).abs() < 1e-5 && amount(1.2) > 1.9,
+            "{}",
+            amount(1.2)
         );
     }
 

@@ -64,7 +64,7 @@ pub struct HeadArgs {
     pub adapter: Option<String>,
     /// Switch on a technique error: NAME or NAME=SEVERITY (0–1, default 1). Repeatable.
     /// Names: oversized, too-deep, too-shallow, over-saturation, grid-spacing, harsh-hairline,
-    /// wrong-shade, patchy-density, asymmetry.
+    /// wrong-shade, patchy-density, asymmetry, too-light.
     #[arg(long = "error", value_name = "NAME[=SEVERITY]", value_parser = technique::parse_flag)]
     pub errors: Vec<(TechniqueError, f32)>,
 }

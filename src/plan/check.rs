@@ -121,6 +121,7 @@ impl Plan {
             "errors.patchy_density" => Num::F(x.patchy_density),
             "errors.patchy_fraction" => Num::F(x.patchy_fraction),
             "errors.asymmetry" => Num::F(x.asymmetry),
+            "errors.too_light" => Num::F(x.too_light),
             "scars.strip_length_mm" => Num::F(self.scars.strip_length_mm),
             "scars.strip_width_mm" => Num::F(self.scars.strip_width_mm),
             "scars.strip_height_mm" => Num::F(self.scars.strip_height_mm),

@@ -499,6 +499,11 @@ pub(super) const FIELDS: &[FieldSpec] = &[
         .help(&[
             "Left temple corner and side higher than the right: up to 6 mm (natural: 2 mm at most).",
         ]),
+    field("errors.too_light", Kind::Float, 0.0, 1.0, "", SEVERITY)
+        .help(&[
+            "Ink too diluted, too little of it: up to 6 dilution steps lighter (never below 1); the",
+            "scalp hardly darkens and what there is fades out within two years.",
+        ]),
     field("zones.shade", Kind::ZoneShades, 1.0, 10.0, "", ""),
     field("zones.sessions", Kind::ZoneSessions, 1.0, 8.0, "", ""),
     field("zones.custom", Kind::CustomZones, 0.0, 0.0, "", ""),

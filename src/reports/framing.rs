@@ -30,6 +30,8 @@ impl Framing {
             E::HarshHairline | E::Asymmetry => Framing::Hairline { width_mm: 120.0 },
             // Blotches of 1.5–3 cm need a field of several: ~0.2 mm a pixel.
             E::PatchyDensity => Framing::Vertex { width_mm: 80.0 },
+            // How little the scalp changes needs a field of dots, as over-saturation.
+            E::TooLight => Framing::Vertex { width_mm: 90.0 },
         }
     }
 

@@ -182,6 +182,11 @@ pub fn own_measures(error: crate::technique::TechniqueError) -> Vec<Measure> {
             unit: "mm",
             get: |m| m.dots.asymmetry_mm,
         }],
+        E::TooLight => vec![Measure {
+            name: "darkening of the vertex",
+            unit: "%",
+            get: |m| m.image.as_ref().map(|i| i.darkening),
+        }],
     }
 }
 

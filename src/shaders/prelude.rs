@@ -155,6 +155,8 @@ fn ageing() -> Vec<Constant> {
         ),
         f("BLOWOUT_FROM_MM", a::BLOWOUT_FROM_MM),
         f("BLOWOUT_FULL_MM", a::BLOWOUT_FULL_MM),
+        f("BLOWOUT_EXTRA_INK", a::BLOWOUT_EXTRA_INK),
+        f("BLOWOUT_INITIAL_MM2", a::BLOWOUT_INITIAL_MM2),
         f("SWELLING_MM2", a::SWELLING_MM2),
         f("SWELLING_DAYS", a::SWELLING_DAYS),
         f("WOUND_INK", a::WOUND_INK),

@@ -408,6 +408,22 @@ fn asymmetry_shows_in_millimetres() {
     only_moves(E::Asymmetry, &[M::Asymmetry], &[]);
 }
 
+#[test]
+fn too_light_work_hardly_darkens_the_scalp() {
+    let dark = |e| metrics_of(e).image.as_ref().unwrap().darkening;
+    let (c, v) = (dark(None), dark(Some(E::TooLight)));
+    assert!(
+        v <= 0.5 * c && v < 0.03,
+        "darkening {:.2}%, correct {:.2}%",
+        100.0 * v,
+        100.0 * c
+    );
+    let (c, v) = own(E::TooLight, M::Darkness);
+    assert!(v <= 0.6 * c, "dot darkness {v:.3}, correct {c:.3}");
+    // Faint dots: fewer of them stand out.
+    only_moves(E::TooLight, &[M::Darkness], &[M::Visible]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Severity is graded
 // ---------------------------------------------------------------------------------------

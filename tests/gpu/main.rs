@@ -4,6 +4,7 @@ mod common;
 
 mod ageing;
 mod clinical;
+mod darkening;
 mod dots;
 mod errors;
 mod fading;
