@@ -16,7 +16,7 @@
 //! so each zone's keep probability is divided by its expected free share (see
 //! [`HairGrid::for_hairs`]).
 use super::patchy::lattice_key;
-use crate::hair::{Hair, HairSettings};
+use crate::hair::{HairSettings, Strand};
 use crate::zone::ZoneId;
 use glam::Vec3;
 
@@ -145,7 +145,7 @@ impl HairGrid {
         hair: &HairSettings,
         dot_diameter_mm: f32,
         patches_only: bool,
-        hairs: &[Hair],
+        hairs: &[Strand],
     ) -> HairGrid {
         if hairs.is_empty() {
             return HairGrid::empty();
@@ -160,7 +160,7 @@ impl HairGrid {
                     .min(MAX_KEEP_FACTOR);
             }
         }
-        let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root).collect();
+        let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root.to_array()).collect();
         HairGrid::new(&roots, radius, keep_factor)
     }
 
@@ -230,7 +230,7 @@ mod tests {
     use crate::plan::Plan;
 
     /// The grid of `plan`'s hair, as `Treatment::new` builds it.
-    fn for_plan(plan: &Plan, hairs: &[Hair]) -> HairGrid {
+    fn for_plan(plan: &Plan, hairs: &[Strand]) -> HairGrid {
         let patches_only = !plan.alopecia.patches.is_empty();
         HairGrid::for_hairs(&plan.hair, plan.dots.diameter_mm, patches_only, hairs)
     }
@@ -304,11 +304,19 @@ mod tests {
         plan.hair.enabled = true;
         plan.hair.top = 0.4;
         plan.hair.sides = 1.0;
-        let hair = Hair {
-            root: [0.0; 3],
+        let hair = Strand {
+            root: Vec3::ZERO,
+            normal: Vec3::Y,
+            bulb: Vec3::new(0.0, -2.0, 2.0),
+            bend: Vec3::new(0.0, 0.5, 0.5),
+            tip: Vec3::new(0.0, 1.0, 1.0),
+            above_mm: 1.4,
             diameter_mm: 0.08,
-            tip: [0.0, 1.0, 0.0],
-            tone: 1.0,
+            angle: 0.785,
+            colour: [0.03; 3],
+            grey: false,
+            unit_size: 1,
+            unit: 0,
         };
         let g = for_plan(&plan, &[hair]);
         let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);

@@ -3,6 +3,7 @@
 //! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
 pub mod composite;
 pub mod hair;
+pub mod shaft;
 pub mod skin;
 pub mod splat;
 pub mod splat_compute;
@@ -153,8 +154,12 @@ pub struct HeadGpu {
     /// What the camera frames: the cranium and the upper face (everything above a level 60 mm
     /// below the brow), so the treated scalp fills the picture instead of the neck.
     pub bounds: (Vec3, Vec3),
-    /// The client's existing hairs (`crate::hair::Hair`) and their count; None: bald.
+    /// The client's stubble (`crate::hair::Hair`) and its count; None: bald or razor-fresh.
     pub hairs: Option<(wgpu::Buffer, u32)>,
+    /// The pieces of their shafts under the skin (`crate::hair::Shaft`); None: bald.
+    pub shafts: Option<(wgpu::Buffer, u32)>,
+    /// How many hairs the head has (above the skin or not).
+    pub hair_count: u32,
     /// Linear albedo of those hairs.
     pub hair_albedo: Vec3,
     /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
@@ -183,19 +188,30 @@ impl HeadGpu {
             ),
             bounds,
             hairs: None,
+            shafts: None,
+            hair_count: 0,
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
         }
     }
 
     /// Sets the hairs drawn on this head (an empty list: none).
-    pub fn set_hairs(&mut self, gpu: &Gpu, hairs: &[crate::hair::Hair], albedo: [f32; 3]) {
+    pub fn set_hairs(&mut self, gpu: &Gpu, strands: &[crate::hair::Strand], albedo: [f32; 3]) {
+        let hairs = crate::hair::grow::hair_instances(strands);
         self.hairs = (!hairs.is_empty()).then(|| {
             (
-                gpu.upload("hairs", hairs, wgpu::BufferUsages::VERTEX),
+                gpu.upload("hairs", &hairs, wgpu::BufferUsages::VERTEX),
                 hairs.len() as u32,
             )
         });
+        let shafts = crate::hair::grow::shaft_instances(strands);
+        self.shafts = (!shafts.is_empty()).then(|| {
+            (
+                gpu.upload("hair shafts", &shafts, wgpu::BufferUsages::VERTEX),
+                shafts.len() as u32,
+            )
+        });
+        self.hair_count = strands.len() as u32;
         self.hair_albedo = Vec3::from(albedo);
     }
 }
@@ -459,6 +475,7 @@ pub struct Renderer {
     splat: splat::SplatPass,
     splat_compute: Option<splat_compute::SplatComputePass>,
     hair: hair::HairPass,
+    shaft: shaft::ShaftPass,
     composite: composite::CompositePass,
 }
 
@@ -479,6 +496,7 @@ impl Renderer {
             splat_compute: splat_compute::supported(gpu)
                 .then(|| splat_compute::SplatComputePass::new(gpu)),
             hair: hair::HairPass::new(gpu),
+            shaft: shaft::ShaftPass::new(gpu),
             composite: composite::CompositePass::new(gpu, format),
         }
     }
@@ -531,8 +549,7 @@ impl Renderer {
             ink: [ink[0], ink[1], ink[2], 0.0],
             hair: v4(
                 head.hair_albedo,
-                (settings.hair && settings.show == Show::Skin && head.hairs.is_some()) as u32
-                    as f32,
+                (settings.hair && settings.show == Show::Skin && head.hair_count > 0) as u32 as f32,
             ),
             light: [
                 at_camera,
@@ -612,6 +629,8 @@ impl Renderer {
                     pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
                 }
             }
+            self.shaft
+                .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
             self.hair
                 .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
             self.composite

@@ -7,6 +7,7 @@ mod clinical;
 mod dots;
 mod errors;
 mod fading;
+mod hair;
 mod looks;
 mod paths;
 mod render;
