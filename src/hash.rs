@@ -98,6 +98,8 @@ pub mod stream {
     pub const HAIR_GREY: u32 = 34;
     pub const HAIR_CURL: u32 = 35;
     pub const HAIR_TWIST: u32 = 36;
+    /// Whether a hair is resting (telogen).
+    pub const HAIR_PHASE: u32 = 37;
     /// Patchy density's noise fields (ids are lattice keys): the one every session shares …
     pub const PATCHY_COMMON: u32 = 40;
     /// … and each session's own, `PATCHY_SESSION + session` (up to `ageing::MAX_SESSIONS`).
@@ -112,7 +114,7 @@ pub mod stream {
     pub const HAIRLINE_ZIGZAG: u32 = 100;
 
     /// Every stream by name, for the WGSL prelude and the uniqueness test.
-    pub const ALL: [(&str, u32); 41] = [
+    pub const ALL: [(&str, u32); 42] = [
         ("TRIANGLE", TRIANGLE),
         ("BARY_U", BARY_U),
         ("BARY_V", BARY_V),
@@ -147,6 +149,7 @@ pub mod stream {
         ("HAIR_GREY", HAIR_GREY),
         ("HAIR_CURL", HAIR_CURL),
         ("HAIR_TWIST", HAIR_TWIST),
+        ("HAIR_PHASE", HAIR_PHASE),
         ("PATCHY_COMMON", PATCHY_COMMON),
         ("PATCHY_SESSION", PATCHY_SESSION),
         ("FUE_U", FUE_U),

@@ -315,6 +315,7 @@ mod tests {
             angle: 0.785,
             colour: [0.03; 3],
             grey: false,
+            telogen: false,
             unit_size: 1,
             unit: 0,
         };

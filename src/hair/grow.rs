@@ -29,6 +29,8 @@ pub struct Strand {
     pub colour: [f32; 3],
     /// Unpigmented (grey/white).
     pub grey: bool,
+    /// Resting (telogen): a short follicle without a bulb, no regrowth.
+    pub telogen: bool,
     /// Hairs in its follicular unit (1–4) and the unit's id.
     pub unit_size: u32,
     pub unit: u32,
@@ -154,7 +156,9 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
                 let twist = 0.25 * (2.0 * r(stream::HAIR_TWIST) - 1.0);
                 let along = dir * twist.cos() + side * twist.sin();
                 let angle = SHAFT_ANGLE.0 + (SHAFT_ANGLE.1 - SHAFT_ANGLE.0) * r(stream::HAIR_ANGLE);
-                let shaft = SHAFT_MM.0 + (SHAFT_MM.1 - SHAFT_MM.0) * r(stream::HAIR_SHAFT);
+                let telogen = r(stream::HAIR_PHASE) < TELOGEN_SHARE;
+                let shaft = (SHAFT_MM.0 + (SHAFT_MM.1 - SHAFT_MM.0) * r(stream::HAIR_SHAFT))
+                    * if telogen { TELOGEN_FOLLICLE } else { 1.0 };
                 // The follicle runs down against the flow: the hair leaves it along the flow.
                 let out_dir = along * angle.cos() + n * angle.sin();
                 let bulb = root - out_dir * shaft;
@@ -162,7 +166,7 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
                     * (1.0 + DIAMETER_JITTER * (2.0 * r(stream::HAIR_DIAMETER) - 1.0));
                 let cut = settings.shave_mm
                     * (1.0 + LENGTH_JITTER * (2.0 * r(stream::HAIR_LENGTH) - 1.0));
-                let regrown = REGROWTH_MM_PER_DAY
+                let regrown = if telogen { 0.0 } else { REGROWTH_MM_PER_DAY }
                     * settings.days_since_shave
                     * (1.0 + REGROWTH_JITTER * (2.0 * r(stream::HAIR_GROWTH) - 1.0));
                 let above = (cut + regrown).max(0.0);
@@ -191,6 +195,7 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
                     angle,
                     colour,
                     grey,
+                    telogen,
                     unit_size: size,
                     unit: id,
                 });
@@ -218,8 +223,8 @@ pub fn hair_instances(strands: &[Strand]) -> Vec<Hair> {
         .collect()
 }
 
-/// What the shaft pass draws: per hair its shaft in [`SHAFT_PIECES`] pieces, its bulb and its
-/// follicle opening.
+/// What the shaft pass draws: per hair its shaft in [`SHAFT_PIECES`] pieces, its bulb (growing
+/// hairs only) and its follicle opening.
 pub fn shaft_instances(strands: &[Strand]) -> Vec<Shaft> {
     let mut out = Vec::with_capacity(strands.len() * (SHAFT_PIECES + 2));
     for s in strands {
@@ -286,7 +291,9 @@ mod tests {
     fn shafts_run_down_at_30_to_60_degrees_to_a_bulb_1_5_to_3_5_mm_deep() {
         let hairs = strands(|_| {});
         assert!(hairs.len() > 10_000);
-        for h in &hairs {
+        let resting = hairs.iter().filter(|h| h.telogen).count() as f32 / hairs.len() as f32;
+        assert!((resting - TELOGEN_SHARE).abs() < 0.01, "{resting} resting");
+        for h in hairs.iter().filter(|h| !h.telogen) {
             let deg = h.angle.to_degrees();
             assert!((30.0..=60.0).contains(&deg), "{deg}°");
             let sin = h.bulb_depth_mm() / h.shaft_mm();
@@ -351,15 +358,19 @@ mod tests {
             h.shave_mm = 0.0;
             h.days_since_shave = 3.0;
         });
-        let mean = grown.iter().map(|h| h.above_mm).sum::<f32>() / grown.len() as f32;
+        let growing: Vec<&Strand> = grown.iter().filter(|h| !h.telogen).collect();
+        let mean = growing.iter().map(|h| h.above_mm).sum::<f32>() / growing.len() as f32;
         assert!((mean - 3.0 * REGROWTH_MM_PER_DAY).abs() < 0.01, "{mean}");
         let (lo, hi) = (
             3.0 * REGROWTH_MM_PER_DAY * (1.0 - REGROWTH_JITTER),
             3.0 * REGROWTH_MM_PER_DAY * (1.0 + REGROWTH_JITTER),
         );
-        assert!(grown
-            .iter()
-            .all(|h| (lo - 1e-4..=hi + 1e-4).contains(&h.above_mm)));
+        // Resting hairs do not grow back.
+        assert!(grown.iter().all(|h| if h.telogen {
+            h.above_mm == 0.0
+        } else {
+            (lo - 1e-4..=hi + 1e-4).contains(&h.above_mm)
+        }));
         // 1 mm clippers, two days on.
         let clip = strands(|h| h.days_since_shave = 2.0);
         let mean = clip.iter().map(|h| h.above_mm).sum::<f32>() / clip.len() as f32;
@@ -402,7 +413,7 @@ mod tests {
 
     #[test]
     fn each_hair_draws_its_shaft_pieces_in_order_of_depth_then_bulb_then_opening() {
-        let hairs = strands(|_| {});
+        let hairs: Vec<Strand> = strands(|_| {}).into_iter().filter(|h| !h.telogen).collect();
         let s = shaft_instances(&hairs[..1]);
         assert_eq!(s.len(), SHAFT_PIECES + 2);
         for w in s[..SHAFT_PIECES + 1].windows(2) {

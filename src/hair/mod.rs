@@ -107,10 +107,16 @@ pub const UNIT_MIX: [f32; 4] = [0.15, 0.5, 0.3, 0.05];
 /// ~0.1–0.3 mm apart.
 pub const UNIT_SPREAD_MM: (f32, f32) = (0.05, 0.15);
 /// The follicle's angle to the skin surface, radians (30–60°); the hair leaves the skin along it.
-pub const SHAFT_ANGLE: (f32, f32) = (0.523_598_8, 1.047_197_6);
+pub const SHAFT_ANGLE: (f32, f32) = (std::f32::consts::FRAC_PI_6, std::f32::consts::FRAC_PI_3);
 /// Length of the shaft inside the skin, opening to bulb, mm (anagen scalp follicles; the bulb
 /// sits 1.5–3.5 mm deep at those angles, in the deep dermis and upper fat).
 pub const SHAFT_MM: (f32, f32) = (3.0, 4.0);
+/// Share of scalp hairs resting (telogen) at any time: 10–15% (Kligman 1959 [PR]; anagen
+/// 85–90%, catagen ~1%). A resting hair's follicle has shrunk to about a third of its length,
+/// its club end is unpigmented and it has no bulb, and it does not grow back after a shave.
+pub const TELOGEN_SHARE: f32 = 0.12;
+/// A resting follicle's length relative to the growing one's.
+pub const TELOGEN_FOLLICLE: f32 = 0.35;
 /// Per-hair diameter: the plan's mean × (1 ± this); 0.08 mm gives 70–90 µm (65–85 µm sourced).
 pub const DIAMETER_JITTER: f32 = 0.12;
 /// Per-hair spread of the cut length: clippers leave hairs 75–125% of the guard length.
@@ -235,8 +241,8 @@ pub const BULB_WIDTH: f32 = 2.5;
 pub const BULB_MM: f32 = 0.3;
 /// The follicle opening's diameter relative to the shaft (the infundibulum round it) and its
 /// darkness: a shallow shadowed pit that shows only at close range.
-pub const OPENING_WIDTH: f32 = 2.2;
-pub const OPENING_DARKNESS: f32 = 0.35;
+pub const OPENING_WIDTH: f32 = 1.6;
+pub const OPENING_DARKNESS: f32 = 0.25;
 
 /// Where the crown whorl sits: a little behind and below the vertex (the top of the skull).
 pub fn whorl(head: &crate::head::Head) -> Vec3 {
