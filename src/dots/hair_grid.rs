@@ -16,6 +16,7 @@
 //! so each zone's keep probability is divided by its expected free share (see
 //! [`HairGrid::for_hairs`]).
 use super::patchy::lattice_key;
+use crate::hair::grow::{mean_unit_exclusion_mm2, mean_unit_size};
 use crate::hair::{HairSettings, Strand};
 use crate::zone::ZoneId;
 use glam::Vec3;
@@ -152,12 +153,14 @@ impl HairGrid {
         }
         let radius = exclusion_radius_mm(hair.diameter_mm, dot_diameter_mm);
         let mut keep_factor = [1.0f32; 5];
+        let unit_area = mean_unit_exclusion_mm2(radius);
         if !patches_only {
             for z in ZoneId::ALL {
-                let per_mm2 = hair.density_per_cm2 / 100.0 * hair.coverage(z);
-                keep_factor[z as usize] = (per_mm2 * std::f32::consts::PI * radius * radius)
-                    .exp()
-                    .min(MAX_KEEP_FACTOR);
+                // Hairs come in follicular units whose discs overlap: the units are the
+                // Poisson points, each excluding the union of its hairs' discs.
+                let units_per_mm2 =
+                    hair.density_per_cm2 / 100.0 * hair.coverage(z) / mean_unit_size();
+                keep_factor[z as usize] = (units_per_mm2 * unit_area).exp().min(MAX_KEEP_FACTOR);
             }
         }
         let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root.to_array()).collect();
@@ -322,9 +325,13 @@ mod tests {
         let g = for_plan(&plan, &[hair]);
         let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);
         assert!((r - 0.36).abs() < 0.02, "{r}");
-        // 80 hairs/cm² on the top: e^(0.8·π·r²) ≈ 1.38; 200/cm² on the sides: ≈ 2.26.
-        assert!((g.keep_factor(ZoneId::Top) - 1.38).abs() < 0.05);
-        assert!((g.keep_factor(ZoneId::Sides) - 2.26).abs() < 0.1);
+        // 80 hairs/cm² on the top in units of 2.25: e^(0.8/2.25·A) with A the unit's exclusion
+        // area; 200/cm² on the sides: e^(2/2.25·A). Units overlap their hairs' discs, so
+        // less than hairs thrown apart would take (e^(0.8·π·r²) ≈ 1.38, e^(2·π·r²) ≈ 2.26).
+        let a = crate::hair::grow::mean_unit_exclusion_mm2(r);
+        assert!((g.keep_factor(ZoneId::Top) - (0.8 / 2.25 * a).exp()).abs() < 1e-4);
+        assert!((g.keep_factor(ZoneId::Sides) - (2.0 / 2.25 * a).exp()).abs() < 1e-4);
+        assert!(g.keep_factor(ZoneId::Top) < 1.38 && g.keep_factor(ZoneId::Sides) < 2.26);
         plan.alopecia.patches = vec![[0.0, 60.0, 30.0, 20.0]];
         let g = for_plan(&plan, &[hair]);
         assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);

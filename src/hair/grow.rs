@@ -69,6 +69,76 @@ pub fn mean_unit_size() -> f32 {
         .sum()
 }
 
+/// Mean area round one follicular unit within `radius` of any of its hairs, mm²: the union of
+/// their discs, by Steiner's formula on the convex hull of the openings (area + perimeter·r +
+/// πr²; exact where the discs cover the hull, as they do for radii over the unit's 0.3 mm).
+/// Averaged over the unit mix with the same offset rule as `grow`, on a fixed set of 4096
+/// hashed units, so it is deterministic. Dots keep clear of hairs by this (`HairGrid`).
+pub fn mean_unit_exclusion_mm2(radius: f32) -> f32 {
+    const SAMPLES: u32 = 4096;
+    let mut sum = 0.0f64;
+    for id in 0..SAMPLES {
+        let size = unit_size(rand01(0, id, stream::HAIR_UNIT));
+        let pts: Vec<glam::Vec2> = (0..size)
+            .map(|j| {
+                let hid = id * 4 + j;
+                let phi = std::f32::consts::TAU * rand01(0, hid, stream::HAIR_OFFSET_ANGLE);
+                let off = if size == 1 {
+                    0.0
+                } else {
+                    UNIT_SPREAD_MM.0
+                        + (UNIT_SPREAD_MM.1 - UNIT_SPREAD_MM.0)
+                            * rand01(0, hid, stream::HAIR_OFFSET_MM)
+                };
+                glam::Vec2::from_angle(phi) * off
+            })
+            .collect();
+        let hull = convex_hull(&pts);
+        let (mut area, mut perimeter) = (0.0f32, 0.0f32);
+        for k in 0..hull.len() {
+            let (a, b) = (hull[k], hull[(k + 1) % hull.len()]);
+            area += 0.5 * a.perp_dot(b);
+            perimeter += a.distance(b);
+        }
+        // A segment's hull has no area, and its "perimeter" runs there and back (2·length,
+        // as the loop adds it).
+        if hull.len() < 3 {
+            area = 0.0;
+        }
+        sum += (area.abs() + perimeter * radius + std::f32::consts::PI * radius * radius) as f64;
+    }
+    (sum / SAMPLES as f64) as f32
+}
+
+/// The convex hull of a few points, counter-clockwise (gift wrapping; n ≤ 4 here).
+fn convex_hull(pts: &[glam::Vec2]) -> Vec<glam::Vec2> {
+    if pts.len() < 2 {
+        return pts.to_vec();
+    }
+    let start = pts
+        .iter()
+        .copied()
+        .min_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)))
+        .unwrap();
+    let mut hull = vec![start];
+    let mut p = start;
+    loop {
+        let mut q = pts[0];
+        for &r in pts {
+            let turn = (q - p).perp_dot(r - p);
+            if q == p || turn < 0.0 || (turn == 0.0 && p.distance(r) > p.distance(q)) {
+                q = r;
+            }
+        }
+        if q == start || hull.len() > pts.len() {
+            break;
+        }
+        hull.push(q);
+        p = q;
+    }
+    hull
+}
+
 /// Grows the hairs of a plan on a head: units thrown area-weighted over the scalp (above the
 /// zone's boundary), thinned to each zone's fraction.
 pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec<Strand> {
@@ -346,6 +416,24 @@ mod tests {
             );
         }
         assert!((mean_unit_size() - 2.25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_units_exclusion_lies_between_one_disc_and_its_hairs_apart() {
+        let r = 0.36;
+        let one = std::f32::consts::PI * r * r;
+        let a = mean_unit_exclusion_mm2(r);
+        // Clustered hairs overlap: more than one disc, far less than 2.25 separate ones.
+        assert!(a > 1.1 * one && a < 1.5 * one, "{a} vs one disc {one}");
+        // A square's hull: area 1, perimeter 4.
+        let sq = [
+            glam::Vec2::new(0.0, 0.0),
+            glam::Vec2::new(1.0, 0.0),
+            glam::Vec2::new(1.0, 1.0),
+            glam::Vec2::new(0.0, 1.0),
+            glam::Vec2::new(0.5, 0.5),
+        ];
+        assert_eq!(convex_hull(&sq).len(), 4);
     }
 
     #[test]
