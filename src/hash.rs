@@ -86,6 +86,20 @@ pub mod stream {
     pub const HAIR_TONE: u32 = 26;
     /// Offset of the zone lookup that dithers the border between zones of hair.
     pub const HAIR_BORDER: u32 = 27;
+    /// Follicular units (src/hair/grow.rs): how many hairs a unit holds, where each hair
+    /// opens round the unit's centre (angle, distance), how long its shaft is under the skin,
+    /// its diameter, its regrowth rate, whether it is grey, and its curl.
+    pub const HAIR_UNIT: u32 = 28;
+    pub const HAIR_OFFSET_ANGLE: u32 = 29;
+    pub const HAIR_OFFSET_MM: u32 = 30;
+    pub const HAIR_SHAFT: u32 = 31;
+    pub const HAIR_DIAMETER: u32 = 32;
+    pub const HAIR_GROWTH: u32 = 33;
+    pub const HAIR_GREY: u32 = 34;
+    pub const HAIR_CURL: u32 = 35;
+    pub const HAIR_TWIST: u32 = 36;
+    /// Whether a hair is resting (telogen).
+    pub const HAIR_PHASE: u32 = 37;
     /// Patchy density's noise fields (ids are lattice keys): the one every session shares …
     pub const PATCHY_COMMON: u32 = 40;
     /// … and each session's own, `PATCHY_SESSION + session` (up to `ageing::MAX_SESSIONS`).
@@ -100,7 +114,7 @@ pub mod stream {
     pub const HAIRLINE_ZIGZAG: u32 = 100;
 
     /// Every stream by name, for the WGSL prelude and the uniqueness test.
-    pub const ALL: [(&str, u32); 32] = [
+    pub const ALL: [(&str, u32); 42] = [
         ("TRIANGLE", TRIANGLE),
         ("BARY_U", BARY_U),
         ("BARY_V", BARY_V),
@@ -126,6 +140,16 @@ pub mod stream {
         ("HAIR_ANGLE", HAIR_ANGLE),
         ("HAIR_TONE", HAIR_TONE),
         ("HAIR_BORDER", HAIR_BORDER),
+        ("HAIR_UNIT", HAIR_UNIT),
+        ("HAIR_OFFSET_ANGLE", HAIR_OFFSET_ANGLE),
+        ("HAIR_OFFSET_MM", HAIR_OFFSET_MM),
+        ("HAIR_SHAFT", HAIR_SHAFT),
+        ("HAIR_DIAMETER", HAIR_DIAMETER),
+        ("HAIR_GROWTH", HAIR_GROWTH),
+        ("HAIR_GREY", HAIR_GREY),
+        ("HAIR_CURL", HAIR_CURL),
+        ("HAIR_TWIST", HAIR_TWIST),
+        ("HAIR_PHASE", HAIR_PHASE),
         ("PATCHY_COMMON", PATCHY_COMMON),
         ("PATCHY_SESSION", PATCHY_SESSION),
         ("FUE_U", FUE_U),

@@ -25,7 +25,7 @@ pub struct Treatment {
     pub exposure: std::sync::Arc<Vec<f32>>,
     /// The client's existing hairs (empty when the plan has none), grown once: the dots keep
     /// clear of these roots (`layout.hair`) and the renderer draws these same hairs.
-    pub hairs: std::sync::Arc<Vec<crate::hair::Hair>>,
+    pub hairs: std::sync::Arc<Vec<crate::hair::Strand>>,
 }
 
 impl Treatment {
@@ -95,7 +95,7 @@ impl Treatment {
     }
 
     /// The client's existing hairs (empty when the plan has none): the ones the dots avoid.
-    pub fn hairs(&self) -> std::sync::Arc<Vec<crate::hair::Hair>> {
+    pub fn hairs(&self) -> std::sync::Arc<Vec<crate::hair::Strand>> {
         self.hairs.clone()
     }
 
@@ -105,7 +105,7 @@ impl Treatment {
         &self,
         head: &Head,
         hair: &crate::hair::HairSettings,
-    ) -> Vec<crate::hair::Hair> {
+    ) -> Vec<crate::hair::Strand> {
         if hair == &self.plan.hair {
             return self.hairs.as_ref().clone();
         }
@@ -137,7 +137,7 @@ fn grow_hairs(
     worked: &Worked,
     zone: &Zone,
     hair: &crate::hair::HairSettings,
-) -> Vec<crate::hair::Hair> {
+) -> Vec<crate::hair::Strand> {
     if !hair.enabled {
         return Vec::new();
     }
@@ -155,7 +155,7 @@ fn grow_hairs(
     let mut hairs = crate::hair::grow(head, &natural_zone, hair, worked.deposit.seed);
     // Alopecia patches are bald, and scar tissue has no follicles: no hair grows in them.
     hairs.retain(|h| {
-        let root = glam::Vec3::from(h.root);
+        let root = h.root;
         zone.patch_inside_mm(root).is_none_or(|inside| inside < 0.0)
             && zone.scars.tissue(root) < 0.5
     });

@@ -57,6 +57,23 @@ fn example_parses_to_default() {
 }
 
 #[test]
+fn the_old_stubble_key_names_its_replacement_and_razor_is_a_length() {
+    let e = Plan::from_toml_str("[hair]\nlength_mm = 1.0\n", Path::new("p.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("hair.length_mm") && e.contains("hair.shave_mm") && e.contains(":2:"),
+        "{e}"
+    );
+    let plan = Plan::from_toml_str("[hair]\nshave_mm = \"razor\"\n", Path::new("p.toml")).unwrap();
+    assert_eq!(plan.hair.shave_mm, 0.0);
+    let e = Plan::from_toml_str("[hair]\nshave_mm = \"buzz\"\n", Path::new("p.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("hair.shave_mm") && e.contains("razor"), "{e}");
+}
+
+#[test]
 fn example_sets_every_key() {
     fn keys(text: &str) -> Vec<String> {
         let table: toml::Table = toml::from_str(text).unwrap();
@@ -72,9 +89,9 @@ fn example_sets_every_key() {
     }
     let example = keys(Plan::example_toml());
     assert_eq!(example, keys(&Plan::default().to_toml()));
-    // 32 keys of the treatment, 14 of the technique errors, 13 of skin, hair and ink, 1 of
+    // 32 keys of the treatment, 14 of the technique errors, 15 of skin, hair and ink, 1 of
     // alopecia, 1 of hairline control points, 3 of zones, 9 of scars.
-    assert_eq!(example.len(), 73);
+    assert_eq!(example.len(), 75);
     // Every key has a comment with its range (or its choices).
     for line in Plan::example_toml().lines() {
         assert!(line.len() <= 100, "long line in example: {line}");
@@ -288,7 +305,9 @@ const RANGES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("dots.spacing", "0.2", "0.9", "0.3", "0.7", ""),
     ("dots.tone", "-1.5", "1.01", "-1", "1", ""),
     ("hair.density_per_cm2", "5", "401", "10", "400", "hairs/cm²"),
-    ("hair.length_mm", "0.1", "6", "0.2", "5", "mm"),
+    ("hair.shave_mm", "-0.1", "6", "0", "5", "mm"),
+    ("hair.days_since_shave", "-1", "61", "0", "60", "days"),
+    ("hair.grey", "-0.1", "1.5", "0", "1", ""),
     ("hair.diameter_mm", "0.01", "0.2", "0.02", "0.15", "mm"),
     ("hair.hairline", "-0.1", "1.1", "0", "1", ""),
     ("hair.top", "-1", "2", "0", "1", ""),

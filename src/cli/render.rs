@@ -204,7 +204,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
         gen_s,
         when: &when,
         path,
-        hairs: head_gpu.hairs.as_ref().map(|(_, n)| *n),
+        hairs: (head_gpu.hair_count > 0).then_some(head_gpu.hair_count),
     };
     print_summary(&a, &engine, &summary);
     println!("total time {:.1} s", t0.elapsed().as_secs_f64());

@@ -16,7 +16,8 @@
 //! so each zone's keep probability is divided by its expected free share (see
 //! [`HairGrid::for_hairs`]).
 use super::patchy::lattice_key;
-use crate::hair::{Hair, HairSettings};
+use crate::hair::grow::{mean_unit_exclusion_mm2, mean_unit_size};
+use crate::hair::{HairSettings, Strand};
 use crate::zone::ZoneId;
 use glam::Vec3;
 
@@ -145,22 +146,24 @@ impl HairGrid {
         hair: &HairSettings,
         dot_diameter_mm: f32,
         patches_only: bool,
-        hairs: &[Hair],
+        hairs: &[Strand],
     ) -> HairGrid {
         if hairs.is_empty() {
             return HairGrid::empty();
         }
         let radius = exclusion_radius_mm(hair.diameter_mm, dot_diameter_mm);
         let mut keep_factor = [1.0f32; 5];
+        let unit_area = mean_unit_exclusion_mm2(radius);
         if !patches_only {
             for z in ZoneId::ALL {
-                let per_mm2 = hair.density_per_cm2 / 100.0 * hair.coverage(z);
-                keep_factor[z as usize] = (per_mm2 * std::f32::consts::PI * radius * radius)
-                    .exp()
-                    .min(MAX_KEEP_FACTOR);
+                // Hairs come in follicular units whose discs overlap: the units are the
+                // Poisson points, each excluding the union of its hairs' discs.
+                let units_per_mm2 =
+                    hair.density_per_cm2 / 100.0 * hair.coverage(z) / mean_unit_size();
+                keep_factor[z as usize] = (units_per_mm2 * unit_area).exp().min(MAX_KEEP_FACTOR);
             }
         }
-        let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root).collect();
+        let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root.to_array()).collect();
         HairGrid::new(&roots, radius, keep_factor)
     }
 
@@ -230,7 +233,7 @@ mod tests {
     use crate::plan::Plan;
 
     /// The grid of `plan`'s hair, as `Treatment::new` builds it.
-    fn for_plan(plan: &Plan, hairs: &[Hair]) -> HairGrid {
+    fn for_plan(plan: &Plan, hairs: &[Strand]) -> HairGrid {
         let patches_only = !plan.alopecia.patches.is_empty();
         HairGrid::for_hairs(&plan.hair, plan.dots.diameter_mm, patches_only, hairs)
     }
@@ -304,18 +307,31 @@ mod tests {
         plan.hair.enabled = true;
         plan.hair.top = 0.4;
         plan.hair.sides = 1.0;
-        let hair = Hair {
-            root: [0.0; 3],
+        let hair = Strand {
+            root: Vec3::ZERO,
+            normal: Vec3::Y,
+            bulb: Vec3::new(0.0, -2.0, 2.0),
+            bend: Vec3::new(0.0, 0.5, 0.5),
+            tip: Vec3::new(0.0, 1.0, 1.0),
+            above_mm: 1.4,
             diameter_mm: 0.08,
-            tip: [0.0, 1.0, 0.0],
-            tone: 1.0,
+            angle: 0.785,
+            colour: [0.03; 3],
+            grey: false,
+            telogen: false,
+            unit_size: 1,
+            unit: 0,
         };
         let g = for_plan(&plan, &[hair]);
         let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);
         assert!((r - 0.36).abs() < 0.02, "{r}");
-        // 80 hairs/cm² on the top: e^(0.8·π·r²) ≈ 1.38; 200/cm² on the sides: ≈ 2.26.
-        assert!((g.keep_factor(ZoneId::Top) - 1.38).abs() < 0.05);
-        assert!((g.keep_factor(ZoneId::Sides) - 2.26).abs() < 0.1);
+        // 80 hairs/cm² on the top in units of 2.25: e^(0.8/2.25·A) with A the unit's exclusion
+        // area; 200/cm² on the sides: e^(2/2.25·A). Units overlap their hairs' discs, so
+        // less than hairs thrown apart would take (e^(0.8·π·r²) ≈ 1.38, e^(2·π·r²) ≈ 2.26).
+        let a = crate::hair::grow::mean_unit_exclusion_mm2(r);
+        assert!((g.keep_factor(ZoneId::Top) - (0.8 / 2.25 * a).exp()).abs() < 1e-4);
+        assert!((g.keep_factor(ZoneId::Sides) - (2.0 / 2.25 * a).exp()).abs() < 1e-4);
+        assert!(g.keep_factor(ZoneId::Top) < 1.38 && g.keep_factor(ZoneId::Sides) < 2.26);
         plan.alopecia.patches = vec![[0.0, 60.0, 30.0, 20.0]];
         let g = for_plan(&plan, &[hair]);
         assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);

@@ -15,7 +15,7 @@ impl Plan {
     pub(super) fn validate_in(&self, doc: &Doc<'_>) -> Result<()> {
         for spec in FIELDS {
             match spec.kind {
-                Kind::Int | Kind::Float => self.check_number(spec, doc)?,
+                Kind::Int | Kind::Float | Kind::Shave => self.check_number(spec, doc)?,
                 Kind::Shares => check_shares(&self.sessions, doc)?,
                 Kind::Dates => check_dates(&self.sessions, doc)?,
                 Kind::Patches => check_patches(&self.alopecia, doc)?,
@@ -82,7 +82,9 @@ impl Plan {
             "dots.spacing" => Num::F(d.spacing),
             "dots.tone" => Num::F(d.tone),
             "hair.density_per_cm2" => Num::F(self.hair.density_per_cm2),
-            "hair.length_mm" => Num::F(self.hair.length_mm),
+            "hair.grey" => Num::F(self.hair.grey),
+            "hair.shave_mm" => Num::F(self.hair.shave_mm),
+            "hair.days_since_shave" => Num::F(self.hair.days_since_shave),
             "hair.diameter_mm" => Num::F(self.hair.diameter_mm),
             "hair.hairline" => Num::F(self.hair.hairline),
             "hair.top" => Num::F(self.hair.top),

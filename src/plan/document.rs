@@ -8,8 +8,8 @@ use toml::Spanned;
 
 use super::check::range_message;
 use super::schema::{
-    fields_of, is_section, spec, FieldSpec, Kind, BUILT_IN_ZONES, FIELDS, SECTIONS, STYLES, TONES,
-    ZONES,
+    fields_of, is_section, spec, FieldSpec, Kind, BUILT_IN_ZONES, FIELDS, RENAMED, SECTIONS,
+    STYLES, TONES, ZONES,
 };
 use super::source::{entries_in_order, Doc};
 use crate::error::{Result, ScalpError};
@@ -51,6 +51,9 @@ impl Doc<'_> {
 
     /// "unknown key; allowed keys …", with a near miss here or the same key in another table.
     fn unknown_key(&self, full: &str, section: Option<&str>, key: &Key<'_>) -> ScalpError {
+        if let Some((_, instead)) = RENAMED.iter().find(|(old, _)| *old == full) {
+            return self.error(full, Some(self.line(key.span().start)), instead.to_string());
+        }
         let short: &str = key.get_ref();
         let allowed: Vec<&str> = match section {
             Some(section) => fields_of(section)
@@ -105,7 +108,9 @@ impl Doc<'_> {
                 }
             }
             (Kind::Int, _) => wrong("a whole number"),
-            (Kind::Float, DeValue::Integer(_) | DeValue::Float(_)) => Ok(()),
+            (Kind::Float | Kind::Shave, DeValue::Integer(_) | DeValue::Float(_)) => Ok(()),
+            (Kind::Shave, DeValue::String(s)) if s.as_ref() == "razor" => Ok(()),
+            (Kind::Shave, _) => wrong("a number of mm (0 to 5) or the string \"razor\""),
             (Kind::Float, _) => match spec.unit {
                 "" => wrong("a number"),
                 unit => wrong(&format!("a number ({unit})")),

@@ -30,6 +30,8 @@ pub(super) enum Kind {
     Tone,
     /// `hair.color`: a name from `optics::HAIR_COLOURS` or "#rrggbb".
     Colour,
+    /// `hair.shave_mm`: a number of mm (ranged like `Float`) or the string "razor" (0 mm).
+    Shave,
     /// `zones.shade`: a table of built-in zone → dilution step, checked by `check::check_zones`.
     ZoneShades,
     /// `zones.sessions`: a table of built-in zone → session count, checked by `check::check_zones`.
@@ -420,15 +422,29 @@ pub(super) const FIELDS: &[FieldSpec] = &[
             "or an sRGB hex colour such as #2e2320 (in quotes). With dots.match_hair = true the",
             "pigment's shade and tone follow it.",
         ]),
-    // Natural scalp hair: ~200 hairs/cm² in ~65–100 follicular units.
-    field("hair.density_per_cm2", Kind::Float, 10.0, 400.0, "hairs/cm²", "a full natural scalp has ~200 hairs per cm²")
+    field("hair.grey", Kind::Float, 0.0, 1.0, "", "the share of grey (unpigmented) hairs, 0 = none … 1 = all")
         .help(&[
-            "Natural density, hairs/cm². Allowed 10 to 400 (a full scalp has ~200).",
+            "Share of grey or white hairs, 0 to 1: unpigmented, they look near white above the skin",
+            "and their shafts under it hardly show. Allowed 0 to 1.",
         ]),
-    // Stubble from a fresh shave (0.5) to a few days' growth (3).
-    field("hair.length_mm", Kind::Float, 0.2, 5.0, MM, "shaved stubble is 0.5–3 mm")
+    // Natural scalp hair: 110–200 hairs/cm² (1.1–2.0 per mm²) in follicular units of 1–4.
+    field("hair.density_per_cm2", Kind::Float, 10.0, 400.0, "hairs/cm²", "a full natural scalp has 110–200 hairs per cm²")
         .help(&[
-            "Stubble length, mm. Allowed 0.2 to 5 (0.5-3 for a buzz cut).",
+            "Natural density, hairs/cm², in follicular units of 1-4 hairs (15% 1s, 50% 2s, 30% 3s,",
+            "5% 4s). Allowed 10 to 400 (a full scalp has 110-200). The zone keys below take a",
+            "fraction of it.",
+        ]),
+    // Razor (0) to a long buzz; clipper guards start at 0.5 mm.
+    field("hair.shave_mm", Kind::Shave, 0.0, 5.0, MM, "\"razor\" is 0; clipper guards cut at 0.5–3 mm")
+        .help(&[
+            "Length the hair was cut to, mm, or \"razor\" (0: the shafts stay in the skin and read",
+            "grey-blue through it). Allowed 0 to 5.",
+        ]),
+    // A week or two between shaves is usual; two months is no longer stubble.
+    field("hair.days_since_shave", Kind::Float, 0.0, 60.0, "days", "hair grows back ~0.37 mm a day")
+        .help(&[
+            "Days since the shave: each adds ~0.37 mm of regrowth to the cut length. Allowed 0 to",
+            "60.",
         ]),
     field("hair.diameter_mm", Kind::Float, 0.02, 0.15, MM, "scalp hairs are 0.06–0.1 mm thick")
         .help(&[
@@ -550,6 +566,13 @@ pub(super) const FIELDS: &[FieldSpec] = &[
 
 /// The note of every severity's range.
 const SEVERITY: &str = "severity of a technique error: 0 = correct work … 1 = the worst case";
+
+/// Keys the plan no longer has, with what replaced them (shown instead of "unknown key").
+pub(super) const RENAMED: &[(&str, &str)] = &[(
+    "hair.length_mm",
+    "`hair.length_mm` is replaced by `hair.shave_mm` (the length cut to, mm, or \"razor\") and \
+     `hair.days_since_shave` (regrowth since, ~0.37 mm a day)",
+)];
 
 /// The spec of a dotted key, if the plan has such a key.
 pub(super) fn spec(name: &str) -> Option<&'static FieldSpec> {

@@ -1,4 +1,4 @@
-//! Hair pass (`hair.wgsl`): the client's existing stubble as order-independent ribbons into
+//! Hair pass (`hair.wgsl`): the client's stubble as curved, tapered, order-independent ribbons into
 //! the hair target, which the composite lays over the skin and dots.
 use super::{attribute, HeadGpu, Targets};
 use crate::gpu::Gpu;
@@ -19,8 +19,12 @@ impl HairPass {
         let attrs = [
             attribute(0, F::Float32x3, offset_of!(Hair, root)),
             attribute(1, F::Float32, offset_of!(Hair, diameter_mm)),
-            attribute(2, F::Float32x3, offset_of!(Hair, tip)),
-            attribute(3, F::Float32, offset_of!(Hair, tone)),
+            attribute(2, F::Float32x3, offset_of!(Hair, bend)),
+            attribute(3, F::Float32, offset_of!(Hair, exit_width)),
+            attribute(4, F::Float32x3, offset_of!(Hair, tip)),
+            attribute(5, F::Float32, offset_of!(Hair, length_mm)),
+            attribute(6, F::Float32x3, offset_of!(Hair, colour)),
+            attribute(7, F::Float32, offset_of!(Hair, pigmented)),
         ];
         let quads = super::AdditiveQuads::new(
             gpu,
@@ -50,6 +54,7 @@ impl HairPass {
             return;
         };
         rp.set_vertex_buffer(0, hairs.slice(..));
-        rp.draw_indexed(0..6, 0, 0..*count);
+        // Each hair a ribbon of HAIR_SEGMENTS quads along its curve, six vertices a quad.
+        rp.draw(0..6 * crate::hair::HAIR_SEGMENTS, 0..*count);
     }
 }

@@ -3,6 +3,7 @@
 //! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
 pub mod composite;
 pub mod hair;
+pub mod shaft;
 pub mod skin;
 pub mod splat;
 pub mod splat_compute;
@@ -156,8 +157,12 @@ pub struct HeadGpu {
     pub exposure: wgpu::Buffer,
     /// What the preset views frame: the head from the crown to the chin (`frame_outline`).
     pub outline: Outline,
-    /// The client's existing hairs (`crate::hair::Hair`) and their count; None: bald.
+    /// The client's stubble (`crate::hair::Hair`) and its count; None: bald or razor-fresh.
     pub hairs: Option<(wgpu::Buffer, u32)>,
+    /// The pieces of their shafts under the skin (`crate::hair::Shaft`); None: bald.
+    pub shafts: Option<(wgpu::Buffer, u32)>,
+    /// How many hairs the head has (above the skin or not).
+    pub hair_count: u32,
     /// Linear albedo of those hairs.
     pub hair_albedo: Vec3,
     /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
@@ -186,19 +191,30 @@ impl HeadGpu {
             ),
             outline,
             hairs: None,
+            shafts: None,
+            hair_count: 0,
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
         }
     }
 
     /// Sets the hairs drawn on this head (an empty list: none).
-    pub fn set_hairs(&mut self, gpu: &Gpu, hairs: &[crate::hair::Hair], albedo: [f32; 3]) {
+    pub fn set_hairs(&mut self, gpu: &Gpu, strands: &[crate::hair::Strand], albedo: [f32; 3]) {
+        let hairs = crate::hair::grow::hair_instances(strands);
         self.hairs = (!hairs.is_empty()).then(|| {
             (
-                gpu.upload("hairs", hairs, wgpu::BufferUsages::VERTEX),
+                gpu.upload("hairs", &hairs, wgpu::BufferUsages::VERTEX),
                 hairs.len() as u32,
             )
         });
+        let shafts = crate::hair::grow::shaft_instances(strands);
+        self.shafts = (!shafts.is_empty()).then(|| {
+            (
+                gpu.upload("hair shafts", &shafts, wgpu::BufferUsages::VERTEX),
+                shafts.len() as u32,
+            )
+        });
+        self.hair_count = strands.len() as u32;
         self.hair_albedo = Vec3::from(albedo);
     }
 }
@@ -462,6 +478,7 @@ pub struct Renderer {
     splat: splat::SplatPass,
     splat_compute: Option<splat_compute::SplatComputePass>,
     hair: hair::HairPass,
+    shaft: shaft::ShaftPass,
     composite: composite::CompositePass,
 }
 
@@ -482,6 +499,7 @@ impl Renderer {
             splat_compute: splat_compute::supported(gpu)
                 .then(|| splat_compute::SplatComputePass::new(gpu)),
             hair: hair::HairPass::new(gpu),
+            shaft: shaft::ShaftPass::new(gpu),
             composite: composite::CompositePass::new(gpu, format),
         }
     }
@@ -534,8 +552,7 @@ impl Renderer {
             ink: [ink[0], ink[1], ink[2], 0.0],
             hair: v4(
                 head.hair_albedo,
-                (settings.hair && settings.show == Show::Skin && head.hairs.is_some()) as u32
-                    as f32,
+                (settings.hair && settings.show == Show::Skin && head.hair_count > 0) as u32 as f32,
             ),
             light: [
                 at_camera,
@@ -615,6 +632,8 @@ impl Renderer {
                     pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
                 }
             }
+            self.shaft
+                .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
             self.hair
                 .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
             self.composite

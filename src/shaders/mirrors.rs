@@ -3,7 +3,7 @@
 use crate::ageing::{AgeParams, Appearance};
 use crate::dots::generate::Vertex;
 use crate::dots::{Dot, GenParams};
-use crate::hair::Hair;
+use crate::hair::{Hair, Shaft};
 use crate::render::composite::CompositeGpu;
 use crate::render::ViewGpu;
 use crate::scar::ScarGpu;
@@ -146,8 +146,22 @@ pub fn all() -> Vec<Mirror> {
         mirror!(Hair {
             root,
             diameter_mm,
+            bend,
+            exit_width,
             tip,
-            tone
+            length_mm,
+            colour,
+            pigmented
+        }),
+        mirror!(Shaft {
+            centre,
+            depth_mm,
+            normal,
+            width_mm,
+            axis,
+            length_mm,
+            absorptance,
+            kind
         }),
     ]
 }

@@ -48,7 +48,7 @@ pub mod shared {
 use shared::*;
 
 /// Every pass: (name, the shared files it includes, its own file).
-pub const PASSES: [(&str, &[&str], &str); 8] = [
+pub const PASSES: [(&str, &[&str], &str); 9] = [
     (
         "generate",
         &[HASH, MATH, DOTS, SCAR, ZONE, ZONE_SAMPLE],
@@ -83,6 +83,11 @@ pub const PASSES: [(&str, &[&str], &str); 8] = [
         "hair",
         &[HASH, MATH, SCAR, VIEW],
         include_str!("../../shaders/hair.wgsl"),
+    ),
+    (
+        "shaft",
+        &[HASH, MATH, SCAR, VIEW, OPTICS, FOOTPRINT],
+        include_str!("../../shaders/shaft.wgsl"),
     ),
     (
         "composite",
@@ -136,6 +141,10 @@ pub fn splat_compute() -> String {
 
 pub fn hair() -> String {
     source("hair")
+}
+
+pub fn shaft() -> String {
+    source("shaft")
 }
 
 pub fn composite() -> String {

@@ -196,6 +196,9 @@ fn optics() -> Vec<Constant> {
         c("OPTICS_TRANSPORT_MFP_MM", F32(o::TRANSPORT_MFP_MM)),
         c("OPTICS_FLUENCE_BUILDUP", F32(o::FLUENCE_BUILDUP)),
         c("OPTICS_INK_K", F32(o::INK_K)),
+        c("HAIR_SHAFT_GAIN", F32(crate::hair::SHAFT_GAIN)),
+        c("HAIR_SEGMENTS", U32(crate::hair::HAIR_SEGMENTS)),
+        c("SHAFT_KIND_OPENING", U32(crate::hair::shaft_kind::OPENING)),
     ]
 }
 

@@ -54,7 +54,7 @@ fn alopecia_patches_are_filled_only_inside_and_grow_no_hair() {
     // Hair everywhere else, none in the patches.
     let hairs = t.hairs();
     assert!(hairs.len() > 50_000, "{} hairs", hairs.len());
-    assert!(hairs.iter().all(|x| inside(glam::Vec3::from(x.root)) < 0.0));
+    assert!(hairs.iter().all(|x| inside(x.root) < 0.0));
 }
 
 #[test]

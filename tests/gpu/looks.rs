@@ -258,7 +258,7 @@ fn existing_hair_darkens_the_sides_and_matching_the_shade_follows_the_hair() {
     // ~200/cm² over the sides and back of a Norwood 7 head: tens of thousands.
     assert!(hairs.len() > 10_000, "{} hairs", hairs.len());
     for hair in hairs.iter() {
-        let len = (glam::Vec3::from(hair.tip) - glam::Vec3::from(hair.root)).length();
+        let len = (hair.tip - hair.root).length();
         assert!((0.6..=1.4).contains(&len), "hair length {len}");
     }
     let mut hg = HeadGpu::new(&e.gpu, h);

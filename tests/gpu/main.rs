@@ -8,6 +8,7 @@ mod darkening;
 mod dots;
 mod errors;
 mod fading;
+mod hair;
 mod looks;
 mod paths;
 mod render;

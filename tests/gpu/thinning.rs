@@ -30,10 +30,10 @@ const DOTS: u64 = 4000;
 struct Roots(HashMap<(i32, i32, i32), Vec<Vec3>>);
 
 impl Roots {
-    fn new(hairs: &[scalp::hair::Hair]) -> Roots {
+    fn new(hairs: &[scalp::hair::Strand]) -> Roots {
         let mut m: HashMap<_, Vec<Vec3>> = HashMap::new();
         for h in hairs {
-            let p = Vec3::from(h.root);
+            let p = h.root;
             m.entry(Self::key(p)).or_default().push(p);
         }
         Roots(m)

@@ -1,0 +1,101 @@
+// Shaft pass: the client's hair shafts under the skin, seen through it like a dot, and the
+// follicle openings. Each instance is one piece of a shaft (at its own mid depth), its bulb or
+// its opening: an elongated Gaussian footprint in the skin's tangent plane, through the same
+// depth optics as the dots (shared/optics.wgsl: the light reaching depth z, the per-channel
+// blur, the peak thickness) with the hair's melanin in place of carbon ink. Fragments write
+// their transmittance per channel and the pass multiplies the skin's diffuse light by it
+// (blending dst·src): order-independent like the dots' additive density, and the
+// before/after split, which only hides the dots, keeps the hair.
+// Module: the prelude, shared/{hash,math,scar,view,optics,footprint}.wgsl and this file.
+
+@group(0) @binding(1) var skin_distance: texture_2d<f32>;
+
+// One piece (mirrors crate::hair::Shaft), the instance buffer.
+struct Shaft {
+    @location(0) centre: vec3f,
+    @location(1) depth_mm: f32,
+    @location(2) normal: vec3f,
+    @location(3) width_mm: f32,
+    @location(4) axis: vec3f,
+    @location(5) length_mm: f32,
+    @location(6) absorptance: vec3f,
+    @location(7) kind: u32,
+}
+
+struct VsOut {
+    @builtin(position) clip: vec4f,
+    // Position in the footprint, mm: along the axis, across it.
+    @location(0) local: vec2f,
+    @location(1) world: vec3f,
+    @location(2) @interpolate(flat) inv_2s2_along: vec3f,
+    @location(3) @interpolate(flat) inv_2s2_across: vec3f,
+    @location(4) @interpolate(flat) m0: vec3f,
+    @location(5) @interpolate(flat) peak: vec3f,
+}
+
+@vertex
+fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
+    var o: VsOut;
+    let to_eye = view.eye.xyz - s.centre;
+    let dist = length(to_eye);
+    if (view.hair.w < 0.5 || dot(s.normal, to_eye) <= 0.0) {
+        o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
+        return o;
+    }
+    let cos_view = max(dot(s.normal, to_eye / dist), 0.05);
+    let px_per_mm = view.proj.x / dist * sqrt(cos_view);
+    let opening = s.kind == SHAFT_KIND_OPENING;
+    // A round shaft's shadow has its cross-section's area per length: σ₀ = w/√(2π) across; a
+    // piece is a Gaussian of σ = half its length along, so the pieces of a shaft join smoothly.
+    let s0_across = s.width_mm * 0.39894228;
+    let s0_along = 0.5 * s.length_mm;
+    let area = s.width_mm * s.length_mm;
+    let gain = select(HAIR_SHAFT_GAIN, 1.0, opening);
+    var wide = vec2f(0.0);
+    for (var c = 0; c < 3; c++) {
+        let k = OPTICS_BLUR_KAPPA_RGB[c] * s.depth_mm;
+        let sa = sqrt(s0_across * s0_across + k * k);
+        let sb = sqrt(s0_along * s0_along + k * k);
+        // Peak thickness: the piece's area (times its gain) spread over the footprint.
+        let m0 = gain * area / (TAU * sa * sb);
+        // Thinner than the smallest drawn σ: widen it, keeping its area (footprint.wgsl).
+        let across = keep_area(sa, m0, px_per_mm);
+        let along = keep_area(sb, across.y, px_per_mm);
+        o.inv_2s2_across[c] = 0.5 / (across.x * across.x);
+        o.inv_2s2_along[c] = 0.5 / (along.x * along.x);
+        o.m0[c] = along.y;
+        wide = max(wide, vec2f(along.x, across.x));
+    }
+    // At the surface the opening is a shadowed pit; below it the hair's melanin seen through
+    // the skin above.
+    o.peak = select(optics_reach(s.depth_mm) * s.absorptance, s.absorptance, opening);
+    let t = s.axis;
+    let b = cross(s.normal, t);
+    let corners = array<vec2f, 4>(
+        vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
+    // Drawn without indices: six vertices, two triangles over the four corners.
+    let order = array<u32, 6>(0u, 1u, 2u, 0u, 2u, 3u);
+    let corner = order[vi];
+    let c = corners[corner] * EXTENT * wide;
+    let world = s.centre + t * c.x + b * c.y;
+    o.clip = view.view_proj * vec4f(world, 1.0);
+    o.local = c;
+    o.world = world;
+    return o;
+}
+
+@fragment
+fn fs_main(in: VsOut) -> @location(0) vec4f {
+    // Hidden by the head (as the dots: view distances in mm, a tolerance of a pixel or two).
+    let px = vec2i(in.clip.xy);
+    let skin = view_distance(textureLoad(skin_distance, px, 0));
+    let mine = length(view.eye.xyz - in.world);
+    if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
+        discard;
+    }
+    let g = exp(-in.local.x * in.local.x * in.inv_2s2_along
+        - in.local.y * in.local.y * in.inv_2s2_across);
+    let coverage = 1.0 - exp(-in.m0 * g);
+    let a = min(in.peak * coverage, vec3f(0.999));
+    return vec4f(1.0 - a, 1.0);
+}
