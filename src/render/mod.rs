@@ -140,12 +140,8 @@ pub(crate) fn attribute(
 
 /// The view distance stored where nothing was drawn, mm: the composite shows the background.
 pub const NO_SURFACE_MM: f32 = 60000.0;
-/// Smallest σ a footprint is drawn with, in output pixels (internal pixels × supersampling):
-/// a picture must be band-limited to its own pixel grid, or a dot narrower than a pixel becomes
-/// one isolated dark pixel and a treated zone seen whole reads as pixel stipple instead of the
-/// tone an eye sees (0.3 output pixels did that). Footprints keep their area when widened
-/// (`keep_area` in shared/footprint.wgsl), so the mean darkness holds.
-pub const MIN_SIGMA_OUTPUT_PX: f32 = 0.75;
+/// Smallest σ a footprint is drawn with, in internal pixels.
+pub const MIN_SIGMA_PX: f32 = 0.6;
 
 /// The head's mesh on the GPU.
 #[derive(Clone)]
@@ -537,7 +533,7 @@ impl Renderer {
             proj: [
                 focal_px,
                 0.6,
-                MIN_SIGMA_OUTPUT_PX * targets.ssaa as f32,
+                MIN_SIGMA_PX,
                 if settings.draws_dots() { 1.0 } else { 0.0 },
             ],
             key_dir: v4(key_dir, 0.0),
