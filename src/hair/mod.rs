@@ -49,14 +49,17 @@ pub struct HairSettings {
 
 impl Default for HairSettings {
     fn default() -> Self {
+        // The default client's fringe: a Norwood 6 keeps the sides and back, razor-shaved the
+        // day before; the low end of natural density (1.1 hairs/mm², the calibration's) and a
+        // mid shaft diameter (65–85 µm). See docs/calibration.md.
         HairSettings {
-            enabled: false,
+            enabled: true,
             color: "dark-brown".into(),
             grey: 0.0,
-            density_per_cm2: 200.0,
-            shave_mm: 1.0,
-            days_since_shave: 0.0,
-            diameter_mm: 0.08,
+            density_per_cm2: 110.0,
+            shave_mm: 0.0,
+            days_since_shave: 1.0,
+            diameter_mm: 0.075,
             hairline: 0.0,
             top: 0.0,
             crown: 0.0,

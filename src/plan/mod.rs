@@ -33,7 +33,10 @@ mod source;
 pub use dates::{date_days, days_from_civil, parse_date};
 use source::{syntax_error, Doc, SYNTAX_FIELD};
 
-/// A whole treatment plan. Defaults give a realistic Norwood 6–7 full-head treatment.
+/// A whole treatment plan. Defaults are the typical SMP client: a Norwood 6 whose horseshoe
+/// fringe on the sides and back is razor-shaved (hair on those zones), with SMP on the hairline,
+/// top and crown in a shade matched to his hair, blended into the fringe at a lower density.
+/// `assets/plans/full-head.toml` is the fully bald, fully treated head.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Plan {
@@ -201,7 +204,7 @@ impl Default for DotSettings {
             shade: 7.0,
             spacing: 0.6,
             tone: 0.0,
-            match_hair: false,
+            match_hair: true,
         }
     }
 }
@@ -212,8 +215,9 @@ impl Default for Density {
             hairline: 90.0,
             top: 100.0,
             crown: 100.0,
-            sides: 100.0,
-            back: 100.0,
+            // The fringe keeps its own hair: SMP there only blends the top into it.
+            sides: 40.0,
+            back: 40.0,
         }
     }
 }

@@ -6,7 +6,7 @@
 use crate::common::{engine, head};
 use scalp::camera::{Camera, ViewPreset};
 use scalp::plan::Plan;
-use scalp::render::{frame_bounds, HeadGpu, RenderSettings};
+use scalp::render::{frame_outline, HeadGpu, RenderSettings};
 use scalp::treatment::Treatment;
 use std::sync::OnceLock;
 
@@ -43,8 +43,8 @@ fn patch(shave: Option<(f32, f32)>, zoom: f32) -> [f64; 3] {
         let t = Treatment::new(h, &plan(mm, grey), Some(100)).unwrap();
         t.set_hairs(&e.gpu, h, &mut hg);
     }
-    let (lo, hi) = frame_bounds(h);
-    let cam = Camera::framing(ViewPreset::Top, lo, hi, SIZE.0 as f32 / SIZE.1 as f32).zoomed(zoom);
+    let cam = Camera::framing(ViewPreset::Top, &frame_outline(h), SIZE.0 as f32 / SIZE.1 as f32)
+        .zoomed(zoom);
     let settings = RenderSettings {
         dots: false,
         ..RenderSettings::default()
