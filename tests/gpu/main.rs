@@ -12,4 +12,5 @@ mod paths;
 mod render;
 mod scans;
 mod sessions;
+mod skin;
 mod thinning;
