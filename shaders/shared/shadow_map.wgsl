@@ -28,7 +28,8 @@ fn shadow_visibility(
     ndl: f32,
     pixel: vec2f,
 ) -> f32 {
-    if (s.params.x < 0.5) {
+    // No map, or skin turned so far from the key that little of its light reaches it.
+    if (s.params.x < 0.5 || ndl < SHADOW_FACING_AWAY) {
         return 1.0;
     }
     let texel = s.params.y;
