@@ -109,12 +109,19 @@ pub mod stream {
     pub const FUE_V: u32 = 51;
     pub const FUE_SIZE: u32 = 52;
     pub const STRIP: u32 = 53;
+    /// The skin's surface (render/skin.rs; ids are lattice keys): pores (one per cell), the
+    /// sebum's low-frequency variation, the fine relief's octaves (each offset in space, not
+    /// in id) and the network of skin lines.
+    pub const SKIN_PORE: u32 = 60;
+    pub const SKIN_SEBUM: u32 = 61;
+    pub const SKIN_RELIEF: u32 = 62;
+    pub const SKIN_LINES: u32 = 63;
     /// The hairline's micro zig-zag along its arc (ids are knots), two octaves:
     /// `HAIRLINE_ZIGZAG + octave` (CPU only: the boundary reaches the GPU as a table).
     pub const HAIRLINE_ZIGZAG: u32 = 100;
 
     /// Every stream by name, for the WGSL prelude and the uniqueness test.
-    pub const ALL: [(&str, u32); 42] = [
+    pub const ALL: [(&str, u32); 46] = [
         ("TRIANGLE", TRIANGLE),
         ("BARY_U", BARY_U),
         ("BARY_V", BARY_V),
@@ -156,6 +163,10 @@ pub mod stream {
         ("FUE_V", FUE_V),
         ("FUE_SIZE", FUE_SIZE),
         ("STRIP", STRIP),
+        ("SKIN_PORE", SKIN_PORE),
+        ("SKIN_SEBUM", SKIN_SEBUM),
+        ("SKIN_RELIEF", SKIN_RELIEF),
+        ("SKIN_LINES", SKIN_LINES),
         ("HAIRLINE_ZIGZAG", HAIRLINE_ZIGZAG),
     ];
 }

@@ -58,6 +58,10 @@ pub struct RenderArgs {
     /// and light, labelled.
     #[arg(long)]
     pub before_after: bool,
+    /// Draw no cast shadows (the ears' and the head's): every surface facing the key light is
+    /// lit by it.
+    #[arg(long)]
+    pub no_shadows: bool,
 }
 
 /// How the scene looks: the room's light, the client's skin and hair, the camera's zoom.
@@ -185,6 +189,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
         show: a.show,
         path,
         light: a.look.light,
+        shadows: !a.no_shadows,
         ..treatment.render_settings()
     };
     head_gpu.set_exposure(&engine.gpu, &treatment.exposure);

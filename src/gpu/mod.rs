@@ -459,4 +459,36 @@ pub mod entry {
             count: None,
         }
     }
+
+    /// A depth texture (a shadow map), read by comparison or gathered.
+    pub fn depth_texture(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Texture {
+                sample_type: wgpu::TextureSampleType::Depth,
+                view_dimension: wgpu::TextureViewDimension::D2,
+                multisampled: false,
+            },
+            count: None,
+        }
+    }
+
+    pub fn comparison_sampler(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
+            count: None,
+        }
+    }
+
+    pub fn non_filtering_sampler(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        BindGroupLayoutEntry {
+            binding,
+            visibility: stages,
+            ty: BindingType::Sampler(wgpu::SamplerBindingType::NonFiltering),
+            count: None,
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
 pub mod composite;
 pub mod hair;
+pub mod shadow;
 pub mod shaft;
 pub mod skin;
 pub mod splat;
@@ -44,6 +45,9 @@ pub struct RenderSettings {
     pub path: SplatPath,
     /// The client's scars, drawn in the skin (see `Treatment::render_settings`); zero: none.
     pub scars: crate::scar::ScarGpu,
+    /// Shadows cast by the key light (the ears, the head itself); false: every surface
+    /// facing the key is lit by it.
+    pub shadows: bool,
 }
 
 /// The two ways to fill the optical-density target (DESIGN.md "Rendering dots").
@@ -87,6 +91,7 @@ impl Default for RenderSettings {
             show: Show::Skin,
             path: SplatPath::Raster,
             scars: crate::scar::ScarGpu::default(),
+            shadows: true,
         }
     }
 }
@@ -471,6 +476,7 @@ impl AdditiveQuads {
 pub struct Renderer {
     pub format: wgpu::TextureFormat,
     skin: skin::SkinPass,
+    shadow: shadow::ShadowPass,
     splat: splat::SplatPass,
     splat_compute: Option<splat_compute::SplatComputePass>,
     hair: hair::HairPass,
@@ -491,6 +497,7 @@ impl Renderer {
         Renderer {
             format,
             skin: skin::SkinPass::new(gpu),
+            shadow: shadow::ShadowPass::new(gpu),
             splat: splat::SplatPass::new(gpu),
             splat_compute: splat_compute::supported(gpu)
                 .then(|| splat_compute::SplatComputePass::new(gpu)),
@@ -605,8 +612,26 @@ impl Renderer {
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("frame"),
                 });
-            self.skin
-                .record(gpu, &mut enc, &view_buf, head, targets, timer);
+            let light = Light::preset(settings.light);
+            let shadow = shadow::shadow_gpu(
+                &light,
+                head.bounds,
+                settings.shadows && settings.show == Show::Skin,
+            );
+            let shadow_buf = gpu.uniform("shadow", &shadow);
+            let shadow_on = shadow.params[0] > 0.5;
+            let drawn = self
+                .shadow
+                .record(gpu, &mut enc, &shadow_buf, shadow_on, head, timer);
+            self.skin.record(
+                gpu,
+                &mut enc,
+                &view_buf,
+                head,
+                targets,
+                (&self.shadow, &shadow_buf, drawn),
+                timer,
+            );
             let dots = dots.filter(|_| settings.draws_dots());
             match settings.path {
                 SplatPath::Raster => self

@@ -1,6 +1,7 @@
 //! Skin pass (`skin.wgsl`): the head lit, into diffuse, specular and view-distance targets.
 //! Also the CPU side of the skin's own subsurface scattering: the pre-integrated lookup
 //! ([`preintegrated_diffuse`]) the shader samples.
+use super::shadow::ShadowPass;
 use super::{HeadGpu, Targets, DEPTH_FORMAT, DISTANCE_FORMAT, HDR_FORMAT};
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{entry, Gpu};
@@ -14,6 +15,64 @@ pub const SSS_ROWS: usize = 32;
 /// Highest curvature in the lookup, 1/mm (a 1 mm radius: the rim of an ear); the scalp's is
 /// ~0.011.
 pub const SSS_MAX_CURVATURE: f32 = 1.0;
+
+// The skin's surface at close range (skin.wgsl): pores, fine relief and skin lines, all
+// procedural in head space (mm) and faded out where a pixel covers them.
+
+/// Pores: one candidate per cube of this side, kept when it lies within the slab of the skin
+/// (|normal offset| < half the side less the largest radius), which gives
+/// (side − 2·max radius)/side³ ≈ 1.2 pores per mm² (~120 /cm²) whatever the surface's
+/// orientation. The scalp's follicles (1–2 /mm², drawn by the hair pass) carry most of its
+/// sebaceous openings; what is drawn here are the sparser sweat-gland and vellus openings
+/// between them (eccrine glands ~150–300 /cm² on the scalp, Taylor & Machado-Moreira 2013),
+/// a little sparser than on the forehead and far sparser than the nose's ~600+ /cm².
+pub const PORE_CELL_MM: f32 = 0.85;
+/// Pore radius range, mm (diameters 0.05–0.14 mm: scalp pores are small, the nose's
+/// reach 0.2–0.3 mm).
+pub const PORE_RADIUS_MM: [f32; 2] = [0.025, 0.07];
+/// A pore's centre returns this much less light (a shaded pit with no sheen).
+pub const PORE_DARKENING: f32 = 0.4;
+/// Depth of a pore's dimple, mm: tilts the normal round its rim.
+pub const PORE_DEPTH_MM: f32 = 0.012;
+/// The fine relief: three octaves of value noise with these lattice spacings (mm) …
+pub const RELIEF_SCALE_MM: [f32; 3] = [1.8, 0.8, 0.35];
+/// … and height amplitudes (mm).
+pub const RELIEF_HEIGHT_MM: [f32; 3] = [0.05, 0.022, 0.009];
+/// Skin lines: furrows along the zero sets of two value noises of this spacing (mm), a net
+/// round plateaus of about this size …
+pub const LINES_SCALE_MM: f32 = 1.4;
+/// … this wide, mm …
+pub const LINES_WIDTH_MM: f32 = 0.04;
+/// … this deep, mm …
+pub const LINES_DEPTH_MM: f32 = 0.01;
+/// … and this much darker along their floor.
+pub const LINES_DARKENING: f32 = 0.06;
+/// Share of the relief the diffuse light sees: scattering under the skin (0.3–0.8 mm
+/// diffusion lengths) smooths relief this fine, the sebum film on top does not.
+pub const DIFFUSE_RELIEF: f32 = 0.4;
+/// Detail of feature size s is drawn fully while a pixel covers less than this share of s and
+/// fades out by `FADE_END`: past it, the supersampled output could not resolve it and it
+/// would only add speckle and shimmer.
+pub const FADE_START: f32 = 0.15;
+pub const FADE_END: f32 = 0.35;
+
+// The sebum film (skin.wgsl): oilier along the midline of the top (forehead, vertex, crown, a
+// T-zone-like band where sebaceous glands are densest), drier on the sides and low at the back.
+
+/// Oil on the driest skin, 0 (none) – 1 (the midline's).
+pub const SEBUM_DRY: f32 = 0.2;
+/// The midline band: full oil within this |x| of the unit direction from the skull's centre,
+/// dry beyond the second value.
+pub const SEBUM_MIDLINE: [f32; 2] = [0.3, 0.75];
+/// The top: dry below the first height (unit direction's y), oily above the second.
+pub const SEBUM_UPPER: [f32; 2] = [-0.15, 0.35];
+/// A low-frequency variation on top (± this much oil) over patches of this size, mm.
+pub const SEBUM_NOISE: f32 = 0.2;
+pub const SEBUM_NOISE_MM: f32 = 35.0;
+/// Specular strength at no oil and at full oil, relative to the base sebum strength.
+pub const SEBUM_STRENGTH: [f32; 2] = [0.35, 1.45];
+/// Roughness change at no oil and at full oil (an oily film is smoother).
+pub const SEBUM_ROUGHNESS: [f32; 2] = [0.1, -0.1];
 
 /// Burley's normalized diffusion profile as a radial density p(r) = 2πr·R(r), which integrates
 /// to 1 over r ≥ 0, for diffusion length `d` (mm).
@@ -151,6 +210,11 @@ impl SkinPass {
                 entry::filtering_sampler(2, wgpu::ShaderStages::FRAGMENT),
                 entry::sampled_texture(3, wgpu::ShaderStages::FRAGMENT),
                 entry::filtering_sampler(4, wgpu::ShaderStages::FRAGMENT),
+                // The key light's shadow map (render::shadow).
+                entry::uniform(5, wgpu::ShaderStages::FRAGMENT),
+                entry::depth_texture(6, wgpu::ShaderStages::FRAGMENT),
+                entry::non_filtering_sampler(7, wgpu::ShaderStages::FRAGMENT),
+                entry::comparison_sampler(8, wgpu::ShaderStages::FRAGMENT),
             ],
         });
         SkinPass {
@@ -283,6 +347,9 @@ fn lut_texture(gpu: &Gpu) -> wgpu::TextureView {
 }
 
 impl SkinPass {
+    /// Draws the lit head. `shadow` is the shadow map's uniform; `shadow_drawn` says whether
+    /// the shadow pass ran this frame (it then opened the skin's timestamp pair).
+    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &self,
         gpu: &Gpu,
@@ -290,8 +357,10 @@ impl SkinPass {
         view: &wgpu::Buffer,
         head: &HeadGpu,
         t: &Targets,
+        shadows: (&ShadowPass, &wgpu::Buffer, bool),
         timer: Option<&FrameTimer>,
     ) {
+        let (shadow_pass, shadow, shadow_drawn) = shadows;
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("skin view"),
             layout: &self.bgl,
@@ -315,6 +384,22 @@ impl SkinPass {
                 wgpu::BindGroupEntry {
                     binding: 4,
                     resource: wgpu::BindingResource::Sampler(&self.scan_sampler),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: shadow.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 6,
+                    resource: wgpu::BindingResource::TextureView(&shadow_pass.map),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 7,
+                    resource: wgpu::BindingResource::Sampler(&shadow_pass.depths),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 8,
+                    resource: wgpu::BindingResource::Sampler(&shadow_pass.compare),
                 },
             ],
         });
@@ -350,7 +435,13 @@ impl SkinPass {
                 }),
                 stencil_ops: None,
             }),
-            timestamp_writes: timer.map(|t| t.render_writes(Pass::Skin)),
+            timestamp_writes: timer.map(|t| {
+                let mut w = t.render_writes(Pass::Skin);
+                if shadow_drawn {
+                    w.beginning_of_pass_write_index = None;
+                }
+                w
+            }),
             occlusion_query_set: None,
             multiview_mask: None,
         });

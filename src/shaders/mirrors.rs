@@ -5,6 +5,7 @@ use crate::dots::generate::Vertex;
 use crate::dots::{Dot, GenParams};
 use crate::hair::{Hair, Shaft};
 use crate::render::composite::CompositeGpu;
+use crate::render::shadow::ShadowGpu;
 use crate::render::ViewGpu;
 use crate::scar::ScarGpu;
 use crate::zone::ZoneGpu;
@@ -142,6 +143,10 @@ pub fn all() -> Vec<Mirror> {
             split,
             background_top,
             background_bottom,
+        }),
+        mirror!(ShadowGpu {
+            light_view_proj,
+            params
         }),
         mirror!(Hair {
             root,

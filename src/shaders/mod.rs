@@ -29,9 +29,11 @@ pub mod shared {
     pub const VIEW: &str = include_str!("../../shaders/shared/view.wgsl");
     /// A dot's footprint as both splatting paths draw it.
     pub const FOOTPRINT: &str = include_str!("../../shaders/shared/footprint.wgsl");
+    /// ShadowGpu and the filtered shadow lookup (src/render/shadow.rs).
+    pub const SHADOW_MAP: &str = include_str!("../../shaders/shared/shadow_map.wgsl");
 
     /// (file name, text) of every shared file.
-    pub const ALL: [(&str, &str); 10] = [
+    pub const ALL: [(&str, &str); 11] = [
         ("hash", HASH),
         ("math", MATH),
         ("dots", DOTS),
@@ -42,6 +44,7 @@ pub mod shared {
         ("optics", OPTICS),
         ("view", VIEW),
         ("footprint", FOOTPRINT),
+        ("shadow_map", SHADOW_MAP),
     ];
 }
 
@@ -65,8 +68,13 @@ pub const PASSES: [(&str, &[&str], &str); 9] = [
         include_str!("../../shaders/age.wgsl"),
     ),
     (
+        "shadow",
+        &[SHADOW_MAP],
+        include_str!("../../shaders/shadow.wgsl"),
+    ),
+    (
         "skin",
-        &[HASH, MATH, SCAR, VIEW],
+        &[HASH, MATH, SCAR, VIEW, SHADOW_MAP],
         include_str!("../../shaders/skin.wgsl"),
     ),
     (
@@ -125,6 +133,10 @@ pub fn spacing() -> String {
 
 pub fn age() -> String {
     source("age")
+}
+
+pub fn shadow() -> String {
+    source("shadow")
 }
 
 pub fn skin() -> String {

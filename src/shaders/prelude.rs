@@ -79,7 +79,53 @@ pub fn constants() -> Vec<Constant> {
         "SKIN_SSS_MAX_CURVATURE",
         F32(crate::render::skin::SSS_MAX_CURVATURE),
     ));
+    v.extend(skin_surface());
+    v.extend(shadow());
     v
+}
+
+/// The skin's pores, relief, lines and sebum (src/render/skin.rs).
+fn skin_surface() -> Vec<Constant> {
+    use crate::render::skin::*;
+    use Value::*;
+    vec![
+        c("SKIN_PORE_CELL_MM", F32(PORE_CELL_MM)),
+        c("SKIN_PORE_RADIUS_MM", Vec2(PORE_RADIUS_MM)),
+        c("SKIN_PORE_DARKENING", F32(PORE_DARKENING)),
+        c("SKIN_PORE_DEPTH_MM", F32(PORE_DEPTH_MM)),
+        c("SKIN_RELIEF_SCALE_MM", Vec3(RELIEF_SCALE_MM)),
+        c("SKIN_RELIEF_HEIGHT_MM", Vec3(RELIEF_HEIGHT_MM)),
+        c("SKIN_LINES_SCALE_MM", F32(LINES_SCALE_MM)),
+        c("SKIN_LINES_WIDTH_MM", F32(LINES_WIDTH_MM)),
+        c("SKIN_LINES_DARKENING", F32(LINES_DARKENING)),
+        c("SKIN_LINES_DEPTH_MM", F32(LINES_DEPTH_MM)),
+        c("SKIN_DIFFUSE_RELIEF", F32(DIFFUSE_RELIEF)),
+        c("SKIN_FADE_START", F32(FADE_START)),
+        c("SKIN_FADE_END", F32(FADE_END)),
+        c("SKIN_SEBUM_DRY", F32(SEBUM_DRY)),
+        c("SKIN_SEBUM_MIDLINE", Vec2(SEBUM_MIDLINE)),
+        c("SKIN_SEBUM_UPPER", Vec2(SEBUM_UPPER)),
+        c("SKIN_SEBUM_NOISE", F32(SEBUM_NOISE)),
+        c("SKIN_SEBUM_NOISE_MM", F32(SEBUM_NOISE_MM)),
+        c("SKIN_SEBUM_STRENGTH", Vec2(SEBUM_STRENGTH)),
+        c("SKIN_SEBUM_ROUGHNESS", Vec2(SEBUM_ROUGHNESS)),
+    ]
+}
+
+/// The key light's shadow map (src/render/shadow.rs).
+fn shadow() -> Vec<Constant> {
+    use crate::render::shadow::*;
+    use Value::*;
+    vec![
+        c("SHADOW_MAP_SIZE", U32(MAP_SIZE)),
+        c("SHADOW_NORMAL_OFFSET_TEXELS", F32(NORMAL_OFFSET_TEXELS)),
+        c("SHADOW_DEPTH_BIAS_MM", F32(DEPTH_BIAS_MM)),
+        c("SHADOW_CONE_SLOPE", F32(CONE_SLOPE)),
+        c("SHADOW_MAX_BLOCKER_MM", F32(MAX_BLOCKER_MM)),
+        c("SHADOW_MAX_PENUMBRA_MM", F32(MAX_PENUMBRA_MM)),
+        c("SHADOW_PCF_TAPS", U32(PCF_TAPS)),
+        c("SHADOW_FACING_AWAY", F32(FACING_AWAY)),
+    ]
 }
 
 /// Zone ids and the lengths of ZoneGpu's tables.

@@ -15,4 +15,5 @@ mod render;
 mod scans;
 mod sessions;
 mod shaved;
+mod skin;
 mod thinning;
