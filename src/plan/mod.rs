@@ -199,7 +199,7 @@ impl Default for DotSettings {
         DotSettings {
             depth_mm: 0.35,
             depth_jitter_mm: 0.05,
-            diameter_mm: 0.14,
+            diameter_mm: 0.16,
             diameter_jitter: 0.15,
             shade: 7.0,
             spacing: 0.6,
@@ -212,12 +212,14 @@ impl Default for DotSettings {
 impl Default for Density {
     fn default() -> Self {
         Density {
-            hairline: 90.0,
-            top: 100.0,
-            crown: 100.0,
+            // Matched to the default client's razor-shaved fringe (`scalp match`, see
+            // docs/calibration.md): about as many dots as he has follicles, 1.5–1.6 per mm².
+            hairline: 140.0,
+            top: 160.0,
+            crown: 160.0,
             // The fringe keeps its own hair: SMP there only blends the top into it.
-            sides: 40.0,
-            back: 40.0,
+            sides: 60.0,
+            back: 60.0,
         }
     }
 }

@@ -615,7 +615,7 @@ impl Renderer {
             let light = Light::preset(settings.light);
             let shadow = shadow::shadow_gpu(
                 &light,
-                head.bounds,
+                head.outline.bounds(),
                 settings.shadows && settings.show == Show::Skin,
             );
             let shadow_buf = gpu.uniform("shadow", &shadow);
