@@ -64,7 +64,9 @@ fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
         o.inv_2s2_across[c] = 0.5 / (across.x * across.x);
         o.inv_2s2_along[c] = 0.5 / (along.x * along.x);
         o.m0[c] = along.y;
-        wide = max(wide, vec2f(along.x, across.x));
+        // Out to where the coverage is negligible (footprint.wgsl): a dense, deep bulb
+        // otherwise shows its quad's square edge close up.
+        wide = max(wide, vec2f(along.x, across.x) * extent_sigmas(along.y));
     }
     // At the surface the opening is a shadowed pit; below it the hair's melanin seen through
     // the skin above.
@@ -76,7 +78,7 @@ fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
     // Drawn without indices: six vertices, two triangles over the four corners.
     let order = array<u32, 6>(0u, 1u, 2u, 0u, 2u, 3u);
     let corner = order[vi];
-    let c = corners[corner] * EXTENT * wide;
+    let c = corners[corner] * wide;
     let world = s.centre + t * c.x + b * c.y;
     o.clip = view.view_proj * vec4f(world, 1.0);
     o.local = c;

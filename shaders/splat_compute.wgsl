@@ -13,9 +13,10 @@
 
 // Optical density units per integer step: 1/4096 is far below what 8-bit output can show.
 const FIXED: f32 = 4096.0;
-// Footprints wider than this (in pixels, half-size) are clipped: only extreme blow-outs close
-// to the camera reach it.
-const MAX_HALF_PX: f32 = 48.0;
+// Footprints wider than this (in pixels, half-size) are clipped. A healed dot seen by a 20×
+// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
+// handful of dots are that close, so the bound is there against runaway cost, not for speed.
+const MAX_HALF_PX: f32 = 320.0;
 
 fn to_pixels(p: vec3f) -> vec3f {
     let c = view.view_proj * vec4f(p, 1.0);

@@ -305,6 +305,8 @@ mod tests {
     fn keep_factors_follow_the_hair_left_in_each_zone() {
         let mut plan = Plan::default();
         plan.hair.enabled = true;
+        plan.hair.density_per_cm2 = 200.0;
+        plan.dots.diameter_mm = 0.14;
         plan.hair.top = 0.4;
         plan.hair.sides = 1.0;
         let hair = Strand {

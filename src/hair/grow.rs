@@ -351,7 +351,13 @@ mod tests {
     fn strands(f: impl FnOnce(&mut HairSettings)) -> Vec<Strand> {
         let head = crate::head::Head::builtin().unwrap();
         let mut plan = Plan::default();
+        // The tests' own baseline, apart from the default client's: a dense 1 mm cut today,
+        // 80 µm shafts.
         plan.hair.enabled = true;
+        plan.hair.density_per_cm2 = 200.0;
+        plan.hair.shave_mm = 1.0;
+        plan.hair.days_since_shave = 0.0;
+        plan.hair.diameter_mm = 0.08;
         f(&mut plan.hair);
         let t = Treatment::new(&head, &plan, None).unwrap();
         t.hairs.as_ref().clone()

@@ -43,10 +43,11 @@ pub const RELIEF_HEIGHT_MM: [f32; 3] = [0.05, 0.022, 0.009];
 pub const LINES_SCALE_MM: f32 = 1.4;
 /// … this wide, mm …
 pub const LINES_WIDTH_MM: f32 = 0.04;
-/// … this deep, mm …
-pub const LINES_DEPTH_MM: f32 = 0.01;
+/// … this deep, mm (faint: the scalp's lines are shallow, and deeper noise lines read as worms
+/// at 20×) …
+pub const LINES_DEPTH_MM: f32 = 0.003;
 /// … and this much darker along their floor.
-pub const LINES_DARKENING: f32 = 0.06;
+pub const LINES_DARKENING: f32 = 0.02;
 /// Share of the relief the diffuse light sees: scattering under the skin (0.3–0.8 mm
 /// diffusion lengths) smooths relief this fine, the sebum film on top does not.
 pub const DIFFUSE_RELIEF: f32 = 0.4;

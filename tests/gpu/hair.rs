@@ -43,8 +43,12 @@ fn patch(shave: Option<(f32, f32)>, zoom: f32) -> [f64; 3] {
         let t = Treatment::new(h, &plan(mm, grey), Some(100)).unwrap();
         t.set_hairs(&e.gpu, h, &mut hg);
     }
-    let cam = Camera::framing(ViewPreset::Top, &frame_outline(h), SIZE.0 as f32 / SIZE.1 as f32)
-        .zoomed(zoom);
+    let cam = Camera::framing(
+        ViewPreset::Top,
+        &frame_outline(h),
+        SIZE.0 as f32 / SIZE.1 as f32,
+    )
+    .zoomed(zoom);
     let settings = RenderSettings {
         dots: false,
         ..RenderSettings::default()

@@ -3,6 +3,7 @@
 mod common;
 
 mod ageing;
+mod calibration;
 mod clinical;
 mod darkening;
 mod dots;

@@ -7,7 +7,7 @@ use glam::Vec3;
 use scalp::camera::{Camera, ViewPreset};
 use scalp::engine::{Frame, Viewpoint};
 use scalp::light::LightPreset;
-use scalp::render::{frame_bounds, HeadGpu, RenderSettings};
+use scalp::render::{frame_outline, HeadGpu, RenderSettings};
 
 fn head_gpu() -> &'static HeadGpu {
     static HG: std::sync::OnceLock<HeadGpu> = std::sync::OnceLock::new();
@@ -137,10 +137,10 @@ fn sharp_detail(view: Viewpoint, size: (u32, u32)) -> f32 {
 #[test]
 fn pores_and_relief_show_close_up_and_leave_no_speckle_at_full_head_framing() {
     let size = (240, 180);
-    let (lo, hi) = frame_bounds(head());
+    let outline = frame_outline(head());
     let aspect = size.0 as f32 / size.1 as f32;
     // A ~9 mm patch of the vertex: pores and skin lines a few pixels across.
-    let close = Camera::framing(ViewPreset::Top, lo, hi, aspect).zoomed(30.0);
+    let close = Camera::framing(ViewPreset::Top, &outline, aspect).zoomed(30.0);
     let near = sharp_detail(close.into(), size);
     // The whole head from above: a pixel covers ~0.6 mm of skin, all of that detail is
     // filtered out and what is left is the head's smooth shading.
