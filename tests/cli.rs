@@ -215,8 +215,13 @@ fn report_json_and_age_sheet_with_chart() {
         assert!(z["touch_up_year"].is_number() || z["touch_up_year"].is_null());
     }
     assert!(v["plan"]["dots"]["depth_mm"].is_number());
-    // The built-in plan has no hair: nothing to compare the SMP with.
-    assert!(v["smp_vs_shaved"].is_null(), "{}", v["smp_vs_shaved"]);
+    // The built-in client keeps his fringe: the SMP is compared with it under every light.
+    assert_eq!(
+        v["smp_vs_shaved"]["lights"].as_array().map(|l| l.len()),
+        Some(4),
+        "{}",
+        v["smp_vs_shaved"]
+    );
 
     let (code, out, err) = scalp(
         &[
@@ -487,7 +492,7 @@ fn match_refuses_a_plan_with_no_hair_or_a_bad_out_path_and_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // The built-in plan: a bald client (no [hair]); one with hair switched on but none kept.
-    std::fs::write(d.join("bald.toml"), "seed = 3\n").unwrap();
+    std::fs::write(d.join("bald.toml"), "seed = 3\n[hair]\nenabled = false\n").unwrap();
     std::fs::write(
         d.join("none.toml"),
         "[hair]\nenabled = true\nsides = 0.0\nback = 0.0\n",

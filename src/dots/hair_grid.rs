@@ -306,6 +306,7 @@ mod tests {
         let mut plan = Plan::default();
         plan.hair.enabled = true;
         plan.hair.density_per_cm2 = 200.0;
+        plan.hair.diameter_mm = 0.08;
         plan.dots.diameter_mm = 0.14;
         plan.hair.top = 0.4;
         plan.hair.sides = 1.0;

@@ -499,11 +499,13 @@ mod tests {
 
     #[test]
     fn density_scales_every_zone_in_the_plans_proportions() {
+        let d = Plan::default().density;
         let mut c = Controls::new(Plan::default(), 0.2);
         c.set_density(50.0);
         assert_eq!(c.plan.density.top, 50.0);
-        assert!((c.plan.density.hairline - 45.0).abs() < 1e-3);
-        c.set_density(100.0);
+        assert!((c.plan.density.hairline - 50.0 * d.hairline / d.top).abs() < 1e-3);
+        assert!((c.plan.density.sides - 50.0 * d.sides / d.top).abs() < 1e-3);
+        c.set_density(d.top);
         assert_eq!(c.plan.density, Plan::default().density);
         assert!(c.plan.validate().is_ok());
     }

@@ -20,6 +20,14 @@ pub fn engine() -> &'static Engine {
     })
 }
 
+/// The fully bald, fully treated head (`assets/plans/full-head.toml`): the trainers' reference
+/// for correct work and the plan the error and SMP-only tests were sized on (the default plan is
+/// the Norwood 6 client with his shaved fringe).
+pub fn full_head() -> scalp::plan::Plan {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/plans/full-head.toml");
+    scalp::plan::Plan::load(std::path::Path::new(path)).expect("assets/plans/full-head.toml")
+}
+
 pub fn head() -> &'static Head {
     static HEAD: OnceLock<Head> = OnceLock::new();
     HEAD.get_or_init(|| Head::builtin().expect("built-in head"))

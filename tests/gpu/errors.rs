@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 #[test]
 fn grid_and_per_dot_errors_match_the_cpu_reference() {
     let h = head();
-    let mut plan = with_only(&Plan::default(), E::GridSpacing, 0.8);
+    let mut plan = with_only(&crate::common::full_head(), E::GridSpacing, 0.8);
     plan.errors.oversized = 0.7;
     plan.errors.oversized_zone = ErrorZone::Crown;
     plan.errors.too_deep = 0.7;
@@ -60,7 +60,7 @@ fn grid_and_per_dot_errors_match_the_cpu_reference() {
 #[test]
 fn patchy_work_matches_the_cpu_reference_across_chunk_borders() {
     let h = head();
-    let mut plan = with_only(&Plan::default(), E::PatchyDensity, 1.0);
+    let mut plan = with_only(&crate::common::full_head(), E::PatchyDensity, 1.0);
     plan.seed = 9;
     plan.density.top = 60.0;
     plan.density.crown = 60.0;
@@ -95,8 +95,8 @@ fn healed() -> &'static Vec<(Option<E>, Metrics)> {
             .chain(E::ALL.into_iter().map(Some))
             .map(|e| {
                 let plan = match e {
-                    None => Plan::default(),
-                    Some(e) => with_only(&Plan::default(), e, 1.0),
+                    None => crate::common::full_head(),
+                    Some(e) => with_only(&crate::common::full_head(), e, 1.0),
                 };
                 let t = Treatment::new(head(), &plan, None).unwrap();
                 let m = scalp::reports::metrics::measure(engine(), head(), &t, t.healed_years())
@@ -262,8 +262,8 @@ fn too_deep_dots_read_blue_grey_blurred_and_spread_over_the_years() {
         };
         at(5.0) / at(t.healed_years())
     };
-    let correct = growth(&Plan::default());
-    let deep = growth(&with_only(&Plan::default(), E::TooDeep, 1.0));
+    let correct = growth(&crate::common::full_head());
+    let deep = growth(&with_only(&crate::common::full_head(), E::TooDeep, 1.0));
     assert!(
         deep > correct + 0.2 && deep > 1.1,
         "five-year growth: too deep {deep:.2}×, correct {correct:.2}×"
@@ -283,7 +283,7 @@ fn too_shallow_work_looks_fine_on_day_zero_and_is_gone_within_months() {
         let dots = t.reference_dots(head());
         scalp::reports::metrics::dot_metrics(head(), &t, &dots, years)
     };
-    let correct = Plan::default();
+    let correct = crate::common::full_head();
     let shallow = with_only(&correct, E::TooShallow, 1.0);
     // Day 0 (the first session): every dot shows, crisp and at least as dark as correct work
     // (epidermal pigment is reached by all colours of light).
@@ -378,7 +378,7 @@ fn a_wrong_shade_makes_each_dot_darker() {
         let dots = t.reference_dots(head());
         scalp::reports::metrics::dot_metrics(head(), &t, &dots, t.healed_years()).dot_darkness
     };
-    let mut light = Plan::default();
+    let mut light = crate::common::full_head();
     light.dots.shade = 4.0;
     let (c, v) = (
         darkness(&light),
@@ -447,7 +447,7 @@ fn half_severity_lies_between_correct_and_full() {
         (E::PatchyDensity, |m| m.density_cv),
         (E::Asymmetry, |m| m.asymmetry_mm.unwrap()),
     ];
-    let base = Plan::default();
+    let base = crate::common::full_head();
     let correct = metrics_of(None);
     for (error, f) in cases {
         let c = f(&correct.dots);

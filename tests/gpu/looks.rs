@@ -252,7 +252,11 @@ fn existing_hair_darkens_the_sides_and_matching_the_shade_follows_the_hair() {
     let e = engine();
     let h = head();
     let mut plan = Plan::default();
+    // A dense 1 mm cut today (the default client's is a day-old razor shave).
     plan.hair.enabled = true;
+    plan.hair.density_per_cm2 = 200.0;
+    plan.hair.shave_mm = 1.0;
+    plan.hair.days_since_shave = 0.0;
     let t = Treatment::new(h, &plan, None).unwrap();
     let hairs = t.hairs();
     // ~200/cm² over the sides and back of a Norwood 7 head: tens of thousands.

@@ -104,7 +104,8 @@ fn darker_hair_darkens_the_patch_more_and_a_plan_without_hair_is_not_compared() 
         assert!(l.shaved_drop > 2.0 && l.treated_drop > 0.0, "{l:?}");
         assert!(l.delta_e.is_finite() && l.delta_e > 0.0, "{l:?}");
     }
-    let bald = Plan::default();
+    let mut bald = Plan::default();
+    bald.hair.enabled = false;
     let t = scalp::treatment::Treatment::new(h, &bald, None).unwrap();
     assert!(scalp::reports::report::smp_vs_shaved(e, h, &t, 0.2)
         .unwrap()
