@@ -139,6 +139,24 @@ fn convex_hull(pts: &[glam::Vec2]) -> Vec<glam::Vec2> {
     hull
 }
 
+/// Whether `p` is on an ear rather than the scalp: the helix stands out beyond the skull's side
+/// (the ear's attachment, `ear_top_*`, lies on it) and reaches above the ear-top landmark,
+/// where the treated zone's boundary falls toward the back; scalp hair never grows there.
+pub fn on_ear(head: &Head, p: Vec3) -> bool {
+    let lm = &head.landmarks;
+    [lm.ear_top_left, lm.ear_top_right].iter().any(|ear| {
+        p.x * ear.x > 0.0
+            && p.x.abs() > ear.x.abs() + EAR_CLEARANCE_MM
+            && p.y < ear.y + EAR_REACH_MM
+    })
+}
+
+/// How far beyond the ear's attachment (laterally) a point must stand to be ear, mm.
+const EAR_CLEARANCE_MM: f32 = 1.0;
+/// How far above the ear-top landmark the helix can reach, mm (adult ears ~60 mm long, the
+/// attachment's top ~1/4 of the way down).
+const EAR_REACH_MM: f32 = 25.0;
+
 /// Grows the hairs of a plan on a head: units thrown area-weighted over the scalp (above the
 /// zone's boundary), thinned to each zone's fraction.
 pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec<Strand> {
@@ -161,7 +179,7 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
         let [a, b, c] = mesh.triangle(t);
         // Only the scalp: the zone's boundary is the natural hairline all round.
         let centroid = (a + b + c) / 3.0;
-        if zone.sample(centroid).above_mm < -2.0 * zone.band_width() {
+        if zone.sample(centroid).above_mm < -2.0 * zone.band_width() || on_ear(head, centroid) {
             continue;
         }
         let expected = mesh.triangle_area(t) * units_per_mm2 * max_cov;
@@ -180,6 +198,9 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
                 (u, v) = (1.0 - u, 1.0 - v);
             }
             let p = a + (b - a) * u + (c - a) * v;
+            if on_ear(head, p) {
+                continue;
+            }
             // Zones meet along hard lines; natural hair thins out over a centimetre or so.
             // Looking the zone up a random few millimetres away dithers the border.
             let jitter = Vec3::new(
@@ -361,6 +382,31 @@ mod tests {
         f(&mut plan.hair);
         let t = Treatment::new(&head, &plan, None).unwrap();
         t.hairs.as_ref().clone()
+    }
+
+    #[test]
+    fn no_hair_grows_on_the_ears_and_the_scalp_beside_them_keeps_its_hair() {
+        let head = crate::head::Head::builtin().unwrap();
+        let ear = head.landmarks.ear_top_left;
+        // The helix: the vertex farthest out on the left side at ear height.
+        let helix = head
+            .mesh
+            .positions
+            .iter()
+            .filter(|p| p.x > 0.0 && (p.y - ear.y).abs() < 12.0)
+            .max_by(|a, b| a.x.total_cmp(&b.x))
+            .unwrap();
+        assert!(on_ear(&head, *helix), "{helix}");
+        assert!(!on_ear(&head, ear + Vec3::new(-2.0, 20.0, 0.0)));
+        let hairs = strands(|_| {});
+        let near_ears = hairs
+            .iter()
+            .filter(|h| (h.root.y - ear.y).abs() < 30.0 && h.root.x.abs() > 60.0)
+            .count();
+        assert!(near_ears > 500, "{near_ears} hairs beside the ears");
+        // A unit's hairs spread 0.1–0.3 mm round its centre, which is off the ear.
+        let inward = |p: Vec3| p - Vec3::X * p.x.signum() * 0.35;
+        assert!(hairs.iter().all(|h| !on_ear(&head, inward(h.root))));
     }
 
     #[test]
