@@ -8,9 +8,12 @@ scalp() { cargo run --release --quiet -- "$@"; }
 out=docs/errors
 mkdir -p "$out"
 : > "$out/metrics.txt"
+# Correct work is the trainers' reference, the bald full head (100 dots/cm², 0.14 mm), as in
+# tests/gpu/errors.rs and darkening.rs, unless a pair gives its own plan.
 pair() {
     local name=$1
     shift
+    [[ " $* " == *" --plan "* ]] || set -- --plan assets/plans/full-head.toml "$@"
     echo "# scalp compare --error $name $*" >> "$out/metrics.txt"
     scalp compare --error "$name" --size 360x270 --out "$out/$name.png" "$@" >> "$out/metrics.txt"
     echo >> "$out/metrics.txt"
