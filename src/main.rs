@@ -63,6 +63,14 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn main() {
+    // Rust ignores SIGPIPE, so `println!` panics when the reader of our output has gone
+    // (`scalp report | head -3`). A command-line tool should end quietly instead, as any other
+    // does; output files are written whole or not at all before the summary is printed.
+    #[cfg(unix)]
+    // SAFETY: single-threaded here; restoring a default signal disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // On a headless machine Mesa's drivers probe Wayland, and libwayland prints
     // "error: XDG_RUNTIME_DIR is invalid or not set" to stderr although nothing failed. Give it a
     // directory when there is no session at all, so a user only sees our own errors.

@@ -560,3 +560,22 @@ fn match_refuses_a_plan_with_no_hair_or_a_bad_out_path_and_leaves_no_file() {
         ],
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `scalp report | head -0`: the reader is gone before the report is printed (the engine
+    // works a few seconds first), so every line of it meets a closed pipe.
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args(["report", "--dots", "2000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    // Ended by the signal (or an error exit), never a panic's 101.
+    assert_ne!(out.status.code(), Some(101), "{err}");
+}
