@@ -6,13 +6,24 @@ use std::path::Path;
 /// files. Commands ask before they render, so a bad path costs no render; [`write_png`] asks
 /// again. Returns the temporary file's path beside it.
 pub fn check_path(path: &Path) -> Result<std::path::PathBuf> {
+    check_output(path, "png")
+}
+
+/// Whether an output file can be written whole at `path`: a name ending in `.extension` in a
+/// folder that exists and takes files (PNGs, matched plans). Returns the temporary file's path
+/// beside it, to write to and rename.
+pub fn check_output(path: &Path, extension: &str) -> Result<std::path::PathBuf> {
     let err = |message: String| ScalpError::Output {
         path: path.to_path_buf(),
         message,
     };
     match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("png") => {}
-        _ => return Err(err("the output file name must end in .png".into())),
+        Some(e) if e.eq_ignore_ascii_case(extension) => {}
+        _ => {
+            return Err(err(format!(
+                "the output file name must end in .{extension}"
+            )))
+        }
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -27,7 +38,7 @@ pub fn check_path(path: &Path) -> Result<std::path::PathBuf> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out.png".into());
+        .unwrap_or_else(|| format!("out.{extension}"));
     let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
     // A folder that exists may still refuse files (read-only, full): find out now.
     std::fs::File::create(&tmp)

@@ -31,7 +31,7 @@ pub struct MatchArgs {
 
 pub fn run(a: MatchArgs) -> Result<()> {
     let t0 = Instant::now();
-    check_out(&a.out)?;
+    scalp::png::check_output(&a.out, "toml")?;
     let head = load_head(&a.head)?;
     let mut plan = load_plan(&a.head)?;
     // --dots scales every density; the matched plan starts from (and keeps) that scaling.
@@ -138,38 +138,6 @@ fn print_table(when: &str, t: &Trial) {
     }
 }
 
-/// The output must be a .toml file in an existing folder that takes files: found out before
-/// minutes of rendering, not after.
-fn check_out(path: &Path) -> Result<PathBuf> {
-    let err = |message: String| ScalpError::Output {
-        path: path.to_path_buf(),
-        message,
-    };
-    match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("toml") => {}
-        _ => return Err(err("the matched plan's file name must end in .toml".into())),
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(err(format!("the folder {} does not exist", dir.display())));
-    }
-    if path.is_dir() {
-        return Err(err("it is a folder".into()));
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "matched.toml".into());
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    std::fs::File::create(&tmp)
-        .and_then(|_| std::fs::remove_file(&tmp))
-        .map_err(|e| err(format!("the folder {} takes no files: {e}", dir.display())))?;
-    Ok(tmp)
-}
-
 /// Writes the matched plan whole or not at all (a temporary file renamed over the target),
 /// after checking that it reads back as the same plan.
 fn write_plan(plan: &Plan, path: &Path, before: &Match, after: &Match) -> Result<()> {
@@ -197,7 +165,7 @@ fn write_plan(plan: &Plan, path: &Path, before: &Match, after: &Match) -> Result
         Ok(_) => return Err(err("the matched plan does not read back the same".into())),
         Err(e) => return Err(err(format!("the matched plan does not load: {e}"))),
     }
-    let tmp = check_out(path)?;
+    let tmp = scalp::png::check_output(path, "toml")?;
     let result = std::fs::write(&tmp, &text)
         .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
         .and_then(|()| std::fs::rename(&tmp, path));
