@@ -579,3 +579,35 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     // Ended by the signal (or an error exit), never a panic's 101.
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+/// Same input, same bytes: `--path auto` once picked the faster splatting path by timing, and
+/// the two paths differ by 1/255 in some pixels, so two runs could write different files.
+#[test]
+fn the_same_command_writes_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let render = |out: &str| {
+        let (code, stdout, err) = scalp(
+            &[
+                "render", "--size", "200x150", "--dots", "20000", "--path", "auto", "--out", out,
+            ],
+            d,
+        );
+        assert_eq!(code, 0, "{err}");
+        stdout
+    };
+    render("a.png");
+    render("b.png");
+    let (a, b) = (
+        std::fs::read(d.join("a.png")).unwrap(),
+        std::fs::read(d.join("b.png")).unwrap(),
+    );
+    assert!(a == b, "two runs of the same render wrote different PNGs");
+    let report = || {
+        let (code, out, err) = scalp(&["report", "--json", "--dots", "6000"], d);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    assert_eq!(report(), report(), "report --json differs between runs");
+    no_files_but(d, &["a.png", "b.png"]);
+}
