@@ -229,18 +229,23 @@ impl Gpu {
         describe(&self.info)
     }
 
-    /// Runs `f` inside validation and out-of-memory error scopes and turns what they caught
-    /// into our error, so a bad request never crashes or loses the device silently.
+    /// Runs `f` inside out-of-memory, validation and internal error scopes and turns what they
+    /// caught into our error, so a bad request never crashes or loses the device silently.
+    /// Internal errors are what a backend reports when it cannot translate a shader (GL cannot
+    /// join one texture to two samplers, for one): without their scope they were only logged,
+    /// and the pass failed later as "pipeline is invalid".
     pub fn checked<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let val = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let int = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
         let out = f();
+        let i = pollster::block_on(int.pop());
         let v = pollster::block_on(val.pop());
         let o = pollster::block_on(oom.pop());
-        if let Some(e) = o.or(v) {
+        if let Some(e) = o.or(v).or(i) {
             return Err(ScalpError::Gpu {
                 during: during.into(),
-                message: e.to_string(),
+                message: error_chain(&e),
             });
         }
         out
@@ -349,6 +354,21 @@ impl Gpu {
                 message: e.to_string(),
             })
     }
+}
+
+/// A wgpu error with its causes: its own text is often only "Validation Error".
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// Workgroup counts for `n` threads of 64, folded into 2D so no dimension passes 65 535

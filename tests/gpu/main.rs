@@ -3,6 +3,7 @@
 mod common;
 
 mod ageing;
+mod backends;
 mod calibration;
 mod clinical;
 mod darkening;
