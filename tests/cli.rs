@@ -611,3 +611,37 @@ fn the_same_command_writes_the_same_bytes() {
     assert_eq!(report(), report(), "report --json differs between runs");
     no_files_but(d, &["a.png", "b.png"]);
 }
+
+/// Long generation is never silent: without a terminal (a log, a pipe) indicatif draws no bar,
+/// so progress comes as plain lines; and counts may be written as people write them (2e5).
+#[test]
+fn dot_generation_reports_progress_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "64x48",
+            "--dots",
+            "3e5",
+            "--no-shadows",
+            "--out",
+            "p.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("generating dots: chunk"))
+        .collect();
+    assert!(lines.len() >= 2, "no progress lines in: {err}");
+    assert!(lines[0].contains("chunk 0/"), "{err}");
+    assert!(out.contains("dots"), "{out}");
+    let (code, _, err) = scalp(
+        &["render", "--dots", "2.5e3x", "--out", "q.png"],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("not a whole number of dots"), "{err}");
+}
