@@ -10,6 +10,7 @@ mod darkening;
 mod dots;
 mod errors;
 mod fading;
+mod faults;
 mod hair;
 mod looks;
 mod paths;
