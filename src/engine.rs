@@ -187,43 +187,10 @@ impl Frame<'_> {
 }
 
 impl Engine {
-    /// `--path auto`: renders the scene once with each splatting path at a small size after
-    /// a warm-up and returns the faster on this adapter (wall clock with a synchronised wait).
-    pub fn fastest_path(
-        &self,
-        head: &HeadGpu,
-        dots: (&GpuDots, &AgedDots),
-        view: ViewPreset,
-    ) -> Result<crate::render::SplatPath> {
-        use crate::render::SplatPath;
-        let mut best = (SplatPath::Raster, f64::INFINITY);
-        for path in [SplatPath::Raster, SplatPath::Compute] {
-            let settings = RenderSettings {
-                path,
-                ssaa: 1,
-                ..Default::default()
-            };
-            let mut time = f64::INFINITY;
-            for _ in 0..2 {
-                let t0 = std::time::Instant::now();
-                let frame = Frame {
-                    head,
-                    dots: Some(dots),
-                    view: view.into(),
-                    settings: &settings,
-                    size: (480, 360),
-                };
-                match self.render_image(&frame) {
-                    Ok(_) => time = time.min(t0.elapsed().as_secs_f64()),
-                    // A path this adapter cannot run simply loses.
-                    Err(_) => break,
-                }
-            }
-            if time < best.1 {
-                best = (path, time);
-            }
-        }
-        Ok(best.0)
+    /// `--path auto` on this engine's adapter ([`SplatPath::for_adapter`]): a rule, never a
+    /// timing, so the same command gives the same bytes.
+    pub fn auto_path(&self) -> crate::render::SplatPath {
+        crate::render::SplatPath::for_adapter(&self.gpu.info)
     }
 }
 

@@ -197,6 +197,13 @@ fn segments_cross(a: [f32; 2], b: [f32; 2], c: [f32; 2], d: [f32; 2]) -> bool {
 
 /// Whether a polygon's edges cross each other (it must be simple).
 pub fn self_intersects(corners: &[[f32; 2]]) -> bool {
+    first_crossing(corners).is_some()
+}
+
+/// The first pair of edges that cross, as edge indices (edge k runs from corner k to corner
+/// k + 1, the last one back to corner 0); None for a simple polygon. Neighbouring edges share
+/// a corner and are not compared.
+pub fn first_crossing(corners: &[[f32; 2]]) -> Option<(usize, usize)> {
     let n = corners.len();
     for i in 0..n {
         for j in i + 1..n {
@@ -209,11 +216,11 @@ pub fn self_intersects(corners: &[[f32; 2]]) -> bool {
                 corners[j],
                 corners[(j + 1) % n],
             ) {
-                return true;
+                return Some((i, j));
             }
         }
     }
-    false
+    None
 }
 
 /// Even-odd point-in-polygon test in the plane (as `in_polygon` in shaders/shared/zone_sample.wgsl).

@@ -579,3 +579,69 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     // Ended by the signal (or an error exit), never a panic's 101.
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+/// Same input, same bytes: `--path auto` once picked the faster splatting path by timing, and
+/// the two paths differ by 1/255 in some pixels, so two runs could write different files.
+#[test]
+fn the_same_command_writes_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let render = |out: &str| {
+        let (code, stdout, err) = scalp(
+            &[
+                "render", "--size", "200x150", "--dots", "20000", "--path", "auto", "--out", out,
+            ],
+            d,
+        );
+        assert_eq!(code, 0, "{err}");
+        stdout
+    };
+    render("a.png");
+    render("b.png");
+    let (a, b) = (
+        std::fs::read(d.join("a.png")).unwrap(),
+        std::fs::read(d.join("b.png")).unwrap(),
+    );
+    assert!(a == b, "two runs of the same render wrote different PNGs");
+    let report = || {
+        let (code, out, err) = scalp(&["report", "--json", "--dots", "6000"], d);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    assert_eq!(report(), report(), "report --json differs between runs");
+    no_files_but(d, &["a.png", "b.png"]);
+}
+
+/// Long generation is never silent: without a terminal (a log, a pipe) indicatif draws no bar,
+/// so progress comes as plain lines; and counts may be written as people write them (2e5).
+#[test]
+fn dot_generation_reports_progress_without_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "64x48",
+            "--dots",
+            "3e5",
+            "--no-shadows",
+            "--out",
+            "p.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("generating dots: chunk"))
+        .collect();
+    assert!(lines.len() >= 2, "no progress lines in: {err}");
+    assert!(lines[0].contains("chunk 0/"), "{err}");
+    assert!(out.contains("dots"), "{out}");
+    let (code, _, err) = scalp(
+        &["render", "--dots", "2.5e3x", "--out", "q.png"],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("not a whole number of dots"), "{err}");
+}

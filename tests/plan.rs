@@ -1091,3 +1091,76 @@ fn technique_errors_parse_and_their_zone_is_checked() {
         "{message}"
     );
 }
+
+/// A custom zone with these corners, the polygon on line 6.
+fn custom_zone_plan(corners: &str) -> String {
+    format!(
+        "# test plan\n[zones]\n[[zones.custom]]\nname = \"mole\"\ndensity = 0\npolygon = {corners}\n"
+    )
+}
+
+#[test]
+fn a_bow_tie_zone_is_called_self_intersecting_with_its_crossing_edges() {
+    // Corners 1→2 and 3→4 cross in the middle: the two lobes' signed areas cancel, which the
+    // check once took for corners in a line.
+    let text = custom_zone_plan("[[-10.0, 40.0], [10.0, 60.0], [10.0, 40.0], [-10.0, 60.0]]");
+    let (line, field, message, shown) = plan_error(&text);
+    assert_eq!(field, "zones.custom[0].polygon", "{shown}");
+    assert_eq!(line, Some(6), "{shown}");
+    assert!(message.contains("self-intersecting"), "{shown}");
+    assert!(
+        message.contains("edge 1 (corners 1 → 2) crosses edge 3 (corners 3 → 4)"),
+        "{shown}"
+    );
+    assert!(!message.contains("line"), "{shown}");
+    // A bow-tie whose lobes differ in size has area, and still crosses itself.
+    let lopsided = custom_zone_plan("[[-10.0, 40.0], [20.0, 70.0], [20.0, 40.0], [-10.0, 50.0]]");
+    let (_, _, message, shown) = plan_error(&lopsided);
+    assert!(message.contains("self-intersecting"), "{shown}");
+    // Corners truly in a line are still called that.
+    // (Edges are great circles: corners on one meridian are in a line.)
+    let flat = custom_zone_plan("[[0.0, 30.0], [0.0, 45.0], [0.0, 60.0]]");
+    let (_, _, message, shown) = plan_error(&flat);
+    assert!(message.contains("in a line"), "{shown}");
+    // And the same corners in order round the zone load.
+    parse(&custom_zone_plan(
+        "[[-10.0, 40.0], [10.0, 40.0], [10.0, 60.0], [-10.0, 60.0]]",
+    ))
+    .unwrap();
+}
+
+#[test]
+fn a_nul_byte_is_named_by_line_and_column_and_plans_are_text() {
+    let text = "# test plan\nseed = 9\n[dots]\ndepth\0_mm = 0.2\n";
+    let (line, _, message, shown) = plan_error(text);
+    assert_eq!(line, Some(4), "{shown}");
+    assert!(message.contains("NUL byte at column 6"), "{shown}");
+    assert!(message.contains("plan files are text"), "{shown}");
+    assert!(!message.contains("unquoted"), "{shown}");
+    // Inside a comment or a string, too (TOML allows no control characters there).
+    let (line, _, message, shown) = plan_error("seed = 9 # a\u{7}b\n");
+    assert_eq!(line, Some(1), "{shown}");
+    assert!(
+        message.contains("U+0007") && message.contains("at column 13"),
+        "{shown}"
+    );
+    // A plan saved as UTF-16: with a byte-order mark it is not UTF-8; without one, every
+    // other byte is NUL. Both say to save it as UTF-8.
+    let dir = tempfile::tempdir().unwrap();
+    let utf16: Vec<u8> = "seed = 9\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    for (name, bytes) in [
+        ("bom.toml", [&[0xff, 0xfe][..], &utf16].concat()),
+        ("plain.toml", utf16.clone()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let e = Plan::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("UTF-16") && e.contains("save the plan as UTF-8"),
+            "{name}: {e}"
+        );
+    }
+}

@@ -12,7 +12,8 @@ pub struct BenchArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "10000,100000,1000000,10000000"
+        default_value = "10000,100000,1000000,10000000",
+        value_parser = super::parse_count
     )]
     pub dots: Vec<u64>,
     /// Resolutions to sweep, comma separated WIDTHxHEIGHT.

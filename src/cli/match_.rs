@@ -165,13 +165,7 @@ fn write_plan(plan: &Plan, path: &Path, before: &Match, after: &Match) -> Result
         Ok(_) => return Err(err("the matched plan does not read back the same".into())),
         Err(e) => return Err(err(format!("the matched plan does not load: {e}"))),
     }
-    let tmp = scalp::png::check_output(path, "toml")?;
-    let result = std::fs::write(&tmp, &text)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e.to_string()));
-    }
-    Ok(())
+    scalp::png::write_whole(path, "toml", |w| {
+        w.write_all(text.as_bytes()).map_err(|e| e.to_string())
+    })
 }

@@ -56,8 +56,8 @@ pub struct HeadArgs {
     /// Override the plan's seed.
     #[arg(long)]
     pub seed: Option<u32>,
-    /// Ask for this many dots in all (scales every zone's density).
-    #[arg(long)]
+    /// Ask for this many dots in all (scales every zone's density); 2000000 or 2e6.
+    #[arg(long, value_parser = parse_count)]
     pub dots: Option<u64>,
     /// GPU adapter to use: part of its name or backend (e.g. lavapipe, llvmpipe, vulkan, gl).
     #[arg(long)]
@@ -96,6 +96,22 @@ pub fn parse_fraction(s: &str) -> std::result::Result<f32, String> {
     match s.trim().parse::<f32>() {
         Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
         _ => Err(format!("\"{s}\" is not a fraction from 0 to 1")),
+    }
+}
+
+/// A count as people write large ones: 100000000, 100_000_000 or 1e8 (a whole number).
+pub fn parse_count(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(n);
+    }
+    match t.parse::<f64>() {
+        Ok(v) if t.contains(['e', 'E']) && v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => {
+            Ok(v as u64)
+        }
+        _ => Err(format!(
+            "\"{s}\" is not a whole number of dots (e.g. 2000000 or 2e6)"
+        )),
     }
 }
 
@@ -165,17 +181,42 @@ pub fn generate_with_bar(engine: &Engine, head: &Head, t: &Treatment) -> Result<
     dots
 }
 
-/// The progress bar of dot generation, shown only when there are several chunks; `update` is
-/// a library progress callback (chunks done, chunks).
+/// The progress of dot generation, shown only when there are several chunks; `update` is a
+/// library progress callback (chunks done, chunks). On a terminal a bar; otherwise (a log, a
+/// pipe, a clinic's script), where indicatif draws nothing, a plain line at every tenth, so
+/// an hour-long `--dots 100000000` is never silent.
 #[derive(Default)]
-pub struct ChunkBar(OnceCell<indicatif::ProgressBar>);
+pub struct ChunkBar {
+    bar: OnceCell<indicatif::ProgressBar>,
+    /// Without a terminal: when generation started and the last tenth reported.
+    plain: std::cell::Cell<Option<(std::time::Instant, usize)>>,
+}
 
 impl ChunkBar {
     pub fn update(&self, done: usize, total: usize) {
+        use std::io::IsTerminal;
         if total < 2 {
             return;
         }
-        let bar = self.0.get_or_init(|| {
+        if !std::io::stderr().is_terminal() {
+            let (start, shown) = self
+                .plain
+                .get()
+                .unwrap_or((std::time::Instant::now(), usize::MAX));
+            let tenth = done * 10 / total;
+            if tenth != shown {
+                let s = start.elapsed().as_secs();
+                eprintln!(
+                    "generating dots: chunk {done}/{total} ({}%), {}:{:02} elapsed",
+                    done * 100 / total,
+                    s / 60,
+                    s % 60
+                );
+            }
+            self.plain.set(Some((start, tenth)));
+            return;
+        }
+        let bar = self.bar.get_or_init(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
@@ -193,7 +234,7 @@ impl ChunkBar {
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = self.0.get() {
+        if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
         }
     }

@@ -42,8 +42,9 @@ pub struct RenderArgs {
     /// Show the head on this date, YYYY-MM-DD (needs the plan's `sessions.dates`).
     #[arg(long, conflicts_with_all = ["years", "days"], value_parser = scalp::plan::parse_date)]
     pub date: Option<i64>,
-    /// How dots are splatted: raster (instanced quads), compute (atomics), or auto (measure
-    /// both once on this adapter and take the faster).
+    /// How dots are splatted: raster (instanced quads), compute (atomics), or auto (compute
+    /// on a CPU adapter, raster on a GPU: a fixed rule, so the same command gives the same
+    /// bytes).
     #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
     pub path: PathChoice,
     /// What the head shows: the skin with its dots, or the sun exposure map.
@@ -181,7 +182,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let path = match a.path {
         PathChoice::Raster => SplatPath::Raster,
         PathChoice::Compute => SplatPath::Compute,
-        PathChoice::Auto => engine.fastest_path(&head_gpu, (&dots, &aged), a.view)?,
+        PathChoice::Auto => engine.auto_path(),
     };
     let settings = RenderSettings {
         dots: !a.no_dots,

@@ -12,6 +12,9 @@ pub struct Gpu {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
+    /// Why the device was lost, once it has been (set by its device-lost callback): every
+    /// later GPU step reports this instead of a validation error about invalid objects.
+    lost: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// How an adapter ranks: real GPUs first, then Vulkan on the CPU (lavapipe), then GL on the CPU
@@ -215,13 +218,27 @@ impl Gpu {
             message: e.to_string(),
         })?;
         device.on_uncaptured_error(std::sync::Arc::new(|e| {
-            log::error!("uncaptured GPU error: {e}");
+            log::error!("uncaptured GPU error: {}", error_chain(&e));
         }));
+        let lost = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let slot = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            let why = match reason {
+                wgpu::DeviceLostReason::Destroyed => "it was destroyed".to_string(),
+                _ if message.is_empty() => "the driver gave no reason".to_string(),
+                _ => message,
+            };
+            log::error!("the GPU device was lost: {why}");
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(why);
+            }
+        });
         Ok(Gpu {
             adapter,
             device,
             queue,
             info,
+            lost,
         })
     }
 
@@ -229,18 +246,46 @@ impl Gpu {
         describe(&self.info)
     }
 
-    /// Runs `f` inside validation and out-of-memory error scopes and turns what they caught
-    /// into our error, so a bad request never crashes or loses the device silently.
+    /// Why the device was lost, if it has been (a driver reset, a GPU hang, `destroy`).
+    pub fn lost(&self) -> Option<String> {
+        self.lost.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// The error for a step attempted on a lost device.
+    fn lost_error(&self, during: &str, why: String) -> ScalpError {
+        ScalpError::Gpu {
+            during: during.into(),
+            message: format!(
+                "the GPU device was lost ({why}); everything on it must be made again on a new \
+                 device"
+            ),
+        }
+    }
+
+    /// Runs `f` inside out-of-memory, validation and internal error scopes and turns what they
+    /// caught into our error, so a bad request never crashes or loses the device silently.
+    /// Internal errors are what a backend reports when it cannot translate a shader (GL cannot
+    /// join one texture to two samplers, for one): without their scope they were only logged,
+    /// and the pass failed later as "pipeline is invalid".
     pub fn checked<T>(&self, during: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if let Some(why) = self.lost() {
+            return Err(self.lost_error(during, why));
+        }
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let val = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let int = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
         let out = f();
+        let i = pollster::block_on(int.pop());
         let v = pollster::block_on(val.pop());
         let o = pollster::block_on(oom.pop());
-        if let Some(e) = o.or(v) {
+        // Lost meanwhile: that is the cause of whatever the scopes caught.
+        if let Some(why) = self.lost() {
+            return Err(self.lost_error(during, why));
+        }
+        if let Some(e) = o.or(v).or(i) {
             return Err(ScalpError::Gpu {
                 during: during.into(),
-                message: e.to_string(),
+                message: error_chain(&e),
             });
         }
         out
@@ -341,6 +386,9 @@ impl Gpu {
     }
 
     pub fn wait(&self) -> Result<()> {
+        if let Some(why) = self.lost() {
+            return Err(self.lost_error("waiting for the GPU", why));
+        }
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
@@ -349,6 +397,21 @@ impl Gpu {
                 message: e.to_string(),
             })
     }
+}
+
+/// A wgpu error with its causes: its own text is often only "Validation Error".
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// Workgroup counts for `n` threads of 64, folded into 2D so no dimension passes 65 535

@@ -407,6 +407,16 @@ fn polygon_error(polygon: &[[f32; 2]]) -> Option<String> {
                 .into(),
         );
     };
+    // Crossing first: a bow-tie's two lobes cancel, so its signed area is near zero too, and
+    // "in a line" would then be the wrong diagnosis.
+    if let Some((i, j)) = crate::zone::first_crossing(&corners) {
+        let edge = |k: usize| format!("edge {} (corners {} → {})", k + 1, k + 1, (k + 1) % n + 1);
+        return Some(format!(
+            "is self-intersecting: {} crosses {}; list the corners in order round the zone",
+            edge(i),
+            edge(j)
+        ));
+    }
     let area: f32 = (0..n)
         .map(|k| {
             let (a, b) = (corners[k], corners[(k + 1) % n]);
@@ -414,10 +424,7 @@ fn polygon_error(polygon: &[[f32; 2]]) -> Option<String> {
         })
         .sum();
     if area.abs() < 1e-5 {
-        return Some("encloses no area (its corners are in a line)".into());
-    }
-    if crate::zone::self_intersects(&corners) {
-        return Some("crosses itself; list the corners in order round the zone".into());
+        return Some("encloses no area (its corners are in a line or on top of each other)".into());
     }
     None
 }

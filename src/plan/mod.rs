@@ -31,7 +31,7 @@ mod schema;
 mod source;
 
 pub use dates::{date_days, days_from_civil, parse_date};
-use source::{syntax_error, Doc, SYNTAX_FIELD};
+use source::{not_text, syntax_error, Doc, SYNTAX_FIELD};
 
 /// A whole treatment plan. Defaults are the typical SMP client: a Norwood 6 whose horseshoe
 /// fringe on the sides and back is razor-shaved (hair on those zones), with SMP on the hairline,
@@ -335,6 +335,8 @@ impl Plan {
             path: path.to_path_buf(),
             source,
         })?;
+        // Editors that save "Unicode" write UTF-16 with a byte-order mark.
+        let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
@@ -344,7 +346,11 @@ impl Plan {
                     path: path.to_path_buf(),
                     line: Some(line),
                     field: SYNTAX_FIELD.to_string(),
-                    message: "the file is not UTF-8 text; save the plan as UTF-8".to_string(),
+                    message: if utf16 {
+                        "the file is UTF-16 text; save the plan as UTF-8".to_string()
+                    } else {
+                        "the file is not UTF-8 text; save the plan as UTF-8".to_string()
+                    },
                 });
             }
         };
@@ -354,6 +360,9 @@ impl Plan {
     /// Parses and validates a plan from TOML text. `path` only labels the errors.
     /// Keys left out take their defaults ([`Plan::default`]).
     pub fn from_toml_str(text: &str, path: &Path) -> Result<Plan> {
+        if let Some(e) = not_text(path, text) {
+            return Err(e);
+        }
         let root = DeTable::parse(text).map_err(|e| syntax_error(path, text, &e))?;
         let doc = Doc {
             path,

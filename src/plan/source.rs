@@ -184,6 +184,42 @@ pub(super) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> Scal
     }
 }
 
+/// Why `text` is not a plan's text, before any TOML parsing: a NUL byte or another control
+/// character (TOML allows none but tab, line feed and carriage return, not even in strings or
+/// comments), named by line and column, with the likely cause. The TOML parser would call the
+/// first such byte an unquoted string or an invalid key, which points nowhere useful.
+pub(super) fn not_text(path: &Path, text: &str) -> Option<ScalpError> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)?;
+    let line = line_at(text, offset);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    let what = if c == '\0' {
+        "a NUL byte".to_string()
+    } else {
+        format!("a control character (U+{:04X})", c as u32)
+    };
+    let nuls = text.bytes().filter(|b| *b == 0).count();
+    // UTF-16 text of ASCII characters has a NUL beside every one of them.
+    let cause = if nuls * 3 >= text.len() {
+        "; it looks saved as UTF-16: save the plan as UTF-8"
+    } else if c == '\0' {
+        "; this file holds binary data (is it the plan, or was it damaged?)"
+    } else {
+        ""
+    };
+    Some(ScalpError::Plan {
+        path: path.to_path_buf(),
+        line: Some(line),
+        field: SYNTAX_FIELD.to_string(),
+        message: format!(
+            "{what} at column {column}: plan files are text (TOML in UTF-8), which has no such \
+             characters{cause}"
+        ),
+    })
+}
+
 /// Best guess at the dotted key a broken line assigns: `key = …` with a bare key, under
 /// the nearest `[table]` header above it. None when the line is anything else.
 fn key_on_line(text: &str, line: usize) -> Option<String> {

@@ -61,6 +61,23 @@ pub enum SplatPath {
     Compute,
 }
 
+impl SplatPath {
+    /// The path `--path auto` takes on an adapter: compute on a CPU adapter (lavapipe,
+    /// llvmpipe), raster on a GPU. A rule of the adapter's kind alone, never a timing: the two
+    /// paths round differently (the compute path adds in steps of 1/4096, the raster path
+    /// blends floats), so picking the one that happened to be faster made the same command
+    /// write different bytes (a few pixels 1/255 apart) from run to run. On a CPU adapter the
+    /// compute path measured faster (see `scalp render --path`), and its integer sums are
+    /// bit-exact whatever order the dots arrive in; GPUs have raster hardware for the quads.
+    /// A GPU built for compute with little raster hardware is served by `--path compute`.
+    pub fn for_adapter(info: &wgpu::AdapterInfo) -> SplatPath {
+        match info.device_type {
+            wgpu::DeviceType::Cpu => SplatPath::Compute,
+            _ => SplatPath::Raster,
+        }
+    }
+}
+
 impl RenderSettings {
     pub fn draws_dots(&self) -> bool {
         self.dots && self.show == Show::Skin

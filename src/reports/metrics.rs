@@ -25,7 +25,7 @@ use crate::reports::report::VISIBLE_CONTRAST;
 use crate::{engine::Engine, treatment::Treatment};
 use glam::{Vec2, Vec3};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Metrics measured on the dots.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -581,8 +581,10 @@ fn density_cv(head: &Head, t: &Treatment, dots: &[Dot]) -> f64 {
         let c = (p / CELL_MM).floor();
         (c.x as i32, c.y as i32, c.z as i32)
     };
-    // Per cell: treated area, planned dots, and whether all of it is fully ramped.
-    let mut cells: HashMap<(i32, i32, i32), (f64, f64, bool)> = HashMap::new();
+    // Per cell: treated area, planned dots, and whether all of it is fully ramped. Ordered
+    // cells: the sums below run in a fixed order, where a HashMap's order (random per process)
+    // made the last digits of `report --json` differ from run to run.
+    let mut cells: BTreeMap<(i32, i32, i32), (f64, f64, bool)> = BTreeMap::new();
     let m = &head.mesh;
     for k in 0..m.triangle_count() {
         let [a, b, c] = m.triangle(k);

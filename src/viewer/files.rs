@@ -4,7 +4,7 @@ use super::view3d::{self, Quality, View3d};
 use super::Viewer;
 use scalp::engine::Frame;
 use scalp::png::write_png;
-use scalp::{Result, ScalpError};
+use scalp::Result;
 use std::path::{Path, PathBuf};
 
 impl Viewer {
@@ -64,27 +64,9 @@ impl Viewer {
     }
 }
 
-/// Writes `text` whole or not at all: to a temporary file beside `path`, then renamed.
+/// Writes `text` whole or not at all (see `scalp::png::write_whole`); plans are `.toml`.
 fn write_text(path: &Path, text: &str) -> Result<()> {
-    let err = |message: String| ScalpError::Output {
-        path: path.to_path_buf(),
-        message,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .ok_or_else(|| err("not a file name".into()))?;
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let result = std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e.to_string()));
-    }
-    Ok(())
+    scalp::png::write_whole(path, "toml", |w| {
+        w.write_all(text.as_bytes()).map_err(|e| e.to_string())
+    })
 }

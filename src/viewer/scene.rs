@@ -98,7 +98,7 @@ pub enum HeadSource {
 pub struct Job {
     pub head: HeadSource,
     pub plan: Plan,
-    /// Measure which splatting path is faster on this adapter (once per session).
+    /// Take the splatting path `--path auto` takes on this adapter (once per session).
     pub choose_path: bool,
 }
 
@@ -237,21 +237,8 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> Result<Built,
         })
         .map_err(|e| e.to_string())?;
     let generate_s = t0.elapsed().as_secs_f64();
-    let path = if job.choose_path {
-        say("measuring the splatting paths");
-        let aged = engine
-            .age(&treatment, &dots, treatment.healed_years())
-            .map_err(|e| e.to_string())?;
-        engine
-            .fastest_path(
-                &head_gpu,
-                (&dots, &aged),
-                scalp::camera::ViewPreset::ThreeQuarter,
-            )
-            .ok()
-    } else {
-        None
-    };
+    // A rule of the adapter, not a timing: the picture must not depend on the machine's load.
+    let path = job.choose_path.then(|| engine.auto_path());
     Ok(Built {
         head,
         head_gpu,

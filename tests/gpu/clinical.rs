@@ -347,7 +347,8 @@ fn bad_zones_and_scars_are_refused_with_the_field_and_line() {
     let e = err("[zones]\ncustom = [\n  { name = \"a\", polygon = [[0, 60], [20, 60], [0, 70], [20, 70]], density = 90 },\n]\n");
     assert!(
         e.contains("zones.custom[0].polygon")
-            && e.contains("crosses itself")
+            && e.contains("self-intersecting")
+            && e.contains("edge 2 (corners 2 → 3) crosses edge 4 (corners 4 → 1)")
             && e.contains("z.toml:3:"),
         "{e}"
     );

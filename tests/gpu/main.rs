@@ -3,12 +3,14 @@
 mod common;
 
 mod ageing;
+mod backends;
 mod calibration;
 mod clinical;
 mod darkening;
 mod dots;
 mod errors;
 mod fading;
+mod faults;
 mod hair;
 mod looks;
 mod paths;
