@@ -9,6 +9,7 @@ mod darkening;
 mod dots;
 mod errors;
 mod fading;
+mod formats;
 mod hair;
 mod looks;
 mod paths;
