@@ -24,6 +24,8 @@ struct VsOut {
     @location(2) exposure: f32,
     // Texture coordinates (u, v) of the scan and the weight of its texture (0 or 1).
     @location(3) uvw: vec3f,
+    // The scan's vertex colour (linear RGB) and its weight (0 or 1).
+    @location(4) colour: vec4f,
 }
 
 @vertex
@@ -32,6 +34,7 @@ fn vs_main(
     @location(1) normal: vec3f,
     @location(2) exposure: f32,
     @location(3) uvw: vec3f,
+    @location(4) colour: vec4f,
 ) -> VsOut {
     var o: VsOut;
     o.clip = view.view_proj * vec4f(position, 1.0);
@@ -39,6 +42,7 @@ fn vs_main(
     o.normal = normal;
     o.exposure = exposure;
     o.uvw = uvw;
+    o.colour = colour;
     return o;
 }
 
@@ -237,8 +241,13 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let curv = dn / dp;
     let pixel_mm = dp;
     // OBJ's v runs up the image, texture rows run down.
-    let scan_rgb = textureSample(scan_albedo, scan_sampler, vec2f(in.uvw.x, 1.0 - in.uvw.y)).rgb;
-    let scan_w = clamp(in.uvw.z, 0.0, 1.0);
+    let texel = textureSample(scan_albedo, scan_sampler, vec2f(in.uvw.x, 1.0 - in.uvw.y)).rgb;
+    let tex_w = clamp(in.uvw.z, 0.0, 1.0);
+    let colour_w = clamp(in.colour.w, 0.0, 1.0);
+    // The scan's albedo: texture × vertex colour (glTF's base colour), either standing alone
+    // where the other is absent; the model skin where neither is.
+    let scan_rgb = mix(vec3f(1.0), texel, tex_w) * mix(vec3f(1.0), in.colour.rgb, colour_w);
+    let scan_w = max(tex_w, colour_w);
 
     var n = normalize(in.normal);
     if (!front) {

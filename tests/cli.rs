@@ -645,3 +645,25 @@ fn dot_generation_reports_progress_without_a_terminal() {
     assert_eq!(code, 2);
     assert!(err.contains("not a whole number of dots"), "{err}");
 }
+
+/// A scan's warning reaches the user once: logged, not repeated among the report's lines.
+#[test]
+fn a_scans_warning_is_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = format!("mtllib gone.mtl\n{}", scalp::head::DEFAULT_HEAD_OBJ);
+    std::fs::write(dir.path().join("scan.obj"), obj).unwrap();
+    let (code, out, err) = scalp(
+        &[
+            "render", "--mesh", "scan.obj", "--up", "y", "--units", "mm", "--size", "64x48",
+            "--out", "s.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let all = format!("{out}{err}");
+    assert_eq!(
+        all.matches("gone.mtl cannot be read").count(),
+        1,
+        "the warning must appear exactly once:\n{all}"
+    );
+}

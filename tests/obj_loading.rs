@@ -746,3 +746,31 @@ fn nothing_panics_on_odd_input() {
     .unwrap_err();
     assert!(err.to_string().contains("overflow"), "{err}");
 }
+
+/// `v x y z r g b` colours are kept for the skin (sRGB as written, made linear), and dropped
+/// when some vertex has none.
+#[test]
+fn vertex_colours_are_kept_when_every_vertex_has_one() {
+    use scalp::head::obj::read_obj_raw_str;
+    let raw = read_obj_raw_str(
+        "v 0 0 0 1 0 0.5\nv 1 0 0 0 1 0\nv 0 1 0 0 0 1\nf 1 2 3\n",
+        Path::new("c.obj"),
+        10,
+    )
+    .unwrap();
+    assert_eq!(raw.colours.len(), 3);
+    assert_eq!(raw.colours[1], [0.0, 1.0, 0.0, 1.0]);
+    // sRGB 0.5 is 21.4% linear.
+    assert!(
+        (raw.colours[0][2] - 0.214).abs() < 1e-3,
+        "{:?}",
+        raw.colours[0]
+    );
+    let raw = read_obj_raw_str(
+        "v 0 0 0 1 0 0.5\nv 1 0 0\nv 0 1 0 0 0 1\nf 1 2 3\n",
+        Path::new("c.obj"),
+        10,
+    )
+    .unwrap();
+    assert!(raw.colours.is_empty());
+}

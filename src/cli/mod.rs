@@ -28,8 +28,10 @@ pub mod view;
 
 #[derive(Args)]
 pub struct HeadArgs {
-    /// Head mesh (OBJ). Default: the built-in head.
-    #[arg(long, value_name = "FILE.obj")]
+    /// Head scan: .obj (with its .mtl and texture), .ply (ASCII or binary; vertex colours or
+    /// a TextureFile), .stl (ASCII or binary), .gltf (with its .bin and images) or .glb.
+    /// Default: the built-in head.
+    #[arg(long, value_name = "FILE")]
     pub mesh: Option<PathBuf>,
     /// Units of the mesh file (default: guessed from its size).
     #[arg(long, value_enum)]
@@ -47,7 +49,9 @@ pub struct HeadArgs {
     /// file's axes are trusted; units and up axis as given or guessed).
     #[arg(long, value_enum, default_value_t = AlignMode::Auto)]
     pub align: AlignMode,
-    /// Show the scan's own texture (map_Kd of its material) on the skin when it has one.
+    /// Show the scan's own colour on the skin when it has one: its texture (OBJ's map_Kd,
+    /// glTF's base colour, PLY's TextureFile) and its vertex colours (PLY, glTF COLOR_0,
+    /// OBJ `v x y z r g b`).
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub texture: OnOff,
     /// Treatment plan (TOML). Default: the built-in plan (`scalp plan --example`).

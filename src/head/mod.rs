@@ -1,10 +1,15 @@
 //! The head: a triangle mesh in head space (millimetres, +Y up, face toward +Z, origin
 //! near the centre of the skull) and the scalp landmarks the hairline design refers to.
 pub mod align;
+pub mod formats;
+pub mod gltf;
 pub mod obj;
+pub mod ply;
+pub mod raw;
 pub mod repair;
 pub mod scan;
 pub mod sculpt;
+pub mod stl;
 pub mod texture;
 
 use crate::error::{Result, ScalpError};
@@ -276,6 +281,10 @@ impl Head {
                  landmarks no longer apply",
                 lm_path.display()
             ));
+        }
+        // The one place a scan's warnings reach the user (ScanReport::describe leaves them out).
+        for w in &report.warnings {
+            log::warn!("{}: {w}", path.display());
         }
         let landmarks = if sidecar {
             let text = std::fs::read_to_string(&lm_path).map_err(|source| ScalpError::Io {

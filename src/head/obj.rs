@@ -39,6 +39,7 @@
 //!   and its face +Z.
 //!
 //! What was guessed is logged at `info` level; give the options to override a guess.
+use super::raw::{srgb_to_linear, RawMaterial, RawMesh};
 use super::Mesh;
 use crate::error::{Result, ScalpError};
 use glam::Vec3;
@@ -504,12 +505,9 @@ fn set_normals(mesh: &mut Mesh, given: &[Vec3], file_has_normals: bool, name: &P
     }
 }
 
-/// `vt` index of a face corner that has no texture coordinate.
-pub const NO_UV: u32 = u32::MAX;
+pub use super::raw::{NO_MATERIAL, NO_UV};
 /// `vn` index of a face corner that has no normal.
 pub const NO_NORMAL: u32 = u32::MAX;
-/// Material index of faces before any `usemtl`.
-pub const NO_MATERIAL: u32 = u32::MAX;
 
 /// An OBJ file as written: positions in the file's own units and axes, texture coordinates,
 /// triangles (fan-triangulated polygons) as corners, and the materials faces use. This is
@@ -518,6 +516,9 @@ pub const NO_MATERIAL: u32 = u32::MAX;
 #[derive(Clone, Debug, Default)]
 pub struct RawObj {
     pub positions: Vec<Vec3>,
+    /// The `r g b` of `v x y z r g b` statements (MeshLab's and ZBrush's extension), as
+    /// written; kept while every vertex has one and dropped otherwise.
+    pub colours: Vec<[f32; 3]>,
     /// (u, v) of every `vt` statement, in file order.
     pub uvs: Vec<[f32; 2]>,
     /// Three corners per triangle: (position index, `vt` index or [`NO_UV`]), 0-based.
@@ -553,6 +554,42 @@ impl RawObj {
         self.corners.len() / 3
     }
 
+    /// The format-agnostic mesh: vertex colours (sRGB as written, 0–1, or 0–255 when some
+    /// value is above 1) made linear, material names without images (they are in the MTL
+    /// files the scan path reads).
+    pub fn into_raw_mesh(self) -> RawMesh {
+        let colours = if !self.colours.is_empty() && self.colours.len() == self.positions.len() {
+            let scale = if self.colours.iter().flatten().any(|&c| c > 1.0) {
+                1.0 / 255.0
+            } else {
+                1.0
+            };
+            self.colours
+                .iter()
+                .map(|c| {
+                    let [r, g, b] = c.map(|x| srgb_to_linear(x * scale));
+                    [r, g, b, 1.0]
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RawMesh {
+            positions: self.positions,
+            colours,
+            uvs: self.uvs,
+            corners: self.corners,
+            tri_material: self.tri_material,
+            materials: self
+                .materials
+                .into_iter()
+                .map(|name| RawMaterial { name, image: None })
+                .collect(),
+            mtllibs: self.mtllibs,
+            warnings: Vec::new(),
+        }
+    }
+
     /// Adds the face in `face_buf` as a fan of triangles.
     fn push_fan(&mut self) {
         let RawObj {
@@ -579,13 +616,13 @@ impl RawObj {
 /// Reads an OBJ file's statements as written (see [`RawObj`]), in one pass: every statement
 /// is checked as [`load_obj_str`] checks it, with the same line-numbered errors, and a mesh
 /// over `max_triangles` is refused as soon as the count passes the limit.
-pub fn read_obj_raw(path: &Path, max_triangles: usize) -> Result<RawObj> {
+pub fn read_obj_raw(path: &Path, max_triangles: usize) -> Result<RawMesh> {
     let text = read_text(path)?;
     read_obj_raw_str(&text, path, max_triangles)
 }
 
 /// [`read_obj_raw`] of text already in memory; `name` is only used in error messages.
-pub fn read_obj_raw_str(text: &str, name: &Path, max_triangles: usize) -> Result<RawObj> {
+pub fn read_obj_raw_str(text: &str, name: &Path, max_triangles: usize) -> Result<RawMesh> {
     let text = plain_text(text, name)?;
     // A rough size hint from the text length (a vertex line is ~30 bytes, a face ~25) saves
     // most reallocations on multi-million-triangle scans without over-reserving much.
@@ -612,7 +649,7 @@ pub fn read_obj_raw_str(text: &str, name: &Path, max_triangles: usize) -> Result
     raw.face_buf = Vec::new();
     raw.positions.shrink_to_fit();
     raw.corners.shrink_to_fit();
-    Ok(raw)
+    Ok(raw.into_raw_mesh())
 }
 
 pub(crate) fn mesh_err(path: &Path, line: Option<usize>, message: String) -> ScalpError {

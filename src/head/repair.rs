@@ -17,7 +17,7 @@
 //!    its component (a head is star-shaped enough from its centre). Non-manifold edges (three
 //!    or more triangles) and boundary edges (holes, the neck opening) are counted, not mended:
 //!    the renderer draws both faces and dots only need triangles.
-use super::obj::RawObj;
+use super::raw::RawMesh;
 use glam::{DVec3, Vec3};
 use std::collections::HashMap;
 
@@ -122,23 +122,26 @@ pub struct Repaired {
     /// Triangles over `positions`, wound consistently and outward.
     pub triangles: Vec<[u32; 3]>,
     /// `vt` index of each corner of each triangle (same order as its positions), or
-    /// [`super::obj::NO_UV`].
+    /// [`super::raw::NO_UV`].
     pub uv_corners: Vec<[u32; 3]>,
-    /// Material of each triangle (see [`RawObj::tri_material`]).
+    /// Material of each triangle (see [`RawMesh::tri_material`]).
     pub material: Vec<u32>,
+    /// Linear RGB and weight of each position (the first raw vertex welded into it), or empty when the
+    /// scan has no vertex colours.
+    pub colours: Vec<[f32; 4]>,
     pub report: RepairReport,
 }
 
 /// Repairs a raw mesh (see the module documentation). The result may have no triangles when
 /// every input triangle was degenerate; the caller says so.
-pub fn repair(raw: &RawObj) -> Repaired {
+pub fn repair(raw: &RawMesh) -> Repaired {
     let mut report = RepairReport {
         input_vertices: raw.positions.len(),
         input_triangles: raw.triangle_count(),
         ..Default::default()
     };
     // 1. Weld.
-    let (weld, positions) = weld(raw, &mut report);
+    let (weld, positions, welded_src) = weld(raw, &mut report);
     // 2. Degenerate and repeated triangles. `tri_src`: each kept triangle's in `raw`.
     let (mut tris, mut tri_src) = proper_triangles(raw, &weld, &positions, &mut report);
     drop_repeated(&mut tris, &mut tri_src, &mut report);
@@ -160,20 +163,22 @@ pub fn repair(raw: &RawObj) -> Repaired {
     // 4. Orientation over manifold edges.
     let adj = manifold_neighbours(&tris, positions.len(), &mut report);
     let flip = orient(&tris, &positions, &comps, &adj, &mut report);
-    finish(raw, positions, tris, &tri_src, &flip, report)
+    finish(raw, positions, &welded_src, tris, &tri_src, &flip, report)
 }
 
 /// Welds vertices at the same position: the welded vertex of each raw position that corners
-/// use (`u32::MAX` for others), and the welded positions. The quantum is relative to the size
+/// use (`u32::MAX` for others), the welded positions, and the raw position each welded one
+/// was first taken from. The quantum is relative to the size
 /// of what the faces use, so that units do not matter; positions equal to ~10⁻⁶ of the size
 /// are the same point.
-fn weld(raw: &RawObj, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>) {
+fn weld(raw: &RawMesh, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>, Vec<u32>) {
     let (lo, hi) = used_bounds(raw);
     // In f64: the size of f32 coordinates near their limit overflows f32.
     let quantum = ((hi.as_dvec3() - lo.as_dvec3()).length() * 1e-6).max(f64::MIN_POSITIVE);
     let mut weld: Vec<u32> = vec![u32::MAX; raw.positions.len()];
     let mut cells: HashMap<[i64; 3], u32> = HashMap::with_capacity(raw.positions.len());
     let mut positions: Vec<Vec3> = Vec::with_capacity(raw.positions.len());
+    let mut src: Vec<u32> = Vec::with_capacity(raw.positions.len());
     for c in raw.corners.iter() {
         let v = c[0] as usize;
         if weld[v] != u32::MAX {
@@ -183,6 +188,7 @@ fn weld(raw: &RawObj, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>) {
         let key = [p.x, p.y, p.z].map(|x| (x as f64 / quantum).round() as i64);
         let id = *cells.entry(key).or_insert_with(|| {
             positions.push(p);
+            src.push(v as u32);
             (positions.len() - 1) as u32
         });
         weld[v] = id;
@@ -190,13 +196,13 @@ fn weld(raw: &RawObj, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>) {
     drop(cells);
     let used = weld.iter().filter(|&&w| w != u32::MAX).count();
     report.welded_vertices = used - positions.len();
-    (weld, positions)
+    (weld, positions, src)
 }
 
 /// The triangles over welded vertices that have three distinct corners and nonzero area, and
 /// the raw triangle each came from.
 fn proper_triangles(
-    raw: &RawObj,
+    raw: &RawMesh,
     weld: &[u32],
     positions: &[Vec3],
     report: &mut RepairReport,
@@ -492,8 +498,9 @@ fn orient(
 /// Turns the flipped triangles over, carries each triangle's texture corners and material
 /// from `raw`, and keeps only the vertices kept triangles use, in order of first use.
 fn finish(
-    raw: &RawObj,
+    raw: &RawMesh,
     positions: Vec<Vec3>,
+    welded_src: &[u32],
     mut tris: Vec<[u32; 3]>,
     tri_src: &[u32],
     flip: &[u8],
@@ -514,11 +521,16 @@ fn finish(
     }
     let mut remap = vec![u32::MAX; positions.len()];
     let mut compact = Vec::new();
+    let mut colours = Vec::new();
+    let has_colours = raw.colours.len() == raw.positions.len() && !raw.colours.is_empty();
     for tri in &mut tris {
         for i in tri.iter_mut() {
             if remap[*i as usize] == u32::MAX {
                 remap[*i as usize] = compact.len() as u32;
                 compact.push(positions[*i as usize]);
+                if has_colours {
+                    colours.push(raw.colours[welded_src[*i as usize] as usize]);
+                }
             }
             *i = remap[*i as usize];
         }
@@ -528,12 +540,13 @@ fn finish(
         triangles: tris,
         uv_corners,
         material,
+        colours,
         report,
     }
 }
 
 /// Bounds of the positions faces use.
-fn used_bounds(raw: &RawObj) -> (Vec3, Vec3) {
+fn used_bounds(raw: &RawMesh) -> (Vec3, Vec3) {
     let mut lo = Vec3::splat(f32::INFINITY);
     let mut hi = Vec3::splat(f32::NEG_INFINITY);
     for c in &raw.corners {
@@ -590,7 +603,7 @@ mod tests {
     use crate::head::obj::read_obj_raw_str;
     use std::path::Path;
 
-    fn raw(text: &str) -> RawObj {
+    fn raw(text: &str) -> RawMesh {
         read_obj_raw_str(text, Path::new("t.obj"), usize::MAX).unwrap()
     }
 

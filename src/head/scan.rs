@@ -1,8 +1,12 @@
-//! Loading a client's scan: read the OBJ as written ([`super::obj::read_obj_raw`]), repair it
-//! ([`super::repair`]), bring it into head space ([`super::align`]), and pick up its texture
-//! ([`super::texture`]). What each step did and how long it took is in [`ScanReport`].
+//! Loading a client's scan: read the file as written, whatever its format, into one
+//! [`RawMesh`] ([`super::formats::read_raw`]: OBJ, PLY, STL, glTF/GLB), repair it
+//! ([`super::repair`]), bring it into head space ([`super::align`]), and pick up its colour
+//! ([`super::texture`]: the base-colour image and the vertex colours). What each step did and
+//! how long it took is in [`ScanReport`].
 use super::align::{self, Alignment, ScanLandmarks};
-use super::obj::{self, LoadOptions, NO_MATERIAL, NO_UV};
+use super::formats::{self, Format};
+use super::obj::{self, LoadOptions};
+use super::raw::{ImageSource, RawMesh, NO_MATERIAL, NO_UV};
 use super::repair::{self, RepairReport};
 use super::texture::{self, SkinTexture};
 use super::Mesh;
@@ -54,8 +58,11 @@ pub struct ScanReport {
     pub alignment: Alignment,
     /// What became of the texture, in words.
     pub texture: String,
-    /// Everything the user should look at (also logged as warnings).
+    /// Everything the user should look at. [`super::Head::load_scan`] logs each once as a
+    /// warning; [`ScanReport::describe`] leaves them out, so none reaches the user twice.
     pub warnings: Vec<String>,
+    /// The file's format.
+    pub format: &'static str,
     /// Seconds spent reading, repairing, aligning, and in all.
     pub read_s: f64,
     pub repair_s: f64,
@@ -68,7 +75,8 @@ impl ScanReport {
     pub fn describe(&self) -> Vec<String> {
         let r = &self.repair;
         let mut out = vec![format!(
-            "scan: {} triangles read in {:.2} s; repaired in {:.2} s: {}",
+            "scan: {} {} triangles read in {:.2} s; repaired in {:.2} s: {}",
+            self.format,
             r.input_triangles,
             self.read_s,
             self.repair_s,
@@ -80,7 +88,6 @@ impl ScanReport {
             "aligned in {:.2} s; loading took {:.2} s in all",
             self.align_s, self.total_s
         ));
-        out.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
         out
     }
 }
@@ -93,7 +100,7 @@ pub fn load_scan(
     trusted: Option<&str>,
 ) -> Result<(Mesh, Option<SkinTexture>, ScanReport)> {
     let t0 = Instant::now();
-    let raw = obj::read_obj_raw(path, opts.load.max_triangles)?;
+    let (mut raw, format) = formats::read_raw(path, opts.load.max_triangles)?;
     let read_s = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
@@ -109,7 +116,7 @@ pub fn load_scan(
             ),
         ));
     }
-    let mut warnings = Vec::new();
+    let mut warnings = std::mem::take(&mut raw.warnings);
     if rep.report.fragment_area_share > 0.3 {
         warnings.push(format!(
             "{:.0}% of the scan's surface was dropped as loose fragments: is the head the \
@@ -169,13 +176,13 @@ pub fn load_scan(
     welded.compute_normals();
 
     let (mesh, skin, texture_note) = if opts.texture {
-        attach_texture(path, &raw, &rep, welded, &mut warnings)
+        if format == Format::Obj && !raw.mtllibs.is_empty() {
+            resolve_obj_materials(path, &mut raw, &mut warnings);
+        }
+        attach_texture(path, format, &raw, &rep, welded, &mut warnings)
     } else {
         (welded, None, "off (--texture off)".to_string())
     };
-    for w in &warnings {
-        log::warn!("{}: {w}", path.display());
-    }
     Ok((
         mesh,
         skin,
@@ -184,6 +191,7 @@ pub fn load_scan(
             alignment,
             texture: texture_note,
             warnings,
+            format: format.name(),
             read_s,
             repair_s,
             align_s,
@@ -192,57 +200,97 @@ pub fn load_scan(
     ))
 }
 
-/// Finds the scan's texture (the `map_Kd` most textured triangles use), loads it, and splits
-/// vertices where texture coordinates differ. Any failure leaves the plain skin, with a
-/// warning.
+/// The scan's own colour: its main base-colour image (the one most textured triangles use:
+/// OBJ's `map_Kd`, glTF's `baseColorTexture`, PLY's `TextureFile`) and its vertex colours;
+/// vertices are split where texture coordinates differ. Any failure leaves the plain skin
+/// (or the vertex colours alone), with a warning.
 fn attach_texture(
     path: &Path,
-    raw: &obj::RawObj,
+    format: Format,
+    raw: &RawMesh,
     rep: &repair::Repaired,
     welded: Mesh,
     warnings: &mut Vec<String>,
 ) -> (Mesh, Option<SkinTexture>, String) {
-    let none = |m: Mesh, why: String| (m, None, why);
-    if raw.mtllibs.is_empty() {
-        return none(welded, "none in the file (no mtllib)".into());
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let materials = read_materials(path, dir, raw, warnings);
+    let coloured = !rep.colours.is_empty();
     let map_of = |t: usize| {
         raw.materials
             .get(rep.material[t] as usize)
-            .and_then(|n| materials.get(n))
-            .and_then(|m| m.map_kd.as_ref())
+            .and_then(|m| m.image.as_ref())
     };
-    let Some(map) = main_texture(rep, map_of, warnings) else {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut why_none = String::new();
+    let mut image = None;
+    if format == Format::Obj && raw.mtllibs.is_empty() {
+        why_none = "none in the file (no mtllib)".into();
+    } else if let Some(map) = main_texture(rep, map_of, warnings) {
+        match load_texture_image(&map, dir, warnings) {
+            Some((img, name)) => image = Some((img, name, map)),
+            None => why_none = format!("unusable ({})", map.describe()),
+        }
+    } else {
         let uv_tris = (0..rep.triangles.len()).filter(|&t| has_uv(rep, t)).count();
-        let why = if uv_tris == 0 {
-            "none (the faces have no texture coordinates)"
+        why_none = if uv_tris == 0 {
+            "none (the faces have no texture coordinates)".into()
+        } else if format == Format::Obj {
+            "none (no material used by the faces has a map_Kd image)".into()
         } else {
-            "none (no material used by the faces has a map_Kd image)"
+            "none (no material used by the faces has a base-colour image)".into()
         };
-        return none(welded, why.into());
+    }
+    if image.is_none() && !coloured {
+        return (welded, None, why_none);
+    }
+    let textured = |t: usize| match &image {
+        Some((_, _, map)) => has_uv(rep, t) && map_of(t) == Some(map),
+        None => false,
     };
-    let Some((image, image_path)) = load_texture_image(&map, dir, warnings) else {
-        return none(welded, format!("unusable ({})", map.display()));
+    let (mesh, uv, colour, shown) = split_at_uv_seams(raw, rep, &welded, textured);
+    let mut notes = Vec::new();
+    let (img, image_path) = match image {
+        Some((img, name, _)) => {
+            let (w, h) = img.dimensions();
+            notes.push(format!(
+                "{name} ({w}×{h}) on {:.0}% of the triangles",
+                100.0 * shown as f64 / rep.triangles.len().max(1) as f64
+            ));
+            (img, PathBuf::from(name))
+        }
+        None => (
+            image::RgbaImage::from_pixel(1, 1, image::Rgba([255; 4])),
+            path.to_path_buf(),
+        ),
     };
-    let textured = |t: usize| has_uv(rep, t) && map_of(t) == Some(&map);
-    let (mesh, uv, shown) = split_at_uv_seams(raw, rep, &welded, textured);
-    let (w, h) = image.dimensions();
-    let note = format!(
-        "{} ({w}×{h}) on {:.0}% of the triangles",
-        image_path.display(),
-        100.0 * shown as f64 / rep.triangles.len().max(1) as f64
-    );
+    if coloured {
+        let share = rep.colours.iter().filter(|c| c[3] > 0.0).count() as f64
+            / rep.colours.len().max(1) as f64;
+        notes.push(format!(
+            "vertex colours on {:.0}% of the vertices",
+            100.0 * share
+        ));
+    }
     (
         mesh,
         Some(SkinTexture {
-            image,
+            image: img,
             uv,
+            colour,
             path: image_path,
         }),
-        note,
+        notes.join("; "),
     )
+}
+
+/// Gives each OBJ material the `map_Kd` image its MTL file names.
+fn resolve_obj_materials(path: &Path, raw: &mut RawMesh, warnings: &mut Vec<String>) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let materials = read_materials(path, dir, raw, warnings);
+    for m in &mut raw.materials {
+        m.image = materials
+            .get(&m.name)
+            .and_then(|mtl| mtl.map_kd.clone())
+            .map(ImageSource::File);
+    }
 }
 
 /// Whether every corner of triangle `t` has a texture coordinate.
@@ -255,7 +303,7 @@ fn has_uv(rep: &repair::Repaired, t: usize) -> bool {
 fn read_materials(
     path: &Path,
     dir: &Path,
-    raw: &obj::RawObj,
+    raw: &RawMesh,
     warnings: &mut Vec<String>,
 ) -> HashMap<String, texture::Material> {
     let mut materials: HashMap<String, texture::Material> = HashMap::new();
@@ -283,40 +331,54 @@ fn read_materials(
 /// image); more than one is a warning, as only this one is shown.
 fn main_texture<'a>(
     rep: &repair::Repaired,
-    map_of: impl Fn(usize) -> Option<&'a PathBuf>,
+    map_of: impl Fn(usize) -> Option<&'a ImageSource>,
     warnings: &mut Vec<String>,
-) -> Option<PathBuf> {
-    let mut per_map: HashMap<PathBuf, usize> = HashMap::new();
+) -> Option<ImageSource> {
+    let mut per_map: HashMap<String, (usize, &ImageSource)> = HashMap::new();
     for t in 0..rep.triangles.len() {
         if rep.material[t] == NO_MATERIAL || !has_uv(rep, t) {
             continue;
         }
         if let Some(map) = map_of(t) {
-            *per_map.entry(map.clone()).or_default() += 1;
+            per_map.entry(map.describe()).or_insert((0, map)).0 += 1;
         }
     }
-    let (map, count) = per_map
+    let (name, (count, map)) = per_map
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(p, c)| (p.clone(), *c))?;
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
+        .map(|(n, (c, m))| (n.clone(), (*c, (*m).clone())))?;
     if per_map.len() > 1 {
         warnings.push(format!(
-            "the scan uses {} texture images; only {} (on {count} triangles) is shown, the \
+            "the scan uses {} texture images; only {name} (on {count} triangles) is shown, the \
              rest of the skin is plain",
             per_map.len(),
-            map.display()
         ));
     }
     Some(map)
 }
 
-/// The image `map` names, or the file of that name beside the OBJ (a texture named by a path
-/// from the scanning machine often is); a warning when neither loads.
+/// The image `map` names (a file, or bytes held in the scan); for a file, the file of that
+/// name beside the scan when the path does not load (a texture named by a path from the
+/// scanning machine often is); a warning when nothing loads.
 fn load_texture_image(
-    map: &Path,
+    map: &ImageSource,
     dir: &Path,
     warnings: &mut Vec<String>,
-) -> Option<(image::RgbaImage, PathBuf)> {
+) -> Option<(image::RgbaImage, String)> {
+    let map = match map {
+        ImageSource::File(p) => p,
+        ImageSource::Bytes { name, bytes } => {
+            return match texture::decode_image(bytes, name) {
+                Ok(img) => Some((img, name.clone())),
+                Err(e) => {
+                    warnings.push(format!(
+                        "the scan's texture cannot be used ({e}); showing the plain skin"
+                    ));
+                    None
+                }
+            };
+        }
+    };
     let candidates = [
         map.to_path_buf(),
         dir.join(map.file_name().unwrap_or_default()),
@@ -324,7 +386,7 @@ fn load_texture_image(
     let mut last_err = String::new();
     for c in candidates.iter().filter(|c| !c.as_os_str().is_empty()) {
         match texture::load_image(c) {
-            Ok(img) => return Some((img, c.clone())),
+            Ok(img) => return Some((img, c.display().to_string())),
             Err(e) => {
                 if last_err.is_empty() {
                     last_err = e;
@@ -339,17 +401,23 @@ fn load_texture_image(
 }
 
 /// Splits vertices where a `textured` triangle's corner has its own texture coordinate: the
-/// mesh, each vertex's (u, v, weight), and how many triangles show the texture.
+/// mesh, each vertex's (u, v, weight), its vertex colour (linear RGB, weight; empty when the
+/// scan has none), and how many triangles show the texture.
 fn split_at_uv_seams(
-    raw: &obj::RawObj,
+    raw: &RawMesh,
     rep: &repair::Repaired,
     welded: &Mesh,
     textured: impl Fn(usize) -> bool,
-) -> (Mesh, Vec<[f32; 3]>, usize) {
+) -> (Mesh, Vec<[f32; 3]>, Vec<[f32; 4]>, usize) {
     let mut slot: HashMap<(u32, u32), u32> = HashMap::with_capacity(welded.positions.len());
     let mut positions = Vec::with_capacity(welded.positions.len());
     let mut normals = Vec::with_capacity(welded.positions.len());
     let mut uv = Vec::with_capacity(welded.positions.len());
+    let mut colour = Vec::with_capacity(if rep.colours.is_empty() {
+        0
+    } else {
+        welded.positions.len()
+    });
     let mut indices = Vec::with_capacity(welded.indices.len());
     let mut shown = 0usize;
     for (t, tri) in rep.triangles.iter().enumerate() {
@@ -364,6 +432,9 @@ fn split_at_uv_seams(
                     Some(&[u, w]) if vt != NO_UV => [u, w, 1.0],
                     _ => [0.0, 0.0, 0.0],
                 });
+                if let Some(c) = rep.colours.get(v as usize) {
+                    colour.push(*c);
+                }
                 (positions.len() - 1) as u32
             });
             indices.push(id);
@@ -374,5 +445,5 @@ fn split_at_uv_seams(
         normals,
         indices,
     };
-    (mesh, uv, shown)
+    (mesh, uv, colour, shown)
 }

@@ -1,5 +1,6 @@
-//! A scan's own colour: the `map_Kd` image of its material (MTL), shown on the skin in place of
-//! the uniform skin albedo. Everything that can go wrong here (no MTL, no such material, a
+//! A scan's own colour: the base-colour image of its material (OBJ's `map_Kd` in its MTL,
+//! glTF's `baseColorTexture`, PLY's `TextureFile`) and its vertex colours, shown on the skin in
+//! place of the uniform skin albedo. Everything that can go wrong here (no MTL, no such material, a
 //! missing or unreadable image) is a warning, never an error: the head then shows the plain
 //! skin.
 use std::path::{Path, PathBuf};
@@ -16,7 +17,13 @@ pub struct SkinTexture {
     /// Per mesh vertex: (u, v, weight); weight 1 where the texture is shown, 0 where the plain
     /// skin is (faces without texture coordinates or with another material).
     pub uv: Vec<[f32; 3]>,
-    /// The image file.
+    /// Per mesh vertex: linear RGB vertex colour and its weight (1 where the scan's vertex
+    /// colour is shown, 0 where not), or empty when the scan has no vertex colours. The skin's
+    /// albedo is image × colour where either weight is 1 (glTF's base colour is the product);
+    /// a scan with only vertex colours has a 1×1 white image and weight 0 in `uv`.
+    pub colour: Vec<[f32; 4]>,
+    /// The image file (or where the image is held, in words; the scan's file when it has only
+    /// vertex colours).
     pub path: PathBuf,
 }
 
@@ -98,9 +105,25 @@ pub fn load_image(path: &Path) -> Result<image::RgbaImage, String> {
     let img = reader
         .decode()
         .map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+    fit_image(img, &path.display().to_string())
+}
+
+/// [`load_image`] of encoded bytes held in a scan (a GLB's image, a `data:` URI); `name` says
+/// where they are, for messages.
+pub fn decode_image(bytes: &[u8], name: &str) -> Result<image::RgbaImage, String> {
+    let img = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read {name}: {e}"))?
+        .decode()
+        .map_err(|e| format!("cannot decode {name}: {e}"))?;
+    fit_image(img, name)
+}
+
+/// The image as RGBA, scaled down to [`MAX_TEXTURE_SIZE`]; an error when empty.
+fn fit_image(img: image::DynamicImage, name: &str) -> Result<image::RgbaImage, String> {
     let (w, h) = (img.width(), img.height());
     if w == 0 || h == 0 {
-        return Err(format!("{} is empty ({w}×{h})", path.display()));
+        return Err(format!("{name} is empty ({w}×{h})"));
     }
     let img = if w.max(h) > MAX_TEXTURE_SIZE {
         let k = MAX_TEXTURE_SIZE as f64 / w.max(h) as f64;
@@ -108,10 +131,7 @@ pub fn load_image(path: &Path) -> Result<image::RgbaImage, String> {
             ((w as f64 * k).round() as u32).max(1),
             ((h as f64 * k).round() as u32).max(1),
         );
-        log::info!(
-            "{}: {w}×{h} scaled down to {nw}×{nh} for the skin",
-            path.display()
-        );
+        log::info!("{name}: {w}×{h} scaled down to {nw}×{nh} for the skin");
         img.resize_exact(nw, nh, image::imageops::FilterType::Triangle)
     } else {
         img

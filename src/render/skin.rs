@@ -128,6 +128,8 @@ pub fn sss_lut() -> Vec<u8> {
 #[derive(Clone)]
 pub struct ScanTexture {
     pub uvw: wgpu::Buffer,
+    /// Per vertex: the scan's linear vertex colour and its weight (0 where there is none).
+    pub colour: wgpu::Buffer,
     pub view: wgpu::TextureView,
     pub present: bool,
 }
@@ -142,6 +144,10 @@ impl ScanTexture {
         let uvw: Vec<[f32; 3]> = match tex {
             Some(t) => t.uv.clone(),
             None => vec![[0.0; 3]; n],
+        };
+        let colour: Vec<[f32; 4]> = match tex.filter(|t| t.colour.len() == n) {
+            Some(t) => t.colour.clone(),
+            None => vec![[1.0, 1.0, 1.0, 0.0]; n],
         };
         // Full mip chain, made on the CPU (box-filtered by the image crate's triangle filter), so
         // that a 4k scan texture seen whole does not alias.
@@ -185,6 +191,7 @@ impl ScanTexture {
         );
         ScanTexture {
             uvw: gpu.upload("scan texture coordinates", &uvw, wgpu::BufferUsages::VERTEX),
+            colour: gpu.upload("scan vertex colours", &colour, wgpu::BufferUsages::VERTEX),
             view: texture.create_view(&Default::default()),
             present: tex.is_some(),
         }
@@ -259,6 +266,7 @@ fn pipeline(
     let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
     let exposure_attr = wgpu::vertex_attr_array![2 => Float32];
     let uvw_attr = wgpu::vertex_attr_array![3 => Float32x3];
+    let colour_attr = wgpu::vertex_attr_array![4 => Float32x4];
     let target = |format| {
         Some(wgpu::ColorTargetState {
             format,
@@ -289,6 +297,11 @@ fn pipeline(
                     array_stride: size_of::<[f32; 3]>() as u64,
                     step_mode: wgpu::VertexStepMode::Vertex,
                     attributes: &uvw_attr,
+                }),
+                Some(wgpu::VertexBufferLayout {
+                    array_stride: size_of::<[f32; 4]>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &colour_attr,
                 }),
             ],
         },
@@ -451,6 +464,7 @@ impl SkinPass {
         rp.set_vertex_buffer(0, head.vertices.slice(..));
         rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_vertex_buffer(2, head.texture.uvw.slice(..));
+        rp.set_vertex_buffer(3, head.texture.colour.slice(..));
         rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
         rp.draw_indexed(0..head.index_count, 0, 0..1);
     }

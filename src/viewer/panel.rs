@@ -231,7 +231,7 @@ pub struct Status<'a> {
     pub note: Option<&'a str>,
 }
 
-/// The panel. `mesh_path` is the text of the "load OBJ" field, kept between frames.
+/// The panel. `mesh_path` is the text of the "load a scan" field, kept between frames.
 pub fn show(
     ui: &mut Ui,
     c: &mut Controls,
@@ -448,7 +448,7 @@ fn save(ui: &mut Ui, act: &mut Actions, mesh_path: &mut String, status: &Status<
     ui.horizontal(|ui| {
         let field = ui.add(
             egui::TextEdit::singleline(mesh_path)
-                .hint_text("head.obj (or drop a file)")
+                .hint_text("head.obj/.ply/.stl/.glb (or drop a file)")
                 .desired_width(150.0),
         );
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));

@@ -222,7 +222,7 @@ impl Viewer {
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
-                "drop an OBJ head scan to load it",
+                "drop a head scan (.obj .ply .stl .gltf .glb) to load it",
                 egui::FontId::proportional(22.0),
                 Color32::WHITE,
             );

@@ -11,6 +11,7 @@ mod dots;
 mod errors;
 mod fading;
 mod faults;
+mod formats;
 mod hair;
 mod looks;
 mod paths;

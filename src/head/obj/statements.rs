@@ -63,7 +63,8 @@ impl Scan {
         }
     }
 
-    /// `v x y z`, `v x y z w` (divided by w) or `v x y z r g b` (colour checked and ignored).
+    /// `v x y z`, `v x y z w` (divided by w) or `v x y z r g b` (colour kept in
+    /// [`RawObj::colours`]).
     fn vertex(&mut self, w: &[&str; MAX_WORDS], n: usize) -> LineResult {
         if n < 3 {
             return Err(format!(
@@ -100,17 +101,27 @@ impl Scan {
                 }
             }
         }
+        let mut rgb = [0f32; 3];
         if n == 6 {
             for (k, channel) in ["r", "g", "b"].into_iter().enumerate() {
                 let token = w[3 + k];
-                if token.parse::<f32>().is_err() {
-                    return Err(format!("vertex colour {channel} `{token}` is not a number"));
-                }
+                rgb[k] = match token.parse::<f32>() {
+                    Ok(x) if x.is_finite() => x,
+                    _ => {
+                        return Err(format!(
+                            "vertex colour {channel} `{token}` is not a finite number"
+                        ))
+                    }
+                };
             }
         }
         self.v += 1;
         if let Some(c) = self.collect.as_mut() {
             c.positions.push(Vec3::from(xyz));
+            // Colours are kept only while every vertex so far has one (see RawObj::colours).
+            if n == 6 && c.colours.len() + 1 == c.positions.len() {
+                c.colours.push(rgb);
+            }
         }
         Ok(())
     }
