@@ -28,7 +28,7 @@ impl Pose {
         }
     }
 
-    fn apply(&self, p: DVec3) -> DVec3 {
+    pub(super) fn apply(&self, p: DVec3) -> DVec3 {
         self.r * p * self.s + self.t
     }
 }

@@ -18,7 +18,24 @@
 //!      is never ambiguous. A file in none of them (normalised to a unit box, say) shows up
 //!      after the fit as a head far from a human size; it is then scaled to the built-in
 //!      head's size, with a warning.
-//!    - Orientation: a head is mirror-symmetric, so its left–right axis is one of the principal
+//!    - Cues first ([`Cues`]): what the face itself tells. The left–right **symmetry plane**:
+//!      240 candidate normals and the principal axes, each plane through the centroid scored
+//!      by how far the mirrored surface lies from the surface, the best four refined by
+//!      mirrored-point ICP. The **nose**: the sharpest peak within half a peak radius of that
+//!      plane, a peak's sharpness being its mean height above its neighbours within 18 mm
+//!      (scaled with the head) in the flattest of six directions around it, over that radius
+//!      — an edge, a ridge or the scan's boundary scores nothing, a broad bun, chin or cranium
+//!      little. The **ears**: the mirrored pair of peaks on the two sides within reach of the
+//!      nose. A sure plane (the next best mirrors 1.5× worse) replaces the 72 starts below by
+//!      24: its normal as ±X, turned about it in 30° steps. A sure nose (sharpness at least
+//!      0.12, the next peak on the plane at most 0.7 of it) rules out every fit that does not
+//!      put it within 35 mm of the built-in head's nose, so a bun or a hair mass cannot turn
+//!      the face backwards. After the fit the cues are checked against it (the plane's normal
+//!      within 8° of X, the nose within 35 mm, the ears within 50 mm of the built-in head's);
+//!      a disagreement, or two nose-like peaks on the plane, is a warning asking for
+//!      `--landmarks`. Without a sure nose (a cranium cut above the brow) the template's shape
+//!      decides, as below, and an unsure fit says so.
+//!    - Orientation without a sure symmetry plane: a head is mirror-symmetric, so its left–right axis is one of the principal
 //!      axes of its surface (PCA, area-weighted); the other two mix front–back with up–down at
 //!      an angle that depends on how much neck was scanned. So 72 starting orientations are
 //!      tried: each principal axis as ±X, and the remaining plane turned in 30° steps. Each
@@ -38,6 +55,7 @@
 //!
 //! How the frame was found, the fit's residual and how far the runner-up orientation was are
 //! reported ([`Alignment::describe`]); an unsure fit says so and suggests `--landmarks`.
+mod cues;
 mod geometry;
 mod icp;
 mod kdtree;
@@ -72,6 +90,21 @@ pub const INLIER_MM: f32 = 5.0;
 
 /// A fit whose runner-up orientation scores within this factor of it is reported as unsure.
 const UNSURE_RATIO: f64 = 1.15;
+
+/// A quick or full fit puts a sure nose within this distance of the built-in head's, or it
+/// faces the wrong way, mm (in the built-in head's size).
+const NOSE_LANDS_QUICK_MM: f64 = 35.0;
+
+/// After the fit, the cues agree with it when the nose lands within this distance of the
+/// built-in head's (a shallow face's nose sits 30 mm behind it; a pose 20° off moves it
+/// further), the ears within this of its ears (mm, at its size: an ear is some 60 mm
+/// long, and its sharpest peak need not be the same spot on two heads), and the symmetry
+/// plane's normal within this angle of the X axis.
+const NOSE_AGREES_MM: f64 = 35.0;
+
+const EARS_AGREE_MM: f64 = 50.0;
+
+const PLANE_AGREES_DEG: f64 = 8.0;
 
 /// Heads this many times smaller or larger than the built-in one are not taken at face value.
 const PLAUSIBLE_SIZE: (f32, f32) = (0.6, 1.67);
@@ -110,6 +143,55 @@ pub struct TemplateFit {
     /// Share of the scan's surface above the built-in head's neck cut, which is what is
     /// fitted (shoulders and a long neck are not).
     pub fitted_share: f32,
+    /// What the face itself told, found before the fit.
+    pub cues: Cues,
+}
+
+/// The cues a face gives to its orientation (see [`automatic`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cues {
+    /// How far the mirrored surface lies from the surface for the best symmetry plane and
+    /// for the next best distinct one (truncated RMS, mm).
+    pub plane_rms_mm: f32,
+    pub next_plane_rms_mm: f32,
+    /// The best plane is clearly the one (the next is much worse): it set the starts.
+    pub plane_sure: bool,
+    /// The nose's sharpness (mean height above its neighbours in the flattest direction over
+    /// the neighbourhood's radius) when a nose was found clearly sharper than anything else
+    /// on the plane.
+    pub nose_sharpness: Option<f32>,
+    /// A mirrored pair of peaks (the ears) was found on the two sides of the plane.
+    pub ears: bool,
+    /// What decided which way the face looks.
+    pub decided_by: Decider,
+    /// The orientation the template's shape alone preferred, when the cues overruled it: its
+    /// angle from the chosen one, degrees.
+    pub template_alone_deg: Option<f32>,
+    /// The best refined fit the nose ruled out: its score (mm) and angle (degrees).
+    pub ruled_out: Option<(f32, f32)>,
+    /// Where the cues disagree with each other or with the fit (each asks for landmarks).
+    pub disagreements: Vec<String>,
+}
+
+/// What decided which way the face looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decider {
+    /// The nose (the sharpest peak on the symmetry plane) and the ears beside it.
+    NoseAndEars,
+    /// The nose; no ear pair was found.
+    Nose,
+    /// No sure nose: the template's shape alone (the fit to the built-in head).
+    TemplateShape,
+}
+
+impl Decider {
+    pub fn name(self) -> &'static str {
+        match self {
+            Decider::NoseAndEars => "the nose and the ears",
+            Decider::Nose => "the nose",
+            Decider::TemplateShape => "the built-in head's shape (no sure nose)",
+        }
+    }
 }
 
 /// A transform from file coordinates to head space: `rotation · (p · mm_per_unit) + translation`.
@@ -181,8 +263,11 @@ impl Alignment {
         };
         let (axis, angle) = self.axis_angle();
         let t = self.translation;
-        vec![
-            format!("alignment: {how}"),
+        let mut lines = vec![format!("alignment: {how}")];
+        if let Method::Template(f) = &self.method {
+            lines.extend(f.cues.describe());
+        }
+        lines.extend([
             format!(
                 "scale: ×{} to millimetres ({})",
                 trim_float(self.mm_per_unit),
@@ -193,6 +278,48 @@ impl Alignment {
                  ({:.1}, {:.1}, {:.1}) mm",
                 axis.x, axis.y, axis.z, t.x, t.y, t.z
             ),
+        ]);
+        lines
+    }
+}
+
+impl Cues {
+    /// Lines for `scalp render`: what the face told, and what decided the orientation.
+    pub fn describe(&self) -> Vec<String> {
+        let plane = if self.plane_sure {
+            format!(
+                "symmetry plane found (mirrored surface {:.1} mm off it, {:.1} mm for the next \
+                 best plane)",
+                self.plane_rms_mm, self.next_plane_rms_mm
+            )
+        } else {
+            format!(
+                "no clear symmetry plane ({:.1} mm against {:.1} mm for the next best)",
+                self.plane_rms_mm, self.next_plane_rms_mm
+            )
+        };
+        let nose = match self.nose_sharpness {
+            Some(s) => format!("nose found (sharpness {s:.2})"),
+            None => "no sure nose".to_string(),
+        };
+        let ears = if self.ears {
+            "ears found"
+        } else {
+            "no ear pair"
+        };
+        let mut decided = format!("facing decided by {}", self.decided_by.name());
+        if let Some(a) = self.template_alone_deg {
+            decided +=
+                &format!("; the built-in head's shape alone preferred an orientation {a:.0}° away");
+        }
+        if let Some((score, a)) = self.ruled_out {
+            decided += &format!(
+                "; ruled out by the nose: an orientation {a:.0}° away fitting at {score:.1} mm"
+            );
+        }
+        vec![
+            format!("alignment cues: {plane}; {nose}; {ears}"),
+            format!("alignment decided: {decided}"),
         ]
     }
 }
@@ -278,22 +405,66 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
     let mm = unit.mm_per_unit() as f64;
     let to_mm = |v: &[DVec3]| -> Vec<DVec3> { v.iter().map(|p| (*p - centroid) * mm).collect() };
     let (quick, full) = (to_mm(&quick), to_mm(&full));
-    let starts = starting_orientations(&principal_axes(&full));
-    let finalists = finalists(tpl, &quick, &starts);
+    let cue_pts = to_mm(&surface_samples(positions, tris, cues::CUE_SAMPLES, 3));
+    // Neighbourhoods scale with the head, but shoulders or a long neck do not make it larger;
+    // a head far from a human size in these units (none of mm, cm, m) is taken as it is.
+    let ratio = rms * mm / tpl.rms_radius;
+    let size = tpl.rms_radius
+        * if (0.5..2.5).contains(&ratio) {
+            ratio.clamp(0.6, 1.2)
+        } else {
+            ratio
+        };
+    let found = cues::find(&cue_pts, size, tpl.rms_radius, None);
+    let nose = found.sure_nose();
+    let starts = if found.plane_sure() {
+        plane_orientations(found.plane.normal)
+    } else {
+        starting_orientations(&principal_axes(&full))
+    };
+    // With a sure nose, only poses that put it on the built-in head's nose are heads facing
+    // the right way.
+    let nose_lands = |p: &Pose, tol: f64| {
+        nose.is_none_or(|n| {
+            tpl.cues
+                .nose
+                .is_none_or(|t| p.apply(n.at).distance(t.at) < tol)
+        })
+    };
+    let (finalists, template_alone) = finalists(tpl, &quick, &starts, &|p| {
+        nose_lands(p, NOSE_LANDS_QUICK_MM)
+    });
     let mut fits = crate::parallel::map(&finalists, |p| {
         let pose = icp(tpl, &full, p.clone(), FULL_ROUNDS, true, true);
         let e = evaluate(tpl, &full, &pose, true);
         (pose, e)
     });
     fits.sort_by(|a, b| a.1.score.total_cmp(&b.1.score));
-    // The winner's last rounds with exact closest points.
-    let pose = icp(tpl, &full, fits[0].0.clone(), FULL_ROUNDS, false, true);
-    let eval = evaluate(tpl, &full, &pose, false);
-    let runner_up = fits
+    // The nose rules out fits that turned away from it during refinement, unless all did.
+    let chosen = fits
         .iter()
-        .skip(1)
-        .find(|f| angle_between(&f.0.r, &pose.r) > 25.0)
-        .map(|f| (f.1.score as f32, angle_between(&f.0.r, &pose.r) as f32));
+        .position(|f| nose_lands(&f.0, NOSE_LANDS_QUICK_MM))
+        .unwrap_or(0);
+    // The winner's last rounds with exact closest points.
+    let pose = icp(tpl, &full, fits[chosen].0.clone(), FULL_ROUNDS, false, true);
+    let eval = evaluate(tpl, &full, &pose, false);
+    let others = fits
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i != chosen && angle_between(&f.0.r, &pose.r) > 25.0);
+    let (mut runner_up, mut ruled_out) = (None, None);
+    for (_, f) in others {
+        let entry = (f.1.score as f32, angle_between(&f.0.r, &pose.r) as f32);
+        if nose_lands(&f.0, NOSE_LANDS_QUICK_MM) {
+            runner_up = runner_up.or(Some(entry));
+        } else {
+            ruled_out = ruled_out.or(Some(entry));
+        }
+    }
+    let template_alone = template_alone
+        .map(|p| angle_between(&p.r, &pose.r) as f32)
+        .filter(|a| *a > 25.0);
+    let cue_report = cue_report(tpl, &found, &pose, template_alone, ruled_out);
 
     let relative_size = (1.0 / pose.s) as f32;
     let mut warnings = Vec::new();
@@ -307,6 +478,7 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
         score_mm: eval.score as f32,
         relative_size,
         fitted_share: eval.used_share as f32,
+        cues: cue_report,
     };
     warnings.extend(fit_warnings(&fit, eval.score));
     Ok(Alignment {
@@ -317,6 +489,96 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
         method: Method::Template(fit),
         warnings,
     })
+}
+
+/// What the cues said and whether the fit agrees with them: the plane's normal must come out
+/// along ±X, the nose and the ears on the built-in head's.
+fn cue_report(
+    tpl: &Template,
+    found: &cues::Found,
+    pose: &Pose,
+    template_alone: Option<f32>,
+    ruled_out: Option<(f32, f32)>,
+) -> Cues {
+    let plane_sure = found.plane_sure();
+    let nose = found.sure_nose();
+    let mut disagreements = Vec::new();
+    if plane_sure {
+        let x = (pose.r * found.plane.normal).x.abs().clamp(0.0, 1.0);
+        let off = x.acos().to_degrees();
+        if off > PLANE_AGREES_DEG {
+            disagreements.push(format!(
+                "the symmetry plane is {off:.0}° from the fitted head's midline"
+            ));
+        }
+    }
+    if let (Some(n), Some(t)) = (nose, tpl.cues.nose) {
+        let d = pose.apply(n.at).distance(t.at) / pose.s;
+        if d > NOSE_AGREES_MM {
+            disagreements.push(format!("the nose lands {d:.0} mm from the built-in head's"));
+        }
+    }
+    let ears_found = plane_sure && found.ears.is_some();
+    if let (true, Some(e), Some(t)) = (ears_found, found.ears, tpl.cues.ears) {
+        let [a, b] = e.map(|p| pose.apply(p.at));
+        let d = (a.distance(t[0].at).max(b.distance(t[1].at)))
+            .min(a.distance(t[1].at).max(b.distance(t[0].at)))
+            / pose.s;
+        if d > EARS_AGREE_MM {
+            disagreements.push(format!("the ears land {d:.0} mm from the built-in head's"));
+        }
+    }
+    let rival = found.nose.filter(|n| {
+        plane_sure
+            && n.sharpness >= cues::NOSE_MIN_SHARPNESS
+            && found
+                .next_peak
+                .is_some_and(|p| p.sharpness > cues::NOSE_SURE_RATIO * n.sharpness)
+    });
+    if rival.is_some() {
+        disagreements.push(
+            "two peaks on the midline are as sharp as a nose, so the face could be on either"
+                .to_string(),
+        );
+    }
+    Cues {
+        plane_rms_mm: found.plane.mirror_rms as f32,
+        next_plane_rms_mm: found.next_plane_rms as f32,
+        plane_sure,
+        nose_sharpness: nose.map(|n| n.sharpness as f32),
+        ears: ears_found,
+        decided_by: match (nose.is_some(), ears_found) {
+            (true, true) => Decider::NoseAndEars,
+            (true, false) => Decider::Nose,
+            _ => Decider::TemplateShape,
+        },
+        template_alone_deg: template_alone.filter(|_| nose.is_some()),
+        ruled_out,
+        disagreements,
+    }
+}
+
+/// 24 starting orientations that put the symmetry plane's normal on ±X: the plane turned
+/// about it in 30° steps.
+fn plane_orientations(normal: DVec3) -> Vec<DMat3> {
+    let u0 = if normal.x.abs() < 0.9 {
+        DVec3::X
+    } else {
+        DVec3::Y
+    };
+    [1.0f64, -1.0]
+        .into_iter()
+        .flat_map(|s| (0..12).map(move |k| (s, k)))
+        .map(|(s, k)| {
+            let x = normal * s;
+            let u = (u0 - x * x.dot(u0)).normalize();
+            let w = x.cross(u);
+            let th = (k as f64 * 30.0).to_radians();
+            let y = u * th.cos() + w * th.sin();
+            let z = x.cross(y);
+            DMat3::from_cols(x, y, z).transpose()
+        })
+        .collect()
 }
 
 /// The 72 starting orientations: each principal axis as ±X, and the remaining plane turned in
@@ -338,8 +600,14 @@ fn starting_orientations(axes: &[DVec3; 3]) -> Vec<DMat3> {
 }
 
 /// Every start placed by the top of the head and given a quick fit; the best [`FINALISTS`]
-/// that are more than 25° apart.
-fn finalists(tpl: &Template, quick: &[DVec3], starts: &[DMat3]) -> Vec<Pose> {
+/// that are more than 25° apart among those `accept`ed (all, if none is), and the best of all
+/// (what the template's shape alone would choose).
+fn finalists(
+    tpl: &Template,
+    quick: &[DVec3],
+    starts: &[DMat3],
+    accept: &(dyn Fn(&Pose) -> bool + Sync),
+) -> (Vec<Pose>, Option<Pose>) {
     let quick_fits = crate::parallel::map(starts, |r| {
         let pose = place_by_top(tpl, quick, *r);
         let pose = icp(tpl, quick, pose, QUICK_ROUNDS, true, false);
@@ -348,9 +616,14 @@ fn finalists(tpl: &Template, quick: &[DVec3], starts: &[DMat3]) -> Vec<Pose> {
     });
     let mut order: Vec<usize> = (0..starts.len()).collect();
     order.sort_by(|&a, &b| quick_fits[a].1.total_cmp(&quick_fits[b].1));
+    let best_of_all = order.first().map(|&i| quick_fits[i].0.clone());
+    let any_accepted = order.iter().any(|&i| accept(&quick_fits[i].0));
     let mut finalists: Vec<Pose> = Vec::new();
     for &i in &order {
         let p = &quick_fits[i].0;
+        if any_accepted && !accept(p) {
+            continue;
+        }
         if finalists.iter().all(|f| angle_between(&f.r, &p.r) > 25.0) {
             finalists.push(p.clone());
         }
@@ -358,7 +631,14 @@ fn finalists(tpl: &Template, quick: &[DVec3], starts: &[DMat3]) -> Vec<Pose> {
             break;
         }
     }
-    finalists
+    // A runner-up the cues rule out is still worth reporting: refine the best of them too.
+    if let Some(&i) = order.iter().find(|&&i| !accept(&quick_fits[i].0)) {
+        let p = &quick_fits[i].0;
+        if any_accepted && finalists.iter().all(|f| angle_between(&f.r, &p.r) > 25.0) {
+            finalists.push(p.clone());
+        }
+    }
+    (finalists, best_of_all)
 }
 
 /// The scale to millimetres, the translation and the note on units of a fitted `pose`: the
@@ -422,6 +702,12 @@ fn fit_warnings(fit: &TemplateFit, score_mm: f64) -> Vec<String> {
             "only {:.0}% of the scan lies within {INLIER_MM} mm of the built-in head after \
              alignment: check the picture, or give --landmarks",
             100.0 * fit.inlier_share
+        ));
+    }
+    if !fit.cues.disagreements.is_empty() {
+        warnings.push(format!(
+            "the alignment cues disagree: {}; check the picture, or give --landmarks",
+            fit.cues.disagreements.join("; ")
         ));
     }
     if let Some((score, angle)) = fit.runner_up {

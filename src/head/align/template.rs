@@ -1,5 +1,6 @@
 //! The built-in head as the reference shape of the automatic fit: its triangles for closest
 //! points, nearest-vertex look-ups, statistics of its surface, and its nasion and ear tops.
+use super::cues::{find, Found, Plane, CUE_SAMPLES};
 use super::geometry::{centroid_rms, closest_on_triangle, surface_samples};
 use super::kdtree::{KdTree, NearestGrid};
 use crate::error::{Result, ScalpError};
@@ -35,6 +36,9 @@ pub struct Template {
     pub nasion: Vec3,
     pub ear_left: Vec3,
     pub ear_right: Vec3,
+    /// The cues found on the built-in head as on a scan (its nose and ear peaks), where a
+    /// fitted scan's must land.
+    pub(super) cues: Found,
 }
 
 /// The built-in head as the alignment reference (built once).
@@ -86,9 +90,20 @@ impl Template {
         let grid = NearestGrid::new(&verts, GRID_MM, GRID_MARGIN_MM);
         let samples = surface_samples(&m.positions, &tris, 20_000, 7);
         let (centroid, rms_radius) = centroid_rms(&samples);
-        let _ = centroid;
         let (top, cap_centre, cap_radius) = top_and_cap(&samples);
         let bottom = samples.iter().map(|p| p.y).fold(f64::INFINITY, f64::min);
+        let cue_samples: Vec<DVec3> = surface_samples(&m.positions, &tris, CUE_SAMPLES, 3)
+            .iter()
+            .map(|p| *p - centroid)
+            .collect();
+        // The built-in head is symmetric about x = 0.
+        let midline = Plane {
+            normal: DVec3::X,
+            offset: -centroid.x,
+            mirror_rms: 0.0,
+        };
+        let mut cues = find(&cue_samples, rms_radius, rms_radius, Some(midline));
+        cues.shift(centroid);
         let lm = head.landmarks;
         Template {
             nasion: find_nasion(&m.positions, lm.glabella),
@@ -106,6 +121,7 @@ impl Template {
             cap_centre,
             cap_radius,
             bottom,
+            cues,
         }
     }
 

@@ -1,0 +1,463 @@
+//! What a face tells about its own orientation, found on the scan before any template fit:
+//! the left–right symmetry plane, the nose (the sharpest peak on that plane) and the ears (a
+//! mirrored pair of peaks on its two sides). They fix which side is the front, which a
+//! template fit alone can get wrong on a head with a bun or a hair mass at the back.
+//!
+//! All points here are the scan's samples centred on their centroid, in millimetres.
+use super::geometry::principal_axes;
+use super::kdtree::KdTree;
+use glam::DVec3;
+
+/// Surface samples the cues are looked for on.
+pub(super) const CUE_SAMPLES: usize = 20_000;
+
+/// Radius of the neighbourhood whose shape tells a peak, at the built-in head's size, mm.
+pub(super) const PEAK_RADIUS_MM: f64 = 18.0;
+
+/// Angular sectors around a point: a peak stands above its neighbours in every one of them,
+/// a ridge (a box's edge) not along itself, a boundary point has empty ones.
+const SECTORS: usize = 6;
+
+/// Candidate plane normals spread over a hemisphere (Fibonacci), besides the principal axes.
+const PLANE_CANDIDATES: usize = 240;
+
+/// Samples that score each candidate plane, and that refine the best.
+const PLANE_SCORE_SAMPLES: usize = 400;
+
+const PLANE_REFINE_SAMPLES: usize = 1500;
+
+/// Best candidate planes refined, and mirrored-point ICP rounds each.
+const PLANE_FINALISTS: usize = 4;
+
+const PLANE_ROUNDS: usize = 30;
+
+/// A plane is the symmetry plane when the next best distinct plane mirrors the surface at
+/// least this many times worse.
+pub(super) const PLANE_SURE_RATIO: f64 = 1.5;
+
+/// A nose is the nose when the next peak on the plane (further than two peak radii) is at
+/// most this share of its sharpness, and it is at least [`NOSE_MIN_SHARPNESS`].
+pub(super) const NOSE_SURE_RATIO: f64 = 0.7;
+
+pub(super) const NOSE_MIN_SHARPNESS: f64 = 0.12;
+
+/// Ears: a peak on each side at least this sharp, mirror images of each other to within
+/// this share of the head's RMS radius.
+const EAR_MIN_SHARPNESS: f64 = 0.08;
+
+const EAR_MIRROR_SHARE: f64 = 0.15;
+
+/// The sharpest left-side peaks tried as one ear of the pair.
+const EAR_CANDIDATES: usize = 40;
+
+/// A mirror plane `n·p = d`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Plane {
+    pub(super) normal: DVec3,
+    pub(super) offset: f64,
+    /// Truncated RMS distance of the mirrored surface from the surface, mm.
+    pub(super) mirror_rms: f64,
+}
+
+impl Plane {
+    pub(super) fn signed(&self, p: DVec3) -> f64 {
+        self.normal.dot(p) - self.offset
+    }
+
+    fn mirror(&self, p: DVec3) -> DVec3 {
+        p - self.normal * (2.0 * self.signed(p))
+    }
+}
+
+/// A peak of the surface: where, and how sharp (mean height above its neighbours in the
+/// flattest sector, over the neighbourhood's radius).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Peak {
+    pub(super) at: DVec3,
+    pub(super) sharpness: f64,
+}
+
+/// The cues found on a scan.
+#[derive(Clone, Debug)]
+pub(super) struct Found {
+    pub(super) plane: Plane,
+    /// The next best distinct plane's mirror RMS.
+    pub(super) next_plane_rms: f64,
+    pub(super) nose: Option<Peak>,
+    /// The next sharpest peak on the plane away from the nose.
+    pub(super) next_peak: Option<Peak>,
+    pub(super) ears: Option<[Peak; 2]>,
+}
+
+impl Found {
+    /// The same cues for the points moved by `by`.
+    pub(super) fn shift(&mut self, by: DVec3) {
+        self.plane.offset += self.plane.normal.dot(by);
+        for p in [&mut self.nose, &mut self.next_peak].into_iter().flatten() {
+            p.at += by;
+        }
+        for e in self.ears.iter_mut().flatten() {
+            e.at += by;
+        }
+    }
+
+    pub(super) fn plane_sure(&self) -> bool {
+        self.next_plane_rms > PLANE_SURE_RATIO * self.plane.mirror_rms
+    }
+
+    /// The nose, if it is clearly the sharpest peak on a sure plane.
+    pub(super) fn sure_nose(&self) -> Option<Peak> {
+        let nose = self.nose?;
+        let next = self.next_peak.map_or(0.0, |p| p.sharpness);
+        (self.plane_sure()
+            && nose.sharpness >= NOSE_MIN_SHARPNESS
+            && next <= NOSE_SURE_RATIO * nose.sharpness)
+            .then_some(nose)
+    }
+}
+
+/// Points within a radius, by a uniform grid of that cell size.
+pub(super) struct Neighbours<'a> {
+    pts: &'a [DVec3],
+    lo: DVec3,
+    cell: f64,
+    dims: [i64; 3],
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl<'a> Neighbours<'a> {
+    pub(super) fn new(pts: &'a [DVec3], cell: f64) -> Self {
+        let mut lo = DVec3::splat(f64::INFINITY);
+        let mut hi = DVec3::splat(f64::NEG_INFINITY);
+        for p in pts {
+            lo = lo.min(*p);
+            hi = hi.max(*p);
+        }
+        if pts.is_empty() {
+            (lo, hi) = (DVec3::ZERO, DVec3::ZERO);
+        }
+        let n = ((hi - lo) / cell).floor();
+        // A scan far bigger than its neighbourhood (wrong units) must not allocate a huge grid.
+        let cap = 256.0;
+        let cell = cell * (n.max_element() / cap).max(1.0);
+        let n = ((hi - lo) / cell).floor();
+        let dims = [n.x as i64 + 1, n.y as i64 + 1, n.z as i64 + 1];
+        let mut g = Neighbours {
+            pts,
+            lo,
+            cell,
+            dims,
+            start: Vec::new(),
+            items: Vec::new(),
+        };
+        let cells = (dims[0] * dims[1] * dims[2]) as usize;
+        let mut start = vec![0u32; cells + 1];
+        let keys: Vec<usize> = pts.iter().map(|p| g.key(g.cell_of(*p))).collect();
+        for &k in &keys {
+            start[k + 1] += 1;
+        }
+        for i in 0..cells {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![0u32; pts.len()];
+        for (i, &k) in keys.iter().enumerate() {
+            items[fill[k] as usize] = i as u32;
+            fill[k] += 1;
+        }
+        g.start = start;
+        g.items = items;
+        g
+    }
+
+    fn cell_of(&self, p: DVec3) -> [i64; 3] {
+        let c = ((p - self.lo) / self.cell).floor();
+        [
+            (c.x as i64).clamp(0, self.dims[0] - 1),
+            (c.y as i64).clamp(0, self.dims[1] - 1),
+            (c.z as i64).clamp(0, self.dims[2] - 1),
+        ]
+    }
+
+    fn key(&self, c: [i64; 3]) -> usize {
+        ((c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0]) as usize
+    }
+
+    /// Indices of the points within `r` (at most the grid's cell) of `q`.
+    pub(super) fn within(&self, q: DVec3, r: f64, out: &mut Vec<u32>) {
+        out.clear();
+        let c = self.cell_of(q);
+        for z in (c[2] - 1).max(0)..=(c[2] + 1).min(self.dims[2] - 1) {
+            for y in (c[1] - 1).max(0)..=(c[1] + 1).min(self.dims[1] - 1) {
+                for x in (c[0] - 1).max(0)..=(c[0] + 1).min(self.dims[0] - 1) {
+                    let k = self.key([x, y, z]);
+                    for &i in &self.items[self.start[k] as usize..self.start[k + 1] as usize] {
+                        if self.pts[i as usize].distance_squared(q) <= r * r {
+                            out.push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sharpness of the surface at sample `i` as a peak (0 when it is not one): its mean height
+/// above its neighbours within `r`, along the local normal turned away from `centre`, in the
+/// sector where that is least, over `r`.
+pub(super) fn peak_sharpness(
+    pts: &[DVec3],
+    nb: &Neighbours,
+    i: usize,
+    r: f64,
+    centre: DVec3,
+    scratch: &mut Vec<u32>,
+) -> f64 {
+    let c = pts[i];
+    nb.within(c, r, scratch);
+    if scratch.len() < 4 * SECTORS {
+        return 0.0;
+    }
+    let mean = scratch.iter().map(|&k| pts[k as usize]).sum::<DVec3>() / scratch.len() as f64;
+    let local: Vec<DVec3> = scratch.iter().map(|&k| pts[k as usize] - mean).collect();
+    let axes = principal_axes(&local);
+    let mut n = axes[2];
+    if n.dot(c - centre) < 0.0 {
+        n = -n;
+    }
+    let (u, v) = (axes[0], n.cross(axes[0]));
+    let mut sum = [0.0f64; SECTORS];
+    let mut count = [0usize; SECTORS];
+    for &k in scratch.iter() {
+        let d = pts[k as usize] - c;
+        let (du, dv) = (d.dot(u), d.dot(v));
+        // Points at the centre have no direction; too close to tell anyway.
+        if du * du + dv * dv < 0.04 * r * r {
+            continue;
+        }
+        let a = dv.atan2(du) + std::f64::consts::PI;
+        let s = ((a / std::f64::consts::TAU * SECTORS as f64) as usize).min(SECTORS - 1);
+        sum[s] += -d.dot(n);
+        count[s] += 1;
+    }
+    let mut least = f64::INFINITY;
+    let total: usize = count.iter().sum();
+    for s in 0..SECTORS {
+        // A sector with few points is beyond the scan's edge: not a peak.
+        if count[s] < 2 || count[s] * 3 * SECTORS < total {
+            return 0.0;
+        }
+        least = least.min(sum[s] / count[s] as f64);
+    }
+    (least / r).max(0.0)
+}
+
+/// Every `step`-th point, at most `n` of them.
+fn subsample(pts: &[DVec3], n: usize) -> Vec<DVec3> {
+    let step = (pts.len() / n.max(1)).max(1);
+    pts.iter().step_by(step).take(n).copied().collect()
+}
+
+/// Truncated RMS distance of the mirrored points from the surface.
+fn mirror_score(pts: &[DVec3], kd: &KdTree, sub: &[DVec3], plane: &Plane, cap: f64) -> f64 {
+    let sum: f64 = sub
+        .iter()
+        .map(|p| {
+            let m = plane.mirror(*p);
+            let q = pts[kd.nearest(pts, m) as usize];
+            q.distance_squared(m).min(cap * cap)
+        })
+        .sum();
+    (sum / sub.len().max(1) as f64).sqrt()
+}
+
+/// Mirrored-point ICP: each point's mirror image paired with the surface point nearest it;
+/// a pair's difference lies along the normal and its midpoint on the plane.
+/// The best plane met is kept: nearest-point pairs can also lead a plane astray.
+fn refine_plane(pts: &[DVec3], kd: &KdTree, sub: &[DVec3], mut plane: Plane, cap: f64) -> Plane {
+    plane.mirror_rms = mirror_score(pts, kd, sub, &plane, cap);
+    let mut best = plane;
+    for _ in 0..PLANE_ROUNDS {
+        let pairs: Vec<(DVec3, DVec3, f64)> = sub
+            .iter()
+            .map(|p| {
+                let q = pts[kd.nearest(pts, plane.mirror(*p)) as usize];
+                (*p, q, plane.mirror(*p).distance(q))
+            })
+            .collect();
+        let mut d: Vec<f64> = pairs.iter().map(|x| x.2).collect();
+        let mid = d.len() / 2;
+        let median = *d.select_nth_unstable_by(mid, f64::total_cmp).1;
+        let tau = (2.5 * median).max(0.02 * cap);
+        let mut m = [[0.0f64; 3]; 3];
+        let mut kept = Vec::new();
+        for &(p, q, e) in &pairs {
+            if e > tau {
+                continue;
+            }
+            let v = p - q;
+            let v = if v.dot(plane.normal) < 0.0 { -v } else { v };
+            let a = [v.x, v.y, v.z];
+            for i in 0..3 {
+                for k in 0..3 {
+                    m[i][k] += a[i] * a[k];
+                }
+            }
+            kept.push((p, q));
+        }
+        if kept.len() < 10 {
+            break;
+        }
+        // The dominant direction of the differences: the largest principal axis of the
+        // second-moment matrix, found by power iteration from the current normal.
+        let mut n = plane.normal;
+        for _ in 0..20 {
+            let w = DVec3::new(
+                m[0][0] * n.x + m[0][1] * n.y + m[0][2] * n.z,
+                m[1][0] * n.x + m[1][1] * n.y + m[1][2] * n.z,
+                m[2][0] * n.x + m[2][1] * n.y + m[2][2] * n.z,
+            );
+            n = w.normalize_or(n);
+        }
+        let offset = kept
+            .iter()
+            .map(|(p, q)| n.dot((*p + *q) * 0.5))
+            .sum::<f64>()
+            / kept.len() as f64;
+        plane = Plane {
+            normal: n,
+            offset,
+            mirror_rms: 0.0,
+        };
+        plane.mirror_rms = mirror_score(pts, kd, sub, &plane, cap);
+        if plane.mirror_rms < best.mirror_rms {
+            best = plane;
+        }
+    }
+    best
+}
+
+/// The symmetry plane and the next best distinct one's score.
+fn symmetry_plane(pts: &[DVec3], kd: &KdTree, size: f64) -> (Plane, f64) {
+    let cap = 0.1 * size;
+    let score_sub = subsample(pts, PLANE_SCORE_SAMPLES);
+    let refine_sub = subsample(pts, PLANE_REFINE_SAMPLES);
+    let mut normals: Vec<DVec3> = principal_axes(pts).to_vec();
+    let golden = std::f64::consts::PI * (3.0 - 5f64.sqrt());
+    for i in 0..PLANE_CANDIDATES {
+        let z = 1.0 - (i as f64 + 0.5) / PLANE_CANDIDATES as f64;
+        let r = (1.0 - z * z).sqrt();
+        let a = golden * i as f64;
+        normals.push(DVec3::new(r * a.cos(), r * a.sin(), z));
+    }
+    let mut scored: Vec<(f64, Plane)> = crate::parallel::map(&normals, |n| {
+        let plane = Plane {
+            normal: *n,
+            offset: 0.0,
+            mirror_rms: 0.0,
+        };
+        (mirror_score(pts, kd, &score_sub, &plane, cap), plane)
+    });
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut starts: Vec<Plane> = Vec::new();
+    for (_, p) in scored {
+        if starts
+            .iter()
+            .all(|s| s.normal.dot(p.normal).abs() < 20f64.to_radians().cos())
+        {
+            starts.push(p);
+        }
+        if starts.len() == PLANE_FINALISTS {
+            break;
+        }
+    }
+    let mut refined: Vec<Plane> =
+        crate::parallel::map(&starts, |p| refine_plane(pts, kd, &refine_sub, *p, cap));
+    refined.sort_by(|a, b| a.mirror_rms.total_cmp(&b.mirror_rms));
+    let best = refined[0];
+    let next = refined
+        .iter()
+        .skip(1)
+        .find(|p| p.normal.dot(best.normal).abs() < 20f64.to_radians().cos())
+        .map_or(cap, |p| p.mirror_rms);
+    (best, next)
+}
+
+/// The cues of a scan: `pts` its samples centred and in mm, `size` the RMS radius of a head
+/// of its size (the built-in head's, scaled), which sets the neighbourhoods.
+/// `known`: the plane, when it is known (the built-in head's, x = 0).
+pub(super) fn find(pts: &[DVec3], size: f64, head_rms: f64, known: Option<Plane>) -> Found {
+    let kd = KdTree::new(pts);
+    let (plane, next_plane_rms) = match known {
+        Some(p) => (p, f64::INFINITY),
+        None => symmetry_plane(pts, &kd, size),
+    };
+    let r = PEAK_RADIUS_MM * size / head_rms;
+    let nb = Neighbours::new(pts, r);
+    let centre = pts.iter().copied().sum::<DVec3>() / pts.len().max(1) as f64;
+    // The centre pulled onto the plane, so that normals turn away from the head's middle.
+    let centre = centre - plane.normal * plane.signed(centre);
+    let sharpness_where = |keep: &(dyn Fn(DVec3) -> bool + Sync)| -> Vec<Peak> {
+        let idx: Vec<usize> = (0..pts.len()).filter(|&i| keep(pts[i])).collect();
+        let sharp = crate::parallel::map(&idx, |&i| {
+            peak_sharpness(pts, &nb, i, r, centre, &mut Vec::new())
+        });
+        idx.iter()
+            .zip(sharp)
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(&i, s)| Peak {
+                at: pts[i],
+                sharpness: s,
+            })
+            .collect()
+    };
+    let sharpest = |peaks: &[Peak], keep: &dyn Fn(&Peak) -> bool| -> Option<Peak> {
+        peaks
+            .iter()
+            .filter(|p| keep(p))
+            .max_by(|a, b| a.sharpness.total_cmp(&b.sharpness))
+            .copied()
+    };
+    let midline = sharpness_where(&|p| plane.signed(p).abs() < 0.5 * r);
+    let nose = sharpest(&midline, &|_| true);
+    let next_peak = nose.and_then(|n| sharpest(&midline, &|p| p.at.distance(n.at) > 2.0 * r));
+    // Ears: off the plane on either side, no further from the nose than ears are (shoulders
+    // are).
+    let ears = nose.and_then(|n| {
+        let side = sharpness_where(&|p| {
+            plane.signed(p).abs() > 0.35 * size && p.distance(n.at) < 2.2 * size
+        });
+        // An ear has several peaks (the helix, the lobe): the pair is the left peak and the
+        // right one nearest its mirror image whose weaker is sharpest.
+        let mut left: Vec<Peak> = side
+            .iter()
+            .filter(|p| plane.signed(p.at) > 0.0)
+            .copied()
+            .collect();
+        left.sort_by(|a, b| b.sharpness.total_cmp(&a.sharpness));
+        left.truncate(EAR_CANDIDATES);
+        let pair = left
+            .iter()
+            .filter_map(|l| {
+                let m = plane.mirror(l.at);
+                let r = sharpest(&side, &|p| {
+                    plane.signed(p.at) < 0.0 && p.at.distance(m) < EAR_MIRROR_SHARE * size
+                })?;
+                Some([*l, r])
+            })
+            .max_by(|a, b| {
+                a[0].sharpness
+                    .min(a[1].sharpness)
+                    .total_cmp(&b[0].sharpness.min(b[1].sharpness))
+            })?;
+        (pair[0].sharpness.min(pair[1].sharpness) >= EAR_MIN_SHARPNESS).then_some(pair)
+    });
+    Found {
+        plane,
+        next_plane_rms,
+        nose,
+        next_peak,
+        ears,
+    }
+}

@@ -1,0 +1,451 @@
+//! Automatic alignment on heads unlike the built-in one, all built here from it (no GPU, no
+//! fixtures): a bust, a statue with a bun and sculpted hair (the reported failure: facing
+//! backwards and pitched forward), a cranium cut above the brow, a scan cut at the neck, one
+//! on shoulders, one with ragged fringes, debris and noise, a woman's and a child's head; each
+//! turned pitched forward 30°, facing backwards and at random, in mm, cm and m. And shapes
+//! whose cues do not tell the face (a blob, a head with a second nose at the back), which must
+//! ask for landmarks. Randomness is seeded (`scalp::hash`), so every run is the same.
+use glam::{Mat3, Quat, Vec3};
+use scalp::hash::rand01;
+use scalp::head::align::{self, Alignment, Decider, Method};
+use scalp::head::Head;
+
+/// Rotation error allowed for a head whose cues agree, degrees.
+const MAX_ERR_DEG: f32 = 5.0;
+
+struct Mesh {
+    pos: Vec<Vec3>,
+    tris: Vec<[u32; 3]>,
+}
+
+impl Mesh {
+    fn builtin() -> Mesh {
+        let h = Head::builtin().unwrap();
+        Mesh {
+            pos: h.mesh.positions.clone(),
+            tris: h
+                .mesh
+                .indices
+                .chunks_exact(3)
+                .map(|t| [t[0], t[1], t[2]])
+                .collect(),
+        }
+    }
+
+    fn add(&mut self, other: Mesh) {
+        let base = self.pos.len() as u32;
+        self.pos.extend(other.pos);
+        self.tris
+            .extend(other.tris.iter().map(|t| t.map(|i| i + base)));
+    }
+
+    fn map(mut self, f: impl Fn(Vec3) -> Vec3) -> Mesh {
+        for p in &mut self.pos {
+            *p = f(*p);
+        }
+        self
+    }
+
+    /// Keeps the triangles whose three corners `keep` accepts.
+    fn crop(mut self, keep: impl Fn(Vec3) -> bool) -> Mesh {
+        let pos = &self.pos;
+        self.tris
+            .retain(|t| t.iter().all(|&i| keep(pos[i as usize])));
+        self
+    }
+
+    fn normals(&self) -> Vec<Vec3> {
+        let mut n = vec![Vec3::ZERO; self.pos.len()];
+        for t in &self.tris {
+            let [a, b, c] = t.map(|i| self.pos[i as usize]);
+            let f = (b - a).cross(c - a);
+            for &i in t {
+                n[i as usize] += f;
+            }
+        }
+        n.iter().map(|v| v.normalize_or_zero()).collect()
+    }
+
+    /// Umbrella smoothing: each vertex moved `weight` of the way to its neighbours' mean.
+    fn smooth(mut self, rounds: usize, weight: f32) -> Mesh {
+        for _ in 0..rounds {
+            let mut sum = vec![Vec3::ZERO; self.pos.len()];
+            let mut count = vec![0u32; self.pos.len()];
+            for t in &self.tris {
+                for k in 0..3 {
+                    let (a, b) = (t[k] as usize, t[(k + 1) % 3] as usize);
+                    sum[a] += self.pos[b];
+                    count[a] += 1;
+                    sum[b] += self.pos[a];
+                    count[b] += 1;
+                }
+            }
+            for (i, p) in self.pos.iter_mut().enumerate() {
+                if count[i] > 0 {
+                    *p = p.lerp(sum[i] / count[i] as f32, weight);
+                }
+            }
+        }
+        self
+    }
+}
+
+/// A closed ellipsoid (UV sphere) about `centre`.
+fn ellipsoid(centre: Vec3, radii: Vec3, rows: u32, cols: u32) -> Mesh {
+    let mut pos = Vec::new();
+    let mut tris = Vec::new();
+    for i in 0..=rows {
+        let th = std::f32::consts::PI * i as f32 / rows as f32;
+        for j in 0..cols {
+            let ph = std::f32::consts::TAU * j as f32 / cols as f32;
+            let d = Vec3::new(th.sin() * ph.cos(), th.cos(), th.sin() * ph.sin());
+            pos.push(centre + d * radii);
+        }
+    }
+    for i in 0..rows {
+        for j in 0..cols {
+            let a = i * cols + j;
+            let b = i * cols + (j + 1) % cols;
+            tris.push([a, b, a + cols]);
+            tris.push([b, b + cols, a + cols]);
+        }
+    }
+    Mesh { pos, tris }
+}
+
+/// A cone from a circular base (`radius`, centred at `base`) to `apex`, closed at the base.
+fn cone(base: Vec3, apex: Vec3, radius: f32) -> Mesh {
+    let axis = (apex - base).normalize();
+    let u = axis.any_orthonormal_vector();
+    let v = axis.cross(u);
+    let n = 48u32;
+    let mut pos = vec![apex, base];
+    for j in 0..n {
+        let a = std::f32::consts::TAU * j as f32 / n as f32;
+        pos.push(base + (u * a.cos() + v * a.sin()) * radius);
+    }
+    let mut tris = Vec::new();
+    for j in 0..n {
+        let (a, b) = (2 + j, 2 + (j + 1) % n);
+        tris.push([0, a, b]);
+        tris.push([1, b, a]);
+    }
+    Mesh { pos, tris }
+}
+
+fn smoothstep(e0: f32, e1: f32, x: f32) -> f32 {
+    let t = ((x - e0) / (e1 - e0)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// A torso below the neck: a broad ellipsoid, as a bust's shoulders and chest.
+fn torso(width: f32) -> Mesh {
+    ellipsoid(
+        Vec3::new(0.0, -255.0, -10.0),
+        Vec3::new(width, 120.0, 0.55 * width),
+        40,
+        80,
+    )
+}
+
+/// The reported statue: its face's fine detail smoothed a little, a hair mass over the scalp,
+/// a big bun at the back, on part of a bust.
+fn statue() -> Mesh {
+    // A weathered, shallow face: the front worn back by 30%.
+    let mut m = Mesh::builtin().smooth(6, 0.5).map(|p| {
+        Vec3::new(
+            p.x,
+            p.y,
+            if p.z > 40.0 {
+                40.0 + (p.z - 40.0) * 0.7
+            } else {
+                p.z
+            },
+        )
+    });
+    let n = m.normals();
+    for (p, n) in m.pos.iter_mut().zip(n) {
+        let hair = smoothstep(0.0, 35.0, p.y) * (1.0 - smoothstep(50.0, 85.0, p.z));
+        *p += n * 14.0 * hair;
+    }
+    m.add(ellipsoid(
+        Vec3::new(0.0, -5.0, -122.0),
+        Vec3::new(55.0, 52.0, 50.0),
+        30,
+        60,
+    ));
+    m.add(torso(150.0));
+    m
+}
+
+/// Box shoulders: the top, front and back of a 420 × 160 × 130 mm box under the neck.
+fn box_shoulders() -> Mesh {
+    let mut pos = Vec::new();
+    let mut tris = Vec::new();
+    let n = 30u32;
+    for face in 0..3 {
+        let base = pos.len() as u32;
+        for i in 0..=n {
+            for j in 0..=n {
+                let (u, v) = (i as f32 / n as f32, j as f32 / n as f32);
+                pos.push(match face {
+                    0 => Vec3::new(-210.0 + 420.0 * u, -150.0, -65.0 + 130.0 * v),
+                    1 => Vec3::new(-210.0 + 420.0 * u, -150.0 - 160.0 * v, 65.0),
+                    _ => Vec3::new(-210.0 + 420.0 * u, -150.0 - 160.0 * v, -65.0),
+                });
+            }
+        }
+        for i in 0..n {
+            for j in 0..n {
+                let a = base + i * (n + 1) + j;
+                tris.push([a, a + 1, a + n + 1]);
+                tris.push([a + 1, a + n + 2, a + n + 1]);
+            }
+        }
+    }
+    Mesh { pos, tris }
+}
+
+/// Seeded noise in [−1, 1).
+fn noise(seed: u32, id: u32, stream: u32) -> f32 {
+    2.0 * rand01(seed, id, stream) - 1.0
+}
+
+/// A ragged scan: the neck cut at a random height per triangle, 0.3 mm of noise on every
+/// vertex, and 400 small triangles of debris floating around the head.
+fn noisy_fringes() -> Mesh {
+    let m = Mesh::builtin();
+    let pos = m.pos.clone();
+    let mut kept: Vec<[u32; 3]> = m
+        .tris
+        .iter()
+        .enumerate()
+        .filter(|(k, t)| {
+            let y = t
+                .iter()
+                .map(|&i| pos[i as usize].y)
+                .fold(f32::MAX, f32::min);
+            y > -140.0 + 30.0 * rand01(11, *k as u32, 0)
+        })
+        .map(|(_, t)| *t)
+        .collect();
+    let mut pos: Vec<Vec3> = pos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Roughly Gaussian with σ ≈ 0.3 mm: the sum of three uniforms.
+            let i = i as u32;
+            let g = |s: u32| 0.3 * (noise(12, i, s) + noise(12, i, s + 3) + noise(12, i, s + 6));
+            *p + Vec3::new(g(0), g(1), g(2))
+        })
+        .collect();
+    for k in 0..400u32 {
+        let dir =
+            Vec3::new(noise(13, k, 0), noise(13, k, 1), noise(13, k, 2)).normalize_or(Vec3::X);
+        let c = Vec3::new(0.0, -20.0, 0.0) + dir * (150.0 + 60.0 * rand01(13, k, 3));
+        let s = 2.0 + 4.0 * rand01(13, k, 4);
+        let base = pos.len() as u32;
+        pos.extend([
+            c,
+            c + Vec3::new(s, 0.0, 0.0),
+            c + Vec3::new(0.0, s, s * 0.5),
+        ]);
+        kept.push([base, base + 1, base + 2]);
+    }
+    Mesh { pos, tris: kept }
+}
+
+/// A woman's head: smaller and narrower (non-uniform scale).
+fn woman() -> Mesh {
+    Mesh::builtin().map(|p| p * Vec3::new(0.86, 0.93, 0.91))
+}
+
+/// A child's head: 0.8 of the size, the cranium larger relative to the face.
+fn child() -> Mesh {
+    Mesh::builtin().map(|p| {
+        let centre = Vec3::new(0.0, 10.0, -5.0);
+        let grow = 1.0 + 0.12 * smoothstep(-10.0, 40.0, p.y);
+        (centre + (p - centre) * grow) * 0.8
+    })
+}
+
+/// The heads whose cues must agree, and what must decide their facing.
+fn agreeing_heads() -> Vec<(&'static str, Mesh, Decider)> {
+    let b = Head::builtin().unwrap();
+    let brow = b.landmarks.glabella.y + 8.0;
+    let with_shoulders = {
+        let mut m = Mesh::builtin();
+        m.add(box_shoulders());
+        m
+    };
+    let bust = {
+        let mut m = Mesh::builtin();
+        m.add(torso(200.0));
+        m
+    };
+    vec![
+        ("built-in", Mesh::builtin(), Decider::NoseAndEars),
+        ("bust", bust, Decider::NoseAndEars),
+        ("statue", statue(), Decider::NoseAndEars),
+        (
+            "cut above the brow",
+            Mesh::builtin().crop(|p| p.y > brow),
+            Decider::TemplateShape,
+        ),
+        (
+            "cut at the neck",
+            Mesh::builtin().crop(|p| p.y > -100.0),
+            Decider::NoseAndEars,
+        ),
+        ("on box shoulders", with_shoulders, Decider::NoseAndEars),
+        ("noisy fringes", noisy_fringes(), Decider::NoseAndEars),
+        ("woman", woman(), Decider::NoseAndEars),
+        ("child", child(), Decider::NoseAndEars),
+    ]
+}
+
+/// The orientations every head is tried in: pitched forward, facing backwards, and two random
+/// ones (seeded).
+fn orientations(seed: u32) -> Vec<(String, Quat)> {
+    let mut v = vec![
+        (
+            "pitched forward 30°".to_string(),
+            Quat::from_rotation_x(30f32.to_radians()),
+        ),
+        (
+            "facing backwards".to_string(),
+            Quat::from_rotation_y(std::f32::consts::PI),
+        ),
+    ];
+    for k in 0..2 {
+        // A uniform random rotation (Shoemake).
+        let (u1, u2, u3) = (
+            rand01(seed, k, 0),
+            rand01(seed, k, 1) * std::f32::consts::TAU,
+            rand01(seed, k, 2) * std::f32::consts::TAU,
+        );
+        let q = Quat::from_xyzw(
+            (1.0 - u1).sqrt() * u2.sin(),
+            (1.0 - u1).sqrt() * u2.cos(),
+            u1.sqrt() * u3.sin(),
+            u1.sqrt() * u3.cos(),
+        )
+        .normalize();
+        v.push((format!("random {k}"), q));
+    }
+    v
+}
+
+/// Aligns `m` turned by `q`, scaled to `mm_per_unit` and moved; the alignment and the
+/// rotation error in degrees, and whether the face still looks forward.
+fn align_turned(m: &Mesh, q: Quat, mm_per_unit: f32, offset: Vec3) -> (Alignment, f32, bool) {
+    let file: Vec<Vec3> = m
+        .pos
+        .iter()
+        .map(|p| q * *p / mm_per_unit + offset)
+        .collect();
+    let a = align::automatic(&file, &m.tris, None).unwrap();
+    let err = a.rotation * Mat3::from_quat(q);
+    let deg = Quat::from_mat3(&err)
+        .normalize()
+        .angle_between(Quat::IDENTITY)
+        .to_degrees();
+    let forward = (err * Vec3::Z).z > 0.5;
+    (a, deg, forward)
+}
+
+fn cues(a: &Alignment) -> &align::Cues {
+    match &a.method {
+        Method::Template(f) => &f.cues,
+        m => panic!("not a template fit: {m:?}"),
+    }
+}
+
+fn asks_for_landmarks(a: &Alignment) -> bool {
+    a.warnings.iter().any(|w| w.contains("--landmarks"))
+}
+
+/// Every head whose cues agree comes back within [`MAX_ERR_DEG`] in every orientation and
+/// unit, never facing backwards, decided by the cue it should be, and asks for nothing.
+#[test]
+fn heads_unlike_the_built_in_one_align_by_their_cues() {
+    let units = [1.0f32, 10.0, 1000.0];
+    let mut failures = Vec::new();
+    for (h, (name, mesh, decider)) in agreeing_heads().into_iter().enumerate() {
+        for (k, (how, q)) in orientations(40 + h as u32).into_iter().enumerate() {
+            let mm_per_unit = units[(h + k) % 3];
+            let offset = Vec3::new(0.3, -0.2, 0.5) * 100.0 / mm_per_unit;
+            let (a, deg, forward) = align_turned(&mesh, q, mm_per_unit, offset);
+            let c = cues(&a);
+            eprintln!(
+                "| {name} | {how} | {} | {deg:.2}° | {} | {} |",
+                match mm_per_unit as u32 {
+                    1 => "mm",
+                    10 => "cm",
+                    _ => "m",
+                },
+                c.decided_by.name(),
+                if asks_for_landmarks(&a) { "asks" } else { "no" }
+            );
+            let ok = deg < MAX_ERR_DEG
+                && forward
+                && c.decided_by == decider
+                && !asks_for_landmarks(&a)
+                && a.mm_per_unit == mm_per_unit;
+            if !ok {
+                failures.push(format!(
+                    "{name}, {how}: {deg:.2}° off, forward {forward}, ×{} to mm, {:?}: {:#?}",
+                    a.mm_per_unit,
+                    a.warnings,
+                    a.describe()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The reported case: a statue with a bun and a worn, shallow face, in no known unit, facing
+/// backwards and pitched forward. The nose decides, and the frame comes back within
+/// [`MAX_ERR_DEG`]. (This synthetic statue does not fool the built-in head's shape alone as
+/// the reported scan did; what the shape alone would have chosen is reported either way.)
+#[test]
+fn the_statue_with_a_bun_is_turned_by_its_nose_not_by_its_shape() {
+    let m = statue();
+    let q = Quat::from_rotation_y(std::f32::consts::PI) * Quat::from_rotation_x(0.5);
+    let (a, deg, forward) = align_turned(&m, q, 2.5, Vec3::ZERO);
+    let c = cues(&a);
+    let lines = a.describe().join("\n");
+    assert!(deg < MAX_ERR_DEG && forward, "{deg:.2}° off: {lines}");
+    assert_eq!(c.decided_by, Decider::NoseAndEars, "{lines}");
+    assert!(lines.contains("facing decided by the nose"), "{lines}");
+    assert!(!asks_for_landmarks(&a), "{:?}", a.warnings);
+}
+
+/// Shapes whose cues cannot tell the face ask for landmarks: a smooth blob (three planes of
+/// symmetry, no nose), and a head with a second nose on the back of its head.
+#[test]
+fn shapes_whose_cues_disagree_ask_for_landmarks() {
+    let blob = ellipsoid(Vec3::ZERO, Vec3::new(76.0, 104.0, 92.0), 60, 120);
+    let two_noses = {
+        let mut m = Mesh::builtin();
+        m.add(cone(
+            Vec3::new(0.0, -20.0, -90.0),
+            Vec3::new(0.0, -25.0, -124.0),
+            16.0,
+        ));
+        m
+    };
+    for (name, m) in [("blob", blob), ("two noses", two_noses)] {
+        for (how, q) in orientations(77).into_iter().take(2) {
+            let file: Vec<Vec3> = m.pos.iter().map(|p| q * *p / 10.0).collect();
+            let a = align::automatic(&file, &m.tris, None).unwrap();
+            eprintln!("{name}, {how}: {:?}", a.warnings);
+            assert!(
+                asks_for_landmarks(&a),
+                "{name}, {how}: no request for landmarks: {:#?}",
+                a.describe()
+            );
+        }
+    }
+}
