@@ -11,8 +11,11 @@
 //!   nearest to it. A collapse is done only if every vertex on the lists of the triangles it
 //!   changes (and the collapsing vertex itself) stays within [`DecimateOptions::max_deviation_mm`]
 //!   of the new triangles around the surviving vertex: the true point-to-triangle distance. So
-//!   every original vertex lies within the bound of the decimated surface, always; the other way
-//!   (the decimated surface to the original) is measured by [`max_deviation`] in the tests.
+//!   every original vertex lies within the bound of the decimated surface, always. The other
+//!   way, every changed triangle must lie within the bound of the original surface at the
+//!   points [`max_deviation`] samples (a barycentric grid of 4 steps a side), measured against
+//!   the original triangles around its corners and the vertices filed under the collapse's
+//!   triangles; a nearer original triangle outside that patch only makes a collapse refused.
 //! - **Kept as they are**: vertices on open boundaries (a scan's rim, UV seams where a textured
 //!   mesh is split) and on non-manifold or inconsistently wound edges never move or go, so
 //!   boundaries neither tear nor shift. A collapse is refused when it would make the mesh
@@ -50,6 +53,10 @@ pub const FILED_NORMAL_COS: f32 = 0.9;
 /// number this many or more: each must be checked against the new triangles, so this bounds
 /// the cost of a collapse (and the reduction, to roughly this factor on smooth skin).
 pub const MAX_REGION_POINTS: usize = 48;
+
+/// Steps a side of the barycentric grid of points at which a changed triangle is checked to
+/// lie within the bound of the original surface (as [`max_deviation`] samples it).
+const REVERSE_STEPS: u32 = 4;
 
 /// How far to decimate.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,6 +272,11 @@ struct State<'a> {
     stamp: Vec<u32>,
     bound_sq: f32,
     alive_count: usize,
+    /// The original triangles, and those around each original vertex (CSR: the triangles of
+    /// vertex w are `orig_around[orig_first[w]..orig_first[w + 1]]`).
+    orig_tris: Vec<[u32; 3]>,
+    orig_first: Vec<u32>,
+    orig_around: Vec<u32>,
 }
 
 impl State<'_> {
@@ -371,6 +383,7 @@ impl State<'_> {
         }
         // The triangles around v after the collapse (changed ones as they will be).
         let after = |t: u32| self.tris[t as usize].map(|w| if w == u { v } else { w });
+        let changed = fan.len();
         fan.extend(
             self.vtris[v as usize]
                 .iter()
@@ -412,6 +425,49 @@ impl State<'_> {
                 return None;
             }
             assign.push((p, best.1));
+        }
+        // The other way: the changed triangles must lie within the bound of the original
+        // surface. Checked at the points the tests sample ([`surface_samples`], 4 steps a
+        // side) against the original triangles around the corners and every original vertex
+        // filed under the fan: a patch, so a nearer original triangle outside it only makes the
+        // check refuse more (conservative).
+        let mut patch: Vec<u32> = Vec::new();
+        let mut add = |w: u32| {
+            let (a, b) = (
+                self.orig_first[w as usize] as usize,
+                self.orig_first[w as usize + 1] as usize,
+            );
+            patch.extend_from_slice(&self.orig_around[a..b]);
+        };
+        for &t in &fan {
+            for w in after(t) {
+                add(w);
+            }
+            for &p in &self.points[t as usize] {
+                add(p);
+            }
+        }
+        add(u);
+        patch.sort_unstable();
+        patch.dedup();
+        for &t in &fan[..changed] {
+            let [a, b, c] = after(t).map(|w| self.pos[w as usize]);
+            for i in 0..=REVERSE_STEPS {
+                for j in 0..=REVERSE_STEPS - i {
+                    let k = REVERSE_STEPS - i - j;
+                    if i == REVERSE_STEPS || j == REVERSE_STEPS || k == REVERSE_STEPS {
+                        continue; // a corner: an original vertex
+                    }
+                    let q = (a * i as f32 + b * j as f32 + c * k as f32) / REVERSE_STEPS as f32;
+                    let near = patch.iter().any(|&o| {
+                        let [x, y, z] = self.orig_tris[o as usize].map(|w| self.pos[w as usize]);
+                        point_triangle_distance_sq(q, x, y, z) <= self.bound_sq
+                    });
+                    if !near {
+                        return None;
+                    }
+                }
+            }
         }
         Some(assign)
     }
@@ -520,7 +576,29 @@ pub fn decimate(positions: &[Vec3], indices: &[u32], opts: &DecimateOptions) -> 
         *n = n.normalize_or_zero();
     }
     let ntris = tris.len();
+    let mut orig_first = vec![0u32; nv + 1];
+    for tri in &tris {
+        for &w in tri {
+            orig_first[w as usize + 1] += 1;
+        }
+    }
+    for w in 0..nv {
+        orig_first[w + 1] += orig_first[w];
+    }
+    let mut orig_around = vec![0u32; 3 * ntris];
+    let mut fill = orig_first.clone();
+    for (t, tri) in tris.iter().enumerate() {
+        for &w in tri {
+            orig_around[fill[w as usize] as usize] = t as u32;
+            fill[w as usize] += 1;
+        }
+    }
+    drop(fill);
+    let orig_tris = tris.clone();
     let mut st = State {
+        orig_tris,
+        orig_first,
+        orig_around,
         vnormal,
         pos: positions,
         tris,
