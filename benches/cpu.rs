@@ -1,5 +1,6 @@
 //! CPU-side hot parts: parsing the default head, laying a plan out on it (zone, area table,
-//! chunks), and the CPU reference of dot generation. GPU figures come from `scalp bench`.
+//! chunks), the CPU reference of dot generation, and a big scan's decimation and exposure.
+//! GPU figures come from `scalp bench`.
 use criterion::{criterion_group, criterion_main, Criterion};
 use scalp::dots::Layout;
 use scalp::head::Head;
@@ -36,6 +37,27 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("exposure (ray cast every vertex)", |b| {
         b.iter(|| black_box(scalp::exposure::vertex_exposure(&head.mesh, &plan.exposure)))
+    });
+    g.finish();
+
+    // A big scan (the built-in head subdivided twice onto a smooth surface, 0.02 mm of noise:
+    // 1.65 M triangles): decimating it, and its sky visibility on the full mesh (the sampled
+    // path, see exposure::FULL_CAST_MAX_TRIANGLES).
+    let big = scalp::head::decimate::subdivided_builtin_head(2, 0.02);
+    let mut g = c.benchmark_group("big scan 1.6M");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(20));
+    g.bench_function("decimate to 0.05 mm", |b| {
+        b.iter(|| {
+            black_box(scalp::head::decimate::decimate(
+                &big.positions,
+                &big.indices,
+                &scalp::head::decimate::DecimateOptions::default(),
+            ))
+        })
+    });
+    g.bench_function("sky visibility (sampled)", |b| {
+        b.iter(|| black_box(scalp::exposure::SkyVisibility::new(&big)))
     });
     g.finish();
 }

@@ -307,8 +307,19 @@ impl SkyVisibility {
         Self::with_threads(mesh, crate::parallel::threads())
     }
 
-    /// As [`SkyVisibility::new`] on at most `threads` threads (at least one).
+    /// As [`SkyVisibility::new`] on at most `threads` threads (at least one): every vertex ray
+    /// cast ([`SkyVisibility::full`]) up to [`FULL_CAST_MAX_TRIANGLES`], sampled vertices
+    /// interpolated ([`SkyVisibility::sampled`]) above.
     pub fn with_threads(mesh: &Mesh, threads: usize) -> Self {
+        if mesh.triangle_count() > FULL_CAST_MAX_TRIANGLES {
+            Self::sampled(mesh, threads)
+        } else {
+            Self::full(mesh, threads)
+        }
+    }
+
+    /// The shadow rays of every vertex, cast on at most `threads` threads.
+    pub fn full(mesh: &Mesh, threads: usize) -> Self {
         let start = std::time::Instant::now();
         let bvh = TriangleBvh::new(mesh);
         let dirs = sky_directions();
@@ -349,6 +360,346 @@ impl SkyVisibility {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sampled sky visibility (big meshes)
+// ---------------------------------------------------------------------------------------------
+
+/// Meshes with more triangles than this get their sky visibility from sampled vertices
+/// ([`SkyVisibility::sampled`]); up to it every vertex is ray cast. 300 k is three times the
+/// built-in head: below it the full cast is a few seconds and exact. Above it the sampled
+/// path's ray casting follows the head's area, not the scan's density (on a 1.6 M-triangle
+/// scan 6.3 CPU-seconds in all, 9.6 s on two cores under a load of 9; the full cast took
+/// 64.9 s under a load of 8).
+pub const FULL_CAST_MAX_TRIANGLES: usize = 300_000;
+/// Size, mm, of the grid cells the sampled path picks one vertex from (per cell and normal
+/// direction). Sky visibility changes over tens of millimetres (ears, chin, occiput), its
+/// shadow edges are blurred by the 10° rings anyway, so 2 mm resolves it; it makes ~30 k
+/// samples on a head, whatever the scan's density.
+pub const SAMPLE_CELL_MM: f32 = 2.0;
+/// A sample also casts toward directions up to this far below its own horizon (cosine): the
+/// vertices that borrow from it have normals up to [`SAMPLE_NORMAL_COS`] away from its own.
+const SAMPLE_HORIZON_SLACK: f32 = 0.45;
+/// A vertex borrows the visibility of samples whose normals are within acos(0.8) = 37° of its
+/// own (weighted down toward that limit): samples on the other side of an ear or of a fold
+/// see another sky.
+const SAMPLE_NORMAL_COS: f32 = 0.8;
+/// Words of the per-direction bit masks (64 directions each).
+const MASK_WORDS: usize = 3;
+
+type Mask = [u64; MASK_WORDS];
+
+/// Grid cell of a point, packed into one key (20 bits an axis, ±half a million cells; the top
+/// bits stay free for [`group_key`]'s normal direction).
+fn cell_key(c: glam::IVec3) -> u64 {
+    let f = |x: i32| (i64::from(x) + (1 << 19)) as u64 & 0xf_ffff;
+    f(c.x) << 40 | f(c.y) << 20 | f(c.z)
+}
+
+fn cell_of(p: Vec3) -> glam::IVec3 {
+    (p / SAMPLE_CELL_MM).floor().as_ivec3()
+}
+
+fn unit_normal(mesh: &Mesh, i: usize) -> Vec3 {
+    mesh.normals
+        .get(i)
+        .and_then(|n| n.try_normalize())
+        .unwrap_or(Vec3::Y)
+}
+
+/// Key of a point's grid cell (of size `cell_mm`) and the main axis and side of its normal:
+/// vertices on the two sides of a thin part (an ear) fall in different groups.
+fn group_key(p: Vec3, nm: Vec3, cell_mm: f32) -> u64 {
+    let a = nm.abs();
+    let axis = if a.x >= a.y && a.x >= a.z {
+        0
+    } else if a.y >= a.z {
+        1
+    } else {
+        2
+    };
+    let side = u64::from(nm[axis] < 0.0);
+    cell_key((p / cell_mm).floor().as_ivec3()) * 8 + axis as u64 * 2 + side
+}
+
+/// Size, mm, of the vertex-clustering cells of the occluder proxy the sampled path casts its
+/// rays against. Each cluster's vertex is the mean of its vertices, so the proxy keeps to the
+/// surface within the sag of a 1.5 mm chord (~0.01 mm on the scalp, ~0.1 mm on an ear's rim),
+/// well inside [`RAY_OFFSET_MM`]; what it loses is detail far finer than the 10° rings.
+pub const OCCLUDER_CELL_MM: f32 = 1.5;
+
+/// A coarse stand-in for `mesh` as an occluder, by vertex clustering: one vertex per
+/// [`OCCLUDER_CELL_MM`] cell and normal direction (the mean of the cluster), and the triangles
+/// whose three corners fall in three different clusters, each once. Returns the proxy (no
+/// normals) and its triangle count.
+fn occluder_proxy(mesh: &Mesh) -> (Mesh, usize) {
+    let nv = mesh.positions.len();
+    let mut keyed: Vec<(u64, u32)> = (0..nv)
+        .filter(|&i| mesh.positions[i].is_finite())
+        .map(|i| {
+            let key = group_key(mesh.positions[i], unit_normal(mesh, i), OCCLUDER_CELL_MM);
+            (key, i as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut cluster = vec![u32::MAX; nv];
+    let mut positions: Vec<Vec3> = Vec::new();
+    let mut s = 0;
+    while s < keyed.len() {
+        let mut e = s;
+        let mut sum = glam::DVec3::ZERO;
+        while e < keyed.len() && keyed[e].0 == keyed[s].0 {
+            sum += mesh.positions[keyed[e].1 as usize].as_dvec3();
+            cluster[keyed[e].1 as usize] = positions.len() as u32;
+            e += 1;
+        }
+        positions.push((sum / (e - s) as f64).as_vec3());
+        s = e;
+    }
+    let mut tris: Vec<[u32; 3]> = mesh
+        .indices
+        .chunks_exact(3)
+        .filter_map(|t| {
+            let c =
+                [t[0], t[1], t[2]].map(|i| cluster.get(i as usize).copied().unwrap_or(u32::MAX));
+            let distinct = c[0] != c[1] && c[1] != c[2] && c[0] != c[2];
+            if !distinct || c.contains(&u32::MAX) {
+                return None;
+            }
+            // The same triangle from any corner: start at the smallest (orientation kept).
+            let r = (0..3).min_by_key(|&k| c[k]).unwrap_or(0);
+            Some([c[r], c[(r + 1) % 3], c[(r + 2) % 3]])
+        })
+        .collect();
+    tris.sort_unstable();
+    tris.dedup();
+    let count = tris.len();
+    let proxy = Mesh {
+        positions,
+        normals: Vec::new(),
+        indices: tris.into_iter().flatten().collect(),
+    };
+    (proxy, count)
+}
+
+/// The visible, cosine-weighted sky of a point with unit normal `nm` against `bvh`, ring by
+/// ring (as [`vertex_visibility`]).
+fn proxy_visibility(bvh: &TriangleBvh, dirs: &[(usize, Vec3)], p: Vec3, nm: Vec3) -> [f32; RINGS] {
+    let mut acc = [0.0f32; RINGS];
+    let origin = p + RAY_OFFSET_MM * nm;
+    for &(r, d) in dirs {
+        let c = nm.dot(d);
+        if c > 0.0 && !bvh.occluded(origin, d, f32::INFINITY) {
+            acc[r] += c;
+        }
+    }
+    acc
+}
+
+impl SkyVisibility {
+    /// Sky visibility from a sample of the vertices, for big meshes: one vertex per
+    /// [`SAMPLE_CELL_MM`] grid cell and main normal direction (the one nearest the group's
+    /// centroid) casts its rays against a coarse stand-in of the mesh ([`occluder_proxy`]) and
+    /// keeps, per sky direction, whether it is blocked. Every vertex then takes, per direction, the weighted share of unblocked
+    /// samples around it (within one cell, normals within [`SAMPLE_NORMAL_COS`] of its own,
+    /// weights falling smoothly with distance and normal difference) and sums it with its own
+    /// normal's cosine, as the full cast does. A vertex without samples for some direction it
+    /// faces is ray cast itself (against the proxy). The result does not depend on the number
+    /// of threads.
+    pub fn sampled(mesh: &Mesh, threads: usize) -> Self {
+        let start = std::time::Instant::now();
+        let dirs = sky_directions();
+        if dirs.len() > 64 * MASK_WORDS {
+            return Self::full(mesh, threads); // not with today's rings; kept safe
+        }
+        let (proxy, proxy_triangles) = occluder_proxy(mesh);
+        let bvh = TriangleBvh::new(&proxy);
+        let built = start.elapsed();
+        let n = mesh.positions.len();
+        // Groups: (cell, main axis of the normal), vertices sorted by group.
+        let mut grouped: Vec<(u64, u32)> = (0..n)
+            .filter(|&i| mesh.positions[i].is_finite())
+            .map(|i| {
+                let key = group_key(mesh.positions[i], unit_normal(mesh, i), SAMPLE_CELL_MM);
+                (key, i as u32)
+            })
+            .collect();
+        grouped.sort_unstable();
+        let mut samples: Vec<u32> = Vec::new();
+        // The vertices of each sample cell (all normal directions): ranges of `grouped`.
+        let mut cells: Vec<(usize, usize)> = Vec::new();
+        let mut s = 0;
+        while s < grouped.len() {
+            let mut e = s;
+            let mut sum = Vec3::ZERO;
+            while e < grouped.len() && grouped[e].0 == grouped[s].0 {
+                sum += mesh.positions[grouped[e].1 as usize];
+                e += 1;
+            }
+            let centre = sum / (e - s) as f32;
+            let pick = grouped[s..e]
+                .iter()
+                .map(|g| g.1)
+                .min_by(|&a, &b| {
+                    let da = mesh.positions[a as usize].distance_squared(centre);
+                    let db = mesh.positions[b as usize].distance_squared(centre);
+                    da.total_cmp(&db).then(a.cmp(&b))
+                })
+                .unwrap_or(grouped[s].1);
+            samples.push(pick);
+            match cells.last_mut() {
+                Some(c) if grouped[c.0].0 / 8 == grouped[s].0 / 8 => c.1 = e,
+                _ => cells.push((s, e)),
+            }
+            s = e;
+        }
+        // Each sample's rays, against the proxy: which directions it cast, which are open.
+        let cast: Vec<(Mask, Mask)> = crate::parallel::map_indices(samples.len(), threads, |k| {
+            let i = samples[k] as usize;
+            let nm = unit_normal(mesh, i);
+            let origin = mesh.positions[i] + RAY_OFFSET_MM * nm;
+            let (mut tried, mut open) = ([0u64; MASK_WORDS], [0u64; MASK_WORDS]);
+            for (j, &(_, d)) in dirs.iter().enumerate() {
+                if nm.dot(d) > -SAMPLE_HORIZON_SLACK {
+                    tried[j / 64] |= 1 << (j % 64);
+                    if !bvh.occluded(origin, d, f32::INFINITY) {
+                        open[j / 64] |= 1 << (j % 64);
+                    }
+                }
+            }
+            (tried, open)
+        });
+        let casting = start.elapsed();
+        // Samples by cell, for the neighbourhood look-ups.
+        let mut by_cell: Vec<(u64, u32)> = samples
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (cell_key(cell_of(mesh.positions[i as usize])), k as u32))
+            .collect();
+        by_cell.sort_unstable();
+        let radius_sq = SAMPLE_CELL_MM * SAMPLE_CELL_MM;
+        let fallbacks = std::sync::atomic::AtomicUsize::new(0);
+        // Cell by cell: the samples of the 27 cells around are gathered once for all of the
+        // cell's vertices (in a fixed order, so sums do not depend on the threads).
+        let spread = crate::parallel::map_indices(cells.len(), threads, |ci| {
+            let (cs, ce) = cells[ci];
+            let c = cell_of(mesh.positions[grouped[cs].1 as usize]);
+            let mut near: Vec<(Vec3, Vec3, u32)> = Vec::new();
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    for dz in -1..=1 {
+                        let key = cell_key(c + glam::IVec3::new(dx, dy, dz));
+                        let first = by_cell.partition_point(|b| b.0 < key);
+                        for &(bk, k) in &by_cell[first..] {
+                            if bk != key {
+                                break;
+                            }
+                            let i = samples[k as usize] as usize;
+                            near.push((mesh.positions[i], unit_normal(mesh, i), k));
+                        }
+                    }
+                }
+            }
+            let mut out: Vec<(u32, [f32; RINGS])> = Vec::with_capacity(ce - cs);
+            let mut cos = [0.0f32; 64 * MASK_WORDS];
+            for &(_, v) in &grouped[cs..ce] {
+                let v = v as usize;
+                let p = mesh.positions[v];
+                let nm = unit_normal(mesh, v);
+                let mut facing = [0u64; MASK_WORDS];
+                for (j, &(_, d)) in dirs.iter().enumerate() {
+                    cos[j] = nm.dot(d);
+                    if cos[j] > 0.0 {
+                        facing[j / 64] |= 1 << (j % 64);
+                    }
+                }
+                let (mut tried_w, mut open_w) =
+                    ([0.0f32; 64 * MASK_WORDS], [0.0f32; 64 * MASK_WORDS]);
+                for &(sp, sn, k) in &near {
+                    let d2 = sp.distance_squared(p);
+                    let agree = sn.dot(nm);
+                    if d2 >= radius_sq || agree <= SAMPLE_NORMAL_COS {
+                        continue;
+                    }
+                    let fall = 1.0 - d2 / radius_sq;
+                    let turn = (agree - SAMPLE_NORMAL_COS) / (1.0 - SAMPLE_NORMAL_COS);
+                    let w = fall * fall * turn;
+                    let (tried, open) = &cast[k as usize];
+                    for word in 0..MASK_WORDS {
+                        let mut bits = tried[word] & facing[word];
+                        while bits != 0 {
+                            let j = bits.trailing_zeros() as usize;
+                            bits &= bits - 1;
+                            tried_w[64 * word + j] += w;
+                            if open[word] >> j & 1 == 1 {
+                                open_w[64 * word + j] += w;
+                            }
+                        }
+                    }
+                }
+                let mut acc = [0.0f32; RINGS];
+                let mut unseen = false;
+                for (j, &(r, _)) in dirs.iter().enumerate() {
+                    if cos[j] <= 0.0 {
+                        continue;
+                    }
+                    if tried_w[j] <= 0.0 {
+                        unseen = true;
+                        break;
+                    }
+                    acc[r] += cos[j] * open_w[j] / tried_w[j];
+                }
+                if unseen {
+                    // No sample saw some direction this vertex faces: cast it itself.
+                    fallbacks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    acc = proxy_visibility(&bvh, &dirs, p, nm);
+                }
+                out.push((v as u32, acc));
+            }
+            out
+        });
+        let mut per_ring = vec![[0.0f32; RINGS]; n];
+        for (v, acc) in spread.into_iter().flatten() {
+            per_ring[v as usize] = acc;
+        }
+        log::debug!(
+            "sampled sky visibility of {} vertices ({} triangles) from {} samples against a \
+             {}-triangle occluder proxy: proxy and hierarchy {:.2?}, rays {:.2?}, all {:.2?} \
+             on {} threads, {} vertices cast themselves",
+            n,
+            mesh.triangle_count(),
+            samples.len(),
+            proxy_triangles,
+            built,
+            casting - built,
+            start.elapsed(),
+            threads,
+            fallbacks.into_inner()
+        );
+        SkyVisibility { per_ring }
+    }
+
+    /// The full cast's per-ring visibility of the given vertices only (to check the sampled
+    /// path against on a big mesh without casting every vertex).
+    #[doc(hidden)]
+    pub fn full_at(mesh: &Mesh, vertices: &[u32]) -> Vec<[f32; RINGS]> {
+        let bvh = TriangleBvh::new(mesh);
+        let dirs = sky_directions();
+        crate::parallel::map(vertices, |&v| {
+            vertex_visibility(mesh, &bvh, &dirs, v as usize)
+        })
+    }
+
+    /// Per-vertex dose before habits at `latitude_deg` from per-ring visibilities (as
+    /// [`SkyVisibility::geometric`]).
+    #[doc(hidden)]
+    pub fn geometric_of(per_ring: &[[f32; RINGS]], latitude_deg: f32) -> Vec<f32> {
+        SkyVisibility {
+            per_ring: per_ring.to_vec(),
+        }
+        .geometric(latitude_deg)
+    }
+}
+
 /// The visible, cosine-weighted sky of vertex `i`, ring by ring.
 fn vertex_visibility(
     mesh: &Mesh,
@@ -382,9 +733,96 @@ fn vertex_visibility(
 
 /// Triangles per leaf at most.
 const LEAF_SIZE: usize = 4;
-/// Traversal stack depth: a median split halves the triangles at every level, so the depth is
-/// log2(triangles / LEAF_SIZE) + 1: 64 holds any mesh that fits in memory.
-const STACK: usize = 64;
+/// Traversal stack depth. Nodes deeper than [`SAH_MAX_DEPTH`] are split at the median, which
+/// halves the triangles at every level, so the depth stays under SAH_MAX_DEPTH + log2(n) + 1:
+/// 96 holds any mesh that fits in memory.
+const STACK: usize = 96;
+/// Down to this depth nodes are split where the surface area heuristic says ([`sah_split`]);
+/// below it at the median (a bound on the depth whatever the triangles' layout).
+const SAH_MAX_DEPTH: usize = 48;
+/// Bins per axis of the binned surface area heuristic.
+const SAH_BINS: usize = 16;
+
+/// Surface area of a box (half of it: only ratios matter).
+fn half_area(lo: Vec3, hi: Vec3) -> f32 {
+    let d = (hi - lo).max(Vec3::ZERO);
+    d.x * d.y + d.y * d.z + d.z * d.x
+}
+
+/// The binned surface area heuristic split of `items` (id, lo, hi, centroid) whose centroids
+/// lie in `clo..chi`: the axis and bin boundary that minimise Σ area × triangles of the two
+/// children, over [`SAH_BINS`] bins an axis (Wald 2007). Tight boxes around the parts of a
+/// curved surface make a shadow ray that grazes the skin visit fewer nodes than median splits
+/// do. Partitions `items` (smaller centroids first) and returns the axis and the left count;
+/// None when no bin boundary separates the centroids.
+fn sah_split(
+    items: &mut [(u32, Vec3, Vec3, Vec3)],
+    clo: Vec3,
+    chi: Vec3,
+) -> Option<(usize, usize)> {
+    let ext = chi - clo;
+    let bin_of = |c: Vec3, axis: usize| -> usize {
+        let f = (c[axis] - clo[axis]) / ext[axis] * SAH_BINS as f32;
+        (f as usize).min(SAH_BINS - 1)
+    };
+    let mut best: Option<(f32, usize, usize)> = None; // cost, axis, first bin on the right
+    for axis in 0..3 {
+        if ext[axis] <= 0.0 || !ext[axis].is_finite() {
+            continue;
+        }
+        let empty = (
+            Vec3::splat(f32::INFINITY),
+            Vec3::splat(f32::NEG_INFINITY),
+            0usize,
+        );
+        let mut bins = [empty; SAH_BINS];
+        for it in items.iter() {
+            let b = &mut bins[bin_of(it.3, axis)];
+            b.0 = b.0.min(it.1);
+            b.1 = b.1.max(it.2);
+            b.2 += 1;
+        }
+        // Right-hand sweeps: area × count of bins k.. for every k.
+        let mut right = [0.0f32; SAH_BINS];
+        let (mut lo, mut hi, mut count) = empty;
+        for k in (1..SAH_BINS).rev() {
+            lo = lo.min(bins[k].0);
+            hi = hi.max(bins[k].1);
+            count += bins[k].2;
+            right[k] = if count > 0 {
+                half_area(lo, hi) * count as f32
+            } else {
+                0.0
+            };
+        }
+        let (mut lo, mut hi, mut count) = empty;
+        for k in 1..SAH_BINS {
+            lo = lo.min(bins[k - 1].0);
+            hi = hi.max(bins[k - 1].1);
+            count += bins[k - 1].2;
+            if count == 0 || count == items.len() {
+                continue;
+            }
+            let cost = half_area(lo, hi) * count as f32 + right[k];
+            if best.is_none_or(|b| cost < b.0) {
+                best = Some((cost, axis, k));
+            }
+        }
+    }
+    let (_, axis, split) = best?;
+    // In-place partition: left of `split` first.
+    let mut l = 0;
+    let mut r = items.len();
+    while l < r {
+        if bin_of(items[l].3, axis) < split {
+            l += 1;
+        } else {
+            r -= 1;
+            items.swap(l, r);
+        }
+    }
+    (l > 0 && l < items.len()).then_some((axis, l))
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Node {
@@ -406,8 +844,8 @@ struct Tri {
     e2: Vec3,
 }
 
-/// A bounding volume hierarchy over a mesh's triangles: axis-aligned boxes, split at the median
-/// triangle along the longest axis of the centroids, traversed iteratively; ray–triangle tests
+/// A bounding volume hierarchy over a mesh's triangles: axis-aligned boxes, split by the binned
+/// surface area heuristic ([`sah_split`]), traversed iteratively; ray–triangle tests
 /// by Möller–Trumbore, two-sided. Triangles with non-finite corners or out-of-range indices are
 /// left out.
 #[derive(Clone, Debug)]
@@ -445,8 +883,8 @@ impl TriangleBvh {
                 axis: 0,
             });
             // (node, start, end) still to build.
-            let mut todo = vec![(0usize, 0usize, items.len())];
-            while let Some((ni, s, e)) = todo.pop() {
+            let mut todo = vec![(0usize, 0usize, items.len(), 0usize)];
+            while let Some((ni, s, e, depth)) = todo.pop() {
                 let slice = &mut items[s..e];
                 let (mut lo, mut hi) = (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY));
                 let (mut clo, mut chi) = (lo, hi);
@@ -463,17 +901,25 @@ impl TriangleBvh {
                     nodes[ni].count = slice.len() as u32;
                     continue;
                 }
-                let ext = chi - clo;
-                let axis = if ext.x >= ext.y && ext.x >= ext.z {
-                    0
-                } else if ext.y >= ext.z {
-                    1
+                let (axis, mid) = if depth < SAH_MAX_DEPTH {
+                    sah_split(slice, clo, chi)
                 } else {
-                    2
-                };
-                let mid = slice.len() / 2;
-                slice.select_nth_unstable_by(mid, |a, b| {
-                    a.3[axis].total_cmp(&b.3[axis]).then(a.0.cmp(&b.0))
+                    None
+                }
+                .unwrap_or_else(|| {
+                    let ext = chi - clo;
+                    let axis = if ext.x >= ext.y && ext.x >= ext.z {
+                        0
+                    } else if ext.y >= ext.z {
+                        1
+                    } else {
+                        2
+                    };
+                    let mid = slice.len() / 2;
+                    slice.select_nth_unstable_by(mid, |a, b| {
+                        a.3[axis].total_cmp(&b.3[axis]).then(a.0.cmp(&b.0))
+                    });
+                    (axis, mid)
                 });
                 let left = nodes.len();
                 for _ in 0..2 {
@@ -488,8 +934,8 @@ impl TriangleBvh {
                 nodes[ni].first = left as u32;
                 nodes[ni].count = 0;
                 nodes[ni].axis = axis as u32;
-                todo.push((left + 1, s + mid, e));
-                todo.push((left, s, s + mid));
+                todo.push((left + 1, s + mid, e, depth + 1));
+                todo.push((left, s, s + mid, depth + 1));
             }
         }
         let tris = items

@@ -294,3 +294,55 @@ fn empty_and_odd_meshes_do_not_panic() {
     let r = geometric_exposure(&roofed, 51.5);
     assert!(r[0] < 0.05, "{r:?}");
 }
+
+/// Per-vertex agreement of the sampled sky visibility with the full cast, at 51.5° N: the 99th
+/// percentile and the largest of |sampled − full|, as fractions of the full cast's mean.
+fn agreement(full: &[f32], sampled: &[f32]) -> (f64, f64) {
+    assert_eq!(full.len(), sampled.len());
+    let mean = full.iter().map(|&x| f64::from(x)).sum::<f64>() / full.len() as f64;
+    let mut d: Vec<f64> = full
+        .iter()
+        .zip(sampled)
+        .map(|(a, b)| f64::from((a - b).abs()))
+        .collect();
+    d.sort_by(f64::total_cmp);
+    let p99 = d[(d.len() * 99 / 100).min(d.len() - 1)];
+    (p99 / mean, d[d.len() - 1] / mean)
+}
+
+/// The sampled path's accuracy bound: 99% of vertices within 2% of the head's mean dose.
+const SAMPLED_P99: f64 = 0.02;
+
+#[test]
+fn sampled_visibility_matches_the_full_cast_on_the_built_in_head() {
+    let mesh = &head().mesh;
+    let sampled = SkyVisibility::sampled(mesh, 2).geometric(51.5);
+    let (p99, max) = agreement(&defaults(), &sampled);
+    eprintln!("built-in head: sampled vs full, p99 {p99:.4}, max {max:.4} of the mean");
+    assert!(p99 <= SAMPLED_P99, "p99 {p99}, max {max}");
+    // The same bits whatever the thread count.
+    assert_eq!(
+        SkyVisibility::sampled(mesh, 1),
+        SkyVisibility::sampled(mesh, 3)
+    );
+}
+
+#[test]
+fn big_scans_take_the_sampled_path_and_match_the_full_cast() {
+    let _ = env_logger::builder()
+        .is_test(true)
+        .filter_level(log::LevelFilter::Debug)
+        .try_init();
+    let big = scalp::head::decimate::subdivided_builtin_head(2, 0.02);
+    assert!(big.triangle_count() > scalp::exposure::FULL_CAST_MAX_TRIANGLES);
+    let vis = SkyVisibility::new(&big);
+    assert_eq!(vis.per_ring.len(), big.positions.len());
+    // The full cast of every 40th vertex (20 k of them) to compare with.
+    let some: Vec<u32> = (0..big.positions.len() as u32).step_by(40).collect();
+    let full = SkyVisibility::geometric_of(&SkyVisibility::full_at(&big, &some), 51.5);
+    let all = vis.geometric(51.5);
+    let sampled: Vec<f32> = some.iter().map(|&v| all[v as usize]).collect();
+    let (p99, max) = agreement(&full, &sampled);
+    eprintln!("1.6 M scan: sampled vs full, p99 {p99:.4}, max {max:.4} of the mean");
+    assert!(p99 <= SAMPLED_P99, "p99 {p99}, max {max}");
+}

@@ -1,6 +1,7 @@
 //! The head: a triangle mesh in head space (millimetres, +Y up, face toward +Z, origin
 //! near the centre of the skull) and the scalp landmarks the hairline design refers to.
 pub mod align;
+pub mod decimate;
 pub mod formats;
 pub mod gltf;
 pub mod obj;
