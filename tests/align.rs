@@ -537,6 +537,8 @@ fn real_head_lessons_masked_face_sculpted_hair_flat_ears() {
                         && lines.contains("no nose found")
                         && c.decided_by == Decider::TemplateShape
                         && !disagree
+                        && deg < MAX_ERR_DEG
+                        && forward
                 }
                 _ => deg < MAX_ERR_DEG && forward && !asks_for_landmarks(&a),
             };
