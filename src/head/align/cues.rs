@@ -47,6 +47,21 @@ const EAR_MIN_SHARPNESS: f64 = 0.08;
 
 const EAR_MIRROR_SHARE: f64 = 0.15;
 
+/// A nose is a narrow ridge: beside its tip, this share of the head's size off the plane (the
+/// cheeks by the nostrils), the surface at the tip's height lies at least
+/// [`NOSE_MIN_RECESS`] of that size behind it (a worn statue's 16 mm). A chin, a brow or a mask over the lower face is
+/// broad and lies a few millimetres back there (a real nose 20–30 mm, a masked face's 7).
+const NOSE_FLANK: (f64, f64) = (0.17, 0.24);
+
+const NOSE_MIN_RECESS: f64 = 0.12;
+
+/// Ears stand out at least this share of the head's size off the plane (the built-in head's
+/// at 0.73), and their midpoint lies at least this share behind the nose (the built-in's
+/// 1.26): what stands beside the eyes or on the brow is not an ear.
+const EAR_MIN_OFF_PLANE: f64 = 0.5;
+
+const EAR_MIN_BEHIND_NOSE: f64 = 0.7;
+
 /// The sharpest left-side peaks tried as one ear of the pair.
 const EAR_CANDIDATES: usize = 40;
 
@@ -419,14 +434,44 @@ pub(super) fn find(pts: &[DVec3], size: f64, head_rms: f64, known: Option<Plane>
             .max_by(|a, b| a.sharpness.total_cmp(&b.sharpness))
             .copied()
     };
-    let midline = sharpness_where(&|p| plane.signed(p).abs() < 0.5 * r);
+    // Forward at a point of the plane: away from the centre of the surface within the head's
+    // size of it, within the plane. Not from the centre of all, which a bust or a long neck
+    // pulls down; not the surface's own normal, which tips down at a mask's lower edge.
+    let outward = |p: DVec3| {
+        let (mut sum, mut n) = (DVec3::ZERO, 0usize);
+        for q in pts.iter().filter(|q| q.distance_squared(p) < size * size) {
+            sum += *q;
+            n += 1;
+        }
+        let d = p - sum / n.max(1) as f64;
+        (d - plane.normal * plane.normal.dot(d)).normalize_or(DVec3::Z)
+    };
+    // How far the surface beside a midline peak, at its height, lies behind it.
+    let recess = |p: DVec3| {
+        let m = outward(p);
+        let g = plane.normal.cross(m);
+        pts.iter()
+            .filter(|q| {
+                let side = plane.signed(**q).abs();
+                side > NOSE_FLANK.0 * size
+                    && side < NOSE_FLANK.1 * size
+                    && (**q - p).dot(g).abs() < 0.06 * size
+            })
+            .map(|q| (p - *q).dot(m))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let midline: Vec<Peak> = sharpness_where(&|p| plane.signed(p).abs() < 0.5 * r)
+        .into_iter()
+        .filter(|p| recess(p.at) >= NOSE_MIN_RECESS * size)
+        .collect();
     let nose = sharpest(&midline, &|_| true);
     let next_peak = nose.and_then(|n| sharpest(&midline, &|p| p.at.distance(n.at) > 2.0 * r));
     // Ears: off the plane on either side, no further from the nose than ears are (shoulders
     // are).
     let ears = nose.and_then(|n| {
+        let fwd = outward(n.at);
         let side = sharpness_where(&|p| {
-            plane.signed(p).abs() > 0.35 * size && p.distance(n.at) < 2.2 * size
+            plane.signed(p).abs() > EAR_MIN_OFF_PLANE * size && p.distance(n.at) < 2.2 * size
         });
         // An ear has several peaks (the helix, the lobe): the pair is the left peak and the
         // right one nearest its mirror image whose weaker is sharpest.
@@ -444,7 +489,8 @@ pub(super) fn find(pts: &[DVec3], size: f64, head_rms: f64, known: Option<Plane>
                 let r = sharpest(&side, &|p| {
                     plane.signed(p.at) < 0.0 && p.at.distance(m) < EAR_MIRROR_SHARE * size
                 })?;
-                Some([*l, r])
+                let behind = (n.at - 0.5 * (l.at + r.at)).dot(fwd);
+                (behind > EAR_MIN_BEHIND_NOSE * size).then_some([*l, r])
             })
             .max_by(|a, b| {
                 a[0].sharpness

@@ -25,13 +25,18 @@
 //!      plane, a peak's sharpness being its mean height above its neighbours within 18 mm
 //!      (scaled with the head) in the flattest of six directions around it, over that radius
 //!      — an edge, a ridge or the scan's boundary scores nothing, a broad bun, chin or cranium
-//!      little. The **ears**: the mirrored pair of peaks on the two sides within reach of the
-//!      nose. A sure plane (the next best mirrors 1.5× worse) replaces the 72 starts below by
+//!      little — and only a narrow one: beside its tip (0.17–0.24 of the head's size off the
+//!      plane, at its height) the surface must lie at least 0.1 of that size behind it, which
+//!      a nose's flanks do (20–30 mm) and a chin, a brow or a mask over the lower face does not
+//!      (a masked head's 7 mm). The **ears**: the mirrored pair of peaks on the two sides
+//!      within reach of the nose, at least half the head's size off the plane and 0.7 of it
+//!      behind the nose (not beside the eyes). A sure plane (the next best mirrors 1.5× worse) replaces the 72 starts below by
 //!      24: its normal as ±X, turned about it in 30° steps. A sure nose (sharpness at least
 //!      0.12, the next peak on the plane at most 0.7 of it) rules out every fit that does not
 //!      put it within 35 mm of the built-in head's nose, so a bun or a hair mass cannot turn
 //!      the face backwards. After the fit the cues are checked against it (the plane's normal
-//!      within 8° of X, the nose within 35 mm, the ears within 50 mm of the built-in head's);
+//!      within 8° of X, the nose within 35 mm, the ears within 50 mm of the built-in head's
+//!      ears, anywhere from their tops to their lobes; distances at the built-in head's size);
 //!      a disagreement, or two nose-like peaks on the plane, is a warning asking for
 //!      `--landmarks`. Without a sure nose (a cranium cut above the brow) the template's shape
 //!      decides, as below, and an unsure fit says so.
@@ -300,7 +305,7 @@ impl Cues {
         };
         let nose = match self.nose_sharpness {
             Some(s) => format!("nose found (sharpness {s:.2})"),
-            None => "no sure nose".to_string(),
+            None => "no nose found".to_string(),
         };
         let ears = if self.ears {
             "ears found"
@@ -512,18 +517,23 @@ fn cue_report(
             ));
         }
     }
+    // Distances in the built-in head's size (the fit's frame), as the thresholds are: a head
+    // in unknown units scaled to it must not have its distances inflated by the scale.
     if let (Some(n), Some(t)) = (nose, tpl.cues.nose) {
-        let d = pose.apply(n.at).distance(t.at) / pose.s;
+        let d = pose.apply(n.at).distance(t.at);
         if d > NOSE_AGREES_MM {
             disagreements.push(format!("the nose lands {d:.0} mm from the built-in head's"));
         }
     }
     let ears_found = plane_sure && found.ears.is_some();
     if let (true, Some(e), Some(t)) = (ears_found, found.ears, tpl.cues.ears) {
+        // An ear's sharpest peak may be its helix top or its lobe, on the built-in head the
+        // lobe: a found peak agrees when it lies near the ear, from its top to that peak.
         let [a, b] = e.map(|p| pose.apply(p.at));
-        let d = (a.distance(t[0].at).max(b.distance(t[1].at)))
-            .min(a.distance(t[1].at).max(b.distance(t[0].at)))
-            / pose.s;
+        let (tl, tr) = (tpl.ear_left.as_dvec3(), tpl.ear_right.as_dvec3());
+        let near = |p: DVec3, top: DVec3, lobe: DVec3| segment_distance(p, top, lobe);
+        let d = (near(a, tl, t[0].at).max(near(b, tr, t[1].at)))
+            .min(near(a, tr, t[1].at).max(near(b, tl, t[0].at)));
         if d > EARS_AGREE_MM {
             disagreements.push(format!("the ears land {d:.0} mm from the built-in head's"));
         }
@@ -556,6 +566,13 @@ fn cue_report(
         ruled_out,
         disagreements,
     }
+}
+
+/// Distance from `p` to the segment from `a` to `b`.
+fn segment_distance(p: DVec3, a: DVec3, b: DVec3) -> f64 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.length_squared().max(1e-12)).clamp(0.0, 1.0);
+    p.distance(a + ab * t)
 }
 
 /// 24 starting orientations that put the symmetry plane's normal on ±X: the plane turned
