@@ -30,6 +30,46 @@ pub fn is_glb(bytes: &[u8]) -> bool {
     bytes.starts_with(b"glTF")
 }
 
+/// The GLB header and JSON chunk header against the file's real size, with byte offsets: the
+/// crate's own message for a bad one ("could not completely read the object") says neither
+/// what nor where. A file sent as text (every invalid byte turned into U+FFFD) fails here.
+fn check_glb_header(bytes: &[u8]) -> std::result::Result<(), String> {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let (Some(version), Some(length)) = (word(4), word(8)) else {
+        return Err(format!(
+            "GLB header cut short: 12 bytes needed, the file has {}",
+            bytes.len()
+        ));
+    };
+    if version != 2 {
+        return Err(format!(
+            "byte 4: GLB version {version}; only version 2 is read"
+        ));
+    }
+    if length as usize != bytes.len() {
+        return Err(format!(
+            "byte 8: the GLB header gives the file's length as {length} bytes, but it has {} \
+             (cut short, or changed on the way, e.g. sent as text)",
+            bytes.len()
+        ));
+    }
+    let Some(json_len) = word(12) else {
+        return Err("GLB file ends before its JSON chunk (byte 12)".into());
+    };
+    if 20 + json_len as usize > bytes.len() || bytes.get(16..20) != Some(b"JSON".as_slice()) {
+        return Err(format!(
+            "byte 12: the first GLB chunk must be JSON and fit in the file (it claims \
+             {json_len} bytes of {})",
+            bytes.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a glTF or GLB file's bytes; `name` is for messages and its folder for external
 /// buffers and images.
 pub fn read_gltf(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawMesh> {
@@ -40,6 +80,9 @@ pub fn read_gltf(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawM
             if is_glb(bytes) { "" } else { " (JSON)" }
         ))
     };
+    if is_glb(bytes) {
+        check_glb_header(bytes).map_err(err)?;
+    }
     let unchecked =
         ::gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| invalid(e.to_string()))?;
     // gltf-json's validation indexes the accessors by each POSITION attribute unchecked
@@ -635,5 +678,44 @@ mod tests {
             f[at] = b"0123456789:,\"{}[]-e"[(state >> 8) as usize % 19];
             let _ = read_gltf(&f, Path::new("t.gltf"), 10);
         }
+    }
+
+    /// A GLB whose header lies about its length, or has another version, is refused with the
+    /// byte offset and both numbers.
+    #[test]
+    fn glb_header_is_checked_against_the_file() {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"glTF");
+        b.extend_from_slice(&2u32.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        let json = br#"{"asset":{"version":"2.0"}}  "#;
+        b.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        b.extend_from_slice(b"JSON");
+        b.extend_from_slice(json);
+        let n = b.len() as u32;
+        b[8..12].copy_from_slice(&n.to_le_bytes());
+        assert_eq!(check_glb_header(&b), Ok(()));
+        let mut long = b.clone();
+        long[8..12].copy_from_slice(&(n + 7).to_le_bytes());
+        let e = check_glb_header(&long).unwrap_err();
+        assert!(
+            e.starts_with("byte 8:") && e.contains(&format!("{}", n + 7)),
+            "{e}"
+        );
+        let mut v1 = b.clone();
+        v1[4] = 1;
+        assert!(check_glb_header(&v1).unwrap_err().contains("version 1"));
+        let mut chunk = b.clone();
+        chunk[12..16].copy_from_slice(&(n * 3).to_le_bytes());
+        assert!(check_glb_header(&chunk)
+            .unwrap_err()
+            .starts_with("byte 12:"));
+        assert!(check_glb_header(&b[..10])
+            .unwrap_err()
+            .contains("cut short"));
+        let e = read_gltf(&long, Path::new("x.glb"), 1000)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x.glb") && e.contains("byte 8"), "{e}");
     }
 }
