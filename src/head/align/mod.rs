@@ -585,15 +585,9 @@ fn plane_orientations(normal: DVec3) -> Vec<DMat3> {
     };
     [1.0f64, -1.0]
         .into_iter()
-        .flat_map(|s| (0..12).map(move |k| (s, k)))
-        .map(|(s, k)| {
+        .flat_map(|s| {
             let x = normal * s;
-            let u = (u0 - x * x.dot(u0)).normalize();
-            let w = x.cross(u);
-            let th = (k as f64 * 30.0).to_radians();
-            let y = u * th.cos() + w * th.sin();
-            let z = x.cross(y);
-            DMat3::from_cols(x, y, z).transpose()
+            turned_about(x, (u0 - x * x.dot(u0)).normalize())
         })
         .collect()
 }
@@ -603,17 +597,20 @@ fn plane_orientations(normal: DVec3) -> Vec<DMat3> {
 fn starting_orientations(axes: &[DVec3; 3]) -> Vec<DMat3> {
     (0..3)
         .flat_map(|a| [1.0f64, -1.0].map(move |s| (a, s)))
-        .flat_map(|(a, s)| (0..12).map(move |k| (a, s, k)))
-        .map(|(a, s, k)| {
-            let x = axes[a] * s;
-            let u = axes[(a + 1) % 3];
-            let w = x.cross(u);
-            let th = (k as f64 * 30.0).to_radians();
-            let y = u * th.cos() + w * th.sin();
-            let z = x.cross(y);
-            DMat3::from_cols(x, y, z).transpose()
-        })
+        .flat_map(|(a, s)| turned_about(axes[a] * s, axes[(a + 1) % 3]))
         .collect()
+}
+
+/// The 12 rotations that put `x` on +X, with `u` (a unit vector square to `x`) turned about it
+/// in 30° steps into +Y.
+fn turned_about(x: DVec3, u: DVec3) -> impl Iterator<Item = DMat3> {
+    let w = x.cross(u);
+    (0..12).map(move |k| {
+        let th = (k as f64 * 30.0).to_radians();
+        let y = u * th.cos() + w * th.sin();
+        let z = x.cross(y);
+        DMat3::from_cols(x, y, z).transpose()
+    })
 }
 
 /// Every start placed by the top of the head and given a quick fit; the best [`FINALISTS`]
