@@ -143,15 +143,7 @@ pub(super) struct Neighbours<'a> {
 
 impl<'a> Neighbours<'a> {
     pub(super) fn new(pts: &'a [DVec3], cell: f64) -> Self {
-        let mut lo = DVec3::splat(f64::INFINITY);
-        let mut hi = DVec3::splat(f64::NEG_INFINITY);
-        for p in pts {
-            lo = lo.min(*p);
-            hi = hi.max(*p);
-        }
-        if pts.is_empty() {
-            (lo, hi) = (DVec3::ZERO, DVec3::ZERO);
-        }
+        let (lo, hi) = super::geometry::bounds(pts);
         let n = ((hi - lo) / cell).floor();
         // A scan far bigger than its neighbourhood (wrong units) must not allocate a huge grid.
         let cap = 256.0;

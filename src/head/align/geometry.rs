@@ -56,6 +56,16 @@ pub fn surface_samples(positions: &[Vec3], tris: &[[u32; 3]], n: usize, seed: u3
         .collect()
 }
 
+/// The bounding box of `pts`; a zero box at the origin when there are none.
+pub(super) fn bounds(pts: &[DVec3]) -> (DVec3, DVec3) {
+    if pts.is_empty() {
+        return (DVec3::ZERO, DVec3::ZERO);
+    }
+    pts.iter().fold(
+        (DVec3::splat(f64::INFINITY), DVec3::splat(f64::NEG_INFINITY)),
+        |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+    )
+}
 pub(super) fn centroid_rms(pts: &[DVec3]) -> (DVec3, f64) {
     let n = pts.len().max(1) as f64;
     let c = pts.iter().copied().sum::<DVec3>() / n;

@@ -15,15 +15,7 @@ pub(super) struct NearestGrid {
 
 impl NearestGrid {
     pub(super) fn new(pts: &[DVec3], cell: f64, margin: f64) -> NearestGrid {
-        let mut lo = DVec3::splat(f64::INFINITY);
-        let mut hi = DVec3::splat(f64::NEG_INFINITY);
-        for p in pts {
-            lo = lo.min(*p);
-            hi = hi.max(*p);
-        }
-        if pts.is_empty() {
-            (lo, hi) = (DVec3::ZERO, DVec3::ZERO);
-        }
+        let (lo, hi) = super::geometry::bounds(pts);
         let lo = lo - DVec3::splat(margin);
         let n = ((hi + DVec3::splat(margin) - lo) / cell).ceil();
         let dims = [n.x as usize + 1, n.y as usize + 1, n.z as usize + 1];
