@@ -89,6 +89,35 @@ pub fn linear_to_srgb(c: f32) -> f32 {
     }
 }
 
+/// For the readers' `nothing_panics_on_odd_input` tests: `read` gets every truncation of
+/// `file`, then `rounds` copies with `flips` bytes each replaced by `byte(random)` (xorshift
+/// from `seed`, so the cases are the same every run).
+#[cfg(test)]
+pub(crate) fn read_odd_variants(
+    file: &[u8],
+    seed: u32,
+    rounds: usize,
+    flips: usize,
+    byte: impl Fn(u32) -> u8,
+    read: impl Fn(&[u8]),
+) {
+    for len in 0..=file.len() {
+        read(&file[..len]);
+    }
+    let mut state = seed;
+    for _ in 0..rounds {
+        let mut f = file.to_vec();
+        for _ in 0..flips {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let at = state as usize % f.len();
+            f[at] = byte(state);
+        }
+        read(&f);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
