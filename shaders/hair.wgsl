@@ -32,14 +32,7 @@ struct VsOut {
     @location(4) @interpolate(flat) colour: vec4f,
 }
 
-// A hair shaft is dense keratin with melanin: nearly opaque across its middle.
-const SHAFT_OPACITY: f32 = 0.92;
-// Smallest width a ribbon is drawn with, internal pixels; thinner hairs are drawn this wide and
-// proportionally fainter, so their mean darkness holds and they do not shimmer.
-const MIN_WIDTH_PX: f32 = 1.2;
-// Share of the length over which the emerging hair narrows to its shaft width; the razor or
-// clipper cut leaves the tip blunt.
-const EXIT_TAPER: f32 = 0.3;
+// HAIR_SHAFT_OPACITY, HAIR_MIN_WIDTH_PX and HAIR_EXIT_TAPER: src/render/hair.rs says why.
 
 @vertex
 fn vs_main(h: Hair, @builtin(vertex_index) vi: u32) -> VsOut {
@@ -66,9 +59,9 @@ fn vs_main(h: Hair, @builtin(vertex_index) vi: u32) -> VsOut {
         side = cross(axis, vec3f(0.0, 1.0, 0.0));
     }
     side = normalize(side);
-    let diameter = h.diameter_mm * mix(h.exit_width, 1.0, smoothstep(0.0, EXIT_TAPER, t));
+    let diameter = h.diameter_mm * mix(h.exit_width, 1.0, smoothstep(0.0, HAIR_EXIT_TAPER, t));
     let width_px = diameter * view.proj.x / dist;
-    let drawn_px = max(width_px, MIN_WIDTH_PX);
+    let drawn_px = max(width_px, HAIR_MIN_WIDTH_PX);
     let half_mm = 0.5 * diameter * drawn_px / width_px;
     let across = select(-1.0, 1.0, corner == 1u || corner == 2u);
     let world = p + side * (across * half_mm);
@@ -76,7 +69,7 @@ fn vs_main(h: Hair, @builtin(vertex_index) vi: u32) -> VsOut {
     o.world = world;
     o.across = across;
     o.axis = axis;
-    o.opacity = SHAFT_OPACITY * width_px / drawn_px;
+    o.opacity = HAIR_SHAFT_OPACITY * width_px / drawn_px;
     o.colour = vec4f(h.colour, h.pigmented);
     return o;
 }

@@ -11,12 +11,7 @@
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
 
-// Optical density units per integer step: 1/4096 is far below what 8-bit output can show.
-const FIXED: f32 = 4096.0;
-// Footprints wider than this (in pixels, half-size) are clipped. A healed dot seen by a 20×
-// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
-// handful of dots are that close, so the bound is there against runaway cost, not for speed.
-const MAX_HALF_PX: f32 = 320.0;
+// SPLAT_COMPUTE_FIXED and SPLAT_COMPUTE_MAX_HALF_PX: src/render/splat_compute.rs says why.
 
 fn to_pixels(p: vec3f) -> vec3f {
     let c = view.view_proj * vec4f(p, 1.0);
@@ -53,7 +48,7 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     }
     // Pixel offset → (u, v) in units of `ext` along t and b.
     let inv = mat2x2f(vec2f(pb.y, -pt.y), vec2f(-pb.x, pt.x)) * (1.0 / det);
-    let half = min(abs(pt) + abs(pb), vec2f(MAX_HALF_PX));
+    let half = min(abs(pt) + abs(pb), vec2f(SPLAT_COMPUTE_MAX_HALF_PX));
     let lo = max(vec2i(floor(c.xy - half)), vec2i(0));
     let hi = min(vec2i(ceil(c.xy + half)), vec2i(view.viewport.xy) - 1);
     let width = u32(view.viewport.x);
@@ -73,9 +68,9 @@ fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
             }
             let od = dot_density(fp, r2);
             let base = 3u * (u32(y) * width + u32(x));
-            atomicAdd(&density[base], u32(od.x * FIXED + 0.5));
-            atomicAdd(&density[base + 1u], u32(od.y * FIXED + 0.5));
-            atomicAdd(&density[base + 2u], u32(od.z * FIXED + 0.5));
+            atomicAdd(&density[base], u32(od.x * SPLAT_COMPUTE_FIXED + 0.5));
+            atomicAdd(&density[base + 1u], u32(od.y * SPLAT_COMPUTE_FIXED + 0.5));
+            atomicAdd(&density[base + 2u], u32(od.z * SPLAT_COMPUTE_FIXED + 0.5));
         }
     }
 }
@@ -92,6 +87,6 @@ fn resolve(@builtin(global_invocation_id) gid: vec3u) {
         f32(atomicLoad(&density[base])),
         f32(atomicLoad(&density[base + 1u])),
         f32(atomicLoad(&density[base + 2u])),
-    ) / FIXED;
+    ) / SPLAT_COMPUTE_FIXED;
     textureStore(density_out, vec2i(gid.xy), vec4f(od, 1.0));
 }

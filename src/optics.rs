@@ -88,6 +88,18 @@ pub struct Footprint {
     pub area_mm2: f32,
 }
 
+/// Footprints are drawn to at least this many σ: beyond 3σ a Gaussian carries 1% of its weight.
+pub const FOOTPRINT_EXTENT_SIGMAS: f32 = 3.0;
+/// ... and on to where their coverage 1 − e^(−m₀·g) falls below this: a dense deposit (m₀ ≫ 1)
+/// seen close up otherwise shows the square edge of its quad.
+pub const FOOTPRINT_EDGE_COVERAGE: f32 = 0.01;
+
+/// How many σ a footprint of peak thickness `m0` is drawn to (footprint.wgsl `extent_sigmas`).
+pub fn extent_sigmas(m0: f32) -> f32 {
+    let edge = FOOTPRINT_EDGE_COVERAGE;
+    FOOTPRINT_EXTENT_SIGMAS.max((2.0 * (m0.max(edge) / edge).ln()).sqrt())
+}
+
 pub fn footprint(diameter_mm: f32, z_mm: f32, amount: f32, spread_mm2: f32) -> Footprint {
     let s_fresh = footprint_sigma(diameter_mm, z_mm);
     let s2 = s_fresh * s_fresh + spread_mm2;
@@ -362,6 +374,22 @@ pub fn parse_hair_colour(s: &str) -> Option<[u8; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_footprint_is_drawn_until_its_coverage_is_negligible() {
+        for m0 in [0.01f32, 0.5, 1.0, 5.0, 50.0, 500.0] {
+            let k = extent_sigmas(m0);
+            assert!(k >= FOOTPRINT_EXTENT_SIGMAS);
+            let edge = 1.0 - (-m0 * (-0.5 * k * k).exp()).exp();
+            assert!(
+                edge <= FOOTPRINT_EDGE_COVERAGE * 1.001,
+                "m0 {m0}: {edge} at {k}σ"
+            );
+        }
+        // Thin deposits stop at 3σ; a dense one reaches further.
+        assert_eq!(extent_sigmas(0.5), FOOTPRINT_EXTENT_SIGMAS);
+        assert!(extent_sigmas(500.0) > 4.0);
+    }
 
     #[test]
     fn ein_matches_numeric_integration() {

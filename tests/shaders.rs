@@ -107,6 +107,33 @@ fn no_wgsl_file_defines_a_prelude_constant() {
     }
 }
 
+#[test]
+fn no_wgsl_file_spells_a_number_of_its_own() {
+    // A quantity (f32 or vector) belongs to the Rust module whose maths uses it; WGSL may name only
+    // its own u32 tags (e.g. a spacing state), which no CPU code sees.
+    for (path, text) in wgsl_files() {
+        for line in text.lines() {
+            let Some(rest) = line.trim_start().strip_prefix("const ") else {
+                continue;
+            };
+            let ty = rest
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .split('=')
+                .next()
+                .unwrap()
+                .trim();
+            assert!(
+                ty == "u32" || ty == "i32",
+                "{path}: `{}` is a quantity spelled in WGSL; define it in Rust and let the prelude \
+                 write it",
+                line.trim()
+            );
+        }
+    }
+}
+
 /// The scalars of a constant expression as naga evaluated it.
 fn scalars(m: &naga::Module, e: naga::Handle<naga::Expression>, out: &mut Vec<u32>) {
     match &m.global_expressions[e] {

@@ -1,24 +1,14 @@
 // A dot's footprint as both splatting paths draw it (needs view.wgsl and optics.wgsl).
 
-// Footprints extend to at least 3σ (beyond it the Gaussian carries 1% of its weight) and on to
-// where their coverage 1 − e^(−m0·g) falls below 1%: a dense deposit (m0 ≫ 1) seen close up
-// otherwise shows the square edge of its quad.
-const EXTENT: f32 = 3.0;
-const EDGE_COVERAGE: f32 = 0.01;
-
-// How many σ a footprint of peak thickness m0 reaches before its coverage is negligible.
+// How many σ a footprint of peak thickness m0 reaches before its coverage is negligible
+// (src/optics.rs `extent_sigmas`).
 fn extent_sigmas(m0: f32) -> f32 {
-    return max(EXTENT, sqrt(2.0 * log(max(m0, EDGE_COVERAGE) / EDGE_COVERAGE)));
+    let edge = OPTICS_FOOTPRINT_EDGE_COVERAGE;
+    return max(OPTICS_FOOTPRINT_EXTENT_SIGMAS, sqrt(2.0 * log(max(m0, edge) / edge)));
 }
 
-// Healing marks (mirrors src/ageing.rs "Healing"): a scab crust over each fresh dot and the
-// redness (erythema) of the skin around each needle wound. Both sit at the surface, so they are
-// not filtered by depth; their optical densities per channel at full strength:
-// a dried crust of blood and ink, browner than the pigment; haemoglobin absorbs green and blue.
-const SCAB_OD: vec3f = vec3f(1.1, 1.4, 1.6);
-const SCAB_SIZE: f32 = 1.4;       // crust σ relative to the deposit's σ₀
-const REDNESS_OD: vec3f = vec3f(0.01, 0.12, 0.08);
-const REDNESS_SIGMA_MM: f32 = 0.6;
+// Healing marks (src/ageing/mod.rs "Healing"): a scab crust over each fresh dot and the
+// redness of the skin around each needle wound, both at the surface, so not filtered by depth.
 
 // A dot's footprint as both splatting paths draw it (src/optics.rs): the tangent frame, the
 // half-size of the quad that carries it (mm), per channel the σ it is drawn with (as
@@ -85,15 +75,15 @@ fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f3
     fp.scab = 0.0;
     fp.redness = 0.0;
     if (look.w > 0.0) {
-        let s0 = SCAB_SIZE * 0.5 * diameter / 1.41421356;
+        let s0 = AGEING_SCAB_SIZE * 0.5 * diameter / 1.41421356;
         let drawn = keep_area(s0, look.w, px_per_mm);
         fp.scab = drawn.y;
         fp.scab_inv_2s2 = 0.5 / (drawn.x * drawn.x);
-        fp.extent_mm = max(fp.extent_mm, EXTENT * drawn.x);
+        fp.extent_mm = max(fp.extent_mm, OPTICS_FOOTPRINT_EXTENT_SIGMAS * drawn.x);
     }
     if (look.z > 0.005) {
         fp.redness = look.z;
-        fp.extent_mm = max(fp.extent_mm, EXTENT * REDNESS_SIGMA_MM);
+        fp.extent_mm = max(fp.extent_mm, OPTICS_FOOTPRINT_EXTENT_SIGMAS * AGEING_REDNESS_SIGMA_MM);
     }
     return fp;
 }
@@ -104,10 +94,10 @@ fn dot_density(fp: Footprint, r2: f32) -> vec3f {
     let a = min(fp.peak * coverage, vec3f(0.999));
     var od = -log(1.0 - a);
     if (fp.scab > 0.0) {
-        od += SCAB_OD * (1.0 - exp(-fp.scab * exp(-r2 * fp.scab_inv_2s2)));
+        od += AGEING_SCAB_OD * (1.0 - exp(-fp.scab * exp(-r2 * fp.scab_inv_2s2)));
     }
     if (fp.redness > 0.0) {
-        od += REDNESS_OD * fp.redness * exp(-r2 * (0.5 / (REDNESS_SIGMA_MM * REDNESS_SIGMA_MM)));
+        od += AGEING_REDNESS_OD * fp.redness * exp(-r2 * (0.5 / (AGEING_REDNESS_SIGMA_MM * AGEING_REDNESS_SIGMA_MM)));
     }
     return od;
 }

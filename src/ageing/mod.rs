@@ -186,6 +186,15 @@ pub const SCAB_FORMS_DAYS: (f32, f32) = (0.5, 2.0);
 pub const SCAB_FLAKES_DAYS: (f32, f32) = (5.0, 7.0);
 /// Peak optical thickness of a scab at full strength.
 pub const SCAB_THICKNESS: f32 = 1.5;
+/// Optical density per channel of a full scab: a dried crust of blood and ink, browner than the
+/// pigment.
+pub const SCAB_OD: [f32; 3] = [1.1, 1.4, 1.6];
+/// A crust's σ relative to its deposit's σ₀: it covers the wound's rim too.
+pub const SCAB_SIZE: f32 = 1.4;
+/// Optical density per channel of full redness: haemoglobin absorbs green and blue.
+pub const REDNESS_OD: [f32; 3] = [0.01, 0.12, 0.08];
+/// σ of the flush round each puncture, mm.
+pub const REDNESS_SIGMA_MM: f32 = 0.6;
 
 /// Healing marks of one deposit `days` old: (extra variance mm², extra ink share, redness,
 /// scab thickness). `flake_day` is the day this dot's scab comes off.

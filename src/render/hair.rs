@@ -7,6 +7,15 @@ use crate::shaders;
 use std::mem::{offset_of, size_of};
 use wgpu::VertexFormat as F;
 
+/// A hair shaft is dense keratin with melanin: nearly opaque across its middle.
+pub const SHAFT_OPACITY: f32 = 0.92;
+/// Smallest width a ribbon is drawn with, internal pixels; thinner hairs are drawn this wide and
+/// proportionally fainter, so their mean darkness holds and they do not shimmer.
+pub const MIN_WIDTH_PX: f32 = 1.2;
+/// Share of the length over which the emerging hair narrows to its shaft width; the razor or
+/// clipper cut leaves the tip blunt.
+pub const EXIT_TAPER: f32 = 0.3;
+
 pub struct HairPass {
     quads: super::AdditiveQuads,
 }

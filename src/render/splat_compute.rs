@@ -8,6 +8,14 @@ use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{dispatch_size, entry, Gpu};
 use crate::shaders;
 
+/// Optical density per integer step of the fixed-point buffer: 1/4096 is far below what 8-bit
+/// output can show, and sums stay exact and independent of thread order.
+pub const FIXED: f32 = 4096.0;
+/// Footprints wider than this (in pixels, half-size) are clipped. A healed dot seen by a 20×
+/// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
+/// handful of dots are that close, so the bound is there against runaway cost, not for speed.
+pub const MAX_HALF_PX: f32 = 320.0;
+
 pub struct SplatComputePass {
     splat: wgpu::ComputePipeline,
     resolve: wgpu::ComputePipeline,

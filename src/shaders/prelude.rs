@@ -79,9 +79,23 @@ pub fn constants() -> Vec<Constant> {
         "SKIN_SSS_MAX_CURVATURE",
         F32(crate::render::skin::SSS_MAX_CURVATURE),
     ));
+    v.extend(render_passes());
     v.extend(skin_surface());
     v.extend(shadow());
     v
+}
+
+/// Numbers of how the hair and compute-splat passes draw (src/render/{hair,splat_compute}.rs).
+fn render_passes() -> Vec<Constant> {
+    use crate::render::{hair as h, splat_compute as s};
+    use Value::*;
+    vec![
+        c("HAIR_SHAFT_OPACITY", F32(h::SHAFT_OPACITY)),
+        c("HAIR_MIN_WIDTH_PX", F32(h::MIN_WIDTH_PX)),
+        c("HAIR_EXIT_TAPER", F32(h::EXIT_TAPER)),
+        c("SPLAT_COMPUTE_FIXED", F32(s::FIXED)),
+        c("SPLAT_COMPUTE_MAX_HALF_PX", F32(s::MAX_HALF_PX)),
+    ]
 }
 
 /// The skin's pores, relief, lines and sebum (src/render/skin.rs).
@@ -217,6 +231,10 @@ fn ageing() -> Vec<Constant> {
             Vec2([a::SCAB_FLAKES_DAYS.0, a::SCAB_FLAKES_DAYS.1]),
         ),
         f("SCAB_THICKNESS", a::SCAB_THICKNESS),
+        c("AGEING_SCAB_OD", Vec3(a::SCAB_OD)),
+        f("SCAB_SIZE", a::SCAB_SIZE),
+        c("AGEING_REDNESS_OD", Vec3(a::REDNESS_OD)),
+        f("REDNESS_SIGMA_MM", a::REDNESS_SIGMA_MM),
     ]
 }
 
@@ -242,6 +260,14 @@ fn optics() -> Vec<Constant> {
         c("OPTICS_TRANSPORT_MFP_MM", F32(o::TRANSPORT_MFP_MM)),
         c("OPTICS_FLUENCE_BUILDUP", F32(o::FLUENCE_BUILDUP)),
         c("OPTICS_INK_K", F32(o::INK_K)),
+        c(
+            "OPTICS_FOOTPRINT_EXTENT_SIGMAS",
+            F32(o::FOOTPRINT_EXTENT_SIGMAS),
+        ),
+        c(
+            "OPTICS_FOOTPRINT_EDGE_COVERAGE",
+            F32(o::FOOTPRINT_EDGE_COVERAGE),
+        ),
         c("HAIR_SHAFT_GAIN", F32(crate::hair::SHAFT_GAIN)),
         c("HAIR_SEGMENTS", U32(crate::hair::HAIR_SEGMENTS)),
         c("SHAFT_KIND_OPENING", U32(crate::hair::shaft_kind::OPENING)),
