@@ -808,8 +808,12 @@ fn a_large_polygon_loads() {
         text += &format!(" {k}");
     }
     text.push('\n');
+    let raw = scalp::head::obj::read_obj_raw_str(&text, Path::new("disc.obj"), usize::MAX).unwrap();
+    assert_eq!(raw.triangle_count(), n - 2);
+    // Loaded, the slivers of three neighbouring rim corners whose f32 area is zero are dropped;
+    // the rest still covers the disc.
     let m = load(&text);
-    assert_eq!(m.triangle_count(), n - 2);
+    assert!(m.triangle_count() <= n - 2);
     let area: f64 = (0..m.triangle_count())
         .map(|t| f64::from(m.triangle_area(t)))
         .sum();

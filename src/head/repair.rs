@@ -966,10 +966,30 @@ mod tests {
     /// triangle count: the head stays the main part.
     #[test]
     fn a_huge_lone_triangle_is_not_the_head() {
-        let mut text = soup_octahedron(Vec3::ZERO, 100.0, false);
+        // A 10 × 10 grid of 200 triangles, 100 mm across.
+        let mut text = String::new();
+        for y in 0..=10 {
+            for x in 0..=10 {
+                text += &format!("v {} {} 0\n", 10 * x, 10 * y);
+            }
+        }
+        for y in 0..10 {
+            for x in 0..10 {
+                let v = 1 + x + 11 * y;
+                text += &format!(
+                    "f {} {} {}\nf {} {} {}\n",
+                    v,
+                    v + 1,
+                    v + 12,
+                    v,
+                    v + 12,
+                    v + 11
+                );
+            }
+        }
         text += "v 5000 0 0\nv 1e6 0 0\nv 5000 1e6 0\nf -3 -2 -1\n";
         let r = repair(&raw(&text));
-        assert_eq!(r.triangles.len(), 8);
+        assert_eq!(r.triangles.len(), 200);
         assert_eq!(r.report.stray_triangles_removed, 1);
     }
 
@@ -1012,7 +1032,8 @@ mod tests {
         let plain = robust_extent(&pts);
         pts[0] = Vec3::splat(1e9);
         assert_eq!(robust_extent(&pts), plain);
-        assert_eq!(significant(0.000123), "0.000123");
+        assert_eq!(significant(0.00123), "0.00123");
+        assert_eq!(significant(0.000123), "1.23e-4");
         assert_eq!(significant(123.456), "123");
         assert_eq!(significant(2.5e-7), "2.50e-7");
     }
