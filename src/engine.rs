@@ -111,10 +111,11 @@ impl Engine {
     /// Draws `frame` into a fresh output texture; returns it with the intermediate targets.
     fn draw(&self, frame: &Frame) -> Result<(wgpu::Texture, Targets)> {
         let (w, h) = frame.size;
-        if w == 0 || h == 0 || w > 16384 || h > 16384 {
+        let max = crate::limits::IMAGE_SIDE.1;
+        if w == 0 || h == 0 || w > max || h > max {
             return Err(ScalpError::bad(
                 Quantity::ImageSize,
-                format!("{w}x{h} is out of range: each side must be 1–16384 pixels"),
+                format!("{w}x{h} is out of range: each side must be 1–{max} pixels"),
             ));
         }
         let gpu = &self.gpu;

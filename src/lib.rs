@@ -22,6 +22,7 @@ pub mod hair;
 pub mod hash;
 pub mod head;
 pub mod light;
+pub mod limits;
 pub mod math;
 pub mod optics;
 pub mod parallel;

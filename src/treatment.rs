@@ -37,6 +37,12 @@ impl Treatment {
                     "must be at least 1",
                 ))
             }
+            Some(n) if n > crate::limits::MAX_DOTS => {
+                return Err(ScalpError::bad(
+                    crate::error::Quantity::DotCount,
+                    format!("{n}, more than the limit of {}", crate::limits::MAX_DOTS),
+                ))
+            }
             Some(n) => plan_for_dot_count(plan, &head.mesh, &head.landmarks, n)?,
             None => plan.clone(),
         };

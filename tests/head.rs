@@ -491,3 +491,133 @@ fn preview_default_head() {
     img.save(&path).unwrap();
     println!("wrote {}", path.display());
 }
+
+// ---- A client's scan of the built-in head, with what photogrammetry and odd units do to it.
+
+/// The built-in head as a scan file: positions × `scale` (written in f64, so that every scale
+/// keeps its digits), plus `extra` lines.
+fn scan_file(name: &str, scale: f64, extra: &str) -> PathBuf {
+    let head = Head::builtin().unwrap();
+    let mut text = String::new();
+    for p in &head.mesh.positions {
+        let q = p.as_dvec3() * scale;
+        text += &format!("v {:e} {:e} {:e}\n", q.x, q.y, q.z);
+    }
+    for t in head.mesh.indices.chunks_exact(3) {
+        text += &format!("f {} {} {}\n", t[0] + 1, t[1] + 1, t[2] + 1);
+    }
+    text += extra;
+    let dir = std::env::temp_dir().join(format!("scalp-head-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn load_scan(path: &Path, units: Option<scalp::head::obj::Units>) -> scalp::Result<Head> {
+    let mut opts = scalp::head::scan::ScanOptions::default();
+    opts.load.units = units;
+    Head::load_scan(path, &opts)
+}
+
+/// Largest distance between the two meshes' vertices, in order (the same head loaded twice).
+fn max_vertex_gap(a: &Mesh, b: &Mesh) -> f32 {
+    assert_eq!(a.positions.len(), b.positions.len());
+    a.positions
+        .iter()
+        .zip(&b.positions)
+        .map(|(p, q)| p.distance(*q))
+        .fold(0.0, f32::max)
+}
+
+/// Issue 19, defect 2: one stray triangle far away (1 km, and 10⁶ km) made the weld tolerance
+/// (then a share of the bounding box) weld the head's vertices together. Now the head loads
+/// with the same vertices, in the same place, and the warning says how many strays were
+/// dropped.
+#[test]
+fn a_stray_triangle_far_away_leaves_the_head_as_it_was() {
+    let plain = load_scan(&scan_file("plain.obj", 1.0, ""), None).unwrap();
+    for (name, far_mm) in [("km.obj", 1e6), ("mkm.obj", 1e12)] {
+        // A small triangle for its distance (f32 cannot tell 10¹² from 10¹² + 1).
+        let edge = far_mm * 1e-5;
+        let stray = format!(
+            "v {far_mm:e} 0 0\nv {:e} 0 0\nv {far_mm:e} {edge:e} 0\nf -3 -2 -1\n",
+            far_mm + edge
+        );
+        let head = load_scan(&scan_file(name, 1.0, &stray), None).unwrap();
+        assert_eq!(
+            head.mesh.positions.len(),
+            plain.mesh.positions.len(),
+            "{name}"
+        );
+        assert_eq!(head.mesh.indices, plain.mesh.indices, "{name}");
+        let gap = max_vertex_gap(&head.mesh, &plain.mesh);
+        assert!(gap < 0.01, "{name}: the head moved by {gap} mm");
+        let report = head.scan.as_ref().unwrap();
+        assert_eq!(report.repair.welded_vertices, 0, "{name}");
+        let w = report.warnings.join("\n");
+        assert!(
+            w.contains("dropped 1 stray triangle (1 part)"),
+            "{name}: {w}"
+        );
+    }
+}
+
+/// The number written after the first `before` in `text`.
+fn number_after(text: &str, before: &str) -> f64 {
+    let at = text
+        .find(before)
+        .unwrap_or_else(|| panic!("no `{before}` in: {text}"))
+        + before.len();
+    let word: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '-' | '+'))
+        .collect();
+    word.parse()
+        .unwrap_or_else(|_| panic!("`{word}` is not a number in: {text}"))
+}
+
+/// Issue 19, defect 3: the built-in head at ×10⁻⁹, ×10⁻⁶, ×10⁶ and ×10³⁰ of its size (in no
+/// unit of mm, cm or m) loads as the same head, with a warning that states its size and the
+/// scale right; given units that make it no head, or a size beyond f32's reach, are refused
+/// naming the size found and the range allowed.
+#[test]
+fn a_scan_in_extreme_units_is_scaled_to_a_head_or_refused_with_its_size() {
+    let plain = load_scan(&scan_file("one.obj", 1.0, ""), None).unwrap();
+    let extent = scalp::head::repair::robust_extent(&plain.mesh.positions);
+    let (lo, hi) = plain.mesh.bounds();
+    for scale in [1e-9, 1e-6, 1e6, 1e30] {
+        let path = scan_file(&format!("x{scale:e}.obj"), scale, "");
+        let head = load_scan(&path, None).unwrap_or_else(|e| panic!("×{scale:e}: {e}"));
+        assert_eq!(head.mesh.positions.len(), plain.mesh.positions.len());
+        let (l, h) = head.mesh.bounds();
+        let ratio = (h - l).length() / (hi - lo).length();
+        assert!(
+            (0.8..1.25).contains(&ratio),
+            "×{scale:e}: the head is {ratio}× the plain one"
+        );
+        let w = head.scan.as_ref().unwrap().warnings.join("\n");
+        let said = number_after(&w, "measures ");
+        assert!(
+            (said / (extent * scale) - 1.0).abs() < 0.01,
+            "×{scale:e}: said {said:e}, is {:e}: {w}",
+            extent * scale
+        );
+        // Given units that make it no head are refused, naming the size and the range.
+        let e = load_scan(&path, Some(scalp::head::obj::Units::Mm))
+            .unwrap_err()
+            .to_string();
+        let said = number_after(&e, "measures ");
+        assert!(
+            (said / (extent * scale) - 1.0).abs() < 0.01 && e.contains("20–5000 mm"),
+            "×{scale:e} as mm: {e}"
+        );
+    }
+    let e = load_scan(&scan_file("tiny.obj", 1e-35, ""), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("units across") && e.contains("1e-30 to 1e36"),
+        "{e}"
+    );
+}

@@ -774,3 +774,51 @@ fn vertex_colours_are_kept_when_every_vertex_has_one() {
     .unwrap();
     assert!(raw.colours.is_empty());
 }
+
+/// One polygon over the corner limit is refused at its line, naming its corners and the
+/// limit (issue 19: one face of 1.2 M corners).
+#[test]
+fn a_polygon_over_the_corner_limit_is_refused() {
+    let limit = scalp::limits::MAX_POLYGON_CORNERS;
+    let mut text = String::from("v 0 0 0\nv 1 0 0\nv 0 1 0\nf");
+    for k in 0..=limit {
+        text += [" 1", " 2", " 3"][(k % 3) as usize];
+    }
+    text.push('\n');
+    let (line, message, _) = fail(&text);
+    assert_eq!(line, Some(4));
+    assert!(
+        message.contains(&format!("{} corners", limit + 1))
+            && message.contains(&format!("limit of {limit}")),
+        "{message}"
+    );
+}
+
+/// A large convex polygon (a hole's cap, a disc) loads as its fan of n − 2 triangles.
+#[test]
+fn a_large_polygon_loads() {
+    let n = 200_000;
+    let mut text = String::new();
+    for k in 0..n {
+        let a = k as f64 / n as f64 * std::f64::consts::TAU;
+        text += &format!("v {} {} 0\n", 100.0 * a.cos(), 100.0 * a.sin());
+    }
+    text += "f";
+    for k in 1..=n {
+        text += &format!(" {k}");
+    }
+    text.push('\n');
+    let raw = scalp::head::obj::read_obj_raw_str(&text, Path::new("disc.obj"), usize::MAX).unwrap();
+    assert_eq!(raw.triangle_count(), n - 2);
+    // Loaded, the slivers of three neighbouring rim corners whose f32 area is zero are dropped;
+    // the rest still covers the disc.
+    let m = load(&text);
+    assert!(m.triangle_count() <= n - 2);
+    let area: f64 = (0..m.triangle_count())
+        .map(|t| f64::from(m.triangle_area(t)))
+        .sum();
+    assert!(
+        (area / (std::f64::consts::PI * 1e4) - 1.0).abs() < 1e-3,
+        "{area}"
+    );
+}

@@ -129,10 +129,10 @@ pub fn parse_size(s: &str) -> std::result::Result<(u32, u32), String> {
             .map_err(|_| format!("\"{v}\" in \"{s}\" is not a whole number of pixels"))
     };
     let (w, h) = (p(w)?, p(h)?);
-    if !(16..=16384).contains(&w) || !(16..=16384).contains(&h) {
-        return Err(format!("{w}x{h}: each side must be 16–16384 pixels"));
+    match scalp::limits::image_side(w, h) {
+        Some(m) => Err(m),
+        None => Ok((w, h)),
     }
-    Ok((w, h))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

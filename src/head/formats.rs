@@ -63,6 +63,20 @@ pub fn unknown_extension(path: &Path) -> ScalpError {
     )
 }
 
+/// Refuses a file over `limit` bytes before reading it, naming its size and the limit.
+pub fn check_file_size(path: &Path, limit: u64) -> Result<()> {
+    let bytes = std::fs::metadata(path)
+        .map_err(|source| ScalpError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    match crate::limits::file_size(bytes, limit) {
+        Some(m) => Err(mesh_err(path, None, m)),
+        None => Ok(()),
+    }
+}
+
 /// The format of a file from its first bytes and its name.
 pub fn detect(bytes: &[u8], path: &Path) -> Result<Format> {
     if ply::is_ply(bytes) {
@@ -77,6 +91,7 @@ pub fn detect(bytes: &[u8], path: &Path) -> Result<Format> {
 /// Reads any accepted scan file as written, refusing it early when it has more than
 /// `max_triangles` triangles.
 pub fn read_raw(path: &Path, max_triangles: usize) -> Result<(RawMesh, Format)> {
+    check_file_size(path, crate::limits::MAX_SCAN_FILE_BYTES)?;
     // The extension is checked before the file is read: a wrong file given by mistake (a
     // picture, a plan) is named for what it is without reading it all.
     if Format::from_extension(path).is_none() {

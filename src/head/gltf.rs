@@ -378,8 +378,12 @@ fn read_scene(
         let reader = p.reader(|b| buffers.get(b.index()).map(|v| v.as_slice()));
         let base = raw.positions.len() as u32;
         let n = pos_acc.count();
-        if base as u64 + n as u64 > u64::from(u32::MAX) {
-            return Err(err("more vertices than 32-bit indices can address".into()));
+        if let Some(m) = crate::limits::exceeded(
+            "vertices",
+            base as u64 + n as u64,
+            crate::limits::MAX_VERTICES,
+        ) {
+            return Err(err(format!("mesh has {m}; decimate it first")));
         }
         let flip = inst.world.determinant() < 0.0;
         for (k, q) in reader

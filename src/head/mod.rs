@@ -288,10 +288,12 @@ impl Head {
             log::warn!("{}: {w}", path.display());
         }
         let landmarks = if sidecar {
-            let text = std::fs::read_to_string(&lm_path).map_err(|source| ScalpError::Io {
-                path: lm_path.clone(),
-                source,
-            })?;
+            let text =
+                crate::limits::read_capped_text(&lm_path, crate::limits::MAX_TEXT_FILE_BYTES)
+                    .map_err(|source| ScalpError::Io {
+                        path: lm_path.clone(),
+                        source,
+                    })?;
             Landmarks::from_toml_str(&text, &lm_path)?
         } else {
             Landmarks::estimate(&mesh)

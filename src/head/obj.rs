@@ -1,7 +1,7 @@
 //! Loading Wavefront OBJ meshes into head space (millimetres, +Y up, face toward +Z).
 //!
 //! Any OBJ a scanner or a modelling tool writes is accepted: triangles, quads and n-gons
-//! (fan-triangulated), with or without normals (`vn`) and texture coordinates (`vt`),
+//! (split by [`super::raw::polygon_triangles`]: a fan, balanced when large), with or without normals (`vn`) and texture coordinates (`vt`),
 //! negative (relative) indices, several objects (`o`) and groups (`g`). Everything is
 //! merged into one [`Mesh`]. Texture coordinates, materials, smoothing groups, vertex
 //! colours, lines (`l`), points (`p`) and curves are read past and ignored.
@@ -13,7 +13,7 @@
 //!    an oversized mesh is refused before anything is allocated for it (a polygon of n
 //!    vertices counts as n − 2 triangles; see [`LoadOptions::max_triangles`]).
 //! 2. The same reader as for scans ([`read_obj_raw`]) then keeps the statements, with
-//!    absolute indices and polygons fan-triangulated. One mesh vertex is made per distinct
+//!    absolute indices and polygons split into triangles. One mesh vertex is made per distinct
 //!    (position, normal) pair that faces use, in order of first use; texture coordinates,
 //!    objects and groups do not split vertices, so vertices shared between groups or UV
 //!    islands stay shared and computed normals stay smooth across them.
@@ -96,7 +96,7 @@ impl Default for LoadOptions {
         LoadOptions {
             units: None,
             up: None,
-            max_triangles: 20_000_000,
+            max_triangles: crate::limits::MAX_TRIANGLES as usize,
         }
     }
 }
@@ -305,6 +305,13 @@ fn check_mesh_counts(scan: &Scan, name: &Path, max_triangles: usize) -> Result<(
             ),
         ));
     }
+    if let Some(m) = crate::limits::exceeded("vertices", scan.v, crate::limits::MAX_VERTICES) {
+        return Err(mesh_err(
+            name,
+            None,
+            format!("mesh has {m}; decimate it first"),
+        ));
+    }
     // One mesh vertex per distinct (position, normal) pair that faces use.
     let max_vertices = if scan.face_normals {
         scan.corners
@@ -510,7 +517,7 @@ pub use super::raw::{NO_MATERIAL, NO_UV};
 pub const NO_NORMAL: u32 = u32::MAX;
 
 /// An OBJ file as written: positions in the file's own units and axes, texture coordinates,
-/// triangles (fan-triangulated polygons) as corners, and the materials faces use. This is
+/// triangles (polygons split into triangles) as corners, and the materials faces use. This is
 /// what the scan path ([`crate::head::scan`]) repairs and aligns; nothing is converted,
 /// welded or dropped here.
 #[derive(Clone, Debug, Default)]
@@ -590,7 +597,7 @@ impl RawObj {
         }
     }
 
-    /// Adds the face in `face_buf` as a fan of triangles.
+    /// Adds the face in `face_buf` as triangles (see [`super::raw::polygon_triangles`]).
     fn push_fan(&mut self) {
         let RawObj {
             face_buf,
@@ -601,15 +608,15 @@ impl RawObj {
             keep_normals,
             ..
         } = self;
-        for k in 1..face_buf.len() - 1 {
-            for [v, vt, vn] in [face_buf[0], face_buf[k], face_buf[k + 1]] {
+        super::raw::polygon_triangles(face_buf.len(), |t| {
+            for [v, vt, vn] in t.map(|k| face_buf[k]) {
                 corners.push([v, vt]);
                 if *keep_normals {
                     corner_normals.push(vn);
                 }
             }
             tri_material.push(*current_material);
-        }
+        });
     }
 }
 
@@ -640,6 +647,13 @@ pub fn read_obj_raw_str(text: &str, name: &Path, max_triangles: usize) -> Result
                  can address; decimate it first",
                 scan.v, scan.vt
             ),
+        ));
+    }
+    if let Some(m) = crate::limits::exceeded("vertices", scan.v, crate::limits::MAX_VERTICES) {
+        return Err(mesh_err(
+            name,
+            None,
+            format!("mesh has {m}; decimate it first"),
         ));
     }
     let mut raw = scan.collect.take().unwrap_or_default();

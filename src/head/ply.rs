@@ -5,7 +5,7 @@
 //! `r g b` or `diffuse_red …`; integers scaled by their type's maximum, floats taken as 0–1,
 //! sRGB) and texture coordinates (`s t`, `u v`, `texture_u texture_v`, `texture_s
 //! texture_t`); the `face` element's `vertex_indices` (or `vertex_index`) list of any count
-//! and index types, fan-triangulated, and its `texcoord` list (MeshLab: two numbers per
+//! and index types, split into triangles (a fan, balanced when large), and its `texcoord` list (MeshLab: two numbers per
 //! corner); a `tristrips` element's strips (−1 restarts). `comment TextureFile NAME` (MeshLab's
 //! convention) names the texture, beside the file. Every other element and property is read
 //! past. Every error names the file and the line (ASCII, header) or the byte offset (binary).
@@ -367,6 +367,31 @@ pub fn read_ply(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawMe
                 .sum(),
         }
     };
+    // The limits first: a header that claims too much is told so, whatever follows it.
+    for el in &header.elements {
+        if matches!(el.name.as_str(), "face" | "tristrips") && el.count > max_triangles as u64 {
+            return Err(mesh_err(
+                name,
+                Some(el.line),
+                format!(
+                    "element `{}` counts {} records, more than the limit of {max_triangles} \
+                     triangles; decimate it first",
+                    el.name, el.count
+                ),
+            ));
+        }
+        if el.name == "vertex" {
+            if let Some(m) =
+                crate::limits::exceeded("vertices", el.count, crate::limits::MAX_VERTICES)
+            {
+                return Err(mesh_err(
+                    name,
+                    Some(el.line),
+                    format!("element `vertex` counts {m}; decimate it first"),
+                ));
+            }
+        }
+    }
     for el in &header.elements {
         if el.count.saturating_mul(min_size(el).max(1)) > data.len() as u64 + 1 {
             return Err(mesh_err(
@@ -378,19 +403,6 @@ pub fn read_ply(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawMe
                     el.name,
                     el.count,
                     data.len()
-                ),
-            ));
-        }
-        if matches!(el.name.as_str(), "face" | "tristrips") && el.count > max_triangles as u64
-            || el.name == "vertex" && el.count > u64::from(u32::MAX)
-        {
-            return Err(mesh_err(
-                name,
-                Some(el.line),
-                format!(
-                    "element `{}` counts {} records, more than the limit of {max_triangles} \
-                     triangles (or 2³² vertices); decimate it first",
-                    el.name, el.count
                 ),
             ));
         }
@@ -508,7 +520,9 @@ pub fn read_ply(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawMe
                                 cur.read(s).map_err(&err_at)?;
                             }
                             Property::List(c, item) => {
-                                let n = cur.count(c, pname, 1 << 20).map_err(&err_at)?;
+                                let n = cur
+                                    .count(c, pname, crate::limits::MAX_POLYGON_CORNERS as usize)
+                                    .map_err(&err_at)?;
                                 if k == idx_prop {
                                     poly.clear();
                                     for _ in 0..n {
@@ -563,11 +577,11 @@ pub fn read_ply(bytes: &[u8], name: &Path, max_triangles: usize) -> Result<RawMe
                         }
                     };
                     if el.name == "face" {
-                        for k in 1..poly.len().saturating_sub(1) {
-                            for j in [0, k, k + 1] {
+                        super::raw::polygon_triangles(poly.len(), |t| {
+                            for j in t {
                                 raw.corners.push([poly[j], uv_of(j, poly[j])]);
                             }
-                        }
+                        });
                     } else {
                         // Strips: every three in a row, alternating winding; −1 restarts.
                         let mut run = 0usize;
@@ -700,11 +714,55 @@ mod tests {
         assert_eq!(tris, vec![[0, 1, 2], [2, 1, 3]]);
     }
 
+    /// A binary square: 4 float vertices and 1 face whose list count is a u32.
+    const SQUARE_HEADER_BINARY: &[u8] = b"ply\nformat binary_little_endian 1.0\nelement vertex 4\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uint int vertex_indices\nend_header\n";
+
     #[test]
     fn counts_past_the_limit_or_the_data_are_refused_before_allocating() {
         let text = "ply\nformat binary_little_endian 1.0\nelement vertex 4000000000\nproperty double x\nproperty double y\nproperty double z\nelement face 5\nproperty list uchar int vertex_indices\nend_header\n";
         let e = read_ply(text.as_bytes(), Path::new("big.ply"), 10).unwrap_err();
         assert!(e.to_string().contains("big.ply:3"), "{e}");
+        // The vertex limit names the count and the limit; one vertex fewer meets the data
+        // check instead.
+        let over = crate::limits::MAX_VERTICES + 1;
+        let e = read_ply(
+            text.replace("4000000000", &over.to_string()).as_bytes(),
+            Path::new("big.ply"),
+            10,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(&format!("{over} vertices"))
+                && e.contains(&format!("limit of {}", crate::limits::MAX_VERTICES)),
+            "{e}"
+        );
+        let e = read_ply(
+            text.replace("4000000000", &(over - 1).to_string())
+                .as_bytes(),
+            Path::new("big.ply"),
+            10,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("bytes of data can hold"), "{e}");
+        // A face list over the corner limit.
+        let corners = crate::limits::MAX_POLYGON_CORNERS + 1;
+        let mut bin = SQUARE_HEADER_BINARY.to_vec();
+        for k in 0..4u8 {
+            for x in [k & 1, k >> 1, 0] {
+                bin.extend((x as f32).to_le_bytes());
+            }
+        }
+        bin.extend((corners as u32).to_le_bytes());
+        let e = read_ply(&bin, Path::new("c.ply"), 10)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&corners.to_string())
+                && e.contains(&crate::limits::MAX_POLYGON_CORNERS.to_string()),
+            "{e}"
+        );
         let e = read_ply(
             SQUARE.replace("face 1", "face 11").as_bytes(),
             Path::new("f.ply"),

@@ -69,6 +69,41 @@ impl ImageSource {
     }
 }
 
+/// Polygons of up to this many corners are split as a fan from their first corner, as every
+/// modelling tool does.
+pub const FAN_MAX_CORNERS: usize = 8;
+
+/// Splits a polygon of `n` corners into its n − 2 triangles (corner indices, in the polygon's
+/// winding), calling `emit` for each. Small polygons make a fan. A large one (a hole's cap, a
+/// photogrammetry n-gon) makes a balanced split instead: the triangle (i, m, j) over the
+/// corners i..j with m halfway, then each half the same way. A fan of n corners makes n − 2
+/// slivers that all meet at one corner and all overlap, which every spatial search over
+/// triangles (the exposure's ray cast, the alignment's nearest triangles) then visits for every
+/// query; the balanced split's triangles cover each point of the polygon O(log n) times. Both
+/// are exact for convex polygons and neither is for every concave one.
+pub fn polygon_triangles(n: usize, mut emit: impl FnMut([usize; 3])) {
+    if n < 3 {
+        return;
+    }
+    if n <= FAN_MAX_CORNERS {
+        for k in 1..n - 1 {
+            emit([0, k, k + 1]);
+        }
+        return;
+    }
+    // The closing edge (n − 1, 0) is the first span's base; spans of two corners are edges.
+    let mut spans = vec![(0usize, n - 1)];
+    while let Some((i, j)) = spans.pop() {
+        if j - i < 2 {
+            continue;
+        }
+        let m = i + (j - i) / 2;
+        emit([i, m, j]);
+        spans.push((m, j));
+        spans.push((i, m));
+    }
+}
+
 /// sRGB-encoded channel (0–1) to linear.
 pub fn srgb_to_linear(c: f32) -> f32 {
     let c = c.clamp(0.0, 1.0);
@@ -121,6 +156,45 @@ pub(crate) fn read_odd_variants(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every split covers the polygon once: n − 2 triangles whose areas sum to the polygon's
+    /// (a convex one), each wound as the polygon, and a large one's triangles are local (no
+    /// corner in more than O(log n) of them, where a fan puts one corner in all).
+    #[test]
+    fn polygons_split_into_n_minus_2_triangles_that_tile_them() {
+        for n in [3usize, 4, 5, 8, 9, 10, 17, 1000, 100_000] {
+            let corner = |k: usize| {
+                let a = k as f64 / n as f64 * std::f64::consts::TAU;
+                (a.cos(), a.sin())
+            };
+            let mut tris = Vec::new();
+            polygon_triangles(n, |t| tris.push(t));
+            assert_eq!(tris.len(), n - 2, "{n}");
+            let mut area = 0.0;
+            let mut uses = vec![0usize; n];
+            for t in &tris {
+                let [a, b, c] = t.map(corner);
+                let signed = 0.5 * ((b.0 - a.0) * (c.1 - a.1) - (c.0 - a.0) * (b.1 - a.1));
+                assert!(signed > 0.0, "{n}: {t:?} is wound the other way");
+                area += signed;
+                for &k in t {
+                    uses[k] += 1;
+                }
+            }
+            let polygon = 0.5 * n as f64 * (std::f64::consts::TAU / n as f64).sin();
+            assert!(
+                (area / polygon - 1.0).abs() < 1e-9,
+                "{n}: {area} vs {polygon}"
+            );
+            if n > FAN_MAX_CORNERS {
+                let most = *uses.iter().max().unwrap();
+                assert!(
+                    most <= 2 * (n as f64).log2().ceil() as usize + 2,
+                    "{n}: {most}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn srgb_round_trips_and_keeps_its_anchors() {

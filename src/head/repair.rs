@@ -6,17 +6,22 @@
 //! Steps, each linear or n·log n in the triangle count (a few million triangles take a second
 //! or two on one core):
 //!
-//! 1. Weld vertices at the same position (to 10⁻⁶ of the mesh's size), so that triangles
+//! 1. Weld vertices at the same position (to 10⁻⁴ of the median edge length, a scale that
+//!    stray vertices far away cannot change, unlike the bounding box's), so that triangles
 //!    written separately become connected.
 //! 2. Drop degenerate triangles (two corners on one vertex, or zero area) and repeated ones
 //!    (the same three vertices, in any order).
-//! 3. Connected components (through shared vertices): keep the largest by area, and others
-//!    only when they are a sizeable part near it; drop the rest as debris.
+//! 3. Connected components (through shared vertices): keep the largest by area among those
+//!    with a fair share of the triangles (a lone stray triangle spanning a kilometre has the
+//!    largest area of all), and others only when they are a sizeable part near it; drop the
+//!    rest as debris, counting apart the strays far from the head (photogrammetry writes
+//!    such points and triangles), which [`RepairReport::warnings`] names.
 //! 4. Orientation: triangles across each manifold edge (used by exactly two triangles) are
 //!    made to agree; each patch so joined is then turned to face away from the centre of
 //!    its component (a head is star-shaped enough from its centre). Non-manifold edges (three
 //!    or more triangles) and boundary edges (holes, the neck opening) are counted, not mended:
 //!    the renderer draws both faces and dots only need triangles.
+use super::obj::Units;
 use super::raw::RawMesh;
 use glam::{DVec3, Vec3};
 use std::collections::HashMap;
@@ -26,6 +31,12 @@ pub const DEBRIS_AREA_SHARE: f64 = 0.05;
 /// A sizeable component further than this share of the largest one's size from its bounding
 /// box is debris too (a piece of the room, the chair, another person's arm).
 pub const DEBRIS_DISTANCE_SHARE: f32 = 0.2;
+
+/// The weld quantum as a share of the median edge length.
+pub const WELD_SHARE_OF_MEDIAN_EDGE: f64 = 1e-4;
+/// The main part has at least this share of the largest part's triangle count: a few huge
+/// triangles (a stray spanning the room) outweigh the head in area, never in count.
+pub const MAIN_MIN_TRIANGLE_SHARE: f64 = 0.01;
 
 /// What the repair did, for the report `scalp render` prints.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,12 +49,18 @@ pub struct RepairReport {
     pub degenerate_triangles: usize,
     /// Triangles dropped as repeats of another (same three vertices).
     pub duplicate_triangles: usize,
-    /// Connected parts kept, and parts dropped as debris with their triangles and their
-    /// share of the total area.
+    /// Connected parts kept, and parts near the head dropped as debris with their triangles
+    /// and their share of the area near the head.
     pub components_kept: usize,
     pub fragments_removed: usize,
     pub fragment_triangles_removed: usize,
     pub fragment_area_share: f64,
+    /// Parts far from the head (beyond [`DEBRIS_DISTANCE_SHARE`] of its size), dropped as
+    /// strays: their count, their triangles, and how far the furthest lies from the head's
+    /// bounding box, in the head's sizes.
+    pub strays_removed: usize,
+    pub stray_triangles_removed: usize,
+    pub stray_farthest_head_sizes: f64,
     /// Triangles whose winding was reversed to agree with their neighbours and face outward.
     pub flipped_triangles: usize,
     /// Edges used by three or more triangles.
@@ -86,6 +103,12 @@ impl RepairReport {
                 100.0 * self.fragment_area_share
             ));
         }
+        if self.strays_removed > 0 {
+            parts.push(format!(
+                "dropped {} stray parts far away ({} triangles)",
+                self.strays_removed, self.stray_triangles_removed
+            ));
+        }
         if self.flipped_triangles > 0 {
             parts.push(format!(
                 "turned {} triangles to face outward",
@@ -111,6 +134,49 @@ impl RepairReport {
             line += &format!("; left as they are: {}", found.join(", "));
         }
         line
+    }
+
+    /// What the user should be told of: strays far away, and much of the surface dropped.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.stray_triangles_removed > 0 {
+            out.push(format!(
+                "dropped {} stray {} ({} {}) lying up to {} head sizes away from the head \
+                 (photogrammetry debris); they did not count for its size",
+                self.stray_triangles_removed,
+                if self.stray_triangles_removed == 1 {
+                    "triangle"
+                } else {
+                    "triangles"
+                },
+                self.strays_removed,
+                if self.strays_removed == 1 {
+                    "part"
+                } else {
+                    "parts"
+                },
+                significant(self.stray_farthest_head_sizes)
+            ));
+        }
+        if self.fragment_area_share > 0.3 {
+            out.push(format!(
+                "{:.0}% of the scan's surface was dropped as loose fragments: is the head the \
+                 largest part of the file?",
+                100.0 * self.fragment_area_share
+            ));
+        }
+        out
+    }
+}
+
+/// A positive number in words a person reads: 3 significant digits, powers of ten beyond
+/// 10⁶ or below 10⁻³.
+pub fn significant(x: f64) -> String {
+    if x != 0.0 && !(1e-3..1e6).contains(&x.abs()) {
+        format!("{x:.2e}")
+    } else {
+        let digits = (2 - x.abs().max(1e-300).log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{x:.digits$}")
     }
 }
 
@@ -148,8 +214,7 @@ pub fn repair(raw: &RawMesh) -> Repaired {
     // 3. Components through shared vertices; debris dropped.
     let mut comps = components(&positions, &tris);
     let keep_comp = keep_components(&comps, &mut report);
-    if report.fragments_removed > 0 {
-        let before = tris.len();
+    if report.fragments_removed + report.strays_removed > 0 {
         let keep: Vec<bool> = comps
             .of_tri
             .iter()
@@ -158,7 +223,6 @@ pub fn repair(raw: &RawMesh) -> Repaired {
         retain_marked(&mut tris, &keep);
         retain_marked(&mut tri_src, &keep);
         retain_marked(&mut comps.of_tri, &keep);
-        report.fragment_triangles_removed = before - tris.len();
     }
     // 4. Orientation over manifold edges.
     let adj = manifold_neighbours(&tris, positions.len(), &mut report);
@@ -168,13 +232,11 @@ pub fn repair(raw: &RawMesh) -> Repaired {
 
 /// Welds vertices at the same position: the welded vertex of each raw position that corners
 /// use (`u32::MAX` for others), the welded positions, and the raw position each welded one
-/// was first taken from. The quantum is relative to the size
-/// of what the faces use, so that units do not matter; positions equal to ~10⁻⁶ of the size
-/// are the same point.
+/// was first taken from. The quantum is relative to the median edge length, so that units do
+/// not matter and a stray vertex a kilometre away (which makes the bounding box a kilometre
+/// wide) cannot weld the head's vertices together.
 fn weld(raw: &RawMesh, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>, Vec<u32>) {
-    let (lo, hi) = used_bounds(raw);
-    // In f64: the size of f32 coordinates near their limit overflows f32.
-    let quantum = ((hi.as_dvec3() - lo.as_dvec3()).length() * 1e-6).max(f64::MIN_POSITIVE);
+    let quantum = (median_edge(raw) * WELD_SHARE_OF_MEDIAN_EDGE).max(f64::MIN_POSITIVE);
     let mut weld: Vec<u32> = vec![u32::MAX; raw.positions.len()];
     let mut cells: HashMap<[i64; 3], u32> = HashMap::with_capacity(raw.positions.len());
     let mut positions: Vec<Vec3> = Vec::with_capacity(raw.positions.len());
@@ -185,7 +247,7 @@ fn weld(raw: &RawMesh, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>, Vec<u
             continue;
         }
         let p = raw.positions[v];
-        let key = [p.x, p.y, p.z].map(|x| (x as f64 / quantum).round() as i64);
+        let key = [p.x, p.y, p.z].map(|x| weld_key(x, quantum));
         let id = *cells.entry(key).or_insert_with(|| {
             positions.push(p);
             src.push(v as u32);
@@ -197,6 +259,37 @@ fn weld(raw: &RawMesh, report: &mut RepairReport) -> (Vec<u32>, Vec<Vec3>, Vec<u
     let used = weld.iter().filter(|&&w| w != u32::MAX).count();
     report.welded_vertices = used - positions.len();
     (weld, positions, src)
+}
+
+/// A coordinate's weld cell. Beyond 2⁶² quanta from the origin (a stray far out) the cell
+/// would saturate i64 and join unrelated points: there the coordinate's own bits are the key,
+/// below every rounded cell, as only equal coordinates are that close in f32 there.
+fn weld_key(x: f32, quantum: f64) -> i64 {
+    let q = (x as f64 / quantum).round();
+    if q.abs() < (1u64 << 62) as f64 {
+        q as i64
+    } else {
+        i64::MIN + i64::from(x.to_bits())
+    }
+}
+
+/// The median length of the triangles' edges of nonzero length, in f64 (the size of f32
+/// coordinates near their limit overflows f32); 0 when there is none.
+fn median_edge(raw: &RawMesh) -> f64 {
+    let mut lengths: Vec<f64> = raw
+        .corners
+        .chunks_exact(3)
+        .flat_map(|c| {
+            let p = [0, 1, 2].map(|k| raw.positions[c[k][0] as usize].as_dvec3());
+            [(p[0], p[1]), (p[1], p[2]), (p[2], p[0])].map(|(a, b)| a.distance(b))
+        })
+        .filter(|l| *l > 0.0 && l.is_finite())
+        .collect();
+    if lengths.is_empty() {
+        return 0.0;
+    }
+    let mid = lengths.len() / 2;
+    *lengths.select_nth_unstable_by(mid, f64::total_cmp).1
 }
 
 /// The triangles over welded vertices that have three distinct corners and nonzero area, and
@@ -268,6 +361,7 @@ fn retain_marked<T>(items: &mut Vec<T>, keep: &[bool]) {
 struct Components {
     of_tri: Vec<u32>,
     area: Vec<f64>,
+    triangles: Vec<usize>,
     lo: Vec<Vec3>,
     hi: Vec<Vec3>,
 }
@@ -287,6 +381,7 @@ fn components(positions: &[Vec3], tris: &[[u32; 3]]) -> Components {
     let mut comps = Components {
         of_tri: Vec::with_capacity(tris.len()),
         area: Vec::new(),
+        triangles: Vec::new(),
         lo: Vec::new(),
         hi: Vec::new(),
     };
@@ -296,10 +391,12 @@ fn components(positions: &[Vec3], tris: &[[u32; 3]]) -> Components {
         let c = *comp_of_root.entry(root).or_insert(next);
         if c == next {
             comps.area.push(0.0);
+            comps.triangles.push(0);
             comps.lo.push(Vec3::splat(f32::INFINITY));
             comps.hi.push(Vec3::splat(f32::NEG_INFINITY));
         }
         comps.area[c] += area(t);
+        comps.triangles[c] += 1;
         for &i in t {
             comps.lo[c] = comps.lo[c].min(positions[i as usize]);
             comps.hi[c] = comps.hi[c].max(positions[i as usize]);
@@ -309,34 +406,58 @@ fn components(positions: &[Vec3], tris: &[[u32; 3]]) -> Components {
     comps
 }
 
-/// Which parts to keep: the largest by area, and others only when they are a sizeable part
-/// near it. Counts the rest as fragments.
+/// Which parts to keep: the largest by area among those with a fair share of the triangles,
+/// and others only when they are a sizeable part near it. Counts the rest as fragments, and
+/// those of them far away as strays.
 fn keep_components(comps: &Components, report: &mut RepairReport) -> Vec<bool> {
-    let total_area: f64 = comps.area.iter().sum();
+    let most_triangles = comps.triangles.iter().copied().max().unwrap_or(0);
     let main = (0..comps.area.len())
+        .filter(|&c| comps.triangles[c] as f64 >= MAIN_MIN_TRIANGLE_SHARE * most_triangles as f64)
         .max_by(|&a, &b| comps.area[a].total_cmp(&comps.area[b]))
         .unwrap_or(0);
-    let keep_comp: Vec<bool> = (0..comps.area.len())
-        .map(|c| {
-            if c == main {
-                return true;
-            }
-            let size = (comps.hi[main] - comps.lo[main]).length();
-            let margin = Vec3::splat(DEBRIS_DISTANCE_SHARE * size);
-            let near = comps.lo[c].cmple(comps.hi[main] + margin).all()
-                && comps.hi[c].cmpge(comps.lo[main] - margin).all();
-            near && comps.area[c] >= DEBRIS_AREA_SHARE * comps.area[main]
-        })
+    let (main_lo, main_hi) = (comps.lo[main].as_dvec3(), comps.hi[main].as_dvec3());
+    // In f64: boxes near f32's limit overflow it.
+    let size = (main_hi - main_lo).length();
+    let margin = DVec3::splat(f64::from(DEBRIS_DISTANCE_SHARE) * size);
+    let keep: Vec<bool> = (0..comps.area.len())
+        .map(|c| c == main || (near(comps, c, main, margin) && sizeable(comps, c, main)))
         .collect();
-    for (c, &k) in keep_comp.iter().enumerate() {
+    // Shares of the area near the head: a stray's area says nothing of the scan's surface.
+    let near_area: f64 = (0..comps.area.len())
+        .filter(|&c| near(comps, c, main, margin))
+        .map(|c| comps.area[c])
+        .sum();
+    for (c, &k) in keep.iter().enumerate() {
         if k {
             report.components_kept += 1;
-        } else {
+        } else if near(comps, c, main, margin) {
             report.fragments_removed += 1;
-            report.fragment_area_share += comps.area[c] / total_area.max(f64::MIN_POSITIVE);
+            report.fragment_triangles_removed += comps.triangles[c];
+            report.fragment_area_share += comps.area[c] / near_area.max(f64::MIN_POSITIVE);
+        } else {
+            // How far the part's box lies outside the head's, in head sizes.
+            let (lo, hi) = (comps.lo[c].as_dvec3(), comps.hi[c].as_dvec3());
+            let gap = (main_lo - hi).max(lo - main_hi).max(DVec3::ZERO).length();
+            report.strays_removed += 1;
+            report.stray_triangles_removed += comps.triangles[c];
+            report.stray_farthest_head_sizes = report
+                .stray_farthest_head_sizes
+                .max(gap / size.max(f64::MIN_POSITIVE));
         }
     }
-    keep_comp
+    keep
+}
+
+/// Whether part `c`'s box reaches within `margin` of the main part's.
+fn near(comps: &Components, c: usize, main: usize, margin: DVec3) -> bool {
+    let (main_lo, main_hi) = (comps.lo[main].as_dvec3(), comps.hi[main].as_dvec3());
+    let (lo, hi) = (comps.lo[c].as_dvec3(), comps.hi[c].as_dvec3());
+    lo.cmple(main_hi + margin).all() && hi.cmpge(main_lo - margin).all()
+}
+
+/// Whether part `c` has a sizeable share of the main part's area.
+fn sizeable(comps: &Components, c: usize, main: usize) -> bool {
+    comps.area[c] >= DEBRIS_AREA_SHARE * comps.area[main]
 }
 
 /// Each triangle's neighbours across manifold edges, as compressed rows: (other triangle,
@@ -545,20 +666,107 @@ fn finish(
     }
 }
 
-/// Bounds of the positions faces use.
-fn used_bounds(raw: &RawMesh) -> (Vec3, Vec3) {
-    let mut lo = Vec3::splat(f32::INFINITY);
-    let mut hi = Vec3::splat(f32::NEG_INFINITY);
-    for c in &raw.corners {
-        let p = raw.positions[c[0] as usize];
-        lo = lo.min(p);
-        hi = hi.max(p);
+/// What a scan in none of mm, cm or m is scaled by before alignment, and why.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rescale {
+    /// The scan's size across, in its own units (see [`robust_extent`]).
+    pub extent: f64,
+    /// What its coordinates were multiplied by.
+    pub factor: f64,
+}
+
+/// A scan in unknown units is scaled to measure this across (mm): a head with some neck.
+pub const RESCALED_EXTENT_MM: f64 = 300.0;
+/// The sizes across, in file units, that one of mm, cm or m makes a head of 50 mm to 2 m;
+/// outside these no unit fits, and the scan is scaled to a head's size.
+pub const UNIT_GUESS_EXTENT: (f64, f64) = (0.05, 2000.0);
+
+impl Rescale {
+    /// How the scale was found, for the alignment's report.
+    pub fn note(&self) -> String {
+        format!(
+            "none of mm, cm or m: the scan measures {} units across and was scaled ×{} to \
+             {RESCALED_EXTENT_MM} mm",
+            significant(self.extent),
+            significant(self.factor)
+        )
     }
-    if lo.x > hi.x {
-        (Vec3::ZERO, Vec3::ZERO)
+
+    pub fn warning(&self) -> String {
+        format!(
+            "the scan measures {} units across, a head in none of mm, cm or m: it was scaled \
+             ×{} to a head's size; give the units if that is wrong",
+            significant(self.extent),
+            significant(self.factor)
+        )
+    }
+}
+
+/// The size of a mesh across, robust to a few stray vertices: the diagonal of the box that
+/// holds the middle 98% of the vertices on each axis (the whole box when that is flat), in
+/// f64 (a box near f32's limit overflows f32).
+pub fn robust_extent(positions: &[Vec3]) -> f64 {
+    if positions.is_empty() {
+        return 0.0;
+    }
+    let n = positions.len();
+    let (lo_k, hi_k) = (n / 100, n - 1 - n / 100);
+    let mut span = DVec3::ZERO;
+    let mut whole = DVec3::ZERO;
+    let mut axis: Vec<f64> = Vec::with_capacity(n);
+    for a in 0..3 {
+        axis.clear();
+        axis.extend(positions.iter().map(|p| f64::from(p[a])));
+        let lo = *axis.select_nth_unstable_by(lo_k, f64::total_cmp).1;
+        let hi = *axis.select_nth_unstable_by(hi_k, f64::total_cmp).1;
+        span[a] = hi - lo;
+        let (min, max) = axis
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+                (l.min(x), h.max(x))
+            });
+        whole[a] = max - min;
+    }
+    if span.length() > 0.0 {
+        span.length()
     } else {
-        (lo, hi)
+        whole.length()
     }
+}
+
+/// Whether and how much to scale a repaired scan before alignment, from its size across
+/// (`extent`, file units) and the units when given: `None` when a unit of mm, cm or m makes
+/// it a head (or the units are given and do); a factor to a head's size when none does; an
+/// error, naming the size found and the range allowed, when it is beyond what f32 can carry
+/// ([`crate::limits::SCAN_SIZE_UNITS`]) or the given units make it no head
+/// ([`crate::limits::HEAD_SIZE_MM`]).
+pub fn rescale_for(extent: f64, units: Option<Units>) -> Result<Option<Rescale>, String> {
+    let (lo, hi) = crate::limits::SCAN_SIZE_UNITS;
+    if !(lo..=hi).contains(&extent) {
+        return Err(format!(
+            "the scan measures {} units across (the middle 98% of its vertices); scalp reads \
+             scans from {lo:e} to {hi:e} units across",
+            significant(extent)
+        ));
+    }
+    if let Some(u) = units {
+        let mm = extent * f64::from(u.mm_per_unit());
+        let (lo, hi) = crate::limits::HEAD_SIZE_MM;
+        if !(lo..=hi).contains(&mm) {
+            return Err(format!(
+                "in the given units ({}) the head measures {} mm across, and a head measures \
+                 {lo}–{hi} mm: are the units right? (leave them out to have them found)",
+                u.name(),
+                significant(mm)
+            ));
+        }
+        return Ok(None);
+    }
+    let (lo, hi) = UNIT_GUESS_EXTENT;
+    Ok((!(lo..=hi).contains(&extent)).then(|| Rescale {
+        extent,
+        factor: RESCALED_EXTENT_MM / extent,
+    }))
 }
 
 /// Disjoint sets with path halving and union by size.
@@ -690,10 +898,17 @@ mod tests {
         text += &soup_octahedron(Vec3::new(0.0, 0.0, 130.0), 40.0, false);
         let r = repair(&raw(&text));
         assert_eq!(r.report.components_kept, 2);
-        assert_eq!(r.report.fragments_removed, 2);
-        assert_eq!(r.report.fragment_triangles_removed, 16);
+        // The far one is a stray, the near tiny one a fragment.
+        assert_eq!(r.report.fragments_removed, 1);
+        assert_eq!(r.report.fragment_triangles_removed, 8);
+        assert_eq!(r.report.strays_removed, 1);
+        assert_eq!(r.report.stray_triangles_removed, 8);
         assert_eq!(r.triangles.len(), 16);
-        assert!(r.report.describe().contains("2 loose fragments"));
+        let d = r.report.describe();
+        assert!(
+            d.contains("1 loose fragments") && d.contains("1 stray parts"),
+            "{d}"
+        );
     }
 
     #[test]
@@ -725,5 +940,101 @@ mod tests {
         assert_eq!(r.report.boundary_edges, 3);
         assert_eq!(r.report.boundary_loops, 1);
         assert!(outward(&r));
+    }
+
+    /// A stray part far away (up to 10⁷ mm, within f32's whole numbers) no longer sets
+    /// the weld quantum: the head's vertices stay apart and the stray is counted as such.
+    #[test]
+    fn a_far_stray_neither_welds_the_head_nor_counts_for_its_size() {
+        for far in [1e5f32, 1e6, 1e7] {
+            let mut text = soup_octahedron(Vec3::ZERO, 100.0, false);
+            // Two vertices 0.5 apart that must stay apart.
+            text += "v 0 0 0.5\nv 0 1 0.5\nv 1 0 0.5\nf -3 -2 -1\n";
+            text += &soup_octahedron(Vec3::new(far, 0.0, 0.0), 1.0, false);
+            let r = repair(&raw(&text));
+            assert_eq!(r.report.strays_removed, 1, "{far}");
+            assert_eq!(r.report.stray_triangles_removed, 8, "{far}");
+            assert!(r.report.stray_farthest_head_sizes > 0.5 * far as f64 / 400.0);
+            // The octahedron's 6 vertices (24 written) and the small triangle's 3.
+            assert_eq!(r.report.welded_vertices, 18 + 18, "{far}");
+            let w = r.report.warnings().join(" ");
+            assert!(w.contains("dropped 8 stray triangles (1 part)"), "{w}");
+        }
+    }
+
+    /// One huge triangle (a stray spanning a kilometre) outweighs the head in area but not in
+    /// triangle count: the head stays the main part.
+    #[test]
+    fn a_huge_lone_triangle_is_not_the_head() {
+        // A 10 × 10 grid of 200 triangles, 100 mm across.
+        let mut text = String::new();
+        for y in 0..=10 {
+            for x in 0..=10 {
+                text += &format!("v {} {} 0\n", 10 * x, 10 * y);
+            }
+        }
+        for y in 0..10 {
+            for x in 0..10 {
+                let v = 1 + x + 11 * y;
+                text += &format!(
+                    "f {} {} {}\nf {} {} {}\n",
+                    v,
+                    v + 1,
+                    v + 12,
+                    v,
+                    v + 12,
+                    v + 11
+                );
+            }
+        }
+        text += "v 5000 0 0\nv 1e6 0 0\nv 5000 1e6 0\nf -3 -2 -1\n";
+        let r = repair(&raw(&text));
+        assert_eq!(r.triangles.len(), 200);
+        assert_eq!(r.report.stray_triangles_removed, 1);
+    }
+
+    #[test]
+    fn weld_keys_far_out_do_not_saturate_into_one() {
+        let q = 1e-4;
+        assert_ne!(weld_key(1e30, q), weld_key(2e30, q));
+        assert_eq!(weld_key(1e30, q), weld_key(1e30, q));
+        assert_ne!(weld_key(-1e30, q), weld_key(1e30, q));
+        assert_eq!(weld_key(1.0, 1e-4), 10_000);
+    }
+
+    #[test]
+    fn sizes_in_no_unit_are_rescaled_and_beyond_f32_refused() {
+        assert_eq!(rescale_for(250.0, None), Ok(None));
+        assert_eq!(rescale_for(0.25, None), Ok(None));
+        let r = rescale_for(2.5e-7, None).unwrap().unwrap();
+        assert!((r.factor * 2.5e-7 - RESCALED_EXTENT_MM).abs() < 1e-9);
+        assert!(
+            r.warning().contains("2.50e-7 units across"),
+            "{}",
+            r.warning()
+        );
+        let r = rescale_for(2.5e32, None).unwrap().unwrap();
+        assert!(r.warning().contains("2.50e32"), "{}", r.warning());
+        let e = rescale_for(1e-33, None).unwrap_err();
+        assert!(e.contains("1.00e-33") && e.contains("1e-30 to 1e36"), "{e}");
+        let e = rescale_for(f64::INFINITY, None).unwrap_err();
+        assert!(e.contains("inf"), "{e}");
+        let e = rescale_for(2.5e-7, Some(Units::M)).unwrap_err();
+        assert!(e.contains("2.50e-4 mm") && e.contains("20–5000 mm"), "{e}");
+        assert_eq!(rescale_for(25.0, Some(Units::Cm)), Ok(None));
+    }
+
+    #[test]
+    fn robust_extent_ignores_one_vertex_in_a_hundred() {
+        let mut pts: Vec<Vec3> = (0..1000)
+            .map(|i| Vec3::new((i % 10) as f32, (i / 10 % 10) as f32, (i / 100) as f32))
+            .collect();
+        let plain = robust_extent(&pts);
+        pts[0] = Vec3::splat(1e9);
+        assert_eq!(robust_extent(&pts), plain);
+        assert_eq!(significant(0.00123), "0.00123");
+        assert_eq!(significant(0.000123), "1.23e-4");
+        assert_eq!(significant(123.456), "123");
+        assert_eq!(significant(2.5e-7), "2.50e-7");
     }
 }

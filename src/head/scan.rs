@@ -104,7 +104,7 @@ pub fn load_scan(
     let read_s = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
-    let rep = repair::repair(&raw);
+    let mut rep = repair::repair(&raw);
     let repair_s = t1.elapsed().as_secs_f64();
     if rep.triangles.is_empty() {
         return Err(obj::mesh_err(
@@ -117,16 +117,24 @@ pub fn load_scan(
         ));
     }
     let mut warnings = std::mem::take(&mut raw.warnings);
-    if rep.report.fragment_area_share > 0.3 {
-        warnings.push(format!(
-            "{:.0}% of the scan's surface was dropped as loose fragments: is the head the \
-             largest part of the file?",
-            100.0 * rep.report.fragment_area_share
-        ));
+    warnings.extend(rep.report.warnings());
+    // A scan in none of mm, cm or m (or beyond) is scaled to a head's size before alignment,
+    // unless landmarks tie it to its own coordinates.
+    let rescale = if opts.landmarks.is_none() && trusted.is_none() {
+        repair::rescale_for(repair::robust_extent(&rep.positions), opts.load.units)
+            .map_err(|m| obj::mesh_err(path, None, m))?
+    } else {
+        None
+    };
+    if let Some(r) = &rescale {
+        for p in &mut rep.positions {
+            *p = (p.as_dvec3() * r.factor).as_vec3();
+        }
+        warnings.push(r.warning());
     }
 
     let t2 = Instant::now();
-    let alignment = match (&opts.landmarks, opts.align, opts.load.up, trusted) {
+    let mut alignment = match (&opts.landmarks, opts.align, opts.load.up, trusted) {
         (Some(lm), ..) => {
             let mut a = align::from_landmarks(lm, opts.load.units)?;
             if let Some(w) = align::check_landmark_alignment(&a, &rep.positions, &rep.triangles) {
@@ -154,6 +162,9 @@ pub fn load_scan(
         }
     };
     let align_s = t2.elapsed().as_secs_f64();
+    if let Some(r) = &rescale {
+        alignment.units_note = r.note();
+    }
     warnings.extend(alignment.warnings.iter().cloned());
 
     let positions: Vec<Vec3> = rep.positions.iter().map(|p| alignment.apply(*p)).collect();
@@ -309,7 +320,7 @@ fn read_materials(
     let mut materials: HashMap<String, texture::Material> = HashMap::new();
     for (name, line) in &raw.mtllibs {
         let mtl = dir.join(name.replace('\\', "/"));
-        match std::fs::read_to_string(&mtl) {
+        match crate::limits::read_capped_text(&mtl, crate::limits::MAX_TEXT_FILE_BYTES) {
             Ok(text) => {
                 let mdir = mtl.parent().unwrap_or(dir).to_path_buf();
                 for m in texture::parse_mtl(&text, &mdir) {
@@ -369,7 +380,10 @@ fn load_texture_image(
         ImageSource::File(p) => p,
         ImageSource::Bytes { name, bytes } => {
             return match texture::decode_image(bytes, name) {
-                Ok(img) => Some((img, name.clone())),
+                Ok((img, scaled)) => {
+                    warnings.extend(scaled);
+                    Some((img, name.clone()))
+                }
                 Err(e) => {
                     warnings.push(format!(
                         "the scan's texture cannot be used ({e}); showing the plain skin"
@@ -386,7 +400,10 @@ fn load_texture_image(
     let mut last_err = String::new();
     for c in candidates.iter().filter(|c| !c.as_os_str().is_empty()) {
         match texture::load_image(c) {
-            Ok(img) => return Some((img, c.display().to_string())),
+            Ok((img, scaled)) => {
+                warnings.extend(scaled);
+                return Some((img, c.display().to_string()));
+            }
             Err(e) => {
                 if last_err.is_empty() {
                     last_err = e;

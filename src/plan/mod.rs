@@ -331,10 +331,12 @@ impl Plan {
     /// Reads a plan from a TOML file. A missing or unreadable file is [`ScalpError::Io`];
     /// anything wrong inside it is [`ScalpError::Plan`] with the field and line.
     pub fn load(path: &Path) -> Result<Plan> {
-        let bytes = std::fs::read(path).map_err(|source| ScalpError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = crate::limits::read_capped(path, crate::limits::MAX_TEXT_FILE_BYTES).map_err(
+            |source| ScalpError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         // Editors that save "Unicode" write UTF-16 with a byte-order mark.
         let utf16 = bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]);
         let text = match String::from_utf8(bytes) {

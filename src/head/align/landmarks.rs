@@ -26,10 +26,11 @@ impl ScanLandmarks {
     pub fn parse(spec: &str) -> Result<Self> {
         let path = Path::new(spec.trim());
         if !spec.contains('=') || path.is_file() {
-            let text = std::fs::read_to_string(path).map_err(|source| ScalpError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let text = crate::limits::read_capped_text(path, crate::limits::MAX_TEXT_FILE_BYTES)
+                .map_err(|source| ScalpError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
             return Self::from_toml_str(&text, path);
         }
         let what = "landmarks";

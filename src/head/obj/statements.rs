@@ -168,13 +168,18 @@ impl Scan {
         Ok(())
     }
 
-    /// `f` with `n` face vertices (`words`), fan-triangulated.
+    /// `f` with `n` face vertices (`words`), split into triangles.
     fn face(&mut self, words: std::str::SplitWhitespace<'_>, n: usize) -> LineResult {
         if n < 3 {
             return Err(format!(
                 "face has only {n} {}; a face needs at least 3",
                 if n == 1 { "vertex" } else { "vertices" }
             ));
+        }
+        if let Some(m) =
+            crate::limits::exceeded("corners", n as u64, crate::limits::MAX_POLYGON_CORNERS)
+        {
+            return Err(format!("face has {m}; split it into smaller faces"));
         }
         if let Some(c) = self.collect.as_mut() {
             c.face_buf.clear();
