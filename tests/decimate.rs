@@ -136,13 +136,18 @@ fn the_decimated_surface_stays_near_the_original() {
     );
 }
 
+/// The stand-in for a big scan (1.65 M triangles), made once for the tests that need it.
+fn big() -> &'static Mesh {
+    static BIG: OnceLock<Mesh> = OnceLock::new();
+    BIG.get_or_init(|| subdivided_builtin_head(2, 0.02))
+}
+
 #[test]
-#[ignore = "slow: the decimation of 1.6 M triangles takes ~110 s (one thread, load 5); not yet fast enough"]
 fn big_scan_is_decimated_within_the_bound() {
-    let big = subdivided_builtin_head(2, 0.02);
+    let big = big();
     assert!(big.triangle_count() > 1_600_000, "{}", big.triangle_count());
-    let d = decimate_if_big(&big).expect("above the threshold");
-    check(&big, &d, "1.6 M scan");
+    let d = decimate_if_big(big).expect("above the threshold");
+    check(big, &d, "1.6 M scan");
     // The 16 triangles of each original face are flat to within the noise, and the noise is
     // under the bound: most of them go.
     assert!(
@@ -150,6 +155,102 @@ fn big_scan_is_decimated_within_the_bound() {
         "{:?}",
         d.report
     );
+}
+
+/// A binary little-endian PLY of `m` with per-vertex sRGB colours.
+fn ply_bytes(m: &Mesh, colour: impl Fn(Vec3) -> [u8; 3]) -> Vec<u8> {
+    let mut b = format!(
+        "ply\nformat binary_little_endian 1.0\nelement vertex {}\nproperty float x\n\
+         property float y\nproperty float z\nproperty uchar red\nproperty uchar green\n\
+         property uchar blue\nelement face {}\nproperty list uchar int vertex_indices\n\
+         end_header\n",
+        m.positions.len(),
+        m.triangle_count()
+    )
+    .into_bytes();
+    for &p in &m.positions {
+        for x in p.to_array() {
+            b.extend(x.to_le_bytes());
+        }
+        b.extend(colour(p));
+    }
+    for t in m.indices.chunks_exact(3) {
+        b.push(3);
+        for &i in t {
+            b.extend((i as i32).to_le_bytes());
+        }
+    }
+    b
+}
+
+/// A big scan loads decimated (the scan report says so), still within the bound of every
+/// original vertex, and its vertex colours survive: the red half stays red, the rest stays
+/// skin-coloured.
+#[test]
+fn a_big_scan_loads_decimated_with_its_colours() {
+    use scalp::head::obj::{LoadOptions, Units, UpAxis};
+    use scalp::head::scan::{AlignMode, ScanOptions};
+    let big = big();
+    let red_left = |p: Vec3| {
+        if p.x > 0.0 {
+            [220, 20, 20]
+        } else {
+            [200, 160, 140]
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.ply");
+    std::fs::write(&path, ply_bytes(big, red_left)).unwrap();
+    // Head space as written: millimetres, Y up, no alignment, so positions compare directly.
+    let opts = ScanOptions {
+        load: LoadOptions {
+            units: Some(Units::Mm),
+            up: Some(UpAxis::Y),
+            ..LoadOptions::default()
+        },
+        align: AlignMode::Off,
+        ..ScanOptions::default()
+    };
+    let h = Head::load_scan(&path, &opts).unwrap();
+    let report = h.scan.as_ref().unwrap();
+    let dec = report.decimation.as_ref().expect("a big scan is decimated");
+    let lines = report.describe().join("\n");
+    eprintln!("{lines}");
+    assert!(lines.contains("decimated: 16"), "{lines}");
+    assert_eq!(dec.triangles_after, h.mesh.triangle_count());
+    assert!(
+        h.mesh.triangle_count() < big.triangle_count() / 4,
+        "{:?}",
+        dec
+    );
+    assert!(dec.max_deviation_mm <= MAX_DEVIATION_MM, "{dec:?}");
+    let far = scalp::head::decimate::surface_distances(
+        &big.positions,
+        &h.mesh.positions,
+        &h.mesh.indices,
+        1.0,
+    )
+    .into_iter()
+    .fold(0.0f32, f32::max);
+    assert!(
+        far <= MAX_DEVIATION_MM * 1.001,
+        "an original vertex {far} mm off"
+    );
+    let skin = h.texture.as_ref().expect("vertex colours");
+    assert_eq!(skin.colour.len(), h.mesh.positions.len());
+    assert_eq!(skin.uv.len(), h.mesh.positions.len());
+    let (mut red, mut plain) = (0, 0);
+    for (p, c) in h.mesh.positions.iter().zip(&skin.colour) {
+        assert_eq!(c[3], 1.0, "every vertex is coloured");
+        if p.x > 0.5 {
+            assert!(c[0] > 0.5 && c[1] < 0.05, "{p} should be red: {c:?}");
+            red += 1;
+        } else if p.x < -0.5 {
+            assert!(c[1] > 0.2 && c[0] < 0.8, "{p} should be skin: {c:?}");
+            plain += 1;
+        }
+    }
+    assert!(red > 1000 && plain > 1000, "{red} red, {plain} plain");
 }
 
 #[test]

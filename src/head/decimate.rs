@@ -24,7 +24,6 @@
 use super::Mesh;
 use glam::{DVec3, Vec3};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Scans with more triangles than this are decimated when loaded. 500 k is about five times the
 /// built-in head (103 k), whose density every CPU stage and GPU pass is sized for; its mean
@@ -185,27 +184,140 @@ impl Quadric {
     }
 }
 
-/// A heap entry: collapse vertex `v` (its cheapest target then had `cost`), valid while the
-/// vertex's `stamp` is unchanged. Cheapest first, ties by vertex id (deterministic).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Entry {
-    cost: f64,
-    v: u32,
-    stamp: u32,
+/// The collapse queue: at most one entry per vertex (its cheapest collapse's cost), cheapest
+/// first, ties by vertex id (deterministic). An indexed binary heap: a vertex whose
+/// neighbourhood changed gets its key moved in place, so no stale entries pile up to be popped
+/// and skipped (as they did in a lazy heap with a version stamp per vertex).
+struct Queue {
+    heap: Vec<u32>,
+    /// Where each vertex sits in `heap` (`u32::MAX`: not queued).
+    at: Vec<u32>,
+    cost: Vec<f64>,
 }
 
-impl Eq for Entry {}
+impl Queue {
+    fn new(n: usize) -> Queue {
+        Queue {
+            heap: Vec::with_capacity(n),
+            at: vec![u32::MAX; n],
+            cost: vec![0.0; n],
+        }
+    }
 
-impl Ord for Entry {
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.cost.total_cmp(&self.cost).then(o.v.cmp(&self.v))
+    fn before(&self, a: u32, b: u32) -> bool {
+        match self.cost[a as usize].total_cmp(&self.cost[b as usize]) {
+            Ordering::Less => true,
+            Ordering::Greater => false,
+            Ordering::Equal => a < b,
+        }
+    }
+
+    fn place(&mut self, i: usize, v: u32) {
+        self.heap[i] = v;
+        self.at[v as usize] = i as u32;
+    }
+
+    fn up(&mut self, mut i: usize) {
+        let v = self.heap[i];
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            let p = self.heap[parent];
+            if !self.before(v, p) {
+                break;
+            }
+            self.place(i, p);
+            i = parent;
+        }
+        self.place(i, v);
+    }
+
+    fn down(&mut self, mut i: usize) {
+        let v = self.heap[i];
+        let n = self.heap.len();
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && self.before(self.heap[r], self.heap[l]) {
+                r
+            } else {
+                l
+            };
+            if !self.before(self.heap[c], v) {
+                break;
+            }
+            self.place(i, self.heap[c]);
+            i = c;
+        }
+        self.place(i, v);
+    }
+
+    /// Queues `v` at `cost`, or moves it there if it is queued.
+    fn set(&mut self, v: u32, cost: f64) {
+        let old = self.cost[v as usize];
+        self.cost[v as usize] = cost;
+        let i = self.at[v as usize];
+        if i == u32::MAX {
+            self.heap.push(v);
+            let last = self.heap.len() - 1;
+            self.place(last, v);
+            self.up(last);
+        } else if cost.total_cmp(&old).is_lt() {
+            self.up(i as usize);
+        } else {
+            self.down(i as usize);
+        }
+    }
+
+    fn remove(&mut self, v: u32) {
+        let i = self.at[v as usize];
+        if i == u32::MAX {
+            return;
+        }
+        self.at[v as usize] = u32::MAX;
+        let Some(last) = self.heap.pop() else {
+            return;
+        };
+        let i = i as usize;
+        if i < self.heap.len() {
+            self.place(i, last);
+            self.up(i);
+            let i = self.at[last as usize] as usize;
+            self.down(i);
+        }
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        let v = *self.heap.first()?;
+        self.remove(v);
+        Some(v)
     }
 }
 
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
+/// Buffers [`State::check`] reuses from one collapse to the next (no allocation per check).
+#[derive(Default)]
+struct Scratch {
+    /// Neighbours of the surviving vertex.
+    nv: Vec<u32>,
+    /// Triangles around the surviving vertex after the collapse: the changed ones first.
+    fan: Vec<u32>,
+    /// Their corners after the collapse.
+    corners: Vec<[Vec3; 3]>,
+    /// (removed original vertex, triangle it is filed under after the collapse).
+    assign: Vec<(u32, u32)>,
+    /// Original triangles near the collapse (see the reverse check).
+    patch: Vec<u32>,
+    /// Original vertices on or filed under one changed triangle.
+    near: Vec<u32>,
+    /// Per original triangle, the number of the last patch gathering that took it.
+    mark: Vec<u32>,
+    gathering: u32,
+    /// A sphere around each triangle of `corners`, and a point's squared distance to each
+    /// centre.
+    spheres: Vec<(Vec3, f32)>,
+    gaps: Vec<f32>,
 }
 
 /// Squared distance from `p` to the triangle `abc` (Ericson, "Real-Time Collision Detection",
@@ -255,6 +367,16 @@ pub(crate) fn point_triangle_distance_sq(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> 
     (p - (a + ab * v + ac * w)).length_squared()
 }
 
+/// A sphere around a triangle: its centroid and the distance to its farthest corner.
+fn sphere([a, b, c]: [Vec3; 3]) -> (Vec3, f32) {
+    let m = (a + b + c) / 3.0;
+    let r = m
+        .distance_squared(a)
+        .max(m.distance_squared(b))
+        .max(m.distance_squared(c));
+    (m, r.sqrt())
+}
+
 /// The working state of one decimation.
 struct State<'a> {
     pos: &'a [Vec3],
@@ -269,7 +391,6 @@ struct State<'a> {
     quadric: Vec<Quadric>,
     /// Removed original vertices whose nearest decimated triangle this is.
     points: Vec<Vec<u32>>,
-    stamp: Vec<u32>,
     bound_sq: f32,
     alive_count: usize,
     /// The original triangles, and those around each original vertex (CSR: the triangles of
@@ -277,6 +398,9 @@ struct State<'a> {
     orig_tris: Vec<[u32; 3]>,
     orig_first: Vec<u32>,
     orig_around: Vec<u32>,
+    /// A sphere around each original triangle (centre, radius): a point farther than the
+    /// bound from it is farther from the triangle, without the exact distance.
+    orig_sphere: Vec<(Vec3, f32)>,
 }
 
 impl State<'_> {
@@ -312,8 +436,11 @@ impl State<'_> {
         c
     }
 
-    fn push(&self, heap: &mut BinaryHeap<Entry>, u: u32, nb: &mut Vec<u32>) {
+    /// Queues `u` at the cost of its cheapest collapse, or takes it off the queue when it
+    /// cannot collapse.
+    fn push(&self, queue: &mut Queue, u: u32, nb: &mut Vec<u32>) {
         if self.locked[u as usize] || self.removed[u as usize] {
+            queue.remove(u);
             return;
         }
         self.neighbours(u, nb);
@@ -327,17 +454,32 @@ impl State<'_> {
             })
             .fold(f64::INFINITY, f64::min);
         if cost.is_finite() {
-            heap.push(Entry {
-                cost,
-                v: u,
-                stamp: self.stamp[u as usize],
-            });
+            queue.set(u, cost);
+        } else {
+            queue.remove(u);
         }
     }
 
-    /// Whether `u → v` keeps the mesh manifold, unflipped and within the bound; if so, the
-    /// nearest new triangle of every point the collapse touches (as (point, triangle) pairs).
-    fn check(&self, u: u32, v: u32, nu: &[u32], scratch: &mut Vec<u32>) -> Option<Vec<(u32, u32)>> {
+    /// The original triangles around original vertex `w`.
+    fn around(&self, w: u32) -> &[u32] {
+        let (a, b) = (
+            self.orig_first[w as usize] as usize,
+            self.orig_first[w as usize + 1] as usize,
+        );
+        &self.orig_around[a..b]
+    }
+
+    /// Whether `u → v` keeps the mesh manifold, unflipped and within the bound; if so,
+    /// `s.assign` holds the nearest new triangle of every point the collapse touches.
+    fn check(&self, u: u32, v: u32, nu: &[u32], s: &mut Scratch) -> bool {
+        // Cheapest refusal first: too many filed points to check.
+        let region: usize = self.vtris[u as usize]
+            .iter()
+            .map(|&t| self.points[t as usize].len())
+            .sum();
+        if region >= MAX_REGION_POINTS {
+            return false;
+        }
         // Link condition: the common neighbours of u and v are exactly the far corners of the
         // two triangles on the edge uv.
         let mut on_edge = 0;
@@ -347,112 +489,139 @@ impl State<'_> {
             }
         }
         if on_edge != 2 {
-            return None;
+            return false;
         }
-        self.neighbours(v, scratch);
-        let common = nu.iter().filter(|w| scratch.contains(w)).count();
+        self.neighbours(v, &mut s.nv);
+        let common = nu.iter().filter(|w| s.nv.contains(w)).count();
         if common != 2 {
-            return None;
+            return false;
         }
+        let after = |t: u32| self.tris[t as usize].map(|w| if w == u { v } else { w });
         // The changed triangles: no flip, no degenerate, no duplicate of one of v's.
-        let mut fan: Vec<u32> = Vec::with_capacity(16);
+        s.fan.clear();
+        s.corners.clear();
         for &t in &self.vtris[u as usize] {
             let tri = self.tris[t as usize];
             if tri.contains(&v) {
                 continue;
             }
-            let new = tri.map(|w| if w == u { v } else { w });
+            let new = after(t);
             let (n0, n1) = (self.normal(tri), self.normal(new));
             let (l0, l1) = (n0.length(), n1.length());
             if !(l1 > 1e-12 && l0 > 0.0) || n0.dot(n1) <= MAX_NORMAL_TURN_COS * l0 * l1 {
-                return None;
+                return false;
             }
             // Nor may it face away from the original surface at its corners.
             let smooth: Vec3 = new.iter().map(|&w| self.vnormal[w as usize]).sum();
             if n1.dot(smooth) <= FILED_NORMAL_COS * l1 * smooth.length() {
-                return None;
+                return false;
             }
-            let others: Vec<u32> = new.iter().copied().filter(|&w| w != v).collect();
-            for &s in &self.vtris[v as usize] {
-                let st = self.tris[s as usize];
-                if !st.contains(&u) && others.iter().all(|w| st.contains(w)) {
-                    return None;
+            // The two corners other than v.
+            let mut others = [0u32; 2];
+            let mut k = 0;
+            for w in new {
+                if w != v && k < 2 {
+                    others[k] = w;
+                    k += 1;
                 }
             }
-            fan.push(t);
+            for &st in &self.vtris[v as usize] {
+                let st = self.tris[st as usize];
+                if !st.contains(&u) && st.contains(&others[0]) && st.contains(&others[1]) {
+                    return false;
+                }
+            }
+            s.fan.push(t);
+            s.corners.push(new.map(|w| self.pos[w as usize]));
         }
         // The triangles around v after the collapse (changed ones as they will be).
-        let after = |t: u32| self.tris[t as usize].map(|w| if w == u { v } else { w });
-        let changed = fan.len();
-        fan.extend(
-            self.vtris[v as usize]
-                .iter()
-                .copied()
-                .filter(|&t| !self.tris[t as usize].contains(&u)),
-        );
-        let region: usize = self.vtris[u as usize]
-            .iter()
-            .map(|&t| self.points[t as usize].len())
-            .sum();
-        if region >= MAX_REGION_POINTS {
-            return None;
+        let changed = s.fan.len();
+        for &t in &self.vtris[v as usize] {
+            if !self.tris[t as usize].contains(&u) {
+                s.fan.push(t);
+                s.corners
+                    .push(self.tris[t as usize].map(|w| self.pos[w as usize]));
+            }
         }
-        let mut assign = Vec::new();
+        s.assign.clear();
         let pts = self.vtris[u as usize]
             .iter()
             .flat_map(|&t| self.points[t as usize].iter().copied())
             .chain(std::iter::once(u));
+        if s.corners.is_empty() {
+            return false;
+        }
+        s.spheres.clear();
+        s.spheres.extend(s.corners.iter().map(|&c| sphere(c)));
+        s.gaps.clear();
+        s.gaps.resize(s.spheres.len(), 0.0);
         for p in pts {
             let pp = self.pos[p as usize];
-            let mut best = (f32::INFINITY, u32::MAX);
-            for &t in &fan {
-                let [a, b, c] = after(t).map(|w| self.pos[w as usize]);
+            // The nearest triangle: the one whose centroid is nearest first, then only those
+            // whose sphere comes nearer than the best distance so far.
+            let mut first = 0;
+            for k in 0..s.spheres.len() {
+                let d2 = s.spheres[k].0.distance_squared(pp);
+                s.gaps[k] = d2;
+                if d2 < s.gaps[first] {
+                    first = k;
+                }
+            }
+            let mut best = (f32::INFINITY, usize::MAX);
+            let mut reach = f32::INFINITY;
+            for k in std::iter::once(first).chain((0..s.corners.len()).filter(|&k| k != first)) {
+                let r = s.spheres[k].1 + reach;
+                if s.gaps[k] > r * r {
+                    continue;
+                }
+                let [a, b, c] = s.corners[k];
                 let d = point_triangle_distance_sq(pp, a, b, c);
-                if d < best.0 {
-                    best = (d, t);
+                if d < best.0 || (d == best.0 && k < best.1) {
+                    best = (d, k);
+                    reach = d.sqrt();
                 }
             }
             // (a NaN distance fails too)
             if best.0.is_nan() || best.0 > self.bound_sq {
-                return None;
+                return false;
             }
             // The triangle a vertex is filed under faces the way the surface did there: a
             // triangle bridging a fold (lying close to skin that faces the other way) is not
             // the surface that skin is near to.
-            let [a, b, c] = after(best.1).map(|w| self.pos[w as usize]);
+            let [a, b, c] = s.corners[best.1];
             let n = (b - a).cross(c - a);
             if n.dot(self.vnormal[p as usize]) <= FILED_NORMAL_COS * n.length() {
-                return None;
+                return false;
             }
-            assign.push((p, best.1));
+            s.assign.push((p, s.fan[best.1]));
         }
         // The other way: the changed triangles must lie within the bound of the original
         // surface. Checked at the points the tests sample ([`surface_samples`], 4 steps a
-        // side) against the original triangles around the corners and every original vertex
-        // filed under the fan: a patch, so a nearer original triangle outside it only makes the
-        // check refuse more (conservative).
-        let mut patch: Vec<u32> = Vec::new();
-        let mut add = |w: u32| {
-            let (a, b) = (
-                self.orig_first[w as usize] as usize,
-                self.orig_first[w as usize + 1] as usize,
-            );
-            patch.extend_from_slice(&self.orig_around[a..b]);
+        // side) against a patch of original triangles: those around the corners of the
+        // triangles around v after the collapse, around every original vertex filed under
+        // them, and around u. A nearer original triangle outside the patch only makes the
+        // check refuse more (conservative). Each point tries, in order, the original triangle
+        // that held for the point before, those around the nearest original vertex on or filed
+        // under its triangle, and only then the whole patch (gathered when first needed): the
+        // first two are in the patch, so the order changes the cost, not the answer.
+        let bound = self.bound_sq.sqrt();
+        let within = |q: Vec3, o: u32| {
+            let (m, r) = self.orig_sphere[o as usize];
+            if m.distance_squared(q) > (r + bound) * (r + bound) {
+                return false;
+            }
+            let [x, y, z] = self.orig_tris[o as usize].map(|w| self.pos[w as usize]);
+            point_triangle_distance_sq(q, x, y, z) <= self.bound_sq
         };
-        for &t in &fan {
-            for w in after(t) {
-                add(w);
-            }
-            for &p in &self.points[t as usize] {
-                add(p);
-            }
-        }
-        add(u);
-        patch.sort_unstable();
-        patch.dedup();
-        let mut last = 0;
-        for &t in &fan[..changed] {
-            let [a, b, c] = after(t).map(|w| self.pos[w as usize]);
+        let mut last = u32::MAX;
+        let mut patch_ready = false;
+        for f in 0..changed {
+            let t = s.fan[f];
+            let [a, b, c] = s.corners[f];
+            s.near.clear();
+            s.near.extend(after(t));
+            s.near
+                .extend(s.assign.iter().filter(|&&(_, at)| at == t).map(|&(p, _)| p));
             for i in 0..=REVERSE_STEPS {
                 for j in 0..=REVERSE_STEPS - i {
                     let k = REVERSE_STEPS - i - j;
@@ -460,26 +629,60 @@ impl State<'_> {
                         continue; // a corner: an original vertex
                     }
                     let q = (a * i as f32 + b * j as f32 + c * k as f32) / REVERSE_STEPS as f32;
-                    let within = |o: u32| {
-                        let [x, y, z] = self.orig_tris[o as usize].map(|w| self.pos[w as usize]);
-                        point_triangle_distance_sq(q, x, y, z) <= self.bound_sq
-                    };
-                    // Neighbouring points are mostly near the same original triangle: try the
-                    // last one that held first.
-                    if patch.get(last).is_some_and(|&o| within(o)) {
+                    if last != u32::MAX && within(q, last) {
                         continue;
                     }
-                    match patch.iter().position(|&o| within(o)) {
-                        Some(k) => last = k,
-                        None => return None,
+                    let mut nearest = (f32::INFINITY, u);
+                    for &w in &s.near {
+                        let d = self.pos[w as usize].distance_squared(q);
+                        if d < nearest.0 {
+                            nearest = (d, w);
+                        }
+                    }
+                    if let Some(&o) = self.around(nearest.1).iter().find(|&&o| within(q, o)) {
+                        last = o;
+                        continue;
+                    }
+                    if !patch_ready {
+                        // Each original triangle once (marked with this gathering's number).
+                        s.patch.clear();
+                        s.gathering = s.gathering.wrapping_add(1);
+                        if s.gathering == 0 || s.mark.len() != self.orig_tris.len() {
+                            s.mark.clear();
+                            s.mark.resize(self.orig_tris.len(), 0);
+                            s.gathering = 1;
+                        }
+                        let add = |w: u32, s: &mut Scratch| {
+                            for &o in self.around(w) {
+                                if s.mark[o as usize] != s.gathering {
+                                    s.mark[o as usize] = s.gathering;
+                                    s.patch.push(o);
+                                }
+                            }
+                        };
+                        for f in 0..s.fan.len() {
+                            let t = s.fan[f];
+                            for w in after(t) {
+                                add(w, s);
+                            }
+                            for &p in &self.points[t as usize] {
+                                add(p, s);
+                            }
+                        }
+                        add(u, s);
+                        patch_ready = true;
+                    }
+                    match s.patch.iter().find(|&&o| within(q, o)) {
+                        Some(&o) => last = o,
+                        None => return false,
                     }
                 }
             }
         }
-        Some(assign)
+        true
     }
 
-    fn collapse(&mut self, u: u32, v: u32, assign: Vec<(u32, u32)>) {
+    fn collapse(&mut self, u: u32, v: u32, assign: &[(u32, u32)]) {
         self.removed[u as usize] = true;
         let around = std::mem::take(&mut self.vtris[u as usize]);
         for &t in &around {
@@ -498,7 +701,7 @@ impl State<'_> {
                 self.vtris[v as usize].push(t);
             }
         }
-        for (p, t) in assign {
+        for &(p, t) in assign {
             self.points[t as usize].push(p);
         }
         let q = self.quadric[u as usize];
@@ -602,7 +805,12 @@ pub fn decimate(positions: &[Vec3], indices: &[u32], opts: &DecimateOptions) -> 
     }
     drop(fill);
     let orig_tris = tris.clone();
+    let orig_sphere = tris
+        .iter()
+        .map(|t| sphere(t.map(|w| positions[w as usize])))
+        .collect();
     let mut st = State {
+        orig_sphere,
         orig_tris,
         orig_first,
         orig_around,
@@ -615,7 +823,6 @@ pub fn decimate(positions: &[Vec3], indices: &[u32], opts: &DecimateOptions) -> 
         removed: vec![false; nv],
         quadric,
         points: vec![Vec::new(); ntris],
-        stamp: vec![0; nv],
         bound_sq: opts.max_deviation_mm.max(0.0).powi(2),
         alive_count: ntris,
     };
@@ -626,39 +833,33 @@ pub fn decimate(positions: &[Vec3], indices: &[u32], opts: &DecimateOptions) -> 
             st.locked[v as usize] = true;
         }
     }
-    let mut heap = BinaryHeap::with_capacity(nv);
+    let mut queue = Queue::new(nv);
     for v in 0..nv as u32 {
-        st.push(&mut heap, v, &mut nb);
+        st.push(&mut queue, v, &mut nb);
     }
     let set_up = start.elapsed();
-    let (mut nu, mut scratch, mut ring) = (Vec::new(), Vec::new(), Vec::new());
-    // Work counts for the debug log: heap entries taken, collapses checked, collapses done.
+    let (mut nu, mut ring) = (Vec::new(), Vec::new());
+    let mut scratch = Scratch::default();
+    // Work counts for the debug log: queue entries taken, collapses checked, collapses done.
     let (mut pops, mut checks, mut collapses) = (0usize, 0usize, 0usize);
-    while let Some(e) = heap.pop() {
-        if st.alive_count <= opts.target_triangles {
+    while st.alive_count > opts.target_triangles {
+        let Some(u) = queue.pop() else {
             break;
-        }
-        let u = e.v;
-        if st.removed[u as usize] || st.stamp[u as usize] != e.stamp {
-            continue;
-        }
+        };
         pops += 1;
         let cands = st.candidates(u, &mut nu);
-        let Some((v, assign)) = cands.iter().find_map(|&(_, v)| {
+        let Some(v) = cands.iter().find_map(|&(_, v)| {
             checks += 1;
-            st.check(u, v, &nu, &mut scratch).map(|a| (v, a))
+            st.check(u, v, &nu, &mut scratch).then_some(v)
         }) else {
             continue; // nothing allowed now; its neighbourhood changing re-queues it
         };
         collapses += 1;
-        st.collapse(u, v, assign);
+        st.collapse(u, v, &scratch.assign);
         st.neighbours(v, &mut ring);
         ring.push(v);
         for &w in &ring {
-            st.stamp[w as usize] = st.stamp[w as usize].wrapping_add(1);
-        }
-        for &w in &ring {
-            st.push(&mut heap, w, &mut nb);
+            st.push(&mut queue, w, &mut nb);
         }
     }
     // Kept vertices: every one not collapsed away (unreferenced ones too: they are not ours to
@@ -693,7 +894,7 @@ pub fn decimate(positions: &[Vec3], indices: &[u32], opts: &DecimateOptions) -> 
         seconds: start.elapsed().as_secs_f64(),
     };
     log::debug!(
-        "decimated: {report:?}; set-up {set_up:.2?}, {pops} heap entries taken, {checks} \
+        "decimated: {report:?}; set-up {set_up:.2?}, {pops} queue entries taken, {checks} \
          collapses checked, {collapses} done"
     );
     Decimated {

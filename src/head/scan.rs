@@ -1,9 +1,11 @@
 //! Loading a client's scan: read the file as written, whatever its format, into one
 //! [`RawMesh`] ([`super::formats::read_raw`]: OBJ, PLY, STL, glTF/GLB), repair it
 //! ([`super::repair`]), bring it into head space ([`super::align`]), and pick up its colour
-//! ([`super::texture`]: the base-colour image and the vertex colours). What each step did and
-//! how long it took is in [`ScanReport`].
+//! ([`super::texture`]: the base-colour image and the vertex colours), then decimate it when it
+//! is big ([`super::decimate`], colours and texture coordinates carried along). What each step
+//! did and how long it took is in [`ScanReport`].
 use super::align::{self, Alignment, ScanLandmarks};
+use super::decimate::{self, DecimateReport};
 use super::formats::{self, Format};
 use super::obj::{self, LoadOptions};
 use super::raw::{ImageSource, RawMesh, NO_MATERIAL, NO_UV};
@@ -63,6 +65,9 @@ pub struct ScanReport {
     pub warnings: Vec<String>,
     /// The file's format.
     pub format: &'static str,
+    /// What decimating a big scan did (`None`: not above
+    /// [`decimate::DECIMATE_ABOVE_TRIANGLES`], kept as it is).
+    pub decimation: Option<DecimateReport>,
     /// Seconds spent reading, repairing, aligning, and in all.
     pub read_s: f64,
     pub repair_s: f64,
@@ -84,6 +89,21 @@ impl ScanReport {
         )];
         out.extend(self.alignment.describe());
         out.push(format!("texture: {}", self.texture));
+        out.push(match &self.decimation {
+            Some(d) => format!(
+                "decimated: {} → {} triangles in {:.2} s, every original vertex within {:.3} mm \
+                 of the result (bound {} mm)",
+                d.triangles_before,
+                d.triangles_after,
+                d.seconds,
+                d.max_deviation_mm,
+                decimate::MAX_DEVIATION_MM
+            ),
+            None => format!(
+                "decimated: no (at most {} triangles are kept as they are)",
+                decimate::DECIMATE_ABOVE_TRIANGLES
+            ),
+        });
         out.push(format!(
             "aligned in {:.2} s; loading took {:.2} s in all",
             self.align_s, self.total_s
@@ -194,6 +214,21 @@ pub fn load_scan(
     } else {
         (welded, None, "off (--texture off)".to_string())
     };
+    // Decimated last, on the mesh as it is drawn: seams split for the texture are open edges,
+    // which the decimator keeps in place, and every kept vertex is an original one, so its uv
+    // and colour carry over exactly.
+    let (mesh, skin, decimation) = match decimate::decimate_if_big(&mesh) {
+        Some(d) => {
+            let decimated = d.apply_to_mesh(&mesh);
+            let skin = skin.map(|s| SkinTexture {
+                uv: d.apply(&s.uv),
+                colour: d.apply(&s.colour),
+                ..s
+            });
+            (decimated, skin, Some(d.report))
+        }
+        None => (mesh, skin, None),
+    };
     Ok((
         mesh,
         skin,
@@ -203,6 +238,7 @@ pub fn load_scan(
             texture: texture_note,
             warnings,
             format: format.name(),
+            decimation,
             read_s,
             repair_s,
             align_s,
