@@ -66,9 +66,8 @@ impl Script {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ScalpError::invalid("--script", format!("cannot read {}: {e}", path.display()))
         })?;
-        Script::parse(&text).map_err(|e| {
-            ScalpError::invalid("--script", format!("{}: {e}", path.display()))
-        })
+        Script::parse(&text)
+            .map_err(|e| ScalpError::invalid("--script", format!("{}: {e}", path.display())))
     }
 
     pub fn parse(text: &str) -> std::result::Result<Script, String> {

@@ -130,7 +130,10 @@ fn vulkan_and_gl_on_the_cpu_give_the_same_dots_and_pictures() {
         );
         // Not two blank images agreeing: the head is on both.
         let lit = a.pixels().filter(|p| common::luminance(p) > 0.05).count();
-        assert!(lit > a.pixels().len() / 10, "{light:?} {view:?}: {lit} lit pixels");
+        assert!(
+            lit > a.pixels().len() / 10,
+            "{light:?} {view:?}: {lit} lit pixels"
+        );
     }
 }
 
@@ -164,7 +167,13 @@ fn picture_difference(a: &image::RgbaImage, b: &image::RgbaImage) -> PictureDiff
     let mut d: Vec<f64> = a
         .pixels()
         .zip(b.pixels())
-        .map(|(p, q)| if p == q { 0.0 } else { ciede2000(lab(p), lab(q)) })
+        .map(|(p, q)| {
+            if p == q {
+                0.0
+            } else {
+                ciede2000(lab(p), lab(q))
+            }
+        })
         .collect();
     let pixels = d.len();
     let differing = d.iter().filter(|v| **v > 0.0).count();
