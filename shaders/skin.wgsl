@@ -13,9 +13,9 @@
 @group(0) @binding(4) var scan_sampler: sampler;
 // The key light's shadow map (src/render/shadow.rs); off (params.x = 0) for a flash.
 @group(0) @binding(5) var<uniform> shadow: ShadowGpu;
+// Read through one comparison sampler only, so that GL can bind it (one sampler a texture).
 @group(0) @binding(6) var shadow_map: texture_depth_2d;
-@group(0) @binding(7) var shadow_depths: sampler;
-@group(0) @binding(8) var shadow_compare: sampler_comparison;
+@group(0) @binding(7) var shadow_compare: sampler_comparison;
 
 struct VsOut {
     @builtin(position) clip: vec4f,
@@ -290,7 +290,7 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     let key_rgb = key_light_rgb(in.world);
     // Cast shadows (the ears', the head's) from the key only: fill and sky are broad.
     let key_seen = shadow_visibility(
-        shadow_map, shadow_depths, shadow_compare, shadow, in.world, n, dot(n, key_dir),
+        shadow_map, shadow_compare, shadow, in.world, n, dot(n, key_dir),
         in.clip.xy,
     );
     let irradiance = sss_diffuse(dot(n_diff, key_dir), curv) * key_rgb * key_seen

@@ -16,11 +16,12 @@ fn vogel(i: u32, n: u32, turn: f32) -> vec2f {
 // near the receiver sets the penumbra's width (distance to the occluder × tan of the light's
 // angular radius), then that disc is filtered with bilinear comparison taps. `pixel` (the
 // fragment's position) rotates the tap pattern from pixel to pixel, which the supersampling
-// resolve averages, instead of a fixed pattern's banding. `depths` reads raw depths (blocker
-// search), `cmp` compares (filtering).
+// resolve averages, instead of a fixed pattern's banding. The map is read only through the
+// comparison sampler `cmp` (GL joins a texture to one sampler, and its depth textures cannot
+// be read raw): the blocker search counts occluders with gathered comparisons, and their mean
+// distance comes from counting again at a few distances further up (see below).
 fn shadow_visibility(
     map: texture_depth_2d,
-    depths: sampler,
     cmp: sampler_comparison,
     s: ShadowGpu,
     p: vec3f,
@@ -59,16 +60,22 @@ fn shadow_visibility(
     let cone = SHADOW_CONE_SLOPE * mm_per_uv / range;
     // Interleaved gradient noise (Jimenez 2014): a rotation per pixel.
     let turn = TAU * fract(52.9829189 * fract(dot(pixel, vec2f(0.06711056, 0.00583715))));
-    // Blocker search over the widest penumbra this light can make: 4 gathers, 16 depths.
+    // Blocker search over the widest penumbra this light can make: 4 gathers, 16 depths. A
+    // depth d blocks where d < ref; the sampler passes ref ≤ d, so blockers = 4 − passes.
     let search_mm = clamp(SHADOW_MAX_BLOCKER_MM * s.params.z, 1.5 * texel, SHADOW_MAX_PENUMBRA_MM);
+    var taps: array<vec2f, 4>;
+    var refs: array<f32, 4>;
     var blockers = 0.0;
-    var blocker_z = 0.0;
+    // Σ over blockers of (z − their tap's reference): the tangent plane's part of their depth.
+    var plane_sum = 0.0;
     for (var i = 0u; i < 4u; i++) {
         let o = vogel(i, 4u, turn) * (search_mm * uv_per_mm);
-        let d = textureGather(map, depths, uv + o);
-        let b = vec4f(d < vec4f(z + dot(slope, o) - cone * length(o)));
-        blockers += dot(b, vec4f(1.0));
-        blocker_z += dot(b, d);
+        let r = z + dot(slope, o) - cone * length(o);
+        let b = 4.0 - dot(textureGatherCompare(map, cmp, uv + o, r), vec4f(1.0));
+        taps[i] = o;
+        refs[i] = r;
+        blockers += b;
+        plane_sum += b * (z - r);
     }
     if (blockers == 0.0) {
         return 1.0;
@@ -77,8 +84,30 @@ fn shadow_visibility(
     if (blockers == 16.0) {
         return 0.0;
     }
+    // The occluders' mean height over the skin: the tangent plane's part, plus the mean of
+    // (ref − d) = ∫ F(g) dg / blockers, F(g) the occluders standing more than g above their
+    // reference. F is counted at SHADOW_GAP_LEVELS heights spaced evenly in the penumbra they
+    // give (a texel … the widest), integrated by trapezoids; counting stops once none is left.
+    let tan_r = max(s.params.z, 1e-4);
+    let widest = SHADOW_MAX_PENUMBRA_MM / texel;
+    var gap_mm = plane_sum * range / blockers;
+    var prev_g = 0.0;
+    var prev_f = blockers;
+    for (var k = 1u; k <= SHADOW_GAP_LEVELS; k++) {
+        let g = (texel / tan_r) * pow(widest, f32(k) / f32(SHADOW_GAP_LEVELS));
+        var f = 0.0;
+        for (var i = 0u; i < 4u; i++) {
+            f += 4.0 - dot(textureGatherCompare(map, cmp, uv + taps[i], refs[i] - g / range),
+                vec4f(1.0));
+        }
+        gap_mm += 0.5 * (prev_f + f) * (g - prev_g) / blockers;
+        prev_g = g;
+        prev_f = f;
+        if (f == 0.0) {
+            break;
+        }
+    }
     // Penumbra from the occluders' mean distance to the skin, at least a texel wide.
-    let gap_mm = (z - blocker_z / blockers) * range;
     let penumbra_mm = clamp(gap_mm * s.params.z, texel, SHADOW_MAX_PENUMBRA_MM);
     var lit = 0.0;
     for (var i = 0u; i < SHADOW_PCF_TAPS; i++) {

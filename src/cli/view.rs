@@ -52,6 +52,11 @@ pub struct ViewArgs {
     /// Start with the client's existing hair drawn (the plan's [hair] section).
     #[arg(long)]
     pub hair: bool,
+    /// Play the actions of FILE instead of waiting for a hand (orbit, sliders, time, errors,
+    /// dropped files, a lost device, screenshots, quit), paced by frames: for soak tests and
+    /// reproducing a session. The format is in src/viewer/script.rs.
+    #[arg(long, value_name = "FILE", conflicts_with = "screenshot_after")]
+    pub script: Option<PathBuf>,
 }
 
 pub fn run(a: ViewArgs) -> Result<()> {
@@ -65,6 +70,11 @@ pub fn run(a: ViewArgs) -> Result<()> {
             format!("{}: the file name must end in .png", a.out.display()),
         ));
     }
+    let script = a
+        .script
+        .as_deref()
+        .map(viewer::script::Script::load)
+        .transpose()?;
     let head = load_head(&a.head)?;
     let mut plan = load_plan(&a.head)?;
     if let Some(n) = a.head.dots {
@@ -100,5 +110,6 @@ pub fn run(a: ViewArgs) -> Result<()> {
         screenshot_after: a.screenshot_after,
         out: a.out,
         save_plan,
+        script,
     })
 }

@@ -221,8 +221,8 @@ impl SkinPass {
                 // The key light's shadow map (render::shadow).
                 entry::uniform(5, wgpu::ShaderStages::FRAGMENT),
                 entry::depth_texture(6, wgpu::ShaderStages::FRAGMENT),
-                entry::non_filtering_sampler(7, wgpu::ShaderStages::FRAGMENT),
-                entry::comparison_sampler(8, wgpu::ShaderStages::FRAGMENT),
+                // Read through its comparison sampler alone: GL binds a texture with one sampler.
+                entry::comparison_sampler(7, wgpu::ShaderStages::FRAGMENT),
             ],
         });
         SkinPass {
@@ -409,10 +409,6 @@ impl SkinPass {
                 },
                 wgpu::BindGroupEntry {
                     binding: 7,
-                    resource: wgpu::BindingResource::Sampler(&shadow_pass.depths),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 8,
                     resource: wgpu::BindingResource::Sampler(&shadow_pass.compare),
                 },
             ],

@@ -138,6 +138,7 @@ fn shadow() -> Vec<Constant> {
         c("SHADOW_MAX_BLOCKER_MM", F32(MAX_BLOCKER_MM)),
         c("SHADOW_MAX_PENUMBRA_MM", F32(MAX_PENUMBRA_MM)),
         c("SHADOW_PCF_TAPS", U32(PCF_TAPS)),
+        c("SHADOW_GAP_LEVELS", U32(GAP_LEVELS)),
         c("SHADOW_FACING_AWAY", F32(FACING_AWAY)),
     ]
 }

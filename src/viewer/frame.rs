@@ -8,6 +8,14 @@ use std::time::{Duration, Instant};
 
 impl Viewer {
     pub(super) fn redraw(&mut self) {
+        // A lost device draws nothing more: the event loop makes a new one first.
+        if self.lost.is_some() || self.check_lost(None) {
+            return;
+        }
+        self.play_script();
+        if self.lost.is_some() || self.exit.is_some() {
+            return;
+        }
         let now = Instant::now();
         let dt = (now - self.last_frame).as_secs_f32();
         self.last_frame = now;
@@ -29,6 +37,7 @@ impl Viewer {
         let t_paint = Instant::now();
         let shapes = self.egui_ctx.tessellate(full.shapes, ppp);
         let captured = self.paint(&shapes, full.textures_delta, ppp, capture.is_some());
+        self.counts.frames += 1;
         match capture {
             Some(path) => self.write_capture(&path, captured),
             None => {
@@ -52,7 +61,12 @@ impl Viewer {
             t_paint.elapsed().as_secs_f32() * 1000.0,
             self.view3d.last
         );
-        if moving || refine || repaint.is_zero() || self.screenshot_after.is_some() {
+        if moving
+            || refine
+            || repaint.is_zero()
+            || self.screenshot_after.is_some()
+            || self.script.is_some()
+        {
             self.redraw_soon();
         } else if repaint < Duration::from_secs(3600) {
             self.repaint_at = Some(Instant::now() + repaint);
@@ -127,6 +141,9 @@ impl Viewer {
             && self.pending_load.is_none()
             && !self.view3d.showing_preview();
         let mut capture = out.actions.screenshot.then(|| self.next_file("png"));
+        if let Some(path) = self.script_capture.take() {
+            capture = Some(path);
+        }
         if let Some(n) = self.screenshot_after {
             if ready {
                 self.ready_frames += 1;
@@ -136,6 +153,111 @@ impl Viewer {
             }
         }
         capture
+    }
+
+    /// Whether nothing is being built and the head with its dots is on screen at full
+    /// quality: a script's `settle` waits for it.
+    fn settled(&self) -> bool {
+        !self.worker.busy()
+            && self.pending_load.is_none()
+            && self.view3d.last.is_some()
+            && !self.view3d.showing_preview()
+            && self.scene.as_ref().is_some_and(|s| s.aged_years.is_some())
+    }
+
+    /// Applies the script's actions due this frame.
+    fn play_script(&mut self) {
+        use super::script::{resident_kb, Action, Next};
+        loop {
+            let settled = self.settled();
+            let Some(script) = &mut self.script else {
+                return;
+            };
+            let (line, action) = match script.next(settled) {
+                Next::Wait => return,
+                Next::Stuck(why) => {
+                    self.exit = Some(Err(ScalpError::invalid("--script", why)));
+                    return;
+                }
+                Next::Do(line, a) => (line, a),
+            };
+            log::info!("script line {line}: {action:?}");
+            let c = &mut self.controls;
+            match action {
+                Action::Frames(_) | Action::Settle => {}
+                Action::Orbit(dx, dy) => self.orbit.orbit(dx, dy),
+                Action::Years(y) => c.years = y,
+                Action::Density(v) => c.set_density(v),
+                Action::DotSize(v) => c.plan.dots.diameter_mm = v,
+                Action::Depth(v) => c.plan.dots.depth_mm = v,
+                Action::Shade(v) => c.plan.dots.shade = v,
+                Action::Error(e, sev) => {
+                    e.set_severity(&mut c.plan.errors, sev);
+                    c.settings.ink_tone = scalp::worked::Worked::resolve(&c.plan).ink_tone;
+                }
+                Action::Drop(path) => self.drop_file(path),
+                Action::ExpectError => {
+                    if self.error.take().is_none() {
+                        self.exit = Some(Err(ScalpError::invalid(
+                            "--script",
+                            format!("line {line}: expect-error: no error is showing"),
+                        )));
+                        return;
+                    }
+                }
+                Action::NoError => {
+                    if let Some(e) = &self.error {
+                        self.exit = Some(Err(ScalpError::invalid(
+                            "--script",
+                            format!("line {line}: no-error: the viewer shows \"{e}\""),
+                        )));
+                        return;
+                    }
+                }
+                Action::LoseDevice => {
+                    self.engine.gpu.device.destroy();
+                    // The device-lost callback runs on the next poll.
+                    let _ = self
+                        .engine
+                        .gpu
+                        .device
+                        .poll(wgpu::PollType::wait_indefinitely());
+                    self.check_lost(None);
+                    return;
+                }
+                Action::State => println!("state: {}", self.state_line()),
+                Action::Memory => println!(
+                    "memory: VmRSS {} kB after {} frames",
+                    resident_kb().unwrap_or(0),
+                    self.counts.frames
+                ),
+                Action::Screenshot(path) => self.script_capture = Some(path),
+                Action::Quit => {
+                    self.exit = Some(Ok(()));
+                    return;
+                }
+            }
+            self.reconcile();
+        }
+    }
+
+    /// What the user has on screen, in one line: a test compares it across a device loss.
+    fn state_line(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut plan = std::collections::hash_map::DefaultHasher::new();
+        format!("{:?}", self.controls.plan).hash(&mut plan);
+        format!(
+            "head {}; plan {:016x}; years {}; camera {:?}; dots {}; recoveries {}",
+            self.scene
+                .as_ref()
+                .map(|s| s.head.source.to_string())
+                .unwrap_or_else(|| "none".into()),
+            plan.finish(),
+            self.controls.years,
+            self.orbit.camera(),
+            self.scene.as_ref().map_or(0, |s| s.dots.total()),
+            self.counts.recoveries
+        )
     }
 
     /// Writes the captured window image to `path`; the --screenshot-after one ends the run.

@@ -11,6 +11,7 @@ mod frame;
 mod orbit;
 mod panel;
 mod scene;
+pub mod script;
 mod ui;
 mod view3d;
 mod window;
@@ -56,6 +57,8 @@ pub struct Options {
     pub screenshot_after: Option<u32>,
     pub out: PathBuf,
     pub save_plan: PathBuf,
+    /// Actions to play instead of a hand (`--script`); the viewer draws continuously.
+    pub script: Option<script::Script>,
 }
 
 /// Opens the window and runs until it is closed (or the screenshot is written).
@@ -82,7 +85,7 @@ pub fn run(opts: Options) -> Result<()> {
             ),
         )
     };
-    let event_loop = EventLoop::<WorkerEvent>::with_user_event()
+    let event_loop = EventLoop::<Tagged>::with_user_event()
         .build()
         .map_err(|e| window_error(&e))?;
     let mut app = App {
@@ -95,26 +98,44 @@ pub fn run(opts: Options) -> Result<()> {
     app.result
 }
 
+/// A worker's event with the device generation it was built on: after a recovery, what the
+/// old worker still says about the old device is not for the new one.
+pub struct Tagged(u32, WorkerEvent);
+
 struct App {
     opts: Option<Options>,
-    proxy: EventLoopProxy<WorkerEvent>,
+    proxy: EventLoopProxy<Tagged>,
     viewer: Option<Viewer>,
     result: Result<()>,
 }
 
 impl App {
-    /// Leaves the event loop when the viewer has decided to (screenshot written, or failed).
+    /// Leaves the event loop when the viewer has decided to (screenshot written, or failed);
+    /// makes a new device when the old one is gone.
     fn check_exit(&mut self, el: &ActiveEventLoop) {
         if let Some(v) = &mut self.viewer {
             if let Some(r) = v.exit.take() {
+                v.print_counts();
                 self.result = r;
                 el.exit();
+                return;
+            }
+        }
+        if self.viewer.as_ref().is_some_and(|v| v.lost.is_some()) {
+            if let Some(v) = self.viewer.take() {
+                match v.recover(el, self.proxy.clone()) {
+                    Ok(v) => self.viewer = Some(v),
+                    Err(e) => {
+                        self.result = Err(e);
+                        el.exit();
+                    }
+                }
             }
         }
     }
 }
 
-impl ApplicationHandler<WorkerEvent> for App {
+impl ApplicationHandler<Tagged> for App {
     fn resumed(&mut self, el: &ActiveEventLoop) {
         if self.viewer.is_some() {
             return;
@@ -141,9 +162,11 @@ impl ApplicationHandler<WorkerEvent> for App {
         self.check_exit(el);
     }
 
-    fn user_event(&mut self, el: &ActiveEventLoop, event: WorkerEvent) {
+    fn user_event(&mut self, el: &ActiveEventLoop, Tagged(generation, event): Tagged) {
         if let Some(v) = &mut self.viewer {
-            v.worker_event(event);
+            if generation == v.counts.recoveries {
+                v.worker_event(event);
+            }
         }
         self.check_exit(el);
     }
@@ -219,21 +242,172 @@ struct Viewer {
     save_plan: PathBuf,
     /// Set when the viewer wants the event loop to end, with the run's result.
     exit: Option<Result<()>>,
+    /// Why the GPU device is gone (lost, or out of memory): the event loop makes a new one.
+    lost: Option<String>,
+    /// The adapter asked for (--adapter), asked again for a new device.
+    want_adapter: Option<String>,
+    /// The file being loaded by the worker, loaded again if the device is lost meanwhile.
+    loading: Option<PathBuf>,
+    script: Option<script::Script>,
+    /// A window screenshot the script asked for this frame.
+    script_capture: Option<PathBuf>,
+    counts: Counts,
+}
+
+/// Frames drawn and devices made, printed when the viewer ends (a soak test reads them).
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    /// Frames the viewer painted.
+    frames: u64,
+    /// Frames that reached the window (a surface texture was given and presented).
+    shown: u64,
+    /// New devices made after one was lost: also the generation of the worker's events.
+    recoveries: u32,
+}
+
+/// What the user has loaded and set: everything that must outlive a GPU device.
+struct Kept {
+    window: Arc<Window>,
+    head: Arc<Head>,
+    orbit: Orbit,
+    controls: Controls,
+    pending_load: Option<PathBuf>,
+    mesh_path: String,
+    load: LoadOptions,
+    start_view: ViewPreset,
+    view_aspect: f32,
+    screenshot_after: Option<u32>,
+    ready_frames: u32,
+    out: PathBuf,
+    save_plan: PathBuf,
+    note: Option<String>,
+    error: Option<String>,
+    want_adapter: Option<String>,
+    script: Option<script::Script>,
+    counts: Counts,
 }
 
 impl Viewer {
-    fn open(
-        el: &ActiveEventLoop,
-        o: Options,
-        proxy: EventLoopProxy<WorkerEvent>,
-    ) -> Result<Viewer> {
+    fn open(el: &ActiveEventLoop, o: Options, proxy: EventLoopProxy<Tagged>) -> Result<Viewer> {
         let attrs = Window::default_attributes()
             .with_title("scalp — consultation view")
             .with_inner_size(winit::dpi::LogicalSize::new(o.size.0, o.size.1));
         let window = Arc::new(el.create_window(attrs).map_err(|e| {
             ScalpError::invalid("scalp view", format!("cannot open a window: {e}"))
         })?);
-        let (instance, surface, gpu) = window::open_gpu(el, &window, o.adapter.as_deref())?;
+        // Until the first frame says, guess the view as the window less the panel.
+        let aspect = (o.size.0 as f32 - PANEL_WIDTH).max(100.0) / o.size.1.max(1) as f32;
+        let orbit = Orbit::new(scalp::render::frame_outline(&o.head), o.view, aspect);
+        let years = o.years.unwrap_or_else(|| o.plan.healed_years());
+        let mut controls = Controls::new(o.plan, years);
+        controls.settings.dots = o.dots;
+        controls.split = o.split;
+        controls.settings.light = o.light;
+        let kept = Kept {
+            window,
+            head: Arc::new(o.head),
+            orbit,
+            controls,
+            pending_load: None,
+            mesh_path: String::new(),
+            load: o.load,
+            start_view: o.view,
+            view_aspect: aspect,
+            screenshot_after: o.screenshot_after,
+            ready_frames: 0,
+            out: o.out,
+            save_plan: o.save_plan,
+            note: None,
+            error: None,
+            want_adapter: o.adapter,
+            script: o.script,
+            counts: Counts::default(),
+        };
+        Viewer::build(el, kept, proxy)
+    }
+
+    /// A new device, engine and everything on them for what the user had: the same window,
+    /// head (rebuilt from the head on the CPU), plan, camera and time. The old GPU objects
+    /// are let go first, in the order the fields drop.
+    fn recover(self, el: &ActiveEventLoop, proxy: EventLoopProxy<Tagged>) -> Result<Viewer> {
+        let why = self.lost.clone().unwrap_or_default();
+        log::error!("{why}; making a new GPU device");
+        let Viewer {
+            worker,
+            scene,
+            view3d,
+            egui_renderer,
+            egui_state,
+            egui_ctx,
+            surface,
+            config: _,
+            engine,
+            instance,
+            window,
+            orbit,
+            controls,
+            start_head,
+            pending_load,
+            mesh_path,
+            load,
+            start_view,
+            view_aspect,
+            screenshot_after,
+            ready_frames,
+            out,
+            save_plan,
+            want_adapter,
+            loading,
+            script,
+            mut counts,
+            error,
+            ..
+        } = self;
+        let head = scene
+            .as_ref()
+            .map(|s| s.head.clone())
+            .or(start_head)
+            .expect("a viewer always has a head: the start head until a scene replaces it");
+        drop(worker);
+        drop(scene);
+        drop(view3d);
+        drop(egui_renderer);
+        drop((egui_state, egui_ctx));
+        drop(surface);
+        drop(engine);
+        drop(instance);
+        counts.recoveries += 1;
+        let kept = Kept {
+            window,
+            head,
+            orbit,
+            controls,
+            pending_load: pending_load.or(loading),
+            mesh_path,
+            load,
+            start_view,
+            view_aspect,
+            screenshot_after,
+            ready_frames,
+            out,
+            save_plan,
+            note: Some(format!(
+                "{why}: made a new device ({} so far); plan, head, camera and time kept",
+                counts.recoveries
+            )),
+            error,
+            want_adapter,
+            script,
+            counts,
+        };
+        Viewer::build(el, kept, proxy)
+    }
+
+    /// The GPU side of the viewer (device, surface, engine, egui's renderer, the worker) for
+    /// `k`, the user's side.
+    fn build(el: &ActiveEventLoop, k: Kept, proxy: EventLoopProxy<Tagged>) -> Result<Viewer> {
+        let window = k.window;
+        let (instance, surface, gpu) = window::open_gpu(el, &window, k.want_adapter.as_deref())?;
         let adapter = gpu.describe();
         let size = window.inner_size();
         let caps = surface.get_capabilities(&gpu.adapter);
@@ -281,18 +455,11 @@ impl Viewer {
             format,
             egui_wgpu::RendererOptions::default(),
         );
+        let generation = k.counts.recoveries;
         let worker = Worker::spawn(engine.clone(), move |e| {
             // Fails only when the window has closed: nothing left to tell.
-            let _ = proxy.send_event(e);
+            let _ = proxy.send_event(Tagged(generation, e));
         });
-        // Until the first frame says, guess the view as the window less the panel.
-        let aspect = (o.size.0 as f32 - PANEL_WIDTH).max(100.0) / o.size.1.max(1) as f32;
-        let orbit = Orbit::new(scalp::render::frame_outline(&o.head), o.view, aspect);
-        let years = o.years.unwrap_or_else(|| o.plan.healed_years());
-        let mut controls = Controls::new(o.plan, years);
-        controls.settings.dots = o.dots;
-        controls.split = o.split;
-        controls.settings.light = o.light;
         let mut v = Viewer {
             window,
             instance,
@@ -303,35 +470,64 @@ impl Viewer {
             egui_state,
             egui_renderer,
             view3d,
-            orbit,
-            controls,
+            orbit: k.orbit,
+            controls: k.controls,
             scene: None,
             worker,
-            start_head: Some(Arc::new(o.head)),
-            pending_load: None,
+            start_head: Some(k.head),
+            pending_load: k.pending_load,
             failed_plan: None,
             running: None,
             path: SplatPath::Raster,
             progress: None,
-            error: None,
-            note: None,
+            error: k.error,
+            note: k.note,
             hovering_file: false,
-            mesh_path: String::new(),
-            load: o.load,
-            start_view: o.view,
-            view_aspect: aspect,
+            mesh_path: k.mesh_path,
+            load: k.load,
+            start_view: k.start_view,
+            view_aspect: k.view_aspect,
             adapter,
             last_frame: Instant::now(),
             repaint_at: None,
-            screenshot_after: o.screenshot_after,
-            ready_frames: 0,
-            out: o.out,
-            save_plan: o.save_plan,
+            screenshot_after: k.screenshot_after,
+            ready_frames: k.ready_frames,
+            out: k.out,
+            save_plan: k.save_plan,
             exit: None,
+            lost: None,
+            want_adapter: k.want_adapter,
+            loading: None,
+            script: k.script,
+            script_capture: None,
+            counts: k.counts,
         };
         v.reconcile();
         v.redraw_soon();
         Ok(v)
+    }
+
+    /// Ends the run's output with what a soak test checks: frames painted and shown, devices
+    /// made again.
+    fn print_counts(&self) {
+        if self.script.is_some() {
+            println!(
+                "frames: {} painted, {} shown in the window, {} device recoveries",
+                self.counts.frames, self.counts.shown, self.counts.recoveries
+            );
+        }
+    }
+
+    /// Whether the GPU is gone: the device-lost callback said so, or `message` (an error
+    /// just caught) is an allocation the device could not make. Either way the event loop
+    /// makes a new device and rebuilds the scene.
+    fn check_lost(&mut self, message: Option<&str>) -> bool {
+        if let Some(why) = self.engine.gpu.lost() {
+            self.lost = Some(format!("the GPU device was lost ({why})"));
+        } else if let Some(m) = message.filter(|m| m.to_lowercase().contains("out of memory")) {
+            self.lost = Some(format!("the GPU ran out of memory ({m})"));
+        }
+        self.lost.is_some()
     }
 
     #[track_caller]
@@ -372,8 +568,7 @@ impl Viewer {
             }
             WindowEvent::DroppedFile(path) => {
                 self.hovering_file = false;
-                self.pending_load = Some(path);
-                self.reconcile();
+                self.drop_file(path);
                 self.redraw_soon();
             }
             _ => {}
@@ -385,6 +580,7 @@ impl Viewer {
             WorkerEvent::Progress(what, done, total) => self.progress = Some((what, done, total)),
             WorkerEvent::Done(result) => {
                 self.worker.finished();
+                self.loading = None;
                 self.progress = None;
                 match result {
                     Ok(built) => {
@@ -428,6 +624,10 @@ impl Viewer {
 
     /// Shows an error in the window; a run that was only to take a screenshot ends with it.
     fn fail(&mut self, message: String) {
+        if self.check_lost(Some(&message)) {
+            log::warn!("{message}");
+            return;
+        }
         if self.screenshot_after.is_some() {
             self.exit = Some(Err(ScalpError::invalid("scalp view", message.clone())));
         }
@@ -468,6 +668,10 @@ impl Viewer {
             if let Some(job) = job {
                 self.progress = Some(("preparing".into(), 0, 0));
                 let load = matches!(job.head, HeadSource::Load(..));
+                self.loading = match &job.head {
+                    HeadSource::Load(path, _) => Some(path.clone()),
+                    _ => None,
+                };
                 self.running = Some((job.plan.clone(), load));
                 if !self.worker.start(job) {
                     self.running = None;
@@ -484,6 +688,36 @@ impl Viewer {
             {
                 self.fail(e.to_string());
             }
+        }
+    }
+
+    /// A file dropped on the window: a plan (.toml) replaces the treatment, keeping the
+    /// head, camera, time and what is shown; anything else is loaded as a scan. A file that
+    /// cannot be used is said in the panel and changes nothing.
+    fn drop_file(&mut self, path: PathBuf) {
+        let is_plan = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        if !is_plan {
+            self.pending_load = Some(path);
+            self.reconcile();
+            return;
+        }
+        match Plan::load(&path) {
+            Ok(plan) => {
+                let years = self.controls.years;
+                let shown = self.controls.settings.clone();
+                let split = self.controls.split;
+                self.controls = Controls::new(plan, years);
+                self.controls.settings.light = shown.light;
+                self.controls.settings.dots = shown.dots;
+                self.controls.settings.show = shown.show;
+                self.controls.split = split;
+                self.note = Some(format!("loaded plan {}", path.display()));
+                self.error = None;
+                self.reconcile();
+            }
+            Err(e) => self.error = Some(format!("{}: {e}", path.display())),
         }
     }
 

@@ -58,7 +58,7 @@ impl Controls {
     }
 
     /// Sets every zone's density so the top has `top`, keeping the plan's proportions.
-    fn set_density(&mut self, top: f32) {
+    pub(super) fn set_density(&mut self, top: f32) {
         let k = top / self.density_base.top.max(1e-3);
         let b = &self.density_base;
         let clamp = |v: f32| (v * k).clamp(1.0, 1000.0);

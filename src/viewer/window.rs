@@ -155,6 +155,7 @@ impl Viewer {
         if let Some(f) = frame {
             self.window.pre_present_notify();
             gpu.queue.present(f);
+            self.counts.shown += 1;
         }
         for id in textures.free.drain() {
             self.egui_renderer.free_texture(&id);
