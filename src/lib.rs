@@ -25,6 +25,7 @@ pub mod light;
 pub mod math;
 pub mod optics;
 pub mod parallel;
+pub mod photo;
 pub mod plan;
 pub mod png;
 pub mod render;
