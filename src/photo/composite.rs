@@ -2,7 +2,8 @@
 //! pixel is multiplied by what the dots do to the skin the engine draws there from the photo's
 //! camera, the treated head's light over the untreated head's (linear RGB). Skin the dots do
 //! not reach, parts the camera does not see and everything off the head keep a ratio of one
-//! and so stay as they were. Also: reading a photo safely (size before decoding) and its
+//! and so stay as they were; pixels that do not look like skin (the photo's own hair, the
+//! background where the drawn head spills past the client's) are never darkened. Also: reading a photo safely (size before decoding) and its
 //! lens from EXIF, and whether the photo shows skin where the fit puts the scalp.
 use crate::error::{Result, ScalpError};
 use std::io::{Read, Seek};
@@ -175,7 +176,9 @@ pub fn composite(
         .zip(treated.pixels())
         .zip(untreated.pixels())
     {
-        if t == u {
+        // Only skin takes dots: where the head drawn spills past the client's own (a head
+        // shaped otherwise, a point picked off), and on his own hair, the photo stays.
+        if t == u || !looks_like_skin(o) {
             continue;
         }
         for c in 0..3 {
