@@ -26,6 +26,7 @@ pub mod limits;
 pub mod math;
 pub mod optics;
 pub mod parallel;
+pub mod photo;
 pub mod plan;
 pub mod png;
 pub mod render;

@@ -33,6 +33,8 @@ enum Command {
     /// Match the SMP to the client's shaved hair: searches the shade, density and dot size
     /// for the plan whose treated scalp reads like the hair, and writes that plan.
     Match(cli::match_::MatchArgs),
+    /// The treatment rendered into the client's own photos, fitted by landmark pixels.
+    Photo(cli::photo::PhotoArgs),
     /// Correct and erroneous work side by side (technique errors, for trainers).
     Compare(cli::compare::CompareArgs),
     /// Measure dots per second generated, aged and drawn, and GPU time per pass.
@@ -55,6 +57,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Report(a) => cli::report::run(a),
         Command::Compare(a) => cli::compare::run(a),
         Command::Match(a) => cli::match_::run(a),
+        Command::Photo(a) => cli::photo::run(a),
         Command::Bench(a) => cli::bench::run(a),
         Command::Plan(a) => cli::plan::run(a),
         Command::Adapters => cli::adapters::run(),

@@ -20,6 +20,7 @@ pub mod bench;
 pub mod compare;
 pub mod gallery;
 pub mod match_;
+pub mod photo;
 pub mod plan;
 pub mod render;
 pub mod report;

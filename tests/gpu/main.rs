@@ -15,6 +15,7 @@ mod formats;
 mod hair;
 mod looks;
 mod paths;
+mod photo;
 mod render;
 mod scans;
 mod sessions;
