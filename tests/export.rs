@@ -146,10 +146,17 @@ fn page_check(html: &Path, dir: &Path) -> Option<(serde_json::Value, Vec<image::
         }
     };
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!("page check gave no report: {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "page check gave no report: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     let images = ["first", "second", "last"]
-        .map(|n| image::open(shots.join(format!("{n}.png"))).unwrap().to_rgba8())
+        .map(|n| {
+            image::open(shots.join(format!("{n}.png")))
+                .unwrap()
+                .to_rgba8()
+        })
         .to_vec();
     Some((report, images))
 }
@@ -157,7 +164,9 @@ fn page_check(html: &Path, dir: &Path) -> Option<(serde_json::Value, Vec<image::
 #[test]
 fn the_page_shows_the_head_offline_and_the_slider_changes_the_scalp() {
     let (dir, _, html) = exported();
-    let Some((report, shots)) = page_check(html, dir.path()) else { return };
+    let Some((report, shots)) = page_check(html, dir.path()) else {
+        return;
+    };
     eprintln!("{report}");
     assert_eq!(report["state"], "ready", "{report}");
     assert_eq!(report["requests"].as_array().unwrap().len(), 0, "{report}");
@@ -170,12 +179,20 @@ fn the_page_shows_the_head_offline_and_the_slider_changes_the_scalp() {
         .collect();
     assert_eq!(shown, ["untreated", "healed", "10 years"]);
     let [untreated, healed, ten] = [&shots[0], &shots[1], &shots[2]];
-    let lum = |p: &image::Rgba<u8>| 0.2126 * p[0] as f32 + 0.7152 * p[1] as f32 + 0.0722 * p[2] as f32;
+    let lum =
+        |p: &image::Rgba<u8>| 0.2126 * p[0] as f32 + 0.7152 * p[1] as f32 + 0.0722 * p[2] as f32;
     // Not blank: the head covers a good share of the canvas, lighter than the background.
     let (w, h) = untreated.dimensions();
     let background = lum(untreated.get_pixel(3, h / 2));
-    let head = untreated.pixels().filter(|p| (lum(p) - background).abs() > 20.0).count();
-    assert!(head > (w * h) as usize / 10, "{head} head pixels of {}", w * h);
+    let head = untreated
+        .pixels()
+        .filter(|p| (lum(p) - background).abs() > 20.0)
+        .count();
+    assert!(
+        head > (w * h) as usize / 10,
+        "{head} head pixels of {}",
+        w * h
+    );
     // The top of the head (upper middle of the frame) darkens when treated, and lightens again
     // over ten years.
     let region_mean = |img: &image::RgbaImage| {
@@ -191,7 +208,11 @@ fn the_page_shows_the_head_offline_and_the_slider_changes_the_scalp() {
         }
         s / n
     };
-    let (u, he, t) = (region_mean(untreated), region_mean(healed), region_mean(ten));
+    let (u, he, t) = (
+        region_mean(untreated),
+        region_mean(healed),
+        region_mean(ten),
+    );
     eprintln!("scalp luminance: untreated {u:.2}, healed {he:.2}, 10 years {t:.2}");
     assert!(he < u - 1.0, "{he} {u}");
     assert!(t > he, "{t} {he}");
