@@ -33,7 +33,7 @@ struct Bin {
 
 impl Bin {
     fn push(&mut self, data: &[u8], target: Option<u32>) -> usize {
-        while self.bytes.len() % 4 != 0 {
+        while !self.bytes.len().is_multiple_of(4) {
             self.bytes.push(0);
         }
         let mut view = json!({
@@ -115,7 +115,7 @@ pub fn glb(mesh: &UvMesh, variants: &[Variant], default: usize) -> Vec<u8> {
         }));
         mappings.push(json!({"material": k, "variants": [k]}));
     }
-    while bin.bytes.len() % 4 != 0 {
+    while !bin.bytes.len().is_multiple_of(4) {
         bin.bytes.push(0);
     }
     let mut primitive = json!({
@@ -145,7 +145,7 @@ pub fn glb(mesh: &UvMesh, variants: &[Variant], default: usize) -> Vec<u8> {
     }
     root["meshes"] = json!([{"name": "head", "primitives": [primitive]}]);
     let mut text = serde_json::to_vec(&root).unwrap_or_default();
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push(b' ');
     }
     let total = 12 + 8 + text.len() + 8 + bin.bytes.len();

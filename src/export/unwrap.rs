@@ -125,12 +125,12 @@ pub fn unwrap(mesh: &Mesh, size: u32) -> UvMesh {
     }
     let mut chart_of_root = std::collections::HashMap::new();
     let mut charts: Vec<Chart> = Vec::new();
-    for t in 0..tri_count {
+    for (t, &class) in classes.iter().enumerate() {
         let root = find(&mut parent, t as u32);
         let c = *chart_of_root.entry(root).or_insert_with(|| {
             charts.push(Chart {
                 triangles: Vec::new(),
-                class: classes[t],
+                class,
                 min: Vec2::splat(f32::INFINITY),
                 max: Vec2::splat(f32::NEG_INFINITY),
             });
