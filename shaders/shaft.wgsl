@@ -59,8 +59,8 @@ fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
         // Peak thickness: the piece's area (times its gain) spread over the footprint.
         let m0 = gain * area / (TAU * sa * sb);
         // Thinner than the smallest drawn σ: widen it, keeping its area (footprint.wgsl).
-        let across = keep_area(sa, m0, px_per_mm);
-        let along = keep_area(sb, across.y, px_per_mm);
+        let across = keep_area(sa, m0, px_per_mm, view.proj.z);
+        let along = keep_area(sb, across.y, px_per_mm, view.proj.z);
         o.inv_2s2_across[c] = 0.5 / (across.x * across.x);
         o.inv_2s2_along[c] = 0.5 / (along.x * along.x);
         o.m0[c] = along.y;

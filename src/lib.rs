@@ -16,6 +16,7 @@ pub mod colour;
 pub mod dots;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod exposure;
 pub mod gpu;
 pub mod hair;

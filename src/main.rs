@@ -44,6 +44,15 @@ enum Command {
     Gallery(cli::gallery::GalleryArgs),
     /// List the GPU adapters wgpu can use, best first.
     Adapters,
+    /// Files a client takes home: the head as a 3D model (.glb) with its treatment at several
+    /// times, and an offline page (.html) with a time slider.
+    Export(cli::export::ExportArgs),
+    /// One turn round the head as a video (.mp4 or .webp through ffmpeg, .gif without), at one
+    /// time or with the years passing as it turns.
+    Turntable(cli::turntable::TurntableArgs),
+    /// The consultation report a client takes home (.pdf): before/after and the years, the
+    /// sessions, the hairline, when a touch-up is due and how sun habits move it, aftercare.
+    Consult(cli::consult::ConsultArgs),
     /// Regenerate the built-in default head (assets/head.obj and its landmarks) from code.
     Sculpt(cli::sculpt::SculptArgs),
 }
@@ -62,6 +71,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan(a) => cli::plan::run(a),
         Command::Adapters => cli::adapters::run(),
         Command::Sculpt(a) => cli::sculpt::run(a),
+        Command::Export(a) => cli::export::run(a),
+        Command::Turntable(a) => cli::turntable::run(a),
+        Command::Consult(a) => cli::consult::run(a),
     }
 }
 

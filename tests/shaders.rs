@@ -212,7 +212,7 @@ fn wgsl_structs() -> BTreeMap<String, Layout> {
 }
 
 /// WGSL structs with no Rust twin: shader-internal values and stage inputs/outputs.
-const SHADER_ONLY: [&str; 7] = [
+const SHADER_ONLY: [&str; 8] = [
     "ZoneSample",
     "Candidate",
     "GridNode",
@@ -220,6 +220,7 @@ const SHADER_ONLY: [&str; 7] = [
     "VsOut",
     "FsOut",
     "DotInstance",
+    "BakeInstance",
 ];
 
 #[test]

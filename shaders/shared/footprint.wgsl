@@ -30,12 +30,13 @@ struct Footprint {
 
 // Widens σ (mm) to at least the minimum on screen and returns (σ_draw, m0_draw) with the
 // footprint's area ∫M kept: sub-pixel dots keep their mean darkness and do not shimmer.
-fn keep_area(sigma: f32, m0: f32, px_per_mm: f32) -> vec2f {
+// `min_px` is the smallest σ drawn, in pixels (the view's, or a baked texture's texels).
+fn keep_area(sigma: f32, m0: f32, px_per_mm: f32, min_px: f32) -> vec2f {
     let sigma_px = sigma * px_per_mm;
-    if (sigma_px >= view.proj.z || m0 <= 0.0) {
+    if (sigma_px >= min_px || m0 <= 0.0) {
         return vec2f(sigma, m0);
     }
-    let f = view.proj.z / max(sigma_px, 1e-4);
+    let f = min_px / max(sigma_px, 1e-4);
     return vec2f(sigma * f, optics_ein_inverse(optics_ein(m0) / (f * f)));
 }
 
@@ -50,33 +51,43 @@ fn dot_footprint(position: vec3f, n: vec3f, diameter: f32, depth: f32, shade: f3
     if (!fp.visible) {
         return fp;
     }
+    // Foreshortening at grazing angles shrinks the footprint on screen too.
+    let cos_view = max(dot(n, to_eye / dist), 0.05);
+    let px_per_mm = view.proj.x / dist * sqrt(cos_view);
+    return footprint_at(n, diameter, depth, shade, look, px_per_mm, view.proj.z, view.ink.rgb);
+}
+
+// The footprint of a dot drawn at `px_per_mm` pixels a millimetre whatever the view: the screen
+// (dot_footprint) or a texture baked over the skin (bake.wgsl). `ink` is the tone's per-channel
+// scale of the ink's density.
+fn footprint_at(n: vec3f, diameter: f32, depth: f32, shade: f32, look: vec4f, px_per_mm: f32,
+                min_px: f32, ink: vec3f) -> Footprint {
+    var fp: Footprint;
+    fp.visible = true;
     var t = cross(n, vec3f(0.0, 1.0, 0.0));
     if (dot(t, t) < 1e-6) {
         t = cross(n, vec3f(1.0, 0.0, 0.0));
     }
     fp.t = normalize(t);
     fp.b = cross(n, fp.t);
-    // Foreshortening at grazing angles shrinks the footprint on screen too.
-    let cos_view = max(dot(n, to_eye / dist), 0.05);
-    let px_per_mm = view.proj.x / dist * sqrt(cos_view);
     var widest = 0.0;
     for (var c = 0; c < 3; c++) {
         let s_fresh = optics_sigma_c(diameter, depth, c);
         // Spreading (look.y) widens σ at a constant amount of pigment, so it lowers the peak.
         let s2 = s_fresh * s_fresh + look.y;
         let m0 = optics_peak_thickness_c(diameter, depth, look.x, c) * (s_fresh * s_fresh) / s2;
-        let drawn = keep_area(sqrt(s2), m0, px_per_mm);
+        let drawn = keep_area(sqrt(s2), m0, px_per_mm, min_px);
         fp.inv_2s2[c] = 0.5 / (drawn.x * drawn.x);
         fp.m0[c] = drawn.y;
         widest = max(widest, drawn.x * extent_sigmas(drawn.y));
     }
     fp.extent_mm = widest;
-    fp.peak = optics_reach(depth) * (1.0 - optics_ink_transmittance(shade, view.ink.rgb));
+    fp.peak = optics_reach(depth) * (1.0 - optics_ink_transmittance(shade, ink));
     fp.scab = 0.0;
     fp.redness = 0.0;
     if (look.w > 0.0) {
         let s0 = AGEING_SCAB_SIZE * 0.5 * diameter / 1.41421356;
-        let drawn = keep_area(s0, look.w, px_per_mm);
+        let drawn = keep_area(s0, look.w, px_per_mm, min_px);
         fp.scab = drawn.y;
         fp.scab_inv_2s2 = 0.5 / (drawn.x * drawn.x);
         fp.extent_mm = max(fp.extent_mm, OPTICS_FOOTPRINT_EXTENT_SIGMAS * drawn.x);

@@ -18,6 +18,8 @@ pub mod adapters;
 pub mod age;
 pub mod bench;
 pub mod compare;
+pub mod consult;
+pub mod export;
 pub mod gallery;
 pub mod match_;
 pub mod photo;
@@ -25,6 +27,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod sculpt;
+pub mod turntable;
 pub mod view;
 
 #[derive(Args)]

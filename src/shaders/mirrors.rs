@@ -3,6 +3,7 @@
 use crate::ageing::{AgeParams, Appearance};
 use crate::dots::generate::Vertex;
 use crate::dots::{Dot, GenParams};
+use crate::export::bake::BakeGpu;
 use crate::hair::{Hair, Shaft};
 use crate::render::composite::CompositeGpu;
 use crate::render::shadow::ShadowGpu;
@@ -167,6 +168,13 @@ pub fn all() -> Vec<Mirror> {
             length_mm,
             absorptance,
             kind
+        }),
+        mirror!(BakeGpu {
+            size,
+            min_sigma_texels,
+            _pad,
+            ink,
+            tile
         }),
     ]
 }

@@ -51,7 +51,7 @@ pub mod shared {
 use shared::*;
 
 /// Every pass: (name, the shared files it includes, its own file).
-pub const PASSES: [(&str, &[&str], &str); 10] = [
+pub const PASSES: [(&str, &[&str], &str); 11] = [
     (
         "generate",
         &[HASH, MATH, DOTS, SCAR, ZONE, ZONE_SAMPLE],
@@ -102,6 +102,11 @@ pub const PASSES: [(&str, &[&str], &str); 10] = [
         &[],
         include_str!("../../shaders/composite.wgsl"),
     ),
+    (
+        "bake",
+        &[HASH, MATH, SCAR, VIEW, OPTICS, FOOTPRINT],
+        include_str!("../../shaders/bake.wgsl"),
+    ),
 ];
 
 /// The full module of pass `name`: prelude, shared files, own file.
@@ -133,6 +138,10 @@ pub fn spacing() -> String {
 
 pub fn age() -> String {
     source("age")
+}
+
+pub fn bake() -> String {
+    source("bake")
 }
 
 pub fn shadow() -> String {

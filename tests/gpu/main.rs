@@ -9,6 +9,7 @@ mod clinical;
 mod darkening;
 mod dots;
 mod errors;
+mod export;
 mod fading;
 mod faults;
 mod formats;

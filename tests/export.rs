@@ -1,0 +1,369 @@
+//! Take-home files through the command line: `scalp export --glb/--html` and
+//! `scalp turntable`. The .glb goes through the Khronos glTF validator (tools/, `npm ci`), the
+//! page through headless Chromium with the network cut off, the turntable through its decoder.
+//! Each outside tool that is missing is said on stderr as SKIPPED, and that part alone is
+//! skipped.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scalp(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "scalp {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn tools() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tools")
+}
+
+/// The Khronos validator's report of a file; None (said) when node or the package is missing.
+fn validate(file: &Path) -> Option<serde_json::Value> {
+    if !tools().join("node_modules/gltf-validator").is_dir() {
+        eprintln!("SKIPPED glTF validation: tools/node_modules/gltf-validator is missing (cd tools && npm ci)");
+        return None;
+    }
+    let out = match Command::new("node")
+        .arg(tools().join("validate-gltf.js"))
+        .arg(file)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("SKIPPED glTF validation: node could not be run ({e})");
+            return None;
+        }
+    };
+    Some(serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "validator gave no report: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }))
+}
+
+/// One small export shared by the tests (the built-in head, 60 000 dots, 1024² textures).
+fn exported() -> &'static (tempfile::TempDir, PathBuf, PathBuf) {
+    static DONE: std::sync::OnceLock<(tempfile::TempDir, PathBuf, PathBuf)> =
+        std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let glb = dir.path().join("head.glb");
+        let html = dir.path().join("head.html");
+        scalp(&[
+            "export",
+            "--glb",
+            glb.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+            "--dots",
+            "30000",
+            "--texture-size",
+            "1024",
+        ]);
+        (dir, glb, html)
+    })
+}
+
+#[test]
+fn export_glb_has_the_five_moments_and_is_valid() {
+    let (_, glb, _) = exported();
+    let bytes = std::fs::read(glb).unwrap();
+    let json = scalp::export::glb::json_of(&bytes).expect("a .glb with a JSON chunk");
+    let names: Vec<&str> = json["extensions"]["KHR_materials_variants"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["untreated", "healed", "1 year", "5 years", "10 years"]
+    );
+    // Shown without variants: healed.
+    assert_eq!(json["meshes"][0]["primitives"][0]["material"], 1);
+    // Nothing partial is left beside it.
+    let dir = glb.parent().unwrap();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name();
+        assert!(!name.to_string_lossy().ends_with(".partial"), "{name:?}");
+    }
+    let Some(report) = validate(glb) else { return };
+    eprintln!("{report}");
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["warnings"], 0, "{report}");
+    assert_eq!(report["materials"], 5, "{report}");
+}
+
+#[test]
+fn export_html_is_one_file_that_asks_for_nothing() {
+    let (_, _, html) = exported();
+    let page = std::fs::read_to_string(html).unwrap();
+    // No script, style, image or model from elsewhere; the content policy forbids any fetch.
+    for needle in ["src=\"http", "href=\"http", "src=\"//", "import(", "<link"] {
+        assert!(!page.contains(needle), "{needle}");
+    }
+    assert!(page.contains("default-src 'none'"));
+    // The model is in the page: 12 moments (untreated, healed, 1–10 years).
+    let start = page.find("application/octet-stream").unwrap();
+    assert!(page.len() - start > 1_000_000);
+}
+
+/// Opens the page in headless Chromium through tools/page-check.js (playwright-core) with the
+/// network off, moves the time slider with the keyboard (untreated, healed, 10 years) and
+/// returns its report and the three screenshots. None, said, when chromium, node or
+/// playwright-core is missing.
+fn page_check(html: &Path, dir: &Path) -> Option<(serde_json::Value, Vec<image::RgbaImage>)> {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        eprintln!("SKIPPED the page in a browser: chromium is not installed");
+        return None;
+    };
+    if !tools().join("node_modules/playwright-core").is_dir() {
+        eprintln!("SKIPPED the page in a browser: tools/node_modules/playwright-core is missing (cd tools && npm ci)");
+        return None;
+    }
+    let shots = dir.join("shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = match Command::new("node")
+        .arg(tools().join("page-check.js"))
+        .arg(html)
+        .arg(&shots)
+        .arg(chromium)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("SKIPPED the page in a browser: node could not be run ({e})");
+            return None;
+        }
+    };
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "page check gave no report: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let images = ["first", "second", "last"]
+        .map(|n| {
+            image::open(shots.join(format!("{n}.png")))
+                .unwrap()
+                .to_rgba8()
+        })
+        .to_vec();
+    Some((report, images))
+}
+
+#[test]
+fn the_page_shows_the_head_offline_and_the_slider_changes_the_scalp() {
+    let (dir, _, html) = exported();
+    let Some((report, shots)) = page_check(html, dir.path()) else {
+        return;
+    };
+    eprintln!("{report}");
+    assert_eq!(report["state"], "ready", "{report}");
+    assert_eq!(report["requests"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report}");
+    let shown: Vec<&str> = report["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["shown"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["untreated", "healed", "10 years"]);
+    let [untreated, healed, ten] = [&shots[0], &shots[1], &shots[2]];
+    let lum =
+        |p: &image::Rgba<u8>| 0.2126 * p[0] as f32 + 0.7152 * p[1] as f32 + 0.0722 * p[2] as f32;
+    // Not blank: the head covers a good share of the canvas, lighter than the background.
+    let (w, h) = untreated.dimensions();
+    let background = lum(untreated.get_pixel(3, h / 2));
+    let head = untreated
+        .pixels()
+        .filter(|p| (lum(p) - background).abs() > 20.0)
+        .count();
+    assert!(
+        head > (w * h) as usize / 10,
+        "{head} head pixels of {}",
+        w * h
+    );
+    // The top of the head (upper middle of the frame) darkens when treated, and lightens again
+    // over ten years.
+    let region_mean = |img: &image::RgbaImage| {
+        let (mut s, mut n) = (0.0, 0.0);
+        for y in h / 8..h / 2 {
+            for x in w / 4..3 * w / 4 {
+                let p = img.get_pixel(x, y);
+                if (lum(p) - background).abs() > 20.0 {
+                    s += lum(p);
+                    n += 1.0;
+                }
+            }
+        }
+        s / n
+    };
+    let (u, he, t) = (
+        region_mean(untreated),
+        region_mean(healed),
+        region_mean(ten),
+    );
+    eprintln!("scalp luminance: untreated {u:.2}, healed {he:.2}, 10 years {t:.2}");
+    assert!(he < u - 1.0, "{he} {u}");
+    assert!(t > he, "{t} {he}");
+}
+
+#[test]
+fn turntable_gif_has_every_frame_and_they_differ() {
+    use image::AnimationDecoder;
+    let dir = tempfile::tempdir().unwrap();
+    let gif = dir.path().join("spin.gif");
+    scalp(&[
+        "turntable",
+        "--out",
+        gif.to_str().unwrap(),
+        "--dots",
+        "20000",
+        "--frames",
+        "8",
+        "--size",
+        "96x96",
+        "--ageing",
+    ]);
+    let file = std::io::BufReader::new(std::fs::File::open(&gif).unwrap());
+    let frames = image::codecs::gif::GifDecoder::new(file)
+        .unwrap()
+        .into_frames()
+        .collect_frames()
+        .unwrap();
+    assert_eq!(frames.len(), 8);
+    for pair in frames.windows(2) {
+        let (a, b) = (pair[0].buffer(), pair[1].buffer());
+        let differ = a.pixels().zip(b.pixels()).filter(|(p, q)| p != q).count();
+        assert!(
+            differ > 200,
+            "consecutive frames differ in only {differ} pixels"
+        );
+    }
+}
+
+#[test]
+fn turntable_mp4_through_ffmpeg_has_every_frame() {
+    let probe = Command::new("ffprobe").arg("-version").output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED the MP4 turntable: ffmpeg/ffprobe is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mp4 = dir.path().join("spin.mp4");
+    scalp(&[
+        "turntable",
+        "--out",
+        mp4.to_str().unwrap(),
+        "--dots",
+        "20000",
+        "--frames",
+        "10",
+        "--size",
+        "96x96",
+        "--years",
+        "5",
+    ]);
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=nb_read_frames,codec_name",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&mp4)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.trim(), "h264,10", "{text}");
+}
+
+#[test]
+fn consult_pdf_has_its_pages_text_and_pictures() {
+    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
+    if !have("pdftoppm") || !have("pdftotext") {
+        eprintln!("SKIPPED the consultation report check: poppler-utils (pdftoppm, pdftotext) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("client.pdf");
+    scalp(&[
+        "consult",
+        "--out",
+        pdf.to_str().unwrap(),
+        "--dots",
+        "20000",
+        "--clinic",
+        "Test Clinic",
+        "--client",
+        "A. Client",
+    ]);
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in [
+        "Test Clinic",
+        "Prepared for A. Client",
+        "Before",
+        "After: healed",
+        "10 years",
+        "Your sessions",
+        "Session 1",
+        "Front line",
+        "When a touch-up is due",
+        "SPF 50",
+        "Aftercare",
+        "[hairline]",
+    ] {
+        assert!(
+            text.contains(needle),
+            "no \"{needle}\" in the report's text:\n{text}"
+        );
+    }
+    let out = dir.path().join("page");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "40", "-png"])
+        .arg(&pdf)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    // The first page carries the five pictures: many distinct colours, and dark pixels (the
+    // pictures' background) over a good share of a white page.
+    let first = image::open(&pages[0]).unwrap().to_rgb8();
+    let dark = first.pixels().filter(|p| p[0] < 200).count();
+    assert!(
+        dark > first.pixels().len() / 5,
+        "{dark} of {}",
+        first.pixels().len()
+    );
+    // The second page is text only: mostly white.
+    let second = image::open(&pages[1]).unwrap().to_rgb8();
+    let white = second.pixels().filter(|p| p[0] > 240).count();
+    assert!(white > second.pixels().len() * 8 / 10);
+}
