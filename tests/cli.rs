@@ -667,3 +667,25 @@ fn a_scans_warning_is_shown_once() {
         "the warning must appear exactly once:\n{all}"
     );
 }
+
+#[test]
+fn dots_over_the_memory_budget_are_refused_with_the_numbers_and_no_file() {
+    // Under the dot limit, over a budget stated for this run (SCALP_GPU_MEMORY_MB): refused
+    // before the GPU is touched, naming bytes needed and allowed.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scalp"))
+        .args([
+            "render", "--dots", "5000000", "--size", "64x48", "--out", "x.png",
+        ])
+        .env("SCALP_GPU_MEMORY_MB", "64")
+        .current_dir(dir.path())
+        .output()
+        .expect("run scalp");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("does not fit") && err.contains("bytes"),
+        "{err}"
+    );
+    no_files_but(dir.path(), &[]);
+}

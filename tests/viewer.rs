@@ -18,48 +18,41 @@ impl Drop for Xvfb {
     }
 }
 
-/// Starts Xvfb on the first display number that is free, or says why it cannot.
+/// Starts Xvfb on a display it picks itself (`-displayfd`), or says why it cannot. Tests run
+/// at once in one process: choosing a number here raced (two servers for one display, and one
+/// test's teardown killed the other's X server mid-run).
 fn start_xvfb() -> Result<Xvfb, String> {
-    // Start from a number derived from the process id so parallel test runs rarely collide.
-    let base = 100 + std::process::id() % 400;
-    let mut last = String::from("no free display number");
-    for n in (base..base + 40).map(|n| n % 1000).filter(|n| *n > 0) {
-        let socket = format!("/tmp/.X11-unix/X{n}");
-        if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
+    use std::io::BufRead;
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x1024x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run Xvfb ({e}); install it: apt-get install xvfb"))?;
+    // Xvfb writes its display number once it accepts connections.
+    let mut line = String::new();
+    let read = std::io::BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line);
+    match (read, line.trim().parse::<u32>()) {
+        (Ok(_), Ok(n)) => Ok(Xvfb {
+            child,
+            display: format!(":{n}"),
+        }),
+        _ => {
+            let _ = child.kill();
+            let status = child.wait();
+            Err(format!(
+                "Xvfb gave no display number ({line:?}; {status:?})"
+            ))
         }
-        let child = Command::new("Xvfb")
-            .arg(format!(":{n}"))
-            .args(["-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let mut child = match child {
-            Ok(c) => c,
-            Err(e) => {
-                return Err(format!(
-                    "cannot run Xvfb ({e}); install it: apt-get install xvfb"
-                ))
-            }
-        };
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(15) {
-            if Path::new(&socket).exists() {
-                return Ok(Xvfb {
-                    child,
-                    display: format!(":{n}"),
-                });
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                last = format!("Xvfb :{n} exited with {status}");
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
     }
-    Err(last)
 }
 
 /// Runs `scalp view ARGS` on `display` and returns the screenshot it wrote.

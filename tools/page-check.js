@@ -21,7 +21,8 @@ const [page_file, out_dir, exe = '/usr/bin/chromium'] = process.argv.slice(2);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto('file://' + path.resolve(page_file));
-  await page.waitForFunction(() => document.body.dataset.state, null, { timeout: 180000 });
+  // A locator, not waitForFunction: the page's content policy forbids the eval that one uses.
+  await page.locator('body[data-state]').waitFor({ state: 'attached', timeout: 180000 });
   const state = await page.evaluate(() => document.body.dataset.state);
   const shots = [];
   const slider = page.locator('#time');

@@ -410,6 +410,11 @@ fn components(positions: &[Vec3], tris: &[[u32; 3]]) -> Components {
 /// and others only when they are a sizeable part near it. Counts the rest as fragments, and
 /// those of them far away as strays.
 fn keep_components(comps: &Components, report: &mut RepairReport) -> Vec<bool> {
+    if comps.area.is_empty() {
+        // No triangles survived the earlier steps: nothing to choose from (the caller refuses
+        // an empty mesh with its own message).
+        return Vec::new();
+    }
     let most_triangles = comps.triangles.iter().copied().max().unwrap_or(0);
     let main = (0..comps.area.len())
         .filter(|&c| comps.triangles[c] as f64 >= MAIN_MIN_TRIANGLE_SHARE * most_triangles as f64)
