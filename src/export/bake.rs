@@ -178,17 +178,7 @@ impl BakePass {
                 attributes: &uv_attr,
             })],
         );
-        let dot_attrs = [
-            attribute(0, F::Float32x3, offset_of!(Dot, position)),
-            attribute(1, F::Float32, offset_of!(Dot, depth_mm)),
-            attribute(2, F::Float32x3, offset_of!(Dot, normal)),
-            attribute(3, F::Float32, offset_of!(Dot, diameter_mm)),
-            attribute(4, F::Float32, offset_of!(Dot, pigment)),
-            attribute(5, F::Float32, offset_of!(Dot, shade)),
-            attribute(6, F::Uint32, offset_of!(Dot, id)),
-            attribute(7, F::Uint32, offset_of!(Dot, flags)),
-        ];
-        let look = [attribute(8, F::Float32x4, offset_of!(Appearance, amount))];
+        let (dot_attrs, look) = crate::render::splat::dot_instance_attributes();
         let place = [
             attribute(9, F::Float32x4, offset_of!(DotUv, uv)),
             attribute(10, F::Float32x4, offset_of!(DotUv, du)),

@@ -14,13 +14,12 @@ pub struct SplatPass {
     quads: super::AdditiveQuads,
 }
 
-impl SplatPass {
-    pub fn new(gpu: &Gpu) -> SplatPass {
-        let d = &gpu.device;
-        let module = shaders::module(d, "splat.wgsl", &shaders::splat());
-        // The dot buffer itself is the instance buffer (`DotInstance` in splat.wgsl: Dot's
-        // fields at their offsets, then the Appearance as one vec4f).
-        let attrs = [
+/// A dot and its appearance as instance attributes (locations 0–7 from the dot buffer, 8 from
+/// the appearance buffer), as `DotInstance` (splat.wgsl) and `BakeInstance` (bake.wgsl) read them.
+pub(crate) fn dot_instance_attributes() -> ([wgpu::VertexAttribute; 8], [wgpu::VertexAttribute; 1])
+{
+    (
+        [
             attribute(0, F::Float32x3, offset_of!(Dot, position)),
             attribute(1, F::Float32, offset_of!(Dot, depth_mm)),
             attribute(2, F::Float32x3, offset_of!(Dot, normal)),
@@ -29,8 +28,18 @@ impl SplatPass {
             attribute(5, F::Float32, offset_of!(Dot, shade)),
             attribute(6, F::Uint32, offset_of!(Dot, id)),
             attribute(7, F::Uint32, offset_of!(Dot, flags)),
-        ];
-        let look = [attribute(8, F::Float32x4, offset_of!(Appearance, amount))];
+        ],
+        [attribute(8, F::Float32x4, offset_of!(Appearance, amount))],
+    )
+}
+
+impl SplatPass {
+    pub fn new(gpu: &Gpu) -> SplatPass {
+        let d = &gpu.device;
+        let module = shaders::module(d, "splat.wgsl", &shaders::splat());
+        // The dot buffer itself is the instance buffer (`DotInstance` in splat.wgsl: Dot's
+        // fields at their offsets, then the Appearance as one vec4f).
+        let (attrs, look) = dot_instance_attributes();
         let quads = super::AdditiveQuads::new(
             gpu,
             "splat",
