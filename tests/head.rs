@@ -563,6 +563,33 @@ fn a_stray_triangle_far_away_leaves_the_head_as_it_was() {
     }
 }
 
+/// Issue 19, a sibling of defect 2: a spike (a vertex pulled a kilometre out of the surface
+/// and still joined to it, as depth-map outliers are) set the head's box, so its units were
+/// guessed wrong (×0.3), the alignment failed (0% within 5 mm) and the render exited 0. The
+/// spike's triangles are now dropped and warned of, and the head loads as it was but for the
+/// one triangle that held the spike.
+#[test]
+fn a_spike_joined_to_the_head_leaves_it_as_it_was() {
+    let plain = load_scan(&scan_file("plain-s.obj", 1.0, ""), None).unwrap();
+    let n = plain.mesh.positions.len();
+    for (name, far_mm) in [("spike-km.obj", 1e6), ("spike-m.obj", -600.0)] {
+        // Joined to the two corners of the head's first triangle, far out along Y.
+        let spike = format!("v 0 {far_mm:e} 0\nf 1 2 -1\n");
+        let head = load_scan(&scan_file(name, 1.0, &spike), None).unwrap();
+        assert_eq!(head.mesh.positions.len(), n, "{name}");
+        assert_eq!(head.mesh.indices, plain.mesh.indices, "{name}");
+        let gap = max_vertex_gap(&head.mesh, &plain.mesh);
+        assert!(gap < 0.01, "{name}: the head moved by {gap} mm");
+        let report = head.scan.as_ref().unwrap();
+        assert_eq!(report.repair.spike_triangles_removed, 1, "{name}");
+        let w = report.warnings.join("\n");
+        assert!(
+            w.contains("dropped 1 triangle joined to the head but reaching 1 vertex"),
+            "{name}: {w}"
+        );
+    }
+}
+
 /// The number written after the first `before` in `text`.
 fn number_after(text: &str, before: &str) -> f64 {
     let at = text

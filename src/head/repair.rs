@@ -11,12 +11,16 @@
 //!    written separately become connected.
 //! 2. Drop degenerate triangles (two corners on one vertex, or zero area) and repeated ones
 //!    (the same three vertices, in any order).
-//! 3. Connected components (through shared vertices): keep the largest by area among those
+//! 3. Spikes: triangles reaching a vertex far outside the box that holds the middle 98% of
+//!    the vertices (a depth-map outlier pulled out of the surface stays connected to it, so
+//!    step 4 cannot drop it, and its kilometre-long triangles would set the head's box, its
+//!    units and its alignment). They are dropped and counted.
+//! 4. Connected components (through shared vertices): keep the largest by area among those
 //!    with a fair share of the triangles (a lone stray triangle spanning a kilometre has the
 //!    largest area of all), and others only when they are a sizeable part near it; drop the
 //!    rest as debris, counting apart the strays far from the head (photogrammetry writes
 //!    such points and triangles), which [`RepairReport::warnings`] names.
-//! 4. Orientation: triangles across each manifold edge (used by exactly two triangles) are
+//! 5. Orientation: triangles across each manifold edge (used by exactly two triangles) are
 //!    made to agree; each patch so joined is then turned to face away from the centre of
 //!    its component (a head is star-shaped enough from its centre). Non-manifold edges (three
 //!    or more triangles) and boundary edges (holes, the neck opening) are counted, not mended:
@@ -31,6 +35,11 @@ pub const DEBRIS_AREA_SHARE: f64 = 0.05;
 /// A sizeable component further than this share of the largest one's size from its bounding
 /// box is debris too (a piece of the room, the chair, another person's arm).
 pub const DEBRIS_DISTANCE_SHARE: f32 = 0.2;
+
+/// A vertex further outside the middle-98% box than this share of that box's diagonal is a
+/// spike's tip: a head, a bust's shoulders or a neck stub lie within the box or just beyond
+/// it, nothing of the subject lies half a head size further out.
+pub const SPIKE_SHARE_OF_ROBUST_EXTENT: f64 = 0.5;
 
 /// The weld quantum as a share of the median edge length.
 pub const WELD_SHARE_OF_MEDIAN_EDGE: f64 = 1e-4;
@@ -61,6 +70,12 @@ pub struct RepairReport {
     pub strays_removed: usize,
     pub stray_triangles_removed: usize,
     pub stray_farthest_head_sizes: f64,
+    /// Spikes (see [`SPIKE_SHARE_OF_ROBUST_EXTENT`]): their tips, the triangles dropped with
+    /// them, and how far the furthest tip lies outside the head's middle-98% box, in head
+    /// sizes.
+    pub spike_vertices: usize,
+    pub spike_triangles_removed: usize,
+    pub spike_farthest_head_sizes: f64,
     /// Triangles whose winding was reversed to agree with their neighbours and face outward.
     pub flipped_triangles: usize,
     /// Edges used by three or more triangles.
@@ -93,6 +108,12 @@ impl RepairReport {
             parts.push(format!(
                 "dropped {} repeated triangles",
                 self.duplicate_triangles
+            ));
+        }
+        if self.spike_triangles_removed > 0 {
+            parts.push(format!(
+                "dropped {} spike triangles ({} tips far out)",
+                self.spike_triangles_removed, self.spike_vertices
             ));
         }
         if self.fragments_removed > 0 {
@@ -158,6 +179,25 @@ impl RepairReport {
                 significant(self.stray_farthest_head_sizes)
             ));
         }
+        if self.spike_triangles_removed > 0 {
+            out.push(format!(
+                "dropped {} {} joined to the head but reaching {} {} up to {} head sizes \
+                 beyond it (scanner spikes); they did not count for its size",
+                self.spike_triangles_removed,
+                if self.spike_triangles_removed == 1 {
+                    "triangle"
+                } else {
+                    "triangles"
+                },
+                self.spike_vertices,
+                if self.spike_vertices == 1 {
+                    "vertex"
+                } else {
+                    "vertices"
+                },
+                significant(self.spike_farthest_head_sizes)
+            ));
+        }
         if self.fragment_area_share > 0.3 {
             out.push(format!(
                 "{:.0}% of the scan's surface was dropped as loose fragments: is the head the \
@@ -211,7 +251,9 @@ pub fn repair(raw: &RawMesh) -> Repaired {
     // 2. Degenerate and repeated triangles. `tri_src`: each kept triangle's in `raw`.
     let (mut tris, mut tri_src) = proper_triangles(raw, &weld, &positions, &mut report);
     drop_repeated(&mut tris, &mut tri_src, &mut report);
-    // 3. Components through shared vertices; debris dropped.
+    // 3. Spikes.
+    drop_spikes(&mut tris, &mut tri_src, &positions, &mut report);
+    // 4. Components through shared vertices; debris dropped.
     let mut comps = components(&positions, &tris);
     let keep_comp = keep_components(&comps, &mut report);
     if report.fragments_removed + report.strays_removed > 0 {
@@ -224,10 +266,71 @@ pub fn repair(raw: &RawMesh) -> Repaired {
         retain_marked(&mut tri_src, &keep);
         retain_marked(&mut comps.of_tri, &keep);
     }
-    // 4. Orientation over manifold edges.
+    // 5. Orientation over manifold edges.
     let adj = manifold_neighbours(&tris, positions.len(), &mut report);
     let flip = orient(&tris, &positions, &comps, &adj, &mut report);
     finish(raw, positions, &welded_src, tris, &tri_src, &flip, report)
+}
+
+/// Drops the triangles that reach a spike's tip (see [`SPIKE_SHARE_OF_ROBUST_EXTENT`]).
+fn drop_spikes(
+    tris: &mut Vec<[u32; 3]>,
+    tri_src: &mut Vec<u32>,
+    positions: &[Vec3],
+    report: &mut RepairReport,
+) {
+    let mut used = vec![false; positions.len()];
+    for t in tris.iter() {
+        for &i in t {
+            used[i as usize] = true;
+        }
+    }
+    let kept: Vec<Vec3> = (0..positions.len())
+        .filter(|&i| used[i])
+        .map(|i| positions[i])
+        .collect();
+    let Some((lo, hi)) = robust_box(&kept) else {
+        return;
+    };
+    let size = (hi - lo).length();
+    if size <= 0.0 {
+        return;
+    }
+    let reach = SPIKE_SHARE_OF_ROBUST_EXTENT * size;
+    // How far outside the box each vertex lies, where that is beyond reach.
+    let outside = |p: Vec3| {
+        let p = p.as_dvec3();
+        let gap = (lo - p).max(p - hi).max(DVec3::ZERO).length();
+        (gap > reach).then_some(gap)
+    };
+    let tip: Vec<Option<f64>> = (0..positions.len())
+        .map(|i| if used[i] { outside(positions[i]) } else { None })
+        .collect();
+    // Triangles joining a tip to the surface. Those with every corner far out are not joined
+    // to the head once these go: the components step drops them as strays.
+    let keep: Vec<bool> = tris
+        .iter()
+        .map(|t| {
+            let far = t.iter().filter(|&&i| tip[i as usize].is_some()).count();
+            far == 0 || far == 3
+        })
+        .collect();
+    let mut counted = vec![false; positions.len()];
+    for (t, _) in tris.iter().zip(&keep).filter(|(_, k)| !**k) {
+        report.spike_triangles_removed += 1;
+        for &i in t {
+            if let (Some(gap), false) = (tip[i as usize], counted[i as usize]) {
+                counted[i as usize] = true;
+                report.spike_vertices += 1;
+                report.spike_farthest_head_sizes = report.spike_farthest_head_sizes.max(gap / size);
+            }
+        }
+    }
+    if report.spike_triangles_removed == 0 {
+        return;
+    }
+    retain_marked(tris, &keep);
+    retain_marked(tri_src, &keep);
 }
 
 /// Welds vertices at the same position: the welded vertex of each raw position that corners
@@ -711,32 +814,37 @@ impl Rescale {
 /// holds the middle 98% of the vertices on each axis (the whole box when that is flat), in
 /// f64 (a box near f32's limit overflows f32).
 pub fn robust_extent(positions: &[Vec3]) -> f64 {
+    match robust_box(positions) {
+        Some((lo, hi)) if (hi - lo).length() > 0.0 => (hi - lo).length(),
+        Some(_) => {
+            let (lo, hi) = positions
+                .iter()
+                .fold((DVec3::INFINITY, DVec3::NEG_INFINITY), |(l, h), p| {
+                    (l.min(p.as_dvec3()), h.max(p.as_dvec3()))
+                });
+            (hi - lo).length()
+        }
+        None => 0.0,
+    }
+}
+
+/// The box that holds the middle 98% of the vertices on each axis, in f64; `None` for no
+/// vertices.
+pub fn robust_box(positions: &[Vec3]) -> Option<(DVec3, DVec3)> {
     if positions.is_empty() {
-        return 0.0;
+        return None;
     }
     let n = positions.len();
     let (lo_k, hi_k) = (n / 100, n - 1 - n / 100);
-    let mut span = DVec3::ZERO;
-    let mut whole = DVec3::ZERO;
+    let (mut lo, mut hi) = (DVec3::ZERO, DVec3::ZERO);
     let mut axis: Vec<f64> = Vec::with_capacity(n);
     for a in 0..3 {
         axis.clear();
         axis.extend(positions.iter().map(|p| f64::from(p[a])));
-        let lo = *axis.select_nth_unstable_by(lo_k, f64::total_cmp).1;
-        let hi = *axis.select_nth_unstable_by(hi_k, f64::total_cmp).1;
-        span[a] = hi - lo;
-        let (min, max) = axis
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
-                (l.min(x), h.max(x))
-            });
-        whole[a] = max - min;
+        lo[a] = *axis.select_nth_unstable_by(lo_k, f64::total_cmp).1;
+        hi[a] = *axis.select_nth_unstable_by(hi_k, f64::total_cmp).1;
     }
-    if span.length() > 0.0 {
-        span.length()
-    } else {
-        whole.length()
-    }
+    Some((lo, hi))
 }
 
 /// Whether and how much to scale a repaired scan before alignment, from its size across
@@ -971,31 +1079,80 @@ mod tests {
     /// triangle count: the head stays the main part.
     #[test]
     fn a_huge_lone_triangle_is_not_the_head() {
-        // A 10 × 10 grid of 200 triangles, 100 mm across.
+        // A 20 × 20 grid of 800 triangles, 100 mm across (its 441 vertices are enough that the
+        // stray's three lie outside the middle 98%, as in any scan).
         let mut text = String::new();
-        for y in 0..=10 {
-            for x in 0..=10 {
-                text += &format!("v {} {} 0\n", 10 * x, 10 * y);
+        for y in 0..=20 {
+            for x in 0..=20 {
+                text += &format!("v {} {} 0\n", 5 * x, 5 * y);
             }
         }
-        for y in 0..10 {
-            for x in 0..10 {
-                let v = 1 + x + 11 * y;
+        for y in 0..20 {
+            for x in 0..20 {
+                let v = 1 + x + 21 * y;
                 text += &format!(
                     "f {} {} {}\nf {} {} {}\n",
                     v,
                     v + 1,
-                    v + 12,
+                    v + 22,
                     v,
-                    v + 12,
-                    v + 11
+                    v + 22,
+                    v + 21
                 );
             }
         }
         text += "v 5000 0 0\nv 1e6 0 0\nv 5000 1e6 0\nf -3 -2 -1\n";
         let r = repair(&raw(&text));
-        assert_eq!(r.triangles.len(), 200);
+        assert_eq!(r.triangles.len(), 800);
         assert_eq!(r.report.stray_triangles_removed, 1);
+    }
+
+    /// A spike: a vertex pulled far out of the surface and still joined to it by two
+    /// triangles. It is not a part of its own, so only the spike step can drop it; nearby
+    /// relief (a nose half a head size out would not be one) stays.
+    #[test]
+    fn a_spike_joined_to_the_head_is_dropped_and_near_relief_kept() {
+        let grid = |extra: &str| {
+            // A 20 × 20 grid, 200 mm across, with an extra vertex joined to the corner at
+            // vertex 1 and its neighbour 2.
+            let mut text = String::new();
+            for y in 0..=20 {
+                for x in 0..=20 {
+                    text += &format!("v {} {} 0\n", 10 * x, 10 * y);
+                }
+            }
+            for y in 0..20 {
+                for x in 0..20 {
+                    let v = 1 + x + 21 * y;
+                    text += &format!(
+                        "f {} {} {}\nf {} {} {}\n",
+                        v,
+                        v + 1,
+                        v + 22,
+                        v,
+                        v + 22,
+                        v + 21
+                    );
+                }
+            }
+            text + extra
+        };
+        for far in ["1e6", "1e3", "-500"] {
+            let r = repair(&raw(&grid(&format!(
+                "v 100 100 {far}\nf 1 2 -1\nf 2 3 -1\n"
+            ))));
+            assert_eq!(r.triangles.len(), 800, "{far}");
+            assert_eq!(r.positions.len(), 441, "{far}");
+            assert_eq!(r.report.spike_vertices, 1, "{far}");
+            assert_eq!(r.report.spike_triangles_removed, 2, "{far}");
+            let w = r.report.warnings().join(" ");
+            assert!(w.contains("dropped 2 triangles joined to the head"), "{w}");
+        }
+        // 60 mm out of a 283 mm box: relief, kept.
+        let r = repair(&raw(&grid("v 100 100 60\nf 1 2 -1\nf 2 3 -1\n")));
+        assert_eq!(r.triangles.len(), 802);
+        assert_eq!(r.report.spike_vertices, 0);
+        assert!(r.report.warnings().is_empty());
     }
 
     #[test]
