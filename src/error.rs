@@ -54,9 +54,14 @@ pub enum ScalpError {
         hint: String,
     },
 
-    /// wgpu reported an error (validation, out of memory, device lost) while we worked.
+    /// wgpu reported an error (validation, internal, device lost) while we worked.
     #[error("GPU error during {during}: {message}")]
     Gpu { during: String, message: String },
+
+    /// The GPU could not make an allocation while we worked: everything on the device may be
+    /// gone, and a program that keeps running (the viewer) makes a new one.
+    #[error("the GPU ran out of memory during {during}: {message}")]
+    GpuOutOfMemory { during: String, message: String },
 
     /// A bad argument given on the command line or through the library API. `what` names the
     /// quantity in words (see [`Quantity`]), never a command-line flag: the library is also

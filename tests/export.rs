@@ -367,3 +367,108 @@ fn consult_pdf_has_its_pages_text_and_pictures() {
     let white = second.pixels().filter(|p| p[0] > 240).count();
     assert!(white > second.pixels().len() * 8 / 10);
 }
+
+/// `consult --photo`: the report's pictures are the client's photo as it is ("Before") and
+/// with the treatment drawn into it. Read back from the PDF (`pdfimages`): the background is
+/// the photo's, unchanged; the changes lie on the head and darken it.
+#[test]
+fn consult_on_a_photo_shows_the_photo_before_and_treated() {
+    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
+    if !have("pdfimages") || !have("pdftotext") {
+        eprintln!("SKIPPED the consultation report on a photo: poppler-utils (pdfimages, pdftotext) is not installed");
+        return;
+    }
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/photo");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("client.pdf");
+    scalp(&[
+        "consult",
+        "--photo",
+        docs.join("client.png").to_str().unwrap(),
+        "--points",
+        docs.join("client.toml").to_str().unwrap(),
+        "--dots",
+        "30000",
+        "--out",
+        pdf.to_str().unwrap(),
+    ]);
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("On your own photo (client.png)"), "{text}");
+    let ok = Command::new("pdfimages")
+        .args(["-png", "-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg(dir.path().join("im"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let im = |k: usize| {
+        image::open(dir.path().join(format!("im-{k:03}.png")))
+            .unwrap()
+            .to_rgb8()
+    };
+    let (before, healed) = (im(0), im(1));
+    // "Before" is the photo, fitted into the picture's frame (JPEG in the PDF).
+    let photo = image::open(docs.join("client.png")).unwrap().to_rgb8();
+    let scaled = image::imageops::resize(
+        &photo,
+        before.width(),
+        before.height(),
+        image::imageops::FilterType::Triangle,
+    );
+    let diff = |a: &image::RgbImage, b: &image::RgbImage, keep: &dyn Fn(u32, u32) -> bool| {
+        let (mut sum, mut n) = (0.0f64, 0.0f64);
+        for (x, y, p) in a.enumerate_pixels() {
+            if keep(x, y) {
+                let q = b.get_pixel(x, y);
+                sum += (0..3)
+                    .map(|c| (p[c] as f64 - q[c] as f64).abs())
+                    .sum::<f64>()
+                    / 3.0;
+                n += 1.0;
+            }
+        }
+        sum / n.max(1.0)
+    };
+    let all = |_: u32, _: u32| true;
+    let photo_gap = diff(&before, &scaled, &all);
+    assert!(
+        photo_gap < 3.0,
+        "Before is not the photo: {photo_gap:.2} levels apart"
+    );
+    // Where the treatment changed the picture: on the head (skin-coloured in Before), darker.
+    let changed: Vec<(u32, u32)> = healed
+        .enumerate_pixels()
+        .filter(|(x, y, p)| {
+            let q = before.get_pixel(*x, *y);
+            (0..3).map(|c| q[c] as i32 - p[c] as i32).sum::<i32>() > 3 * 3
+        })
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    let skin = |p: &image::Rgb<u8>| p[0] > 120 && p[0] > p[2] + 25;
+    let on_skin = changed
+        .iter()
+        .filter(|(x, y)| skin(before.get_pixel(*x, *y)))
+        .count();
+    println!(
+        "photo vs Before {photo_gap:.2} levels; {} pixels darkened by the treatment, {on_skin} on skin",
+        changed.len()
+    );
+    assert!(changed.len() > 2000, "{} pixels changed", changed.len());
+    assert!(
+        on_skin as f64 > 0.9 * changed.len() as f64,
+        "{on_skin} of {}",
+        changed.len()
+    );
+    // Off the head, the treated picture is the photo.
+    let off = |x: u32, y: u32| !skin(before.get_pixel(x, y)) && y < before.height() / 3;
+    let background_gap = diff(&healed, &before, &off);
+    assert!(
+        background_gap < 1.5,
+        "the background moved {background_gap:.2} levels"
+    );
+}

@@ -316,15 +316,18 @@ fn skin_share(img: &image::RgbaImage) -> f32 {
     img.pixels().filter(|p| is_skin(p)).count() as f32 / img.pixels().len() as f32
 }
 
-/// A lost GPU device (forced with `Device::destroy`, as a driver reset would lose it): the
-/// viewer says so, makes a new device and carries on drawing the same head, plan, camera and
-/// time, with the same dots.
+/// A lost GPU device (forced with `Device::destroy`, as a driver reset would lose it), then an
+/// allocation that fails (injected into the next checked GPU step, as the out-of-memory error
+/// scope would report it: the CPU drivers overcommit and never do): each time the viewer says
+/// so, makes a new device and carries on drawing the same head, plan, camera and time, with
+/// the same dots.
 #[test]
 fn the_viewer_makes_a_new_device_when_it_is_lost_and_keeps_everything() {
     let Some(x) = xvfb_or_skip() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let script = "settle\nyears 3\norbit 60 -20\nsettle\nstate\nscreenshot before.png\n\
-                  frames 1\nlose-device\nsettle\nstate\nscreenshot after.png\nframes 2\nquit\n";
+                  frames 1\nlose-device\nsettle\nstate\nscreenshot after.png\nframes 1\n\
+                  out-of-memory\nframes 2\nsettle\nstate\nframes 2\nquit\n";
     let run = run_script(
         &x.display,
         dir.path(),
@@ -338,18 +341,23 @@ fn the_viewer_makes_a_new_device_when_it_is_lost_and_keeps_everything() {
         .lines()
         .filter_map(|l| l.strip_prefix("state: "))
         .collect();
-    assert_eq!(states.len(), 2, "{}", run.stdout);
-    // Everything but the recovery count is the same after the new device.
+    assert_eq!(states.len(), 3, "{}", run.stdout);
+    // Everything but the recovery count is the same after each new device.
     let strip = |s: &str| s.rsplit_once("; recoveries").map(|(a, _)| a.to_string());
     assert_eq!(strip(states[0]), strip(states[1]), "{}", run.stdout);
-    assert!(states[0].ends_with("recoveries 0") && states[1].ends_with("recoveries 1"));
-    assert!(
-        run.stderr.contains("the GPU device was lost"),
-        "the loss is not reported:\n{}",
-        run.stderr
-    );
+    assert_eq!(strip(states[0]), strip(states[2]), "{}", run.stdout);
+    for (i, s) in states.iter().enumerate() {
+        assert!(s.ends_with(&format!("recoveries {i}")), "{s}");
+    }
+    for said in ["the GPU device was lost", "the GPU ran out of memory"] {
+        assert!(
+            run.stderr.contains(said),
+            "not reported: {said}\n{}",
+            run.stderr
+        );
+    }
     let (painted, shown, recoveries) = frame_counts(&run.stdout);
-    assert_eq!(recoveries, 1);
+    assert_eq!(recoveries, 2);
     assert_eq!(painted, shown, "frames painted but not shown in the window");
     let before = image::open(dir.path().join("before.png"))
         .unwrap()
@@ -390,9 +398,30 @@ const SOAK_ROUNDS: usize = 3;
 /// Rounds before resident memory is expected to stop growing (caches, pools, the driver's
 /// pipeline cache filled by the first of each kind of scene).
 const SOAK_WARM_UP: usize = 2;
-/// How much resident memory may still move after warm-up, MiB: a leak of one scene a round
-/// (its dots and buffers, ~10 MiB) would pass it within the CI run's rounds.
+/// Short cycles after the rounds, each building two scenes (new dots, then a dropped plan)
+/// and sampling resident memory: they give the memory check its samples after warm-up.
+const SOAK_CYCLES: usize = 8;
+/// How much resident memory may move after warm-up, MiB, from its lowest to its highest.
 const SOAK_RSS_BOUND_MIB: f64 = 48.0;
+/// How fast it may grow after warm-up, MiB a sample (the least-squares slope of the samples;
+/// a cycle builds two scenes): a scene's dots and buffers are ~10 MiB, so a leak of one scene
+/// in every five builds exceeds it.
+const SOAK_RSS_SLOPE_MIB: f64 = 2.0;
+
+/// The slope of the line that best fits `ys` over 0, 1, 2, …
+fn least_squares_slope(ys: &[f64]) -> f64 {
+    let n = ys.len() as f64;
+    if ys.len() < 2 {
+        return 0.0;
+    }
+    let mx = (n - 1.0) / 2.0;
+    let my = ys.iter().sum::<f64>() / n;
+    let (num, den) = ys.iter().enumerate().fold((0.0, 0.0), |(a, b), (i, y)| {
+        let dx = i as f64 - mx;
+        (a + dx * (y - my), b + dx * dx)
+    });
+    num / den
+}
 
 /// The viewer under a scripted hand for minutes: slider moves, time scrubs, orbits, technique
 /// errors on and off, and dropped files good and bad (a scan, a plan, a corrupt OBJ, a plan
@@ -452,6 +481,12 @@ fn soak_the_viewer_with_a_scripted_hand() {
             good = if r % 2 == 0 { "plan.toml" } else { "scan.obj" },
         );
     }
+    for k in 0..SOAK_CYCLES {
+        script += &format!(
+            "# cycle {k}\ndensity {density}\nsettle\norbit 15 0\ndrop plan.toml\nsettle\nmemory\n",
+            density = 50.0 + 5.0 * (k % 4) as f32,
+        );
+    }
     script += "screenshot soak.png\nframes 1\nquit\n";
     let run = run_script(
         &x.display,
@@ -474,8 +509,8 @@ fn soak_the_viewer_with_a_scripted_hand() {
         .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .collect();
-    println!("resident memory after each round, MiB: {rss:.0?}");
-    assert_eq!(rss.len(), rounds + 1, "{}", run.stdout);
+    println!("resident memory after start, each round and each cycle, MiB: {rss:.0?}");
+    assert_eq!(rss.len(), rounds + SOAK_CYCLES + 1, "{}", run.stdout);
     let settled = &rss[SOAK_WARM_UP.min(rounds)..];
     let lo = settled.iter().cloned().fold(f64::MAX, f64::min);
     let hi = settled.iter().cloned().fold(0.0, f64::max);
@@ -483,6 +518,16 @@ fn soak_the_viewer_with_a_scripted_hand() {
         hi - lo <= SOAK_RSS_BOUND_MIB,
         "resident memory moved {:.0} MiB after warm-up (bound {SOAK_RSS_BOUND_MIB}): {rss:.0?}",
         hi - lo
+    );
+    let slope = least_squares_slope(settled);
+    println!(
+        "after warm-up: {:.0}..{:.0} MiB, slope {slope:.2} MiB per sample",
+        lo, hi
+    );
+    assert!(
+        slope <= SOAK_RSS_SLOPE_MIB,
+        "resident memory grows {slope:.2} MiB per sample after warm-up (bound \
+         {SOAK_RSS_SLOPE_MIB}): {rss:.0?}"
     );
     let shot = image::open(d.join("soak.png")).unwrap().to_rgba8();
     assert!(skin_share(&shot) > 0.05, "no head on screen after the soak");

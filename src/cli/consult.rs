@@ -32,6 +32,39 @@ pub struct ConsultArgs {
     /// The client's name, as the report addresses them.
     #[arg(long)]
     pub client: Option<String>,
+    /// The client's photo (JPEG or PNG): the report's pictures are then this photo as it is
+    /// ("Before") and with the treatment in it, instead of the 3D head. Needs --points.
+    #[arg(long, value_name = "FILE", requires = "points")]
+    pub photo: Option<PathBuf>,
+    /// Landmark pixels picked on --photo, as `scalp photo --points` takes them.
+    #[arg(long, value_name = "SPEC|FILE.toml", requires = "photo")]
+    pub points: Option<String>,
+    /// The photo's lens as a 35 mm-equivalent focal length, mm (default: its EXIF, else fitted).
+    #[arg(long, value_name = "MM", value_parser = super::photo::parse_focal, requires = "photo")]
+    pub focal_35mm: Option<f64>,
+}
+
+/// Every picture of the report's first page is this size: a photo is fitted into it.
+const PICTURE: (u32, u32) = (800, 600);
+
+/// `img` scaled to fit [`PICTURE`] and centred on white, so photos of any shape share the
+/// page's grid.
+fn fit_to_picture(img: &image::RgbaImage) -> image::RgbImage {
+    let (bw, bh) = PICTURE;
+    let k = (bw as f64 / img.width() as f64).min(bh as f64 / img.height() as f64);
+    let (w, h) = (
+        ((img.width() as f64 * k).round() as u32).clamp(1, bw),
+        ((img.height() as f64 * k).round() as u32).clamp(1, bh),
+    );
+    let small = image::imageops::resize(img, w, h, image::imageops::FilterType::CatmullRom);
+    let mut out = image::RgbaImage::from_pixel(bw, bh, image::Rgba([255, 255, 255, 255]));
+    image::imageops::overlay(
+        &mut out,
+        &small,
+        ((bw - w) / 2) as i64,
+        ((bh - h) / 2) as i64,
+    );
+    image::DynamicImage::ImageRgba8(out).to_rgb8()
 }
 
 /// A4 in points.
@@ -175,6 +208,17 @@ pub fn run(a: ConsultArgs) -> Result<()> {
         None => None,
     };
     let head = load_head(&a.head)?;
+    // The photo is fitted before anything is rendered: bad points cost no render.
+    let photo = match (&a.photo, &a.points) {
+        (Some(path), Some(spec)) => Some(super::photo::fit_one(
+            &head,
+            path,
+            spec,
+            a.focal_35mm,
+            None,
+        )?),
+        _ => None,
+    };
     let plan = load_plan(&a.head)?;
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
     let engine = Engine::new(a.head.adapter.as_deref())?;
@@ -200,14 +244,35 @@ pub fn run(a: ConsultArgs) -> Result<()> {
         let aged = years
             .map(|y| engine.age(&treatment, &dots, y))
             .transpose()?;
-        let img = engine.render_image(&Frame {
-            head: &head_gpu,
-            dots: aged.as_ref().map(|ag| (&dots, ag)),
-            view: ViewPreset::ThreeQuarter.into(),
-            settings: &settings,
-            size: (800, 600),
-        })?;
-        let rgb = image::DynamicImage::ImageRgba8(img).to_rgb8();
+        let rgb = match (&photo, &aged) {
+            // The client's photo as it is, then with the treatment in it (his own hair, not
+            // the model's).
+            (Some((image, _)), None) => fit_to_picture(image),
+            (Some((image, fit)), Some(ag)) => fit_to_picture(
+                &scalp::photo::render_into_photo(
+                    &engine,
+                    &head_gpu,
+                    (&dots, ag),
+                    &settings,
+                    image,
+                    fit,
+                )
+                .map_err(|e| {
+                    let path = a.photo.as_deref().unwrap_or(std::path::Path::new(""));
+                    ScalpError::invalid("--photo", format!("{}: {e}", path.display()))
+                })?,
+            ),
+            (None, _) => {
+                let img = engine.render_image(&Frame {
+                    head: &head_gpu,
+                    dots: aged.as_ref().map(|ag| (&dots, ag)),
+                    view: ViewPreset::ThreeQuarter.into(),
+                    settings: &settings,
+                    size: PICTURE,
+                })?;
+                image::DynamicImage::ImageRgba8(img).to_rgb8()
+            }
+        };
         pictures.push(Picture::of(&rgb).map_err(|e| ScalpError::invalid("image", e))?);
         bar.set(k + 1);
     }
@@ -282,12 +347,25 @@ fn layout(
         "F1",
         "What your scalp micropigmentation looks like now, after healing, and over the years.",
     );
+    if let Some(photo) = &a.photo {
+        let name = photo
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_string());
+        p.line(
+            9.0,
+            "F3",
+            &format!(
+                "On your own photo ({name}): the treatment drawn in from the camera fitted to the points picked on it."
+            ),
+        );
+    }
     let full = PAGE.0 - 2.0 * MARGIN;
     let half = (full - 12.0) / 2.0;
     // Before and after side by side, then healed at 1, 5 and 10 years.
     let mut y = p.y - 8.0;
+    let aspect = PICTURE.1 as f32 / PICTURE.0 as f32;
     for row in [[0usize, 1], [2, 3]] {
-        let h = half * 600.0 / 800.0;
+        let h = half * aspect;
         y -= h + 14.0;
         for (col, &k) in row.iter().enumerate() {
             let x = MARGIN + col as f32 * (half + 12.0);
@@ -296,7 +374,7 @@ fn layout(
         }
         y -= 6.0;
     }
-    let h = half * 600.0 / 800.0;
+    let h = half * aspect;
     y -= h + 14.0;
     p.picture(4, pictures, MARGIN, y, half);
     p.text(MARGIN, y - 11.0, 9.0, "F2", &moments[4].0);

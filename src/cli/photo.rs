@@ -57,7 +57,7 @@ pub struct PhotoArgs {
     pub max_error: Option<f64>,
 }
 
-fn parse_focal(s: &str) -> std::result::Result<f64, String> {
+pub(super) fn parse_focal(s: &str) -> std::result::Result<f64, String> {
     match s.trim().trim_end_matches("mm").parse::<f64>() {
         Ok(v) if (8.0..=1200.0).contains(&v) => Ok(v),
         _ => Err(format!("\"{s}\" is not a focal length of 8 to 1200 mm")),
@@ -83,40 +83,8 @@ pub fn run(a: PhotoArgs) -> Result<()> {
     // Read and fit every photo before anything is rendered: a bad point costs no render.
     let mut fitted = Vec::new();
     for (path, spec) in a.images.iter().zip(&a.points) {
-        let photo = load_photo(path)?;
-        let size = photo.image.dimensions();
-        let points = load_points(spec)?;
-        let focal_px = a
-            .focal_35mm
-            .map(|f| {
-                f / scalp::photo::composite::FILM_DIAGONAL_MM * (size.0 as f64).hypot(size.1 as f64)
-            })
-            .or(photo.focal_px);
-        let fit = fit_photo(&head, &points, size, focal_px, a.max_error)
-            .map_err(|e| ScalpError::invalid("--points", format!("{}: {e}", path.display())))?;
-        let c = &fit.camera;
-        println!(
-            "{}: {}x{}, {} points, camera {:.0} mm from the head's centre, {:.1}° vertical field \
-             ({}), reprojection error rms {:.2} px, worst {:.2} px (`{}`, at most {:.1} allowed):",
-            path.display(),
-            size.0,
-            size.1,
-            points.points.len(),
-            c.eye().length(),
-            c.fov_y().to_degrees(),
-            match (fit.focal_given, a.focal_35mm.or(photo.focal_35mm)) {
-                (true, Some(f)) => format!("{f:.0} mm equivalent lens, given"),
-                _ => "lens fitted".to_string(),
-            },
-            fit.rms_px(),
-            fit.worst().1,
-            fit.worst().0.name(),
-            fit.tolerance_px
-        );
-        for line in fit.describe() {
-            println!("{line}");
-        }
-        fitted.push((path, photo.image, fit));
+        let (image, fit) = fit_one(&head, path, spec, a.focal_35mm, a.max_error)?;
+        fitted.push((path, image, fit));
     }
     let mut plan = load_plan(&a.head)?;
     plan.hair.enabled = false;
@@ -182,6 +150,51 @@ pub fn run(a: PhotoArgs) -> Result<()> {
         treatment.plan.skin.tone.name()
     );
     Ok(())
+}
+
+/// Reads the photo at `path`, reads the landmark pixels `spec` picked on it, and fits the
+/// camera that took it, printing the fit and each point's error. A bad photo, bad points or a
+/// fit that does not hold are refused naming the photo.
+pub fn fit_one(
+    head: &scalp::head::Head,
+    path: &std::path::Path,
+    spec: &str,
+    focal_35mm: Option<f64>,
+    max_error: Option<f64>,
+) -> Result<(image::RgbaImage, scalp::photo::fit::Fit)> {
+    let photo = load_photo(path)?;
+    let size = photo.image.dimensions();
+    let points = load_points(spec)?;
+    let focal_px = focal_35mm
+        .map(|f| {
+            f / scalp::photo::composite::FILM_DIAGONAL_MM * (size.0 as f64).hypot(size.1 as f64)
+        })
+        .or(photo.focal_px);
+    let fit = fit_photo(head, &points, size, focal_px, max_error)
+        .map_err(|e| ScalpError::invalid("--points", format!("{}: {e}", path.display())))?;
+    let c = &fit.camera;
+    println!(
+        "{}: {}x{}, {} points, camera {:.0} mm from the head's centre, {:.1}° vertical field \
+         ({}), reprojection error rms {:.2} px, worst {:.2} px (`{}`, at most {:.1} allowed):",
+        path.display(),
+        size.0,
+        size.1,
+        points.points.len(),
+        c.eye().length(),
+        c.fov_y().to_degrees(),
+        match (fit.focal_given, focal_35mm.or(photo.focal_35mm)) {
+            (true, Some(f)) => format!("{f:.0} mm equivalent lens, given"),
+            _ => "lens fitted".to_string(),
+        },
+        fit.rms_px(),
+        fit.worst().1,
+        fit.worst().0.name(),
+        fit.tolerance_px
+    );
+    for line in fit.describe() {
+        println!("{line}");
+    }
+    Ok((photo.image, fit))
 }
 
 fn tiles_count(photos: usize, times: usize, before: bool) -> usize {

@@ -15,6 +15,10 @@ pub struct Gpu {
     /// Why the device was lost, once it has been (set by its device-lost callback): every
     /// later GPU step reports this instead of a validation error about invalid objects.
     lost: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// Set by [`Gpu::inject_out_of_memory`]: the next [`Gpu::checked`] step fails as if its
+    /// out-of-memory scope had caught an error (a CPU driver overcommits memory and never
+    /// reports one, so recovery could not be tested otherwise).
+    inject_oom: std::sync::atomic::AtomicBool,
 }
 
 /// How an adapter ranks: real GPUs first, then Vulkan on the CPU (lavapipe), then GL on the CPU
@@ -239,6 +243,7 @@ impl Gpu {
             queue,
             info,
             lost,
+            inject_oom: Default::default(),
         })
     }
 
@@ -282,13 +287,35 @@ impl Gpu {
         if let Some(why) = self.lost() {
             return Err(self.lost_error(during, why));
         }
-        if let Some(e) = o.or(v).or(i) {
+        if self
+            .inject_oom
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(ScalpError::GpuOutOfMemory {
+                during: during.into(),
+                message: "an allocation failed (injected for a test)".into(),
+            });
+        }
+        if let Some(e) = o {
+            return Err(ScalpError::GpuOutOfMemory {
+                during: during.into(),
+                message: error_chain(&e),
+            });
+        }
+        if let Some(e) = v.or(i) {
             return Err(ScalpError::Gpu {
                 during: during.into(),
                 message: error_chain(&e),
             });
         }
         out
+    }
+
+    /// Makes the next [`Gpu::checked`] step fail with [`ScalpError::GpuOutOfMemory`], after
+    /// it has run, as a real failed allocation would: for testing what callers do then.
+    pub fn inject_out_of_memory(&self) {
+        self.inject_oom
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn storage_binding_limit(&self) -> u64 {

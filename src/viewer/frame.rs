@@ -41,8 +41,8 @@ impl Viewer {
         match capture {
             Some(path) => self.write_capture(&path, captured),
             None => {
-                if let Err(e) = &captured {
-                    self.fail(e.to_string());
+                if let Err(e) = captured {
+                    self.fail(e);
                 }
             }
         }
@@ -123,7 +123,7 @@ impl Viewer {
                 px,
                 quality,
             ) {
-                self.fail(e.to_string());
+                self.fail(e);
             }
             if out.actions.save_picture {
                 self.save_picture(&camera, px);
@@ -225,6 +225,7 @@ impl Viewer {
                     self.check_lost(None);
                     return;
                 }
+                Action::OutOfMemory => self.engine.gpu.inject_out_of_memory(),
                 Action::State => println!("state: {}", self.state_line()),
                 Action::Memory => println!(
                     "memory: VmRSS {} kB after {} frames",

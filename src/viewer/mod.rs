@@ -521,11 +521,11 @@ impl Viewer {
     /// Whether the GPU is gone: the device-lost callback said so, or `message` (an error
     /// just caught) is an allocation the device could not make. Either way the event loop
     /// makes a new device and rebuilds the scene.
-    fn check_lost(&mut self, message: Option<&str>) -> bool {
+    fn check_lost(&mut self, error: Option<&ScalpError>) -> bool {
         if let Some(why) = self.engine.gpu.lost() {
             self.lost = Some(format!("the GPU device was lost ({why})"));
-        } else if let Some(m) = message.filter(|m| m.to_lowercase().contains("out of memory")) {
-            self.lost = Some(format!("the GPU ran out of memory ({m})"));
+        } else if let Some(e @ ScalpError::GpuOutOfMemory { .. }) = error {
+            self.lost = Some(e.to_string());
         }
         self.lost.is_some()
     }
@@ -623,8 +623,9 @@ impl Viewer {
     }
 
     /// Shows an error in the window; a run that was only to take a screenshot ends with it.
-    fn fail(&mut self, message: String) {
-        if self.check_lost(Some(&message)) {
+    fn fail(&mut self, error: ScalpError) {
+        let message = error.to_string();
+        if self.check_lost(Some(&error)) {
             log::warn!("{message}");
             return;
         }
@@ -676,9 +677,10 @@ impl Viewer {
                 if !self.worker.start(job) {
                     self.running = None;
                     self.progress = None;
-                    self.fail(
-                        "the thread that builds scenes has stopped; restart the viewer".into(),
-                    );
+                    self.fail(ScalpError::invalid(
+                        "the viewer",
+                        "the thread that builds scenes has stopped; restart it",
+                    ));
                 }
             }
         }
@@ -686,7 +688,7 @@ impl Viewer {
             if let Err(e) =
                 scene.sync_ageing(&self.engine, &self.controls.plan, self.controls.years)
             {
-                self.fail(e.to_string());
+                self.fail(e);
             }
         }
     }
@@ -727,7 +729,7 @@ impl Viewer {
             self.surface.configure(&gpu.device, &self.config);
             Ok(())
         }) {
-            self.fail(e.to_string());
+            self.fail(e);
         }
     }
 }

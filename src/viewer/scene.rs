@@ -117,7 +117,7 @@ pub enum WorkerEvent {
     /// (what, done, total) of the job under way.
     Progress(String, usize, usize),
     /// The job's result; a load that failed says which file.
-    Done(Result<Box<Built>, String>),
+    Done(scalp::Result<Box<Built>>),
 }
 
 /// The thread that builds scenes. One job at a time; the viewer holds back newer requests
@@ -186,15 +186,15 @@ impl Drop for Worker {
     }
 }
 
-fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> Result<Built, String> {
+fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> scalp::Result<Built> {
     let say = |what: &str| tell(WorkerEvent::Progress(what.to_string(), 0, 0));
-    job.plan.validate().map_err(|e| e.to_string())?;
+    job.plan.validate()?;
     let (head, head_gpu) = match job.head {
         HeadSource::Keep(h, g) => (h, Some(g)),
         HeadSource::Given(h) => (h, None),
         HeadSource::Load(path, opts) => {
             say(&format!("loading {}", path.display()));
-            let head = Head::load(&path, &opts).map_err(|e| e.to_string())?;
+            let head = Head::load(&path, &opts)?;
             (Arc::new(head), None)
         }
     };
@@ -202,16 +202,13 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> Result<Built,
         // Seconds for a new mesh (ray cast once per mesh and latitude, then cached).
         say("sun exposure of the head");
     }
-    let treatment = Treatment::new(&head, &job.plan, None).map_err(|e| e.to_string())?;
+    let treatment = Treatment::new(&head, &job.plan, None)?;
     let head_gpu = match head_gpu {
         Some(g) => g,
         None => {
-            let g = engine
-                .gpu
-                .checked("uploading the head", || {
-                    Ok(HeadGpu::new(&engine.gpu, &head))
-                })
-                .map_err(|e| e.to_string())?;
+            let g = engine.gpu.checked("uploading the head", || {
+                Ok(HeadGpu::new(&engine.gpu, &head))
+            })?;
             g.set_exposure(&engine.gpu, &treatment.exposure);
             Arc::new(g)
         }
@@ -231,11 +228,9 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> Result<Built,
     let chunks = treatment.layout.chunks.len();
     tell(WorkerEvent::Progress("generating dots".into(), 0, chunks));
     let t0 = Instant::now();
-    let dots = engine
-        .generate_with_progress(&head, &treatment, &|done, total| {
-            tell(WorkerEvent::Progress("generating dots".into(), done, total))
-        })
-        .map_err(|e| e.to_string())?;
+    let dots = engine.generate_with_progress(&head, &treatment, &|done, total| {
+        tell(WorkerEvent::Progress("generating dots".into(), done, total))
+    })?;
     let generate_s = t0.elapsed().as_secs_f64();
     // A rule of the adapter, not a timing: the picture must not depend on the machine's load.
     let path = job.choose_path.then(|| engine.auto_path());

@@ -16,6 +16,7 @@
 //! expect-error        an error must be showing now (a bad file was refused); dismisses it
 //! no-error            no error may be showing now
 //! lose-device         destroys the GPU device, as a driver reset would lose it
+//! out-of-memory       the next GPU step (this frame's drawing) fails as a failed allocation would
 //! state               prints one line: frames, head, plan, camera, time, device recoveries
 //! memory              prints the resident memory (VmRSS)
 //! screenshot FILE     writes the window to FILE (PNG)
@@ -40,6 +41,7 @@ pub enum Action {
     ExpectError,
     NoError,
     LoseDevice,
+    OutOfMemory,
     State,
     Memory,
     Screenshot(PathBuf),
@@ -129,6 +131,7 @@ fn parse_line(line: &str) -> std::result::Result<Action, String> {
         "expect-error" => Action::ExpectError,
         "no-error" => Action::NoError,
         "lose-device" => Action::LoseDevice,
+        "out-of-memory" => Action::OutOfMemory,
         "state" => Action::State,
         "memory" => Action::Memory,
         "screenshot" => Action::Screenshot(path()?),

@@ -63,6 +63,21 @@ fn too_large_requests_name_their_size_and_a_lost_device_is_reported() {
         .to_string();
     assert!(err.contains("a buffer past the limit"), "{err}");
 
+    // A failed allocation (injected: the CPU drivers overcommit and never report one) is an
+    // error of its own kind, naming the step, so a caller can tell it from a bad request; it
+    // is reported once.
+    e.gpu.inject_out_of_memory();
+    match e.render_image(&frame((64, 48))) {
+        Err(oom @ scalp::ScalpError::GpuOutOfMemory { .. }) => {
+            let m = oom.to_string();
+            assert!(
+                m.contains("ran out of memory during creating the output image"),
+                "{m}"
+            );
+        }
+        other => panic!("not an out-of-memory error: {:?}", other.map(|_| ())),
+    }
+
     // Still usable after all that.
     e.render_image(&frame((64, 48))).unwrap();
     assert!(e.gpu.lost().is_none());
