@@ -472,3 +472,62 @@ fn consult_on_a_photo_shows_the_photo_before_and_treated() {
         "the background moved {background_gap:.2} levels"
     );
 }
+
+/// A scan with vertex colours and no image (a coloured PLY) bakes its own colours under the
+/// dots, not the plain skin: the built-in head coloured red on the client's left half comes out
+/// red there and skin-coloured on the right, in the unwrapped texture.
+#[test]
+fn vertex_coloured_scans_bake_their_own_colours() {
+    let mut head = scalp::head::Head::builtin().unwrap();
+    let colour: Vec<[f32; 4]> = head
+        .mesh
+        .positions
+        .iter()
+        .map(|p| {
+            if p.x > 0.0 {
+                [0.7, 0.01, 0.01, 1.0]
+            } else {
+                [0.55, 0.35, 0.26, 1.0]
+            }
+        })
+        .collect();
+    head.texture = Some(scalp::head::texture::SkinTexture {
+        image: image::RgbaImage::from_pixel(1, 1, image::Rgba([255; 4])),
+        uv: vec![[0.0, 0.0, 0.0]; head.mesh.positions.len()],
+        colour,
+        path: PathBuf::from("coloured.ply"),
+    });
+    let size = 512;
+    let plain = [0.5, 0.4, 0.35];
+    let (mesh, base) = scalp::export::head_uvs(&head, size, plain);
+    let base = base.expect("a base colour from the vertex colours");
+    let (mut left, mut right) = ((0.0f32, 0.0f32, 0), (0.0f32, 0.0f32, 0));
+    for t in mesh.indices.chunks_exact(3) {
+        let c = t
+            .iter()
+            .map(|&i| mesh.positions[i as usize])
+            .sum::<glam::Vec3>()
+            / 3.0;
+        let uv = t.iter().map(|&i| mesh.uvs[i as usize]).sum::<glam::Vec2>() / 3.0;
+        let texel =
+            base[(uv.y * size as f32) as usize * size as usize + (uv.x * size as f32) as usize];
+        let side = if c.x > 5.0 {
+            &mut left
+        } else if c.x < -5.0 {
+            &mut right
+        } else {
+            continue;
+        };
+        side.0 += texel[0];
+        side.1 += texel[1];
+        side.2 += 1;
+    }
+    let mean = |s: (f32, f32, i32)| (s.0 / s.2 as f32, s.1 / s.2 as f32);
+    let (l, r) = (mean(left), mean(right));
+    println!("client's left (red, green) {l:?}, right {r:?}");
+    assert!(l.0 > 0.65 && l.1 < 0.03, "{l:?}");
+    assert!(
+        (r.0 - 0.55).abs() < 0.02 && (r.1 - 0.35).abs() < 0.02,
+        "{r:?}"
+    );
+}

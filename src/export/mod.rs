@@ -7,6 +7,7 @@
 //! the epidermis's own reflectance is not (`optics::SkinLayers`). Existing hair is not baked: a
 //! shaved head's stubble is a 3D thing a texture cannot carry.
 pub mod bake;
+pub mod base;
 pub mod glb;
 pub mod html;
 pub mod unwrap;
@@ -66,43 +67,61 @@ pub fn moments(healed_years: f32, years: &[u32]) -> Vec<Moment> {
 pub struct Baked {
     pub mesh: UvMesh,
     pub textures: Vec<(Moment, image::RgbImage)>,
-    /// Whether the scan's own texture lies under the dots (its own UVs kept).
+    /// Whether the scan's own skin (its texture, its vertex colours or both) lies under the
+    /// dots.
     pub scan_texture: bool,
     /// Dots no triangle was found under (not drawn).
     pub unplaced_dots: usize,
 }
 
 /// The head's texture coordinates and the skin under the dots, linear RGB per texel (None: the
-/// plain skin of the plan's tone). A scan with a texture over all of it keeps its own UVs and
-/// image (scaled to `size`); anything else is unwrapped ([`unwrap::unwrap`]).
-pub fn head_uvs(head: &Head, size: u32) -> (UvMesh, Option<Vec<[f32; 3]>>) {
+/// plain skin, `plain`). A scan with a texture over all of it keeps its own UVs and image
+/// (scaled to `size`); anything else is unwrapped ([`unwrap::unwrap`]). A scan's vertex colours
+/// are rasterised into either ([`base`]), as the 3D render multiplies them in.
+pub fn head_uvs(head: &Head, size: u32, plain: [f32; 3]) -> (UvMesh, Option<Vec<[f32; 3]>>) {
+    let colours = head
+        .texture
+        .as_ref()
+        .map(|t| t.colour.as_slice())
+        .filter(|c| c.len() == head.mesh.positions.len() && c.iter().any(|c| c[3] > 0.0));
+    let mut image = None;
+    let mut mesh = None;
     if let Some(tex) = &head.texture {
         let textured = tex.uv.len() == head.mesh.positions.len()
             && tex.uv.iter().all(|t| t[2] >= 1.0)
             && tex.image.width() > 1;
         if textured {
-            let mesh = UvMesh {
+            mesh = Some(UvMesh {
                 positions: head.mesh.positions.clone(),
                 normals: head.mesh.normals.clone(),
                 // The scan's v counts up from the image's bottom row (OBJ), glTF's down from
                 // its top.
                 uvs: tex.uv.iter().map(|t| Vec2::new(t[0], 1.0 - t[1])).collect(),
                 indices: head.mesh.indices.clone(),
-            };
+                source: (0..head.mesh.positions.len() as u32).collect(),
+            });
             let img = image::imageops::resize(
                 &tex.image,
                 size,
                 size,
                 image::imageops::FilterType::Triangle,
             );
-            let base = img
-                .pixels()
-                .map(|p| crate::optics::srgb_to_linear([p[0], p[1], p[2]]))
-                .collect();
-            return (mesh, Some(base));
+            image = Some(
+                img.pixels()
+                    .map(|p| crate::optics::srgb_to_linear([p[0], p[1], p[2]]))
+                    .collect::<Vec<_>>(),
+            );
         }
     }
-    (unwrap::unwrap(&head.mesh, size), None)
+    let mesh = mesh.unwrap_or_else(|| unwrap::unwrap(&head.mesh, size));
+    let base = match colours {
+        Some(c) => {
+            let raster = base::rasterise_colours(&mesh, c, size);
+            Some(base::combine(image.as_deref(), &raster, plain))
+        }
+        None => image,
+    };
+    (mesh, base)
 }
 
 /// Bakes the head at each moment into `size`² textures, calling `progress(done, total)` after
@@ -116,12 +135,12 @@ pub fn bake_head(
     size: u32,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Baked> {
-    let (mesh, scan_base) = head_uvs(head, size);
+    let layers = treatment.plan.skin.tone.layers();
+    let (mesh, scan_base) = head_uvs(head, size, layers.albedo());
     let pass = engine.gpu.checked("building the bake pipelines", || {
         Ok(BakePass::new(&engine.gpu))
     })?;
     let input = BakeInput::new(&engine.gpu, &mesh, dots, size)?;
-    let layers = treatment.plan.skin.tone.layers();
     let ink = crate::optics::ink_tone_scale(treatment.worked.ink_tone);
     let mut textures = Vec::new();
     progress(0, moments.len());
@@ -172,7 +191,7 @@ pub fn compose(
         })
         .collect();
     let inside: Vec<bool> = density.iter().map(|d| d[3] > 0.5).collect();
-    fill_gutters(&mut linear, inside, size as usize, plain);
+    fill_gutters(&mut linear, inside, size as usize, plain, FILL_TEXELS);
     let bytes: Vec<u8> = linear
         .iter()
         .flat_map(|c| {
@@ -186,10 +205,16 @@ pub fn compose(
 /// chart's edge then reads skin, not the background.
 const FILL_TEXELS: usize = 8;
 
-/// Fills texels off the charts from their on-chart neighbours, [`FILL_TEXELS`] rings deep, and
-/// the rest with `background` (so the image compresses well).
-fn fill_gutters(texels: &mut [[f32; 3]], mut inside: Vec<bool>, side: usize, background: [f32; 3]) {
-    for _ in 0..FILL_TEXELS {
+/// Fills texels off the charts from their on-chart neighbours, `rings` deep, and the rest with
+/// `background` (so the image compresses well).
+fn fill_gutters<const N: usize>(
+    texels: &mut [[f32; N]],
+    mut inside: Vec<bool>,
+    side: usize,
+    background: [f32; N],
+    rings: usize,
+) {
+    for _ in 0..rings {
         let mut filled = Vec::new();
         for y in 0..side {
             for x in 0..side {
@@ -197,7 +222,7 @@ fn fill_gutters(texels: &mut [[f32; 3]], mut inside: Vec<bool>, side: usize, bac
                 if inside[i] {
                     continue;
                 }
-                let mut sum = [0.0f32; 3];
+                let mut sum = [0.0f32; N];
                 let mut n = 0.0;
                 let neighbours = [
                     (x > 0).then(|| i - 1),
@@ -207,7 +232,7 @@ fn fill_gutters(texels: &mut [[f32; 3]], mut inside: Vec<bool>, side: usize, bac
                 ];
                 for j in neighbours.into_iter().flatten() {
                     if inside[j] {
-                        for c in 0..3 {
+                        for c in 0..N {
                             sum[c] += texels[j][c];
                         }
                         n += 1.0;

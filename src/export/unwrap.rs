@@ -16,6 +16,8 @@ pub struct UvMesh {
     /// glTF's convention: (0, 0) is the image's top-left corner.
     pub uvs: Vec<Vec2>,
     pub indices: Vec<u32>,
+    /// The source mesh's vertex each vertex was made from (what carries its vertex colour).
+    pub source: Vec<u32>,
 }
 
 impl UvMesh {
@@ -185,6 +187,7 @@ pub fn unwrap(mesh: &Mesh, size: u32) -> UvMesh {
                     );
                     out.positions.push(mesh.positions[v]);
                     out.normals.push(mesh.normals[v]);
+                    out.source.push(v as u32);
                     out.uvs.push(texel / side);
                     (out.positions.len() - 1) as u32
                 });
