@@ -212,7 +212,7 @@ fn wgsl_structs() -> BTreeMap<String, Layout> {
 }
 
 /// WGSL structs with no Rust twin: shader-internal values and stage inputs/outputs.
-const SHADER_ONLY: [&str; 8] = [
+const SHADER_ONLY: [&str; 10] = [
     "ZoneSample",
     "Candidate",
     "GridNode",
@@ -221,6 +221,8 @@ const SHADER_ONLY: [&str; 8] = [
     "FsOut",
     "DotInstance",
     "BakeInstance",
+    "ChartOut",
+    "ChartTexel",
 ];
 
 #[test]

@@ -28,6 +28,33 @@ impl UvMesh {
     fn corners(&self, t: usize) -> [usize; 3] {
         std::array::from_fn(|k| self.indices[3 * t + k] as usize)
     }
+
+    /// The chart of each vertex: triangles sharing a vertex are on one chart (vertices are
+    /// split where charts meet, here and in a scan's own texture coordinates), numbered from
+    /// 0 in order of first appearance.
+    pub fn vertex_charts(&self) -> Vec<u32> {
+        let n = self.positions.len();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        for t in self.indices.chunks_exact(3) {
+            let a = find(&mut parent, t[0]);
+            for &v in &t[1..] {
+                let b = find(&mut parent, v);
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+        let mut number = vec![u32::MAX; n];
+        let mut next = 0;
+        (0..n as u32)
+            .map(|v| {
+                let root = find(&mut parent, v) as usize;
+                if number[root] == u32::MAX {
+                    number[root] = next;
+                    next += 1;
+                }
+                number[root]
+            })
+            .collect()
+    }
 }
 
 /// Texels of empty gutter round each chart (at least), in texels of the target size.
@@ -280,30 +307,88 @@ impl<'m> TriangleGrid<'m> {
     /// The point's place in UV space at a texture `size` a side; None when no triangle lies
     /// within [`SNAP_MM`] of it or its triangle has no area in UV space.
     pub fn locate(&self, p: Vec3, size: u32) -> Option<UvPoint> {
-        let q = ((p - self.origin) / self.cell).floor();
-        if (0..3).any(|a| q[a] < 0.0 || q[a] >= self.dims[a] as f32) {
-            return None;
+        let mut best: Option<(f32, u32)> = None;
+        self.each_near(p, SNAP_MM, |t, d| {
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, t));
+            }
+        });
+        self.place_on(best?.1, p, size)
+    }
+
+    /// The point's place in each other chart within `reach` mm of it (at most `most`,
+    /// nearest first): each chart's nearest triangle's map into UV space, carried on to `p`
+    /// (a footprint that crosses into a chart is drawn there as it continues from the seam).
+    /// `charts`: each vertex's chart ([`UvMesh::vertex_charts`]); `own`: the chart left out.
+    pub fn other_charts(
+        &self,
+        p: Vec3,
+        reach: f32,
+        size: u32,
+        charts: &[u32],
+        own: u32,
+        most: usize,
+    ) -> Vec<(u32, UvPoint)> {
+        let mut nearest: Vec<(u32, f32, u32)> = Vec::new();
+        self.each_near(p, reach, |t, d| {
+            let chart = charts[self.mesh.corners(t as usize)[0]];
+            if chart == own {
+                return;
+            }
+            match nearest.iter_mut().find(|n| n.0 == chart) {
+                Some(n) if d < n.1 => *n = (chart, d, t),
+                Some(_) => {}
+                None => nearest.push((chart, d, t)),
+            }
+        });
+        nearest.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        nearest
+            .into_iter()
+            .take(most)
+            .filter_map(|(chart, _, t)| Some((chart, self.place_on(t, p, size)?)))
+            .collect()
+    }
+
+    /// Calls `f(triangle, squared distance)` for each triangle within `reach` mm of `p`, some
+    /// more than once (in several cells). Triangles are listed in every cell their box grown
+    /// by [`SNAP_MM`] touches, so within that reach the cell holding `p` is enough.
+    fn each_near(&self, p: Vec3, reach: f32, mut f: impl FnMut(u32, f32)) {
+        let grow = Vec3::splat((reach - SNAP_MM).max(0.0));
+        let a = ((p - grow - self.origin) / self.cell).floor();
+        let b = ((p + grow - self.origin) / self.cell).floor();
+        if (0..3).any(|k| b[k] < 0.0 || a[k] >= self.dims[k] as f32) {
+            return;
         }
-        let c = [0, 1, 2].map(|a| q[a] as usize);
-        let cell = (c[2] * self.dims[1] + c[1]) * self.dims[0] + c[0];
-        let range = self.starts[cell] as usize..self.starts[cell + 1] as usize;
-        let mut best: Option<(f32, u32, Vec3)> = None;
-        for &t in &self.items[range] {
-            let ps = self
-                .mesh
-                .corners(t as usize)
-                .map(|i| self.mesh.positions[i]);
-            let (closest, bary) = closest_on_triangle(p, ps);
-            let d = closest.distance_squared(p);
-            if d <= SNAP_MM * SNAP_MM && best.is_none_or(|(bd, _, _)| d < bd) {
-                best = Some((d, t, bary));
+        let clamp =
+            |q: Vec3| [0, 1, 2].map(|k| q[k].clamp(0.0, self.dims[k] as f32 - 1.0) as usize);
+        let (a, b) = (clamp(a), clamp(b));
+        for z in a[2]..=b[2] {
+            for y in a[1]..=b[1] {
+                for x in a[0]..=b[0] {
+                    let cell = (z * self.dims[1] + y) * self.dims[0] + x;
+                    let range = self.starts[cell] as usize..self.starts[cell + 1] as usize;
+                    for &t in &self.items[range] {
+                        let ps = self
+                            .mesh
+                            .corners(t as usize)
+                            .map(|i| self.mesh.positions[i]);
+                        let d = closest_on_triangle(p, ps).0.distance_squared(p);
+                        if d <= reach * reach {
+                            f(t, d);
+                        }
+                    }
+                }
             }
         }
-        let (_, t, bary) = best?;
+    }
+
+    /// `p`'s place in UV space through triangle `t`'s map: the UV of its nearest point on the
+    /// triangle, moved on by the map's derivative to `p` itself (in the triangle's plane).
+    fn place_on(&self, t: u32, p: Vec3, size: u32) -> Option<UvPoint> {
         let idx = self.mesh.corners(t as usize);
         let ps = idx.map(|i| self.mesh.positions[i]);
+        let (closest, bary) = closest_on_triangle(p, ps);
         let uvs = idx.map(|i| self.mesh.uvs[i]);
-        let uv = uvs[0] * bary.x + uvs[1] * bary.y + uvs[2] * bary.z;
         let (e1, e2) = (ps[1] - ps[0], ps[2] - ps[0]);
         let (d1, d2) = (uvs[1] - uvs[0], uvs[2] - uvs[0]);
         let (g11, g12, g22) = (e1.dot(e1), e1.dot(e2), e2.dot(e2));
@@ -316,12 +401,18 @@ impl<'m> TriangleGrid<'m> {
         // its UV offset is a·d1 + b·d2.
         let along =
             |d1: f32, d2: f32| ((g22 * d1 - g12 * d2) * e1 + (g11 * d2 - g12 * d1) * e2) / det;
+        let (du, dv) = (along(d1.x, d2.x), along(d1.y, d2.y));
+        let off = p - closest;
+        let uv = uvs[0] * bary.x
+            + uvs[1] * bary.y
+            + uvs[2] * bary.z
+            + Vec2::new(du.dot(off), dv.dot(off));
         let area_3d = 0.5 * det.sqrt();
         Some(UvPoint {
             triangle: t,
             uv,
-            du: along(d1.x, d2.x),
-            dv: along(d1.y, d2.y),
+            du,
+            dv,
             texels_per_mm: size as f32 * (0.5 * uv_area / area_3d).sqrt(),
         })
     }

@@ -176,3 +176,101 @@ fn the_glb_with_its_variants_passes_the_khronos_validator() {
     assert_eq!(report["warnings"], 0, "{report}");
     assert_eq!(report["materials"], 3, "{report}");
 }
+
+/// Dots are not cut where two charts of the texture meet: a footprint crossing a seam is drawn
+/// on both sides, each part on its own chart. Over the treated zone, the baked density of the
+/// texels of triangles at a seam matches that of triangles inside a chart; with each dot drawn
+/// on its own chart only, texels beside a seam miss the parts of the dots across it.
+#[test]
+fn dots_are_whole_across_chart_seams() {
+    use scalp::export::bake::{BakeInput, BakePass};
+    let e = engine();
+    let t = Treatment::new(head(), &scalp::plan::Plan::default(), Some(60_000)).unwrap();
+    let dots = e.generate(head(), &t).unwrap();
+    let aged = e.age(&t, &dots, t.healed_years()).unwrap();
+    let size = 2048;
+    let (mesh, _) = export::head_uvs(head(), size, [0.5; 3]);
+    let input = BakeInput::new(&e.gpu, &mesh, &dots, size).unwrap();
+    let pass = BakePass::new(&e.gpu);
+    let ink = scalp::optics::ink_tone_scale(t.worked.ink_tone);
+    let density = pass
+        .bake(&e.gpu, &input, Some((&dots, &aged)), size, ink)
+        .unwrap();
+    // A vertex of the head on more than one chart lies on a seam.
+    let charts = mesh.vertex_charts();
+    let mut first_chart = vec![u32::MAX; head().mesh.positions.len()];
+    let mut on_seam = vec![false; head().mesh.positions.len()];
+    for (v, &s) in mesh.source.iter().enumerate() {
+        let f = &mut first_chart[s as usize];
+        if *f == u32::MAX {
+            *f = charts[v];
+        } else if *f != charts[v] {
+            on_seam[s as usize] = true;
+        }
+    }
+    // Density (green) over the texels of zone triangles at a seam, against that of the chart
+    // interiors around them: the plan's density varies over the head, so each seam texel (one
+    // weighted mostly to its triangle's corners on the seam) is compared with the mean inside
+    // the charts in its 10 mm cell.
+    let cell = |p: glam::Vec3| (p / 10.0).floor().as_ivec3();
+    let mut inner: std::collections::HashMap<glam::IVec3, (f64, usize)> = Default::default();
+    let mut seam: Vec<(glam::IVec3, f64)> = Vec::new();
+    for tri in mesh.indices.chunks_exact(3) {
+        let c = tri
+            .iter()
+            .map(|&i| mesh.positions[i as usize])
+            .sum::<glam::Vec3>()
+            / 3.0;
+        if t.zone.sample(c).above_mm < 15.0 {
+            continue;
+        }
+        let seam_corner = [0, 1, 2].map(|k| on_seam[mesh.source[tri[k] as usize] as usize]);
+        let at_seam = seam_corner.contains(&true);
+        let [a, b, cc] = [0, 1, 2].map(|k| mesh.uvs[tri[k] as usize] * size as f32);
+        let area = (b - a).perp_dot(cc - a);
+        let lo = a.min(b).min(cc).floor();
+        let hi = a.max(b).max(cc).ceil();
+        for y in lo.y as usize..hi.y as usize {
+            for x in lo.x as usize..hi.x as usize {
+                let p = glam::Vec2::new(x as f32 + 0.5, y as f32 + 0.5);
+                let w0 = (b - p).perp_dot(cc - p) / area;
+                let w1 = (cc - p).perp_dot(a - p) / area;
+                if w0 < 0.0 || w1 < 0.0 || w0 + w1 > 1.0 {
+                    continue;
+                }
+                let d = density[y * size as usize + x][1] as f64;
+                // Near the seam: mostly weighted to the triangle's corners on it.
+                let w = [w0, w1, 1.0 - w0 - w1];
+                let near: f32 = (0..3).filter(|&k| seam_corner[k]).map(|k| w[k]).sum();
+                if at_seam {
+                    if near > 0.6 {
+                        seam.push((cell(c), d));
+                    }
+                } else {
+                    let e = inner.entry(cell(c)).or_default();
+                    e.0 += d;
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    let (mut got, mut expected, mut n) = (0.0, 0.0, 0usize);
+    for (c, d) in &seam {
+        if let Some((sum, count)) = inner.get(c).filter(|e| e.1 >= 500) {
+            got += d;
+            expected += sum / *count as f64;
+            n += 1;
+        }
+    }
+    let ratio = got / expected;
+    println!(
+        "density at seams {:.4} against {:.4} inside the charts around them ({ratio:.3}), over {n} texels; {} of {} dots drawn on two or more charts",
+        got / n as f64,
+        expected / n as f64,
+        input.across_seams,
+        dots.total()
+    );
+    assert!(n > 5_000, "{n} seam texels");
+    assert!(input.across_seams > 1000, "{}", input.across_seams);
+    assert!((ratio - 1.0).abs() < 0.04, "seams at {ratio:.3} of inside");
+}
