@@ -535,3 +535,80 @@ fn soak_the_viewer_with_a_scripted_hand() {
         std::fs::copy(d.join("soak.png"), keep).unwrap();
     }
 }
+
+/// `scalp view --photo`: the landmarks are prompted in turn and placed where clicked (a
+/// mistaken click taken back with undo, the landmarks this photo does not show skipped); from
+/// four points the head is fitted and drawn over the photo; the points file is saved whole and
+/// reads back as the points clicked, for `scalp photo --points`.
+#[test]
+fn landmarks_are_picked_on_a_photo_fitted_and_saved() {
+    let Some(x) = xvfb_or_skip() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/photo");
+    std::fs::copy(docs.join("client.png"), d.join("client.png")).unwrap();
+    let truth =
+        scalp::photo::points::load_points(docs.join("client.toml").to_str().unwrap()).unwrap();
+    // A wrong first click, taken back; then each landmark in the order prompted.
+    let mut script = String::from("frames 2\nphoto-click 10 10\nphoto-undo\n");
+    for l in scalp::photo::points::PhotoLandmark::ALL {
+        match truth.get(l) {
+            Some([px, py]) => script += &format!("photo-click {px} {py}\n"),
+            None => script += "photo-skip\n",
+        }
+    }
+    script += "frames 3\nphoto-save\nscreenshot shot.png\nframes 1\nquit\n";
+    let run = run_script(
+        &x.display,
+        d,
+        &script,
+        &[
+            "--size",
+            "1000x600",
+            "--dots",
+            "20000",
+            "--photo",
+            "client.png",
+        ],
+        600,
+    );
+    assert!(run.success, "{}\n{}", run.stdout, run.stderr);
+    let saved = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("saved "))
+        .unwrap_or_else(|| panic!("nothing saved:\n{}", run.stdout));
+    println!("{saved}");
+    assert!(
+        saved.starts_with(&format!(
+            "saved {} points to client.points.toml (fit rms",
+            truth.points.len()
+        )),
+        "{saved}"
+    );
+    let rms: f64 = saved
+        .split("fit rms ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("{saved}"));
+    assert!(rms < 3.0, "{saved}");
+    let back =
+        scalp::photo::points::load_points(d.join("client.points.toml").to_str().unwrap()).unwrap();
+    assert_eq!(back, truth);
+    // The window shows the photo with the fitted head's points over it (cyan) and the clicked
+    // landmarks (orange).
+    let shot = image::open(d.join("shot.png")).unwrap().to_rgba8();
+    let count = |f: &dyn Fn(&image::Rgba<u8>) -> bool| shot.pixels().filter(|p| f(p)).count();
+    let cyan = count(&|p| p[2] > 180 && p[1] > 150 && p[0] < 150);
+    let orange = count(&|p| p[0] > 220 && (110..190).contains(&p[1]) && p[2] < 90);
+    println!("overlay: {cyan} cyan pixels, {orange} orange");
+    assert!(
+        cyan > 300,
+        "no fitted head drawn over the photo ({cyan} px)"
+    );
+    assert!(
+        orange > 5 * 20,
+        "the clicked landmarks are not shown ({orange} px)"
+    );
+}

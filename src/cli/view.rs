@@ -57,6 +57,18 @@ pub struct ViewArgs {
     /// reproducing a session. The format is in src/viewer/script.rs.
     #[arg(long, value_name = "FILE", conflicts_with = "screenshot_after")]
     pub script: Option<PathBuf>,
+    /// Pick the landmark pixels `scalp photo` needs on this photo (JPEG or PNG): the view
+    /// shows it and prompts each landmark in turn, fits the head after four, draws it over the
+    /// photo to check, and saves the points file.
+    #[arg(long, value_name = "IMAGE")]
+    pub photo: Option<PathBuf>,
+    /// Points picked before on --photo, to go on from ("name=x,y;…" or a TOML file).
+    #[arg(long, value_name = "SPEC|FILE.toml", requires = "photo")]
+    pub points: Option<String>,
+    /// Where the picked points are saved (default: the --points file, else the photo's name
+    /// with .points.toml).
+    #[arg(long, value_name = "FILE.toml", requires = "photo")]
+    pub points_out: Option<PathBuf>,
 }
 
 pub fn run(a: ViewArgs) -> Result<()> {
@@ -74,6 +86,11 @@ pub fn run(a: ViewArgs) -> Result<()> {
         .script
         .as_deref()
         .map(viewer::script::Script::load)
+        .transpose()?;
+    let photo = a
+        .photo
+        .as_deref()
+        .map(|p| viewer::photo::Picker::open(p, a.points.as_deref(), a.points_out.clone()))
         .transpose()?;
     let head = load_head(&a.head)?;
     let mut plan = load_plan(&a.head)?;
@@ -111,5 +128,6 @@ pub fn run(a: ViewArgs) -> Result<()> {
         out: a.out,
         save_plan,
         script,
+        photo,
     })
 }

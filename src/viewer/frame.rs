@@ -226,6 +226,30 @@ impl Viewer {
                     return;
                 }
                 Action::OutOfMemory => self.engine.gpu.inject_out_of_memory(),
+                Action::PhotoClick(..)
+                | Action::PhotoSkip
+                | Action::PhotoUndo
+                | Action::PhotoSave => {
+                    let head = self.head();
+                    let Some(p) = &mut self.photo else {
+                        self.exit = Some(Err(ScalpError::invalid(
+                            "--script",
+                            format!("line {line}: {action:?} needs --photo"),
+                        )));
+                        return;
+                    };
+                    match action {
+                        Action::PhotoClick(x, y) => p.place(&head, [x, y]),
+                        Action::PhotoSkip => p.skip(),
+                        Action::PhotoUndo => p.undo(&head),
+                        _ => {
+                            if let Err(e) = p.save() {
+                                self.exit = Some(Err(e));
+                                return;
+                            }
+                        }
+                    }
+                }
                 Action::State => println!("state: {}", self.state_line()),
                 Action::Memory => println!(
                     "memory: VmRSS {} kB after {} frames",

@@ -10,6 +10,7 @@ mod files;
 mod frame;
 mod orbit;
 mod panel;
+pub mod photo;
 mod scene;
 pub mod script;
 mod ui;
@@ -59,6 +60,8 @@ pub struct Options {
     pub save_plan: PathBuf,
     /// Actions to play instead of a hand (`--script`); the viewer draws continuously.
     pub script: Option<script::Script>,
+    /// Landmarks to pick on a photo (`--photo`): the view shows the photo instead of the head.
+    pub photo: Option<photo::Picker>,
 }
 
 /// Opens the window and runs until it is closed (or the screenshot is written).
@@ -252,6 +255,7 @@ struct Viewer {
     /// A window screenshot the script asked for this frame.
     script_capture: Option<PathBuf>,
     counts: Counts,
+    photo: Option<photo::Picker>,
 }
 
 /// Frames drawn and devices made, printed when the viewer ends (a soak test reads them).
@@ -285,6 +289,7 @@ struct Kept {
     want_adapter: Option<String>,
     script: Option<script::Script>,
     counts: Counts,
+    photo: Option<photo::Picker>,
 }
 
 impl Viewer {
@@ -303,6 +308,10 @@ impl Viewer {
         controls.settings.dots = o.dots;
         controls.split = o.split;
         controls.settings.light = o.light;
+        let photo = o.photo.map(|mut p| {
+            p.refit(&o.head);
+            p
+        });
         let kept = Kept {
             window,
             head: Arc::new(o.head),
@@ -322,6 +331,7 @@ impl Viewer {
             want_adapter: o.adapter,
             script: o.script,
             counts: Counts::default(),
+            photo,
         };
         Viewer::build(el, kept, proxy)
     }
@@ -361,6 +371,7 @@ impl Viewer {
             script,
             mut counts,
             error,
+            mut photo,
             ..
         } = self;
         let head = scene
@@ -399,6 +410,10 @@ impl Viewer {
             want_adapter,
             script,
             counts,
+            photo: photo.take().map(|mut p| {
+                p.forget_texture();
+                p
+            }),
         };
         Viewer::build(el, kept, proxy)
     }
@@ -501,10 +516,20 @@ impl Viewer {
             script: k.script,
             script_capture: None,
             counts: k.counts,
+            photo: k.photo,
         };
         v.reconcile();
         v.redraw_soon();
         Ok(v)
+    }
+
+    /// The head on screen, or the one given at start until a scene exists.
+    fn head(&self) -> Arc<Head> {
+        self.scene
+            .as_ref()
+            .map(|s| s.head.clone())
+            .or_else(|| self.start_head.clone())
+            .expect("a viewer always has a head: the start head until a scene replaces it")
     }
 
     /// Ends the run's output with what a soak test checks: frames painted and shown, devices

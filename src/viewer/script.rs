@@ -16,6 +16,10 @@
 //! expect-error        an error must be showing now (a bad file was refused); dismisses it
 //! no-error            no error may be showing now
 //! lose-device         destroys the GPU device, as a driver reset would lose it
+//! photo-click X Y     (--photo) the prompted landmark placed at photo pixel X, Y
+//! photo-skip          (--photo) the prompted landmark is not in the photo
+//! photo-undo          (--photo) takes back the last landmark
+//! photo-save          (--photo) saves the points file
 //! out-of-memory       the next GPU step (this frame's drawing) fails as a failed allocation would
 //! state               prints one line: frames, head, plan, camera, time, device recoveries
 //! memory              prints the resident memory (VmRSS)
@@ -42,6 +46,10 @@ pub enum Action {
     NoError,
     LoseDevice,
     OutOfMemory,
+    PhotoClick(f64, f64),
+    PhotoSkip,
+    PhotoUndo,
+    PhotoSave,
     State,
     Memory,
     Screenshot(PathBuf),
@@ -132,6 +140,10 @@ fn parse_line(line: &str) -> std::result::Result<Action, String> {
         "no-error" => Action::NoError,
         "lose-device" => Action::LoseDevice,
         "out-of-memory" => Action::OutOfMemory,
+        "photo-click" => Action::PhotoClick(num(0, -1e6, 1e6)? as f64, num(1, -1e6, 1e6)? as f64),
+        "photo-skip" => Action::PhotoSkip,
+        "photo-undo" => Action::PhotoUndo,
+        "photo-save" => Action::PhotoSave,
         "state" => Action::State,
         "memory" => Action::Memory,
         "screenshot" => Action::Screenshot(path()?),

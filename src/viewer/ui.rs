@@ -8,6 +8,10 @@ use scalp::camera::ViewPreset;
 
 impl Viewer {
     pub(super) fn ui(&mut self, root: &mut egui::Ui, out: &mut UiOut) {
+        if self.photo.is_some() {
+            self.photo_ui(root, out);
+            return;
+        }
         let frame = match self.view3d.last {
             Some((q, (w, h), ssaa, s)) => format!(
                 "last frame {w}×{h}{} {} in {:.0} ms",
@@ -60,6 +64,37 @@ impl Viewer {
             .frame(egui::Frame::new().fill(Color32::from_gray(16)))
             .show(root, |ui| self.view_ui(ui, out));
         self.keys(root.ctx(), out);
+    }
+
+    /// Picking landmarks on a photo (`--photo`): the picker's panel and the photo in the view.
+    fn photo_ui(&mut self, root: &mut egui::Ui, out: &mut UiOut) {
+        let head = self.head();
+        let Some(picker) = &mut self.photo else {
+            return;
+        };
+        egui::Panel::right("landmarks")
+            .resizable(true)
+            .default_size(PANEL_WIDTH)
+            .show(root, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| picker.panel(ui, &head))
+            });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().fill(Color32::from_gray(16)))
+            .show(root, |ui| {
+                let rect = ui.max_rect();
+                out.view_rect = Some(rect);
+                picker.view(ui, rect, &head);
+            });
+        root.ctx().input_mut(|i| {
+            if i.consume_key(Modifiers::COMMAND, Key::S) {
+                if let Err(e) = picker.save() {
+                    picker.note = Some(e.to_string());
+                }
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::Z) {
+                picker.undo(&head);
+            }
+        });
     }
 
     /// The 3D view: the image, the camera under the hand, the before/after divider.
