@@ -436,3 +436,105 @@ fn the_command_refuses_bad_points_and_images_and_writes_nothing() {
     assert_eq!(image::open(dir.join("out.png")).unwrap().width(), SIZE.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A client's scan with its own skin texture (blotches and freckles over a skin tone, mapped
+/// round the head): the photo taken of it shows that texture, and `scalp photo --mesh scan`
+/// fits the photo and composites the treatment into it like the direct render of the treated
+/// textured scan. The composite takes its skin from the photo, so the same holds when the
+/// engine's model of the head is the plain built-in one (no texture known).
+#[test]
+fn a_textured_scan_photographed_is_fitted_and_composited_like_its_render() {
+    let s = scene();
+    let e = engine();
+    let mut scan = head().clone();
+    let (w, h) = (512u32, 256u32);
+    let image = image::RgbaImage::from_fn(w, h, |x, y| {
+        // Skin tones varying over a few centimetres, and freckles a few texels wide.
+        let blotch = 0.5 + 0.5 * ((x as f32 * 0.05).sin() * (y as f32 * 0.07).cos());
+        let freckle = jitter(x / 3, y / 3, 7) > 0.93;
+        let base = [
+            205.0 - 25.0 * blotch,
+            160.0 - 25.0 * blotch,
+            135.0 - 20.0 * blotch,
+        ];
+        let k = if freckle { 0.7 } else { 1.0 };
+        image::Rgba([
+            (base[0] * k) as u8,
+            (base[1] * k) as u8,
+            (base[2] * k) as u8,
+            255,
+        ])
+    });
+    let c = s.head_gpu.outline.center();
+    let uv = scan
+        .mesh
+        .positions
+        .iter()
+        .map(|p| {
+            let d = (*p - c).normalize_or_zero();
+            [
+                d.x.atan2(d.z) / std::f32::consts::TAU + 0.5,
+                d.y.clamp(-1.0, 1.0).asin() / std::f32::consts::PI + 0.5,
+                1.0,
+            ]
+        })
+        .collect();
+    scan.texture = Some(scalp::head::texture::SkinTexture {
+        image,
+        uv,
+        colour: Vec::new(),
+        path: "scan-texture.png".into(),
+    });
+    let scan_gpu = HeadGpu::new(&e.gpu, &scan);
+    let settings = RenderSettings {
+        skin: SkinTone::III,
+        hair: false,
+        ..s.treatment.render_settings()
+    };
+    let truth = true_camera(20.0, 25.0, 650.0, 35.0);
+    let draw = |gpu_head: &HeadGpu, dots: bool| {
+        let camera = truth.to_camera(gpu_head.outline.center(), gpu_head.outline.radius());
+        e.render_image(&Frame {
+            head: gpu_head,
+            dots: Some((&s.dots, &s.aged)),
+            view: camera.into(),
+            settings: &RenderSettings {
+                dots,
+                ..settings.clone()
+            },
+            size: SIZE,
+        })
+        .unwrap()
+    };
+    let photo = draw(&scan_gpu, false);
+    let reference = draw(&scan_gpu, true);
+    photo
+        .save(std::env::temp_dir().join("scalp-photo-textured.png"))
+        .ok();
+    // The texture shows in the photo: it differs from the plain head's picture.
+    let plain_photo = draw(&s.head_gpu, false);
+    let (texture_de, _) = mean_de_over_scalp(&photo, &plain_photo, &reference, &photo);
+    assert!(
+        texture_de > 1.0,
+        "the scan's texture does not show ({texture_de:.2})"
+    );
+    let fit = fit_photo(&scan, &picked(&truth, &FRONT), SIZE, None, None).unwrap();
+    for (model, name) in [
+        (&scan_gpu, "the textured scan"),
+        (&s.head_gpu, "the plain head"),
+    ] {
+        let out = render_into_photo(e, model, (&s.dots, &s.aged), &settings, &photo, &fit).unwrap();
+        let (de, n) = mean_de_over_scalp(&out, &reference, &reference, &photo);
+        let (untreated_de, _) = mean_de_over_scalp(&photo, &reference, &reference, &photo);
+        eprintln!(
+            "textured photo, model {name}: {n} scalp px, composite ΔE {de:.2} against the \
+             render, untreated {untreated_de:.2}; texture against plain skin ΔE {texture_de:.2}"
+        );
+        assert!(n > 2000, "{name}: {n} px");
+        assert!(de < MAX_MEAN_DE, "{name}: mean ΔE {de:.2}");
+        assert!(
+            untreated_de > 2.0 * de,
+            "{name}: {untreated_de:.2} vs {de:.2}"
+        );
+    }
+}
