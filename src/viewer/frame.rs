@@ -252,9 +252,10 @@ impl Viewer {
                 }
                 Action::State => println!("state: {}", self.state_line()),
                 Action::Memory => println!(
-                    "memory: VmRSS {} kB after {} frames",
+                    "memory: VmRSS {} kB after {} frames; live GPU objects: {}",
                     resident_kb().unwrap_or(0),
-                    self.counts.frames
+                    self.counts.frames,
+                    self.gpu_objects()
                 ),
                 Action::Screenshot(path) => self.script_capture = Some(path),
                 Action::Quit => {
@@ -267,6 +268,24 @@ impl Viewer {
     }
 
     /// What the user has on screen, in one line: a test compares it across a device loss.
+    /// Live wgpu objects by kind (what a leak of GPU resources would grow).
+    fn gpu_objects(&self) -> String {
+        match self.instance.generate_report() {
+            Some(r) => {
+                let h = r.hub_report();
+                format!(
+                    "buffers {}, textures {}, views {}, bind groups {}, pipelines {}",
+                    h.buffers.num_kept_from_user,
+                    h.textures.num_kept_from_user,
+                    h.texture_views.num_kept_from_user,
+                    h.bind_groups.num_kept_from_user,
+                    h.render_pipelines.num_kept_from_user + h.compute_pipelines.num_kept_from_user
+                )
+            }
+            None => "not reported by this backend".into(),
+        }
+    }
+
     fn state_line(&self) -> String {
         use std::hash::{Hash, Hasher};
         let mut plan = std::collections::hash_map::DefaultHasher::new();
