@@ -293,11 +293,25 @@ fn turntable_mp4_through_ffmpeg_has_every_frame() {
     assert_eq!(text.trim(), "h264,10", "{text}");
 }
 
+/// Whether poppler-utils' `tools` can be run; says SKIPPED for `what` when not.
+fn poppler(tools: &[&str], what: &str) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|t| Command::new(t).arg("-v").output().is_err())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "SKIPPED {what}: poppler-utils ({}) is not installed",
+            missing.join(", ")
+        );
+    }
+    missing.is_empty()
+}
+
 #[test]
 fn consult_pdf_has_its_pages_text_and_pictures() {
-    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
-    if !have("pdftoppm") || !have("pdftotext") {
-        eprintln!("SKIPPED the consultation report check: poppler-utils (pdftoppm, pdftotext) is not installed");
+    if !poppler(&["pdftoppm", "pdftotext"], "the consultation report check") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -373,9 +387,10 @@ fn consult_pdf_has_its_pages_text_and_pictures() {
 /// the photo's, unchanged; the changes lie on the head and darken it.
 #[test]
 fn consult_on_a_photo_shows_the_photo_before_and_treated() {
-    let have = |tool: &str| Command::new(tool).arg("-v").output().is_ok();
-    if !have("pdfimages") || !have("pdftotext") {
-        eprintln!("SKIPPED the consultation report on a photo: poppler-utils (pdfimages, pdftotext) is not installed");
+    if !poppler(
+        &["pdfimages", "pdftotext"],
+        "the consultation report on a photo",
+    ) {
         return;
     }
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/photo");

@@ -386,10 +386,7 @@ fn the_viewer_makes_a_new_device_when_it_is_lost_and_keeps_everything() {
 /// Rounds of the soak test: `SCALP_SOAK_ROUNDS=30 cargo test --release --test viewer soak`
 /// for a long run.
 fn soak_rounds() -> usize {
-    std::env::var("SCALP_SOAK_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(SOAK_ROUNDS)
+    count_from_env("SCALP_SOAK_ROUNDS", SOAK_ROUNDS)
 }
 
 /// Rounds in CI: each regenerates the dots five times and loads a scan or a plan; three took
@@ -401,10 +398,15 @@ const SOAK_ROUNDS: usize = 3;
 const SOAK_CYCLES: usize = 8;
 
 fn soak_cycles() -> usize {
-    std::env::var("SCALP_SOAK_CYCLES")
+    count_from_env("SCALP_SOAK_CYCLES", SOAK_CYCLES)
+}
+
+/// A count from the environment variable `name`, else `default`.
+fn count_from_env(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(SOAK_CYCLES)
+        .unwrap_or(default)
 }
 /// How much resident memory may move after warm-up, MiB, from its lowest to its highest.
 const SOAK_RSS_BOUND_MIB: f64 = 48.0;

@@ -47,24 +47,10 @@ pub struct ConsultArgs {
 /// Every picture of the report's first page is this size: a photo is fitted into it.
 const PICTURE: (u32, u32) = (800, 600);
 
-/// `img` scaled to fit [`PICTURE`] and centred on white, so photos of any shape share the
-/// page's grid.
+/// `img` fitted into [`PICTURE`] on white, so photos of any shape share the page's grid.
 fn fit_to_picture(img: &image::RgbaImage) -> image::RgbImage {
-    let (bw, bh) = PICTURE;
-    let k = (bw as f64 / img.width() as f64).min(bh as f64 / img.height() as f64);
-    let (w, h) = (
-        ((img.width() as f64 * k).round() as u32).clamp(1, bw),
-        ((img.height() as f64 * k).round() as u32).clamp(1, bh),
-    );
-    let small = image::imageops::resize(img, w, h, image::imageops::FilterType::CatmullRom);
-    let mut out = image::RgbaImage::from_pixel(bw, bh, image::Rgba([255, 255, 255, 255]));
-    image::imageops::overlay(
-        &mut out,
-        &small,
-        ((bw - w) / 2) as i64,
-        ((bh - h) / 2) as i64,
-    );
-    image::DynamicImage::ImageRgba8(out).to_rgb8()
+    let framed = super::photo::letterbox(img, PICTURE, [255, 255, 255, 255]);
+    image::DynamicImage::ImageRgba8(framed).to_rgb8()
 }
 
 /// A4 in points.

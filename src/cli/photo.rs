@@ -214,21 +214,30 @@ fn same_size(tiles: Vec<(String, image::RgbaImage)>) -> Vec<(String, image::Rgba
     );
     tiles
         .into_iter()
-        .map(|(label, img)| {
-            let k = (bw as f64 / img.width() as f64).min(bh as f64 / img.height() as f64);
-            let (w, h) = (
-                ((img.width() as f64 * k) as u32).clamp(1, bw),
-                ((img.height() as f64 * k) as u32).clamp(1, bh),
-            );
-            let small = image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle);
-            let mut tile = image::RgbaImage::from_pixel(bw, bh, image::Rgba([24, 25, 28, 255]));
-            image::imageops::overlay(
-                &mut tile,
-                &small,
-                ((bw - w) / 2) as i64,
-                ((bh - h) / 2) as i64,
-            );
-            (label, tile)
-        })
+        .map(|(label, img)| (label, letterbox(&img, (bw, bh), [24, 25, 28, 255])))
         .collect()
+}
+
+/// `img` scaled to fit a `size` box, keeping its shape, and centred on `ground`: photos of
+/// any shape then share a sheet's or a page's grid.
+pub(super) fn letterbox(
+    img: &image::RgbaImage,
+    size: (u32, u32),
+    ground: [u8; 4],
+) -> image::RgbaImage {
+    let (bw, bh) = size;
+    let k = (bw as f64 / img.width() as f64).min(bh as f64 / img.height() as f64);
+    let (w, h) = (
+        ((img.width() as f64 * k).round() as u32).clamp(1, bw),
+        ((img.height() as f64 * k).round() as u32).clamp(1, bh),
+    );
+    let small = image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle);
+    let mut out = image::RgbaImage::from_pixel(bw, bh, image::Rgba(ground));
+    image::imageops::overlay(
+        &mut out,
+        &small,
+        ((bw - w) / 2) as i64,
+        ((bh - h) / 2) as i64,
+    );
+    out
 }

@@ -1075,32 +1075,31 @@ mod tests {
         }
     }
 
+    /// An OBJ of a flat n × n grid of squares `step` mm a side, two triangles each.
+    fn grid_obj(n: u32, step: f32) -> String {
+        let mut text = String::new();
+        for y in 0..=n {
+            for x in 0..=n {
+                text += &format!("v {} {} 0\n", step * x as f32, step * y as f32);
+            }
+        }
+        for y in 0..n {
+            for x in 0..n {
+                let v = 1 + x + (n + 1) * y;
+                let (r, d) = (v + 1, v + n + 1);
+                text += &format!("f {v} {r} {}\nf {v} {} {d}\n", d + 1, d + 1);
+            }
+        }
+        text
+    }
+
     /// One huge triangle (a stray spanning a kilometre) outweighs the head in area but not in
     /// triangle count: the head stays the main part.
     #[test]
     fn a_huge_lone_triangle_is_not_the_head() {
         // A 20 × 20 grid of 800 triangles, 100 mm across (its 441 vertices are enough that the
         // stray's three lie outside the middle 98%, as in any scan).
-        let mut text = String::new();
-        for y in 0..=20 {
-            for x in 0..=20 {
-                text += &format!("v {} {} 0\n", 5 * x, 5 * y);
-            }
-        }
-        for y in 0..20 {
-            for x in 0..20 {
-                let v = 1 + x + 21 * y;
-                text += &format!(
-                    "f {} {} {}\nf {} {} {}\n",
-                    v,
-                    v + 1,
-                    v + 22,
-                    v,
-                    v + 22,
-                    v + 21
-                );
-            }
-        }
+        let mut text = grid_obj(20, 5.0);
         text += "v 5000 0 0\nv 1e6 0 0\nv 5000 1e6 0\nf -3 -2 -1\n";
         let r = repair(&raw(&text));
         assert_eq!(r.triangles.len(), 800);
@@ -1112,31 +1111,9 @@ mod tests {
     /// relief (a nose half a head size out would not be one) stays.
     #[test]
     fn a_spike_joined_to_the_head_is_dropped_and_near_relief_kept() {
-        let grid = |extra: &str| {
-            // A 20 × 20 grid, 200 mm across, with an extra vertex joined to the corner at
-            // vertex 1 and its neighbour 2.
-            let mut text = String::new();
-            for y in 0..=20 {
-                for x in 0..=20 {
-                    text += &format!("v {} {} 0\n", 10 * x, 10 * y);
-                }
-            }
-            for y in 0..20 {
-                for x in 0..20 {
-                    let v = 1 + x + 21 * y;
-                    text += &format!(
-                        "f {} {} {}\nf {} {} {}\n",
-                        v,
-                        v + 1,
-                        v + 22,
-                        v,
-                        v + 22,
-                        v + 21
-                    );
-                }
-            }
-            text + extra
-        };
+        // A 20 × 20 grid, 200 mm across, with an extra vertex joined to the corner at vertex 1
+        // and its neighbour 2.
+        let grid = |extra: &str| grid_obj(20, 10.0) + extra;
         for far in ["1e6", "1e3", "-500"] {
             let r = repair(&raw(&grid(&format!(
                 "v 100 100 {far}\nf 1 2 -1\nf 2 3 -1\n"

@@ -234,7 +234,7 @@ impl Viewer {
                     let Some(p) = &mut self.photo else {
                         self.exit = Some(Err(ScalpError::invalid(
                             "--script",
-                            format!("line {line}: {action:?} needs --photo"),
+                            format!("line {line}: the photo-… actions need --photo"),
                         )));
                         return;
                     };

@@ -28,6 +28,9 @@ pub struct Picker {
     pub fit: Option<std::result::Result<Fit, String>>,
     /// Head surface points facing the fitted camera, as photo pixels.
     ghost: Vec<[f64; 2]>,
+    /// Where the fitted camera puts each placed landmark, photo pixels (made once a fit, not
+    /// each frame: a scan's nasion is a ray cast).
+    projected: Vec<(PhotoLandmark, [f64; 2])>,
     /// Where the points file is saved.
     pub out: PathBuf,
     /// The photo on the GPU (egui's); made again after a device is lost.
@@ -80,6 +83,8 @@ impl Picker {
                     .map(PathBuf::from)
             })
             .unwrap_or_else(|| path.with_extension("points.toml"));
+        // Where it will be saved is checked now, not after the clicking.
+        scalp::png::check_output(&out, "toml")?;
         Ok(Picker {
             path: path.to_path_buf(),
             image: photo.image,
@@ -88,6 +93,7 @@ impl Picker {
             skipped: Vec::new(),
             fit: None,
             ghost: Vec::new(),
+            projected: Vec::new(),
             out,
             texture: None,
             note: None,
@@ -141,6 +147,7 @@ impl Picker {
     /// Fits the camera to the points (four or more) and projects the head for the overlay.
     pub fn refit(&mut self, head: &Head) {
         self.ghost.clear();
+        self.projected.clear();
         if self.points.points.len() < 4 {
             self.fit = None;
             return;
@@ -148,6 +155,15 @@ impl Picker {
         let fit = scalp::photo::fit_photo(head, &self.points, self.size(), self.focal_px, None)
             .map_err(|e| e.to_string());
         if let Ok(f) = &fit {
+            for (l, _) in &self.points.points {
+                if let Some(q) = l
+                    .position(head)
+                    .ok()
+                    .and_then(|m| f.camera.project(m.as_dvec3()))
+                {
+                    self.projected.push((*l, q));
+                }
+            }
             let eye = f.camera.eye();
             let step = (head.mesh.positions.len() / GHOST_POINTS).max(1);
             for (p, n) in head
