@@ -13,7 +13,7 @@ struct AgeParams {
     session_years: array<vec4f, 2>,
 }
 
-@group(0) @binding(0) var<uniform> age: AgeParams;
+@group(0) @binding(0) var<storage, read> age: AgeParams;
 @group(0) @binding(1) var<storage, read> dots: array<Dot>;
 @group(0) @binding(2) var<storage, read_write> looks: array<Appearance>;
 

@@ -23,7 +23,7 @@ struct BakeGpu {
     tile: vec4f,
 }
 
-@group(0) @binding(2) var<uniform> bake: BakeGpu;
+@group(0) @binding(2) var<storage, read> bake: BakeGpu;
 // Each texel's chart + 1 (0 off the charts), from the chart pass; read by the dot pass.
 @group(0) @binding(3) var chart_ids: texture_2d<u32>;
 

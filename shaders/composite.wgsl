@@ -11,7 +11,7 @@ struct CompositeGpu {
     background_bottom: vec4f,
 }
 
-@group(0) @binding(0) var<uniform> comp: CompositeGpu;
+@group(0) @binding(0) var<storage, read> comp: CompositeGpu;
 @group(0) @binding(1) var diffuse_tex: texture_2d<f32>;
 @group(0) @binding(2) var specular_tex: texture_2d<f32>;
 @group(0) @binding(3) var density_tex: texture_2d<f32>;

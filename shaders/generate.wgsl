@@ -2,8 +2,8 @@
 // and, after the spacing pass, the dots the accepted candidates become.
 // Module: the prelude, shared/{hash,math,dots,scar,zone,zone_sample}.wgsl and this file.
 
-@group(0) @binding(0) var<uniform> params: GenParams;
-@group(0) @binding(1) var<uniform> zp: ZoneGpu;
+@group(0) @binding(0) var<storage, read> params: GenParams;
+@group(0) @binding(1) var<storage, read> zp: ZoneGpu;
 @group(0) @binding(2) var<storage, read> vertices: array<Vertex>;
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
 @group(0) @binding(4) var<storage, read> cdf: array<u32>;

@@ -1,6 +1,6 @@
 // Shadow pass: the head's depth seen from the key light (src/render/shadow.rs). Depth only.
 
-@group(0) @binding(0) var<uniform> shadow: ShadowGpu;
+@group(0) @binding(0) var<storage, read> shadow: ShadowGpu;
 
 @vertex
 fn vs_main(@location(0) position: vec3f, @location(1) normal: vec3f) -> @builtin(position) vec4f {

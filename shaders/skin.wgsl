@@ -12,7 +12,7 @@
 @group(0) @binding(3) var scan_albedo: texture_2d<f32>;
 @group(0) @binding(4) var scan_sampler: sampler;
 // The key light's shadow map (src/render/shadow.rs); off (params.x = 0) for a flash.
-@group(0) @binding(5) var<uniform> shadow: ShadowGpu;
+@group(0) @binding(5) var<storage, read> shadow: ShadowGpu;
 // Read through one comparison sampler only, so that GL can bind it (one sampler a texture).
 @group(0) @binding(6) var shadow_map: texture_depth_2d;
 @group(0) @binding(7) var shadow_compare: sampler_comparison;

@@ -4,8 +4,8 @@
 // equals the greedy rule in priority order and does not depend on thread order.
 // Module: the prelude, shared/{hash,math,dots,scar,zone}.wgsl and this file.
 
-@group(0) @binding(0) var<uniform> params: GenParams;
-@group(0) @binding(1) var<uniform> zp: ZoneGpu;
+@group(0) @binding(0) var<storage, read> params: GenParams;
+@group(0) @binding(1) var<storage, read> zp: ZoneGpu;
 
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
 @group(1) @binding(1) var<storage, read> state_in: array<u32>;

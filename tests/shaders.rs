@@ -24,6 +24,35 @@ fn every_shader_module_validates() {
     }
 }
 
+/// Parameters are read-only storage, never uniforms (`Gpu::params` says why: lavapipe compiles
+/// and keeps a shader per draw for uniforms that steer control flow); and no entry point binds
+/// more storage buffers than the device is opened with.
+#[test]
+fn parameters_are_storage_and_fit_the_storage_limit() {
+    for (name, source) in scalp::shaders::modules() {
+        let module = parse(name, &source);
+        for (_, g) in module.global_variables.iter() {
+            assert!(
+                g.space != naga::AddressSpace::Uniform,
+                "{name}.wgsl declares `var<uniform> {}`: use `var<storage, read>` and Gpu::params",
+                g.name.as_deref().unwrap_or("?")
+            );
+        }
+        // Every storage global counts against each stage that can bind it (wgpu counts layout
+        // entries, which scalp gives the stages of the module's entry points).
+        let storage = module
+            .global_variables
+            .iter()
+            .filter(|(_, g)| matches!(g.space, naga::AddressSpace::Storage { .. }))
+            .count() as u32;
+        assert!(
+            storage <= scalp::gpu::STORAGE_BUFFERS_PER_STAGE,
+            "{name}.wgsl binds {storage} storage buffers; the device is opened with {}",
+            scalp::gpu::STORAGE_BUFFERS_PER_STAGE
+        );
+    }
+}
+
 /// (path, text) of every .wgsl file under shaders/.
 fn wgsl_files() -> Vec<(String, String)> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/shaders");

@@ -392,10 +392,14 @@ fn soak_rounds() -> usize {
 /// Rounds in CI: each regenerates the dots five times and loads a scan or a plan; three took
 /// 10 min on two CPU cores shared with other builds (not yet timed on idle ones).
 const SOAK_ROUNDS: usize = 3;
-/// Short cycles after the rounds, each building two scenes (new dots, then a dropped plan)
-/// and sampling resident memory: they give the memory check its samples after warm-up.
+/// Short cycles after the rounds, each building two scenes (new dots, then a dropped plan),
+/// turning the camera away and back, and sampling memory: they give the memory check its
+/// samples after warm-up. Two kinds alternate (two densities), so from the third cycle on
+/// each repeats work done before and memory has nothing new to hold.
 /// `SCALP_SOAK_CYCLES=40` for a longer look.
-const SOAK_CYCLES: usize = 8;
+const SOAK_CYCLES: usize = 10;
+/// Cycles still settling (the first of each kind).
+const SOAK_SETTLING_CYCLES: usize = 2;
 
 fn soak_cycles() -> usize {
     count_from_env("SCALP_SOAK_CYCLES", SOAK_CYCLES)
@@ -410,7 +414,11 @@ fn count_from_env(name: &str, default: usize) -> usize {
 }
 /// How much resident memory may move after warm-up, MiB, from its lowest to its highest.
 const SOAK_RSS_BOUND_MIB: f64 = 48.0;
-/// How fast it may grow after warm-up, MiB a sample (the least-squares slope of the samples;
+/// How many memory mappings may come and go after warm-up. A driver compiling a shader it
+/// never frees adds two (code, constants) each time, so a leak per draw adds dozens a cycle
+/// (lavapipe did, for uniforms: see `Gpu::params`), while RSS hides it in noise for long.
+const SOAK_MAPPINGS_BOUND: usize = 8;
+/// How fast it may grow after warm-up, MiB a cycle (the least-squares slope of the samples;
 /// a cycle builds two scenes): a scene's dots and buffers are ~10 MiB, so a leak of one scene
 /// in every five builds exceeds it.
 const SOAK_RSS_SLOPE_MIB: f64 = 2.0;
@@ -491,8 +499,9 @@ fn soak_the_viewer_with_a_scripted_hand() {
     let cycles = soak_cycles();
     for k in 0..cycles {
         script += &format!(
-            "# cycle {k}\ndensity {density}\nsettle\norbit 15 0\ndrop plan.toml\nsettle\nmemory\n",
-            density = 50.0 + 5.0 * (k % 4) as f32,
+            "# cycle {k}\ndensity {density}\nsettle\norbit 15 0\ndrop plan.toml\nsettle\n\
+             orbit -15 0\nsettle\nmemory\n",
+            density = 50.0 + 5.0 * (k % 2) as f32,
         );
     }
     script += "screenshot soak.png\nframes 1\nquit\n";
@@ -510,19 +519,29 @@ fn soak_the_viewer_with_a_scripted_hand() {
     assert_eq!(painted, shown, "frames painted but not shown in the window");
     assert_eq!(recoveries, 0);
     assert!(painted as usize > 10 * rounds, "{painted} frames");
-    let rss: Vec<f64> = run
+    // "memory: VmRSS <kB> kB in <n> mappings after …"
+    let samples: Vec<(f64, usize)> = run
         .stdout
         .lines()
         .filter_map(|l| l.strip_prefix("memory: VmRSS "))
-        .filter_map(|l| l.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            Some((
+                w.first()?.parse::<f64>().ok()? / 1024.0,
+                w.get(3)?.parse().ok()?,
+            ))
+        })
         .collect();
+    let rss: Vec<f64> = samples.iter().map(|s| s.0).collect();
+    let maps: Vec<usize> = samples.iter().map(|s| s.1).collect();
     println!("resident memory after start, each round and each cycle, MiB: {rss:.0?}");
+    println!("memory mappings at the same moments: {maps:?}");
     assert_eq!(rss.len(), rounds + cycles + 1, "{}", run.stdout);
     // The rounds are the warm-up (caches, pools, the driver's pipeline cache filled by the
-    // first of each kind of scene; measured: 365, 405, 477, 512 MiB); the cycles after them,
-    // each doing the same, are where memory must hold.
-    let settled = &rss[rounds..];
+    // first of each kind of scene); the cycles after them, each repeating one done before,
+    // are where memory must hold.
+    let from = (1 + rounds + SOAK_SETTLING_CYCLES).min(rss.len() - 1);
+    let settled = &rss[from..];
     let lo = settled.iter().cloned().fold(f64::MAX, f64::min);
     let hi = settled.iter().cloned().fold(0.0, f64::max);
     assert!(
@@ -532,13 +551,20 @@ fn soak_the_viewer_with_a_scripted_hand() {
     );
     let slope = least_squares_slope(settled);
     println!(
-        "after warm-up: {:.0}..{:.0} MiB, slope {slope:.2} MiB per sample",
+        "after warm-up: {:.0}..{:.0} MiB, slope {slope:.2} MiB per cycle",
         lo, hi
     );
     assert!(
         slope <= SOAK_RSS_SLOPE_MIB,
-        "resident memory grows {slope:.2} MiB per sample after warm-up (bound \
+        "resident memory grows {slope:.2} MiB per cycle after warm-up (bound \
          {SOAK_RSS_SLOPE_MIB}): {rss:.0?}"
+    );
+    let settled_maps = &maps[from..];
+    let spread = settled_maps.iter().max().unwrap() - settled_maps.iter().min().unwrap();
+    assert!(
+        spread <= SOAK_MAPPINGS_BOUND,
+        "memory mappings moved by {spread} after warm-up (bound {SOAK_MAPPINGS_BOUND}): \
+         {maps:?}; a driver compiling shaders it keeps?"
     );
     let shot = image::open(d.join("soak.png")).unwrap().to_rgba8();
     assert!(skin_share(&shot) > 0.05, "no head on screen after the soak");

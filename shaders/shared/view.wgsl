@@ -26,7 +26,7 @@ struct ViewGpu {
     scar_epidermis: vec4f,
 }
 
-@group(0) @binding(0) var<uniform> view: ViewGpu;
+@group(0) @binding(0) var<storage, read> view: ViewGpu;
 
 // Direction toward the key light from `p` (xyz; w unused): fixed, or toward the camera for a
 // flash.

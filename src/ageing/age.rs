@@ -41,7 +41,7 @@ impl DotAger {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("age"),
             entries: &[
-                crate::gpu::entry::uniform(0, c),
+                crate::gpu::entry::params(0, c),
                 crate::gpu::entry::storage(1, c, true),
                 crate::gpu::entry::storage(2, c, false),
             ],
@@ -105,7 +105,7 @@ impl DotAger {
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
         gpu.checked("ageing dots", || {
-            let ubuf = gpu.uniform("age params", &params);
+            let ubuf = gpu.params("age params", &params);
             let mut enc = gpu
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("age") });

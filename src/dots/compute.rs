@@ -7,8 +7,8 @@ pub(super) fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEnt
     crate::gpu::entry::storage(binding, wgpu::ShaderStages::COMPUTE, read_only)
 }
 
-pub(super) fn uniform(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    crate::gpu::entry::uniform(binding, wgpu::ShaderStages::COMPUTE)
+pub(super) fn params(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    crate::gpu::entry::params(binding, wgpu::ShaderStages::COMPUTE)
 }
 
 pub(super) fn bind(

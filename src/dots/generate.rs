@@ -2,7 +2,7 @@
 //! once the spacing pass (`spacing.rs`) has decided them, the kept ones counted and written in
 //! id order. Pipelines are built once ([`DotGenerator`]); each plan's dots live in [`GpuDots`],
 //! one buffer per chunk.
-use super::compute::{bind, pass, pipeline, storage, storage_buffer, uniform};
+use super::compute::{bind, params, pass, pipeline, storage, storage_buffer};
 pub use super::spacing::chunk_work_bytes;
 use super::spacing::{SpacingPass, SpacingState, ACCEPTED, CANDIDATE_BYTES, WORD, WRITTEN};
 use crate::dots::{Dot, GenParams, Layout};
@@ -80,8 +80,8 @@ impl DotGenerator {
         let gen_bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("generate static"),
             entries: &[
-                uniform(0),
-                uniform(1),
+                params(0),
+                params(1),
                 storage(2, true),
                 storage(3, true),
                 storage(4, true),
@@ -195,7 +195,7 @@ impl DotGenerator {
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
         words.extend(layout.hair.gpu_words());
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
-        let zbuf = gpu.uniform("zone params", &zone.to_gpu());
+        let zbuf = gpu.params("zone params", &zone.to_gpu());
         let dummy_dots = gpu.upload(
             "no dots",
             &[<Dot as bytemuck::Zeroable>::zeroed()],

@@ -2,7 +2,7 @@
 //! earlier chunks' dots nearby as obstacles, then rounds of the hard-core rule until every
 //! candidate is kept or dropped. Pipelines are built once ([`SpacingPass`]); each chunk's
 //! buffers live in a [`SpacingState`] that the generation pass (`generate.rs`) also reads.
-use super::compute::{bind, pass, pipeline, storage, storage_buffer, uniform};
+use super::compute::{bind, params, pass, pipeline, storage, storage_buffer};
 use super::GenParams;
 use crate::error::{Result, ScalpError};
 use crate::gpu::Gpu;
@@ -86,7 +86,7 @@ impl SpacingPass {
         let module = shaders::module(d, "spacing.wgsl", &shaders::spacing());
         let bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("spacing static"),
-            entries: &[uniform(0), uniform(1)],
+            entries: &[params(0), params(1)],
         });
         let bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("spacing chunk"),
@@ -132,7 +132,7 @@ impl SpacingPass {
         let heads_len = (2 * slots).next_power_of_two().max(1024);
         params.hash_mask = (heads_len - 1) as u32;
         params.obstacle_capacity = capacity;
-        let pbuf = gpu.uniform("chunk params", &*params);
+        let pbuf = gpu.params("chunk params", &*params);
         let counts = storage_buffer(
             d,
             "counts",

@@ -16,7 +16,7 @@ use bytemuck::{Pod, Zeroable};
 use std::mem::{offset_of, size_of};
 use wgpu::VertexFormat as F;
 
-/// GPU mirror of the bake's uniform (`BakeGpu` in bake.wgsl).
+/// GPU mirror of the bake's parameters (`BakeGpu` in bake.wgsl).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable)]
 pub struct BakeGpu {
@@ -153,7 +153,7 @@ fn instance(
 pub struct BakePass {
     chart: wgpu::RenderPipeline,
     dot: wgpu::RenderPipeline,
-    /// The uniform (chart draw); the uniform and the chart-id texture (dot draw).
+    /// The parameters (chart draw); the parameters and the chart-id texture (dot draw).
     chart_bgl: wgpu::BindGroupLayout,
     dot_bgl: wgpu::BindGroupLayout,
     quad: wgpu::Buffer,
@@ -167,15 +167,15 @@ impl BakePass {
         use crate::gpu::entry;
         let d = &gpu.device;
         let module = shaders::module(d, "bake.wgsl", &shaders::bake());
-        let uniform = entry::uniform(2, wgpu::ShaderStages::VERTEX);
+        let params = entry::params(2, wgpu::ShaderStages::VERTEX);
         let chart_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("bake charts"),
-            entries: &[uniform],
+            entries: &[params],
         });
         let dot_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("bake dots"),
             entries: &[
-                uniform,
+                params,
                 wgpu::BindGroupLayoutEntry {
                     binding: 3,
                     visibility: wgpu::ShaderStages::FRAGMENT,
@@ -338,7 +338,7 @@ impl BakePass {
         tile: u32,
     ) -> Result<Vec<[f32; 4]>> {
         let d = &gpu.device;
-        let uniform = gpu.uniform(
+        let params = gpu.params(
             "bake",
             &BakeGpu {
                 size: [size as f32; 2],
@@ -392,7 +392,7 @@ impl BakePass {
                 layout: &self.chart_bgl,
                 entries: &[wgpu::BindGroupEntry {
                     binding: 2,
-                    resource: uniform.as_entire_binding(),
+                    resource: params.as_entire_binding(),
                 }],
             });
             let clear = wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT);
@@ -418,7 +418,7 @@ impl BakePass {
                 entries: &[
                     wgpu::BindGroupEntry {
                         binding: 2,
-                        resource: uniform.as_entire_binding(),
+                        resource: params.as_entire_binding(),
                     },
                     wgpu::BindGroupEntry {
                         binding: 3,

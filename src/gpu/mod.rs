@@ -6,6 +6,10 @@ pub mod timer;
 use crate::error::{Result, ScalpError};
 use wgpu::util::DeviceExt;
 
+/// Storage buffers the busiest stage binds: the generate pass, its eight arrays and its two
+/// parameter blocks (parameters are storage too: see [`Gpu::params`]).
+pub const STORAGE_BUFFERS_PER_STAGE: u32 = 10;
+
 /// An open device on the chosen adapter.
 pub struct Gpu {
     pub adapter: wgpu::Adapter,
@@ -186,7 +190,7 @@ impl Gpu {
         let info = adapter.get_info();
         let alimits = adapter.limits();
         // Ask for what the adapter has where we may need it: large storage bindings and buffers
-        // (dot chunks), and eight storage buffers per stage (the generate pass uses eight).
+        // (dot chunks), and the storage buffers a stage binds (the generate pass's most).
         let mut limits = wgpu::Limits::downlevel_defaults().using_resolution(alimits.clone());
         limits.max_storage_buffer_binding_size = alimits.max_storage_buffer_binding_size;
         limits.max_buffer_size = alimits.max_buffer_size;
@@ -198,11 +202,11 @@ impl Gpu {
         limits.max_compute_workgroup_size_x = alimits.max_compute_workgroup_size_x;
         limits.max_compute_workgroup_storage_size = alimits.max_compute_workgroup_storage_size;
         limits.max_texture_dimension_2d = alimits.max_texture_dimension_2d;
-        if limits.max_storage_buffers_per_shader_stage < 8 {
+        if limits.max_storage_buffers_per_shader_stage < STORAGE_BUFFERS_PER_STAGE {
             return Err(ScalpError::Gpu {
                 during: "opening the adapter".into(),
                 message: format!(
-                    "{} allows {} storage buffers per shader stage; scalp needs 8",
+                    "{} allows {} storage buffers per shader stage; scalp needs {STORAGE_BUFFERS_PER_STAGE}",
                     describe(&info),
                     limits.max_storage_buffers_per_shader_stage
                 ),
@@ -350,12 +354,20 @@ impl Gpu {
             })
     }
 
-    pub fn uniform<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
+    /// A pass's parameter block (`var<storage, read>` in WGSL, bound with [`entry::params`]).
+    ///
+    /// Read-only storage, never a uniform buffer: lavapipe (Mesa's Vulkan on the CPU, where
+    /// tests and GPU-less users run) inlines uniform values that steer a branch or a loop into
+    /// a freshly compiled shader at each draw or dispatch, and when that shader comes out no
+    /// smaller it keeps doing so and never frees one (Mesa 22.3: ~16 kB a draw for the hair
+    /// pass, 1.8 MB for the composite). Storage buffers are never inlined; on a real GPU the
+    /// difference is nil. `tests/shaders.rs` checks that no shader declares a uniform.
+    pub fn params<T: bytemuck::Pod>(&self, label: &str, value: &T) -> wgpu::Buffer {
         self.device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
                 contents: bytemuck::bytes_of(value),
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             })
     }
 
@@ -505,8 +517,9 @@ pub mod entry {
         }
     }
 
-    pub fn uniform(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
-        buffer(binding, stages, BufferBindingType::Uniform)
+    /// A parameter block made by [`Gpu::params`](super::Gpu::params): read-only storage.
+    pub fn params(binding: u32, stages: ShaderStages) -> BindGroupLayoutEntry {
+        storage(binding, stages, true)
     }
 
     pub fn storage(binding: u32, stages: ShaderStages, read_only: bool) -> BindGroupLayoutEntry {

@@ -31,7 +31,7 @@ impl CompositePass {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("composite"),
             entries: &[
-                entry::uniform(0, f),
+                entry::params(0, f),
                 entry::texture(1, f),
                 entry::texture(2, f),
                 entry::texture(3, f),
@@ -93,7 +93,7 @@ impl CompositePass {
             background_top: [0.20, 0.21, 0.23, 1.0],
             background_bottom: [0.06, 0.06, 0.07, 1.0],
         };
-        let ubuf = gpu.uniform("composite", &u);
+        let params = gpu.params("composite", &u);
         let tv = |b, v| wgpu::BindGroupEntry {
             binding: b,
             resource: wgpu::BindingResource::TextureView(v),
@@ -104,7 +104,7 @@ impl CompositePass {
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 0,
-                    resource: ubuf.as_entire_binding(),
+                    resource: params.as_entire_binding(),
                 },
                 tv(1, &t.diffuse),
                 tv(2, &t.specular),

@@ -366,7 +366,7 @@ impl Targets {
     }
 }
 
-/// An instanced-quad pass that adds into one HDR target (dots and hairs): the view uniform and
+/// An instanced-quad pass that adds into one HDR target (dots and hairs): the view parameters and
 /// the skin's distance texture bound, the given instance buffers, the quad's two triangles over
 /// four corners, additive blending (order-independent accumulation).
 pub(crate) struct AdditiveQuads {
@@ -388,7 +388,7 @@ impl AdditiveQuads {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(label),
             entries: &[
-                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::params(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 entry::texture(1, wgpu::ShaderStages::FRAGMENT),
             ],
         });
@@ -524,7 +524,7 @@ impl Renderer {
         }
     }
 
-    fn view_uniform(
+    fn view_params(
         &self,
         head: &HeadGpu,
         camera: &Camera,
@@ -622,8 +622,8 @@ impl Renderer {
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
         gpu.checked("rendering", || {
-            let view = self.view_uniform(head, camera, targets, settings);
-            let view_buf = gpu.uniform("view", &view);
+            let view = self.view_params(head, camera, targets, settings);
+            let view_buf = gpu.params("view", &view);
             let mut enc = gpu
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -635,7 +635,7 @@ impl Renderer {
                 head.outline.bounds(),
                 settings.shadows && settings.show == Show::Skin,
             );
-            let shadow_buf = gpu.uniform("shadow", &shadow);
+            let shadow_buf = gpu.params("shadow", &shadow);
             let shadow_on = shadow.params[0] > 0.5;
             let drawn = self
                 .shadow

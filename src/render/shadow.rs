@@ -108,7 +108,7 @@ impl ShadowPass {
         let module = shaders::module(d, "shadow.wgsl", &shaders::shadow());
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("shadow"),
-            entries: &[entry::uniform(0, wgpu::ShaderStages::VERTEX)],
+            entries: &[entry::params(0, wgpu::ShaderStages::VERTEX)],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("shadow"),

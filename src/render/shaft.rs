@@ -22,7 +22,7 @@ impl ShaftPass {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("shaft"),
             entries: &[
-                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::params(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 entry::texture(1, wgpu::ShaderStages::FRAGMENT),
             ],
         });

@@ -213,13 +213,13 @@ impl SkinPass {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("skin view"),
             entries: &[
-                entry::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                entry::params(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 entry::sampled_texture(1, wgpu::ShaderStages::FRAGMENT),
                 entry::filtering_sampler(2, wgpu::ShaderStages::FRAGMENT),
                 entry::sampled_texture(3, wgpu::ShaderStages::FRAGMENT),
                 entry::filtering_sampler(4, wgpu::ShaderStages::FRAGMENT),
                 // The key light's shadow map (render::shadow).
-                entry::uniform(5, wgpu::ShaderStages::FRAGMENT),
+                entry::params(5, wgpu::ShaderStages::FRAGMENT),
                 entry::depth_texture(6, wgpu::ShaderStages::FRAGMENT),
                 // Read through its comparison sampler alone: GL binds a texture with one sampler.
                 entry::comparison_sampler(7, wgpu::ShaderStages::FRAGMENT),
@@ -361,7 +361,7 @@ fn lut_texture(gpu: &Gpu) -> wgpu::TextureView {
 }
 
 impl SkinPass {
-    /// Draws the lit head. `shadow` is the shadow map's uniform; `shadow_drawn` says whether
+    /// Draws the lit head. `shadow` is the shadow map's parameters; `shadow_drawn` says whether
     /// the shadow pass ran this frame (it then opened the skin's timestamp pair).
     #[allow(clippy::too_many_arguments)]
     pub fn record(

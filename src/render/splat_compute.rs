@@ -39,7 +39,7 @@ impl SplatComputePass {
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat compute"),
             entries: &[
-                entry::uniform(0, c),
+                entry::params(0, c),
                 entry::texture(1, c),
                 entry::storage(2, c, true),
                 entry::storage(3, c, true),

@@ -167,7 +167,7 @@ impl Viewer {
 
     /// Applies the script's actions due this frame.
     fn play_script(&mut self) {
-        use super::script::{resident_kb, Action, Next};
+        use super::script::{mapping_count, resident_kb, Action, Next};
         loop {
             let settled = self.settled();
             let Some(script) = &mut self.script else {
@@ -252,8 +252,9 @@ impl Viewer {
                 }
                 Action::State => println!("state: {}", self.state_line()),
                 Action::Memory => println!(
-                    "memory: VmRSS {} kB after {} frames; live GPU objects: {}",
+                    "memory: VmRSS {} kB in {} mappings after {} frames; live GPU objects: {}",
                     resident_kb().unwrap_or(0),
+                    mapping_count().unwrap_or(0),
                     self.counts.frames,
                     self.gpu_objects()
                 ),

@@ -211,6 +211,13 @@ pub fn resident_kb() -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// How many memory mappings this process has (lines of /proc/self/maps): a driver that keeps
+/// compiling shaders it never frees shows here first, as small executable mappings.
+pub fn mapping_count() -> Option<usize> {
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    Some(maps.lines().count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
