@@ -1,6 +1,8 @@
 //! The GPU integration tests, one binary so that they share one device (opening a device on a CPU
 //! driver takes a while; `common::engine()` opens it once for all of them).
 mod common;
+#[path = "../shapes/mod.rs"]
+mod shapes;
 
 mod ageing;
 mod backends;
