@@ -283,6 +283,32 @@ fn broken_scan() -> (String, usize) {
     (obj_text("# a broken scan\n", &file, &tris), head_tris)
 }
 
+/// A loaded scan's treatment drawn at 240 × 180 from `view`, with or without its dots.
+fn render_scan(
+    hg: &HeadGpu,
+    t: &Treatment,
+    dots: (
+        &scalp::dots::generate::GpuDots,
+        &scalp::ageing::age::AgedDots,
+    ),
+    with_dots: bool,
+    view: ViewPreset,
+) -> image::RgbaImage {
+    let settings = RenderSettings {
+        dots: with_dots,
+        ..t.render_settings()
+    };
+    engine()
+        .render_image(&scalp::engine::Frame {
+            head: hg,
+            dots: Some(dots),
+            view: view.into(),
+            settings: &settings,
+            size: (240, 180),
+        })
+        .unwrap()
+}
+
 #[test]
 fn a_broken_scan_with_holes_and_debris_loads_renders_and_gets_its_dots() {
     let (text, head_tris) = broken_scan();
@@ -337,21 +363,7 @@ fn a_broken_scan_with_holes_and_debris_loads_renders_and_gets_its_dots() {
     );
     let aged = e.age(&t, &dots, t.healed_years()).unwrap();
     let hg = HeadGpu::new(&e.gpu, &scan);
-    let size = (240, 180);
-    let render = |with_dots: bool| {
-        let s = RenderSettings {
-            dots: with_dots,
-            ..t.render_settings()
-        };
-        e.render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: Some((&dots, &aged)),
-            view: ViewPreset::Top.into(),
-            settings: &s,
-            size,
-        })
-        .unwrap()
-    };
+    let render = |with_dots| render_scan(&hg, &t, (&dots, &aged), with_dots, ViewPreset::Top);
     let (with, without) = (render(true), render(false));
     let darker = common::centre_disc_luminance(&without) - common::centre_disc_luminance(&with);
     assert!(darker > 0.005, "dots darken the top by {darker}");
@@ -421,20 +433,7 @@ fn heads_unlike_the_built_in_one_render_with_their_dots() {
         );
         let aged = e.age(&t, &dots, t.healed_years()).unwrap();
         let hg = HeadGpu::new(&e.gpu, &scan);
-        let render = |with_dots: bool, view: ViewPreset| {
-            let s = RenderSettings {
-                dots: with_dots,
-                ..t.render_settings()
-            };
-            e.render_image(&scalp::engine::Frame {
-                head: &hg,
-                dots: Some((&dots, &aged)),
-                view: view.into(),
-                settings: &s,
-                size: (240, 180),
-            })
-            .unwrap()
-        };
+        let render = |with_dots, view| render_scan(&hg, &t, (&dots, &aged), with_dots, view);
         let (with, without) = (
             render(true, ViewPreset::Top),
             render(false, ViewPreset::Top),
