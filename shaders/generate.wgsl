@@ -6,9 +6,8 @@
 @group(0) @binding(1) var<storage, read> zp: ZoneGpu;
 @group(0) @binding(2) var<storage, read> vertices: array<Vertex>;
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
-@group(0) @binding(4) var<storage, read> cdf: array<u32>;
 // The hairline boundary table (f32 bits, `zp.limits.w` of them), then the client's hair roots.
-@group(0) @binding(5) var<storage, read> boundary: array<u32>;
+@group(0) @binding(4) var<storage, read> boundary: array<u32>;
 // The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
 // header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, padding),
 // bucket starts, roots (3 words each). Count 0: no hair, nothing tested.
@@ -17,11 +16,16 @@ fn hair_word(i: u32) -> u32 {
     return boundary[u32(zp.limits.w) + i];
 }
 
-// Per chunk: candidate position + exclusion radius, state, counters, dots out.
+// Per chunk: candidate position + exclusion radius, id, state (`generate` writes the spacing
+// pass's first state, `flag_dots` and `write_dots` read its last), the work table (per triangle
+// with candidates, the chunk's own first: triangle, first local index, first id), each dot's
+// place, the dots.
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
-@group(1) @binding(1) var<storage, read_write> state: array<u32>;
-@group(1) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
-@group(1) @binding(3) var<storage, read_write> dots: array<Dot>;
+@group(1) @binding(1) var<storage, read_write> ids: array<u32>;
+@group(1) @binding(2) var<storage, read_write> state: array<u32>;
+@group(1) @binding(3) var<storage, read> work: array<vec4u>;
+@group(1) @binding(4) var<storage, read_write> places: array<u32>;
+@group(1) @binding(5) var<storage, read_write> dots: array<Dot>;
 
 const UNDECIDED: u32 = 0u;
 const ACCEPTED: u32 = 1u;
@@ -36,25 +40,19 @@ struct Candidate {
     exposure: f32,
 }
 
-fn candidate_triangle(id: u32) -> u32 {
-    // Blocks of REFERENCE_BLOCK consecutive candidates draw from their own slice of the area table
-    // (mirrors reference::candidate_triangle).
-    let blocks = (params.cand_count + REFERENCE_BLOCK - 1u) / REFERENCE_BLOCK;
-    let step = 0xFFFFFFFFu / max(blocks, 1u);
-    let k = (id - params.cand_start) / REFERENCE_BLOCK;
-    let u = k * step + mul_hi(rand_u32(params.seed, id, STREAM_TRIANGLE), step);
-    let goal = params.cdf_base + mul_hi(u, params.cdf_span);
-    var lo = params.tri_start;
-    var hi = params.tri_end - 1u;
+// The work-table entry of local candidate k: the last whose first local index is ≤ k.
+fn work_entry(k: u32) -> vec4u {
+    var lo = 0u;
+    var hi = params.work_tris - 1u;
     while (lo < hi) {
-        let mid = (lo + hi) / 2u;
-        if (cdf[mid] > goal) {
-            hi = mid;
+        let mid = (lo + hi + 1u) / 2u;
+        if (work[mid].y <= k) {
+            lo = mid;
         } else {
-            lo = mid + 1u;
+            hi = mid - 1u;
         }
     }
-    return lo;
+    return work[lo];
 }
 
 struct GridNode {
@@ -136,8 +134,8 @@ fn near_hair(p: vec3f) -> bool {
     return false;
 }
 
-fn make_candidate(id: u32) -> Candidate {
-    let t = tris[candidate_triangle(id)];
+fn make_candidate(id: u32, tri: u32) -> Candidate {
+    let t = tris[tri];
     let u = rand01(params.seed, id, STREAM_BARY_U);
     let v = rand01(params.seed, id, STREAM_BARY_V);
     let su = sqrt(u);
@@ -182,13 +180,16 @@ fn make_candidate(id: u32) -> Candidate {
 
 @compute @workgroup_size(64)
 fn generate(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
-    if (i >= params.cand_count) {
+    let k = gid.x + gid.y * nwg.x * 64u;
+    if (k >= params.work_count) {
         return;
     }
-    let c = make_candidate(params.cand_start + i);
-    cand[i] = vec4f(c.position, c.radius);
-    state[i] = select(REJECTED, UNDECIDED, c.kept);
+    let w = work_entry(k);
+    let id = w.z + (k - w.y);
+    let c = make_candidate(id, w.x);
+    cand[k] = vec4f(c.position, c.radius);
+    ids[k] = id;
+    state[k] = select(REJECTED, UNDECIDED, c.kept);
 }
 
 fn gauss(id: u32, sa: u32, sb: u32) -> f32 {
@@ -267,14 +268,30 @@ fn deposited(i: u32) -> bool {
     return zone == ZONE_HAIRLINE || patchy_field(session_of(id, zone), p) >= params.patchy_missed;
 }
 
+// Whether the chunk's own candidate i becomes a dot.
+fn is_dot(i: u32) -> bool {
+    return state[i] == ACCEPTED && deposited(i);
+}
+
+// 1 for each of the chunk's own candidates that becomes a dot; scan.wgsl turns these into
+// places, so the dots are written in id order whatever the thread order.
+@compute @workgroup_size(64)
+fn flag_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i < params.cand_count) {
+        places[i] = select(0u, 1u, is_dot(i));
+    }
+}
+
 @compute @workgroup_size(64)
 fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = gid.x + gid.y * nwg.x * 64u;
-    if (i >= params.cand_count || state[i] != ACCEPTED || !deposited(i)) {
+    if (i >= params.cand_count || !is_dot(i)) {
         return;
     }
+    // The chunk's own candidates come first, in id order.
     let id = params.cand_start + i;
-    let c = make_candidate(id);
+    let c = make_candidate(id, work_entry(i).x);
     let session = session_of(id, c.zone);
     // Depth errors hit a share of the dots each (too deep first, then too shallow).
     let e = rand01(params.seed, id, STREAM_ERROR);
@@ -297,17 +314,9 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, STREAM_SHADE) - 0.5), 1.0, 10.0);
     // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
     let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
-    let k = atomicAdd(&counts[SPACING_WRITTEN], 1u);
+    let k = places[i];
     // Exposure in the high bits, fixed point (crate::ageing::pack_exposure).
     let exposure_bits = u32(clamp(c.exposure, 0.0, DOTS_EXPOSURE_MAX) * DOTS_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,
         session | (c.zone << DOTS_ZONE_SHIFT) | scar_bit | exposure_bits);
-}
-
-@compute @workgroup_size(64)
-fn count_accepted(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
-    if (i < params.cand_count && state[i] == ACCEPTED && deposited(i)) {
-        atomicAdd(&counts[SPACING_ACCEPTED], 1u);
-    }
 }

@@ -1,123 +1,142 @@
-// Minimum spacing between dots (mirrors the greedy rule in src/dots/reference.rs): a hashed
-// grid of linked lists, earlier chunks' dots gathered as fixed obstacles, then synchronous
-// rounds in which a candidate decides once every higher-priority neighbour has. The result
-// equals the greedy rule in priority order and does not depend on thread order.
-// Module: the prelude, shared/{hash,math,dots,scar,zone}.wgsl and this file.
+// Minimum spacing between dots (mirrors reference::decide): the chunk's candidates (its own and
+// its halo's) sorted into cells of twice the largest exclusion radius, keyed by Morton code;
+// one scan of the 8 cells around each candidate records the candidates that outrank it and lie
+// too close; then SPACING_ROUNDS cheap synchronous rounds over those lists. Nothing is read back
+// in between, and the result does not depend on thread order.
+// Module: the prelude, shared/{hash,dots}.wgsl and this file.
 
 @group(0) @binding(0) var<storage, read> params: GenParams;
-@group(0) @binding(1) var<storage, read> zp: ZoneGpu;
 
+// Candidate position + exclusion radius, and its id (generate.wgsl writes both).
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
-@group(1) @binding(1) var<storage, read> state_in: array<u32>;
-@group(1) @binding(2) var<storage, read_write> state_out: array<u32>;
-@group(1) @binding(3) var<storage, read_write> next: array<u32>;
-@group(1) @binding(4) var<storage, read_write> heads: array<atomic<u32>>;
-// 0: obstacles gathered, 1: undecided after the last round, 2: dots written.
-@group(1) @binding(5) var<storage, read_write> counts: array<atomic<u32>>;
-@group(1) @binding(6) var<storage, read> prev_dots: array<Dot>;
+@group(1) @binding(1) var<storage, read_write> ids: array<u32>;
+@group(1) @binding(2) var<storage, read> state_in: array<u32>;
+@group(1) @binding(3) var<storage, read_write> state_out: array<u32>;
+// Per candidate SPACING_LIST words: the number of higher-priority conflicts, then their indices.
+@group(1) @binding(4) var<storage, read_write> conflicts: array<u32>;
+// Per bucket: the first sorted slot, and one past the last (a cursor while scattering).
+@group(1) @binding(5) var<storage, read_write> bucket_start: array<u32>;
+@group(1) @binding(6) var<storage, read_write> bucket_end: array<atomic<u32>>;
+// The kept candidates by bucket: position bits and index.
+@group(1) @binding(7) var<storage, read_write> sorted: array<vec4u>;
 
 const UNDECIDED: u32 = 0u;
 const ACCEPTED: u32 = 1u;
 const REJECTED: u32 = 2u;
-const NONE: u32 = 0xFFFFFFFFu;
 
 fn linear_id(gid: vec3u, nwg: vec3u) -> u32 {
     return gid.x + gid.y * nwg.x * 64u;
 }
 
-fn cell_of(p: vec3f) -> vec3i {
-    return vec3i(floor(p / params.cell_size));
+// Cell coordinates (edge: twice the largest radius) of a point.
+fn cell_scaled(p: vec3f) -> vec3f {
+    return p / (2.0 * params.cell_size);
 }
 
+fn spread_bits(v: u32) -> u32 {
+    var x = v & 0x3FFu;
+    x = (x | (x << 16u)) & 0x030000FFu;
+    x = (x | (x << 8u)) & 0x0300F00Fu;
+    x = (x | (x << 4u)) & 0x030C30C3u;
+    return (x | (x << 2u)) & 0x09249249u;
+}
+
+// The bucket of a cell: the low bits of its Morton code, so cells near each other sit near each
+// other in the sorted array.
 fn bucket(c: vec3i) -> u32 {
-    return lattice_key(c.x, c.y, c.z) & params.hash_mask;
+    let u = bitcast<vec3u>(c);
+    return (spread_bits(u.x) | (spread_bits(u.y) << 1u) | (spread_bits(u.z) << 2u)) & params.bucket_mask;
 }
 
-fn obstacle_count() -> u32 {
-    return min(atomicLoad(&counts[SPACING_OBSTACLES]), params.obstacle_capacity);
+fn bucket_of(i: u32) -> u32 {
+    return bucket(vec3i(floor(cell_scaled(cand[i].xyz))));
 }
 
 @compute @workgroup_size(64)
-fn clear_heads(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn count_cells(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
-    if (i <= params.hash_mask) {
-        atomicStore(&heads[i], NONE);
+    if (i < params.work_count && state_in[i] != REJECTED) {
+        atomicAdd(&bucket_end[bucket_of(i)], 1u);
     }
 }
 
-fn insert(i: u32) {
-    let b = bucket(cell_of(cand[i].xyz));
-    next[i] = atomicExchange(&heads[b], i);
-}
-
-// Candidates of this chunk that survived thinning go into the grid.
 @compute @workgroup_size(64)
-fn insert_candidates(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn scatter(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
-    if (i < params.cand_count && state_in[i] != REJECTED) {
-        insert(i);
+    if (i < params.work_count && state_in[i] != REJECTED) {
+        let slot = atomicAdd(&bucket_end[bucket_of(i)], 1u);
+        sorted[slot] = vec4u(bitcast<vec3u>(cand[i].xyz), i);
     }
 }
 
-// A dot of an earlier chunk is an obstacle if a candidate of this chunk lies within the largest
-// exclusion radius of it; it is appended after the candidates, already accepted.
+fn outranks(pj: u32, j_id: u32, pi: u32, i_id: u32) -> bool {
+    return pj > pi || (pj == pi && j_id < i_id);
+}
+
+// Each kept candidate's list of higher-priority candidates closer than the larger of the two
+// radii: the 8 cells a ball of the largest radius can touch; a bucket met twice (two cells
+// sharing it) is scanned once. More than SPACING_CONFLICTS: dropped, as in the reference.
 @compute @workgroup_size(64)
-fn gather_obstacles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
-    if (i >= arrayLength(&prev_dots)) {
+    if (i >= params.work_count) {
         return;
     }
-    let d = prev_dots[i];
-    let c = cell_of(d.position);
-    let r = params.cell_size;
-    var near = false;
-    for (var dx = -1; dx <= 1 && !near; dx++) {
-        for (var dy = -1; dy <= 1 && !near; dy++) {
-            for (var dz = -1; dz <= 1 && !near; dz++) {
-                var j = atomicLoad(&heads[bucket(c + vec3i(dx, dy, dz))]);
-                while (j != NONE) {
-                    if (j < params.cand_count) {
-                        let e = cand[j].xyz - d.position;
-                        if (dot(e, e) < r * r) {
-                            near = true;
-                            break;
-                        }
+    if (state_in[i] == REJECTED) {
+        state_out[i] = REJECTED;
+        return;
+    }
+    let me = cand[i];
+    let my_id = ids[i];
+    let my_priority = rand_u32(params.seed, my_id, STREAM_PRIORITY);
+    let f = cell_scaled(me.xyz);
+    let c = vec3i(floor(f));
+    let side = select(vec3i(-1), vec3i(1), f - floor(f) >= vec3f(0.5));
+    let reach2 = params.cell_size * params.cell_size;
+    var seen: array<u32, 8>;
+    var n = 0u;
+    let base = i * SPACING_LIST;
+    for (var k = 0u; k < 8u; k++) {
+        let cc = c + vec3i(select(0, side.x, (k & 1u) != 0u), select(0, side.y, (k & 2u) != 0u), select(0, side.z, (k & 4u) != 0u));
+        let b = bucket(cc);
+        var dup = false;
+        for (var m = 0u; m < k; m++) {
+            dup = dup || seen[m] == b;
+        }
+        seen[k] = b;
+        if (dup) {
+            continue;
+        }
+        let end = atomicLoad(&bucket_end[b]);
+        for (var s = bucket_start[b]; s < end; s++) {
+            let e = sorted[s];
+            let j = e.w;
+            let d = me.xyz - bitcast<vec3f>(e.xyz);
+            let dd = dot(d, d);
+            if (j == i || dd >= reach2) {
+                continue;
+            }
+            let rr = max(me.w, cand[j].w);
+            if (dd < rr * rr) {
+                let j_id = ids[j];
+                if (outranks(rand_u32(params.seed, j_id, STREAM_PRIORITY), j_id, my_priority, my_id)) {
+                    if (n < SPACING_CONFLICTS) {
+                        conflicts[base + 1u + n] = j;
                     }
-                    j = next[j];
+                    n += 1u;
                 }
             }
         }
     }
-    if (near) {
-        let k = atomicAdd(&counts[SPACING_OBSTACLES], 1u);
-        if (k < params.obstacle_capacity) {
-            // 0xFF keeps the scar-tissue bit (Dot::zone masks with DOTS_ZONE_MASK): a scar-tissue
-            // obstacle reads the last table row. Kept as it was, behaviour unchanged; to be fixed
-            // on its own, with its effect on multi-chunk scar plans measured.
-            let zone = (d.flags >> DOTS_ZONE_SHIFT) & 0xFFu;
-            cand[params.cand_count + k] = vec4f(d.position, params.alpha / sqrt(zone_density(zp, zone)));
-            state_out[params.cand_count + k] = ACCEPTED;
-        }
-    }
+    conflicts[base] = n;
+    state_out[i] = select(UNDECIDED, REJECTED, n > SPACING_CONFLICTS);
 }
 
+// One round: rejected once a listed candidate is accepted, accepted once all are rejected.
 @compute @workgroup_size(64)
-fn insert_obstacles(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let k = linear_id(gid, nwg);
-    if (k < obstacle_count()) {
-        insert(params.cand_count + k);
-    }
-}
-
-fn priority(i: u32) -> u32 {
-    return rand_u32(params.seed, params.cand_start + i, STREAM_PRIORITY);
-}
-
-@compute @workgroup_size(64)
-fn mis_round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
-    let total = params.cand_count + obstacle_count();
-    if (i >= total) {
+    if (i >= params.work_count) {
         return;
     }
     let s = state_in[i];
@@ -125,40 +144,18 @@ fn mis_round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
         state_out[i] = s;
         return;
     }
-    let me = cand[i];
-    let my_priority = priority(i);
-    let c = cell_of(me.xyz);
+    let base = i * SPACING_LIST;
+    let n = conflicts[base];
     var result = ACCEPTED;
-    for (var dx = -1; dx <= 1 && result != REJECTED; dx++) {
-        for (var dy = -1; dy <= 1 && result != REJECTED; dy++) {
-            for (var dz = -1; dz <= 1 && result != REJECTED; dz++) {
-                var j = atomicLoad(&heads[bucket(c + vec3i(dx, dy, dz))]);
-                while (j != NONE) {
-                    if (j != i) {
-                        let q = cand[j];
-                        let rr = max(me.w, q.w);
-                        let e = me.xyz - q.xyz;
-                        if (dot(e, e) < rr * rr) {
-                            let sj = state_in[j];
-                            if (sj == ACCEPTED) {
-                                result = REJECTED;
-                                break;
-                            }
-                            if (sj == UNDECIDED) {
-                                let pj = priority(j);
-                                if (pj > my_priority || (pj == my_priority && j < i)) {
-                                    result = UNDECIDED;
-                                }
-                            }
-                        }
-                    }
-                    j = next[j];
-                }
-            }
+    for (var k = 0u; k < n; k++) {
+        let sj = state_in[conflicts[base + 1u + k]];
+        if (sj == ACCEPTED) {
+            result = REJECTED;
+            break;
+        }
+        if (sj == UNDECIDED) {
+            result = UNDECIDED;
         }
     }
     state_out[i] = result;
-    if (result == UNDECIDED) {
-        atomicAdd(&counts[SPACING_UNDECIDED], 1u);
-    }
 }

@@ -25,8 +25,8 @@ struct GenParams {
     cand_count: u32,
     tri_start: u32,
     tri_end: u32,
-    cdf_base: u32,
-    cdf_span: u32,
+    work_count: u32,
+    work_tris: u32,
     session_count: u32,
     alpha: f32,
     inv_max_density: f32,
@@ -39,9 +39,8 @@ struct GenParams {
     // Cumulative session shares, four a row (uniform arrays hold 16-byte elements).
     session_cum: array<vec4f, 2>,
     cell_size: f32,
-    hash_mask: u32,
-    obstacle_capacity: u32,
-    _pad: u32,
+    bucket_mask: u32,
+    _pad: vec2u,
     // Technique errors (src/technique.rs); neutral for correct work.
     big_factor: f32,
     big_zone_mask: u32,

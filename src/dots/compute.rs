@@ -75,3 +75,82 @@ pub(super) fn storage_buffer(d: &wgpu::Device, label: &str, bytes: u64, usage: U
         mapped_at_creation: false,
     })
 }
+
+/// As [`bind`], for a layout whose bindings are not 0, 1, 2, …: (binding, buffer) pairs.
+pub(super) fn bind_at(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    buffers: &[(u32, &wgpu::Buffer)],
+) -> wgpu::BindGroup {
+    let entries: Vec<_> = buffers
+        .iter()
+        .map(|(i, b)| wgpu::BindGroupEntry {
+            binding: *i,
+            resource: b.as_entire_binding(),
+        })
+        .collect();
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
+}
+
+/// Records a chunk's passes into one submission. With `scalp::dots::profile` logging at debug
+/// level it instead submits and waits at each [`Recorder::mark`], so the wall clock shows what
+/// each stage costs (lavapipe's in-frame compute timestamps cannot be trusted).
+pub(super) struct Recorder<'a> {
+    gpu: &'a crate::gpu::Gpu,
+    enc: wgpu::CommandEncoder,
+    profile: bool,
+    last: std::time::Instant,
+    /// Stage name and milliseconds, in order of first appearance, summed.
+    pub times: Vec<(&'static str, f64)>,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(gpu: &'a crate::gpu::Gpu) -> Recorder<'a> {
+        Recorder {
+            gpu,
+            enc: Self::encoder(gpu),
+            profile: log::log_enabled!(target: "scalp::dots::profile", log::Level::Debug),
+            last: std::time::Instant::now(),
+            times: Vec::new(),
+        }
+    }
+
+    fn encoder(gpu: &crate::gpu::Gpu) -> wgpu::CommandEncoder {
+        gpu.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("generate chunk"),
+            })
+    }
+
+    pub fn enc(&mut self) -> &mut wgpu::CommandEncoder {
+        &mut self.enc
+    }
+
+    /// Ends stage `name` (everything recorded since the last mark).
+    pub fn mark(&mut self, name: &'static str) -> crate::error::Result<()> {
+        if !self.profile {
+            return Ok(());
+        }
+        let enc = std::mem::replace(&mut self.enc, Self::encoder(self.gpu));
+        self.gpu.queue.submit([enc.finish()]);
+        self.gpu.wait()?;
+        let ms = self.last.elapsed().as_secs_f64() * 1e3;
+        match self.times.iter_mut().find(|(n, _)| *n == name) {
+            Some(t) => t.1 += ms,
+            None => self.times.push((name, ms)),
+        }
+        self.last = std::time::Instant::now();
+        Ok(())
+    }
+
+    /// Submits what is left; returns the stage times when profiling.
+    pub fn submit(self) -> Vec<(&'static str, f64)> {
+        self.gpu.queue.submit([self.enc.finish()]);
+        self.times
+    }
+}

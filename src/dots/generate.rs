@@ -1,11 +1,13 @@
-//! The dot generation pass on the GPU (`generate.wgsl`): candidates drawn from (seed, id), then,
-//! once the spacing pass (`spacing.rs`) has decided them, the kept ones counted and written in
-//! id order. Pipelines are built once ([`DotGenerator`]); each plan's dots live in [`GpuDots`],
-//! one buffer per chunk.
-use super::compute::{bind, params, pass, pipeline, storage, storage_buffer};
-pub use super::spacing::chunk_work_bytes;
-use super::spacing::{SpacingPass, SpacingState, ACCEPTED, CANDIDATE_BYTES, WORD, WRITTEN};
-use crate::dots::{Dot, GenParams, Layout};
+//! The dot generation pass on the GPU (`generate.wgsl`): a chunk's candidates (its own and its
+//! halo's) drawn from (seed, id), decided by the spacing pass (`spacing.rs`), then its own dots
+//! given their places in id order (`scan.rs`) and written. A chunk is one submission with no
+//! readback inside; only its dot count is read once it is done, to keep its dots in a buffer of
+//! their size. Pipelines are built once ([`DotGenerator`]); each plan's dots live in
+//! [`GpuDots`], one buffer per chunk.
+use super::compute::{bind, bind_at, params, pass, pipeline, storage, storage_buffer, Recorder};
+use super::scan::{block_count, ScanPass};
+use super::spacing::{spacing_bytes, SpacingBuffers, SpacingPass, WORD};
+use crate::dots::{Dot, Layout};
 use crate::error::{Result, ScalpError};
 use crate::gpu::Gpu;
 use crate::head::Mesh;
@@ -66,11 +68,19 @@ impl GpuDots {
 
 pub struct DotGenerator {
     gen_bgl0: wgpu::BindGroupLayout,
-    gen_bgl1: wgpu::BindGroupLayout,
+    cand_bgl1: wgpu::BindGroupLayout,
+    dots_bgl1: wgpu::BindGroupLayout,
     generate: wgpu::ComputePipeline,
-    count_accepted: wgpu::ComputePipeline,
+    flag_dots: wgpu::ComputePipeline,
     write_dots: wgpu::ComputePipeline,
     spacing: SpacingPass,
+    scan: ScanPass,
+}
+
+/// Bytes of GPU memory a chunk of `work` candidates, `own` of them its own, needs while it is
+/// decided: the spacing's buffers, the dots' places and a dot per own candidate.
+pub fn chunk_work_bytes(work: u64, own: u64) -> u64 {
+    spacing_bytes(work) + own * (WORD + DOT_BYTES)
 }
 
 impl DotGenerator {
@@ -85,30 +95,47 @@ impl DotGenerator {
                 storage(2, true),
                 storage(3, true),
                 storage(4, true),
-                storage(5, true),
             ],
         });
-        let gen_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("generate chunk"),
+        // Candidates: position, id, first state, the work table.
+        let cand_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("generate candidates"),
             entries: &[
                 storage(0, false),
                 storage(1, false),
                 storage(2, false),
-                storage(3, false),
+                storage(3, true),
             ],
         });
-        let gen_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("generate"),
-            bind_group_layouts: &[Some(&gen_bgl0), Some(&gen_bgl1)],
-            immediate_size: 0,
+        // Dots: positions, last state, the work table, places, dots.
+        let dots_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("generate dots"),
+            entries: &[
+                storage(0, false),
+                storage(2, false),
+                storage(3, true),
+                storage(4, false),
+                storage(5, false),
+            ],
         });
+        let layout = |label, bgl1| {
+            d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(&gen_bgl0), Some(bgl1)],
+                immediate_size: 0,
+            })
+        };
+        let cand_layout = layout("generate candidates", &cand_bgl1);
+        let dots_layout = layout("generate dots", &dots_bgl1);
         DotGenerator {
-            generate: pipeline(d, &gen_layout, &gen_module, "generate"),
-            count_accepted: pipeline(d, &gen_layout, &gen_module, "count_accepted"),
-            write_dots: pipeline(d, &gen_layout, &gen_module, "write_dots"),
+            generate: pipeline(d, &cand_layout, &gen_module, "generate"),
+            flag_dots: pipeline(d, &dots_layout, &gen_module, "flag_dots"),
+            write_dots: pipeline(d, &dots_layout, &gen_module, "write_dots"),
             spacing: SpacingPass::new(d),
+            scan: ScanPass::new(d),
             gen_bgl0,
-            gen_bgl1,
+            cand_bgl1,
+            dots_bgl1,
         }
     }
 
@@ -125,20 +152,25 @@ impl DotGenerator {
         zone: &Zone,
         progress: &dyn Fn(usize, usize),
     ) -> Result<GpuDots> {
-        // Refuse what cannot fit before touching the GPU: the largest chunk's working set must
-        // fit one storage binding, the dots must fit the memory budget.
+        // Refuse what cannot fit before touching the GPU: the largest chunk's lists must fit
+        // one storage binding, its working set and the dots the memory budget.
         let binding_limit = gpu.storage_binding_limit();
-        let largest = layout
-            .chunks
+        let work = layout
+            .params
             .iter()
-            .map(|c| c.cand_count as u64)
+            .map(|p| p.work_count as u64)
             .max()
             .unwrap_or(0);
-        let work = chunk_work_bytes(largest);
-        let per_binding = (largest + largest / 2 + 4096) * CANDIDATE_BYTES;
+        let own = layout
+            .params
+            .iter()
+            .map(|p| p.cand_count as u64)
+            .max()
+            .unwrap_or(0);
+        let per_binding = (work * super::spacing::LIST_WORDS as u64 * WORD).max(own * DOT_BYTES);
         if per_binding > binding_limit {
             return Err(ScalpError::TooLarge {
-                what: "a generation chunk's candidate buffer".into(),
+                what: "a generation chunk's conflict lists".into(),
                 needed: per_binding,
                 allowed: binding_limit,
                 hint: "this adapter's max_storage_buffer_binding_size".into(),
@@ -146,10 +178,11 @@ impl DotGenerator {
         }
         let expected_dot_bytes = (layout.expected_dots * 1.02) as u64 * DOT_BYTES;
         let budget = crate::gpu::memory_budget(&gpu.info);
-        if expected_dot_bytes + work > budget {
+        let needed = expected_dot_bytes + chunk_work_bytes(work, own);
+        if needed > budget {
             return Err(ScalpError::TooLarge {
                 what: format!("{:.0} dots", layout.expected_dots),
-                needed: expected_dot_bytes + work,
+                needed,
                 allowed: budget,
                 hint: "GPU memory budget; set SCALP_GPU_MEMORY_MB to change it".into(),
             });
@@ -165,10 +198,11 @@ impl DotGenerator {
             ));
         }
         gpu.checked("dot generation", || {
-            self.generate_unchecked(gpu, mesh, exposure, layout, zone, progress)
+            self.generate_unchecked(gpu, mesh, exposure, layout, zone, (work, own), progress)
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn generate_unchecked(
         &self,
         gpu: &Gpu,
@@ -176,8 +210,10 @@ impl DotGenerator {
         exposure: &[f32],
         layout: &Layout,
         zone: &Zone,
+        (work, own): (u64, u64),
         progress: &dyn Fn(usize, usize),
     ) -> Result<GpuDots> {
+        let d = &gpu.device;
         let vertices: Vec<Vertex> = mesh
             .positions
             .iter()
@@ -190,175 +226,148 @@ impl DotGenerator {
             .collect();
         let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
         let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);
-        let cbuf = gpu.upload("triangle area table", &layout.cdf, U::STORAGE);
         // The boundary table, then the hair roots (generate.wgsl `hair_word`): one binding.
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
         words.extend(layout.hair.gpu_words());
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zbuf = gpu.params("zone params", &zone.to_gpu());
-        let dummy_dots = gpu.upload(
-            "no dots",
-            &[<Dot as bytemuck::Zeroable>::zeroed()],
-            U::STORAGE,
-        );
+
+        // Working buffers, shared by every chunk (each chunk's commands follow the last's).
+        let sb = SpacingBuffers::new(d, work);
+        let places = storage_buffer(d, "dot places", own * WORD, U::STORAGE);
+        let scratch = storage_buffer(d, "chunk dots", own * DOT_BYTES, U::STORAGE | U::COPY_SRC);
+        let blocks = block_count(sb.bucket_mask() + 1).max(block_count(own as u32)) as u64;
+        let block_sums = storage_buffer(d, "scan block sums", blocks * WORD, U::STORAGE);
+        let totals = storage_buffer(d, "scan totals", 2 * WORD, U::STORAGE | U::COPY_SRC);
 
         let mut chunks: Vec<DotChunk> = Vec::new();
         for (ci, base) in layout.params.iter().enumerate() {
             progress(ci, layout.params.len());
-            let n = base.cand_count;
-            let mut capacity = n / 2 + 4096;
-            // Only earlier chunks that can come within one spacing of this one hold obstacles.
-            let near: Vec<&DotChunk> = chunks
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| layout.chunks[*k].near(&layout.chunks[ci], layout.cell_size))
-                .map(|(_, c)| c)
-                .collect();
-            let outcome = loop {
-                match self.run_chunk(
-                    gpu,
-                    base,
-                    capacity,
-                    &near,
-                    [&vbuf, &tbuf, &cbuf, &bbuf, &zbuf],
-                    &dummy_dots,
-                )? {
-                    ChunkOutcome::Done(c) => break c,
-                    ChunkOutcome::NeedCapacity(needed) => {
-                        log::debug!(
-                            "chunk {ci}: {needed} obstacles, capacity {capacity}; retrying"
-                        );
-                        capacity = needed + 1024;
-                    }
-                }
-            };
-            chunks.push(outcome);
+            if base.work_count == 0 {
+                chunks.push(DotChunk {
+                    buffer: storage_buffer(d, "dots", 0, U::STORAGE | U::COPY_SRC | U::VERTEX),
+                    count: 0,
+                });
+                continue;
+            }
+            let t0 = std::time::Instant::now();
+            let mut params = *base;
+            params.bucket_mask = sb.bucket_mask();
+            let pbuf = gpu.params("chunk params", &params);
+            let table = work_table(layout, ci);
+            let wbuf = gpu.upload("chunk work table", &table, U::STORAGE);
+            let g0 = bind(
+                d,
+                "generate static",
+                &self.gen_bgl0,
+                &[&pbuf, &zbuf, &vbuf, &tbuf, &bbuf],
+            );
+            let g_cand = bind(
+                d,
+                "generate candidates",
+                &self.cand_bgl1,
+                &[&sb.cand, &sb.ids, &sb.state_a, &wbuf],
+            );
+            let g_dots = bind_at(
+                d,
+                "generate dots",
+                &self.dots_bgl1,
+                &[
+                    (0, &sb.cand),
+                    (2, &sb.state_b),
+                    (3, &wbuf),
+                    (4, &places),
+                    (5, &scratch),
+                ],
+            );
+            let sp = self.spacing.chunk(
+                gpu,
+                &self.scan,
+                &sb,
+                &pbuf,
+                params.work_count,
+                &block_sums,
+                &totals,
+            );
+            let place_scan =
+                self.scan
+                    .prepare(gpu, params.cand_count, &places, &block_sums, &totals, 1);
+
+            let mut rec = Recorder::new(gpu);
+            pass(
+                rec.enc(),
+                &self.generate,
+                &[&g0, &g_cand],
+                params.work_count,
+            );
+            rec.mark("candidates")?;
+            self.spacing.record(&mut rec, &self.scan, &sb, &sp)?;
+            pass(
+                rec.enc(),
+                &self.flag_dots,
+                &[&g0, &g_dots],
+                params.cand_count,
+            );
+            rec.mark("flag dots")?;
+            self.scan.record(rec.enc(), &place_scan);
+            rec.mark("scan places")?;
+            pass(
+                rec.enc(),
+                &self.write_dots,
+                &[&g0, &g_dots],
+                params.cand_count,
+            );
+            rec.mark("write dots")?;
+            let stages = rec.submit();
+            if !stages.is_empty() {
+                let list: Vec<String> = stages
+                    .iter()
+                    .map(|(n, ms)| format!("{n} {ms:.0} ms"))
+                    .collect();
+                log::debug!(target: "scalp::dots::profile", "chunk {ci}: {}", list.join(", "));
+            }
+
+            // The chunk's dots into a buffer of their size: one small readback per chunk.
+            let count = bytemuck::cast_slice::<u8, u32>(&gpu.read_buffer(&totals, WORD, WORD)?)[0];
+            let buffer = storage_buffer(
+                d,
+                "dots",
+                count as u64 * DOT_BYTES,
+                U::STORAGE | U::COPY_SRC | U::COPY_DST | U::VERTEX,
+            );
+            let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("keep chunk dots"),
+            });
+            enc.copy_buffer_to_buffer(&scratch, 0, &buffer, 0, count as u64 * DOT_BYTES);
+            gpu.queue.submit([enc.finish()]);
+            log::debug!(
+                "chunk {ci}: {} own candidates, {} with the halo, {count} dots, {:.0} ms",
+                params.cand_count,
+                params.work_count,
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+            chunks.push(DotChunk { buffer, count });
         }
+        gpu.wait()?;
         Ok(GpuDots { chunks })
     }
-
-    /// One chunk: candidates and the spacing grid, the spacing rounds, then the dots. Asks
-    /// for more obstacle room when earlier chunks crowd it.
-    fn run_chunk(
-        &self,
-        gpu: &Gpu,
-        base: &GenParams,
-        capacity: u32,
-        earlier: &[&DotChunk],
-        statics: [&wgpu::Buffer; 5],
-        dummy_dots: &wgpu::Buffer,
-    ) -> Result<ChunkOutcome> {
-        let w = self.chunk_work(gpu, base, capacity, statics, dummy_dots);
-        let t0 = std::time::Instant::now();
-        self.candidates(gpu, &w, earlier)?;
-        let t_candidates = t0.elapsed();
-        let rounds = match self.spacing.rounds(gpu, &w.sp)? {
-            Ok(rounds) => rounds,
-            Err(needed) => return Ok(ChunkOutcome::NeedCapacity(needed)),
-        };
-        let t_rounds = t0.elapsed() - t_candidates;
-        let chunk = self.write_dots(gpu, &w)?;
-        log::debug!(
-            "chunk at {}: {} candidates, {} dots, {rounds} rounds; candidates + grid {:.0} ms, \
-             spacing rounds {:.0} ms, count + write {:.0} ms (wall, synchronised)",
-            base.cand_start,
-            w.sp.n,
-            chunk.count,
-            t_candidates.as_secs_f64() * 1e3,
-            t_rounds.as_secs_f64() * 1e3,
-            (t0.elapsed() - t_candidates - t_rounds).as_secs_f64() * 1e3
-        );
-        Ok(ChunkOutcome::Done(chunk))
-    }
-
-    /// The buffers and bind groups of one chunk.
-    fn chunk_work(
-        &self,
-        gpu: &Gpu,
-        base: &GenParams,
-        capacity: u32,
-        statics: [&wgpu::Buffer; 5],
-        dummy_dots: &wgpu::Buffer,
-    ) -> ChunkWork {
-        let d = &gpu.device;
-        let [vbuf, tbuf, cbuf, bbuf, zbuf] = statics;
-        let mut params = *base;
-        let (sp, pbuf) = self
-            .spacing
-            .state(gpu, &mut params, capacity, zbuf, dummy_dots);
-        let g0 = bind(
-            d,
-            "generate static",
-            &self.gen_bgl0,
-            &[&pbuf, zbuf, vbuf, tbuf, cbuf, bbuf],
-        );
-        let g1 = bind(
-            d,
-            "generate chunk",
-            &self.gen_bgl1,
-            &[&sp.cand, &sp.state_a, &sp.counts, dummy_dots],
-        );
-        ChunkWork { sp, g0, g1 }
-    }
-
-    /// Candidates, thinning, the grid, and earlier chunks' dots nearby as obstacles.
-    fn candidates(&self, gpu: &Gpu, w: &ChunkWork, earlier: &[&DotChunk]) -> Result<()> {
-        let d = &gpu.device;
-        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("generate chunk"),
-        });
-        enc.clear_buffer(&w.sp.counts, 0, None);
-        pass(&mut enc, &self.generate, &[&w.g0, &w.g1], w.sp.n);
-        let earlier: Vec<(&wgpu::Buffer, u32)> =
-            earlier.iter().map(|c| (&c.buffer, c.count)).collect();
-        self.spacing.grid(d, &mut enc, &w.sp, &earlier);
-        gpu.queue.submit([enc.finish()]);
-        gpu.wait()
-    }
-
-    /// Counts the deposited dots, then writes them into a buffer of that size.
-    fn write_dots(&self, gpu: &Gpu, w: &ChunkWork) -> Result<DotChunk> {
-        let d = &gpu.device;
-        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("count dots"),
-        });
-        enc.clear_buffer(&w.sp.counts, ACCEPTED * WORD, Some(WORD));
-        pass(&mut enc, &self.count_accepted, &[&w.g0, &w.g1], w.sp.n);
-        gpu.queue.submit([enc.finish()]);
-        let count = w.sp.read_counts(gpu)?[ACCEPTED as usize];
-        let dots = storage_buffer(
-            d,
-            "dots",
-            count as u64 * DOT_BYTES,
-            U::STORAGE | U::COPY_SRC | U::VERTEX,
-        );
-        let g1w = bind(
-            d,
-            "write dots",
-            &self.gen_bgl1,
-            &[&w.sp.cand, &w.sp.state_a, &w.sp.counts, &dots],
-        );
-        let mut enc = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("write dots"),
-        });
-        enc.clear_buffer(&w.sp.counts, WRITTEN * WORD, Some(WORD));
-        pass(&mut enc, &self.write_dots, &[&w.g0, &g1w], w.sp.n);
-        gpu.queue.submit([enc.finish()]);
-        Ok(DotChunk {
-            buffer: dots,
-            count,
-        })
-    }
 }
 
-/// One chunk's working buffers and bind groups while it is decided.
-struct ChunkWork {
-    sp: SpacingState,
-    g0: wgpu::BindGroup,
-    g1: wgpu::BindGroup,
-}
-
-enum ChunkOutcome {
-    Done(DotChunk),
-    NeedCapacity(u32),
+/// Chunk `ci`'s work table: per triangle with candidates, its own first then its halo's,
+/// (triangle, first local index, first id, 0), as generate.wgsl `work_entry` searches it.
+pub fn work_table(layout: &Layout, ci: usize) -> Vec<[u32; 4]> {
+    let p = &layout.params[ci];
+    let first = |t: usize| if t == 0 { 0 } else { layout.cand_cum[t - 1] };
+    let own = p.tri_start as usize..p.tri_end as usize;
+    let mut table = Vec::new();
+    let mut local = 0u32;
+    for t in own.chain(layout.halos[ci].iter().map(|&t| t as usize)) {
+        let n = layout.cand_cum[t] - first(t);
+        if n > 0 {
+            table.push([t as u32, local, first(t), 0]);
+            local += n;
+        }
+    }
+    debug_assert_eq!(local, p.work_count);
+    table
 }

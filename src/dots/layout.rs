@@ -3,6 +3,7 @@
 //! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
 use super::{candidate_excess, Deposit, GenParams, HairGrid, CHUNK_CANDIDATES};
 use crate::error::{Result, ScalpError};
+use crate::hash::{rand01, stream};
 use crate::head::Mesh;
 use crate::zone::Zone;
 use glam::Vec3;
@@ -15,8 +16,6 @@ pub struct Chunk {
     pub cand_count: u32,
     pub tri_start: u32,
     pub tri_end: u32,
-    pub cdf_base: u32,
-    pub cdf_span: u32,
     /// Bounds of the chunk's triangles, mm: chunks whose bounds (grown by the largest spacing)
     /// do not touch cannot constrain each other's dots.
     pub lo: Vec3,
@@ -36,7 +35,16 @@ pub struct Layout {
     pub tris: Vec<[u32; 4]>,
     /// Inclusive cumulative quantised area of `tris` (sum < 2³¹).
     pub cdf: Vec<u32>,
+    /// Inclusive cumulative candidate count of `tris`: triangle t holds candidate ids
+    /// `cand_cum[t − 1] .. cand_cum[t]`. Each triangle gets its exact share of the candidates
+    /// (stratified), not a multinomial draw, so no triangle is crowded by chance.
+    pub cand_cum: Vec<u32>,
     pub chunks: Vec<Chunk>,
+    /// Per chunk, the triangles (indices into `tris`, ascending, outside the chunk) whose
+    /// candidates can reach the chunk's own within the spacing rounds' reach ([`halo_reach`]):
+    /// the chunk decides them too, so its own dots come out exactly as if every candidate of
+    /// the head were decided at once, and chunks need nothing from each other.
+    pub halos: Vec<Vec<u32>>,
     pub total_candidates: u64,
     /// Candidate intensity / largest zone density.
     pub excess: f32,
@@ -175,28 +183,20 @@ fn hair_boost(zone: &Zone, hair: &HairGrid) -> f32 {
 fn chunk_up(
     mesh: &Mesh,
     tris: &[CandidateTri],
-    cdf: &[u32],
-    total_candidates: u64,
-    total_weight: u64,
+    cand_cum: &[u32],
     chunk_candidates: u32,
 ) -> Result<Vec<Chunk>> {
-    let cand_at =
-        |w: u64| -> u64 { (total_candidates as u128 * w as u128 / total_weight as u128) as u64 };
+    let before = |t: usize| if t == 0 { 0 } else { cand_cum[t - 1] as u64 };
     let mut chunks = Vec::new();
     let mut tri_start = 0usize;
     let budget = (chunk_candidates as u64 * 15) / 16;
     while tri_start < tris.len() {
-        let w0 = if tri_start == 0 {
-            0
-        } else {
-            cdf[tri_start - 1] as u64
-        };
+        let c0 = before(tri_start);
         let mut tri_end = tri_start + 1;
-        while tri_end < tris.len() && cand_at(cdf[tri_end] as u64) - cand_at(w0) <= budget {
+        while tri_end < tris.len() && cand_cum[tri_end] as u64 - c0 <= budget {
             tri_end += 1;
         }
-        let w1 = cdf[tri_end - 1] as u64;
-        let (c0, c1) = (cand_at(w0), cand_at(w1));
+        let c1 = cand_cum[tri_end - 1] as u64;
         if c1 - c0 > chunk_candidates as u64 {
             return Err(ScalpError::TooLarge {
                 what: format!(
@@ -222,8 +222,6 @@ fn chunk_up(
             cand_count: (c1 - c0) as u32,
             tri_start: tri_start as u32,
             tri_end: tri_end as u32,
-            cdf_base: w0 as u32,
-            cdf_span: (w1 - w0) as u32,
         });
         tri_start = tri_end;
     }
@@ -266,8 +264,6 @@ fn gen_params(ch: &Chunk, dep: &Deposit, common: &GenParams) -> GenParams {
         cand_count: ch.cand_count,
         tri_start: ch.tri_start,
         tri_end: ch.tri_end,
-        cdf_base: ch.cdf_base,
-        cdf_span: ch.cdf_span,
         seed: dep.seed,
         depth_mm: dep.depth_mm,
         depth_jitter_mm: dep.depth_jitter_mm,
@@ -361,14 +357,22 @@ impl Layout {
                 hint: "dot ids are 32-bit; ask for fewer dots".into(),
             });
         }
-        let chunks = chunk_up(
-            mesh,
-            &tris,
-            &cdf,
-            total_candidates,
-            total_weight,
-            chunk_candidates,
-        )?;
+        // Each triangle's share of the candidates: its whole part, and one more with the
+        // probability of its fraction, so each triangle gets what its area asks and no
+        // triangle is crowded by chance, while sparse triangles are not spaced like a lattice
+        // along the Morton order (a running floor would put one candidate every few triangles).
+        let mut cand_cum = Vec::with_capacity(tris.len());
+        let mut acc = 0u64;
+        let mut w_prev = 0u64;
+        for (t, &w) in cdf.iter().enumerate() {
+            let e = total_candidates as f64 * (w as u64 - w_prev) as f64 / total_weight as f64;
+            w_prev = w as u64;
+            let extra = rand01(dep.seed, t as u32, stream::TRIANGLE) < e.fract() as f32;
+            acc += e.floor() as u64 + extra as u64;
+            cand_cum.push(acc.min(u32::MAX as u64) as u32);
+        }
+        let total_drawn = acc;
+        let chunks = chunk_up(mesh, &tris, &cand_cum, chunk_candidates)?;
 
         let alpha = dep.spacing;
         let cell_size = cell_size(zone, alpha);
@@ -381,22 +385,43 @@ impl Layout {
             inv_max_density: 1.0 / (zone.max_density() * hair_boost),
             session_cum: session_cum(shares),
             cell_size,
-            hash_mask: 0,
-            obstacle_capacity: 0,
-            _pad: 0,
             patchy_missed: patchy_threshold(mesh, zone, dep.seed, &tris, sessions, fraction),
             ..bytemuck::Zeroable::zeroed()
         };
+        let reach = halo_reach(cell_size, dep.errors.grid_pitch_mm);
+        let halos: Vec<Vec<u32>> = if chunks.len() > 1 {
+            chunks
+                .iter()
+                .map(|ch| halo_triangles(mesh, &tris, &cand_cum, ch, reach))
+                .collect()
+        } else {
+            vec![Vec::new()]
+        };
         let params = chunks
             .iter()
-            .map(|ch| gen_params(ch, dep, &common))
+            .zip(&halos)
+            .map(|(ch, halo)| {
+                let mut p = gen_params(ch, dep, &common);
+                let own = (ch.tri_start..ch.tri_end)
+                    .filter(|&t| tri_candidates(&cand_cum, t as usize) > 0)
+                    .count();
+                p.work_count = ch.cand_count
+                    + halo
+                        .iter()
+                        .map(|&t| tri_candidates(&cand_cum, t as usize))
+                        .sum::<u32>();
+                p.work_tris = (own + halo.len()) as u32;
+                p
+            })
             .collect();
 
         Ok(Layout {
             tris: tris.iter().map(|t| t.1).collect(),
             cdf,
+            cand_cum,
             chunks,
-            total_candidates,
+            halos,
+            total_candidates: total_drawn,
             excess,
             candidate_area_mm2: candidate_area,
             treated_area_mm2: treated_area,
@@ -406,6 +431,82 @@ impl Layout {
             hair,
         })
     }
+}
+
+/// Candidates of triangle `t` (index into `Layout::tris`).
+pub fn tri_candidates(cand_cum: &[u32], t: usize) -> u32 {
+    cand_cum[t] - if t == 0 { 0 } else { cand_cum[t - 1] }
+}
+
+/// How far a chunk's decisions reach, mm: a candidate's state after round k depends only on
+/// candidates within k exclusion radii of it, so after `SPACING_ROUNDS` rounds, only on those
+/// within that many of the largest radius. Grid spacing moves candidates up to a pitch from
+/// their triangle.
+pub fn halo_reach(cell_size: f32, grid_pitch_mm: f32) -> f32 {
+    (super::spacing::ROUNDS as f32 + 1.0) * cell_size * 1.001 + 2.0 * grid_pitch_mm
+}
+
+/// The triangles outside `ch` whose candidates can come within `reach` of the chunk's own:
+/// those whose bounds, grown by `reach`, touch a voxel (of edge `reach`) that one of the chunk's
+/// triangles touches. A superset of what is needed, which is all exactness asks for. Only
+/// triangles with candidates are listed.
+fn halo_triangles(
+    mesh: &Mesh,
+    tris: &[CandidateTri],
+    cand_cum: &[u32],
+    ch: &Chunk,
+    reach: f32,
+) -> Vec<u32> {
+    use std::collections::HashSet;
+    let bounds = |t: &CandidateTri| {
+        let [a, b, c] = [0, 1, 2].map(|k| mesh.positions[t.1[k] as usize]);
+        (a.min(b).min(c), a.max(b).max(c))
+    };
+    let voxel = |p: Vec3| {
+        let v = (p / reach).floor();
+        (v.x as i32, v.y as i32, v.z as i32)
+    };
+    let mut marked: HashSet<(i32, i32, i32)> = HashSet::new();
+    for t in &tris[ch.tri_start as usize..ch.tri_end as usize] {
+        let (lo, hi) = bounds(t);
+        let (a, b) = (voxel(lo), voxel(hi));
+        for x in a.0..=b.0 {
+            for y in a.1..=b.1 {
+                for z in a.2..=b.2 {
+                    marked.insert((x, y, z));
+                }
+            }
+        }
+    }
+    let grown_lo = ch.lo - Vec3::splat(2.0 * reach);
+    let grown_hi = ch.hi + Vec3::splat(2.0 * reach);
+    let mut halo = Vec::new();
+    'tri: for (k, t) in tris.iter().enumerate() {
+        if (ch.tri_start as usize..ch.tri_end as usize).contains(&k)
+            || tri_candidates(cand_cum, k) == 0
+        {
+            continue;
+        }
+        let (lo, hi) = bounds(t);
+        if (lo - grown_hi).max_element() > 0.0 || (grown_lo - hi).max_element() > 0.0 {
+            continue;
+        }
+        let (a, b) = (
+            voxel(lo - Vec3::splat(reach)),
+            voxel(hi + Vec3::splat(reach)),
+        );
+        for x in a.0..=b.0 {
+            for y in a.1..=b.1 {
+                for z in a.2..=b.2 {
+                    if marked.contains(&(x, y, z)) {
+                        halo.push(k as u32);
+                        continue 'tri;
+                    }
+                }
+            }
+        }
+    }
+    halo
 }
 
 /// Patchy density: the level of the sessions' noise fields below which a session missed the

@@ -26,6 +26,7 @@ pub mod hair_grid;
 pub mod layout;
 pub mod patchy;
 pub mod reference;
+pub mod scan;
 pub mod spacing;
 
 pub use hair_grid::HairGrid;
@@ -188,8 +189,10 @@ pub struct GenParams {
     pub cand_count: u32,
     pub tri_start: u32,
     pub tri_end: u32,
-    pub cdf_base: u32,
-    pub cdf_span: u32,
+    /// Candidates the chunk decides: its own (`cand_count`, first) and its halo's after them.
+    pub work_count: u32,
+    /// Entries of the chunk's work table (triangles with candidates, core first).
+    pub work_tris: u32,
     pub session_count: u32,
     pub alpha: f32,
     pub inv_max_density: f32,
@@ -201,11 +204,11 @@ pub struct GenParams {
     pub lighter_first_steps: f32,
     /// Cumulative session shares (the last used one is 1).
     pub session_cum: [f32; 8],
-    /// Hash-grid cell edge (the largest exclusion radius), mm.
+    /// The largest exclusion radius, mm; spacing cells are twice this wide.
     pub cell_size: f32,
-    pub hash_mask: u32,
-    pub obstacle_capacity: u32,
-    pub _pad: u32,
+    /// Spacing cell buckets − 1 (a power of two less one).
+    pub bucket_mask: u32,
+    pub _pad: [u32; 2],
     // Technique errors ([`DotErrors`]); all neutral for correct work.
     /// Diameter factor of the dots in the zones of `big_zone_mask` (oversized).
     pub big_factor: f32,

@@ -2,6 +2,7 @@
 //! for tests/shaders.rs to compare with the WGSL struct of the same name as naga lays it out.
 use crate::ageing::{AgeParams, Appearance};
 use crate::dots::generate::Vertex;
+use crate::dots::scan::ScanParams;
 use crate::dots::{Dot, GenParams};
 use crate::export::bake::BakeGpu;
 use crate::hair::{Hair, Shaft};
@@ -49,14 +50,20 @@ pub fn all() -> Vec<Mirror> {
             flags
         }),
         mirror!(Vertex { position, normal }),
+        mirror!(ScanParams {
+            n,
+            blocks,
+            slot,
+            _pad
+        }),
         mirror!(GenParams {
             seed,
             cand_start,
             cand_count,
             tri_start,
             tri_end,
-            cdf_base,
-            cdf_span,
+            work_count,
+            work_tris,
             session_count,
             alpha,
             inv_max_density,
@@ -68,8 +75,7 @@ pub fn all() -> Vec<Mirror> {
             lighter_first_steps,
             session_cum,
             cell_size,
-            hash_mask,
-            obstacle_capacity,
+            bucket_mask,
             _pad,
             big_factor,
             big_zone_mask,

@@ -59,9 +59,10 @@ pub const PASSES: [(&str, &[&str], &str); 11] = [
     ),
     (
         "spacing",
-        &[HASH, MATH, DOTS, SCAR, ZONE],
+        &[HASH, DOTS],
         include_str!("../../shaders/spacing.wgsl"),
     ),
+    ("scan", &[], include_str!("../../shaders/scan.wgsl")),
     (
         "age",
         &[HASH, DOTS, AGEING],
@@ -134,6 +135,10 @@ pub fn generate() -> String {
 
 pub fn spacing() -> String {
     source("spacing")
+}
+
+pub fn scan() -> String {
+    source("scan")
 }
 
 pub fn age() -> String {

@@ -56,7 +56,6 @@ pub fn constants() -> Vec<Constant> {
         c("DOTS_EXPOSURE_STEPS", F32(crate::dots::EXPOSURE_STEPS)),
         c("DOTS_EXPOSURE_MAX", F32(crate::dots::EXPOSURE_MAX)),
     ]);
-    v.push(c("REFERENCE_BLOCK", U32(crate::dots::reference::BLOCK)));
     v.extend(reference());
     v.extend(spacing());
     v.push(c(
@@ -179,16 +178,16 @@ fn reference() -> Vec<Constant> {
     ]
 }
 
-/// The slots of a chunk's counters (dots::spacing), which generate.wgsl and spacing.wgsl share.
+/// The spacing pass's list layout (dots::spacing) and the scan's block shape (dots::scan).
 fn spacing() -> Vec<Constant> {
-    use crate::dots::spacing as s;
-    let u = |n: &str, x: u64| c(format!("SPACING_{n}"), Value::U32(x as u32));
+    use crate::dots::{scan, spacing as s};
+    let u = |n: &str, x: u32| c(n.to_string(), Value::U32(x));
     vec![
-        u("COUNTERS", s::COUNTERS),
-        u("OBSTACLES", s::OBSTACLES),
-        u("UNDECIDED", s::UNDECIDED),
-        u("WRITTEN", s::WRITTEN),
-        u("ACCEPTED", s::ACCEPTED),
+        u("SPACING_CONFLICTS", s::CONFLICTS),
+        u("SPACING_LIST", s::LIST_WORDS),
+        u("SCAN_THREADS", scan::THREADS),
+        u("SCAN_PER_THREAD", scan::PER_THREAD),
+        u("SCAN_BLOCK", scan::BLOCK),
     ]
 }
 
