@@ -17,15 +17,28 @@ fn hair_word(i: u32) -> u32 {
 }
 
 // Per chunk: candidate position + exclusion radius, id, state (`generate` writes the spacing
-// pass's first state, `flag_dots` and `write_dots` read its last), the work table (per triangle
-// with candidates, the chunk's own first: triangle, first local index, first id), each dot's
-// place, the dots.
+// pass's first state, `flag_dots` and `index_dots` read its last), the work table (per triangle
+// with candidates, the chunk's own first: triangle, first local index, first id; then per
+// GENERATE_BLOCK candidates the entry its first lies in, four to a row), each dot's place, the
+// dots, each dot's candidate, and the scan totals followed by write_dots' indirect dispatch.
+// Each entry point's layout holds only what it uses (src/dots/generate.rs), within the
+// storage-buffer limit.
 @group(1) @binding(0) var<storage, read_write> cand: array<vec4f>;
 @group(1) @binding(1) var<storage, read_write> ids: array<u32>;
 @group(1) @binding(2) var<storage, read_write> state: array<u32>;
 @group(1) @binding(3) var<storage, read> work: array<vec4u>;
 @group(1) @binding(4) var<storage, read_write> places: array<u32>;
 @group(1) @binding(5) var<storage, read_write> dots: array<Dot>;
+@group(1) @binding(6) var<storage, read_write> dot_of: array<u32>;
+@group(1) @binding(7) var<storage, read_write> totals: array<u32>;
+// The same totals, read-only: write_dots dispatches from them too, which excludes writing.
+@group(1) @binding(8) var<storage, read> dot_totals: array<u32>;
+
+// Which of a plan's features the pipeline is built for (src/dots/variant.rs): a CPU driver runs
+// both sides of every branch, so features a plan does not use are compiled out, not skipped.
+override GEN_GRID: bool = true;
+override GEN_PATCHY: bool = true;
+override GEN_HAIR: bool = true;
 
 const UNDECIDED: u32 = 0u;
 const ACCEPTED: u32 = 1u;
@@ -40,10 +53,18 @@ struct Candidate {
     exposure: f32,
 }
 
-// The work-table entry of local candidate k: the last whose first local index is ≤ k.
+// The entry of the work table the first candidate of block b lies in.
+fn block_entry(b: u32) -> u32 {
+    let w = params.work_tris + b / 4u;
+    return work[w][b % 4u];
+}
+
+// The work-table entry of local candidate k: the last whose first local index is ≤ k, searched
+// between the entries of k's block and the next's (a few triangles, not the whole chunk).
 fn work_entry(k: u32) -> vec4u {
-    var lo = 0u;
-    var hi = params.work_tris - 1u;
+    let b = k / GENERATE_BLOCK;
+    var lo = block_entry(b);
+    var hi = block_entry(b + 1u);
     while (lo < hi) {
         let mid = (lo + hi + 1u) / 2u;
         if (work[mid].y <= k) {
@@ -98,7 +119,7 @@ fn snap_to_grid(pos: vec3f, n: vec3f) -> GridNode {
 // The factor on the keep probability that makes up for the area the hairs exclude
 // (mirrors HairGrid::keep_factor).
 fn hair_keep_factor(zone: u32) -> f32 {
-    if (hair_word(0) == 0u || zone > ZONE_BACK) {
+    if (!GEN_HAIR || hair_word(0) == 0u || zone > ZONE_BACK) {
         return 1.0;
     }
     return bitcast<f32>(hair_word(4u + zone));
@@ -107,7 +128,7 @@ fn hair_keep_factor(zone: u32) -> f32 {
 // Whether a dot at p would lie within the exclusion radius of a hair root (mirrors
 // HairGrid::blocks: the cells the exclusion sphere overlaps, the same f32 distance test).
 fn near_hair(p: vec3f) -> bool {
-    if (hair_word(0) == 0u) {
+    if (!GEN_HAIR || hair_word(0) == 0u) {
         return false;
     }
     let mask = hair_word(1);
@@ -155,7 +176,7 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     let exposure = v0.position.w * a + v1.position.w * b + v2.position.w * c;
     // Grid spacing: the candidate moves to its lattice node, and the node draws the thinning.
     var thin = rand01(params.seed, id, STREAM_THIN);
-    if (params.grid_pitch_mm > 0.0) {
+    if (GEN_GRID && params.grid_pitch_mm > 0.0) {
         let g = snap_to_grid(position, cross(v1.position.xyz - v0.position.xyz, v2.position.xyz - v0.position.xyz));
         position = g.position;
         thin = rand01(params.seed, g.key, STREAM_GRID_THIN);
@@ -164,12 +185,12 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
     // has none.
     var hair_factor = hair_keep_factor(s.region);
-    if (hair_factor != 1.0 && scar_tissue(zp.scars, position) > 0.5) {
+    if (ZONE_SCARS && hair_factor != 1.0 && scar_tissue(zp.scars, position) > 0.5) {
         hair_factor = 1.0;
     }
     var keep = s.density * params.inv_max_density * hair_factor;
     // Patchy work spares the hairline zone (reference::candidate says why).
-    if (params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
+    if (GEN_PATCHY && params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
         keep *= patchy_intensity(session_of(id, s.zone), position);
     }
     // Between the hairs: never within the exclusion radius of a hair root.
@@ -259,7 +280,7 @@ fn patchy_intensity(session: u32, p: vec3f) -> f32 {
 // did not miss the area). Reads the position from the candidate buffer, so counting and writing
 // decide alike.
 fn deposited(i: u32) -> bool {
-    if (params.patchy_missed <= 0.0) {
+    if (!GEN_PATCHY || params.patchy_missed <= 0.0) {
         return true;
     }
     let id = params.cand_start + i;
@@ -283,12 +304,28 @@ fn flag_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
     }
 }
 
+// Each dot's candidate, and write_dots' workgroup count (totals[1] dots, from the places'
+// scan), so write_dots runs one thread per dot rather than per candidate.
 @compute @workgroup_size(64)
-fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn index_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = gid.x + gid.y * nwg.x * 64u;
-    if (i >= params.cand_count || !is_dot(i)) {
+    if (i == 0u) {
+        totals[GENERATE_DISPATCH_SLOT] = (totals[1] + 63u) / 64u;
+        totals[GENERATE_DISPATCH_SLOT + 1u] = 1u;
+        totals[GENERATE_DISPATCH_SLOT + 2u] = 1u;
+    }
+    if (i < params.cand_count && is_dot(i)) {
+        dot_of[places[i]] = i;
+    }
+}
+
+@compute @workgroup_size(64)
+fn write_dots(@builtin(global_invocation_id) gid: vec3u) {
+    let k = gid.x;
+    if (k >= dot_totals[1]) {
         return;
     }
+    let i = dot_of[k];
     // The chunk's own candidates come first, in id order.
     let id = params.cand_start + i;
     let c = make_candidate(id, work_entry(i).x);
@@ -313,8 +350,10 @@ fn write_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     let zone_shade = params.shade + zp.table[min(c.zone, ZONE_COUNT - 1u)].y;
     let shade = clamp(zone_shade - lighter + 0.5 * (rand01(params.seed, id, STREAM_SHADE) - 0.5), 1.0, 10.0);
     // Scar tissue holds pigment less well (crate::scar); the age pass reads this bit.
-    let scar_bit = select(0u, DOTS_SCAR_TISSUE_BIT, scar_tissue(zp.scars, c.position) > 0.5);
-    let k = places[i];
+    var scar_bit = 0u;
+    if (ZONE_SCARS && scar_tissue(zp.scars, c.position) > 0.5) {
+        scar_bit = DOTS_SCAR_TISSUE_BIT;
+    }
     // Exposure in the high bits, fixed point (crate::ageing::pack_exposure).
     let exposure_bits = u32(clamp(c.exposure, 0.0, DOTS_EXPOSURE_MAX) * DOTS_EXPOSURE_STEPS + 0.5) << DOTS_EXPOSURE_SHIFT;
     dots[k] = Dot(c.position, depth, c.normal, diameter, pigment, shade, id,

@@ -17,7 +17,9 @@
 // Per bucket: the first sorted slot, and one past the last (a cursor while scattering).
 @group(1) @binding(5) var<storage, read_write> bucket_start: array<u32>;
 @group(1) @binding(6) var<storage, read_write> bucket_end: array<atomic<u32>>;
-// The kept candidates by bucket: position bits and index.
+// The kept candidates by bucket, two entries each: position and exclusion radius (f32 bits),
+// then index, priority and id, so the neighbour scan reads one contiguous run per cell and
+// hashes nothing.
 @group(1) @binding(7) var<storage, read_write> sorted: array<vec4u>;
 
 const UNDECIDED: u32 = 0u;
@@ -65,7 +67,9 @@ fn scatter(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     let i = linear_id(gid, nwg);
     if (i < params.work_count && state_in[i] != REJECTED) {
         let slot = atomicAdd(&bucket_end[bucket_of(i)], 1u);
-        sorted[slot] = vec4u(bitcast<vec3u>(cand[i].xyz), i);
+        let id = ids[i];
+        sorted[2u * slot] = bitcast<vec4u>(cand[i]);
+        sorted[2u * slot + 1u] = vec4u(i, rand_u32(params.seed, id, STREAM_PRIORITY), id, 0u);
     }
 }
 
@@ -74,8 +78,10 @@ fn outranks(pj: u32, j_id: u32, pi: u32, i_id: u32) -> bool {
 }
 
 // Each kept candidate's list of higher-priority candidates closer than the larger of the two
-// radii: the 8 cells a ball of the largest radius can touch; a bucket met twice (two cells
-// sharing it) is scanned once. More than SPACING_CONFLICTS: dropped, as in the reference.
+// radii: the 8 cells a ball of the largest radius can touch. Their buckets are always distinct
+// (two of the cells differ by one along some axis, so in that axis's lowest bit, which the
+// bucket keeps), so no cell is scanned twice. More than SPACING_CONFLICTS: dropped, as in the
+// reference.
 @compute @workgroup_size(64)
 fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
@@ -92,36 +98,21 @@ fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
     let f = cell_scaled(me.xyz);
     let c = vec3i(floor(f));
     let side = select(vec3i(-1), vec3i(1), f - floor(f) >= vec3f(0.5));
-    let reach2 = params.cell_size * params.cell_size;
-    var seen: array<u32, 8>;
     var n = 0u;
     let base = i * SPACING_LIST;
     for (var k = 0u; k < 8u; k++) {
         let cc = c + vec3i(select(0, side.x, (k & 1u) != 0u), select(0, side.y, (k & 2u) != 0u), select(0, side.z, (k & 4u) != 0u));
         let b = bucket(cc);
-        var dup = false;
-        for (var m = 0u; m < k; m++) {
-            dup = dup || seen[m] == b;
-        }
-        seen[k] = b;
-        if (dup) {
-            continue;
-        }
         let end = atomicLoad(&bucket_end[b]);
         for (var s = bucket_start[b]; s < end; s++) {
-            let e = sorted[s];
-            let j = e.w;
-            let d = me.xyz - bitcast<vec3f>(e.xyz);
-            let dd = dot(d, d);
-            if (j == i || dd >= reach2) {
-                continue;
-            }
-            let rr = max(me.w, cand[j].w);
-            if (dd < rr * rr) {
-                let j_id = ids[j];
-                if (outranks(rand_u32(params.seed, j_id, STREAM_PRIORITY), j_id, my_priority, my_id)) {
+            let q = bitcast<vec4f>(sorted[2u * s]);
+            let d = me.xyz - q.xyz;
+            let rr = max(me.w, q.w);
+            if (dot(d, d) < rr * rr) {
+                let e = sorted[2u * s + 1u];
+                if (e.x != i && outranks(e.y, e.z, my_priority, my_id)) {
                     if (n < SPACING_CONFLICTS) {
-                        conflicts[base + 1u + n] = j;
+                        conflicts[base + 1u + n] = e.x;
                     }
                     n += 1u;
                 }

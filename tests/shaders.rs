@@ -38,19 +38,60 @@ fn parameters_are_storage_and_fit_the_storage_limit() {
                 g.name.as_deref().unwrap_or("?")
             );
         }
-        // Every storage global counts against each stage that can bind it (wgpu counts layout
-        // entries, which scalp gives the stages of the module's entry points).
-        let storage = module
-            .global_variables
-            .iter()
-            .filter(|(_, g)| matches!(g.space, naga::AddressSpace::Storage { .. }))
-            .count() as u32;
-        assert!(
-            storage <= scalp::gpu::STORAGE_BUFFERS_PER_STAGE,
-            "{name}.wgsl binds {storage} storage buffers; the device is opened with {}",
-            scalp::gpu::STORAGE_BUFFERS_PER_STAGE
-        );
+        // Each entry point's layout holds the storage buffers it uses (the passes build one
+        // per entry point where they differ), and wgpu counts a stage's layout entries.
+        let info = Validator::new(ValidationFlags::all(), Capabilities::default())
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{name}.wgsl does not validate: {e:?}"));
+        for (i, ep) in module.entry_points.iter().enumerate() {
+            let used = info.get_entry_point(i);
+            let storage = module
+                .global_variables
+                .iter()
+                .filter(|(h, g)| {
+                    matches!(g.space, naga::AddressSpace::Storage { .. }) && !used[*h].is_empty()
+                })
+                .count() as u32;
+            assert!(
+                storage <= scalp::gpu::STORAGE_BUFFERS_PER_STAGE,
+                "{name}.wgsl `{}` binds {storage} storage buffers; the device is opened with {}",
+                ep.name,
+                scalp::gpu::STORAGE_BUFFERS_PER_STAGE
+            );
+        }
     }
+}
+
+/// The generation pipelines are specialised by overridable constants (src/dots/variant.rs):
+/// every name Rust sets is declared, as a bool, in the generation module, and none is left
+/// out.
+#[test]
+fn generation_overrides_are_the_ones_rust_sets() {
+    let (name, source) = scalp::shaders::modules()
+        .into_iter()
+        .find(|(n, _)| *n == "generate")
+        .expect("a generate module");
+    let module = parse(name, &source);
+    let mut declared: Vec<String> = module
+        .overrides
+        .iter()
+        .map(|(_, o)| {
+            assert_eq!(
+                module.types[o.ty].inner,
+                naga::TypeInner::Scalar(naga::Scalar::BOOL),
+                "override {:?} is not a bool",
+                o.name
+            );
+            o.name.clone().unwrap_or_default()
+        })
+        .collect();
+    declared.sort();
+    let mut set: Vec<String> = scalp::dots::variant::OVERRIDES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    set.sort();
+    assert_eq!(declared, set);
 }
 
 /// (path, text) of every .wgsl file under shaders/.

@@ -1,6 +1,12 @@
 // The treated-zone lookup (mirrors Zone::sample in src/zone.rs). Needs `boundary` bound, so
 // only the generation pass includes it.
 
+// Which parts of the lookup the pipeline is built for (src/dots/variant.rs): a CPU driver runs
+// both sides of every branch, so parts a plan does not use are compiled out.
+override ZONE_PATCHES: bool = true;
+override ZONE_CUSTOM: bool = true;
+override ZONE_SCARS: bool = true;
+
 struct ZoneSample {
     above_mm: f32,
     ramp: f32,
@@ -94,7 +100,7 @@ fn zone_sample(z: ZoneGpu, p: vec3f) -> ZoneSample {
     var above = p.y - boundary_at(phi, u32(z.limits.w));
     var ramp = smooth01(above / z.center.w);
     // Alopecia: only the patches are treated, wherever they are on the scalp.
-    if (z.patch_info.x > 0.5) {
+    if (ZONE_PATCHES && z.patch_info.x > 0.5) {
         above = patch_inside(z, p);
         ramp = smooth01(above / z.patch_info.z);
     } else if (z.patch_info.w > 0.5) {
@@ -116,12 +122,18 @@ fn zone_sample(z: ZoneGpu, p: vec3f) -> ZoneSample {
         zone = ZONE_BACK;
     }
     let region = zone;
-    let custom = custom_zone(z, p);
+    var custom = 0xFFFFFFFFu;
+    if (ZONE_CUSTOM) {
+        custom = custom_zone(z, p);
+    }
     if (custom != 0xFFFFFFFFu) {
         zone = ZONE_CUSTOM0 + custom;
     }
     // Scars are treated wherever they are, over the hairline's ramp.
-    let scar = scar_zone_inside(z.scars, p);
+    var scar = -3.4e38;
+    if (ZONE_SCARS) {
+        scar = scar_zone_inside(z.scars, p);
+    }
     if (scar > 0.0) {
         zone = ZONE_SCAR;
         above = max(above, scar);

@@ -4,16 +4,28 @@
 //! readback inside; only its dot count is read once it is done, to keep its dots in a buffer of
 //! their size. Pipelines are built once ([`DotGenerator`]); each plan's dots live in
 //! [`GpuDots`], one buffer per chunk.
-use super::compute::{bind, bind_at, params, pass, pipeline, storage, storage_buffer, Recorder};
+use super::compute::{bind, bind_at, params, pass, specialised, storage, storage_buffer, Recorder};
 use super::scan::{block_count, ScanPass};
 use super::spacing::{spacing_bytes, SpacingBuffers, SpacingPass, WORD};
+use super::variant::Variant;
 use crate::dots::{Dot, Layout};
 use crate::error::{Result, ScalpError};
 use crate::gpu::Gpu;
 use crate::head::Mesh;
 use crate::shaders;
 use crate::zone::Zone;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use wgpu::BufferUsages as U;
+
+/// Candidates per row of the work table's block index: `work_entry` in generate.wgsl searches
+/// only the triangles of a candidate's block.
+pub const BLOCK: u32 = 64;
+/// Where in the totals buffer (after the cells' and the dots' totals) `index_dots` writes
+/// `write_dots`' indirect dispatch (x, y, z workgroups).
+pub const DISPATCH_SLOT: u32 = 2;
+/// Words of the totals buffer.
+const TOTALS_WORDS: u64 = DISPATCH_SLOT as u64 + 3;
 
 /// Bytes of a dot on the GPU.
 const DOT_BYTES: u64 = std::mem::size_of::<Dot>() as u64;
@@ -70,17 +82,29 @@ pub struct DotGenerator {
     gen_bgl0: wgpu::BindGroupLayout,
     cand_bgl1: wgpu::BindGroupLayout,
     dots_bgl1: wgpu::BindGroupLayout,
-    generate: wgpu::ComputePipeline,
-    flag_dots: wgpu::ComputePipeline,
-    write_dots: wgpu::ComputePipeline,
+    write_bgl1: wgpu::BindGroupLayout,
+    module: wgpu::ShaderModule,
+    cand_layout: wgpu::PipelineLayout,
+    dots_layout: wgpu::PipelineLayout,
+    write_layout: wgpu::PipelineLayout,
+    /// The generation pipelines of each plan variant met so far (built on first use).
+    variants: Mutex<HashMap<Variant, Arc<GenPipelines>>>,
     spacing: SpacingPass,
     scan: ScanPass,
 }
 
+/// The generation pass's pipelines for one [`Variant`].
+struct GenPipelines {
+    generate: wgpu::ComputePipeline,
+    flag_dots: wgpu::ComputePipeline,
+    index_dots: wgpu::ComputePipeline,
+    write_dots: wgpu::ComputePipeline,
+}
+
 /// Bytes of GPU memory a chunk of `work` candidates, `own` of them its own, needs while it is
-/// decided: the spacing's buffers, the dots' places and a dot per own candidate.
+/// decided: the spacing's buffers, the dots' places and candidates, a dot per own candidate.
 pub fn chunk_work_bytes(work: u64, own: u64) -> u64 {
-    spacing_bytes(work) + own * (WORD + DOT_BYTES)
+    spacing_bytes(work) + own * (2 * WORD + DOT_BYTES)
 }
 
 impl DotGenerator {
@@ -107,15 +131,27 @@ impl DotGenerator {
                 storage(3, true),
             ],
         });
-        // Dots: positions, last state, the work table, places, dots.
+        // Flagging and indexing the dots: positions, last state, places, each dot's
+        // candidate, the totals.
         let dots_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("generate dots"),
             entries: &[
                 storage(0, false),
                 storage(2, false),
-                storage(3, true),
                 storage(4, false),
+                storage(6, false),
+                storage(7, false),
+            ],
+        });
+        // Writing them: the work table, dots, each dot's candidate, the totals (read-only: the
+        // dispatch reads them too).
+        let write_bgl1 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("write dots"),
+            entries: &[
+                storage(3, true),
                 storage(5, false),
+                storage(6, false),
+                storage(8, true),
             ],
         });
         let layout = |label, bgl1| {
@@ -127,16 +163,42 @@ impl DotGenerator {
         };
         let cand_layout = layout("generate candidates", &cand_bgl1);
         let dots_layout = layout("generate dots", &dots_bgl1);
+        let write_layout = layout("write dots", &write_bgl1);
         DotGenerator {
-            generate: pipeline(d, &cand_layout, &gen_module, "generate"),
-            flag_dots: pipeline(d, &dots_layout, &gen_module, "flag_dots"),
-            write_dots: pipeline(d, &dots_layout, &gen_module, "write_dots"),
+            module: gen_module,
+            cand_layout,
+            dots_layout,
+            write_layout,
+            write_bgl1,
+            variants: Mutex::new(HashMap::new()),
             spacing: SpacingPass::new(d),
             scan: ScanPass::new(d),
             gen_bgl0,
             cand_bgl1,
             dots_bgl1,
         }
+    }
+
+    /// The pipelines of `v`, built the first time a plan needs them.
+    fn pipelines(&self, d: &wgpu::Device, v: Variant) -> Arc<GenPipelines> {
+        let mut map = self.variants.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(v)
+            .or_insert_with(|| {
+                let c = v.constants();
+                let t0 = std::time::Instant::now();
+                let p = GenPipelines {
+                    generate: specialised(d, &self.cand_layout, &self.module, "generate", &c),
+                    flag_dots: specialised(d, &self.dots_layout, &self.module, "flag_dots", &c),
+                    index_dots: specialised(d, &self.dots_layout, &self.module, "index_dots", &c),
+                    write_dots: specialised(d, &self.write_layout, &self.module, "write_dots", &c),
+                };
+                log::debug!(
+                    "generation pipelines for {v:?} built in {:.0} ms",
+                    t0.elapsed().as_secs_f64() * 1e3
+                );
+                Arc::new(p)
+            })
+            .clone()
     }
 
     /// Generates every dot of `layout` on the GPU, chunk after chunk.
@@ -230,7 +292,12 @@ impl DotGenerator {
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
         words.extend(layout.hair.gpu_words());
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
-        let zbuf = gpu.params("zone params", &zone.to_gpu());
+        let zone_gpu = zone.to_gpu();
+        let zbuf = gpu.params("zone params", &zone_gpu);
+        let pipes = layout
+            .params
+            .first()
+            .map(|p| self.pipelines(d, Variant::of(p, &zone_gpu, !layout.hair.is_empty())));
 
         // Working buffers, shared by every chunk (each chunk's commands follow the last's).
         let sb = SpacingBuffers::new(d, work);
@@ -238,7 +305,13 @@ impl DotGenerator {
         let scratch = storage_buffer(d, "chunk dots", own * DOT_BYTES, U::STORAGE | U::COPY_SRC);
         let blocks = block_count(sb.bucket_mask() + 1).max(block_count(own as u32)) as u64;
         let block_sums = storage_buffer(d, "scan block sums", blocks * WORD, U::STORAGE);
-        let totals = storage_buffer(d, "scan totals", 2 * WORD, U::STORAGE | U::COPY_SRC);
+        let totals = storage_buffer(
+            d,
+            "scan totals and the dots' dispatch",
+            TOTALS_WORDS * WORD,
+            U::STORAGE | U::COPY_SRC | U::INDIRECT,
+        );
+        let dot_of = storage_buffer(d, "each dot's candidate", own * WORD, U::STORAGE);
 
         let mut chunks: Vec<DotChunk> = Vec::new();
         for (ci, base) in layout.params.iter().enumerate() {
@@ -275,10 +348,16 @@ impl DotGenerator {
                 &[
                     (0, &sb.cand),
                     (2, &sb.state_b),
-                    (3, &wbuf),
                     (4, &places),
-                    (5, &scratch),
+                    (6, &dot_of),
+                    (7, &totals),
                 ],
+            );
+            let g_write = bind_at(
+                d,
+                "write dots",
+                &self.write_bgl1,
+                &[(3, &wbuf), (5, &scratch), (6, &dot_of), (8, &totals)],
             );
             let sp = self.spacing.chunk(
                 gpu,
@@ -293,10 +372,11 @@ impl DotGenerator {
                 self.scan
                     .prepare(gpu, params.cand_count, &places, &block_sums, &totals, 1);
 
+            let Some(pipes) = &pipes else { break };
             let mut rec = Recorder::new(gpu);
             pass(
                 rec.enc(),
-                &self.generate,
+                &pipes.generate,
                 &[&g0, &g_cand],
                 params.work_count,
             );
@@ -304,7 +384,7 @@ impl DotGenerator {
             self.spacing.record(&mut rec, &self.scan, &sb, &sp)?;
             pass(
                 rec.enc(),
-                &self.flag_dots,
+                &pipes.flag_dots,
                 &[&g0, &g_dots],
                 params.cand_count,
             );
@@ -313,10 +393,21 @@ impl DotGenerator {
             rec.mark("scan places")?;
             pass(
                 rec.enc(),
-                &self.write_dots,
+                &pipes.index_dots,
                 &[&g0, &g_dots],
                 params.cand_count,
             );
+            rec.mark("index dots")?;
+            {
+                let mut cp = rec.enc().begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("write dots"),
+                    timestamp_writes: None,
+                });
+                cp.set_pipeline(&pipes.write_dots);
+                cp.set_bind_group(0, &g0, &[]);
+                cp.set_bind_group(1, &g_write, &[]);
+                cp.dispatch_workgroups_indirect(&totals, DISPATCH_SLOT as u64 * WORD);
+            }
             rec.mark("write dots")?;
             let stages = rec.submit();
             if !stages.is_empty() {
@@ -354,7 +445,9 @@ impl DotGenerator {
 }
 
 /// Chunk `ci`'s work table: per triangle with candidates, its own first then its halo's,
-/// (triangle, first local index, first id, 0), as generate.wgsl `work_entry` searches it.
+/// (triangle, first local index, first id, 0), as generate.wgsl `work_entry` searches it; then,
+/// four to a row, for each [`BLOCK`] local candidates (and one past the last) the entry the
+/// block's first candidate lies in.
 pub fn work_table(layout: &Layout, ci: usize) -> Vec<[u32; 4]> {
     let p = &layout.params[ci];
     let first = |t: usize| if t == 0 { 0 } else { layout.cand_cum[t - 1] };
@@ -369,5 +462,22 @@ pub fn work_table(layout: &Layout, ci: usize) -> Vec<[u32; 4]> {
         }
     }
     debug_assert_eq!(local, p.work_count);
+    debug_assert_eq!(table.len() as u32, p.work_tris);
+    let entries = table.len();
+    let blocks = p.work_count.div_ceil(BLOCK) as usize + 1;
+    let mut index = Vec::with_capacity(blocks);
+    let mut e = 0usize;
+    for b in 0..blocks {
+        let k = (b as u32 * BLOCK).min(p.work_count.saturating_sub(1));
+        while e + 1 < entries && table[e + 1][1] <= k {
+            e += 1;
+        }
+        index.push(e as u32);
+    }
+    for row in index.chunks(4) {
+        let mut r = [0u32; 4];
+        r[..row.len()].copy_from_slice(row);
+        table.push(r);
+    }
     table
 }

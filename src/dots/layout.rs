@@ -3,7 +3,7 @@
 //! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
 use super::{candidate_excess, Deposit, GenParams, HairGrid, CHUNK_CANDIDATES};
 use crate::error::{Result, ScalpError};
-use crate::hash::{rand01, stream};
+use crate::hash::{rand_u32, stream};
 use crate::head::Mesh;
 use crate::zone::Zone;
 use glam::Vec3;
@@ -357,18 +357,17 @@ impl Layout {
                 hint: "dot ids are 32-bit; ask for fewer dots".into(),
             });
         }
-        // Each triangle's share of the candidates: its whole part, and one more with the
-        // probability of its fraction, so each triangle gets what its area asks and no
-        // triangle is crowded by chance, while sparse triangles are not spaced like a lattice
-        // along the Morton order (a running floor would put one candidate every few triangles).
+        // Each triangle's count of candidates is Poisson with the mean its area asks: together
+        // they are a Poisson process on the surface, the candidates `candidate_excess` was
+        // calibrated on. An exact share per triangle (tried) is more regular than that at the
+        // scale of few candidates per triangle, and raised the yield of 5000 dots by 8%.
         let mut cand_cum = Vec::with_capacity(tris.len());
         let mut acc = 0u64;
         let mut w_prev = 0u64;
         for (t, &w) in cdf.iter().enumerate() {
             let e = total_candidates as f64 * (w as u64 - w_prev) as f64 / total_weight as f64;
             w_prev = w as u64;
-            let extra = rand01(dep.seed, t as u32, stream::TRIANGLE) < e.fract() as f32;
-            acc += e.floor() as u64 + extra as u64;
+            acc += poisson(e, rand_u32(dep.seed, t as u32, stream::TRIANGLE));
             cand_cum.push(acc.min(u32::MAX as u64) as u32);
         }
         let total_drawn = acc;
@@ -553,4 +552,62 @@ fn patchy_threshold(
         }
     }
     2.0
+}
+
+/// A Poisson(`mean`) count drawn from `key`: the inverse CDF in pieces of mean at most 32 (a
+/// sum of independent Poisson counts is Poisson, and e^−mean stays far from underflow), the
+/// uniforms from a SplitMix64 stream seeded by `key`.
+pub fn poisson(mean: f64, key: u32) -> u64 {
+    if mean <= 0.0 || !mean.is_finite() {
+        return 0;
+    }
+    let mut state = key as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    let mut uniform = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let pieces = (mean / 32.0).ceil().max(1.0);
+    let m = mean / pieces;
+    let mut total = 0u64;
+    for _ in 0..pieces as u64 {
+        let u = uniform();
+        let mut k = 0u64;
+        let mut p = (-m).exp();
+        let mut cdf = p;
+        // The tail past 400 has probability below 1e-200 at a mean of 32.
+        while u > cdf && k < 400 {
+            k += 1;
+            p *= m / k as f64;
+            cdf += p;
+        }
+        total += k;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::poisson;
+
+    #[test]
+    fn poisson_counts_have_the_mean_and_variance_of_their_mean() {
+        for mean in [0.3f64, 4.0, 31.0, 250.0, 5000.0] {
+            let n = 20_000u32;
+            let xs: Vec<f64> = (0..n)
+                .map(|k| poisson(mean, crate::hash::rand_u32(7, k, 0)) as f64)
+                .collect();
+            let m = xs.iter().sum::<f64>() / n as f64;
+            let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+            // Standard error of the mean √(mean/n); of the variance ≈ mean·√(2/n).
+            assert!(
+                (m - mean).abs() < 5.0 * (mean / n as f64).sqrt(),
+                "mean {mean}: {m}"
+            );
+            assert!((v - mean).abs() < 0.06 * mean, "mean {mean}: variance {v}");
+        }
+        assert_eq!(poisson(0.0, 1), 0);
+    }
 }

@@ -28,6 +28,7 @@ pub mod patchy;
 pub mod reference;
 pub mod scan;
 pub mod spacing;
+pub mod variant;
 
 pub use hair_grid::HairGrid;
 pub use layout::Layout;

@@ -29,9 +29,9 @@ pub fn bucket_count(work: u64) -> u64 {
 }
 
 /// Bytes of GPU memory the spacing of a chunk of `work` candidates needs: per candidate its
-/// position, id, two states, list and sorted entry; the buckets.
+/// position, id, two states, list and sorted entry (two vec4s); the buckets.
 pub fn spacing_bytes(work: u64) -> u64 {
-    work * (2 * CANDIDATE_BYTES + 3 * WORD + LIST_WORDS as u64 * WORD)
+    work * (3 * CANDIDATE_BYTES + 3 * WORD + LIST_WORDS as u64 * WORD)
         + 2 * bucket_count(work) * WORD
 }
 
@@ -92,7 +92,7 @@ impl SpacingBuffers {
                 buckets * WORD,
                 s | U::COPY_SRC | U::COPY_DST,
             ),
-            sorted: buf(d, "sorted candidates", work * CANDIDATE_BYTES, s),
+            sorted: buf(d, "sorted candidates", 2 * work * CANDIDATE_BYTES, s),
             buckets,
         }
     }
@@ -138,8 +138,9 @@ impl SpacingPass {
         }
     }
 
-    /// The bind groups of one chunk (`params`: its uniform) over the shared buffers; the
+    /// The bind groups of one chunk (`params`: its parameters) over the shared buffers; the
     /// buckets' scan uses `block_sums` and word 0 of `totals`.
+    #[allow(clippy::too_many_arguments)]
     pub fn chunk(
         &self,
         gpu: &Gpu,
@@ -216,4 +217,7 @@ impl SpacingPass {
     }
 }
 
-const _: () = assert!(ROUNDS % 2 == 0, "the final state must land in state_b");
+const _: () = assert!(
+    ROUNDS.is_multiple_of(2),
+    "the final state must land in state_b"
+);

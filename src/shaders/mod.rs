@@ -51,7 +51,7 @@ pub mod shared {
 use shared::*;
 
 /// Every pass: (name, the shared files it includes, its own file).
-pub const PASSES: [(&str, &[&str], &str); 11] = [
+pub const PASSES: [(&str, &[&str], &str); 12] = [
     (
         "generate",
         &[HASH, MATH, DOTS, SCAR, ZONE, ZONE_SAMPLE],

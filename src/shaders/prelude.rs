@@ -180,9 +180,11 @@ fn reference() -> Vec<Constant> {
 
 /// The spacing pass's list layout (dots::spacing) and the scan's block shape (dots::scan).
 fn spacing() -> Vec<Constant> {
-    use crate::dots::{scan, spacing as s};
+    use crate::dots::{generate as g, scan, spacing as s};
     let u = |n: &str, x: u32| c(n.to_string(), Value::U32(x));
     vec![
+        u("GENERATE_BLOCK", g::BLOCK),
+        u("GENERATE_DISPATCH_SLOT", g::DISPATCH_SLOT),
         u("SPACING_CONFLICTS", s::CONFLICTS),
         u("SPACING_LIST", s::LIST_WORDS),
         u("SCAN_THREADS", scan::THREADS),

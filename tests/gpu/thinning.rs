@@ -111,8 +111,10 @@ fn gpu_and_cpu_place_the_same_dots_between_the_hairs() {
 }
 
 /// The diffuse-thinning plan without hair, at `DOTS`: the CPU reference's dots (count and FNV-1a
-/// of their bytes) before hair was taken into account (commit 5c6cbbb).
-const BEFORE: (usize, u64) = (4001, 0x13f7_ca40_604d_c87d);
+/// of their bytes) before hair was taken into account (commit 5c6cbbb), as generation has drawn
+/// them since its candidates became a Poisson count per triangle decided in rounds over
+/// conflict lists (issue 17; 4001 dots before).
+const BEFORE: (usize, u64) = (3975, 0x788b6bd13db438fe);
 
 #[test]
 fn without_hair_the_dots_are_unchanged() {
