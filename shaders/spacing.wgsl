@@ -80,21 +80,20 @@ fn outranks(pj: u32, j_id: u32, pi: u32, i_id: u32) -> bool {
 // Each kept candidate's list of higher-priority candidates closer than the larger of the two
 // radii: the 8 cells a ball of the largest radius can touch. Their buckets are always distinct
 // (two of the cells differ by one along some axis, so in that axis's lowest bit, which the
-// bucket keeps), so no cell is scanned twice. More than SPACING_CONFLICTS: dropped, as in the
-// reference.
+// bucket keeps), so no cell is scanned twice. One thread per sorted entry, so the threads of a
+// workgroup are kept candidates of the same few cells: they scan the same runs. More than
+// SPACING_CONFLICTS: rejected, as in the reference. Writes the state in place (the candidates
+// not kept are rejected already).
 @compute @workgroup_size(64)
 fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = linear_id(gid, nwg);
-    if (i >= params.work_count) {
+    let s0 = linear_id(gid, nwg);
+    // The end of the last bucket: how many were kept.
+    if (s0 >= atomicLoad(&bucket_end[params.bucket_mask])) {
         return;
     }
-    if (state_in[i] == REJECTED) {
-        state_out[i] = REJECTED;
-        return;
-    }
-    let me = cand[i];
-    let my_id = ids[i];
-    let my_priority = rand_u32(params.seed, my_id, STREAM_PRIORITY);
+    let me = bitcast<vec4f>(sorted[2u * s0]);
+    let mine = sorted[2u * s0 + 1u];
+    let i = mine.x;
     let f = cell_scaled(me.xyz);
     let c = vec3i(floor(f));
     let side = select(vec3i(-1), vec3i(1), f - floor(f) >= vec3f(0.5));
@@ -110,7 +109,7 @@ fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
             let rr = max(me.w, q.w);
             if (dot(d, d) < rr * rr) {
                 let e = sorted[2u * s + 1u];
-                if (e.x != i && outranks(e.y, e.z, my_priority, my_id)) {
+                if (e.x != i && outranks(e.y, e.z, mine.y, mine.z)) {
                     if (n < SPACING_CONFLICTS) {
                         conflicts[base + 1u + n] = e.x;
                     }

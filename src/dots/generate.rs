@@ -347,7 +347,7 @@ impl DotGenerator {
                 &self.dots_bgl1,
                 &[
                     (0, &sb.cand),
-                    (2, &sb.state_b),
+                    (2, &sb.state_a),
                     (4, &places),
                     (6, &dot_of),
                     (7, &totals),

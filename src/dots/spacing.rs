@@ -49,7 +49,7 @@ pub(super) struct SpacingPass {
 pub(super) struct SpacingBuffers {
     pub cand: wgpu::Buffer,
     pub ids: wgpu::Buffer,
-    /// `generate` writes the first state into `state_a`; the last is in `state_b`.
+    /// `generate` writes the first state into `state_a`; the lists and the last round too.
     pub state_a: wgpu::Buffer,
     pub state_b: wgpu::Buffer,
     conflicts: wgpu::Buffer,
@@ -186,7 +186,7 @@ impl SpacingPass {
     }
 
     /// Records the spacing of a chunk whose candidates `generate` has written: cells, lists,
-    /// rounds. The final state lands in `state_b`.
+    /// rounds. The final state lands in `state_a`.
     pub fn record(
         &self,
         rec: &mut Recorder,
@@ -206,11 +206,12 @@ impl SpacingPass {
         rec.mark("scan cells")?;
         pass(rec.enc(), &self.scatter, &[&c.g0, &c.ab], c.work);
         rec.mark("scatter")?;
-        pass(rec.enc(), &self.find_conflicts, &[&c.g0, &c.ab], c.work);
+        // The lists' pass writes its states into a (the group b→a), in place.
+        pass(rec.enc(), &self.find_conflicts, &[&c.g0, &c.ba], c.work);
         rec.mark("find conflicts")?;
-        // Even: the lists' pass wrote b, the rounds go b→a, a→b, …, ending in b.
+        // Even: the rounds go a→b, b→a, …, ending in a.
         for r in 0..ROUNDS {
-            let g = if r % 2 == 0 { &c.ba } else { &c.ab };
+            let g = if r % 2 == 0 { &c.ab } else { &c.ba };
             pass(rec.enc(), &self.round, &[&c.g0, g], c.work);
         }
         rec.mark("rounds")
@@ -219,5 +220,5 @@ impl SpacingPass {
 
 const _: () = assert!(
     ROUNDS.is_multiple_of(2),
-    "the final state must land in state_b"
+    "the final state must land in state_a"
 );
