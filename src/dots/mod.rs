@@ -4,22 +4,26 @@
 //! `shaders/spacing.wgsl`.
 //!
 //! How dots are placed (natural, never a grid, no clumps):
-//! 1. Candidates are thrown uniformly over the triangles that may be treated, area-weighted, at
-//!    `K` times the largest zone density ([`candidate_excess`]).
+//! 1. Candidates are thrown over the triangles that may be treated, a Poisson count per
+//!    triangle with the mean its area asks at `K` times the largest zone density
+//!    ([`candidate_excess`]): together a Poisson process on the surface.
 //! 2. Each candidate is kept with probability (local target density / largest density): this
 //!    gives each zone its density and the transition band its ramp. A candidate near one of the
 //!    client's hair roots is rejected: dots go between the hairs ([`hair_grid`], which also
 //!    raises the keep probability so the density holds).
 //! 3. A minimum spacing is enforced by the greedy rule in random priority order (a Matérn
-//!    type III hard-core process): a candidate is accepted unless an accepted dot with higher
-//!    priority lies closer than the spacing. On the GPU that is computed in parallel rounds
-//!    (each candidate decides once all higher-priority neighbours have), which gives exactly the
-//!    greedy result, independent of thread order.
+//!    type III hard-core process), computed in [`spacing::ROUNDS`] synchronous rounds over each
+//!    candidate's list of higher-priority conflicts: accepted once all of them are rejected,
+//!    rejected once one is accepted. The rule settles in 9–12 rounds; one still undecided is
+//!    dropped, identically on the CPU ([`reference::decide`]). The result does not depend on
+//!    thread order.
 //!
-//! Large requests are split into chunks of at most [`CHUNK_CANDIDATES`] candidates, each a
-//! contiguous run of triangles in Morton order (so spatially compact). Chunks are decided in
-//! order, each seeing the accepted dots of earlier chunks as fixed obstacles. The chunking does
-//! not depend on the adapter, so every adapter draws the same dots.
+//! Large requests are split into chunks of at most [`CHUNK_CANDIDATES`] own candidates, each a
+//! contiguous run of triangles in Morton order (so spatially compact), decided together with a
+//! halo of the triangles within [`spacing::ROUNDS`] exclusion radii: decisions travel one radius
+//! a round, so a chunk's own candidates are decided as if the whole head were. Chunks are
+//! independent and their cost per dot does not grow with the count. The chunking does not
+//! depend on the adapter, so every adapter draws the same dots.
 mod compute;
 pub mod generate;
 pub mod hair_grid;
