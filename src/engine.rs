@@ -29,6 +29,11 @@ impl Engine {
 
     /// An engine on a device the caller opened (e.g. [`Gpu::for_surface`] for a window).
     pub fn from_gpu(gpu: Gpu) -> Result<Engine> {
+        // Stdout stays the commands' own (tests and scripts parse it).
+        if let Some(note) = gpu.first_run_note() {
+            eprintln!("{note}");
+        }
+        let start = std::time::Instant::now();
         let (generator, ager, renderer) = gpu.checked("building pipelines", || {
             Ok((
                 DotGenerator::new(&gpu),
@@ -36,6 +41,12 @@ impl Engine {
                 Renderer::new(&gpu, IMAGE_FORMAT),
             ))
         })?;
+        log::debug!(
+            target: "scalp::gpu",
+            "pipelines built in {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+        gpu.save_pipeline_cache();
         Ok(Engine {
             gpu,
             generator,
