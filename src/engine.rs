@@ -84,7 +84,18 @@ impl Engine {
                 format!("{t_years} is out of range: 0 to 30 years"),
             ));
         }
-        self.ager.age(&self.gpu, dots, t.age_params(t_years))
+        let start = std::time::Instant::now();
+        let aged = self.ager.age(&self.gpu, dots, t.age_params(t_years))?;
+        // At debug level, the pass's wall time (on a CPU driver's first run, its compilation).
+        if log::log_enabled!(target: "scalp::gpu", log::Level::Debug) {
+            self.gpu.wait()?;
+            log::debug!(
+                target: "scalp::gpu",
+                "pass Age: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        Ok(aged)
     }
 
     /// Renders one frame into memory (RGBA, sRGB).
