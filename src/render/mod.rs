@@ -354,6 +354,8 @@ pub struct Targets {
     /// What the skin-side targets (diffuse, specular, distance, depth, hair) hold now; None:
     /// nothing known (new, or a frame that failed).
     skin_drawn: std::sync::Mutex<Option<SkinKey>>,
+    /// The passes the last frame drawn into these targets ran.
+    last_passes: std::sync::Mutex<Vec<FramePass>>,
 }
 
 impl Targets {
@@ -361,6 +363,13 @@ impl Targets {
     /// benchmark timing whole frames).
     pub fn forget_skin(&self) {
         *lock(&self.skin_drawn) = None;
+    }
+
+    /// The passes the last frame drawn into these targets ran, in order: a frame whose view,
+    /// light, head and skin settings are those the targets were last drawn with runs only the
+    /// dots' passes.
+    pub fn last_frame_passes(&self) -> Vec<FramePass> {
+        lock(&self.last_passes).clone()
     }
 
     pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
@@ -444,6 +453,7 @@ impl Targets {
                 })
             },
             skin_drawn: Default::default(),
+            last_passes: Default::default(),
         })
     }
 }
@@ -616,8 +626,6 @@ pub struct Renderer {
     composite: composite::CompositePass,
     /// What the shadow map holds now.
     shadow_drawn: std::sync::Mutex<Option<ShadowKey>>,
-    /// The passes the last frame recorded.
-    last_passes: std::sync::Mutex<Vec<FramePass>>,
 }
 
 pub fn auto_ssaa(out: (u32, u32), requested: u32) -> u32 {
@@ -641,14 +649,7 @@ impl Renderer {
             shaft: shaft::ShaftPass::new(gpu),
             composite: composite::CompositePass::new(gpu, format),
             shadow_drawn: Default::default(),
-            last_passes: Default::default(),
         }
-    }
-
-    /// The passes the last frame ran, in order: a frame whose view, light, head and skin
-    /// settings are those its targets were last drawn with runs only the dots' passes.
-    pub fn last_frame_passes(&self) -> Vec<FramePass> {
-        lock(&self.last_passes).clone()
     }
 
     fn view_params(
@@ -773,12 +774,16 @@ impl Renderer {
             indices: head.indices.clone(),
             index_count: head.index_count,
         });
+        // Both held until the frame is submitted: another thread's frame on this renderer must
+        // not redraw the shadow map between this frame's check and its submission (the queue
+        // runs submissions in order, so after it is harmless).
+        let mut shadow_state = lock(&self.shadow_drawn);
+        let mut skin_state = lock(&targets.skin_drawn);
         // A timed frame (the bench) runs every pass: its figures are per pass.
-        let skin_cached = timer.is_none() && lock(&targets.skin_drawn).as_ref() == Some(&skin_key);
-        let shadow_cached =
-            timer.is_none() && shadow_key.is_some() && *lock(&self.shadow_drawn) == shadow_key;
-        // Until this frame is known to have run, neither target holds anything known.
-        *lock(&targets.skin_drawn) = None;
+        let skin_cached = timer.is_none() && skin_state.as_ref() == Some(&skin_key);
+        let shadow_cached = timer.is_none() && shadow_key.is_some() && *shadow_state == shadow_key;
+        // Until this frame is known to have run, the targets hold nothing known.
+        *skin_state = None;
         let mut passes = Vec::new();
         // At debug level each pass is submitted and waited for alone and its wall time logged
         // (on a CPU driver the first frame's times are mostly shader compilation).
@@ -862,18 +867,18 @@ impl Renderer {
             }
             Ok(shadow_drawn)
         });
-        *lock(&self.last_passes) = passes;
+        *lock(&targets.last_passes) = passes;
         match drawn {
             Ok(shadow_drawn) => {
                 if let Some(key) = shadow_drawn {
-                    *lock(&self.shadow_drawn) = key;
+                    *shadow_state = key;
                 }
-                *lock(&targets.skin_drawn) = Some(skin_key);
+                *skin_state = Some(skin_key);
                 Ok(())
             }
             Err(e) => {
                 // The map may be half drawn: redraw it next time.
-                *lock(&self.shadow_drawn) = None;
+                *shadow_state = None;
                 Err(e)
             }
         }

@@ -9,7 +9,7 @@ use scalp::engine::output_texture;
 use scalp::gpu::readback::read_texture;
 use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
-use scalp::render::{FramePass, HeadGpu, RenderSettings, SplatPath, Targets};
+use scalp::render::{FramePass, HeadGpu, RenderSettings, Renderer, SplatPath, Targets};
 use scalp::treatment::Treatment;
 use std::sync::OnceLock;
 
@@ -66,9 +66,16 @@ fn settings() -> RenderSettings {
     }
 }
 
-/// Draws a frame at `years` into `targets` (kept between frames); returns the picture and
-/// the passes it ran.
-fn draw(
+/// A renderer of the test's own: what it keeps (the shadow map) is then not redrawn by the
+/// other tests running at the same time on the engine's.
+fn renderer() -> Renderer {
+    Renderer::new(&engine().gpu, scalp::engine::IMAGE_FORMAT)
+}
+
+/// Draws a frame at `years` into `targets` (kept between frames) with `r`; returns the
+/// picture and the passes it ran.
+fn draw_with(
+    r: &Renderer,
     targets: &Targets,
     years: f32,
     cam: &Camera,
@@ -79,25 +86,24 @@ fn draw(
     let aged = e.age(&sc.treatment, &sc.dots, years).unwrap();
     let out = output_texture(&e.gpu, SIZE, wgpu::TextureUsages::COPY_SRC);
     let view = out.create_view(&Default::default());
-    e.renderer
-        .render(
-            &e.gpu,
-            &sc.head,
-            Some((&sc.dots, &aged)),
-            cam,
-            s,
-            targets,
-            &view,
-        )
-        .unwrap();
-    let passes = e.renderer.last_frame_passes();
+    r.render(
+        &e.gpu,
+        &sc.head,
+        Some((&sc.dots, &aged)),
+        cam,
+        s,
+        targets,
+        &view,
+    )
+    .unwrap();
+    let passes = targets.last_frame_passes();
     (read_texture(&e.gpu, &out, SIZE.0, SIZE.1).unwrap(), passes)
 }
 
-/// The same frame drawn from scratch, into new targets.
+/// The same frame drawn from scratch, into new targets, by the engine's renderer.
 fn fresh(years: f32, cam: &Camera, s: &RenderSettings) -> image::RgbaImage {
     let targets = Targets::new(&engine().gpu, SIZE, 1).unwrap();
-    let (img, passes) = draw(&targets, years, cam, s);
+    let (img, passes) = draw_with(&engine().renderer, &targets, years, cam, s);
     assert!(passes.contains(&FramePass::Skin), "{passes:?}");
     img
 }
@@ -112,6 +118,8 @@ fn differing(a: &image::RgbaImage, b: &image::RgbaImage) -> usize {
 
 #[test]
 fn a_time_change_keeps_the_skin_and_gives_the_pixels_of_a_fresh_frame() {
+    let r = renderer();
+    let draw = |t: &Targets, y: f32, c: &Camera, s: &RenderSettings| draw_with(&r, t, y, c, s);
     let t = new_targets();
     let (cam, s) = (camera(0.0), settings());
     let (_, first) = draw(&t, 0.2, &cam, &s);
@@ -150,6 +158,8 @@ fn a_time_change_keeps_the_skin_and_gives_the_pixels_of_a_fresh_frame() {
 
 #[test]
 fn an_orbit_a_light_or_a_skin_type_redraws_the_skin_as_a_fresh_frame_would() {
+    let r = renderer();
+    let draw = |t: &Targets, y: f32, c: &Camera, s: &RenderSettings| draw_with(&r, t, y, c, s);
     let t = new_targets();
     let (cam, s) = (camera(0.0), settings());
     let (before, _) = draw(&t, 1.0, &cam, &s);
@@ -198,6 +208,8 @@ fn an_orbit_a_light_or_a_skin_type_redraws_the_skin_as_a_fresh_frame_would() {
 
 #[test]
 fn two_targets_each_keep_their_own_skin() {
+    let r = renderer();
+    let draw = |t: &Targets, y: f32, c: &Camera, s: &RenderSettings| draw_with(&r, t, y, c, s);
     // The viewer's preview and full canvases: one renderer, two sets of targets.
     let (a, b) = (new_targets(), new_targets());
     let s = settings();
