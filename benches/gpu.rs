@@ -42,6 +42,8 @@ fn frames(c: &mut Criterion) {
             group.bench_function(format!("{n} dots, {path:?}"), |b| {
                 b.iter(|| {
                     year = (year + 0.25) % 10.0;
+                    // Whole frames: a kept skin would leave only the dots' passes.
+                    targets.forget_skin();
                     engine
                         .ager
                         .age_into(gpu, &dots, &mut aged, t.age_params(year))

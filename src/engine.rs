@@ -29,6 +29,11 @@ impl Engine {
 
     /// An engine on a device the caller opened (e.g. [`Gpu::for_surface`] for a window).
     pub fn from_gpu(gpu: Gpu) -> Result<Engine> {
+        // Stdout stays the commands' own (tests and scripts parse it).
+        if let Some(note) = gpu.first_run_note() {
+            eprintln!("{note}");
+        }
+        let start = std::time::Instant::now();
         let (generator, ager, renderer) = gpu.checked("building pipelines", || {
             Ok((
                 DotGenerator::new(&gpu),
@@ -36,6 +41,12 @@ impl Engine {
                 Renderer::new(&gpu, IMAGE_FORMAT),
             ))
         })?;
+        log::debug!(
+            target: "scalp::gpu",
+            "pipelines built in {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+        gpu.save_pipeline_cache();
         Ok(Engine {
             gpu,
             generator,
@@ -73,7 +84,18 @@ impl Engine {
                 format!("{t_years} is out of range: 0 to 30 years"),
             ));
         }
-        self.ager.age(&self.gpu, dots, t.age_params(t_years))
+        let start = std::time::Instant::now();
+        let aged = self.ager.age(&self.gpu, dots, t.age_params(t_years))?;
+        // At debug level, the pass's wall time (on a CPU driver's first run, its compilation).
+        if log::log_enabled!(target: "scalp::gpu", log::Level::Debug) {
+            self.gpu.wait()?;
+            log::debug!(
+                target: "scalp::gpu",
+                "pass Age: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        Ok(aged)
     }
 
     /// Renders one frame into memory (RGBA, sRGB).

@@ -51,7 +51,7 @@ impl DotAger {
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        let pipeline = gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
             label: Some("age"),
             layout: Some(&layout),
             module: &module,

@@ -211,7 +211,7 @@ impl BakePass {
                 bind_group_layouts: &[Some(bgl)],
                 immediate_size: 0,
             });
-            d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
                 label: Some(label),
                 layout: Some(&layout),
                 vertex: wgpu::VertexState {

@@ -1,5 +1,6 @@
 //! The GPU context: adapter choice, device, error capture and small helpers (uploads,
 //! readbacks, dispatch sizes). Knows nothing of windows.
+pub mod pipelines;
 pub mod readback;
 pub mod timer;
 
@@ -23,6 +24,8 @@ pub struct Gpu {
     /// out-of-memory scope had caught an error (a CPU driver overcommits memory and never
     /// reports one, so recovery could not be tested otherwise).
     inject_oom: std::sync::atomic::AtomicBool,
+    /// wgpu's pipeline cache kept on disk (Vulkan only; see [`pipelines`]).
+    pipelines: Option<pipelines::PipelineCacheFile>,
 }
 
 /// How an adapter ranks: real GPUs first, then Vulkan on the CPU (lavapipe), then GL on the CPU
@@ -104,6 +107,13 @@ pub fn matches(info: &wgpu::AdapterInfo, want: &str) -> bool {
                 || format!("{:?}", info.backend).to_lowercase() == w
                 || info.driver.to_lowercase().contains(&w)
         }
+    }
+}
+
+impl Drop for Gpu {
+    /// Keeps the pipelines built since the engine's (the bake pass, the dots') for next time.
+    fn drop(&mut self) {
+        self.save_pipeline_cache();
     }
 }
 
@@ -212,7 +222,8 @@ impl Gpu {
                 ),
             });
         }
-        let features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+        let features =
+            adapter.features() & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::PIPELINE_CACHE);
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("scalp device"),
             required_features: features,
@@ -241,6 +252,8 @@ impl Gpu {
                 *s = Some(why);
             }
         });
+        let pipelines = pipelines::cache_dir()
+            .and_then(|dir| pipelines::PipelineCacheFile::open(&device, &info, &dir));
         Ok(Gpu {
             adapter,
             device,
@@ -248,7 +261,14 @@ impl Gpu {
             info,
             lost,
             inject_oom: Default::default(),
+            pipelines,
         })
+    }
+
+    /// Uses the pipeline cache kept in `dir` instead of the per-user one (tests, and callers
+    /// that keep their own caches).
+    pub fn use_pipeline_cache_dir(&mut self, dir: &std::path::Path) {
+        self.pipelines = pipelines::PipelineCacheFile::open(&self.device, &self.info, dir);
     }
 
     pub fn describe(&self) -> String {

@@ -44,7 +44,7 @@ impl CompositePass {
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
             label: Some("composite"),
             layout: Some(&layout),
             vertex: wgpu::VertexState {

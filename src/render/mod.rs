@@ -186,6 +186,9 @@ pub struct HeadGpu {
     /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
     /// image; weight 0 and a 1×1 image where the head has none.
     pub texture: skin::ScanTexture,
+    /// Counts writes into `exposure` (shared by clones, which share the buffer): the skin a
+    /// frame cached must not outlive the exposure it was drawn with.
+    exposure_writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl HeadGpu {
@@ -213,6 +216,7 @@ impl HeadGpu {
             hair_count: 0,
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
+            exposure_writes: Default::default(),
         }
     }
 
@@ -243,8 +247,76 @@ impl HeadGpu {
         if exposure.len() as u64 * 4 == self.exposure.size() {
             gpu.queue
                 .write_buffer(&self.exposure, 0, bytemuck::cast_slice(exposure));
+            self.exposure_writes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
+
+    /// What the head gives the skin-side passes: every buffer and image they read (handles
+    /// kept, so a freed one's id cannot come back as a new buffer's and pass for it).
+    fn skin_inputs(&self) -> HeadKey {
+        HeadKey {
+            buffers: [
+                Some(self.vertices.clone()),
+                Some(self.indices.clone()),
+                Some(self.exposure.clone()),
+                Some(self.texture.uvw.clone()),
+                Some(self.texture.colour.clone()),
+                self.hairs.as_ref().map(|h| h.0.clone()),
+                self.shafts.as_ref().map(|s| s.0.clone()),
+            ],
+            counts: [
+                self.index_count,
+                self.hairs.as_ref().map_or(0, |h| h.1),
+                self.shafts.as_ref().map_or(0, |s| s.1),
+            ],
+            texture: self.texture.view.clone(),
+            exposure_writes: self
+                .exposure_writes
+                .load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+}
+
+/// A head as the skin-side passes see it (see [`HeadGpu::skin_inputs`]).
+#[derive(Clone, PartialEq)]
+struct HeadKey {
+    buffers: [Option<wgpu::Buffer>; 7],
+    counts: [u32; 3],
+    texture: wgpu::TextureView,
+    exposure_writes: u64,
+}
+
+/// Everything the passes that do not depend on the dots read (shadow, skin, shaft, hair):
+/// the view parameters less the dots' own (ink tone, dots drawn), the shadow map's, the head.
+/// Equal keys draw equal pixels into a [`Targets`], so a frame whose key is the one the
+/// targets were last drawn with keeps their skin and reruns only the dots' passes.
+#[derive(Clone, PartialEq)]
+struct SkinKey {
+    view: Vec<u8>,
+    shadow: Vec<u8>,
+    head: HeadKey,
+}
+
+/// What the shadow pass reads: where the map looks from and the head's triangles. The map
+/// is the renderer's, independent of the camera.
+#[derive(Clone, PartialEq)]
+struct ShadowKey {
+    shadow: Vec<u8>,
+    vertices: wgpu::Buffer,
+    indices: wgpu::Buffer,
+    index_count: u32,
+}
+
+/// The passes of a frame, in the order they are recorded ([`Renderer::last_frame_passes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FramePass {
+    Shadow,
+    Skin,
+    Shaft,
+    Hair,
+    Splat,
+    Composite,
 }
 
 /// How far below the brow (glabella) the chin sits, mm: the face's lower height (glabella to
@@ -279,9 +351,27 @@ pub struct Targets {
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
     /// adapter cannot run it or it would not fit one storage binding.
     pub density_buffer: Option<wgpu::Buffer>,
+    /// What the skin-side targets (diffuse, specular, distance, depth, hair) hold now; None:
+    /// nothing known (new, or a frame that failed).
+    skin_drawn: std::sync::Mutex<Option<SkinKey>>,
+    /// The passes the last frame drawn into these targets ran.
+    last_passes: std::sync::Mutex<Vec<FramePass>>,
 }
 
 impl Targets {
+    /// Forgets the skin these targets hold, so that the next frame draws every pass (a
+    /// benchmark timing whole frames).
+    pub fn forget_skin(&self) {
+        *lock(&self.skin_drawn) = None;
+    }
+
+    /// The passes the last frame drawn into these targets ran, in order: a frame whose view,
+    /// light, head and skin settings are those the targets were last drawn with runs only the
+    /// dots' passes.
+    pub fn last_frame_passes(&self) -> Vec<FramePass> {
+        lock(&self.last_passes).clone()
+    }
+
     pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
         let size = (out.0 * ssaa, out.1 * ssaa);
         // Five 8-byte colour targets and a 4-byte depth per internal pixel, plus the output and
@@ -362,8 +452,43 @@ impl Targets {
                     })
                 })
             },
+            skin_drawn: Default::default(),
+            last_passes: Default::default(),
         })
     }
+}
+
+/// A new frame encoder.
+fn enc_for_lap(gpu: &Gpu) -> wgpu::CommandEncoder {
+    gpu.device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("frame"),
+        })
+}
+
+/// When `clock` runs (debug level): submits what `enc` holds, waits for it, logs the time
+/// since the last lap as `pass`'s and gives `enc` a fresh encoder.
+fn lap(
+    gpu: &Gpu,
+    enc: &mut wgpu::CommandEncoder,
+    clock: &mut Option<std::time::Instant>,
+    pass: FramePass,
+) {
+    let Some(start) = clock else { return };
+    let done = std::mem::replace(enc, enc_for_lap(gpu));
+    gpu.queue.submit([done.finish()]);
+    let _ = gpu.wait();
+    log::debug!(
+        target: "scalp::gpu",
+        "pass {pass:?}: {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    *clock = Some(std::time::Instant::now());
+}
+
+/// A mutex's value even if a thread panicked holding it: these hold plain caches.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An instanced-quad pass that adds into one HDR target (dots and hairs): the view parameters and
@@ -402,7 +527,7 @@ impl AdditiveQuads {
             dst_factor: wgpu::BlendFactor::One,
             operation: wgpu::BlendOperation::Add,
         };
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
             label: Some(label),
             layout: Some(&layout),
             vertex: wgpu::VertexState {
@@ -499,6 +624,8 @@ pub struct Renderer {
     hair: hair::HairPass,
     shaft: shaft::ShaftPass,
     composite: composite::CompositePass,
+    /// What the shadow map holds now.
+    shadow_drawn: std::sync::Mutex<Option<ShadowKey>>,
 }
 
 pub fn auto_ssaa(out: (u32, u32), requested: u32) -> u32 {
@@ -521,6 +648,7 @@ impl Renderer {
             hair: hair::HairPass::new(gpu),
             shaft: shaft::ShaftPass::new(gpu),
             composite: composite::CompositePass::new(gpu, format),
+            shadow_drawn: Default::default(),
         }
     }
 
@@ -621,34 +749,92 @@ impl Renderer {
         target: &wgpu::TextureView,
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
-        gpu.checked("rendering", || {
-            let view = self.view_params(head, camera, targets, settings);
+        let view = self.view_params(head, camera, targets, settings);
+        let light = Light::preset(settings.light);
+        let shadow = shadow::shadow_gpu(
+            &light,
+            head.outline.bounds(),
+            settings.shadows && settings.show == Show::Skin,
+        );
+        let shadow_on = shadow.params[0] > 0.5;
+        let skin_key = SkinKey {
+            view: bytemuck::bytes_of(&ViewGpu {
+                // The dots' own parameters: the skin-side passes do not read them.
+                ink: [0.0; 4],
+                proj: [view.proj[0], view.proj[1], view.proj[2], 0.0],
+                ..view
+            })
+            .to_vec(),
+            shadow: bytemuck::bytes_of(&shadow).to_vec(),
+            head: head.skin_inputs(),
+        };
+        let shadow_key = shadow_on.then(|| ShadowKey {
+            shadow: skin_key.shadow.clone(),
+            vertices: head.vertices.clone(),
+            indices: head.indices.clone(),
+            index_count: head.index_count,
+        });
+        // Both held until the frame is submitted: another thread's frame on this renderer must
+        // not redraw the shadow map between this frame's check and its submission (the queue
+        // runs submissions in order, so after it is harmless).
+        let mut shadow_state = lock(&self.shadow_drawn);
+        let mut skin_state = lock(&targets.skin_drawn);
+        // A timed frame (the bench) runs every pass: its figures are per pass.
+        let skin_cached = timer.is_none() && skin_state.as_ref() == Some(&skin_key);
+        let shadow_cached = timer.is_none() && shadow_key.is_some() && *shadow_state == shadow_key;
+        // Until this frame is known to have run, the targets hold nothing known.
+        *skin_state = None;
+        let mut passes = Vec::new();
+        // At debug level each pass is submitted and waited for alone and its wall time logged
+        // (on a CPU driver the first frame's times are mostly shader compilation).
+        let mut clock = log::log_enabled!(target: "scalp::gpu", log::Level::Debug)
+            .then(std::time::Instant::now);
+        let drawn = gpu.checked("rendering", || {
             let view_buf = gpu.params("view", &view);
             let mut enc = gpu
                 .device
                 .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                     label: Some("frame"),
                 });
-            let light = Light::preset(settings.light);
-            let shadow = shadow::shadow_gpu(
-                &light,
-                head.outline.bounds(),
-                settings.shadows && settings.show == Show::Skin,
-            );
-            let shadow_buf = gpu.params("shadow", &shadow);
-            let shadow_on = shadow.params[0] > 0.5;
-            let drawn = self
-                .shadow
-                .record(gpu, &mut enc, &shadow_buf, shadow_on, head, timer);
-            self.skin.record(
-                gpu,
-                &mut enc,
-                &view_buf,
-                head,
-                targets,
-                (&self.shadow, &shadow_buf, drawn),
-                timer,
-            );
+            let hair_drawn = view.hair[3] > 0.5;
+            let mut shadow_drawn = None;
+            // The skin side: nothing here depends on the dots or the time.
+            if !skin_cached {
+                let shadow_buf = gpu.params("shadow", &shadow);
+                let drawn = !shadow_cached
+                    && self
+                        .shadow
+                        .record(gpu, &mut enc, &shadow_buf, shadow_on, head, timer);
+                if drawn {
+                    lap(gpu, &mut enc, &mut clock, FramePass::Shadow);
+                    passes.push(FramePass::Shadow);
+                    shadow_drawn = Some(shadow_key.clone());
+                }
+                self.skin.record(
+                    gpu,
+                    &mut enc,
+                    &view_buf,
+                    head,
+                    targets,
+                    (&self.shadow, &shadow_buf, drawn),
+                    timer,
+                );
+                lap(gpu, &mut enc, &mut clock, FramePass::Skin);
+                passes.push(FramePass::Skin);
+                // The shafts darken the skin's diffuse light and the hairs have their own
+                // target: both are kept with the skin. Neither touches the density.
+                if self
+                    .shaft
+                    .record(gpu, &mut enc, &view_buf, head, hair_drawn, targets)
+                {
+                    lap(gpu, &mut enc, &mut clock, FramePass::Shaft);
+                    passes.push(FramePass::Shaft);
+                }
+                self.hair
+                    .record(gpu, &mut enc, &view_buf, head, hair_drawn, targets);
+                lap(gpu, &mut enc, &mut clock, FramePass::Hair);
+                passes.push(FramePass::Hair);
+            }
             let dots = dots.filter(|_| settings.draws_dots());
             match settings.path {
                 SplatPath::Raster => self
@@ -670,14 +856,31 @@ impl Renderer {
                     pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
                 }
             }
-            self.shaft
-                .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
-            self.hair
-                .record(gpu, &mut enc, &view_buf, head, view.hair[3] > 0.5, targets);
+            lap(gpu, &mut enc, &mut clock, FramePass::Splat);
+            passes.push(FramePass::Splat);
             self.composite
                 .record(gpu, &mut enc, settings, targets, target, timer);
+            passes.push(FramePass::Composite);
             gpu.queue.submit([enc.finish()]);
-            Ok(())
-        })
+            if clock.is_some() {
+                lap(gpu, &mut enc_for_lap(gpu), &mut clock, FramePass::Composite);
+            }
+            Ok(shadow_drawn)
+        });
+        *lock(&targets.last_passes) = passes;
+        match drawn {
+            Ok(shadow_drawn) => {
+                if let Some(key) = shadow_drawn {
+                    *shadow_state = key;
+                }
+                *skin_state = Some(skin_key);
+                Ok(())
+            }
+            Err(e) => {
+                // The map may be half drawn: redraw it next time.
+                *shadow_state = None;
+                Err(e)
+            }
+        }
     }
 }

@@ -116,7 +116,7 @@ impl ShadowPass {
             immediate_size: 0,
         });
         let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
             label: Some("shadow"),
             layout: Some(&layout),
             vertex: wgpu::VertexState {

@@ -1,7 +1,8 @@
 //! Shaft pass (`shaft.wgsl`): the hair shafts under the skin and the follicle openings, each
 //! piece an elongated footprint through the dots' depth optics, multiplied into the skin's
-//! diffuse light (see the shader's notes). It runs after the dots on either splatting path and
-//! leaves the density target alone, so both paths' density stays the dots' own.
+//! diffuse light (see the shader's notes). It runs with the skin, before the dots (which it
+//! does not depend on: a frame that keeps the skin keeps the shafts too), and leaves the density
+//! target alone, so both paths' density stays the dots' own.
 use super::{attribute, HeadGpu, Targets, HDR_FORMAT};
 use crate::gpu::Gpu;
 use crate::hair::Shaft;
@@ -55,7 +56,7 @@ impl ShaftPass {
                 operation: wgpu::BlendOperation::Add,
             },
         };
-        let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
             label: Some("shaft"),
             layout: Some(&layout),
             vertex: wgpu::VertexState {
@@ -87,7 +88,8 @@ impl ShaftPass {
         ShaftPass { pipeline, bgl }
     }
 
-    /// Darkens the skin's diffuse light over the head's shafts when `draw` (and it has any).
+    /// Darkens the skin's diffuse light over the head's shafts when `draw` (and it has any);
+    /// returns whether it drew.
     pub fn record(
         &self,
         gpu: &Gpu,
@@ -96,9 +98,9 @@ impl ShaftPass {
         head: &HeadGpu,
         draw: bool,
         t: &Targets,
-    ) {
+    ) -> bool {
         let Some((shafts, count)) = head.shafts.as_ref().filter(|_| draw) else {
-            return;
+            return false;
         };
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("shaft"),
@@ -135,5 +137,6 @@ impl ShaftPass {
         rp.set_vertex_buffer(0, shafts.slice(..));
         // Two triangles over the four corners per piece.
         rp.draw(0..6, 0..*count);
+        true
     }
 }

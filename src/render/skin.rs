@@ -226,7 +226,7 @@ impl SkinPass {
             ],
         });
         SkinPass {
-            pipeline: pipeline(d, &module, &bgl),
+            pipeline: pipeline(gpu, &module, &bgl),
             bgl,
             lut: lut_texture(gpu),
             sampler: d.create_sampler(&wgpu::SamplerDescriptor {
@@ -254,10 +254,11 @@ impl SkinPass {
 /// The skin pipeline: the head's vertices (position + normal), its exposure and its scan
 /// texture coordinates in three buffers; three colour targets and the depth test.
 fn pipeline(
-    d: &wgpu::Device,
+    gpu: &Gpu,
     module: &wgpu::ShaderModule,
     bgl: &wgpu::BindGroupLayout,
 ) -> wgpu::RenderPipeline {
+    let d = &gpu.device;
     let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some("skin"),
         bind_group_layouts: &[Some(bgl)],
@@ -274,7 +275,7 @@ fn pipeline(
             write_mask: wgpu::ColorWrites::ALL,
         })
     };
-    d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+    gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
         label: Some("skin"),
         layout: Some(&layout),
         vertex: wgpu::VertexState {

@@ -62,7 +62,7 @@ impl SplatComputePass {
             immediate_size: 0,
         });
         let pipeline = |entry: &str| {
-            d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
                 layout: Some(&layout),
                 module: &module,

@@ -12,7 +12,8 @@ impl Viewer {
         if self.lost.is_some() || self.check_lost(None) {
             return;
         }
-        self.play_script();
+        // A scripted orbit is a drag in progress this frame, as a hand's would be.
+        let dragged = self.play_script();
         if self.lost.is_some() || self.exit.is_some() {
             return;
         }
@@ -29,7 +30,7 @@ impl Viewer {
         self.apply(&mut out);
 
         let moving = self.orbit.step(dt);
-        let interacting = moving || out.handling_view || ctx.dragged_id().is_some();
+        let interacting = moving || dragged || out.handling_view || ctx.dragged_id().is_some();
         let ppp = full.pixels_per_point;
         self.draw_view(&out, ppp, interacting);
 
@@ -165,19 +166,20 @@ impl Viewer {
             && self.scene.as_ref().is_some_and(|s| s.aged_years.is_some())
     }
 
-    /// Applies the script's actions due this frame.
-    fn play_script(&mut self) {
+    /// Applies the script's actions due this frame; returns whether one of them orbited.
+    fn play_script(&mut self) -> bool {
         use super::script::{mapping_count, resident_kb, Action, Next};
+        let mut dragged = false;
         loop {
             let settled = self.settled();
             let Some(script) = &mut self.script else {
-                return;
+                return dragged;
             };
             let (line, action) = match script.next(settled) {
-                Next::Wait => return,
+                Next::Wait => return dragged,
                 Next::Stuck(why) => {
                     self.exit = Some(Err(ScalpError::invalid("--script", why)));
-                    return;
+                    return dragged;
                 }
                 Next::Do(line, a) => (line, a),
             };
@@ -185,7 +187,10 @@ impl Viewer {
             let c = &mut self.controls;
             match action {
                 Action::Frames(_) | Action::Settle => {}
-                Action::Orbit(dx, dy) => self.orbit.orbit(dx, dy),
+                Action::Orbit(dx, dy) => {
+                    self.orbit.orbit(dx, dy);
+                    dragged = true;
+                }
                 Action::Years(y) => c.years = y,
                 Action::Density(v) => c.set_density(v),
                 Action::DotSize(v) => c.plan.dots.diameter_mm = v,
@@ -202,7 +207,7 @@ impl Viewer {
                             "--script",
                             format!("line {line}: expect-error: no error is showing"),
                         )));
-                        return;
+                        return dragged;
                     }
                 }
                 Action::NoError => {
@@ -211,7 +216,7 @@ impl Viewer {
                             "--script",
                             format!("line {line}: no-error: the viewer shows \"{e}\""),
                         )));
-                        return;
+                        return dragged;
                     }
                 }
                 Action::LoseDevice => {
@@ -223,7 +228,7 @@ impl Viewer {
                         .device
                         .poll(wgpu::PollType::wait_indefinitely());
                     self.check_lost(None);
-                    return;
+                    return dragged;
                 }
                 Action::OutOfMemory => self.engine.gpu.inject_out_of_memory(),
                 Action::PhotoClick(..)
@@ -236,7 +241,7 @@ impl Viewer {
                             "--script",
                             format!("line {line}: the photo-… actions need --photo"),
                         )));
-                        return;
+                        return dragged;
                     };
                     match action {
                         Action::PhotoClick(x, y) => p.place(&head, [x, y]),
@@ -245,7 +250,7 @@ impl Viewer {
                         _ => {
                             if let Err(e) = p.save() {
                                 self.exit = Some(Err(e));
-                                return;
+                                return dragged;
                             }
                         }
                     }
@@ -261,7 +266,7 @@ impl Viewer {
                 Action::Screenshot(path) => self.script_capture = Some(path),
                 Action::Quit => {
                     self.exit = Some(Ok(()));
-                    return;
+                    return dragged;
                 }
             }
             self.reconcile();
