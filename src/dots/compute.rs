@@ -33,23 +33,24 @@ pub(super) fn bind(
 }
 
 pub(super) fn pipeline(
-    device: &wgpu::Device,
+    gpu: &crate::gpu::Gpu,
     layout: &wgpu::PipelineLayout,
     module: &wgpu::ShaderModule,
     entry: &str,
 ) -> wgpu::ComputePipeline {
-    specialised(device, layout, module, entry, &[])
+    specialised(gpu, layout, module, entry, &[])
 }
 
-/// As [`pipeline`], with values for the module's overridable constants.
+/// As [`pipeline`], with values for the module's overridable constants. Built through the
+/// pipeline cache, timed at debug level (`Gpu::compute_pipeline`).
 pub(super) fn specialised(
-    device: &wgpu::Device,
+    gpu: &crate::gpu::Gpu,
     layout: &wgpu::PipelineLayout,
     module: &wgpu::ShaderModule,
     entry: &str,
     constants: &[(&str, f64)],
 ) -> wgpu::ComputePipeline {
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+    gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
         label: Some(entry),
         layout: Some(layout),
         module,

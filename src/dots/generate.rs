@@ -171,8 +171,8 @@ impl DotGenerator {
             write_layout,
             write_bgl1,
             variants: Mutex::new(HashMap::new()),
-            spacing: SpacingPass::new(d),
-            scan: ScanPass::new(d),
+            spacing: SpacingPass::new(gpu),
+            scan: ScanPass::new(gpu),
             gen_bgl0,
             cand_bgl1,
             dots_bgl1,
@@ -180,17 +180,23 @@ impl DotGenerator {
     }
 
     /// The pipelines of `v`, built the first time a plan needs them.
-    fn pipelines(&self, d: &wgpu::Device, v: Variant) -> Arc<GenPipelines> {
+    fn pipelines(&self, gpu: &Gpu, v: Variant) -> Arc<GenPipelines> {
         let mut map = self.variants.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(v)
             .or_insert_with(|| {
                 let c = v.constants();
                 let t0 = std::time::Instant::now();
                 let p = GenPipelines {
-                    generate: specialised(d, &self.cand_layout, &self.module, "generate", &c),
-                    flag_dots: specialised(d, &self.dots_layout, &self.module, "flag_dots", &c),
-                    index_dots: specialised(d, &self.dots_layout, &self.module, "index_dots", &c),
-                    write_dots: specialised(d, &self.write_layout, &self.module, "write_dots", &c),
+                    generate: specialised(gpu, &self.cand_layout, &self.module, "generate", &c),
+                    flag_dots: specialised(gpu, &self.dots_layout, &self.module, "flag_dots", &c),
+                    index_dots: specialised(gpu, &self.dots_layout, &self.module, "index_dots", &c),
+                    write_dots: specialised(
+                        gpu,
+                        &self.write_layout,
+                        &self.module,
+                        "write_dots",
+                        &c,
+                    ),
                 };
                 log::debug!(
                     "generation pipelines for {v:?} built in {:.0} ms",
@@ -297,7 +303,7 @@ impl DotGenerator {
         let pipes = layout
             .params
             .first()
-            .map(|p| self.pipelines(d, Variant::of(p, &zone_gpu, !layout.hair.is_empty())));
+            .map(|p| self.pipelines(gpu, Variant::of(p, &zone_gpu, !layout.hair.is_empty())));
 
         // Working buffers, shared by every chunk (each chunk's commands follow the last's).
         let sb = SpacingBuffers::new(d, work);

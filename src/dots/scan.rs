@@ -44,7 +44,8 @@ pub(super) struct Scan {
 }
 
 impl ScanPass {
-    pub fn new(d: &wgpu::Device) -> ScanPass {
+    pub fn new(gpu: &Gpu) -> ScanPass {
+        let d = &gpu.device;
         let module = shaders::module(d, "scan.wgsl", &shaders::scan());
         let bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("scan params"),
@@ -60,9 +61,9 @@ impl ScanPass {
             immediate_size: 0,
         });
         ScanPass {
-            reduce: pipeline(d, &layout, &module, "scan_reduce"),
-            blocks: pipeline(d, &layout, &module, "scan_blocks"),
-            down: pipeline(d, &layout, &module, "scan_down"),
+            reduce: pipeline(gpu, &layout, &module, "scan_reduce"),
+            blocks: pipeline(gpu, &layout, &module, "scan_blocks"),
+            down: pipeline(gpu, &layout, &module, "scan_down"),
             bgl0,
             bgl1,
         }

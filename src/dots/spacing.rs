@@ -104,7 +104,8 @@ impl SpacingBuffers {
 }
 
 impl SpacingPass {
-    pub fn new(d: &wgpu::Device) -> SpacingPass {
+    pub fn new(gpu: &Gpu) -> SpacingPass {
+        let d = &gpu.device;
         let module = shaders::module(d, "spacing.wgsl", &shaders::spacing());
         let bgl0 = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("spacing params"),
@@ -129,10 +130,10 @@ impl SpacingPass {
             immediate_size: 0,
         });
         SpacingPass {
-            count_cells: pipeline(d, &layout, &module, "count_cells"),
-            scatter: pipeline(d, &layout, &module, "scatter"),
-            find_conflicts: pipeline(d, &layout, &module, "find_conflicts"),
-            round: pipeline(d, &layout, &module, "round"),
+            count_cells: pipeline(gpu, &layout, &module, "count_cells"),
+            scatter: pipeline(gpu, &layout, &module, "scatter"),
+            find_conflicts: pipeline(gpu, &layout, &module, "find_conflicts"),
+            round: pipeline(gpu, &layout, &module, "round"),
             bgl0,
             bgl1,
         }
