@@ -300,10 +300,6 @@ impl DotGenerator {
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zone_gpu = zone.to_gpu();
         let zbuf = gpu.params("zone params", &zone_gpu);
-        let pipes = layout
-            .params
-            .first()
-            .map(|p| self.pipelines(gpu, Variant::of(p, &zone_gpu, !layout.hair.is_empty())));
 
         // Working buffers, shared by every chunk (each chunk's commands follow the last's).
         let sb = SpacingBuffers::new(d, work);
@@ -378,7 +374,10 @@ impl DotGenerator {
                 self.scan
                     .prepare(gpu, params.cand_count, &places, &block_sums, &totals, 1);
 
-            let Some(pipes) = &pipes else { break };
+            let pipes = self.pipelines(
+                gpu,
+                Variant::of(&params, &zone_gpu, !layout.hair.is_empty()),
+            );
             let mut rec = Recorder::new(gpu);
             pass(
                 rec.enc(),
