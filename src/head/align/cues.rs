@@ -6,7 +6,7 @@
 //! All points here are the scan's samples centred on their centroid, in millimetres.
 use super::geometry::principal_axes;
 use super::kdtree::KdTree;
-use glam::DVec3;
+use glam::{DMat3, DVec3};
 
 /// Surface samples the cues are looked for on.
 pub(super) const CUE_SAMPLES: usize = 20_000;
@@ -65,6 +65,40 @@ const EAR_MIN_BEHIND_NOSE: f64 = 0.7;
 /// The sharpest left-side peaks tried as one ear of the pair.
 const EAR_CANDIDATES: usize = 40;
 
+/// An ear's centre: the sharp points (at least this sharp) within this reach of it (a share
+/// of the distance between the two ears' peaks: 40 mm on the built-in head, whichever units
+/// or torso the scan has), moved onto their mean this many times (see [`pinna_centre`]).
+const PINNA_MIN_SHARPNESS: f64 = 0.04;
+
+const PINNA_REACH: f64 = 0.26;
+
+const PINNA_SHIFTS: usize = 4;
+
+/// Samples of the surface within [`FACE_REACH_MM`] of the nose (at the built-in head's size)
+/// that the eye sockets are looked for on.
+pub(super) const FACE_SAMPLES: usize = 12_000;
+
+pub(super) const FACE_REACH_MM: f64 = 110.0;
+
+/// The eye sockets, looked for beside the midline (this far off it, in strips this wide, mm
+/// at the built-in head's size) over this span up from the nose's tip, in rows this tall: the
+/// frontmost surface of each row, going up from the cheek, falls into the socket and rises
+/// again to the brow. Below the nose the cheeks and jaw mostly recede.
+const SOCKET_SIDE_MM: f64 = 32.0;
+
+const SOCKET_HALF_WIDTH_MM: f64 = 8.0;
+
+const SOCKET_SPAN_MM: (f64, f64) = (4.0, 80.0);
+
+const SOCKET_ROW_MM: f64 = 4.0;
+
+/// The face beside the nose lies within this range ahead of its tip, mm (negative: behind).
+const SOCKET_DEPTH_MM: (f64, f64) = (-70.0, 5.0);
+
+/// Sockets are found when the brow rises at least this far in front of them on both sides,
+/// mm at the built-in head's size, and at least twice as far as the other way from the nose.
+pub(super) const SOCKET_MIN_MM: f64 = 3.0;
+
 /// A mirror plane `n·p = d`.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Plane {
@@ -102,6 +136,33 @@ pub(super) struct Found {
     /// The next sharpest peak on the plane away from the nose.
     pub(super) next_peak: Option<Peak>,
     pub(super) ears: Option<[Peak; 2]>,
+    /// The centres of the ears (their pinnae), left of the plane first.
+    pub(super) pinnae: Option<[DVec3; 2]>,
+    /// The eye sockets above the nose, which tell up from down.
+    pub(super) sockets: Option<Sockets>,
+}
+
+/// What the eye sockets told: which way is up at the nose, and how deep they are (the
+/// brow's rise in front of them, the shallower side, mm at the built-in head's size), the
+/// other way from the nose too.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sockets {
+    pub(super) up: DVec3,
+    pub(super) depth_mm: f64,
+    pub(super) other_way_mm: f64,
+}
+
+impl Sockets {
+    /// A socket-like dip beside the nose, one way or the other.
+    pub(super) fn found(&self) -> bool {
+        self.depth_mm >= SOCKET_MIN_MM
+    }
+
+    /// The dip is there one way only, so it tells up: a beard or a torso can raise a dip
+    /// below the nose too, and then up is left to the fit.
+    pub(super) fn tell_up(&self) -> bool {
+        self.found() && self.other_way_mm < SOCKET_MIN_MM.max(0.25 * self.depth_mm)
+    }
 }
 
 impl Found {
@@ -114,6 +175,85 @@ impl Found {
         for e in self.ears.iter_mut().flatten() {
             e.at += by;
         }
+        for c in self.pinnae.iter_mut().flatten() {
+            *c += by;
+        }
+    }
+
+    /// The distance from the nose tip to the middle of the ears' centres, and that middle:
+    /// the face's own measure of its size, which neither a torso nor a hair mass changes.
+    pub(super) fn ears_to_nose(&self) -> Option<(f64, DVec3)> {
+        let (n, [l, r]) = (self.nose?.at, self.pinnae?);
+        let ears = 0.5 * (l + r);
+        Some((n.distance(ears), ears))
+    }
+
+    /// Looks for the eye sockets on `face`, samples of the surface around the nose (in the
+    /// same frame as the cues), dense enough to see them. Lengths are scaled by the face's
+    /// size ([`Found::ears_to_nose`]) over `reference`, the built-in head's. Forward is from
+    /// the ears to the nose: the surface's own lean at the nose tips with how much neck or
+    /// shoulder was scanned.
+    pub(super) fn look_for_sockets(&mut self, face: &[DVec3], reference: f64) {
+        self.sockets = self
+            .nose
+            .zip(self.ears_to_nose())
+            .and_then(|(n, (len, ears))| {
+                let d = n.at - ears;
+                let forward =
+                    (d - self.plane.normal * self.plane.normal.dot(d)).normalize_or_zero();
+                let k = len / reference.max(1e-9);
+                (forward != DVec3::ZERO).then(|| eye_sockets(face, &self.plane, n.at, forward, k))
+            });
+    }
+
+    /// The head's frame as the face alone gives it, as rotations into head space (+X the
+    /// client's left, +Y up, +Z forward), with the pitch that puts the line from the ears'
+    /// centres to the nose at the angle it has on `template`'s cues: from a sure plane and
+    /// nose, and the ears. One frame when the eye sockets tell up; otherwise two, upright and
+    /// upside down, turned half about that line, and the fit chooses.
+    pub(super) fn frames(&self, template: &Found) -> Vec<DMat3> {
+        let (Some(nose), Some([l, r]), Some(tn), Some([tl, tr])) = (
+            self.sure_nose(),
+            self.pinnae,
+            template.nose,
+            template.pinnae,
+        ) else {
+            return Vec::new();
+        };
+        // X = up × forward; forward (from the ears to the nose) lies in the plane.
+        let n = self.plane.normal;
+        let along = |d: DVec3, x: DVec3| (d - x * x.dot(d)).normalize_or_zero();
+        let d = along(nose.at - 0.5 * (l + r), n);
+        let dt = along(tn.at - 0.5 * (tl + tr), DVec3::X);
+        if d == DVec3::ZERO || dt == DVec3::ZERO {
+            return Vec::new();
+        }
+        let head = DMat3::from_cols(DVec3::X, dt, DVec3::X.cross(dt));
+        let ways = match self.sockets.filter(|s| s.tell_up()) {
+            Some(s) if s.up.cross(d).dot(n) > 0.0 => vec![n],
+            Some(_) => vec![-n],
+            None => vec![n, -n],
+        };
+        ways.into_iter()
+            .map(|x| head * DMat3::from_cols(x, d, x.cross(d)).transpose())
+            .collect()
+    }
+
+    /// A start for the fit in the face's frame `r` ([`Found::frames`]): scaled and moved so
+    /// that the nose and the ears' centres sit where `template`'s do (centred points in, the
+    /// template's head space out).
+    pub(super) fn place_by_face(&self, template: &Found, r: DMat3) -> Option<super::icp::Pose> {
+        let ((len, ears), (len_t, ears_t)) = (self.ears_to_nose()?, template.ears_to_nose()?);
+        let (a, at) = (
+            0.5 * (self.nose?.at + ears),
+            0.5 * (template.nose?.at + ears_t),
+        );
+        let s = len_t / len.max(1e-9);
+        Some(super::icp::Pose {
+            s,
+            r,
+            t: at - r * a * s,
+        })
     }
 
     pub(super) fn plane_sure(&self) -> bool {
@@ -460,11 +600,14 @@ pub(super) fn find(pts: &[DVec3], size: f64, head_rms: f64, known: Option<Plane>
     let next_peak = nose.and_then(|n| sharpest(&midline, &|p| p.at.distance(n.at) > 2.0 * r));
     // Ears: off the plane on either side, no further from the nose than ears are (shoulders
     // are).
+    let side = match nose {
+        Some(n) => sharpness_where(&|p| {
+            plane.signed(p).abs() > EAR_MIN_OFF_PLANE * size && p.distance(n.at) < 2.2 * size
+        }),
+        None => Vec::new(),
+    };
     let ears = nose.and_then(|n| {
         let fwd = outward(n.at);
-        let side = sharpness_where(&|p| {
-            plane.signed(p).abs() > EAR_MIN_OFF_PLANE * size && p.distance(n.at) < 2.2 * size
-        });
         // An ear has several peaks (the helix, the lobe): the pair is the left peak and the
         // right one nearest its mirror image whose weaker is sharpest.
         let mut left: Vec<Peak> = side
@@ -491,11 +634,120 @@ pub(super) fn find(pts: &[DVec3], size: f64, head_rms: f64, known: Option<Plane>
             })?;
         (pair[0].sharpness.min(pair[1].sharpness) >= EAR_MIN_SHARPNESS).then_some(pair)
     });
+    let pinnae = ears.map(|e| {
+        let reach = PINNA_REACH * e[0].at.distance(e[1].at);
+        e.map(|p| pinna_centre(&side, &plane, p.at, reach))
+    });
     Found {
         plane,
         next_plane_rms,
         nose,
         next_peak,
         ears,
+        pinnae,
+        sockets: None,
+    }
+}
+
+/// The centre of the ear whose peak is at `peak`: the mean of the sharp points around it,
+/// weighted by their sharpness, the window moved onto that mean a few times. Only the pinna
+/// is sharp there (the skull beside it is smooth), so wherever on the ear the peak was, the
+/// centre comes out near the pinna's middle. `side_peaks`: the sharp points off the plane.
+fn pinna_centre(side_peaks: &[Peak], plane: &Plane, peak: DVec3, reach: f64) -> DVec3 {
+    let side = plane.signed(peak).signum();
+    let mut centre = peak;
+    for _ in 0..PINNA_SHIFTS {
+        let (sum, weight) = side_peaks
+            .iter()
+            .filter(|p| {
+                plane.signed(p.at) * side > 0.0
+                    && p.sharpness >= PINNA_MIN_SHARPNESS
+                    && p.at.distance_squared(centre) < reach * reach
+            })
+            .fold((DVec3::ZERO, 0.0), |(s, w), p| {
+                (s + p.at * p.sharpness, w + p.sharpness)
+            });
+        if weight == 0.0 {
+            break;
+        }
+        centre = sum / weight;
+    }
+    centre
+}
+
+/// The eye sockets beside the nose whose tip is at `tip`, looking `forward` (see
+/// [`SOCKET_SIDE_MM`]): tried both ways along the plane, the way they are found is up.
+fn eye_sockets(pts: &[DVec3], plane: &Plane, tip: DVec3, forward: DVec3, k: f64) -> Sockets {
+    let up = plane.normal.cross(forward).normalize_or(DVec3::Y);
+    let rows = ((SOCKET_SPAN_MM.1 - SOCKET_SPAN_MM.0) / SOCKET_ROW_MM).ceil() as usize;
+    // The brow's rise in front of the socket below it, the shallower of the two sides, going
+    // `way` from the tip.
+    let rise = |way: f64| {
+        let mut least = f64::INFINITY;
+        for side in [-1.0, 1.0] {
+            let mut front = vec![f64::NEG_INFINITY; rows];
+            for p in pts {
+                let d = *p - tip;
+                let off = plane.signed(*p) - plane.signed(tip);
+                if (off - side * SOCKET_SIDE_MM * k).abs() > SOCKET_HALF_WIDTH_MM * k {
+                    continue;
+                }
+                let h = way * d.dot(up) / k - SOCKET_SPAN_MM.0;
+                if !(0.0..SOCKET_SPAN_MM.1 - SOCKET_SPAN_MM.0).contains(&h) {
+                    continue;
+                }
+                // Debris in front of the face, or the far side of the head, is no brow.
+                let ahead = d.dot(forward) / k;
+                if !(SOCKET_DEPTH_MM.0..SOCKET_DEPTH_MM.1).contains(&ahead) {
+                    continue;
+                }
+                let row = ((h / SOCKET_ROW_MM) as usize).min(rows - 1);
+                front[row] = front[row].max(ahead);
+            }
+            // The median of three rows: where a row holds few samples (a scan with a torso
+            // spends most of them below the head), one may miss its front.
+            let front: Vec<f64> = front.into_iter().filter(|f| f.is_finite()).collect();
+            let smooth = (0..front.len()).map(|i| {
+                let mut w = [
+                    front[i.saturating_sub(1)],
+                    front[i],
+                    front[(i + 1).min(front.len() - 1)],
+                ];
+                w.sort_by(f64::total_cmp);
+                w[1]
+            });
+            let smooth: Vec<f64> = smooth.collect();
+            // A socket is a dip with the cheek before it and the brow after it: the lesser of
+            // the two rises about its deepest row. A surface that only climbs (a beard's
+            // slope, hair over the brow) or only recedes has none.
+            let mut best = 0.0f64;
+            for i in 1..smooth.len().saturating_sub(1) {
+                let before = smooth[..i]
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let after = smooth[i + 1..]
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                best = best.max((before - smooth[i]).min(after - smooth[i]));
+            }
+            least = least.min(best);
+        }
+        least
+    };
+    let (a, b) = (rise(1.0), rise(-1.0));
+    if a >= b {
+        Sockets {
+            up,
+            depth_mm: a,
+            other_way_mm: b,
+        }
+    } else {
+        Sockets {
+            up: -up,
+            depth_mm: b,
+            other_way_mm: a,
+        }
     }
 }

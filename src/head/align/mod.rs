@@ -40,6 +40,18 @@
 //!      a disagreement, or two nose-like peaks on the plane, is a warning asking for
 //!      `--landmarks`. Without a sure nose (a cranium cut above the brow) the template's shape
 //!      decides, as below, and an unsure fit says so.
+//!    - **Pitch from the face.** With a sure plane and nose and the ears, the face gives its
+//!      whole frame before any fit: X along the plane's normal, the pitch that puts the line
+//!      from the ears' centres to the nose tip at the angle it has on the built-in head (the
+//!      same cues found there; an ear's centre is the sharpness-weighted middle of its pinna,
+//!      so it hardly moves whether its sharpest peak was the helix or the lobe). Up comes from
+//!      the **eye sockets**: beside the nose, going up, the frontmost surface dips into the
+//!      orbit and rises again to the brow; going down it only recedes. When the dip shows one
+//!      way only, that way is up; when a beard or a torso raises one the other way too, both
+//!      frames are kept and the fit chooses. The frame is a start of its own, and fits more
+//!      than 20° from it are ruled out, so a bun, a topknot or a beard cannot pitch the head;
+//!      the fit ending more than 12° from it, or no socket at all beside a nose, is a
+//!      disagreement.
 //!    - Orientation without a sure symmetry plane: a head is mirror-symmetric, so its left–right axis is one of the principal
 //!      axes of its surface (PCA, area-weighted); the other two mix front–back with up–down at
 //!      an angle that depends on how much neck was scanned. So 72 starting orientations are
@@ -111,6 +123,14 @@ const EARS_AGREE_MM: f64 = 50.0;
 
 const PLANE_AGREES_DEG: f64 = 8.0;
 
+/// The face's own frame (plane, nose, eye sockets, the nose–ear line; [`Cues::frame_deg`])
+/// rules out fits further than this from it, degrees, and disagrees with a chosen fit
+/// further than this. Between people the line from the ears to the nose tip varies by a few
+/// degrees (as the Frankfort plane does), and the ears' centres are found to some 10 mm.
+const FRAME_LANDS_DEG: f64 = 20.0;
+
+const FRAME_AGREES_DEG: f64 = 12.0;
+
 /// Heads this many times smaller or larger than the built-in one are not taken at face value.
 const PLAUSIBLE_SIZE: (f32, f32) = (0.6, 1.67);
 
@@ -169,6 +189,15 @@ pub struct Cues {
     pub ears: bool,
     /// What decided which way the face looks.
     pub decided_by: Decider,
+    /// Depth of the eye sockets above the nose (the brow's rise in front of them, mm at the
+    /// built-in head's size), when they were found one way from the nose only, and so told
+    /// up from down.
+    pub sockets_mm: Option<f32>,
+    /// When the face gave its frame (a sure plane and nose, the ears; up from the eye sockets
+    /// or else from the fit), the pitch set by the line from the ears to the nose: how far
+    /// the chosen fit ended from that frame, degrees. The fit only refines it; fits further
+    /// than 20° were ruled out.
+    pub frame_deg: Option<f32>,
     /// The orientation the template's shape alone preferred, when the cues overruled it: its
     /// angle from the chosen one, degrees.
     pub template_alone_deg: Option<f32>,
@@ -312,7 +341,23 @@ impl Cues {
         } else {
             "no ear pair"
         };
+        let sockets = match self.sockets_mm {
+            Some(d) => format!("eye sockets found ({d:.0} mm deep)"),
+            None => "no eye sockets that tell up".to_string(),
+        };
         let mut decided = format!("facing decided by {}", self.decided_by.name());
+        decided += &match self.frame_deg {
+            Some(d) => format!(
+                "; pitch from the line from the ears to the nose (the fit refined it by \
+                 {d:.1}°), up from {}",
+                if self.sockets_mm.is_some() {
+                    "the eye sockets"
+                } else {
+                    "the fit"
+                }
+            ),
+            None => "; pitch from the fit to the built-in head's shape".to_string(),
+        };
         if let Some(a) = self.template_alone_deg {
             decided +=
                 &format!("; the built-in head's shape alone preferred an orientation {a:.0}° away");
@@ -323,7 +368,7 @@ impl Cues {
             );
         }
         vec![
-            format!("alignment cues: {plane}; {nose}; {ears}"),
+            format!("alignment cues: {plane}; {nose}; {sockets}; {ears}"),
             format!("alignment decided: {decided}"),
         ]
     }
@@ -420,25 +465,52 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
         } else {
             ratio
         };
-    let found = cues::find(&cue_pts, size, tpl.rms_radius, None);
+    let mut found = cues::find(&cue_pts, size, tpl.rms_radius, None);
+    if let (Some(n), Some((len, _)), Some((reference, _))) =
+        (found.nose, found.ears_to_nose(), tpl.cues.ears_to_nose())
+    {
+        let reach = cues::FACE_REACH_MM * len / reference;
+        let face = to_mm(&face_samples(
+            positions,
+            tris,
+            |p| (p - centroid) * mm,
+            n.at,
+            reach,
+        ));
+        found.look_for_sockets(&face, reference);
+    }
     let nose = found.sure_nose();
     let starts = if found.plane_sure() {
         plane_orientations(found.plane.normal)
     } else {
         starting_orientations(&principal_axes(&full))
     };
+    // The face's own frame, pitch included, is a start of its own, and the fit only refines it.
+    let frames = found.frames(&tpl.cues);
+    // Blind starts are placed by the top of the head; the face's frames by the face (a
+    // topknot's top is not the head's).
+    let mut starts: Vec<Pose> = crate::parallel::map(&starts, |r| place_by_top(tpl, &quick, *r));
+    starts.extend(
+        frames
+            .iter()
+            .filter_map(|f| found.place_by_face(&tpl.cues, *f)),
+    );
+    let from_frame = |p: &Pose| {
+        frames
+            .iter()
+            .map(|f| angle_between(&p.r, f))
+            .reduce(f64::min)
+    };
     // With a sure nose, only poses that put it on the built-in head's nose are heads facing
-    // the right way.
-    let nose_lands = |p: &Pose, tol: f64| {
+    // the right way; with the face's frame, only poses near it.
+    let lands = |p: &Pose| {
         nose.is_none_or(|n| {
             tpl.cues
                 .nose
-                .is_none_or(|t| p.apply(n.at).distance(t.at) < tol)
-        })
+                .is_none_or(|t| p.apply(n.at).distance(t.at) < NOSE_LANDS_QUICK_MM)
+        }) && from_frame(p).is_none_or(|d| d < FRAME_LANDS_DEG)
     };
-    let (finalists, template_alone) = finalists(tpl, &quick, &starts, &|p| {
-        nose_lands(p, NOSE_LANDS_QUICK_MM)
-    });
+    let (finalists, template_alone) = finalists(tpl, &quick, &starts, &lands);
     let mut fits = crate::parallel::map(&finalists, |p| {
         let pose = icp(tpl, &full, p.clone(), FULL_ROUNDS, true, true);
         let e = evaluate(tpl, &full, &pose, true);
@@ -446,10 +518,7 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
     });
     fits.sort_by(|a, b| a.1.score.total_cmp(&b.1.score));
     // The nose rules out fits that turned away from it during refinement, unless all did.
-    let chosen = fits
-        .iter()
-        .position(|f| nose_lands(&f.0, NOSE_LANDS_QUICK_MM))
-        .unwrap_or(0);
+    let chosen = fits.iter().position(|f| lands(&f.0)).unwrap_or(0);
     // The winner's last rounds with exact closest points.
     let pose = icp(tpl, &full, fits[chosen].0.clone(), FULL_ROUNDS, false, true);
     let eval = evaluate(tpl, &full, &pose, false);
@@ -460,7 +529,7 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
     let (mut runner_up, mut ruled_out) = (None, None);
     for (_, f) in others {
         let entry = (f.1.score as f32, angle_between(&f.0.r, &pose.r) as f32);
-        if nose_lands(&f.0, NOSE_LANDS_QUICK_MM) {
+        if lands(&f.0) {
             runner_up = runner_up.or(Some(entry));
         } else {
             ruled_out = ruled_out.or(Some(entry));
@@ -469,7 +538,8 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
     let template_alone = template_alone
         .map(|p| angle_between(&p.r, &pose.r) as f32)
         .filter(|a| *a > 25.0);
-    let cue_report = cue_report(tpl, &found, &pose, template_alone, ruled_out);
+    let frame_deg = from_frame(&pose);
+    let cue_report = cue_report(tpl, &found, &pose, frame_deg, template_alone, ruled_out);
 
     let relative_size = (1.0 / pose.s) as f32;
     let mut warnings = Vec::new();
@@ -496,12 +566,33 @@ pub fn automatic(positions: &[Vec3], tris: &[[u32; 3]], units: Option<Units>) ->
     })
 }
 
+/// Samples of the surface whose triangles start within `reach` of `near` (`to_mm` takes a
+/// file position to where `near` is), in file coordinates: the face, sampled densely
+/// however much of the scan is torso.
+fn face_samples(
+    positions: &[Vec3],
+    tris: &[[u32; 3]],
+    to_mm: impl Fn(DVec3) -> DVec3,
+    near: DVec3,
+    reach: f64,
+) -> Vec<DVec3> {
+    let face: Vec<[u32; 3]> = tris
+        .iter()
+        .filter(|t| {
+            to_mm(positions[t[0] as usize].as_dvec3()).distance_squared(near) < reach * reach
+        })
+        .copied()
+        .collect();
+    surface_samples(positions, &face, cues::FACE_SAMPLES, 5)
+}
+
 /// What the cues said and whether the fit agrees with them: the plane's normal must come out
 /// along ±X, the nose and the ears on the built-in head's.
 fn cue_report(
     tpl: &Template,
     found: &cues::Found,
     pose: &Pose,
+    frame_deg: Option<f64>,
     template_alone: Option<f32>,
     ruled_out: Option<(f32, f32)>,
 ) -> Cues {
@@ -538,6 +629,20 @@ fn cue_report(
             disagreements.push(format!("the ears land {d:.0} mm from the built-in head's"));
         }
     }
+    let sockets = found.sockets.filter(|s| s.tell_up());
+    if let (Some(_), false, true) = (nose, found.sockets.is_some_and(|s| s.found()), ears_found) {
+        disagreements.push(format!(
+            "no eye sockets were found above the nose (the brow rises {:.0} mm in front of \
+             where they would be, at least {:.0} expected)",
+            found.sockets.map_or(0.0, |s| s.depth_mm),
+            cues::SOCKET_MIN_MM
+        ));
+    }
+    if let Some(d) = frame_deg.filter(|d| *d > FRAME_AGREES_DEG) {
+        disagreements.push(format!(
+            "the fit ended {d:.0}° from the frame the face gives (its plane, nose and ears)"
+        ));
+    }
     let rival = found.nose.filter(|n| {
         plane_sure
             && n.sharpness >= cues::NOSE_MIN_SHARPNESS
@@ -562,6 +667,8 @@ fn cue_report(
             (true, false) => Decider::Nose,
             _ => Decider::TemplateShape,
         },
+        sockets_mm: sockets.map(|s| s.depth_mm as f32),
+        frame_deg: frame_deg.map(|d| d as f32),
         template_alone_deg: template_alone.filter(|_| nose.is_some()),
         ruled_out,
         disagreements,
@@ -619,12 +726,11 @@ fn turned_about(x: DVec3, u: DVec3) -> impl Iterator<Item = DMat3> {
 fn finalists(
     tpl: &Template,
     quick: &[DVec3],
-    starts: &[DMat3],
+    starts: &[Pose],
     accept: &(dyn Fn(&Pose) -> bool + Sync),
 ) -> (Vec<Pose>, Option<Pose>) {
-    let quick_fits = crate::parallel::map(starts, |r| {
-        let pose = place_by_top(tpl, quick, *r);
-        let pose = icp(tpl, quick, pose, QUICK_ROUNDS, true, false);
+    let quick_fits = crate::parallel::map(starts, |start| {
+        let pose = icp(tpl, quick, start.clone(), QUICK_ROUNDS, true, false);
         let e = evaluate(tpl, quick, &pose, true);
         (pose, e.score)
     });

@@ -1,6 +1,6 @@
 //! The built-in head as the reference shape of the automatic fit: its triangles for closest
 //! points, nearest-vertex look-ups, statistics of its surface, and its nasion and ear tops.
-use super::cues::{find, Found, Plane, CUE_SAMPLES};
+use super::cues::{find, Found, Plane, CUE_SAMPLES, FACE_REACH_MM, FACE_SAMPLES};
 use super::geometry::{centroid_rms, closest_on_triangle, surface_samples};
 use super::kdtree::{KdTree, NearestGrid};
 use crate::error::{Result, ScalpError};
@@ -103,6 +103,16 @@ impl Template {
             mirror_rms: 0.0,
         };
         let mut cues = find(&cue_samples, rms_radius, rms_radius, Some(midline));
+        if let Some(n) = cues.nose {
+            let face: Vec<DVec3> = surface_samples(&m.positions, &tris, 4 * FACE_SAMPLES, 5)
+                .into_iter()
+                .map(|p| p - centroid)
+                .filter(|p| p.distance(n.at) < FACE_REACH_MM)
+                .collect();
+            if let Some((own, _)) = cues.ears_to_nose() {
+                cues.look_for_sockets(&face, own);
+            }
+        }
         cues.shift(centroid);
         let lm = head.landmarks;
         Template {
@@ -214,5 +224,21 @@ mod tests {
             t.nasion
         );
         assert!(t.nasion.z < g.z && t.nasion.z > g.z - 20.0);
+    }
+
+    /// The built-in head's own cues find its eye sockets above its nose, and ears whose
+    /// centres lie near its ear tops.
+    #[test]
+    fn the_built_in_head_has_eye_sockets_above_its_nose_and_ears_at_its_sides() {
+        let t = template().unwrap();
+        let s = t.cues.sockets.expect("looked for at the nose");
+        eprintln!(
+            "sockets {s:?}, pinnae {:?}, ear tops {} {}",
+            t.cues.pinnae, t.ear_left, t.ear_right
+        );
+        assert!(s.tell_up() && s.up.y > 0.95, "{s:?}");
+        let [l, r] = t.cues.pinnae.expect("ears");
+        assert!(l.distance(t.ear_left.as_dvec3()) < 40.0, "{l}");
+        assert!(r.distance(t.ear_right.as_dvec3()) < 40.0, "{r}");
     }
 }
