@@ -95,8 +95,9 @@ const SOCKET_ROW_MM: f64 = 4.0;
 /// The face beside the nose lies within this range ahead of its tip, mm (negative: behind).
 const SOCKET_DEPTH_MM: (f64, f64) = (-70.0, 5.0);
 
-/// Sockets are found when the brow rises at least this far in front of them on both sides,
-/// mm at the built-in head's size, and at least twice as far as the other way from the nose.
+/// A socket-like dip is found when it is at least this deep on both sides, mm at the built-in
+/// head's size; it tells up when the other way from the nose shows less than this, or than a
+/// quarter of its depth ([`Sockets::tell_up`]).
 pub(super) const SOCKET_MIN_MM: f64 = 3.0;
 
 /// A mirror plane `n·p = d`.
@@ -142,9 +143,10 @@ pub(super) struct Found {
     pub(super) sockets: Option<Sockets>,
 }
 
-/// What the eye sockets told: which way is up at the nose, and how deep they are (the
-/// brow's rise in front of them, the shallower side, mm at the built-in head's size), the
-/// other way from the nose too.
+/// What the eye sockets told: the way along the plane they were deepest (up, if they tell
+/// it), and how deep the dip is that way and the other (the lesser of the cheek's and the
+/// brow's rise in front of its deepest row, the shallower side, mm at the built-in head's
+/// size).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sockets {
     pub(super) up: DVec3,
@@ -680,8 +682,7 @@ fn pinna_centre(side_peaks: &[Peak], plane: &Plane, peak: DVec3, reach: f64) -> 
 fn eye_sockets(pts: &[DVec3], plane: &Plane, tip: DVec3, forward: DVec3, k: f64) -> Sockets {
     let up = plane.normal.cross(forward).normalize_or(DVec3::Y);
     let rows = ((SOCKET_SPAN_MM.1 - SOCKET_SPAN_MM.0) / SOCKET_ROW_MM).ceil() as usize;
-    // The brow's rise in front of the socket below it, the shallower of the two sides, going
-    // `way` from the tip.
+    // The depth of the dip going `way` from the tip, the shallower of the two sides.
     let rise = |way: f64| {
         let mut least = f64::INFINITY;
         for side in [-1.0, 1.0] {
