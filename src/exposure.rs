@@ -411,6 +411,23 @@ fn cell_key(c: glam::IVec3) -> u64 {
     f(c.x) << 40 | f(c.y) << 20 | f(c.z)
 }
 
+/// The entries of `by_cell` (sorted by cell key) in the 27 cells around cell `c`, cell by
+/// cell in a fixed order.
+fn around_cell(by_cell: &[(u64, u32)], c: glam::IVec3) -> impl Iterator<Item = u32> + '_ {
+    (-1..=1).flat_map(move |dx| {
+        (-1..=1).flat_map(move |dy| {
+            (-1..=1).flat_map(move |dz| {
+                let key = cell_key(c + glam::IVec3::new(dx, dy, dz));
+                let first = by_cell.partition_point(|b| b.0 < key);
+                by_cell[first..]
+                    .iter()
+                    .take_while(move |b| b.0 == key)
+                    .map(|b| b.1)
+            })
+        })
+    })
+}
+
 fn cell_of(p: Vec3) -> glam::IVec3 {
     (p / SAMPLE_CELL_MM).floor().as_ivec3()
 }
@@ -679,32 +696,20 @@ impl SkyVisibility {
                         // neighbours; found open, found shut by some.
                         let z = [0u64; MASK_WORDS];
                         let (mut one, mut two, mut lit, mut shut) = (z, z, z, z);
-                        let c = cell(p);
-                        for dx in -1..=1 {
-                            for dy in -1..=1 {
-                                for dz in -1..=1 {
-                                    let key = cell_key(c + glam::IVec3::new(dx, dy, dz));
-                                    let first = by_cell.partition_point(|b| b.0 < key);
-                                    for &(bk, k) in &by_cell[first..] {
-                                        if bk != key {
-                                            break;
-                                        }
-                                        let ci = samples[k as usize] as usize;
-                                        if mesh.positions[ci].distance_squared(p) >= radius_sq
-                                            || unit_normal(mesh, ci).dot(nm) <= SAMPLE_NORMAL_COS
-                                        {
-                                            continue;
-                                        }
-                                        let (ct, co) = &cast[k as usize];
-                                        for w in 0..MASK_WORDS {
-                                            let t = ct[w] & tried[w];
-                                            two[w] |= one[w] & t;
-                                            one[w] |= t;
-                                            lit[w] |= t & co[w];
-                                            shut[w] |= t & !co[w];
-                                        }
-                                    }
-                                }
+                        for k in around_cell(by_cell, cell(p)) {
+                            let ci = samples[k as usize] as usize;
+                            if mesh.positions[ci].distance_squared(p) >= radius_sq
+                                || unit_normal(mesh, ci).dot(nm) <= SAMPLE_NORMAL_COS
+                            {
+                                continue;
+                            }
+                            let (ct, co) = &cast[k as usize];
+                            for w in 0..MASK_WORDS {
+                                let t = ct[w] & tried[w];
+                                two[w] |= one[w] & t;
+                                one[w] |= t;
+                                lit[w] |= t & co[w];
+                                shut[w] |= t & !co[w];
                             }
                         }
                         let (mut open, mut to_cast) = (z, z);
@@ -753,22 +758,12 @@ impl SkyVisibility {
         let spread = crate::parallel::map_indices(cells.len(), threads, |ci| {
             let (cs, ce) = cells[ci];
             let c = cell_of(mesh.positions[grouped[cs].1 as usize]);
-            let mut near: Vec<(Vec3, Vec3, u32)> = Vec::new();
-            for dx in -1..=1 {
-                for dy in -1..=1 {
-                    for dz in -1..=1 {
-                        let key = cell_key(c + glam::IVec3::new(dx, dy, dz));
-                        let first = by_cell.partition_point(|b| b.0 < key);
-                        for &(bk, k) in &by_cell[first..] {
-                            if bk != key {
-                                break;
-                            }
-                            let i = samples[k as usize] as usize;
-                            near.push((mesh.positions[i], unit_normal(mesh, i), k));
-                        }
-                    }
-                }
-            }
+            let near: Vec<(Vec3, Vec3, u32)> = around_cell(&by_cell, c)
+                .map(|k| {
+                    let i = samples[k as usize] as usize;
+                    (mesh.positions[i], unit_normal(mesh, i), k)
+                })
+                .collect();
             let mut out: Vec<(u32, [f32; RINGS])> = Vec::with_capacity(ce - cs);
             let mut cos = [0.0f32; 64 * MASK_WORDS];
             let mut picked: Vec<(f32, u32)> = Vec::with_capacity(near.len());

@@ -214,19 +214,19 @@ impl Found {
     /// nose, and the ears. One frame when the eye sockets tell up; otherwise two, upright and
     /// upside down, turned half about that line, and the fit chooses.
     pub(super) fn frames(&self, template: &Found) -> Vec<DMat3> {
-        let (Some(nose), Some([l, r]), Some(tn), Some([tl, tr])) = (
+        let (Some(nose), Some((_, ears)), Some(tn), Some((_, ears_t))) = (
             self.sure_nose(),
-            self.pinnae,
+            self.ears_to_nose(),
             template.nose,
-            template.pinnae,
+            template.ears_to_nose(),
         ) else {
             return Vec::new();
         };
         // X = up × forward; forward (from the ears to the nose) lies in the plane.
         let n = self.plane.normal;
         let along = |d: DVec3, x: DVec3| (d - x * x.dot(d)).normalize_or_zero();
-        let d = along(nose.at - 0.5 * (l + r), n);
-        let dt = along(tn.at - 0.5 * (tl + tr), DVec3::X);
+        let d = along(nose.at - ears, n);
+        let dt = along(tn.at - ears_t, DVec3::X);
         if d == DVec3::ZERO || dt == DVec3::ZERO {
             return Vec::new();
         }
