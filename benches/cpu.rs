@@ -59,6 +59,14 @@ fn benches(c: &mut Criterion) {
     g.bench_function("sky visibility (sampled)", |b| {
         b.iter(|| black_box(scalp::exposure::SkyVisibility::new(&big)))
     });
+    // What a user loading that scan waits for: the scan is decimated first (once, here), then
+    // every vertex of the result is cast.
+    let loaded = scalp::head::decimate::decimate_if_big(&big)
+        .expect("the big scan is above the decimation threshold")
+        .apply_to_mesh(&big);
+    g.bench_function("sky visibility (as loaded, decimated)", |b| {
+        b.iter(|| black_box(scalp::exposure::SkyVisibility::new(&loaded)))
+    });
     g.finish();
 }
 
