@@ -287,8 +287,18 @@ pub const DEFAULT_HEAD_OBJ: &str = include_str!("../../assets/head.obj");
 pub const DEFAULT_HEAD_LANDMARKS: &str = include_str!("../../assets/head.landmarks.toml");
 
 impl Head {
-    /// The built-in default head, parsed from the OBJ embedded in the binary.
+    /// The built-in default head, parsed from the OBJ embedded in the binary (once per
+    /// process: loading a scan asks for it again to carry its landmarks over).
     pub fn builtin() -> Result<Self> {
+        static BUILTIN: std::sync::OnceLock<std::result::Result<Head, String>> =
+            std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Head::parse_builtin().map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| ScalpError::invalid("built-in head", e))
+    }
+
+    fn parse_builtin() -> Result<Self> {
         let name = PathBuf::from("assets/head.obj");
         let mesh = obj::load_obj_str(DEFAULT_HEAD_OBJ, &name, &obj::LoadOptions::default())?;
         let landmarks = Landmarks::from_toml_str(
