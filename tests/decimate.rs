@@ -1,4 +1,4 @@
-//! Decimation of big scans (src/head/decimate.rs): the shape stays within the bound, measured
+//! Decimation of big scans (src/head/decimate/): the shape stays within the bound, measured
 //! here as real point-to-triangle distances both ways; boundaries and seams stay where they
 //! are; no triangle flips; the result is manifold; attributes carry over exactly; small meshes
 //! are left alone; odd input does not panic. No timings here: see `cargo bench --bench cpu`.

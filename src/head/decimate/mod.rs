@@ -234,17 +234,17 @@ struct Part {
     /// The part's triangles left, and the removed vertices filed under each.
     tris: Vec<[u32; 3]>,
     points: Vec<Vec<u32>>,
-    /// Each of the part's vertices' quadric as the part left it (a vertex the part shares with
-    /// another has the sum of the parts').
+    /// Each of the part's vertices' quadric as the part left it (for a vertex on a cut, this
+    /// part's share: the whole mesh adds the parts' shares up).
     quadric: Vec<(u32, Quadric)>,
     removed: Vec<u32>,
     work: Work,
 }
 
 /// Splits `tris` into `parts` runs contiguous in space (by the Morton code of their centroids)
-/// and decimates each as a mesh of its own, in parallel. A part's cut edges are open
-/// boundaries to it, so it holds their vertices, and it measures the bound the other way
-/// against its own original triangles only (a subset of the whole: it can only refuse more).
+/// and decimates each as a mesh of its own, in parallel. A part holds the vertices on its cuts
+/// (see below), and it measures the bound the other way against its own original triangles
+/// only: a subset of the whole surface, so on distance it can only refuse more.
 fn decimate_parts(
     positions: &[Vec3],
     tris: &[[u32; 3]],
@@ -257,18 +257,37 @@ fn decimate_parts(
         let c = centroid(t);
         (lo.min(c), hi.max(c))
     });
-    let scale = 1_048_575.0 / (hi - lo).max_element().max(f32::MIN_POSITIVE);
+    let scale = 2_097_151.0 / (hi - lo).max_element().max(f32::MIN_POSITIVE);
     let mut order: Vec<(u64, u32)> = tris
         .iter()
         .enumerate()
         .map(|(t, tri)| {
-            let q = ((centroid(tri) - lo) * scale).clamp(Vec3::ZERO, Vec3::splat(1_048_575.0));
+            let q = ((centroid(tri) - lo) * scale).clamp(Vec3::ZERO, Vec3::splat(2_097_151.0));
             (morton3(q.x as u32, q.y as u32, q.z as u32), t as u32)
         })
         .collect();
     order.sort_unstable();
     let size = order.len().div_ceil(parts);
     let chunks: Vec<&[(u64, u32)]> = order.chunks(size).collect();
+    // The vertices on a cut: used by more than one part. Each part holds them (they do not
+    // move, nothing collapses onto them): a part sees only some of their triangles, so it can
+    // judge neither their removal nor what a collapse onto them makes. That includes a
+    // vertex whose triangles in one part happen to close a fan (a bowtie across a cut).
+    const NONE: u32 = u32::MAX;
+    const SHARED: u32 = u32::MAX - 1;
+    let mut owner = vec![NONE; positions.len()];
+    for (k, chunk) in chunks.iter().enumerate() {
+        for &(_, t) in chunk.iter() {
+            for w in tris[t as usize] {
+                let o = &mut owner[w as usize];
+                if *o == NONE {
+                    *o = k as u32;
+                } else if *o != k as u32 {
+                    *o = SHARED;
+                }
+            }
+        }
+    }
     crate::parallel::map(&chunks, |chunk| {
         // The part as a mesh of its own: its vertices renumbered in the whole's order.
         let mut verts: Vec<u32> = chunk.iter().flat_map(|&(_, t)| tris[t as usize]).collect();
@@ -282,6 +301,10 @@ fn decimate_parts(
             .collect();
         let normals = verts.iter().map(|&w| vnormal[w as usize]).collect();
         let mut st = State::new(&pos, part_tris, normals, bound_sq);
+        st.held = verts.iter().map(|&w| owner[w as usize] == SHARED).collect();
+        for (lock, &held) in st.locked.iter_mut().zip(&st.held) {
+            *lock |= held;
+        }
         let mut queue = st.queue_all();
         let work = st.run(&mut queue, 0);
         let global = |w: u32| verts[w as usize];
@@ -357,5 +380,53 @@ mod tests {
         // And the result does not depend on the threads: the parts are fixed by the mesh.
         let again = decimate_in_parts(&head.positions, &head.indices, &opts, 13_000).0;
         assert_eq!(again.tris, cut.tris);
+    }
+
+    /// Two closed fans of three triangles meeting at vertex 0 (a bowtie), one fan in each
+    /// part: 0 closes a fan in either part, yet it is on the cut and must stay (found in
+    /// review: it was removed by one part while the other's triangles still used it).
+    #[test]
+    fn a_bowtie_across_a_cut_stays_whole() {
+        let positions = vec![
+            Vec3::new(0.0, 0.0, 0.0),
+            Vec3::new(1.0, 0.0, -10.0),
+            Vec3::new(0.0, 0.0, 0.02),
+            Vec3::new(-1.0, 0.0, -10.0),
+            Vec3::new(1.0, 1.0, 10.0),
+            Vec3::new(0.0, 0.5, -0.02),
+            Vec3::new(-1.0, 1.0, 10.0),
+        ];
+        let up = |t: [u32; 3]| {
+            let [a, b, c] = t.map(|w| positions[w as usize]);
+            if (b - a).cross(c - a).y < 0.0 {
+                [t[0], t[2], t[1]]
+            } else {
+                t
+            }
+        };
+        let tris = [
+            [0, 1, 2],
+            [0, 2, 3],
+            [0, 3, 1],
+            [0, 4, 5],
+            [0, 5, 6],
+            [0, 6, 4],
+        ]
+        .map(up);
+        let indices: Vec<u32> = tris.iter().flatten().copied().collect();
+        let opts = DecimateOptions::default();
+        for part_triangles in [1 << 30, 3] {
+            let (st, _, parts) = decimate_in_parts(&positions, &indices, &opts, part_triangles);
+            assert_eq!(parts, if part_triangles == 3 { 2 } else { 1 });
+            assert!(st.locked[0], "the bowtie's vertex is held ({parts} parts)");
+            let out = st.finish(6, std::time::Instant::now());
+            assert!(
+                out.indices.iter().all(|&i| (i as usize) < out.kept.len()),
+                "{parts} parts: {:?} over {:?}",
+                out.indices,
+                out.kept
+            );
+            assert!(out.kept.contains(&0));
+        }
     }
 }

@@ -142,6 +142,9 @@ pub(super) struct State<'a> {
     pub(super) locked: Vec<bool>,
     pub(super) removed: Vec<bool>,
     pub(super) quadric: Vec<Quadric>,
+    /// Vertices nothing may collapse onto (a part's vertices on its cuts); empty on the whole
+    /// mesh.
+    pub(super) held: Vec<bool>,
     /// Each vertex's quadric at itself (see [`State::cost`]).
     pub(super) own_cost: Vec<f64>,
     /// Removed original vertices whose nearest decimated triangle this is.
@@ -232,6 +235,11 @@ impl State<'_> {
     /// `s.assign` holds the nearest new triangle of every point the collapse touches.
     #[inline(never)]
     pub(super) fn check(&self, u: u32, v: u32, nu: &[u32], s: &mut Scratch) -> bool {
+        // A vertex on a part's cut has neighbours the part does not see: the topology checks
+        // below could not judge a collapse onto it (the whole mesh does, later).
+        if self.held.get(v as usize).copied().unwrap_or(false) {
+            return false;
+        }
         // Cheapest refusal first: too many filed points to check.
         let region: usize = self.vtris[u as usize]
             .iter()
@@ -348,7 +356,9 @@ impl State<'_> {
             let mut tied = false;
             let mut reach = f32::INFINITY;
             for k in std::iter::once(first).chain((0..s.corners.len()).filter(|&k| k != first)) {
-                let r = s.spheres[k].1 + reach;
+                // (a little slack, so that rounding never prunes a triangle exactly as
+                // near as the best: ties are broken by facing, below)
+                let r = (s.spheres[k].1 + reach) * 1.0001;
                 if s.gaps[k] > r * r {
                     s.gaps[k] = f32::INFINITY; // not as near as the best: no tie either
                     continue;
@@ -574,6 +584,36 @@ impl State<'_> {
     }
 }
 
+/// Whether the triangles `around` vertex `v` form one closed fan: going from each triangle to
+/// the next across their shared edge at v comes back to the first after visiting them all.
+/// Two fans meeting at one vertex (a bowtie, as welding a scan can make) have as many
+/// neighbours as triangles too, but are two cycles, and such a vertex must not move.
+fn one_closed_fan(v: u32, around: &[u32], tris: &[[u32; 3]], wedges: &mut Vec<(u32, u32)>) -> bool {
+    // Each triangle's two corners after v, in its winding order: (a, b) for (v, a, b). With
+    // consistent winding, the triangle across the edge v–a has it as (v, c, a).
+    wedges.clear();
+    for &t in around {
+        let tri = tris[t as usize];
+        let Some(k) = tri.iter().position(|&w| w == v) else {
+            return false;
+        };
+        wedges.push((tri[(k + 1) % 3], tri[(k + 2) % 3]));
+    }
+    let Some(&(mut at, start)) = wedges.first() else {
+        return true; // no triangles: nothing to hold (an unreferenced or removed vertex)
+    };
+    // Around from the first triangle until back at it: one fan visits every triangle.
+    let mut visited = 1;
+    while at != start {
+        match wedges.iter().find(|&&(_, b)| b == at) {
+            Some(&(a, _)) if visited < wedges.len() => at = a,
+            _ => return false,
+        }
+        visited += 1;
+    }
+    visited == wedges.len()
+}
+
 /// Area-weighted unit vertex normals of the original surface: what "facing the right way"
 /// means. Computed once for the whole mesh, so that a part judges its vertices on its cut
 /// exactly as the whole does.
@@ -627,7 +667,7 @@ impl<'a> State<'a> {
         }
         // Lock every vertex on an edge that is not shared by exactly two oppositely wound
         // triangles (boundaries, seams, non-manifold or inconsistently wound edges), and every
-        // vertex whose triangles do not form one closed fan (as many neighbours as triangles).
+        // vertex whose triangles do not form one closed fan ([`one_closed_fan`]).
         let mut edges: Vec<(u32, u32, i32)> = Vec::with_capacity(tris.len() * 3);
         for tri in &tris {
             for k in 0..3 {
@@ -708,6 +748,7 @@ impl<'a> State<'a> {
             locked,
             removed: vec![false; nv],
             quadric,
+            held: Vec::new(),
             own_cost: Vec::new(),
             points: vec![Vec::new(); ntris],
             ring: Vec::new(),
@@ -723,6 +764,7 @@ impl<'a> State<'a> {
     /// do not form one closed fan.
     fn build_rings(&mut self) {
         let (vtris, tris, locked) = (&self.vtris, &self.tris, &mut self.locked);
+        let mut wedges = Vec::new();
         self.ring = (0..self.pos.len())
             .map(|v| {
                 let mut nb = Vec::new();
@@ -733,7 +775,7 @@ impl<'a> State<'a> {
                         }
                     }
                 }
-                if nb.len() != vtris[v].len() {
+                if !one_closed_fan(v as u32, &vtris[v], tris, &mut wedges) {
                     locked[v] = true;
                 }
                 nb
