@@ -218,7 +218,7 @@ fn decimate_in_parts<'a>(
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             (done, st)
         });
-        let (queue, work) = st.resume(done);
+        let (queue, work) = st.resume(done.0, &done.1);
         (st, queue, work)
     } else {
         let st = State::new(positions, tris, vnormal, bound_sq);
@@ -244,14 +244,15 @@ struct Part {
 /// Splits `tris` into `parts` runs contiguous in space (by the Morton code of their centroids)
 /// and decimates each as a mesh of its own, in parallel. A part holds the vertices on its cuts
 /// (see below), and it measures the bound the other way against its own original triangles
-/// only: a subset of the whole surface, so on distance it can only refuse more.
+/// only: a subset of the whole surface, so on distance it can only refuse more. Returns the
+/// parts, and which vertices are on a cut.
 fn decimate_parts(
     positions: &[Vec3],
     tris: &[[u32; 3]],
     vnormal: &[Vec3],
     parts: usize,
     bound_sq: f32,
-) -> Vec<Part> {
+) -> (Vec<Part>, Vec<bool>) {
     let centroid = |t: &[u32; 3]| t.iter().map(|&w| positions[w as usize]).sum::<Vec3>() / 3.0;
     let (lo, hi) = tris.iter().fold((Vec3::MAX, Vec3::MIN), |(lo, hi), t| {
         let c = centroid(t);
@@ -288,7 +289,7 @@ fn decimate_parts(
             }
         }
     }
-    crate::parallel::map(&chunks, |chunk| {
+    let done = crate::parallel::map(&chunks, |chunk| {
         // The part as a mesh of its own: its vertices renumbered in the whole's order.
         let mut verts: Vec<u32> = chunk.iter().flat_map(|&(_, t)| tris[t as usize]).collect();
         verts.sort_unstable();
@@ -327,7 +328,8 @@ fn decimate_parts(
                 .collect(),
             work,
         }
-    })
+    });
+    (done, owner.iter().map(|&o| o == SHARED).collect())
 }
 
 /// The Morton code of a cell with 21-bit coordinates: nearby cells get nearby codes.

@@ -801,20 +801,16 @@ impl<'a> State<'a> {
     /// of `u → v` looks at the triangles about u and v and the original triangles about their
     /// corners: it can see a cut only if a vertex on a cut (one the parts share) is within
     /// two edges of u. Those vertices are queued; the rest would fail as they did.
-    pub(super) fn resume(&mut self, parts: Vec<super::Part>) -> (Queue, Work) {
+    /// `on_cut` marks those vertices (as [`super::decimate_parts`] found them).
+    pub(super) fn resume(&mut self, parts: Vec<super::Part>, on_cut: &[bool]) -> (Queue, Work) {
         let nv = self.pos.len();
-        const NONE: u32 = u32::MAX;
-        const SHARED: u32 = u32::MAX - 1;
-        let mut owner = vec![NONE; nv];
         let mut work = Work::default();
         self.quadric.fill(Quadric::default());
         self.tris.clear();
         self.points.clear();
-        for (k, part) in parts.into_iter().enumerate() {
+        for part in parts {
             work.add(&part.work);
             for (w, q) in &part.quadric {
-                let o = &mut owner[*w as usize];
-                *o = if *o == NONE { k as u32 } else { SHARED };
                 self.quadric[*w as usize].add(q);
             }
             for &w in &part.removed {
@@ -839,7 +835,7 @@ impl<'a> State<'a> {
         // Within two edges of a shared vertex.
         let mut near = vec![false; nv];
         for v in 0..nv {
-            if owner[v] == SHARED && !self.removed[v] {
+            if on_cut[v] && !self.removed[v] {
                 near[v] = true;
                 for &w in &self.ring[v] {
                     near[w as usize] = true;
