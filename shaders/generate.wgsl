@@ -5,6 +5,8 @@
 @group(0) @binding(0) var<storage, read> params: GenParams;
 @group(0) @binding(1) var<storage, read> zp: ZoneGpu;
 @group(0) @binding(2) var<storage, read> vertices: array<Vertex>;
+// Candidate triangles: three vertex indices and the bits of 1 / the keep intensity their
+// candidates were thrown at (src/dots/intensity.rs).
 @group(0) @binding(3) var<storage, read> tris: array<vec4u>;
 // The hairline boundary table (f32 bits, `zp.limits.w` of them), then the client's hair roots.
 @group(0) @binding(4) var<storage, read> boundary: array<u32>;
@@ -188,7 +190,7 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     if (ZONE_SCARS && hair_factor != 1.0 && scar_tissue(zp.scars, position) > 0.5) {
         hair_factor = 1.0;
     }
-    var keep = s.density * params.inv_max_density * hair_factor;
+    var keep = s.density * bitcast<f32>(t.w) * hair_factor;
     // Patchy work spares the hairline zone (reference::candidate says why).
     if (GEN_PATCHY && params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
         keep *= patchy_intensity(session_of(id, s.zone), position);

@@ -29,7 +29,7 @@ struct GenParams {
     work_tris: u32,
     session_count: u32,
     alpha: f32,
-    inv_max_density: f32,
+    _pad0: u32,
     depth_mm: f32,
     depth_jitter_mm: f32,
     diameter_mm: f32,

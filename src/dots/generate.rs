@@ -293,7 +293,7 @@ impl DotGenerator {
             })
             .collect();
         let vbuf = gpu.upload("mesh vertices", &vertices, U::STORAGE);
-        let tbuf = gpu.upload("candidate triangles", &layout.tris, U::STORAGE);
+        let tbuf = gpu.upload("candidate triangles", &layout.gpu_triangles(), U::STORAGE);
         // The boundary table, then the hair roots (generate.wgsl `hair_word`): one binding.
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
         words.extend(layout.hair.gpu_words());

@@ -33,11 +33,12 @@ impl Chunk {
 pub struct Layout {
     /// Candidate triangles in Morton order: three vertex indices and the original triangle index.
     pub tris: Vec<[u32; 4]>,
-    /// Inclusive cumulative quantised area of `tris` (sum < 2³¹).
-    pub cdf: Vec<u32>,
+    /// Per triangle of `tris`, 1 / the keep intensity its candidates were thrown at
+    /// ([`super::intensity`]; 0 where that is 0): a candidate's keep probability is its local
+    /// intensity times this.
+    pub inv_bound: Vec<f32>,
     /// Inclusive cumulative candidate count of `tris`: triangle t holds candidate ids
-    /// `cand_cum[t − 1] .. cand_cum[t]`. Each triangle gets its exact share of the candidates
-    /// (stratified), not a multinomial draw, so no triangle is crowded by chance.
+    /// `cand_cum[t − 1] .. cand_cum[t]`, a Poisson count with mean K × area × bound.
     pub cand_cum: Vec<u32>,
     pub chunks: Vec<Chunk>,
     /// Per chunk, the triangles (indices into `tris`, ascending, outside the chunk) whose
@@ -46,7 +47,7 @@ pub struct Layout {
     /// the head were decided at once, and chunks need nothing from each other.
     pub halos: Vec<Vec<u32>>,
     pub total_candidates: u64,
-    /// Candidate intensity / largest zone density.
+    /// Candidate intensity / the keep intensity it is thinned to (K).
     pub excess: f32,
     /// Area of the candidate triangles, mm².
     pub candidate_area_mm2: f64,
@@ -139,19 +140,6 @@ fn candidate_triangles(mesh: &Mesh, zone: &Zone) -> Vec<CandidateTri> {
     }
     tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
     tris
-}
-
-/// Integer area table of `tris` (inclusive cumulative) and its total: just under 2³¹ so every
-/// sum fits a u32 on both sides.
-fn area_table(tris: &[CandidateTri], candidate_area: f64) -> (Vec<u32>, u64) {
-    let scale = (1u64 << 31) as f64 / candidate_area;
-    let mut cdf = Vec::with_capacity(tris.len());
-    let mut acc = 0u64;
-    for t in tris {
-        acc += (t.2 as f64 * scale).floor() as u64;
-        cdf.push(acc as u32);
-    }
-    (cdf, acc.max(1))
 }
 
 /// How much existing hair raises the largest keep probability. Hair takes area from the dots;
@@ -337,8 +325,6 @@ impl Layout {
                  (check hairline.front_above_glabella_mm, side_above_ear_mm and the landmarks)",
             ));
         }
-        let (cdf, total_weight) = area_table(&tris, candidate_area);
-
         // Grid spacing needs more candidates, one per lattice node; patchy work room for areas
         // up to 1 + a times denser.
         let excess = if dep.errors.grid_pitch_mm > 0.0 {
@@ -346,9 +332,20 @@ impl Layout {
         } else {
             candidate_excess(dep.spacing)
         } * (1.0 + dep.errors.patchy);
-        let hair_boost = hair_boost(zone, &hair);
-        let max_density = zone.max_density() as f64 * hair_boost as f64;
-        let total_candidates = (excess as f64 * max_density * candidate_area).ceil() as u64;
+        let tri_verts: Vec<[u32; 4]> = tris.iter().map(|t| t.1).collect();
+        // Grid spacing moves a candidate up to a pitch off its triangle, into zones its
+        // triangle's bound may not know: those candidates are all thrown at the head's largest.
+        let bounds = if dep.errors.grid_pitch_mm > 0.0 {
+            vec![zone.max_density() * hair_boost(zone, &hair); tris.len()]
+        } else {
+            super::intensity::triangle_bounds(mesh, zone, &hair, &tri_verts)
+        };
+        let means: Vec<f64> = tris
+            .iter()
+            .zip(&bounds)
+            .map(|(t, &b)| excess as f64 * b as f64 * t.2 as f64)
+            .collect();
+        let total_candidates = means.iter().sum::<f64>().ceil() as u64;
         if total_candidates > u32::MAX as u64 {
             return Err(ScalpError::TooLarge {
                 what: format!("{total_candidates} dot candidates"),
@@ -363,14 +360,26 @@ impl Layout {
         // scale of few candidates per triangle, and raised the yield of 5000 dots by 8%.
         let mut cand_cum = Vec::with_capacity(tris.len());
         let mut acc = 0u64;
-        let mut w_prev = 0u64;
-        for (t, &w) in cdf.iter().enumerate() {
-            let e = total_candidates as f64 * (w as u64 - w_prev) as f64 / total_weight as f64;
-            w_prev = w as u64;
+        for (t, &e) in means.iter().enumerate() {
             acc += poisson(e, rand_u32(dep.seed, t as u32, stream::TRIANGLE));
             cand_cum.push(acc.min(u32::MAX as u64) as u32);
         }
         let total_drawn = acc;
+        // Without hair, K × the dots asked over the candidates thrown is the share that survives
+        // the thinning: what the per-triangle bound saves.
+        log::debug!(
+            "{total_drawn} candidates on {} triangles (K = {excess:.2}); {:.0}% pass the thinning",
+            tris.len(),
+            100.0 * excess as f64 * expected / total_drawn.max(1) as f64
+        );
+        if total_drawn > u32::MAX as u64 {
+            return Err(ScalpError::TooLarge {
+                what: format!("{total_drawn} dot candidates"),
+                needed: total_drawn,
+                allowed: u32::MAX as u64,
+                hint: "dot ids are 32-bit; ask for fewer dots".into(),
+            });
+        }
         let chunks = chunk_up(mesh, &tris, &cand_cum, chunk_candidates)?;
 
         let alpha = dep.spacing;
@@ -381,7 +390,6 @@ impl Layout {
         let common = GenParams {
             session_count: shares.len() as u32,
             alpha,
-            inv_max_density: 1.0 / (zone.max_density() * hair_boost),
             session_cum: session_cum(shares),
             cell_size,
             patchy_missed: patchy_threshold(mesh, zone, dep.seed, &tris, sessions, fraction),
@@ -415,8 +423,11 @@ impl Layout {
             .collect();
 
         Ok(Layout {
-            tris: tris.iter().map(|t| t.1).collect(),
-            cdf,
+            tris: tri_verts,
+            inv_bound: bounds
+                .iter()
+                .map(|&b| if b > 0.0 { 1.0 / b } else { 0.0 })
+                .collect(),
             cand_cum,
             chunks,
             halos,
@@ -429,6 +440,18 @@ impl Layout {
             params,
             hair,
         })
+    }
+}
+
+impl Layout {
+    /// The candidate triangles as the generation shader reads them: three vertex indices and
+    /// the bits of the triangle's `inv_bound`.
+    pub fn gpu_triangles(&self) -> Vec<[u32; 4]> {
+        self.tris
+            .iter()
+            .zip(&self.inv_bound)
+            .map(|(t, b)| [t[0], t[1], t[2], b.to_bits()])
+            .collect()
     }
 }
 

@@ -5,9 +5,9 @@
 //!
 //! How dots are placed (natural, never a grid, no clumps):
 //! 1. Candidates are thrown over the triangles that may be treated, a Poisson count per
-//!    triangle with the mean its area asks at `K` times the largest zone density
-//!    ([`candidate_excess`]): together a Poisson process on the surface.
-//! 2. Each candidate is kept with probability (local target density / largest density): this
+//!    triangle with the mean its area asks at `K` times the largest zone density found on or
+//!    beside it ([`candidate_excess`], [`intensity`]): together a Poisson process on the surface.
+//! 2. Each candidate is kept with probability (local target density / its triangle's bound): this
 //!    gives each zone its density and the transition band its ramp. A candidate near one of the
 //!    client's hair roots is rejected: dots go between the hairs ([`hair_grid`], which also
 //!    raises the keep probability so the density holds).
@@ -27,6 +27,7 @@
 mod compute;
 pub mod generate;
 pub mod hair_grid;
+pub mod intensity;
 pub mod layout;
 pub mod patchy;
 pub mod reference;
@@ -200,7 +201,7 @@ pub struct GenParams {
     pub work_tris: u32,
     pub session_count: u32,
     pub alpha: f32,
-    pub inv_max_density: f32,
+    pub _pad0: u32,
     pub depth_mm: f32,
     pub depth_jitter_mm: f32,
     pub diameter_mm: f32,

@@ -51,7 +51,8 @@ pub fn candidate(
     p: &GenParams,
     id: u32,
 ) -> Candidate {
-    let t = layout.tris[candidate_triangle(layout, p, id)];
+    let tri = candidate_triangle(layout, p, id);
+    let t = layout.tris[tri];
     let (i0, i1, i2) = (t[0] as usize, t[1] as usize, t[2] as usize);
     let u = rand01(p.seed, id, stream::BARY_U);
     let v = rand01(p.seed, id, stream::BARY_V);
@@ -77,7 +78,7 @@ pub fn candidate(
     if hair_factor != 1.0 && zone.scars.tissue(position) > 0.5 {
         hair_factor = 1.0;
     }
-    let mut keep_p = s.density_per_mm2 * p.inv_max_density * hair_factor;
+    let mut keep_p = s.density_per_mm2 * layout.inv_bound[tri] * hair_factor;
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
     // uneven front line is a lesson of its own.
     if p.patchy > 0.0 && s.zone != ZoneId::Hairline {

@@ -66,7 +66,7 @@ pub fn all() -> Vec<Mirror> {
             work_tris,
             session_count,
             alpha,
-            inv_max_density,
+            _pad0,
             depth_mm,
             depth_jitter_mm,
             diameter_mm,
