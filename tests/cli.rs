@@ -613,7 +613,8 @@ fn the_same_command_writes_the_same_bytes() {
 }
 
 /// Long generation is never silent: without a terminal (a log, a pipe) indicatif draws no bar,
-/// so progress comes as plain lines; and counts may be written as people write them (2e5).
+/// so progress comes as plain lines; and counts may be written as people write them (4e5: two
+/// chunks of candidates, so at least two lines).
 #[test]
 fn dot_generation_reports_progress_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
@@ -623,7 +624,7 @@ fn dot_generation_reports_progress_without_a_terminal() {
             "--size",
             "64x48",
             "--dots",
-            "3e5",
+            "4e5",
             "--no-shadows",
             "--out",
             "p.png",
