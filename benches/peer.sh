@@ -6,7 +6,8 @@
 set -euo pipefail
 dots=${1:-1000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-scalp="$root/target/release/scalp"
+# SCALP=path runs another build (a before-and-after of one change).
+scalp="${SCALP:-$root/target/release/scalp}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
