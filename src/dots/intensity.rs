@@ -10,7 +10,8 @@
 //! then over every triangle that shares a vertex with it: a zone that enters a triangle between
 //! its lattice points carries on past its edge into a neighbour, where it is found. Only a zone
 //! narrower than a lattice step that ends inside one triangle can be missed; no zone is that
-//! small (a scar zone is its scar's width plus its edge either side).
+//! small (a scar zone is its scar's width plus its edge either side). Triangles whose vertices
+//! are split at a texture seam are not joined by the dilation; the lattice alone covers them.
 use super::HairGrid;
 use crate::head::Mesh;
 use crate::zone::Zone;
