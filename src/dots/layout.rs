@@ -345,15 +345,9 @@ impl Layout {
             .zip(&bounds)
             .map(|(t, &b)| excess as f64 * b as f64 * t.2 as f64)
             .collect();
-        let total_candidates = means.iter().sum::<f64>().ceil() as u64;
-        if total_candidates > u32::MAX as u64 {
-            return Err(ScalpError::TooLarge {
-                what: format!("{total_candidates} dot candidates"),
-                needed: total_candidates,
-                allowed: u32::MAX as u64,
-                hint: "dot ids are 32-bit; ask for fewer dots".into(),
-            });
-        }
+        // Before drawing (a huge request would draw for long), and after (the draw may exceed
+        // its mean).
+        fits_ids(means.iter().sum::<f64>().ceil() as u64)?;
         // Each triangle's count of candidates is Poisson with the mean its area asks: together
         // they are a Poisson process on the surface, the candidates `candidate_excess` was
         // calibrated on. An exact share per triangle (tried) is more regular than that at the
@@ -372,14 +366,7 @@ impl Layout {
             tris.len(),
             100.0 * excess as f64 * expected / total_drawn.max(1) as f64
         );
-        if total_drawn > u32::MAX as u64 {
-            return Err(ScalpError::TooLarge {
-                what: format!("{total_drawn} dot candidates"),
-                needed: total_drawn,
-                allowed: u32::MAX as u64,
-                hint: "dot ids are 32-bit; ask for fewer dots".into(),
-            });
-        }
+        fits_ids(total_drawn)?;
         let chunks = chunk_up(mesh, &tris, &cand_cum, chunk_candidates)?;
 
         let alpha = dep.spacing;
@@ -453,6 +440,19 @@ impl Layout {
             .map(|(t, b)| [t[0], t[1], t[2], b.to_bits()])
             .collect()
     }
+}
+
+/// Refuses `candidates` that 32-bit dot ids cannot number.
+fn fits_ids(candidates: u64) -> Result<()> {
+    if candidates > u32::MAX as u64 {
+        return Err(ScalpError::TooLarge {
+            what: format!("{candidates} dot candidates"),
+            needed: candidates,
+            allowed: u32::MAX as u64,
+            hint: "dot ids are 32-bit; ask for fewer dots".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Candidates of triangle `t` (index into `Layout::tris`).
