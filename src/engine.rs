@@ -210,10 +210,10 @@ impl Frame<'_> {
 }
 
 impl Engine {
-    /// `--path auto` on this engine's adapter ([`SplatPath::for_adapter`]): a rule, never a
-    /// timing, so the same command gives the same bytes.
+    /// `--path auto` on this engine's adapter ([`SplatPath::auto`]): a rule, never a timing,
+    /// so the same command gives the same bytes.
     pub fn auto_path(&self) -> crate::render::SplatPath {
-        crate::render::SplatPath::for_adapter(&self.gpu.info)
+        crate::render::SplatPath::auto(crate::render::splat_compute::supported(&self.gpu))
     }
 }
 

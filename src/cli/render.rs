@@ -43,8 +43,8 @@ pub struct RenderArgs {
     #[arg(long, conflicts_with_all = ["years", "days"], value_parser = scalp::plan::parse_date)]
     pub date: Option<i64>,
     /// How dots are splatted: raster (instanced quads), compute (atomics), or auto (compute
-    /// on a CPU adapter, raster on a GPU: a fixed rule, so the same command gives the same
-    /// bytes).
+    /// where the adapter can run it, raster elsewhere: a fixed rule, so the same command gives
+    /// the same bytes).
     #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
     pub path: PathChoice,
     /// What the head shows: the skin with its dots, or the sun exposure map.

@@ -222,8 +222,10 @@ impl Gpu {
                 ),
             });
         }
-        let features =
-            adapter.features() & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::PIPELINE_CACHE);
+        let features = adapter.features()
+            & (wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::PIPELINE_CACHE
+                // The deferred skin pass's triangle ids (render::skin_deferred).
+                | wgpu::Features::PRIMITIVE_INDEX);
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("scalp device"),
             required_features: features,

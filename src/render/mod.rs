@@ -6,6 +6,7 @@ pub mod hair;
 pub mod shadow;
 pub mod shaft;
 pub mod skin;
+pub mod skin_deferred;
 pub mod splat;
 pub mod splat_compute;
 
@@ -62,18 +63,20 @@ pub enum SplatPath {
 }
 
 impl SplatPath {
-    /// The path `--path auto` takes on an adapter: compute on a CPU adapter (lavapipe,
-    /// llvmpipe), raster on a GPU. A rule of the adapter's kind alone, never a timing: the two
-    /// paths round differently (the compute path adds in steps of 1/4096, the raster path
-    /// blends floats), so picking the one that happened to be faster made the same command
-    /// write different bytes (a few pixels 1/255 apart) from run to run. On a CPU adapter the
-    /// compute path measured faster (see `scalp render --path`), and its integer sums are
-    /// bit-exact whatever order the dots arrive in; GPUs have raster hardware for the quads.
-    /// A GPU built for compute with little raster hardware is served by `--path compute`.
-    pub fn for_adapter(info: &wgpu::AdapterInfo) -> SplatPath {
-        match info.device_type {
-            wgpu::DeviceType::Cpu => SplatPath::Compute,
-            _ => SplatPath::Raster,
+    /// The path `--path auto` takes: compute wherever the adapter can run the compute
+    /// splatter (`compute_supported`, a storage texture of the HDR format), raster elsewhere. A
+    /// rule of the adapter's capabilities alone, never a timing: the two paths round
+    /// differently (the compute path adds in steps of 1/4096, the raster path blends floats),
+    /// so picking the one that happened to be faster made the same command write different
+    /// bytes (a few pixels 1/255 apart) from run to run. Compute measured faster everywhere it
+    /// was measured (BENCHMARKS.md): on lavapipe, and on an NVIDIA H200 15–45× at 10⁵–10⁸ dots
+    /// (its graphics work runs on a few of its multiprocessors); its integer sums are bit-exact
+    /// whatever order the dots arrive in.
+    pub fn auto(compute_supported: bool) -> SplatPath {
+        if compute_supported {
+            SplatPath::Compute
+        } else {
+            SplatPath::Raster
         }
     }
 }
@@ -201,14 +204,20 @@ impl HeadGpu {
             .zip(&mesh.normals)
             .map(|(p, n)| [p.x, p.y, p.z, n.x, n.y, n.z])
             .collect();
+        // Storage too: the deferred skin pass reads the triangles it shades.
+        let (vertex, index, storage) = (
+            wgpu::BufferUsages::VERTEX,
+            wgpu::BufferUsages::INDEX,
+            wgpu::BufferUsages::STORAGE,
+        );
         HeadGpu {
-            vertices: gpu.upload("head vertices", &verts, wgpu::BufferUsages::VERTEX),
-            indices: gpu.upload("head indices", &mesh.indices, wgpu::BufferUsages::INDEX),
+            vertices: gpu.upload("head vertices", &verts, vertex | storage),
+            indices: gpu.upload("head indices", &mesh.indices, index | storage),
             index_count: mesh.indices.len() as u32,
             exposure: gpu.upload(
                 "head exposure",
                 &vec![1.0f32; mesh.positions.len()],
-                wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                vertex | storage | wgpu::BufferUsages::COPY_DST,
             ),
             outline,
             hairs: None,
@@ -346,6 +355,8 @@ pub struct Targets {
     /// Existing hair: Σ colour·thickness (rgb) and Σ thickness (a), see hair.wgsl.
     pub hair: wgpu::TextureView,
     pub depth: wgpu::TextureView,
+    /// The triangle seen in each pixel, made when a deferred skin pass first draws here.
+    visible: std::sync::OnceLock<wgpu::TextureView>,
     /// The HDR targets by name (diffuse, specular, density, hair), for reading back.
     pub hdr: Vec<(&'static str, wgpu::Texture)>,
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
@@ -359,6 +370,29 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// The per-pixel triangle ids of the deferred skin pass, made on first use.
+    fn visible_triangles(&self, gpu: &Gpu) -> &wgpu::TextureView {
+        self.visible.get_or_init(|| {
+            gpu.device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some("visible triangles"),
+                    size: wgpu::Extent3d {
+                        width: self.size.0,
+                        height: self.size.1,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: skin_deferred::VISIBLE_FORMAT,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                        | wgpu::TextureUsages::TEXTURE_BINDING,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default())
+        })
+    }
+
     /// Forgets the skin these targets hold, so that the next frame draws every pass (a
     /// benchmark timing whole frames).
     pub fn forget_skin(&self) {
@@ -398,6 +432,8 @@ impl Targets {
             ));
         }
         let compute = splat_compute::supported(gpu);
+        // Storage writes for a deferred skin pass, wherever one can run.
+        let deferred = skin_deferred::supported(gpu);
         let tex = |label: &'static str, format, storage: bool| {
             gpu.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some(label),
@@ -422,8 +458,8 @@ impl Targets {
             })
         };
         let view = |t: &wgpu::Texture| t.create_view(&Default::default());
-        let diffuse = tex("skin diffuse", HDR_FORMAT, false);
-        let specular = tex("skin specular", HDR_FORMAT, false);
+        let diffuse = tex("skin diffuse", HDR_FORMAT, deferred);
+        let specular = tex("skin specular", HDR_FORMAT, deferred);
         let density = tex("optical density", HDR_FORMAT, compute);
         let hair = tex("hair", HDR_FORMAT, false);
         Ok(Targets {
@@ -431,7 +467,8 @@ impl Targets {
             ssaa,
             diffuse: view(&diffuse),
             specular: view(&specular),
-            distance: view(&tex("view distance", DISTANCE_FORMAT, false)),
+            distance: view(&tex("view distance", DISTANCE_FORMAT, deferred)),
+            visible: Default::default(),
             density: view(&density),
             hair: view(&hair),
             depth: view(&tex("depth", DEPTH_FORMAT, false)),
@@ -618,6 +655,8 @@ impl AdditiveQuads {
 pub struct Renderer {
     pub format: wgpu::TextureFormat,
     skin: skin::SkinPass,
+    /// The skin shaded in compute, where the adapter can (see skin_deferred.rs why).
+    skin_deferred: Option<skin_deferred::SkinDeferredPass>,
     shadow: shadow::ShadowPass,
     splat: splat::SplatPass,
     splat_compute: Option<splat_compute::SplatComputePass>,
@@ -638,9 +677,26 @@ pub fn auto_ssaa(out: (u32, u32), requested: u32) -> u32 {
 
 impl Renderer {
     pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Renderer {
+        Renderer::with_skin_shading(gpu, format, skin_deferred::SkinShading::Auto)
+    }
+
+    /// Whether this renderer shades the skin in compute (render::skin_deferred).
+    pub fn shades_skin_deferred(&self) -> bool {
+        self.skin_deferred.is_some()
+    }
+
+    /// A renderer that shades the skin as `shading` says (where the adapter can).
+    pub fn with_skin_shading(
+        gpu: &Gpu,
+        format: wgpu::TextureFormat,
+        shading: skin_deferred::SkinShading,
+    ) -> Renderer {
         Renderer {
             format,
             skin: skin::SkinPass::new(gpu),
+            skin_deferred: shading
+                .deferred(gpu)
+                .then(|| skin_deferred::SkinDeferredPass::new(gpu)),
             shadow: shadow::ShadowPass::new(gpu),
             splat: splat::SplatPass::new(gpu),
             splat_compute: splat_compute::supported(gpu)
@@ -810,15 +866,21 @@ impl Renderer {
                     passes.push(FramePass::Shadow);
                     shadow_drawn = Some(shadow_key.clone());
                 }
-                self.skin.record(
-                    gpu,
-                    &mut enc,
-                    &view_buf,
-                    head,
-                    targets,
-                    (&self.shadow, &shadow_buf, drawn),
-                    timer,
-                );
+                let shadows = (&self.shadow, &shadow_buf, drawn);
+                match &self.skin_deferred {
+                    Some(pass) => pass.record(
+                        gpu,
+                        &mut enc,
+                        &view_buf,
+                        head,
+                        (&self.skin, targets, targets.visible_triangles(gpu)),
+                        shadows,
+                        timer,
+                    ),
+                    None => self
+                        .skin
+                        .record(gpu, &mut enc, &view_buf, head, targets, shadows, timer),
+                }
                 lap(gpu, &mut enc, &mut clock, FramePass::Skin);
                 passes.push(FramePass::Skin);
                 // The shafts darken the skin's diffuse light and the hairs have their own

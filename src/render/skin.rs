@@ -190,8 +190,17 @@ impl ScanTexture {
             &data,
         );
         ScanTexture {
-            uvw: gpu.upload("scan texture coordinates", &uvw, wgpu::BufferUsages::VERTEX),
-            colour: gpu.upload("scan vertex colours", &colour, wgpu::BufferUsages::VERTEX),
+            // Storage too: the deferred skin pass reads them per pixel.
+            uvw: gpu.upload(
+                "scan texture coordinates",
+                &uvw,
+                wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::STORAGE,
+            ),
+            colour: gpu.upload(
+                "scan vertex colours",
+                &colour,
+                wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::STORAGE,
+            ),
             view: texture.create_view(&Default::default()),
             present: tex.is_some(),
         }
@@ -201,9 +210,10 @@ impl ScanTexture {
 pub struct SkinPass {
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
-    lut: wgpu::TextureView,
-    sampler: wgpu::Sampler,
-    scan_sampler: wgpu::Sampler,
+    // Lent to the deferred skin pass, which shades with the same lookup and samplers.
+    pub(super) lut: wgpu::TextureView,
+    pub(super) sampler: wgpu::Sampler,
+    pub(super) scan_sampler: wgpu::Sampler,
 }
 
 impl SkinPass {

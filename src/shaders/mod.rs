@@ -31,9 +31,11 @@ pub mod shared {
     pub const FOOTPRINT: &str = include_str!("../../shaders/shared/footprint.wgsl");
     /// ShadowGpu and the filtered shadow lookup (src/render/shadow.rs).
     pub const SHADOW_MAP: &str = include_str!("../../shaders/shared/shadow_map.wgsl");
+    /// The skin's shading, for the skin pass and the deferred skin pass.
+    pub const SKIN_SHADING: &str = include_str!("../../shaders/shared/skin_shading.wgsl");
 
     /// (file name, text) of every shared file.
-    pub const ALL: [(&str, &str); 11] = [
+    pub const ALL: [(&str, &str); 12] = [
         ("hash", HASH),
         ("math", MATH),
         ("dots", DOTS),
@@ -45,13 +47,14 @@ pub mod shared {
         ("view", VIEW),
         ("footprint", FOOTPRINT),
         ("shadow_map", SHADOW_MAP),
+        ("skin_shading", SKIN_SHADING),
     ];
 }
 
 use shared::*;
 
 /// Every pass: (name, the shared files it includes, its own file).
-pub const PASSES: [(&str, &[&str], &str); 12] = [
+pub const PASSES: [(&str, &[&str], &str); 13] = [
     (
         "generate",
         &[HASH, MATH, DOTS, SCAR, ZONE, ZONE_SAMPLE],
@@ -75,8 +78,13 @@ pub const PASSES: [(&str, &[&str], &str); 12] = [
     ),
     (
         "skin",
-        &[HASH, MATH, SCAR, VIEW, SHADOW_MAP],
+        &[HASH, MATH, SCAR, VIEW, SHADOW_MAP, SKIN_SHADING],
         include_str!("../../shaders/skin.wgsl"),
+    ),
+    (
+        "skin_deferred",
+        &[HASH, MATH, SCAR, VIEW, SHADOW_MAP, SKIN_SHADING],
+        include_str!("../../shaders/skin_deferred.wgsl"),
     ),
     (
         "splat",
@@ -110,14 +118,18 @@ pub const PASSES: [(&str, &[&str], &str); 12] = [
     ),
 ];
 
-/// The full module of pass `name`: prelude, shared files, own file.
+/// The full module of pass `name`: its own file's `enable` directives (WGSL wants them
+/// first), prelude, shared files, own file.
 pub fn source(name: &str) -> String {
     let (_, shared, own) = PASSES
         .iter()
         .find(|(n, _, _)| *n == name)
         .unwrap_or_else(|| panic!("no shader pass {name}"));
-    let mut s = prelude::wgsl();
-    for part in shared.iter().chain([own]) {
+    let (enables, body): (Vec<&str>, Vec<&str>) =
+        own.lines().partition(|l| l.starts_with("enable "));
+    let mut s: String = enables.iter().map(|l| format!("{l}\n")).collect();
+    s.push_str(&prelude::wgsl());
+    for part in shared.iter().copied().chain([body.join("\n").as_str()]) {
         s.push('\n');
         s.push_str(part);
     }
@@ -155,6 +167,10 @@ pub fn shadow() -> String {
 
 pub fn skin() -> String {
     source("skin")
+}
+
+pub fn skin_deferred() -> String {
+    source("skin_deferred")
 }
 
 pub fn splat() -> String {

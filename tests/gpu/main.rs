@@ -26,4 +26,5 @@ mod scans;
 mod sessions;
 mod shaved;
 mod skin;
+mod skin_deferred;
 mod thinning;

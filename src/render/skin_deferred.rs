@@ -1,0 +1,292 @@
+//! Deferred skin pass (`skin_deferred.wgsl`): the head rasterised into depth and one triangle
+//! id per pixel, then shaded by a compute pass with the skin pass's own shading
+//! (`shared/skin_shading.wgsl`). Same targets, same look as [`super::skin::SkinPass`], which
+//! stays for adapters without the primitive index or storage textures. Why: a GPU built for
+//! compute runs graphics work on a few of its multiprocessors; on an NVIDIA H200 the fragment-
+//! shaded skin took 17.8 ms a frame at 3840×2160 internal pixels (BENCHMARKS.md, "Real GPU").
+use super::shadow::ShadowPass;
+use super::skin::SkinPass;
+use super::{HeadGpu, Targets, DEPTH_FORMAT, HDR_FORMAT};
+use crate::gpu::timer::{FrameTimer, Pass};
+use crate::gpu::{entry, Gpu};
+use crate::shaders;
+
+/// The per-pixel triangle id's format (id + 1; 0 where no skin is).
+pub const VISIBLE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Uint;
+
+/// Whether the adapter can run the deferred skin pass: the primitive index in fragment shaders
+/// and storage writes to the HDR targets.
+pub fn supported(gpu: &Gpu) -> bool {
+    gpu.device
+        .features()
+        .contains(wgpu::Features::PRIMITIVE_INDEX)
+        && super::splat_compute::supported(gpu)
+}
+
+/// How the skin is shaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SkinShading {
+    /// Per fragment, as the head is rasterised ([`SkinPass`]).
+    Forward,
+    /// Rasterised into triangle ids, shaded in compute ([`SkinDeferredPass`]); forward where
+    /// the adapter cannot.
+    Deferred,
+    /// [`SkinShading::auto`]'s rule.
+    #[default]
+    Auto,
+}
+
+impl SkinShading {
+    /// Deferred on a GPU, forward on a CPU adapter. A rule of the adapter, never a timing.
+    /// Measured: on an NVIDIA H200 (graphics on two of its processing clusters) the forward
+    /// skin took 17.8 ms at 3840×2160 internal pixels; on lavapipe the deferred skin is slower
+    /// than the forward one (~720 against ~575 ms at 2560×1920: its compute shading costs
+    /// more than its fragment shading, and the triangle-id pass comes on top).
+    pub fn auto(info: &wgpu::AdapterInfo) -> SkinShading {
+        match info.device_type {
+            wgpu::DeviceType::Cpu => SkinShading::Forward,
+            _ => SkinShading::Deferred,
+        }
+    }
+
+    /// Whether `gpu` shades deferred under this choice.
+    pub fn deferred(self, gpu: &Gpu) -> bool {
+        let wanted = match self {
+            SkinShading::Auto => SkinShading::auto(&gpu.info),
+            s => s,
+        };
+        wanted == SkinShading::Deferred && supported(gpu)
+    }
+}
+
+pub struct SkinDeferredPass {
+    visible: wgpu::RenderPipeline,
+    visible_bgl: wgpu::BindGroupLayout,
+    shade: wgpu::ComputePipeline,
+    shade_bgl: wgpu::BindGroupLayout,
+}
+
+impl SkinDeferredPass {
+    pub fn new(gpu: &Gpu) -> SkinDeferredPass {
+        let d = &gpu.device;
+        let module = shaders::module(d, "skin_deferred.wgsl", &shaders::skin_deferred());
+        let visible_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("skin visibility"),
+            entries: &[entry::params(0, wgpu::ShaderStages::VERTEX)],
+        });
+        let c = wgpu::ShaderStages::COMPUTE;
+        let storage_texture = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: c,
+            ty: wgpu::BindingType::StorageTexture {
+                access: wgpu::StorageTextureAccess::WriteOnly,
+                format: HDR_FORMAT,
+                view_dimension: wgpu::TextureViewDimension::D2,
+            },
+            count: None,
+        };
+        let shade_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("skin shading"),
+            entries: &[
+                entry::params(0, c),
+                entry::sampled_texture(1, c),
+                entry::filtering_sampler(2, c),
+                entry::sampled_texture(3, c),
+                entry::filtering_sampler(4, c),
+                entry::params(5, c),
+                entry::depth_texture(6, c),
+                entry::comparison_sampler(7, c),
+                entry::storage(8, c, true),
+                entry::storage(9, c, true),
+                entry::storage(10, c, true),
+                entry::storage(11, c, true),
+                entry::storage(12, c, true),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 13,
+                    visibility: c,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Uint,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                storage_texture(14),
+                storage_texture(15),
+                storage_texture(16),
+            ],
+        });
+        let visible_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("skin visibility"),
+            bind_group_layouts: &[Some(&visible_bgl)],
+            immediate_size: 0,
+        });
+        let attrs = wgpu::vertex_attr_array![0 => Float32x3];
+        let visible = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
+            label: Some("skin visibility"),
+            layout: Some(&visible_layout),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_visible"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    // HeadGpu's vertices: position, normal (the normal is not read here).
+                    array_stride: size_of::<[f32; 6]>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &attrs,
+                })],
+            },
+            // As the skin pass: both faces, the depth test keeps the nearest.
+            primitive: wgpu::PrimitiveState {
+                cull_mode: None,
+                ..Default::default()
+            },
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(true),
+                depth_compare: Some(wgpu::CompareFunction::Less),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_visible"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: VISIBLE_FORMAT,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let shade_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("skin shading"),
+            bind_group_layouts: &[Some(&shade_bgl)],
+            immediate_size: 0,
+        });
+        let shade = gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
+            label: Some("skin shading"),
+            layout: Some(&shade_layout),
+            module: &module,
+            entry_point: Some("shade"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        SkinDeferredPass {
+            visible,
+            visible_bgl,
+            shade,
+            shade_bgl,
+        }
+    }
+
+    /// Draws the lit head into `t` as [`SkinPass::record`] does. `skin` lends the lookup and
+    /// samplers; `visible` is the targets' triangle-id texture.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &self,
+        gpu: &Gpu,
+        enc: &mut wgpu::CommandEncoder,
+        view: &wgpu::Buffer,
+        head: &HeadGpu,
+        (skin, t, visible): (&SkinPass, &Targets, &wgpu::TextureView),
+        shadows: (&ShadowPass, &wgpu::Buffer, bool),
+        timer: Option<&FrameTimer>,
+    ) {
+        let (shadow_pass, shadow, shadow_drawn) = shadows;
+        let d = &gpu.device;
+        let visible_bg = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("skin visibility"),
+            layout: &self.visible_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: view.as_entire_binding(),
+            }],
+        });
+        let tv = wgpu::BindingResource::TextureView;
+        fn buf(b: &wgpu::Buffer) -> wgpu::BindingResource<'_> {
+            b.as_entire_binding()
+        }
+        let resources = [
+            buf(view),
+            tv(&skin.lut),
+            wgpu::BindingResource::Sampler(&skin.sampler),
+            tv(&head.texture.view),
+            wgpu::BindingResource::Sampler(&skin.scan_sampler),
+            buf(shadow),
+            tv(&shadow_pass.map),
+            wgpu::BindingResource::Sampler(&shadow_pass.compare),
+            buf(&head.indices),
+            buf(&head.vertices),
+            buf(&head.exposure),
+            buf(&head.texture.uvw),
+            buf(&head.texture.colour),
+            tv(visible),
+            tv(&t.diffuse),
+            tv(&t.specular),
+            tv(&t.distance),
+        ];
+        let entries: Vec<wgpu::BindGroupEntry> = resources
+            .into_iter()
+            .enumerate()
+            .map(|(i, resource)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource,
+            })
+            .collect();
+        let shade_bg = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("skin shading"),
+            layout: &self.shade_bgl,
+            entries: &entries,
+        });
+        {
+            let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("skin visibility"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: visible,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &t.depth,
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Store,
+                    }),
+                    stencil_ops: None,
+                }),
+                // The skin's pair opens here unless the shadow pass opened it.
+                timestamp_writes: timer.filter(|_| !shadow_drawn).map(|t| {
+                    let mut w = t.render_writes(Pass::Skin);
+                    w.end_of_pass_write_index = None;
+                    w
+                }),
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            rp.set_pipeline(&self.visible);
+            rp.set_bind_group(0, &visible_bg, &[]);
+            rp.set_vertex_buffer(0, head.vertices.slice(..));
+            rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
+            rp.draw_indexed(0..head.index_count, 0, 0..1);
+        }
+        let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("skin shading"),
+            timestamp_writes: timer.map(|t| {
+                let mut w = t.compute_writes(Pass::Skin);
+                w.beginning_of_pass_write_index = None;
+                w
+            }),
+        });
+        cp.set_pipeline(&self.shade);
+        cp.set_bind_group(0, &shade_bg, &[]);
+        cp.dispatch_workgroups(t.size.0.div_ceil(8), t.size.1.div_ceil(8), 1);
+    }
+}
