@@ -91,9 +91,15 @@ pub fn run(a: BenchArgs) -> Result<()> {
         .device
         .features()
         .contains(wgpu::Features::TIMESTAMP_QUERY);
+    let skin = if engine.renderer.shades_skin_deferred() {
+        "deferred (triangle ids rasterised, shaded in compute)"
+    } else {
+        "forward (shaded per fragment)"
+    };
     if a.json {
         let json = serde_json::json!({
             "adapter": engine.gpu.describe(),
+            "skin_shading": skin,
             "bandwidth_gbs": bandwidth,
             "timestamp_queries": timestamps,
             "frames": config.frames,
@@ -108,6 +114,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
         return Ok(());
     }
     println!("adapter: {}", engine.gpu.describe());
+    println!("skin shading: {skin}");
     match bandwidth {
         Some(b) => println!("memory bandwidth for the lower bounds: {b:.1} GB/s"),
         None => println!("no memory bandwidth known (--bandwidth-gbs): no lower bounds"),
