@@ -10,37 +10,51 @@
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
 
-// One piece (mirrors crate::hair::Shaft), the instance buffer.
+// One piece (mirrors crate::hair::Shaft).
 struct Shaft {
-    @location(0) centre: vec3f,
-    @location(1) depth_mm: f32,
-    @location(2) normal: vec3f,
-    @location(3) width_mm: f32,
-    @location(4) axis: vec3f,
-    @location(5) length_mm: f32,
-    @location(6) absorptance: vec3f,
-    @location(7) kind: u32,
+    centre: vec3f,
+    depth_mm: f32,
+    normal: vec3f,
+    width_mm: f32,
+    axis: vec3f,
+    length_mm: f32,
+    absorptance: vec3f,
+    kind: u32,
 }
 
-struct VsOut {
-    @builtin(position) clip: vec4f,
-    // Position in the footprint, mm: along the axis, across it.
-    @location(0) local: vec2f,
-    @location(1) world: vec3f,
-    @location(2) @interpolate(flat) inv_2s2_along: vec3f,
-    @location(3) @interpolate(flat) inv_2s2_across: vec3f,
-    @location(4) @interpolate(flat) m0: vec3f,
-    @location(5) @interpolate(flat) peak: vec3f,
+// A piece as the frame draws it: what depends on the view alone, worked out once per piece by
+// `prepare` rather than once per corner by the vertex shader (six corners a piece: the vertex
+// work was the pass's cost on a CPU driver, ~190 ms for the default client whatever the size).
+struct ShaftDraw {
+    // xyz: the surface point above the piece's middle; w: 1 drawn, 0 facing away or hair off.
+    centre: vec4f,
+    // Tangent axes of the footprint, scaled to its drawn half extent (mm).
+    along: vec4f,
+    across: vec4f,
+    inv_2s2_along: vec4f,
+    inv_2s2_across: vec4f,
+    m0: vec4f,
+    peak: vec4f,
 }
 
-@vertex
-fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
-    var o: VsOut;
+@group(0) @binding(2) var<storage, read> pieces: array<Shaft>;
+@group(0) @binding(3) var<storage, read_write> prepared: array<ShaftDraw>;
+@group(0) @binding(4) var<storage, read> drawn: array<ShaftDraw>;
+
+@compute @workgroup_size(64)
+fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    if (i >= arrayLength(&pieces)) {
+        return;
+    }
+    let s = pieces[i];
+    var o: ShaftDraw;
     let to_eye = view.eye.xyz - s.centre;
     let dist = length(to_eye);
     if (view.hair.w < 0.5 || dot(s.normal, to_eye) <= 0.0) {
-        o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
-        return o;
+        o.centre = vec4f(s.centre, 0.0);
+        prepared[i] = o;
+        return;
     }
     let cos_view = max(dot(s.normal, to_eye / dist), 0.05);
     let px_per_mm = view.proj.x / dist * sqrt(cos_view);
@@ -70,19 +84,45 @@ fn vs_main(s: Shaft, @builtin(vertex_index) vi: u32) -> VsOut {
     }
     // At the surface the opening is a shadowed pit; below it the hair's melanin seen through
     // the skin above.
-    o.peak = select(optics_reach(s.depth_mm) * s.absorptance, s.absorptance, opening);
-    let t = s.axis;
-    let b = cross(s.normal, t);
+    o.peak = vec4f(select(optics_reach(s.depth_mm) * s.absorptance, s.absorptance, opening), 0.0);
+    o.centre = vec4f(s.centre, 1.0);
+    o.along = vec4f(s.axis * wide.x, wide.x);
+    o.across = vec4f(cross(s.normal, s.axis) * wide.y, wide.y);
+    prepared[i] = o;
+}
+
+struct VsOut {
+    @builtin(position) clip: vec4f,
+    // Position in the footprint, mm: along the axis, across it.
+    @location(0) local: vec2f,
+    @location(1) world: vec3f,
+    @location(2) @interpolate(flat) inv_2s2_along: vec3f,
+    @location(3) @interpolate(flat) inv_2s2_across: vec3f,
+    @location(4) @interpolate(flat) m0: vec3f,
+    @location(5) @interpolate(flat) peak: vec3f,
+}
+
+@vertex
+fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
+    var o: VsOut;
+    let d = drawn[ii];
+    if (d.centre.w < 0.5) {
+        o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
+        return o;
+    }
     let corners = array<vec2f, 4>(
         vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
     // Drawn without indices: six vertices, two triangles over the four corners.
     let order = array<u32, 6>(0u, 1u, 2u, 0u, 2u, 3u);
-    let corner = order[vi];
-    let c = corners[corner] * wide;
-    let world = s.centre + t * c.x + b * c.y;
+    let c = corners[order[vi]];
+    let world = d.centre.xyz + d.along.xyz * c.x + d.across.xyz * c.y;
     o.clip = view.view_proj * vec4f(world, 1.0);
-    o.local = c;
+    o.local = c * vec2f(d.along.w, d.across.w);
     o.world = world;
+    o.inv_2s2_along = d.inv_2s2_along.xyz;
+    o.inv_2s2_across = d.inv_2s2_across.xyz;
+    o.m0 = d.m0.xyz;
+    o.peak = d.peak.xyz;
     return o;
 }
 

@@ -241,7 +241,8 @@ impl HeadGpu {
         let shafts = crate::hair::grow::shaft_instances(strands);
         self.shafts = (!shafts.is_empty()).then(|| {
             (
-                gpu.upload("hair shafts", &shafts, wgpu::BufferUsages::VERTEX),
+                // Read by the shaft pass's `prepare` (render::shaft).
+                gpu.upload("hair shafts", &shafts, wgpu::BufferUsages::STORAGE),
                 shafts.len() as u32,
             )
         });

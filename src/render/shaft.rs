@@ -3,16 +3,23 @@
 //! diffuse light (see the shader's notes). It runs with the skin, before the dots (which it
 //! does not depend on: a frame that keeps the skin keeps the shafts too), and leaves the density
 //! target alone, so both paths' density stays the dots' own.
-use super::{attribute, HeadGpu, Targets, HDR_FORMAT};
-use crate::gpu::Gpu;
-use crate::hair::Shaft;
+use super::{HeadGpu, Targets, HDR_FORMAT};
+use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
-use std::mem::{offset_of, size_of};
-use wgpu::VertexFormat as F;
+use std::sync::Mutex;
+
+/// Bytes of one piece as the frame draws it (`ShaftDraw` in shaft.wgsl: seven vec4).
+const DRAW_BYTES: u64 = 7 * 16;
 
 pub struct ShaftPass {
+    prepare: wgpu::ComputePipeline,
+    prepare_bgl: wgpu::BindGroupLayout,
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
+    /// The pieces as drawn, rewritten by every frame that draws them (frames are submitted
+    /// whole, so one frame's preparation and drawing are never split by another's); grows to
+    /// the largest head drawn.
+    prepared: Mutex<Option<wgpu::Buffer>>,
 }
 
 impl ShaftPass {
@@ -20,11 +27,34 @@ impl ShaftPass {
         use crate::gpu::entry;
         let d = &gpu.device;
         let module = shaders::module(d, "shaft.wgsl", &shaders::shaft());
+        let c = wgpu::ShaderStages::COMPUTE;
+        let prepare_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("shaft prepare"),
+            entries: &[
+                entry::params(0, c),
+                entry::storage(2, c, true),
+                entry::storage(3, c, false),
+            ],
+        });
+        let prepare_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("shaft prepare"),
+            bind_group_layouts: &[Some(&prepare_bgl)],
+            immediate_size: 0,
+        });
+        let prepare = gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
+            label: Some("shaft prepare"),
+            layout: Some(&prepare_layout),
+            module: &module,
+            entry_point: Some("prepare"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
         let bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("shaft"),
             entries: &[
                 entry::params(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 entry::texture(1, wgpu::ShaderStages::FRAGMENT),
+                entry::storage(4, wgpu::ShaderStages::VERTEX, true),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -32,17 +62,6 @@ impl ShaftPass {
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        // `crate::hair::Shaft`, one instance per piece.
-        let attrs = [
-            attribute(0, F::Float32x3, offset_of!(Shaft, centre)),
-            attribute(1, F::Float32, offset_of!(Shaft, depth_mm)),
-            attribute(2, F::Float32x3, offset_of!(Shaft, normal)),
-            attribute(3, F::Float32, offset_of!(Shaft, width_mm)),
-            attribute(4, F::Float32x3, offset_of!(Shaft, axis)),
-            attribute(5, F::Float32, offset_of!(Shaft, length_mm)),
-            attribute(6, F::Float32x3, offset_of!(Shaft, absorptance)),
-            attribute(7, F::Uint32, offset_of!(Shaft, kind)),
-        ];
         // dst·src: transmittances multiply, in any order; alpha is left as it is.
         let multiply = wgpu::BlendState {
             color: wgpu::BlendComponent {
@@ -63,11 +82,8 @@ impl ShaftPass {
                 module: &module,
                 entry_point: Some("vs_main"),
                 compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: size_of::<Shaft>() as u64,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &attrs,
-                })],
+                // Each piece is read from the prepared buffer by its instance index.
+                buffers: &[],
             },
             primitive: wgpu::PrimitiveState::default(),
             depth_stencil: None,
@@ -85,7 +101,32 @@ impl ShaftPass {
             multiview_mask: None,
             cache: None,
         });
-        ShaftPass { pipeline, bgl }
+        ShaftPass {
+            prepare,
+            prepare_bgl,
+            pipeline,
+            bgl,
+            prepared: Mutex::new(None),
+        }
+    }
+
+    /// The buffer of prepared pieces, at least `count` long.
+    fn prepared(&self, gpu: &Gpu, count: u32) -> wgpu::Buffer {
+        let mut held = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes = count.max(1) as u64 * DRAW_BYTES;
+        match held.as_ref().filter(|b| b.size() >= bytes) {
+            Some(b) => b.clone(),
+            None => {
+                let b = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("hair shafts as drawn"),
+                    size: bytes,
+                    usage: wgpu::BufferUsages::STORAGE,
+                    mapped_at_creation: false,
+                });
+                *held = Some(b.clone());
+                b
+            }
+        }
     }
 
     /// Darkens the skin's diffuse light over the head's shafts when `draw` (and it has any);
@@ -102,6 +143,25 @@ impl ShaftPass {
         let Some((shafts, count)) = head.shafts.as_ref().filter(|_| draw) else {
             return false;
         };
+        let prepared = self.prepared(gpu, *count);
+        let prepare_bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("shaft prepare"),
+            layout: &self.prepare_bgl,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: view.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: shafts.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: prepared.as_entire_binding(),
+                },
+            ],
+        });
         let bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("shaft"),
             layout: &self.bgl,
@@ -114,8 +174,22 @@ impl ShaftPass {
                     binding: 1,
                     resource: wgpu::BindingResource::TextureView(&t.distance),
                 },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: prepared.as_entire_binding(),
+                },
             ],
         });
+        {
+            let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("shaft prepare"),
+                timestamp_writes: None,
+            });
+            cp.set_pipeline(&self.prepare);
+            cp.set_bind_group(0, &prepare_bg, &[]);
+            let (x, y) = dispatch_size(*count);
+            cp.dispatch_workgroups(x, y, 1);
+        }
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("shaft"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -134,7 +208,6 @@ impl ShaftPass {
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        rp.set_vertex_buffer(0, shafts.slice(..));
         // Two triangles over the four corners per piece.
         rp.draw(0..6, 0..*count);
         true
