@@ -210,6 +210,35 @@ impl Frame<'_> {
 }
 
 impl Engine {
+    /// Shades the skin as `shading` says from now on (a new renderer where it changes the
+    /// engine's). Deferred shading asked for on an adapter that cannot run it is an error
+    /// naming what it lacks, not a silent fallback.
+    pub fn use_skin_shading(
+        &mut self,
+        shading: crate::render::skin_deferred::SkinShading,
+    ) -> Result<()> {
+        use crate::render::skin_deferred::{supported, SkinShading};
+        if shading == SkinShading::Deferred && !supported(&self.gpu) {
+            return Err(crate::error::ScalpError::invalid(
+                "skin shading",
+                format!(
+                    "deferred: {} cannot run it (it needs the primitive index in fragment \
+                     shaders and storage textures of {:?}); use forward",
+                    self.gpu.describe(),
+                    crate::render::HDR_FORMAT
+                ),
+            ));
+        }
+        if shading.deferred(&self.gpu) != self.renderer.shades_skin_deferred() {
+            self.renderer = crate::render::Renderer::with_skin_shading(
+                &self.gpu,
+                self.renderer.format,
+                shading,
+            );
+        }
+        Ok(())
+    }
+
     /// `--path auto` on this engine's adapter ([`SplatPath::auto`]): a rule, never a timing,
     /// so the same command gives the same bytes.
     pub fn auto_path(&self) -> crate::render::SplatPath {

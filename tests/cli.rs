@@ -690,3 +690,61 @@ fn dots_over_the_memory_budget_are_refused_with_the_numbers_and_no_file() {
     );
     no_files_but(dir.path(), &[]);
 }
+
+/// `--skin`: the deferred skin (triangle ids, then compute) and the forward one draw the same
+/// picture, the summary and the bench say which ran, and `auto` is forward on a CPU adapter.
+#[test]
+fn skin_shading_is_chosen_by_flag_and_both_draw_the_same_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let draw = |skin: &str, out: &str| {
+        let (code, stdout, err) = scalp(
+            &["render", "--size", "200x150", "--skin", skin, "--out", out],
+            d,
+        );
+        assert_eq!(code, 0, "{err}");
+        (stdout, image::open(d.join(out)).unwrap().to_rgb8())
+    };
+    let (said_d, deferred) = draw("deferred", "d.png");
+    let (said_f, forward) = draw("forward", "f.png");
+    let (said_a, auto) = draw("auto", "a.png");
+    assert!(said_d.contains("skin shading: deferred"), "{said_d}");
+    assert!(said_f.contains("skin shading: forward"), "{said_f}");
+    assert!(said_a.contains("skin shading: forward"), "{said_a}");
+    assert_eq!(auto, forward, "auto is forward on a CPU adapter");
+    let diff: Vec<u8> = deferred
+        .as_raw()
+        .iter()
+        .zip(forward.as_raw())
+        .map(|(a, b)| a.abs_diff(*b))
+        .collect();
+    let mean = diff.iter().map(|&v| v as f64).sum::<f64>() / diff.len() as f64;
+    let worst = diff.iter().copied().max().unwrap();
+    assert!(
+        mean < 0.25 && worst <= 8,
+        "mean {mean}/255, worst {worst}/255"
+    );
+    // And the head is there: the pictures are not both empty.
+    let distinct: std::collections::HashSet<&[u8]> = forward.as_raw().chunks(3).collect();
+    assert!(distinct.len() > 500, "{} colours", distinct.len());
+    let (code, out, err) = scalp(
+        &[
+            "bench", "--dots", "2000", "--sizes", "160x120", "--frames", "1", "--warmup", "0",
+            "--paths", "compute", "--skin", "deferred", "--json",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json prints JSON");
+    assert!(
+        v["skin_shading"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("deferred"),
+        "{}",
+        v["skin_shading"]
+    );
+    let (code, _, err) = scalp(&["render", "--skin", "sideways", "--out", "x.png"], d);
+    assert_ne!(code, 0);
+    assert!(err.contains("--skin") && err.contains("deferred"), "{err}");
+}

@@ -33,6 +33,9 @@ pub struct BenchArgs {
         default_value = "raster,compute"
     )]
     pub paths: Vec<SplatPath>,
+    /// How the skin is shaded (see `scalp render --skin`).
+    #[arg(long, value_enum, default_value_t = scalp::render::skin_deferred::SkinShading::Auto)]
+    pub skin: scalp::render::skin_deferred::SkinShading,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -57,7 +60,8 @@ pub fn run(a: BenchArgs) -> Result<()> {
         ));
     }
     let head = Head::builtin()?;
-    let engine = Engine::new(a.adapter.as_deref())?;
+    let mut engine = Engine::new(a.adapter.as_deref())?;
+    super::use_skin_shading(&mut engine, a.skin)?;
     let config = scalp::reports::bench::BenchConfig {
         dots: a.dots,
         sizes: a.sizes,

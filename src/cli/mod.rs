@@ -273,6 +273,20 @@ pub fn message(e: &ScalpError) -> String {
     }
 }
 
+/// `--skin`: the engine shades the skin as asked; an adapter that cannot run the deferred pass
+/// is named against the flag.
+pub fn use_skin_shading(
+    engine: &mut scalp::engine::Engine,
+    shading: scalp::render::skin_deferred::SkinShading,
+) -> scalp::Result<()> {
+    engine.use_skin_shading(shading).map_err(|e| match e {
+        scalp::ScalpError::Invalid { message, .. } => {
+            scalp::ScalpError::invalid("--skin", format!("{message} (--skin forward)"))
+        }
+        e => e,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

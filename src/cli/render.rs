@@ -9,6 +9,7 @@ use scalp::head::Head;
 use scalp::light::LightPreset;
 use scalp::optics::SkinTone;
 use scalp::plan::Plan;
+use scalp::render::skin_deferred::SkinShading;
 use scalp::render::{HeadGpu, RenderSettings, Show, SplatPath};
 use scalp::{png::write_png, treatment::Treatment};
 use scalp::{Result, ScalpError};
@@ -47,6 +48,11 @@ pub struct RenderArgs {
     /// the same bytes).
     #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
     pub path: PathChoice,
+    /// How the skin is shaded: forward (per fragment), deferred (triangle ids rasterised, then
+    /// shaded in compute: GPUs built for compute run fragment shaders on few cores), or auto
+    /// (deferred on a GPU, forward on a CPU adapter). Both give the same picture.
+    #[arg(long, value_enum, default_value_t = SkinShading::Auto)]
+    pub skin: SkinShading,
     /// What the head shows: the skin with its dots, or the sun exposure map.
     #[arg(long, value_enum, default_value_t = Show::Skin)]
     pub show: Show,
@@ -171,7 +177,8 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let head = load_head(&a.head)?;
     let plan = plan_with_look(load_plan(&a.head)?, &a.look);
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
-    let engine = Engine::new(a.head.adapter.as_deref())?;
+    let mut engine = Engine::new(a.head.adapter.as_deref())?;
+    super::use_skin_shading(&mut engine, a.skin)?;
     let mut head_gpu = HeadGpu::new(&engine.gpu, &head);
     treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
     let t_gen = Instant::now();
@@ -356,9 +363,15 @@ fn print_summary(a: &RenderArgs, engine: &Engine, s: &Summary) {
         println!("technique errors: {}", list.join(", "));
     }
     println!(
-        "time: {}; splatting: {:?}; light: {}; skin type {}; ink shade {:.1}, tone {:+.2}{}",
+        "time: {}; splatting: {:?}; skin shading: {}; light: {}; skin type {}; ink shade {:.1}, \
+         tone {:+.2}{}",
         s.when,
         s.path,
+        if engine.renderer.shades_skin_deferred() {
+            "deferred"
+        } else {
+            "forward"
+        },
         a.look.light.name(),
         treatment.plan.skin.tone.name(),
         treatment.plan.dots.shade,

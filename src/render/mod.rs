@@ -69,7 +69,7 @@ impl SplatPath {
     /// differently (the compute path adds in steps of 1/4096, the raster path blends floats),
     /// so picking the one that happened to be faster made the same command write different
     /// bytes (a few pixels 1/255 apart) from run to run. Compute measured faster everywhere it
-    /// was measured (BENCHMARKS.md): on lavapipe, and on an NVIDIA H200 15–45× at 10⁵–10⁸ dots
+    /// was measured (BENCHMARKS.md): on lavapipe, and on an NVIDIA H200 9–28× at 10⁴–10⁸ dots
     /// (its graphics work runs on a few of its multiprocessors); its integer sums are bit-exact
     /// whatever order the dots arrive in.
     pub fn auto(compute_supported: bool) -> SplatPath {

@@ -24,7 +24,8 @@ pub fn supported(gpu: &Gpu) -> bool {
 }
 
 /// How the skin is shaded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SkinShading {
     /// Per fragment, as the head is rasterised ([`SkinPass`]).
     Forward,
