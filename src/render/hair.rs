@@ -53,17 +53,22 @@ impl HairPass {
         &self,
         gpu: &Gpu,
         enc: &mut wgpu::CommandEncoder,
-        view: &wgpu::Buffer,
+        (view, eye): (&wgpu::Buffer, glam::Vec3),
         head: &HeadGpu,
         draw: bool,
         t: &Targets,
     ) {
         let mut rp = self.quads.begin(gpu, enc, view, t, &t.hair, None);
-        let Some((hairs, count)) = head.hairs.as_ref().filter(|_| draw) else {
+        let Some((hairs, _)) = head.hairs.as_ref().filter(|_| draw) else {
             return;
         };
         rp.set_vertex_buffer(0, hairs.slice(..));
-        // Each hair a ribbon of HAIR_SEGMENTS quads along its curve, six vertices a quad.
-        rp.draw(0..6 * crate::hair::HAIR_SEGMENTS, 0..*count);
+        // Each hair a ribbon of HAIR_SEGMENTS quads along its curve, six vertices a quad; only
+        // the groups that can be seen from the eye.
+        let ranges =
+            super::hair_bins::ranges(&head.hair_bins, |b| b.hairs.clone(), |b| b.hairs_seen(eye));
+        for r in ranges {
+            rp.draw(0..6 * crate::hair::HAIR_SEGMENTS, r);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! ([`HeadGpu`]); the intermediate targets once per size ([`Targets`]).
 pub mod composite;
 pub mod hair;
+pub mod hair_bins;
 pub mod shadow;
 pub mod shaft;
 pub mod skin;
@@ -184,6 +185,9 @@ pub struct HeadGpu {
     pub shafts: Option<(wgpu::Buffer, u32)>,
     /// How many hairs the head has (above the skin or not).
     pub hair_count: u32,
+    /// The hairs and shaft pieces grouped by where their roots face ([`hair_bins`]): the
+    /// instance ranges a frame draws.
+    pub hair_bins: Vec<hair_bins::HairBin>,
     /// Linear albedo of those hairs.
     pub hair_albedo: Vec3,
     /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
@@ -223,6 +227,7 @@ impl HeadGpu {
             hairs: None,
             shafts: None,
             hair_count: 0,
+            hair_bins: Vec::new(),
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
             exposure_writes: Default::default(),
@@ -231,14 +236,28 @@ impl HeadGpu {
 
     /// Sets the hairs drawn on this head (an empty list: none).
     pub fn set_hairs(&mut self, gpu: &Gpu, strands: &[crate::hair::Strand], albedo: [f32; 3]) {
-        let hairs = crate::hair::grow::hair_instances(strands);
+        // Instances in groups by where their roots face, so that a frame can skip the groups
+        // that face away (hair_bins.rs).
+        let (order, groups) = hair_bins::grouped(strands);
+        let (mut hairs, mut shafts, mut bins) = (Vec::new(), Vec::new(), Vec::new());
+        for g in groups {
+            let members: Vec<crate::hair::Strand> = order[g].iter().map(|&i| strands[i]).collect();
+            let (h0, s0) = (hairs.len() as u32, shafts.len() as u32);
+            hairs.extend(crate::hair::grow::hair_instances(&members));
+            shafts.extend(crate::hair::grow::shaft_instances(&members));
+            bins.push(hair_bins::HairBin::new(
+                &members,
+                h0..hairs.len() as u32,
+                s0..shafts.len() as u32,
+            ));
+        }
+        self.hair_bins = bins;
         self.hairs = (!hairs.is_empty()).then(|| {
             (
                 gpu.upload("hairs", &hairs, wgpu::BufferUsages::VERTEX),
                 hairs.len() as u32,
             )
         });
-        let shafts = crate::hair::grow::shaft_instances(strands);
         self.shafts = (!shafts.is_empty()).then(|| {
             (
                 // Read by the shaft pass's `prepare` (render::shaft).
@@ -886,15 +905,25 @@ impl Renderer {
                 passes.push(FramePass::Skin);
                 // The shafts darken the skin's diffuse light and the hairs have their own
                 // target: both are kept with the skin. Neither touches the density.
-                if self
-                    .shaft
-                    .record(gpu, &mut enc, &view_buf, head, hair_drawn, targets)
-                {
+                if self.shaft.record(
+                    gpu,
+                    &mut enc,
+                    (&view_buf, camera.eye),
+                    head,
+                    hair_drawn,
+                    targets,
+                ) {
                     lap(gpu, &mut enc, &mut clock, FramePass::Shaft);
                     passes.push(FramePass::Shaft);
                 }
-                self.hair
-                    .record(gpu, &mut enc, &view_buf, head, hair_drawn, targets);
+                self.hair.record(
+                    gpu,
+                    &mut enc,
+                    (&view_buf, camera.eye),
+                    head,
+                    hair_drawn,
+                    targets,
+                );
                 lap(gpu, &mut enc, &mut clock, FramePass::Hair);
                 passes.push(FramePass::Hair);
             }

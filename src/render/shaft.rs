@@ -135,7 +135,7 @@ impl ShaftPass {
         &self,
         gpu: &Gpu,
         enc: &mut wgpu::CommandEncoder,
-        view: &wgpu::Buffer,
+        (view, eye): (&wgpu::Buffer, glam::Vec3),
         head: &HeadGpu,
         draw: bool,
         t: &Targets,
@@ -208,8 +208,16 @@ impl ShaftPass {
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        // Two triangles over the four corners per piece.
-        rp.draw(0..6, 0..*count);
+        // Two triangles over the four corners per piece; only the groups whose roots can face
+        // the eye (the others' pieces are all hidden by `prepare`).
+        let ranges = super::hair_bins::ranges(
+            &head.hair_bins,
+            |b| b.shafts.clone(),
+            |b| b.shafts_seen(eye),
+        );
+        for r in ranges {
+            rp.draw(0..6, r);
+        }
         true
     }
 }
