@@ -22,9 +22,10 @@ struct Shaft {
     kind: u32,
 }
 
-// A piece as the frame draws it: what depends on the view alone, worked out once per piece by
-// `prepare` rather than once per corner by the vertex shader (six corners a piece: the vertex
-// work was the pass's cost on a CPU driver, ~190 ms for the default client whatever the size).
+// A piece as the frame draws it (mirrors render::shaft::ShaftDraw): what depends on the view
+// alone, worked out once per piece by `prepare` rather than once per corner by the vertex
+// shader (six corners a piece: the vertex work was the pass's cost on a CPU driver, ~190 ms
+// for the default client whatever the size).
 struct ShaftDraw {
     // xyz: the surface point above the piece's middle; w: 1 drawn, 0 facing away or hair off.
     centre: vec4f,

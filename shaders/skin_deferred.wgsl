@@ -27,10 +27,10 @@ fn fs_visible(@builtin(primitive_index) triangle: u32) -> @location(0) u32 {
 
 // The head's buffers (render::HeadGpu), read as plain arrays.
 @group(0) @binding(8) var<storage, read> indices: array<u32>;
-// Position and normal, six floats a vertex.
+// Position and normal, HEAD_VERTEX_FLOATS a vertex (render::HeadVertex).
 @group(0) @binding(9) var<storage, read> vertices: array<f32>;
 @group(0) @binding(10) var<storage, read> exposures: array<f32>;
-// The scan's (u, v, weight), three floats a vertex, and its vertex colours.
+// The scan's (u, v, weight), SCAN_UVW_FLOATS a vertex (render::ScanUvw), and its vertex colours.
 @group(0) @binding(11) var<storage, read> uvws: array<f32>;
 @group(0) @binding(12) var<storage, read> colours: array<vec4f>;
 @group(0) @binding(13) var visible: texture_2d<u32>;
@@ -39,15 +39,18 @@ fn fs_visible(@builtin(primitive_index) triangle: u32) -> @location(0) u32 {
 @group(0) @binding(16) var out_distance: texture_storage_2d<rgba16float, write>;
 
 fn position_of(i: u32) -> vec3f {
-    return vec3f(vertices[6u * i], vertices[6u * i + 1u], vertices[6u * i + 2u]);
+    let k = HEAD_VERTEX_FLOATS * i;
+    return vec3f(vertices[k], vertices[k + 1u], vertices[k + 2u]);
 }
 
 fn normal_of(i: u32) -> vec3f {
-    return vec3f(vertices[6u * i + 3u], vertices[6u * i + 4u], vertices[6u * i + 5u]);
+    let k = HEAD_VERTEX_FLOATS * i + 3u;
+    return vec3f(vertices[k], vertices[k + 1u], vertices[k + 2u]);
 }
 
 fn uvw_of(i: u32) -> vec3f {
-    return vec3f(uvws[3u * i], uvws[3u * i + 1u], uvws[3u * i + 2u]);
+    let k = SCAN_UVW_FLOATS * i;
+    return vec3f(uvws[k], uvws[k + 1u], uvws[k + 2u]);
 }
 
 fn cross2(a: vec2f, b: vec2f) -> f32 {

@@ -107,17 +107,14 @@ impl HairBin {
 /// The strands' order for the buffers (grouped by bin, in their order within a bin) and each
 /// bin's range of that order.
 pub fn grouped(strands: &[Strand]) -> (Vec<usize>, Vec<Range<usize>>) {
+    let bins: Vec<u32> = strands.iter().map(|s| bin_of(s.normal)).collect();
     let mut order: Vec<usize> = (0..strands.len()).collect();
-    order.sort_by_key(|&i| bin_of(strands[i].normal));
+    order.sort_by_key(|&i| bins[i]);
     let mut groups = Vec::new();
     let mut start = 0;
-    for k in 1..=order.len() {
-        if k == order.len()
-            || bin_of(strands[order[k]].normal) != bin_of(strands[order[start]].normal)
-        {
-            groups.push(start..k);
-            start = k;
-        }
+    for run in order.chunk_by(|&a, &b| bins[a] == bins[b]) {
+        groups.push(start..start + run.len());
+        start += run.len();
     }
     (order, groups)
 }

@@ -152,6 +152,57 @@ pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 /// A vertex attribute at a mirror field's `offset_of!`, so a layout follows its Rust struct.
+/// One vertex of [`HeadGpu::vertices`]: position then normal (mm, head space).
+pub type HeadVertex = [f32; 6];
+/// One vertex of a scan's texture coordinates ([`skin::ScanTexture::uvw`]): u, v, weight.
+pub type ScanUvw = [f32; 3];
+
+/// The head's vertex buffer as a pipeline reads it (`attributes`: the position at its offset
+/// 0, the normal at 12 where the pass wants it).
+pub(crate) fn head_vertex_layout(
+    attributes: &[wgpu::VertexAttribute],
+) -> wgpu::VertexBufferLayout<'_> {
+    wgpu::VertexBufferLayout {
+        array_stride: size_of::<HeadVertex>() as u64,
+        step_mode: wgpu::VertexStepMode::Vertex,
+        attributes,
+    }
+}
+
+/// How every pass that rasterises the head draws it: both faces (scans are not always
+/// consistently wound) ...
+pub(crate) fn head_primitive() -> wgpu::PrimitiveState {
+    wgpu::PrimitiveState {
+        cull_mode: None,
+        ..Default::default()
+    }
+}
+
+/// ... and the depth test keeping the nearest.
+pub(crate) fn head_depth_test() -> wgpu::DepthStencilState {
+    wgpu::DepthStencilState {
+        format: DEPTH_FORMAT,
+        depth_write_enabled: Some(true),
+        depth_compare: Some(wgpu::CompareFunction::Less),
+        stencil: Default::default(),
+        bias: Default::default(),
+    }
+}
+
+/// A depth target cleared to the far plane and kept.
+pub(crate) fn cleared_depth(
+    view: &wgpu::TextureView,
+) -> wgpu::RenderPassDepthStencilAttachment<'_> {
+    wgpu::RenderPassDepthStencilAttachment {
+        view,
+        depth_ops: Some(wgpu::Operations {
+            load: wgpu::LoadOp::Clear(1.0),
+            store: wgpu::StoreOp::Store,
+        }),
+        stencil_ops: None,
+    }
+}
+
 pub(crate) fn attribute(
     location: u32,
     format: wgpu::VertexFormat,
@@ -183,6 +234,8 @@ pub struct HeadGpu {
     pub hairs: Option<(wgpu::Buffer, u32)>,
     /// The pieces of their shafts under the skin (`crate::hair::Shaft`); None: bald.
     pub shafts: Option<(wgpu::Buffer, u32)>,
+    /// Where the shaft pass puts those pieces as a frame draws them ([`shaft::ShaftDraw`]).
+    pub shaft_draws: Option<wgpu::Buffer>,
     /// How many hairs the head has (above the skin or not).
     pub hair_count: u32,
     /// The hairs and shaft pieces grouped by where their roots face ([`hair_bins`]): the
@@ -202,7 +255,7 @@ impl HeadGpu {
     pub fn new(gpu: &Gpu, head: &crate::head::Head) -> HeadGpu {
         let mesh = &head.mesh;
         let outline = frame_outline(head);
-        let verts: Vec<[f32; 6]> = mesh
+        let verts: Vec<HeadVertex> = mesh
             .positions
             .iter()
             .zip(&mesh.normals)
@@ -226,6 +279,7 @@ impl HeadGpu {
             outline,
             hairs: None,
             shafts: None,
+            shaft_draws: None,
             hair_count: 0,
             hair_bins: Vec::new(),
             hair_albedo: Vec3::ZERO,
@@ -265,6 +319,10 @@ impl HeadGpu {
                 shafts.len() as u32,
             )
         });
+        self.shaft_draws = self
+            .shafts
+            .as_ref()
+            .map(|(_, n)| shaft::draw_buffer(gpu, *n));
         self.hair_count = strands.len() as u32;
         self.hair_albedo = Vec3::from(albedo);
     }

@@ -123,25 +123,11 @@ impl ShadowPass {
                 module: &module,
                 entry_point: Some("vs_main"),
                 compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    // HeadGpu's vertices: position, normal.
-                    array_stride: size_of::<[f32; 6]>() as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &attrs,
-                })],
+                buffers: &[Some(super::head_vertex_layout(&attrs))],
             },
-            // Scans are not always consistently wound: both faces cast.
-            primitive: wgpu::PrimitiveState {
-                cull_mode: None,
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
+            // Both faces cast.
+            primitive: super::head_primitive(),
+            depth_stencil: Some(super::head_depth_test()),
             multisample: Default::default(),
             fragment: None,
             multiview_mask: None,
@@ -206,14 +192,7 @@ impl ShadowPass {
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("shadow"),
             color_attachments: &[],
-            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                view: &self.map,
-                depth_ops: Some(wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(1.0),
-                    store: wgpu::StoreOp::Store,
-                }),
-                stencil_ops: None,
-            }),
+            depth_stencil_attachment: Some(super::cleared_depth(&self.map)),
             timestamp_writes: timer.map(|t| {
                 let mut w = t.render_writes(Pass::Skin);
                 w.end_of_pass_write_index = None;

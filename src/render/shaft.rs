@@ -6,20 +6,39 @@
 use super::{HeadGpu, Targets, HDR_FORMAT};
 use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
-use std::sync::Mutex;
+use bytemuck::{Pod, Zeroable};
 
-/// Bytes of one piece as the frame draws it (`ShaftDraw` in shaft.wgsl: seven vec4).
-const DRAW_BYTES: u64 = 7 * 16;
+/// One piece as a frame draws it (`ShaftDraw` in shaft.wgsl): written by `prepare` and read by
+/// the vertex shader, never by the CPU; Rust owns its layout for the buffer's size.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct ShaftDraw {
+    pub centre: [f32; 4],
+    pub along: [f32; 4],
+    pub across: [f32; 4],
+    pub inv_2s2_along: [f32; 4],
+    pub inv_2s2_across: [f32; 4],
+    pub m0: [f32; 4],
+    pub peak: [f32; 4],
+}
+
+/// A head's pieces as drawn: one [`ShaftDraw`] each, rewritten by every frame that draws them
+/// (a frame is submitted whole, so one frame's preparation and drawing are never split by
+/// another's).
+pub fn draw_buffer(gpu: &Gpu, count: u32) -> wgpu::Buffer {
+    gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("hair shafts as drawn"),
+        size: count.max(1) as u64 * size_of::<ShaftDraw>() as u64,
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: false,
+    })
+}
 
 pub struct ShaftPass {
     prepare: wgpu::ComputePipeline,
     prepare_bgl: wgpu::BindGroupLayout,
     pipeline: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
-    /// The pieces as drawn, rewritten by every frame that draws them (frames are submitted
-    /// whole, so one frame's preparation and drawing are never split by another's); grows to
-    /// the largest head drawn.
-    prepared: Mutex<Option<wgpu::Buffer>>,
 }
 
 impl ShaftPass {
@@ -106,26 +125,6 @@ impl ShaftPass {
             prepare_bgl,
             pipeline,
             bgl,
-            prepared: Mutex::new(None),
-        }
-    }
-
-    /// The buffer of prepared pieces, at least `count` long.
-    fn prepared(&self, gpu: &Gpu, count: u32) -> wgpu::Buffer {
-        let mut held = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
-        let bytes = count.max(1) as u64 * DRAW_BYTES;
-        match held.as_ref().filter(|b| b.size() >= bytes) {
-            Some(b) => b.clone(),
-            None => {
-                let b = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: Some("hair shafts as drawn"),
-                    size: bytes,
-                    usage: wgpu::BufferUsages::STORAGE,
-                    mapped_at_creation: false,
-                });
-                *held = Some(b.clone());
-                b
-            }
         }
     }
 
@@ -140,10 +139,12 @@ impl ShaftPass {
         draw: bool,
         t: &Targets,
     ) -> bool {
-        let Some((shafts, count)) = head.shafts.as_ref().filter(|_| draw) else {
+        let (Some((shafts, count)), Some(prepared)) = (&head.shafts, &head.shaft_draws) else {
             return false;
         };
-        let prepared = self.prepared(gpu, *count);
+        if !draw {
+            return false;
+        }
         let prepare_bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("shaft prepare"),
             layout: &self.prepare_bgl,

@@ -2,7 +2,7 @@
 //! Also the CPU side of the skin's own subsurface scattering: the pre-integrated lookup
 //! ([`preintegrated_diffuse`]) the shader samples.
 use super::shadow::ShadowPass;
-use super::{HeadGpu, Targets, DEPTH_FORMAT, DISTANCE_FORMAT, HDR_FORMAT};
+use super::{HeadGpu, Targets, DISTANCE_FORMAT, HDR_FORMAT};
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{entry, Gpu};
 use crate::optics::DIFFUSION_MM;
@@ -141,7 +141,7 @@ impl ScanTexture {
         use wgpu::util::DeviceExt;
         let n = head.mesh.positions.len();
         let tex = head.texture.as_ref().filter(|t| t.uv.len() == n);
-        let uvw: Vec<[f32; 3]> = match tex {
+        let uvw: Vec<super::ScanUvw> = match tex {
             Some(t) => t.uv.clone(),
             None => vec![[0.0; 3]; n],
         };
@@ -293,19 +293,14 @@ fn pipeline(
             entry_point: Some("vs_main"),
             compilation_options: Default::default(),
             buffers: &[
-                Some(wgpu::VertexBufferLayout {
-                    // HeadGpu's vertices: position, normal.
-                    array_stride: size_of::<[f32; 6]>() as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &attrs,
-                }),
+                Some(super::head_vertex_layout(&attrs)),
                 Some(wgpu::VertexBufferLayout {
                     array_stride: size_of::<f32>() as u64,
                     step_mode: wgpu::VertexStepMode::Vertex,
                     attributes: &exposure_attr,
                 }),
                 Some(wgpu::VertexBufferLayout {
-                    array_stride: size_of::<[f32; 3]>() as u64,
+                    array_stride: size_of::<super::ScanUvw>() as u64,
                     step_mode: wgpu::VertexStepMode::Vertex,
                     attributes: &uvw_attr,
                 }),
@@ -316,19 +311,8 @@ fn pipeline(
                 }),
             ],
         },
-        primitive: wgpu::PrimitiveState {
-            // Scans are not always consistently wound: draw both faces, the depth test
-            // keeps the nearest.
-            cull_mode: None,
-            ..Default::default()
-        },
-        depth_stencil: Some(wgpu::DepthStencilState {
-            format: DEPTH_FORMAT,
-            depth_write_enabled: Some(true),
-            depth_compare: Some(wgpu::CompareFunction::Less),
-            stencil: Default::default(),
-            bias: Default::default(),
-        }),
+        primitive: super::head_primitive(),
+        depth_stencil: Some(super::head_depth_test()),
         multisample: Default::default(),
         fragment: Some(wgpu::FragmentState {
             module,
@@ -448,14 +432,7 @@ impl SkinPass {
                 // "Nothing here": the composite shows the background.
                 clear(&t.distance, super::NO_SURFACE_MM as f64),
             ],
-            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                view: &t.depth,
-                depth_ops: Some(wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(1.0),
-                    store: wgpu::StoreOp::Store,
-                }),
-                stencil_ops: None,
-            }),
+            depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
             timestamp_writes: timer.map(|t| {
                 let mut w = t.render_writes(Pass::Skin);
                 if shadow_drawn {

@@ -6,7 +6,7 @@
 //! shaded skin took 17.8 ms a frame at 3840×2160 internal pixels (BENCHMARKS.md, "Real GPU").
 use super::shadow::ShadowPass;
 use super::skin::SkinPass;
-use super::{HeadGpu, Targets, DEPTH_FORMAT, HDR_FORMAT};
+use super::{HeadGpu, Targets, HDR_FORMAT};
 use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{entry, Gpu};
 use crate::shaders;
@@ -130,25 +130,12 @@ impl SkinDeferredPass {
                 module: &module,
                 entry_point: Some("vs_visible"),
                 compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    // HeadGpu's vertices: position, normal (the normal is not read here).
-                    array_stride: size_of::<[f32; 6]>() as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &attrs,
-                })],
+                // The position alone.
+                buffers: &[Some(super::head_vertex_layout(&attrs))],
             },
-            // As the skin pass: both faces, the depth test keeps the nearest.
-            primitive: wgpu::PrimitiveState {
-                cull_mode: None,
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
+            // As the skin pass.
+            primitive: super::head_primitive(),
+            depth_stencil: Some(super::head_depth_test()),
             multisample: Default::default(),
             fragment: Some(wgpu::FragmentState {
                 module: &module,
@@ -255,14 +242,7 @@ impl SkinDeferredPass {
                         store: wgpu::StoreOp::Store,
                     },
                 })],
-                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                    view: &t.depth,
-                    depth_ops: Some(wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(1.0),
-                        store: wgpu::StoreOp::Store,
-                    }),
-                    stencil_ops: None,
-                }),
+                depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
                 // The skin's pair opens here unless the shadow pass opened it.
                 timestamp_writes: timer.filter(|_| !shadow_drawn).map(|t| {
                     let mut w = t.render_writes(Pass::Skin);

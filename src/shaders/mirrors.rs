@@ -8,6 +8,7 @@ use crate::export::bake::BakeGpu;
 use crate::hair::{Hair, Shaft};
 use crate::render::composite::CompositeGpu;
 use crate::render::shadow::ShadowGpu;
+use crate::render::shaft::ShaftDraw;
 use crate::render::ViewGpu;
 use crate::scar::ScarGpu;
 use crate::zone::ZoneGpu;
@@ -174,6 +175,15 @@ pub fn all() -> Vec<Mirror> {
             length_mm,
             absorptance,
             kind
+        }),
+        mirror!(ShaftDraw {
+            centre,
+            along,
+            across,
+            inv_2s2_along,
+            inv_2s2_across,
+            m0,
+            peak
         }),
         mirror!(BakeGpu {
             size,

@@ -84,7 +84,8 @@ pub fn constants() -> Vec<Constant> {
     v
 }
 
-/// Numbers of how the hair and compute-splat passes draw (src/render/{hair,splat_compute}.rs).
+/// Numbers of how the hair and compute-splat passes draw (src/render/{hair,splat_compute}.rs)
+/// and how the deferred skin pass reads the head (src/render/mod.rs).
 fn render_passes() -> Vec<Constant> {
     use crate::render::{hair as h, splat_compute as s};
     use Value::*;
@@ -94,7 +95,21 @@ fn render_passes() -> Vec<Constant> {
         c("HAIR_EXIT_TAPER", F32(h::EXIT_TAPER)),
         c("SPLAT_COMPUTE_FIXED", F32(s::FIXED)),
         c("SPLAT_COMPUTE_MAX_HALF_PX", F32(s::MAX_HALF_PX)),
+        // The head's buffers as the deferred skin pass reads them, floats a vertex.
+        c(
+            "HEAD_VERTEX_FLOATS",
+            U32(floats_in::<crate::render::HeadVertex>()),
+        ),
+        c(
+            "SCAN_UVW_FLOATS",
+            U32(floats_in::<crate::render::ScanUvw>()),
+        ),
     ]
+}
+
+/// How many f32 a `T` holds.
+fn floats_in<T>() -> u32 {
+    (std::mem::size_of::<T>() / std::mem::size_of::<f32>()) as u32
 }
 
 /// The skin's pores, relief, lines and sebum (src/render/skin.rs).
