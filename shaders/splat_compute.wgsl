@@ -2,6 +2,8 @@
 // every pixel it covers with integer atomics (fixed point), so the sum is bit-exact and
 // independent of thread order. Same optics and visibility rules as splat.wgsl (the raster path);
 // the footprint is mapped to the screen by the affine map of its tangent axes.
+// Two entry points add the same integers: `splat` straight into the density buffer, `splat_shared`
+// first into a square of workgroup memory (src/render/splat_compute.rs says when each runs).
 // Module: the prelude, shared/{hash,math,dots,scar,view,ageing,optics,footprint}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
@@ -11,7 +13,8 @@
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
 
-// SPLAT_COMPUTE_FIXED and SPLAT_COMPUTE_MAX_HALF_PX: src/render/splat_compute.rs says why.
+// SPLAT_COMPUTE_FIXED, SPLAT_COMPUTE_MAX_HALF_PX, SPLAT_COMPUTE_SHARED_PX and
+// SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says why.
 
 fn to_pixels(p: vec3f) -> vec3f {
     let c = view.view_proj * vec4f(p, 1.0);
@@ -19,58 +22,175 @@ fn to_pixels(p: vec3f) -> vec3f {
     return vec3f((ndc.x * 0.5 + 0.5) * view.viewport.x, (0.5 - ndc.y * 0.5) * view.viewport.y, c.w);
 }
 
-@compute @workgroup_size(64)
-fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+// What a dot covers on the screen: its footprint, position, centre (pixels), the map from pixel
+// offsets to its tangent axes (in units of the footprint's extent) and its pixel box; `ok` is
+// false where it draws nothing.
+struct Cover {
+    ok: bool,
+    fp: Footprint,
+    position: vec3f,
+    centre: vec2f,
+    inv: mat2x2f,
+    lo: vec2i,
+    hi: vec2i,
+}
+
+fn dot_cover(i: u32) -> Cover {
+    var o: Cover;
+    o.ok = false;
     if (i >= arrayLength(&dots)) {
-        return;
+        return o;
     }
     let d = dots[i];
     let a = looks[i];
     let look = vec4f(a.amount, a.spread_mm2, a.redness, a.scab);
-    let fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, look);
-    if (!fp.visible) {
-        return;
+    o.fp = dot_footprint(d.position, d.normal, d.diameter_mm, d.depth_mm, d.shade, look);
+    if (!o.fp.visible) {
+        return o;
     }
-    let t = fp.t;
-    let b = fp.b;
-    let ext = fp.extent_mm;
-
+    let ext = o.fp.extent_mm;
     let c = to_pixels(d.position);
     if (c.z <= 0.0) {
-        return;
+        return o;
     }
-    let pt = to_pixels(d.position + t * ext).xy - c.xy;
-    let pb = to_pixels(d.position + b * ext).xy - c.xy;
+    let pt = to_pixels(d.position + o.fp.t * ext).xy - c.xy;
+    let pb = to_pixels(d.position + o.fp.b * ext).xy - c.xy;
     let det = pt.x * pb.y - pt.y * pb.x;
     if (abs(det) < 1e-8) {
+        return o;
+    }
+    o.position = d.position;
+    o.centre = c.xy;
+    o.inv = mat2x2f(vec2f(pb.y, -pt.y), vec2f(-pb.x, pt.x)) * (1.0 / det);
+    let half = min(abs(pt) + abs(pb), vec2f(SPLAT_COMPUTE_MAX_HALF_PX));
+    o.lo = max(vec2i(floor(c.xy - half)), vec2i(0));
+    o.hi = min(vec2i(ceil(c.xy + half)), vec2i(view.viewport.xy) - 1);
+    o.ok = all(o.lo <= o.hi);
+    return o;
+}
+
+// The fixed-point density a dot adds at pixel (x, y): zero outside its footprint or where the
+// skin hides it.
+fn pixel_density(cv: Cover, x: i32, y: i32) -> vec3u {
+    let ext = cv.fp.extent_mm;
+    let uv = cv.inv * (vec2f(f32(x) + 0.5, f32(y) + 0.5) - cv.centre);
+    let local = uv * ext;
+    let r2 = dot(local, local);
+    if (r2 > ext * ext) {
+        return vec3u(0u);
+    }
+    let world = cv.position + cv.fp.t * local.x + cv.fp.b * local.y;
+    let skin = view_distance(textureLoad(skin_distance, vec2i(x, y), 0));
+    let mine = length(view.eye.xyz - world);
+    if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
+        return vec3u(0u);
+    }
+    return vec3u(dot_density(cv.fp, r2) * SPLAT_COMPUTE_FIXED + 0.5);
+}
+
+fn add_to_buffer(x: i32, y: i32, add: vec3u) {
+    let base = 3u * (u32(y) * u32(view.viewport.x) + u32(x));
+    atomicAdd(&density[base], add.x);
+    atomicAdd(&density[base + 1u], add.y);
+    atomicAdd(&density[base + 2u], add.z);
+}
+
+@compute @workgroup_size(64)
+fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let cv = dot_cover(gid.x + gid.y * nwg.x * 64u);
+    if (!cv.ok) {
         return;
     }
-    // Pixel offset → (u, v) in units of `ext` along t and b.
-    let inv = mat2x2f(vec2f(pb.y, -pt.y), vec2f(-pb.x, pt.x)) * (1.0 / det);
-    let half = min(abs(pt) + abs(pb), vec2f(SPLAT_COMPUTE_MAX_HALF_PX));
-    let lo = max(vec2i(floor(c.xy - half)), vec2i(0));
-    let hi = min(vec2i(ceil(c.xy + half)), vec2i(view.viewport.xy) - 1);
-    let width = u32(view.viewport.x);
-    for (var y = lo.y; y <= hi.y; y++) {
-        for (var x = lo.x; x <= hi.x; x++) {
-            let uv = inv * (vec2f(f32(x) + 0.5, f32(y) + 0.5) - c.xy);
-            let local = uv * ext;
-            let r2 = dot(local, local);
-            if (r2 > ext * ext) {
-                continue;
+    for (var y = cv.lo.y; y <= cv.hi.y; y++) {
+        for (var x = cv.lo.x; x <= cv.hi.x; x++) {
+            let add = pixel_density(cv, x, y);
+            if (any(add != vec3u(0u))) {
+                add_to_buffer(x, y, add);
             }
-            let world = d.position + t * local.x + b * local.y;
-            let skin = view_distance(textureLoad(skin_distance, vec2i(x, y), 0));
-            let mine = length(view.eye.xyz - world);
-            if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
-                continue;
+        }
+    }
+}
+
+// The workgroup's square of pixel sums (three channels each), the box its dots cover (its lower
+// corner is the square's) and how many dot-pixel pairs their own boxes hold.
+var<workgroup> square: array<atomic<u32>, 3u * SPLAT_COMPUTE_SHARED_PX * SPLAT_COMPUTE_SHARED_PX>;
+var<workgroup> box_lo: array<atomic<i32>, 2>;
+var<workgroup> box_hi: array<atomic<i32>, 2>;
+var<workgroup> pairs: atomic<u32>;
+// How deep the dots' boxes must overlap on average for the square to be used (0: always). The
+// pipeline sets it from src/render/splat_compute.rs.
+override shared_min_overlap: f32 = SPLAT_COMPUTE_SHARED_MIN_OVERLAP;
+
+// Where dots overlap deeply, one workgroup's 64 footprints cover much the same pixels, and the
+// atomic adds of thousands of workgroups on one pixel of the buffer queue up. Here a workgroup
+// whose dots overlap `shared_min_overlap` deep first adds them into a square of workgroup memory
+// over the box they cover (up to SPLAT_COMPUTE_SHARED_PX a side), then adds the square's sums
+// to the buffer: one global add per pixel and channel per workgroup. Pixels outside the square,
+// and every pixel of a workgroup whose dots barely overlap, go straight to the buffer. The
+// pipeline does not zero workgroup memory; the part of the square in use is zeroed here.
+@compute @workgroup_size(64)
+fn splat_shared(
+    @builtin(global_invocation_id) gid: vec3u,
+    @builtin(local_invocation_index) li: u32,
+    @builtin(num_workgroups) nwg: vec3u,
+) {
+    let n = i32(SPLAT_COMPUTE_SHARED_PX);
+    if (li == 0u) {
+        atomicStore(&box_lo[0], 0x7fffffff);
+        atomicStore(&box_lo[1], 0x7fffffff);
+        atomicStore(&box_hi[0], -1);
+        atomicStore(&box_hi[1], -1);
+        atomicStore(&pairs, 0u);
+    }
+    workgroupBarrier();
+    let cv = dot_cover(gid.x + gid.y * nwg.x * 64u);
+    if (cv.ok) {
+        atomicMin(&box_lo[0], cv.lo.x);
+        atomicMin(&box_lo[1], cv.lo.y);
+        atomicMax(&box_hi[0], cv.hi.x);
+        atomicMax(&box_hi[1], cv.hi.y);
+        let size = cv.hi - cv.lo + 1;
+        atomicAdd(&pairs, u32(size.x * size.y));
+    }
+    workgroupBarrier();
+    let corner = vec2i(atomicLoad(&box_lo[0]), atomicLoad(&box_lo[1]));
+    // When no dot of the workgroup draws, the box's top is below its corner: no square.
+    let whole = max(vec2i(atomicLoad(&box_hi[0]), atomicLoad(&box_hi[1])) - corner + 1, vec2i(0));
+    let deep = f32(atomicLoad(&pairs)) >= shared_min_overlap * f32(whole.x * whole.y);
+    let wh = select(vec2i(0), min(whole, vec2i(n)), deep && all(whole > vec2i(0)));
+    let far = corner + wh - 1;
+    for (var k = i32(li); k < 3 * wh.x * wh.y; k += 64) {
+        let q = vec2i((k / 3) % wh.x, (k / 3) / wh.x);
+        atomicStore(&square[3 * (q.y * n + q.x) + k % 3], 0u);
+    }
+    workgroupBarrier();
+    if (cv.ok) {
+        for (var y = cv.lo.y; y <= cv.hi.y; y++) {
+            for (var x = cv.lo.x; x <= cv.hi.x; x++) {
+                let add = pixel_density(cv, x, y);
+                if (all(add == vec3u(0u))) {
+                    continue;
+                }
+                if (x <= far.x && y <= far.y) {
+                    let q = vec2u(vec2i(x, y) - corner);
+                    let base = 3u * (q.y * u32(n) + q.x);
+                    atomicAdd(&square[base], add.x);
+                    atomicAdd(&square[base + 1u], add.y);
+                    atomicAdd(&square[base + 2u], add.z);
+                } else {
+                    add_to_buffer(x, y, add);
+                }
             }
-            let od = dot_density(fp, r2);
-            let base = 3u * (u32(y) * width + u32(x));
-            atomicAdd(&density[base], u32(od.x * SPLAT_COMPUTE_FIXED + 0.5));
-            atomicAdd(&density[base + 1u], u32(od.y * SPLAT_COMPUTE_FIXED + 0.5));
-            atomicAdd(&density[base + 2u], u32(od.z * SPLAT_COMPUTE_FIXED + 0.5));
+        }
+    }
+    workgroupBarrier();
+    for (var k = i32(li); k < wh.x * wh.y; k += 64) {
+        let q = vec2i(k % wh.x, k / wh.x);
+        let base = 3u * u32(q.y * n + q.x);
+        let v = vec3u(atomicLoad(&square[base]), atomicLoad(&square[base + 1u]),
+            atomicLoad(&square[base + 2u]));
+        if (any(v != vec3u(0u))) {
+            add_to_buffer(corner.x + q.x, corner.y + q.y, v);
         }
     }
 }

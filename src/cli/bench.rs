@@ -36,6 +36,12 @@ pub struct BenchArgs {
     /// How the skin is shaded (see `scalp render --skin`).
     #[arg(long, value_enum, default_value_t = scalp::render::skin_deferred::SkinShading::Auto)]
     pub skin: scalp::render::skin_deferred::SkinShading,
+    /// Supersampling per axis, 1–4 (default: 2 up to 4 megapixels, else 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub ssaa: Option<u32>,
+    /// Where the compute path sums each dot's pixels (see `scalp render --sums`).
+    #[arg(long, value_enum, default_value_t = scalp::render::splat_compute::DotSums::Auto)]
+    pub sums: scalp::render::splat_compute::DotSums,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -68,6 +74,8 @@ pub fn run(a: BenchArgs) -> Result<()> {
         frames: a.frames,
         warmup: a.warmup,
         paths: a.paths,
+        ssaa: a.ssaa.unwrap_or(0),
+        sums: a.sums,
         max_generate_s: a.max_generate_s,
     };
     let bar = indicatif::ProgressBar::new(1);
@@ -79,7 +87,9 @@ pub fn run(a: BenchArgs) -> Result<()> {
         .bandwidth_gbs
         .filter(|b| b.is_finite() && *b > 0.0)
         .or_else(|| {
-            (engine.gpu.info.device_type == wgpu::DeviceType::Cpu)
+            engine
+                .gpu
+                .is_cpu()
                 .then(scalp::reports::bench::host_bandwidth_gbs)
         });
     let report =
@@ -140,7 +150,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
 fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
+        "{:>10} {:>10} {:>12} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
         "dots",
         "size",
         "path",
@@ -160,10 +170,15 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     );
     for r in results {
         println!(
-            "{:>10} {:>10} {:>8} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
+            "{:>10} {:>10} {:>12} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
             r.dots,
             format!("{}x{}", r.width, r.height),
-            format!("{:?}", r.path).to_lowercase(),
+            format!(
+                "{:?}{}",
+                r.path,
+                if r.workgroup_sums { " (wg)" } else { "" }
+            )
+            .to_lowercase(),
             r.generate_ms,
             ms(r.age_ms),
             ms(r.skin_ms),

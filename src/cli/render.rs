@@ -53,6 +53,12 @@ pub struct RenderArgs {
     /// (deferred on a GPU, forward on a CPU adapter). Both give the same picture.
     #[arg(long, value_enum, default_value_t = SkinShading::Auto)]
     pub skin: SkinShading,
+    /// Where the compute splatter sums each dot's pixels: direct (an atomic add per dot and
+    /// pixel), workgroup (each group of 64 dots sums them in workgroup memory first: fewer
+    /// global atomics where dots overlap deeply), or auto (from 7·10⁷ dots on a GPU, each
+    /// group whose dots overlap deeply; else direct). The same image to the bit.
+    #[arg(long, value_enum, default_value_t = scalp::render::splat_compute::DotSums::Auto)]
+    pub sums: scalp::render::splat_compute::DotSums,
     /// What the head shows: the skin with its dots, or the sun exposure map.
     #[arg(long, value_enum, default_value_t = Show::Skin)]
     pub show: Show,
@@ -196,6 +202,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
         ssaa: a.ssaa.unwrap_or(0),
         show: a.show,
         path,
+        sums: a.sums,
         light: a.look.light,
         shadows: !a.no_shadows,
         ..treatment.render_settings()

@@ -277,6 +277,12 @@ impl Gpu {
         describe(&self.info)
     }
 
+    /// Whether the adapter is a CPU driver (lavapipe, llvmpipe), where some GPU-minded
+    /// choices cost time instead of saving it.
+    pub fn is_cpu(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
     /// Why the device was lost, if it has been (a driver reset, a GPU hang, `destroy`).
     pub fn lost(&self) -> Option<String> {
         self.lost.lock().ok().and_then(|s| s.clone())

@@ -45,6 +45,8 @@ pub struct RenderSettings {
     pub show: Show,
     /// How dots reach the density target.
     pub path: SplatPath,
+    /// Where the compute path first sums each dot's pixels (the same image either way).
+    pub sums: splat_compute::DotSums,
     /// The client's scars, drawn in the skin (see `Treatment::render_settings`); zero: none.
     pub scars: crate::scar::ScarGpu,
     /// Shadows cast by the key light (the ears, the head itself); false: every surface
@@ -111,6 +113,7 @@ impl Default for RenderSettings {
             hair: true,
             show: Show::Skin,
             path: SplatPath::Raster,
+            sums: splat_compute::DotSums::Auto,
             scars: crate::scar::ScarGpu::default(),
             shadows: true,
         }
@@ -1003,7 +1006,16 @@ impl Renderer {
                             ),
                         ));
                     };
-                    pass.record(gpu, &mut enc, &view_buf, dots, targets, buffer, timer)
+                    pass.record(
+                        gpu,
+                        &mut enc,
+                        &view_buf,
+                        dots,
+                        targets,
+                        buffer,
+                        settings.sums,
+                        timer,
+                    )
                 }
             }
             lap(gpu, &mut enc, &mut clock, FramePass::Splat);

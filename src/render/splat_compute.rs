@@ -15,9 +15,63 @@ pub const FIXED: f32 = 4096.0;
 /// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
 /// handful of dots are that close, so the bound is there against runaway cost, not for speed.
 pub const MAX_HALF_PX: f32 = 320.0;
+/// Side of the square of pixels a workgroup of the `splat_shared` entry sums its 64 dots into, in
+/// workgroup memory, before one atomic add per pixel and channel to the buffer; a dot's pixels
+/// outside it go straight to the buffer. 32² pixels × 3 channels × 4 bytes = 12 KiB, inside the
+/// 16 KiB every wgpu adapter gives a workgroup. The dots of one workgroup lie together (ids
+/// follow the spacing cells), so where dots overlap deeply their footprints share pixels.
+pub const SHARED_PX: u32 = 32;
+// The square and the box's five words fit the workgroup memory every adapter gives (16 KiB).
+const _: () = assert!(3 * SHARED_PX * SHARED_PX * 4 + 5 * 4 <= 16384);
+/// How deep (the dot-pixel pairs of its dots' boxes over the pixels of the box they cover
+/// together) a workgroup's dots must overlap before it uses its square: the square costs its
+/// zeroing, barriers and flush, and pays only where many adds land on each pixel.
+pub const SHARED_MIN_OVERLAP: f32 = 8.0;
+/// `DotSums::Auto` runs the workgroup entry on a GPU from this many dots drawn. How many adds
+/// land on a pixel grows with the dots on the head, not with the resolution (the footprints
+/// grow with it), so the count is the rule. On an NVIDIA H200 at 1080p (BENCHMARKS.md "Real GPU", step 4)
+/// the workgroup entry cost the same as the direct one at 3·10⁷ dots, more below, and 21–29%
+/// less at 10⁸; a simpler build was still 5% slower at 5·10⁷. On lavapipe its barriers cost more
+/// than they save at every density (490 against 350 ms at 13 dots a pixel), so a CPU adapter
+/// adds directly.
+pub const SHARED_MIN_DOTS: u64 = 70_000_000;
+
+/// Where the compute splatter first adds up a dot's pixels. All give the same integers, so the
+/// same image to the bit; only the time differs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DotSums {
+    /// From `SHARED_MIN_DOTS` dots on a GPU, each workgroup whose dots overlap
+    /// `SHARED_MIN_OVERLAP` deep sums them in workgroup memory; direct elsewhere.
+    #[default]
+    Auto,
+    /// Every dot-pixel pair is one atomic add per channel in the density buffer.
+    Direct,
+    /// Every workgroup of 64 dots sums them in a square of workgroup memory first.
+    Workgroup,
+}
+
+impl DotSums {
+    /// From which overlap each workgroup sums its `dots` drawn dots in workgroup memory (0:
+    /// always); None: the direct entry runs (`cpu_adapter`: the adapter is a CPU driver).
+    pub fn min_overlap(self, dots: u64, cpu_adapter: bool) -> Option<f32> {
+        match self {
+            DotSums::Direct => None,
+            DotSums::Workgroup => Some(0.0),
+            DotSums::Auto => {
+                (!cpu_adapter && dots >= SHARED_MIN_DOTS).then_some(SHARED_MIN_OVERLAP)
+            }
+        }
+    }
+}
 
 pub struct SplatComputePass {
     splat: wgpu::ComputePipeline,
+    /// `splat_shared` from `SHARED_MIN_OVERLAP` and from 0, each made on first use: a CPU
+    /// adapter never uses them unless asked, and on a cold cache each pipeline costs a compile.
+    splat_shared: [std::sync::OnceLock<wgpu::ComputePipeline>; 2],
+    module: wgpu::ShaderModule,
+    layout: wgpu::PipelineLayout,
     resolve: wgpu::ComputePipeline,
     bgl: wgpu::BindGroupLayout,
     empty: wgpu::Buffer,
@@ -74,13 +128,35 @@ impl SplatComputePass {
         SplatComputePass {
             splat: pipeline("splat"),
             resolve: pipeline("resolve"),
+            splat_shared: Default::default(),
             bgl,
             empty: gpu.upload(
                 "no dots",
                 &[<crate::dots::Dot as bytemuck::Zeroable>::zeroed()],
                 wgpu::BufferUsages::STORAGE,
             ),
+            module,
+            layout,
         }
+    }
+
+    fn shared(&self, gpu: &Gpu, min_overlap: f32) -> &wgpu::ComputePipeline {
+        let always = min_overlap <= 0.0;
+        self.splat_shared[usize::from(always)].get_or_init(|| {
+            let constants = [("shared_min_overlap", 0.0)];
+            gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
+                label: Some("splat_shared"),
+                layout: Some(&self.layout),
+                module: &self.module,
+                entry_point: Some("splat_shared"),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants: if always { &constants } else { &[] },
+                    // The entry zeroes the part of its square it uses, no more.
+                    zero_initialize_workgroup_memory: false,
+                },
+                cache: None,
+            })
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -92,6 +168,7 @@ impl SplatComputePass {
         dots: Option<(&GpuDots, &AgedDots)>,
         t: &Targets,
         density: &wgpu::Buffer,
+        sums: DotSums,
         timer: Option<&FrameTimer>,
     ) {
         let bind = |dots: &wgpu::Buffer, looks: &wgpu::Buffer| {
@@ -142,7 +219,11 @@ impl SplatComputePass {
             label: Some("splat compute"),
             timestamp_writes: timer.map(|t| t.compute_writes(Pass::Splat)),
         });
-        cp.set_pipeline(&self.splat);
+        let drawn: u64 = groups.iter().map(|(_, n)| u64::from(*n)).sum();
+        cp.set_pipeline(match sums.min_overlap(drawn, gpu.is_cpu()) {
+            Some(overlap) => self.shared(gpu, overlap),
+            None => &self.splat,
+        });
         for (g, count) in &groups {
             cp.set_bind_group(0, g, &[]);
             let (x, y) = dispatch_size(*count);
@@ -151,5 +232,27 @@ impl SplatComputePass {
         cp.set_pipeline(&self.resolve);
         cp.set_bind_group(0, &resolve_group, &[]);
         cp.dispatch_workgroups(t.size.0.div_ceil(8), t.size.1.div_ceil(8), 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_sums_in_workgroup_memory_only_for_deep_overlap_on_a_gpu() {
+        let many = SHARED_MIN_DOTS;
+        assert_eq!(DotSums::Auto.min_overlap(many - 1, false), None);
+        assert_eq!(
+            DotSums::Auto.min_overlap(many, false),
+            Some(SHARED_MIN_OVERLAP)
+        );
+        // Never on a CPU adapter, where the barriers cost more than they save.
+        assert_eq!(DotSums::Auto.min_overlap(u64::MAX, true), None);
+        // The explicit choices hold whatever the count and adapter.
+        for (n, cpu) in [(1, true), (many, false)] {
+            assert_eq!(DotSums::Direct.min_overlap(n, cpu), None);
+            assert_eq!(DotSums::Workgroup.min_overlap(n, cpu), Some(0.0));
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::gpu::timer::FrameTimer;
 use crate::head::Head;
 use crate::plan::Plan;
+use crate::render::splat_compute::DotSums;
 use crate::render::{auto_ssaa, HeadGpu, RenderSettings, SplatPath, Targets};
 use crate::{
     engine::{output_texture, Engine},
@@ -25,6 +26,10 @@ pub struct BenchConfig {
     pub frames: u32,
     pub warmup: u32,
     pub paths: Vec<SplatPath>,
+    /// Supersampling per axis; 0 picks as `scalp render` does (2 up to 4 MP, else 1).
+    pub ssaa: u32,
+    /// Where the compute path sums each dot's pixels.
+    pub sums: DotSums,
     /// Skip a dot count whose generation, extrapolated from the previous count's rate, would
     /// take longer than this many seconds (10⁸ dots on a CPU driver take hours).
     pub max_generate_s: f64,
@@ -38,6 +43,8 @@ impl Default for BenchConfig {
             frames: 30,
             warmup: 3,
             paths: vec![SplatPath::Raster, SplatPath::Compute],
+            ssaa: 0,
+            sums: DotSums::Auto,
             max_generate_s: 600.0,
         }
     }
@@ -52,6 +59,9 @@ pub struct BenchResult {
     pub height: u32,
     pub supersampling: u32,
     pub path: SplatPath,
+    /// Whether the compute path ran its workgroup-memory entry (`DotSums`); false on the
+    /// raster path.
+    pub workgroup_sums: bool,
     /// Wall time of the whole generation (several submissions with readbacks), ms.
     pub generate_ms: f64,
     /// Median GPU time per pass over the measured frames, ms (None without timestamps).
@@ -270,7 +280,7 @@ impl Bench<'_> {
     fn measure(&self, case: &Case, aged: &mut AgedDots, steps: &mut Steps) -> Result<Samples> {
         let (engine, gpu, timer) = (self.engine, &self.engine.gpu, self.timer.as_ref());
         let (w, h) = case.size;
-        let ssaa = auto_ssaa((w, h), 0);
+        let ssaa = auto_ssaa((w, h), self.config.ssaa);
         let targets = Targets::new(gpu, (w, h), ssaa)?;
         let output = output_texture(gpu, (w, h), wgpu::TextureUsages::empty());
         let view = output.create_view(&Default::default());
@@ -281,6 +291,7 @@ impl Bench<'_> {
         );
         let settings = RenderSettings {
             path: case.path,
+            sums: self.config.sums,
             ..Default::default()
         };
         let (t, dots) = (case.treatment, case.dots);
@@ -365,6 +376,12 @@ impl Bench<'_> {
             height: h,
             supersampling: ssaa,
             path: case.path,
+            workgroup_sums: case.path == SplatPath::Compute
+                && self
+                    .config
+                    .sums
+                    .min_overlap(dots, self.engine.gpu.is_cpu())
+                    .is_some(),
             generate_ms: case.generate_ms,
             age_ms: age,
             age_wall_ms,

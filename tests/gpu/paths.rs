@@ -93,3 +93,74 @@ fn raster_and_compute_paths_agree() {
         );
     }
 }
+
+/// The compute path's two ways of summing (`DotSums`): straight into the buffer, or per
+/// workgroup in workgroup memory first, with the pixels past its 32-pixel square straight to the
+/// buffer. Integers either way, so the pictures must be the same to the bit: whole heads where
+/// dots overlap many deep on few pixels, and a close-up where footprints outgrow the square.
+#[test]
+fn workgroup_sums_equal_direct_sums() {
+    use scalp::camera::Camera;
+    use scalp::render::splat_compute::DotSums;
+    let e = engine();
+    let h = head();
+    let mut dense = Plan::default();
+    dense.density.top = 250.0;
+    dense.density.crown = 250.0;
+    let t = Treatment::new(h, &dense, None).unwrap();
+    let d = e.generate(h, &t).unwrap();
+    let aged = e.age(&t, &d, t.healed_years()).unwrap();
+    let hg = HeadGpu::new(&e.gpu, h);
+    let draw = |view: scalp::engine::Viewpoint, size: (u32, u32), sums| {
+        let s = RenderSettings {
+            path: SplatPath::Compute,
+            sums,
+            ssaa: 1,
+            ..Default::default()
+        };
+        e.render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&d, &aged)),
+            view,
+            settings: &s,
+            size,
+        })
+        .unwrap()
+    };
+    let close = Camera::framing(ViewPreset::Top, &hg.outline, 4.0 / 3.0).zoomed(12.0);
+    let bare = {
+        let s = RenderSettings {
+            dots: false,
+            ..Default::default()
+        };
+        e.render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: None,
+            view: close.into(),
+            settings: &s,
+            size: (320, 240),
+        })
+        .unwrap()
+    };
+    for (name, view, size) in [
+        ("top, 96×72", ViewPreset::Top.into(), (96, 72)),
+        (
+            "three-quarter, 320×240",
+            ViewPreset::ThreeQuarter.into(),
+            (320, 240),
+        ),
+        ("close-up, 320×240", close.into(), (320, 240)),
+    ] {
+        let direct = draw(view, size, DotSums::Direct);
+        let workgroup = draw(view, size, DotSums::Workgroup);
+        assert!(
+            direct == workgroup,
+            "{name}: the two sums give different pictures"
+        );
+        if name.starts_with("close") {
+            // The close-up really draws dots (wide ones: the square's overflow is exercised).
+            let effect = compare(&bare, &direct).0;
+            assert!(effect > 0.005, "{name}: no dots visible ({effect})");
+        }
+    }
+}
