@@ -2,7 +2,8 @@
 // the deferred skin pass (skin_deferred.wgsl) cannot run.
 
 struct VsOut {
-    @builtin(position) clip: vec4f,
+    // Invariant: the depth pre-pass (vs_depth) must put every fragment at the very same depth.
+    @builtin(position) @invariant clip: vec4f,
     @location(0) world: vec3f,
     @location(1) normal: vec3f,
     @location(2) exposure: f32,
@@ -28,6 +29,14 @@ fn vs_main(
     o.uvw = uvw;
     o.colour = colour;
     return o;
+}
+
+// The depth pre-pass: the head's nearest surface first, so that the costly shading below runs
+// once a pixel instead of once for every face drawn over it (both faces are drawn, and the back
+// of the head comes before the front in the index order).
+@vertex
+fn vs_depth(@location(0) position: vec3f) -> @builtin(position) @invariant vec4f {
+    return view.view_proj * vec4f(position, 1.0);
 }
 
 @fragment

@@ -209,6 +209,8 @@ impl ScanTexture {
 
 pub struct SkinPass {
     pipeline: wgpu::RenderPipeline,
+    /// The depth pre-pass (`vs_depth`).
+    depth: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
     // Lent to the deferred skin pass, which shades with the same lookup and samplers.
     pub(super) lut: wgpu::TextureView,
@@ -237,6 +239,7 @@ impl SkinPass {
         });
         SkinPass {
             pipeline: pipeline(gpu, &module, &bgl),
+            depth: depth_pipeline(gpu, &module, &bgl),
             bgl,
             lut: lut_texture(gpu),
             sampler: d.create_sampler(&wgpu::SamplerDescriptor {
@@ -261,8 +264,41 @@ impl SkinPass {
     }
 }
 
+/// The depth pre-pass: the head's positions into the depth target, nothing shaded.
+fn depth_pipeline(
+    gpu: &Gpu,
+    module: &wgpu::ShaderModule,
+    bgl: &wgpu::BindGroupLayout,
+) -> wgpu::RenderPipeline {
+    let layout = gpu
+        .device
+        .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("skin depth"),
+            bind_group_layouts: &[Some(bgl)],
+            immediate_size: 0,
+        });
+    let attrs = wgpu::vertex_attr_array![0 => Float32x3];
+    gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
+        label: Some("skin depth"),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_depth"),
+            compilation_options: Default::default(),
+            buffers: &[Some(super::head_vertex_layout(&attrs))],
+        },
+        primitive: super::head_primitive(),
+        depth_stencil: Some(super::head_depth_test()),
+        multisample: Default::default(),
+        fragment: None,
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
 /// The skin pipeline: the head's vertices (position + normal), its exposure and its scan
-/// texture coordinates in three buffers; three colour targets and the depth test.
+/// texture coordinates in three buffers; three colour targets, shaded only where the depth
+/// pre-pass left this very surface nearest.
 fn pipeline(
     gpu: &Gpu,
     module: &wgpu::ShaderModule,
@@ -312,7 +348,11 @@ fn pipeline(
             ],
         },
         primitive: super::head_primitive(),
-        depth_stencil: Some(super::head_depth_test()),
+        depth_stencil: Some(wgpu::DepthStencilState {
+            depth_write_enabled: Some(false),
+            depth_compare: Some(wgpu::CompareFunction::Equal),
+            ..super::head_depth_test()
+        }),
         multisample: Default::default(),
         fragment: Some(wgpu::FragmentState {
             module,
@@ -424,6 +464,28 @@ impl SkinPass {
                 },
             })
         }
+        // The skin's timestamps open on the depth pre-pass (or on the shadow pass before it)
+        // and close on the shading.
+        let writes = timer.map(|t| t.render_writes(Pass::Skin));
+        {
+            let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("skin depth"),
+                color_attachments: &[],
+                depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
+                // (None when the shadow pass already opened the pair: a pass must write one.)
+                timestamp_writes: writes.clone().filter(|_| !shadow_drawn).map(|mut w| {
+                    w.end_of_pass_write_index = None;
+                    w
+                }),
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            rp.set_pipeline(&self.depth);
+            rp.set_bind_group(0, &bg, &[]);
+            rp.set_vertex_buffer(0, head.vertices.slice(..));
+            rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
+            rp.draw_indexed(0..head.index_count, 0, 0..1);
+        }
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("skin"),
             color_attachments: &[
@@ -432,12 +494,16 @@ impl SkinPass {
                 // "Nothing here": the composite shows the background.
                 clear(&t.distance, super::NO_SURFACE_MM as f64),
             ],
-            depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
-            timestamp_writes: timer.map(|t| {
-                let mut w = t.render_writes(Pass::Skin);
-                if shadow_drawn {
-                    w.beginning_of_pass_write_index = None;
-                }
+            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                view: &t.depth,
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Load,
+                    store: wgpu::StoreOp::Store,
+                }),
+                stencil_ops: None,
+            }),
+            timestamp_writes: writes.map(|mut w| {
+                w.beginning_of_pass_write_index = None;
                 w
             }),
             occlusion_query_set: None,
