@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Dot generation beside a peer on the same machine, in one run: `scalp bench` (GPU timestamps of
-# the generation) and Blender's Geometry Nodes Poisson-disk distribution on the same head at the
-# same point count. Blender is run only when it is installed.
+# scalp beside a peer on the same machine, in one run. Generation: `scalp bench` (GPU timestamps
+# of the generation) and Blender's Geometry Nodes Poisson-disk distribution on the same head at
+# the same point count. A frame: `scalp bench`'s frame p50 at 1280×960 (2× supersampling,
+# compute path) and Blender Cycles at one sample a pixel, same head, same number of points
+# (blender_cycles.py). Blender is run only when it is installed.
 # Usage: benches/peer.sh [DOTS] (default 1000000). Needs a release build (cargo build --release).
 set -euo pipefail
 dots=${1:-1000000}
@@ -35,5 +37,25 @@ if command -v blender >/dev/null; then
     python3 -c "print(f'scalp / Blender: {($s_dots / ($s_ms / 1e3)) / ($b_n / $b_s):.2f}x')"
 else
     echo "(blender is not installed: no peer figure)"
+fi
+
+"$scalp" bench --dots "$dots" --sizes 1280x960 --paths compute --frames 5 --warmup 1 --json \
+    >"$work/frame.json"
+read -r f_dots f_ms f_ss < <(python3 -c '
+import json, sys
+row = json.load(open(sys.argv[1]))["results"][0]
+print(row["dots"], row["frame_ms_p50"], row["supersampling"])' "$work/frame.json")
+echo
+echo "| renderer, 1280×960 | points | seconds a frame |"
+echo "|---|---:|---:|"
+echo "| scalp (\`scalp bench\` frame p50, compute path, ${f_ss}× supersampling) | $f_dots | $(python3 -c "print(f'{$f_ms/1e3:.3f}')") |"
+if command -v blender >/dev/null; then
+    line=$(blender -b --factory-startup --python "$root/benches/blender_cycles.py" -- \
+        "$work/head.obj" "$dots" 0.6 1280 960 2>/dev/null | grep '^cycles_points=')
+    c_n=$(sed 's/.*cycles_points=\([0-9]*\).*/\1/' <<<"$line")
+    c_s=$(sed 's/.*cycles_s=\([0-9.]*\).*/\1/' <<<"$line")
+    c_first=$(sed 's/.*cycles_first_s=\([0-9.]*\).*/\1/' <<<"$line")
+    echo "| Blender $(blender --version 2>/dev/null | head -1 | awk '{print $2}') Cycles, 1 sample a pixel, CPU (first render $c_first s) | $c_n | $c_s |"
+    python3 -c "print(f'Cycles / scalp: {$c_s / ($f_ms / 1e3):.2f}x')"
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
