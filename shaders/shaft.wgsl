@@ -41,10 +41,22 @@ struct ShaftDraw {
 @group(0) @binding(2) var<storage, read> pieces: array<Shaft>;
 @group(0) @binding(3) var<storage, read_write> prepared: array<ShaftDraw>;
 @group(0) @binding(4) var<storage, read> drawn: array<ShaftDraw>;
+// The runs of pieces this frame draws (the groups whose roots can face the eye): x the first
+// piece, y how many pieces the runs before hold, z how many this one does.
+@group(0) @binding(5) var<storage, read> runs: array<vec4u>;
 
+// One thread per piece drawn: only those are prepared (the draw reads no other).
 @compute @workgroup_size(64)
 fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let k = gid.x + gid.y * nwg.x * 64u;
+    var i = arrayLength(&pieces);
+    for (var r = 0u; r < arrayLength(&runs); r++) {
+        let run = runs[r];
+        if (k >= run.y && k < run.y + run.z) {
+            i = run.x + (k - run.y);
+            break;
+        }
+    }
     if (i >= arrayLength(&pieces)) {
         return;
     }

@@ -34,6 +34,21 @@ pub fn draw_buffer(gpu: &Gpu, count: u32) -> wgpu::Buffer {
     })
 }
 
+/// The runs `prepare` reads ([first piece, pieces before, pieces in it, 0] each; one empty run
+/// when none), and how many pieces they hold.
+pub fn runs(ranges: &[std::ops::Range<u32>]) -> (Vec<[u32; 4]>, u32) {
+    let mut out = Vec::with_capacity(ranges.len().max(1));
+    let mut before = 0;
+    for r in ranges {
+        out.push([r.start, before, r.len() as u32, 0]);
+        before += r.len() as u32;
+    }
+    if out.is_empty() {
+        out.push([0; 4]);
+    }
+    (out, before)
+}
+
 pub struct ShaftPass {
     prepare: wgpu::ComputePipeline,
     prepare_bgl: wgpu::BindGroupLayout,
@@ -53,6 +68,7 @@ impl ShaftPass {
                 entry::params(0, c),
                 entry::storage(2, c, true),
                 entry::storage(3, c, false),
+                entry::storage(5, c, true),
             ],
         });
         let prepare_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -139,12 +155,21 @@ impl ShaftPass {
         draw: bool,
         t: &Targets,
     ) -> bool {
-        let (Some((shafts, count)), Some(prepared)) = (&head.shafts, &head.shaft_draws) else {
+        let (Some((shafts, _)), Some(prepared)) = (&head.shafts, &head.shaft_draws) else {
             return false;
         };
         if !draw {
             return false;
         }
+        // Only the groups whose roots can face the eye are prepared and drawn (the others'
+        // pieces would all be hidden by `prepare`).
+        let ranges = super::hair_bins::ranges(
+            &head.hair_bins,
+            |b| b.shafts.clone(),
+            |b| b.shafts_seen(eye),
+        );
+        let (runs, drawn) = runs(&ranges);
+        let runs = gpu.upload("shaft runs", &runs, wgpu::BufferUsages::STORAGE);
         let prepare_bg = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("shaft prepare"),
             layout: &self.prepare_bgl,
@@ -160,6 +185,10 @@ impl ShaftPass {
                 wgpu::BindGroupEntry {
                     binding: 3,
                     resource: prepared.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: runs.as_entire_binding(),
                 },
             ],
         });
@@ -188,7 +217,7 @@ impl ShaftPass {
             });
             cp.set_pipeline(&self.prepare);
             cp.set_bind_group(0, &prepare_bg, &[]);
-            let (x, y) = dispatch_size(*count);
+            let (x, y) = dispatch_size(drawn);
             cp.dispatch_workgroups(x, y, 1);
         }
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -209,16 +238,30 @@ impl ShaftPass {
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        // Two triangles over the four corners per piece; only the groups whose roots can face
-        // the eye (the others' pieces are all hidden by `prepare`).
-        let ranges = super::hair_bins::ranges(
-            &head.hair_bins,
-            |b| b.shafts.clone(),
-            |b| b.shafts_seen(eye),
-        );
+        // Two triangles over the four corners per piece.
         for r in ranges {
             rp.draw(0..6, r);
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn runs_number_the_drawn_pieces_in_order() {
+        let (runs, n) = super::runs(&[3..7, 10..12, 20..21]);
+        assert_eq!(n, 7);
+        assert_eq!(runs, vec![[3, 0, 4, 0], [10, 4, 2, 0], [20, 6, 1, 0]]);
+        // Thread k of the dispatch prepares the k-th drawn piece.
+        let piece = |k: u32| {
+            runs.iter()
+                .find(|r| k >= r[1] && k < r[1] + r[2])
+                .map(|r| r[0] + k - r[1])
+        };
+        let all: Vec<u32> = (0..n).filter_map(piece).collect();
+        assert_eq!(all, vec![3, 4, 5, 6, 10, 11, 20]);
+        assert_eq!(piece(n), None);
+        assert_eq!(super::runs(&[]), (vec![[0; 4]], 0));
     }
 }
