@@ -12,20 +12,21 @@ the render is run twice and the second timed (the first also loads Cycles' kerne
 its scene); both are printed. Denoising off, 1 sample, all CPU threads.
 """
 import math
+import os
 import sys
 import time
 
 import bpy
 from mathutils import Vector
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blender_head import calibrated, load_head, poisson_tree  # noqa: E402
+
 argv = sys.argv[sys.argv.index("--") + 1:]
 obj_path, target, alpha = argv[0], int(argv[1]), float(argv[2])
 width, height = int(argv[3]), int(argv[4])
 
-bpy.ops.wm.read_factory_settings(use_empty=True)
-bpy.ops.wm.obj_import(filepath=obj_path)
-head = bpy.context.selected_objects[0]
-area = sum(p.area for p in head.data.polygons)
+head, area = load_head(obj_path)
 
 
 def material(name, rgb):
@@ -41,28 +42,18 @@ skin = material("skin", (0.62, 0.42, 0.33))
 ink = material("ink", (0.03, 0.035, 0.04))
 head.data.materials.append(skin)
 
-# Geometry Nodes: the head joined with its Poisson points as a point cloud of dark spheres.
-tree = bpy.data.node_groups.new("dots", "GeometryNodeTree")
-tree.inputs.new("NodeSocketGeometry", "Geometry")
-tree.outputs.new("NodeSocketGeometry", "Geometry")
-n_in = tree.nodes.new("NodeGroupInput")
-n_out = tree.nodes.new("NodeGroupOutput")
-dist = tree.nodes.new("GeometryNodeDistributePointsOnFaces")
-dist.distribute_method = "POISSON"
+# The head joined with its Poisson points as a point cloud of dark spheres.
+tree, n_in, n_out, dist = poisson_tree(head, area, target, alpha)
 radius = tree.nodes.new("GeometryNodeSetPointRadius")
 radius.inputs["Radius"].default_value = 0.45
 set_mat = tree.nodes.new("GeometryNodeSetMaterial")
 set_mat.inputs["Material"].default_value = ink
 join = tree.nodes.new("GeometryNodeJoinGeometry")
-tree.links.new(n_in.outputs[0], dist.inputs["Mesh"])
 tree.links.new(dist.outputs["Points"], radius.inputs["Points"])
 tree.links.new(radius.outputs["Points"], set_mat.inputs["Geometry"])
 tree.links.new(set_mat.outputs["Geometry"], join.inputs["Geometry"])
 tree.links.new(n_in.outputs[0], join.inputs["Geometry"])
 tree.links.new(join.outputs["Geometry"], n_out.inputs[0])
-mod = head.modifiers.new("dots", "NODES")
-mod.node_group = tree
-dist.inputs["Distance Min"].default_value = alpha * (area / target) ** 0.5
 
 
 def points(density, seed):
@@ -71,17 +62,16 @@ def points(density, seed):
     dg = bpy.context.evaluated_depsgraph_get()
     dg.update()
     # The points come out as a point cloud instanced beside the head's mesh.
-    return sum(
-        len(inst.object.data.points)
-        for inst in dg.object_instances
-        if isinstance(inst.object.data, bpy.types.PointCloud)
+    return (
+        sum(
+            len(inst.object.data.points)
+            for inst in dg.object_instances
+            if isinstance(inst.object.data, bpy.types.PointCloud)
+        ),
     )
 
 
-density = 2.4 * target / area
-count = points(density, 1)
-density *= target / max(count, 1)
-count = points(density, 2)
+(count,) = calibrated(points, target, area)
 
 # A three-quarter view framing the head, a sun from the upper front, a grey sky.
 lo = Vector([min(v.co[i] for v in head.data.vertices) for i in range(3)])

@@ -6,36 +6,24 @@ Prints one line: `blender_points=<count> blender_s=<seconds> blender_points_per_
 The minimum distance is ALPHA × the mean spacing √(area/N), as scalp's `dots.spacing`; the
 candidate density is tuned by one trial run so the result lands near N points.
 """
+import os
 import sys
 import time
 
 import bpy
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blender_head import calibrated, load_head, poisson_tree  # noqa: E402
+
 argv = sys.argv[sys.argv.index("--") + 1:]
 obj_path, target, alpha = argv[0], int(argv[1]), float(argv[2])
 
-bpy.ops.wm.read_factory_settings(use_empty=True)
-bpy.ops.wm.obj_import(filepath=obj_path)
-obj = bpy.context.selected_objects[0]
-area = sum(p.area for p in obj.data.polygons)
-
-tree = bpy.data.node_groups.new("poisson", "GeometryNodeTree")
-tree.inputs.new("NodeSocketGeometry", "Geometry")
-tree.outputs.new("NodeSocketGeometry", "Geometry")
-n_in = tree.nodes.new("NodeGroupInput")
-n_out = tree.nodes.new("NodeGroupOutput")
-dist = tree.nodes.new("GeometryNodeDistributePointsOnFaces")
-dist.distribute_method = "POISSON"
+obj, area = load_head(obj_path)
+tree, n_in, n_out, dist = poisson_tree(obj, area, target, alpha)
 # Points to Vertices makes the result a mesh whose vertices can be counted.
 to_verts = tree.nodes.new("GeometryNodePointsToVertices")
-tree.links.new(n_in.outputs[0], dist.inputs["Mesh"])
 tree.links.new(dist.outputs["Points"], to_verts.inputs["Points"])
 tree.links.new(to_verts.outputs["Mesh"], n_out.inputs[0])
-mod = obj.modifiers.new("poisson", "NODES")
-mod.node_group = tree
-
-spacing = (area / target) ** 0.5
-dist.inputs["Distance Min"].default_value = alpha * spacing
 
 
 def run(density, seed):
@@ -49,8 +37,5 @@ def run(density, seed):
     return count, time.perf_counter() - t0
 
 
-density = 2.4 * target / area
-count, _ = run(density, 1)
-density *= target / max(count, 1)
-count, seconds = run(density, 2)
+count, seconds = calibrated(run, target, area)
 print(f"blender_points={count} blender_s={seconds:.3f} blender_points_per_s={count / seconds:.4g}")

@@ -69,6 +69,22 @@ impl FrameTimer {
         }
     }
 
+    /// Only the opening timestamp of `pass`: the first of the render passes it spans.
+    pub fn render_opens(&self, pass: Pass) -> wgpu::RenderPassTimestampWrites<'_> {
+        wgpu::RenderPassTimestampWrites {
+            end_of_pass_write_index: None,
+            ..self.render_writes(pass)
+        }
+    }
+
+    /// Only the closing timestamp of `pass`: the last of the render passes it spans.
+    pub fn render_closes(&self, pass: Pass) -> wgpu::RenderPassTimestampWrites<'_> {
+        wgpu::RenderPassTimestampWrites {
+            beginning_of_pass_write_index: None,
+            ..self.render_writes(pass)
+        }
+    }
+
     pub fn compute_writes(&self, pass: Pass) -> wgpu::ComputePassTimestampWrites<'_> {
         wgpu::ComputePassTimestampWrites {
             query_set: &self.set,

@@ -192,6 +192,14 @@ pub(crate) fn head_depth_test() -> wgpu::DepthStencilState {
     }
 }
 
+/// Draws the whole head from its positions (vertex buffer 0) and indices: every pass that
+/// rasterises it binds any other per-vertex buffers first.
+pub(crate) fn draw_head(rp: &mut wgpu::RenderPass<'_>, head: &HeadGpu) {
+    rp.set_vertex_buffer(0, head.vertices.slice(..));
+    rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
+    rp.draw_indexed(0..head.index_count, 0, 0..1);
+}
+
 /// A depth target cleared to the far plane and kept.
 pub(crate) fn cleared_depth(
     view: &wgpu::TextureView,

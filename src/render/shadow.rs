@@ -193,19 +193,13 @@ impl ShadowPass {
             label: Some("shadow"),
             color_attachments: &[],
             depth_stencil_attachment: Some(super::cleared_depth(&self.map)),
-            timestamp_writes: timer.map(|t| {
-                let mut w = t.render_writes(Pass::Skin);
-                w.end_of_pass_write_index = None;
-                w
-            }),
+            timestamp_writes: timer.map(|t| t.render_opens(Pass::Skin)),
             occlusion_query_set: None,
             multiview_mask: None,
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        rp.set_vertex_buffer(0, head.vertices.slice(..));
-        rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
-        rp.draw_indexed(0..head.index_count, 0, 0..1);
+        super::draw_head(&mut rp, head);
         true
     }
 }

@@ -466,25 +466,20 @@ impl SkinPass {
         }
         // The skin's timestamps open on the depth pre-pass (or on the shadow pass before it)
         // and close on the shading.
-        let writes = timer.map(|t| t.render_writes(Pass::Skin));
         {
             let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("skin depth"),
                 color_attachments: &[],
                 depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
-                // (None when the shadow pass already opened the pair: a pass must write one.)
-                timestamp_writes: writes.clone().filter(|_| !shadow_drawn).map(|mut w| {
-                    w.end_of_pass_write_index = None;
-                    w
-                }),
+                timestamp_writes: timer
+                    .filter(|_| !shadow_drawn)
+                    .map(|t| t.render_opens(Pass::Skin)),
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
             rp.set_pipeline(&self.depth);
             rp.set_bind_group(0, &bg, &[]);
-            rp.set_vertex_buffer(0, head.vertices.slice(..));
-            rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
-            rp.draw_indexed(0..head.index_count, 0, 0..1);
+            super::draw_head(&mut rp, head);
         }
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("skin"),
@@ -502,21 +497,16 @@ impl SkinPass {
                 }),
                 stencil_ops: None,
             }),
-            timestamp_writes: writes.map(|mut w| {
-                w.beginning_of_pass_write_index = None;
-                w
-            }),
+            timestamp_writes: timer.map(|t| t.render_closes(Pass::Skin)),
             occlusion_query_set: None,
             multiview_mask: None,
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        rp.set_vertex_buffer(0, head.vertices.slice(..));
         rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_vertex_buffer(2, head.texture.uvw.slice(..));
         rp.set_vertex_buffer(3, head.texture.colour.slice(..));
-        rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
-        rp.draw_indexed(0..head.index_count, 0, 0..1);
+        super::draw_head(&mut rp, head);
     }
 }
 

@@ -244,19 +244,15 @@ impl SkinDeferredPass {
                 })],
                 depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
                 // The skin's pair opens here unless the shadow pass opened it.
-                timestamp_writes: timer.filter(|_| !shadow_drawn).map(|t| {
-                    let mut w = t.render_writes(Pass::Skin);
-                    w.end_of_pass_write_index = None;
-                    w
-                }),
+                timestamp_writes: timer
+                    .filter(|_| !shadow_drawn)
+                    .map(|t| t.render_opens(Pass::Skin)),
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
             rp.set_pipeline(&self.visible);
             rp.set_bind_group(0, &visible_bg, &[]);
-            rp.set_vertex_buffer(0, head.vertices.slice(..));
-            rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
-            rp.draw_indexed(0..head.index_count, 0, 0..1);
+            super::draw_head(&mut rp, head);
         }
         let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("skin shading"),
