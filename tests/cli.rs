@@ -748,3 +748,72 @@ fn skin_shading_is_chosen_by_flag_and_both_draw_the_same_head() {
     assert_ne!(code, 0);
     assert!(err.contains("--skin") && err.contains("deferred"), "{err}");
 }
+
+#[test]
+fn sums_on_the_raster_path_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (code, _, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "64x48",
+            "--path",
+            "raster",
+            "--sums",
+            "workgroup",
+            "--out",
+            "r.png",
+        ],
+        d,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("--sums") && err.contains("raster") && err.contains("--path compute"),
+        "{err}"
+    );
+    assert!(!d.join("r.png").exists(), "a refused render left a file");
+    // On the compute path the same flag draws, and the bench reports which sums ran.
+    let (code, _, err) = scalp(
+        &[
+            "render",
+            "--size",
+            "64x48",
+            "--path",
+            "compute",
+            "--sums",
+            "workgroup",
+            "--out",
+            "c.png",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("c.png").exists());
+    let (code, out, err) = scalp(
+        &[
+            "bench",
+            "--dots",
+            "2000",
+            "--sizes",
+            "64x48",
+            "--frames",
+            "1",
+            "--warmup",
+            "0",
+            "--paths",
+            "compute",
+            "--sums",
+            "workgroup",
+            "--ssaa",
+            "1",
+            "--json",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = &v["results"][0];
+    assert_eq!(row["workgroup_sums"], true, "{row}");
+    assert_eq!(row["supersampling"], 1, "{row}");
+}

@@ -185,6 +185,23 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let treatment = Treatment::new(&head, &plan, a.head.dots)?;
     let mut engine = Engine::new(a.head.adapter.as_deref())?;
     super::use_skin_shading(&mut engine, a.skin)?;
+    let path = match a.path {
+        PathChoice::Raster => SplatPath::Raster,
+        PathChoice::Compute => SplatPath::Compute,
+        PathChoice::Auto => engine.auto_path(),
+    };
+    // Sums are the compute path's: asked for by name on the raster path they would do nothing.
+    if path == SplatPath::Raster && a.sums != scalp::render::splat_compute::DotSums::Auto {
+        return Err(ScalpError::invalid(
+            "--sums",
+            format!(
+                "{:?}: only the compute path sums dots this way, and this render takes the \
+                 raster path; add --path compute or leave --sums out",
+                a.sums
+            )
+            .to_lowercase(),
+        ));
+    }
     let mut head_gpu = HeadGpu::new(&engine.gpu, &head);
     treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
     let t_gen = Instant::now();
@@ -192,11 +209,6 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let gen_s = t_gen.elapsed().as_secs_f64();
     let (t_years, when) = time_shown(&a, &treatment)?;
     let aged = engine.age(&treatment, &dots, t_years)?;
-    let path = match a.path {
-        PathChoice::Raster => SplatPath::Raster,
-        PathChoice::Compute => SplatPath::Compute,
-        PathChoice::Auto => engine.auto_path(),
-    };
     let settings = RenderSettings {
         dots: !a.no_dots,
         ssaa: a.ssaa.unwrap_or(0),
