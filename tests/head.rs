@@ -494,9 +494,9 @@ fn preview_default_head() {
 
 // ---- A client's scan of the built-in head, with what photogrammetry and odd units do to it.
 
-/// The built-in head as a scan file: positions × `scale` (written in f64, so that every scale
-/// keeps its digits), plus `extra` lines.
-fn scan_file(name: &str, scale: f64, extra: &str) -> PathBuf {
+/// The built-in head as a scan file in `dir`: positions × `scale` (written in f64, so that every
+/// scale keeps its digits), plus `extra` lines.
+fn scan_file(dir: &tempfile::TempDir, name: &str, scale: f64, extra: &str) -> PathBuf {
     let head = Head::builtin().unwrap();
     let mut text = String::new();
     for p in &head.mesh.positions {
@@ -507,9 +507,7 @@ fn scan_file(name: &str, scale: f64, extra: &str) -> PathBuf {
         text += &format!("f {} {} {}\n", t[0] + 1, t[1] + 1, t[2] + 1);
     }
     text += extra;
-    let dir = std::env::temp_dir().join(format!("scalp-head-scan-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -536,7 +534,8 @@ fn max_vertex_gap(a: &Mesh, b: &Mesh) -> f32 {
 /// dropped.
 #[test]
 fn a_stray_triangle_far_away_leaves_the_head_as_it_was() {
-    let plain = load_scan(&scan_file("plain.obj", 1.0, ""), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = load_scan(&scan_file(&dir, "plain.obj", 1.0, ""), None).unwrap();
     for (name, far_mm) in [("km.obj", 1e6), ("mkm.obj", 1e12)] {
         // A small triangle for its distance (f32 cannot tell 10¹² from 10¹² + 1).
         let edge = far_mm * 1e-5;
@@ -544,7 +543,7 @@ fn a_stray_triangle_far_away_leaves_the_head_as_it_was() {
             "v {far_mm:e} 0 0\nv {:e} 0 0\nv {far_mm:e} {edge:e} 0\nf -3 -2 -1\n",
             far_mm + edge
         );
-        let head = load_scan(&scan_file(name, 1.0, &stray), None).unwrap();
+        let head = load_scan(&scan_file(&dir, name, 1.0, &stray), None).unwrap();
         assert_eq!(
             head.mesh.positions.len(),
             plain.mesh.positions.len(),
@@ -570,12 +569,13 @@ fn a_stray_triangle_far_away_leaves_the_head_as_it_was() {
 /// one triangle that held the spike.
 #[test]
 fn a_spike_joined_to_the_head_leaves_it_as_it_was() {
-    let plain = load_scan(&scan_file("plain-s.obj", 1.0, ""), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = load_scan(&scan_file(&dir, "plain-s.obj", 1.0, ""), None).unwrap();
     let n = plain.mesh.positions.len();
     for (name, far_mm) in [("spike-km.obj", 1e6), ("spike-m.obj", -600.0)] {
         // Joined to the two corners of the head's first triangle, far out along Y.
         let spike = format!("v 0 {far_mm:e} 0\nf 1 2 -1\n");
-        let head = load_scan(&scan_file(name, 1.0, &spike), None).unwrap();
+        let head = load_scan(&scan_file(&dir, name, 1.0, &spike), None).unwrap();
         assert_eq!(head.mesh.positions.len(), n, "{name}");
         assert_eq!(head.mesh.indices, plain.mesh.indices, "{name}");
         let gap = max_vertex_gap(&head.mesh, &plain.mesh);
@@ -610,11 +610,12 @@ fn number_after(text: &str, before: &str) -> f64 {
 /// naming the size found and the range allowed.
 #[test]
 fn a_scan_in_extreme_units_is_scaled_to_a_head_or_refused_with_its_size() {
-    let plain = load_scan(&scan_file("one.obj", 1.0, ""), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = load_scan(&scan_file(&dir, "one.obj", 1.0, ""), None).unwrap();
     let extent = scalp::head::repair::robust_extent(&plain.mesh.positions);
     let (lo, hi) = plain.mesh.bounds();
     for scale in [1e-9, 1e-6, 1e6, 1e30] {
-        let path = scan_file(&format!("x{scale:e}.obj"), scale, "");
+        let path = scan_file(&dir, &format!("x{scale:e}.obj"), scale, "");
         let head = load_scan(&path, None).unwrap_or_else(|e| panic!("×{scale:e}: {e}"));
         assert_eq!(head.mesh.positions.len(), plain.mesh.positions.len());
         let (l, h) = head.mesh.bounds();
@@ -640,7 +641,7 @@ fn a_scan_in_extreme_units_is_scaled_to_a_head_or_refused_with_its_size() {
             "×{scale:e} as mm: {e}"
         );
     }
-    let e = load_scan(&scan_file("tiny.obj", 1e-35, ""), None)
+    let e = load_scan(&scan_file(&dir, "tiny.obj", 1e-35, ""), None)
         .unwrap_err()
         .to_string();
     assert!(
