@@ -60,8 +60,14 @@ impl Viewer {
                     &mut out.dismiss_error,
                 );
             });
+        // The 3D image covers the whole panel: filling under it too would shade every pixel of
+        // the view twice, which a CPU driver pays for in full.
+        let fill = match self.view3d.texture_id() {
+            Some(_) => Color32::TRANSPARENT,
+            None => Color32::from_gray(16),
+        };
         egui::CentralPanel::default()
-            .frame(egui::Frame::new().fill(Color32::from_gray(16)))
+            .frame(egui::Frame::new().fill(fill))
             .show(root, |ui| self.view_ui(ui, out));
         self.keys(root.ctx(), out);
     }
