@@ -404,3 +404,19 @@ fn odd_input_does_not_panic() {
     );
     assert_eq!(t.indices.len(), 12);
 }
+
+/// The coarse triangles previews draw the skin from index the head's own vertices, and that
+/// surface keeps within the bound of the head's.
+#[test]
+fn coarse_triangles_are_the_heads_own_vertices_within_the_bound() {
+    let original = &head().mesh;
+    let triangles = scalp::head::decimate::coarse_triangles(original);
+    assert!(triangles.len() * 3 < original.indices.len());
+    let coarse = Mesh {
+        positions: original.positions.clone(),
+        normals: original.normals.clone(),
+        indices: triangles,
+    };
+    let (to_coarse, _) = max_deviation(original, &coarse, 1.0);
+    assert!(to_coarse <= MAX_DEVIATION_MM * 1.001, "{to_coarse} mm");
+}

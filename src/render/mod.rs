@@ -52,6 +52,9 @@ pub struct RenderSettings {
     /// Shadows cast by the key light (the ears, the head itself); false: every surface
     /// facing the key is lit by it.
     pub shadows: bool,
+    /// Draw the skin from the head's coarse triangles where it has them ([`HeadGpu::coarse`]):
+    /// the viewer's previews, whose skin pass a CPU driver spends mostly on the vertices.
+    pub coarse_skin: bool,
 }
 
 /// The two ways to fill the optical-density target (DESIGN.md "Rendering dots").
@@ -116,6 +119,7 @@ impl Default for RenderSettings {
             sums: splat_compute::DotSums::Auto,
             scars: crate::scar::ScarGpu::default(),
             shadows: true,
+            coarse_skin: false,
         }
     }
 }
@@ -192,13 +196,16 @@ pub(crate) fn head_depth_test() -> wgpu::DepthStencilState {
     }
 }
 
-/// Draws the whole head from its positions (vertex buffer 0) and indices: every pass that
+/// Draws the whole head from its positions (vertex buffer 0) and `triangles`: every pass that
 /// rasterises it binds any other per-vertex buffers first.
-pub(crate) fn draw_head(rp: &mut wgpu::RenderPass<'_>, head: &HeadGpu) {
+pub(crate) fn draw_head(rp: &mut wgpu::RenderPass<'_>, head: &HeadGpu, triangles: Triangles<'_>) {
     rp.set_vertex_buffer(0, head.vertices.slice(..));
-    rp.set_index_buffer(head.indices.slice(..), wgpu::IndexFormat::Uint32);
-    rp.draw_indexed(0..head.index_count, 0, 0..1);
+    rp.set_index_buffer(triangles.0.slice(..), wgpu::IndexFormat::Uint32);
+    rp.draw_indexed(0..triangles.1, 0, 0..1);
 }
+
+/// An index buffer of the head's triangles and its length: the head's own, or its coarse ones.
+pub(crate) type Triangles<'a> = (&'a wgpu::Buffer, u32);
 
 /// A depth target cleared to the far plane and kept.
 pub(crate) fn cleared_depth(
@@ -257,6 +264,10 @@ pub struct HeadGpu {
     /// The scan's own skin colour ([`skin::ScanTexture`]): per-vertex (u, v, weight) and the
     /// image; weight 0 and a 1×1 image where the head has none.
     pub texture: skin::ScanTexture,
+    /// The head's triangles decimated within [`crate::head::decimate::MAX_DEVIATION_MM`], as
+    /// indices into the same vertices, and their count ([`HeadGpu::set_coarse`]); None: not
+    /// made. Drawn by the skin passes when [`RenderSettings::coarse_skin`] asks.
+    pub coarse: Option<(wgpu::Buffer, u32)>,
     /// Counts writes into `exposure` (shared by clones, which share the buffer): the skin a
     /// frame cached must not outlive the exposure it was drawn with.
     exposure_writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -295,7 +306,28 @@ impl HeadGpu {
             hair_bins: Vec::new(),
             hair_albedo: Vec3::ZERO,
             texture: skin::ScanTexture::new(gpu, head),
+            coarse: None,
             exposure_writes: Default::default(),
+        }
+    }
+
+    /// Sets the coarse triangles previews draw the skin from: indices into this head's
+    /// vertices, as [`crate::head::decimate::coarse_triangles`] makes them.
+    pub fn set_coarse(&mut self, gpu: &Gpu, indices: &[u32]) {
+        let usage = wgpu::BufferUsages::INDEX | wgpu::BufferUsages::STORAGE;
+        self.coarse = (!indices.is_empty()).then(|| {
+            (
+                gpu.upload("head coarse indices", indices, usage),
+                indices.len() as u32,
+            )
+        });
+    }
+
+    /// The triangles the skin passes draw: the coarse ones when asked and made.
+    pub(crate) fn skin_triangles(&self, coarse: bool) -> Triangles<'_> {
+        match &self.coarse {
+            Some((b, n)) if coarse => (b, *n),
+            _ => (&self.indices, self.index_count),
         }
     }
 
@@ -362,6 +394,7 @@ impl HeadGpu {
                 Some(self.texture.colour.clone()),
                 self.hairs.as_ref().map(|h| h.0.clone()),
                 self.shafts.as_ref().map(|s| s.0.clone()),
+                self.coarse.as_ref().map(|c| c.0.clone()),
             ],
             counts: [
                 self.index_count,
@@ -379,7 +412,7 @@ impl HeadGpu {
 /// A head as the skin-side passes see it (see [`HeadGpu::skin_inputs`]).
 #[derive(Clone, PartialEq)]
 struct HeadKey {
-    buffers: [Option<wgpu::Buffer>; 7],
+    buffers: [Option<wgpu::Buffer>; 8],
     counts: [u32; 3],
     texture: wgpu::TextureView,
     exposure_writes: u64,
@@ -394,6 +427,8 @@ struct SkinKey {
     view: Vec<u8>,
     shadow: Vec<u8>,
     head: HeadKey,
+    /// The skin was drawn from the head's coarse triangles.
+    coarse: bool,
 }
 
 /// What the shadow pass reads: where the map looks from and the head's triangles. The map
@@ -912,7 +947,9 @@ impl Renderer {
             .to_vec(),
             shadow: bytemuck::bytes_of(&shadow).to_vec(),
             head: head.skin_inputs(),
+            coarse: settings.coarse_skin && head.coarse.is_some(),
         };
+        let skin_triangles = head.skin_triangles(settings.coarse_skin);
         let shadow_key = shadow_on.then(|| ShadowKey {
             shadow: skin_key.shadow.clone(),
             vertices: head.vertices.clone(),
@@ -961,14 +998,20 @@ impl Renderer {
                         gpu,
                         &mut enc,
                         &view_buf,
-                        head,
+                        (head, skin_triangles),
                         (&self.skin, targets, targets.visible_triangles(gpu)),
                         shadows,
                         timer,
                     ),
-                    None => self
-                        .skin
-                        .record(gpu, &mut enc, &view_buf, head, targets, shadows, timer),
+                    None => self.skin.record(
+                        gpu,
+                        &mut enc,
+                        &view_buf,
+                        (head, skin_triangles),
+                        targets,
+                        shadows,
+                        timer,
+                    ),
                 }
                 lap(gpu, &mut enc, &mut clock, FramePass::Skin);
                 passes.push(FramePass::Skin);

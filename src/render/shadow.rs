@@ -199,7 +199,7 @@ impl ShadowPass {
         });
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
-        super::draw_head(&mut rp, head);
+        super::draw_head(&mut rp, head, (&head.indices, head.index_count));
         true
     }
 }

@@ -404,7 +404,7 @@ impl SkinPass {
         gpu: &Gpu,
         enc: &mut wgpu::CommandEncoder,
         view: &wgpu::Buffer,
-        head: &HeadGpu,
+        (head, triangles): (&HeadGpu, super::Triangles<'_>),
         t: &Targets,
         shadows: (&ShadowPass, &wgpu::Buffer, bool),
         timer: Option<&FrameTimer>,
@@ -479,7 +479,7 @@ impl SkinPass {
             });
             rp.set_pipeline(&self.depth);
             rp.set_bind_group(0, &bg, &[]);
-            super::draw_head(&mut rp, head);
+            super::draw_head(&mut rp, head, triangles);
         }
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("skin"),
@@ -506,7 +506,7 @@ impl SkinPass {
         rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_vertex_buffer(2, head.texture.uvw.slice(..));
         rp.set_vertex_buffer(3, head.texture.colour.slice(..));
-        super::draw_head(&mut rp, head);
+        super::draw_head(&mut rp, head, triangles);
     }
 }
 

@@ -179,7 +179,7 @@ impl SkinDeferredPass {
         gpu: &Gpu,
         enc: &mut wgpu::CommandEncoder,
         view: &wgpu::Buffer,
-        head: &HeadGpu,
+        (head, triangles): (&HeadGpu, super::Triangles<'_>),
         (skin, t, visible): (&SkinPass, &Targets, &wgpu::TextureView),
         shadows: (&ShadowPass, &wgpu::Buffer, bool),
         timer: Option<&FrameTimer>,
@@ -207,7 +207,8 @@ impl SkinDeferredPass {
             buf(shadow),
             tv(&shadow_pass.map),
             wgpu::BindingResource::Sampler(&shadow_pass.compare),
-            buf(&head.indices),
+            // The triangle ids the visibility pass writes index the triangles it drew.
+            buf(triangles.0),
             buf(&head.vertices),
             buf(&head.exposure),
             buf(&head.texture.uvw),
@@ -252,7 +253,7 @@ impl SkinDeferredPass {
             });
             rp.set_pipeline(&self.visible);
             rp.set_bind_group(0, &visible_bg, &[]);
-            super::draw_head(&mut rp, head);
+            super::draw_head(&mut rp, head, triangles);
         }
         let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("skin shading"),

@@ -198,6 +198,12 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> scalp::Result
             (Arc::new(head), None)
         }
     };
+    // A new head's coarse triangles for the previews (~0.4 s for the built-in head's 103 k),
+    // made beside the rest of the work.
+    let coarse = head_gpu.is_none().then(|| {
+        let head = head.clone();
+        std::thread::spawn(move || scalp::head::decimate::coarse_triangles(&head.mesh))
+    });
     if head_gpu.is_none() {
         // Seconds for a new mesh (ray cast once per mesh and latitude, then cached).
         say("sun exposure of the head");
@@ -232,6 +238,24 @@ fn build(engine: &Engine, job: Job, tell: &dyn Fn(WorkerEvent)) -> scalp::Result
         tell(WorkerEvent::Progress("generating dots".into(), done, total))
     })?;
     let generate_s = t0.elapsed().as_secs_f64();
+    let head_gpu = match coarse.map(|t| t.join()) {
+        Some(Ok(triangles)) => {
+            let mut g = (*head_gpu).clone();
+            engine
+                .gpu
+                .checked("uploading the head's coarse triangles", || {
+                    g.set_coarse(&engine.gpu, &triangles);
+                    Ok(())
+                })?;
+            Arc::new(g)
+        }
+        // Previews then draw every triangle: slower, never wrong.
+        Some(Err(_)) => {
+            log::warn!("the head's coarse triangles could not be made");
+            head_gpu
+        }
+        None => head_gpu,
+    };
     // A rule of the adapter, not a timing: the picture must not depend on the machine's load.
     let path = job.choose_path.then(|| engine.auto_path());
     Ok(Built {

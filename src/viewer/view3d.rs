@@ -117,7 +117,12 @@ impl View3d {
         quality: Quality,
     ) -> scalp::Result<bool> {
         let (size, ssaa) = View3d::resolution(quality, view_px);
-        let settings = frame_settings(settings, &scene.treatment, split, path, size.0, ssaa);
+        let settings = RenderSettings {
+            // A preview's skin pass is spent on the head's vertices on a CPU driver; its
+            // coarse triangles keep within 0.05 mm of them.
+            coarse_skin: quality == Quality::Preview,
+            ..frame_settings(settings, &scene.treatment, split, path, size.0, ssaa)
+        };
         // Everything the picture depends on, as text: RenderSettings grows fields (light,
         // skin tone) and its Debug form follows without this code changing.
         let key = format!(

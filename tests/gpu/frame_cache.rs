@@ -81,6 +81,18 @@ fn draw_with(
     cam: &Camera,
     s: &RenderSettings,
 ) -> (image::RgbaImage, Vec<FramePass>) {
+    draw_head_with(r, &scene().head, targets, years, cam, s)
+}
+
+/// As [`draw_with`], the scene's dots on `head`.
+fn draw_head_with(
+    r: &Renderer,
+    head: &HeadGpu,
+    targets: &Targets,
+    years: f32,
+    cam: &Camera,
+    s: &RenderSettings,
+) -> (image::RgbaImage, Vec<FramePass>) {
     let e = engine();
     let sc = scene();
     let aged = e.age(&sc.treatment, &sc.dots, years).unwrap();
@@ -88,7 +100,7 @@ fn draw_with(
     let view = out.create_view(&Default::default());
     r.render(
         &e.gpu,
-        &sc.head,
+        head,
         Some((&sc.dots, &aged)),
         cam,
         s,
@@ -219,4 +231,60 @@ fn two_targets_each_keep_their_own_skin() {
     let (img, passes) = draw(&a, 5.0, &camera(0.0), &s);
     assert_eq!(passes, [FramePass::Splat, FramePass::Composite]);
     assert_eq!(differing(&img, &fresh(5.0, &camera(0.0), &s)), 0);
+}
+
+/// The viewer's previews draw the skin from the head's coarse triangles (decimated within
+/// 0.05 mm, a third of a dot's diameter): the picture is the full skin's within a small
+/// tolerance, and a skin drawn coarse is never kept for a frame that asks for the full one.
+#[test]
+fn a_coarse_skin_is_close_to_the_full_one_and_never_kept_for_it() {
+    let e = engine();
+    let triangles = scalp::head::decimate::coarse_triangles(&head().mesh);
+    let n = head().mesh.positions.len() as u32;
+    assert!(triangles.iter().all(|&i| i < n));
+    assert!(
+        triangles.len() * 3 < head().mesh.indices.len(),
+        "{} of {} indices",
+        triangles.len(),
+        head().mesh.indices.len()
+    );
+    let mut hg = scene().head.clone();
+    hg.set_coarse(&e.gpu, &triangles);
+    let r = renderer();
+    let t = new_targets();
+    let cam = camera(0.0);
+    let full_s = settings();
+    let coarse_s = RenderSettings {
+        coarse_skin: true,
+        ..settings()
+    };
+    let draw = |s: &RenderSettings| draw_head_with(&r, &hg, &t, 0.2, &cam, s);
+    let (full, _) = draw(&full_s);
+    let (coarse, passes) = draw(&coarse_s);
+    assert!(passes.contains(&FramePass::Skin), "{passes:?}");
+    let (again, passes) = draw(&full_s);
+    assert!(passes.contains(&FramePass::Skin), "{passes:?}");
+    assert_eq!(differing(&again, &full), 0, "a coarse skin was kept");
+    // The coarse triangles were drawn (the normals interpolate over larger triangles)...
+    assert!(differing(&coarse, &full) > 0);
+    // ...and look like the full ones: small differences, over few pixels.
+    let diffs: Vec<u8> = coarse
+        .pixels()
+        .zip(full.pixels())
+        .map(|(p, q)| (0..3).map(|c| p[c].abs_diff(q[c])).max().unwrap())
+        .collect();
+    let mean = diffs.iter().map(|&d| d as f64).sum::<f64>() / diffs.len() as f64;
+    let big = diffs.iter().filter(|&&d| d > 8).count() as f64 / diffs.len() as f64;
+    eprintln!(
+        "coarse skin: mean largest channel difference {mean:.3}/255, {:.3}% over 8/255",
+        100.0 * big
+    );
+    assert!(
+        mean < 0.5 && big < 0.005,
+        "mean {mean:.3}/255, {:.3}% over 8/255",
+        100.0 * big
+    );
+    // Without coarse triangles on the head, asking for them draws the full ones.
+    let (plain, _) = draw_with(&r, &t, 0.2, &cam, &coarse_s);
+    assert_eq!(differing(&plain, &full), 0);
 }

@@ -148,6 +148,16 @@ impl Decimated {
     }
 }
 
+/// The triangles of `mesh` decimated within [`MAX_DEVIATION_MM`], each as three of the mesh's
+/// own vertex ids (a half-edge collapse keeps every surviving vertex where it was), so a
+/// renderer draws them from the vertex buffer it already has. Far fewer triangles for a
+/// surface that stays within a third of a dot's diameter of the original: the viewer's
+/// previews draw the skin from them ([`crate::render::HeadGpu::set_coarse`]).
+pub fn coarse_triangles(mesh: &Mesh) -> Vec<u32> {
+    let d = decimate(&mesh.positions, &mesh.indices, &DecimateOptions::default());
+    d.indices.iter().map(|&i| d.kept[i as usize]).collect()
+}
+
 /// Decimates `mesh` when it has more than [`DECIMATE_ABOVE_TRIANGLES`] triangles, with the
 /// default bound; `None` (leave it as it is) otherwise. Apply the result to the mesh with
 /// [`Decimated::apply_to_mesh`] and to every other per-vertex attribute with
