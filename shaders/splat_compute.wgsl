@@ -13,8 +13,9 @@
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
 
-// SPLAT_COMPUTE_FIXED, SPLAT_COMPUTE_MAX_HALF_PX, SPLAT_COMPUTE_SHARED_PX and
-// SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says why.
+// SPLAT_COMPUTE_FIXED, SPLAT_COMPUTE_MAX_HALF_PX, SPLAT_COMPUTE_BOX_MARGIN_PX,
+// SPLAT_COMPUTE_SHARED_PX and SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says
+// why.
 
 fn to_pixels(p: vec3f) -> vec3f {
     let c = view.view_proj * vec4f(p, 1.0);
@@ -62,9 +63,13 @@ fn dot_cover(i: u32) -> Cover {
     o.position = d.position;
     o.centre = c.xy;
     o.inv = mat2x2f(vec2f(pb.y, -pt.y), vec2f(-pb.x, pt.x)) * (1.0 / det);
-    let half = min(abs(pt) + abs(pb), vec2f(SPLAT_COMPUTE_MAX_HALF_PX));
-    o.lo = max(vec2i(floor(c.xy - half)), vec2i(0));
-    o.hi = min(vec2i(ceil(c.xy + half)), vec2i(view.viewport.xy) - 1);
+    // The footprint's disc of radius `ext` is the ellipse c + pt·cos θ + pb·sin θ on the
+    // screen; its bounding box reaches sqrt(pt² + pb²) along each axis. Pixel x is visited when
+    // its centre x + 0.5 lies in that box (less a margin for rounding): every pixel outside it
+    // adds nothing, and a CPU driver pays each visited pixel in full whether it adds or not.
+    let half = min(sqrt(pt * pt + pb * pb), vec2f(SPLAT_COMPUTE_MAX_HALF_PX)) + SPLAT_COMPUTE_BOX_MARGIN_PX;
+    o.lo = max(vec2i(ceil(c.xy - half - 0.5)), vec2i(0));
+    o.hi = min(vec2i(floor(c.xy + half - 0.5)), vec2i(view.viewport.xy) - 1);
     o.ok = all(o.lo <= o.hi);
     return o;
 }

@@ -15,6 +15,10 @@ pub const FIXED: f32 = 4096.0;
 /// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
 /// handful of dots are that close, so the bound is there against runaway cost, not for speed.
 pub const MAX_HALF_PX: f32 = 320.0;
+/// A dot visits the pixels whose centres lie in its footprint's bounding box widened by this
+/// much (pixels): the margin keeps a centre on the footprint's very edge, where rounding could
+/// put it either side, among the visited; the footprint's own test decides what it adds.
+pub const BOX_MARGIN_PX: f32 = 0.01;
 /// Side of the square of pixels a workgroup of the `splat_shared` entry sums its 64 dots into, in
 /// workgroup memory, before one atomic add per pixel and channel to the buffer; a dot's pixels
 /// outside it go straight to the buffer. 32² pixels × 3 channels × 4 bytes = 12 KiB, inside the
@@ -235,9 +239,75 @@ impl SplatComputePass {
     }
 }
 
+/// The pixels a dot visits (CPU mirror of `dot_cover` in shaders/splat_compute.wgsl, before
+/// the viewport's clamp): its footprint is the ellipse `centre + pt·cos θ + pb·sin θ` (pixels);
+/// the pixels whose centres lie in its bounding box widened by [`BOX_MARGIN_PX`], the box
+/// clipped to [`MAX_HALF_PX`] each way. Inclusive corners.
+pub fn pixel_box(centre: glam::Vec2, pt: glam::Vec2, pb: glam::Vec2) -> (glam::IVec2, glam::IVec2) {
+    let reach = pt * pt + pb * pb;
+    let half = glam::Vec2::new(reach.x.sqrt(), reach.y.sqrt()).min(glam::Vec2::splat(MAX_HALF_PX))
+        + BOX_MARGIN_PX;
+    (
+        (centre - half - 0.5).ceil().as_ivec2(),
+        (centre + half - 0.5).floor().as_ivec2(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pixel whose centre lies in a footprint is visited, and the box is that
+    /// footprint's bounding box, not a pixel more each way.
+    #[test]
+    fn a_dots_pixel_box_holds_every_pixel_its_footprint_covers_and_no_more() {
+        use glam::{IVec2, Vec2};
+        let mut k = 0u32;
+        let mut rnd = || {
+            k += 1;
+            crate::hash::rand01(7, k, 0)
+        };
+        for _ in 0..2000 {
+            let centre = Vec2::new(rnd() * 40.0 + 20.0, rnd() * 40.0 + 20.0);
+            let size = 0.3 + rnd() * 8.0;
+            let (a, b) = (rnd() * std::f32::consts::TAU, rnd() * std::f32::consts::TAU);
+            let pt = Vec2::new(a.cos(), a.sin()) * size * (0.2 + rnd());
+            let pb = Vec2::new(b.cos(), b.sin()) * size * (0.2 + rnd());
+            let det = pt.perp_dot(pb);
+            if det.abs() < 1e-3 {
+                continue;
+            }
+            let (lo, hi) = pixel_box(centre, pt, pb);
+            let inv = glam::Mat2::from_cols(pt, pb).inverse();
+            let (mut seen_lo, mut seen_hi) = (IVec2::MAX, IVec2::MIN);
+            for y in 0..100 {
+                for x in 0..100 {
+                    let uv = inv * (Vec2::new(x as f32 + 0.5, y as f32 + 0.5) - centre);
+                    if uv.length_squared() <= 1.0 {
+                        let p = IVec2::new(x, y);
+                        assert!(
+                            p.cmpge(lo).all() && p.cmple(hi).all(),
+                            "pixel {p} of the footprint at {centre} ({pt}, {pb}) is outside {lo}..{hi}"
+                        );
+                        seen_lo = seen_lo.min(p);
+                        seen_hi = seen_hi.max(p);
+                    }
+                }
+            }
+            if seen_lo.x <= seen_hi.x {
+                // The box may hold a pixel the ellipse's corner misses, never one beyond its
+                // bounding box.
+                let reach = pt * pt + pb * pb;
+                let bound = Vec2::new(reach.x.sqrt(), reach.y.sqrt());
+                assert!(
+                    (lo.as_vec2() + 0.5 - (centre - bound)).min_element() > -BOX_MARGIN_PX - 1e-4
+                );
+                assert!(
+                    ((centre + bound) - (hi.as_vec2() + 0.5)).min_element() > -BOX_MARGIN_PX - 1e-4
+                );
+            }
+        }
+    }
 
     #[test]
     fn auto_sums_in_workgroup_memory_only_for_deep_overlap_on_a_gpu() {

@@ -95,6 +95,7 @@ fn render_passes() -> Vec<Constant> {
         c("HAIR_EXIT_TAPER", F32(h::EXIT_TAPER)),
         c("SPLAT_COMPUTE_FIXED", F32(s::FIXED)),
         c("SPLAT_COMPUTE_MAX_HALF_PX", F32(s::MAX_HALF_PX)),
+        c("SPLAT_COMPUTE_BOX_MARGIN_PX", F32(s::BOX_MARGIN_PX)),
         c("SPLAT_COMPUTE_SHARED_PX", U32(s::SHARED_PX)),
         c(
             "SPLAT_COMPUTE_SHARED_MIN_OVERLAP",
