@@ -4,6 +4,7 @@
 // the footprint is mapped to the screen by the affine map of its tangent axes.
 // Two entry points add the same integers: `splat` straight into the density buffer, `splat_shared`
 // first into a square of workgroup memory (src/render/splat_compute.rs says when each runs).
+// Either leaves a dot with a big box to `splat_big`, where a workgroup shares its pixels.
 // Module: the prelude, shared/{hash,math,dots,scar,view,ageing,optics,footprint}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
@@ -12,9 +13,16 @@
 // Three fixed-point channels per internal pixel.
 @group(0) @binding(4) var<storage, read_write> density: array<atomic<u32>>;
 @group(0) @binding(5) var density_out: texture_storage_2d<rgba16float, write>;
+// Dots whose boxes hold more than SPLAT_COMPUTE_BIG_DOT_PX pixels, left by `splat` and
+// `splat_shared` to `splat_big`: word 0 counts them as they are listed, word 1 is how many
+// `big_dispatch` handed on, their ids follow.
+@group(0) @binding(6) var<storage, read_write> big: array<atomic<u32>>;
+// `splat_big`'s indirect dispatch, written by `big_dispatch` (a group of its own: a buffer
+// cannot be both written and read as dispatch arguments by one dispatch).
+@group(1) @binding(0) var<storage, read_write> big_args: array<u32>;
 
 // SPLAT_COMPUTE_FIXED, SPLAT_COMPUTE_MAX_HALF_PX, SPLAT_COMPUTE_BOX_MARGIN_PX,
-// SPLAT_COMPUTE_SHARED_PX and SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says
+// SPLAT_COMPUTE_ROW_SLACK, SPLAT_COMPUTE_BIG_DOT_PX, SPLAT_COMPUTE_SHARED_PX and SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says
 // why.
 
 fn to_pixels(p: vec3f) -> vec3f {
@@ -74,6 +82,25 @@ fn dot_cover(i: u32) -> Cover {
     return o;
 }
 
+// The pixels of row y whose centres lie in the dot's footprint (the ellipse's chord at the
+// row's centre line, widened by the margin), within its box: x from .x to .y; empty when
+// .x > .y. The box's corners outside the ellipse are a third of a small dot's box.
+fn row_span(cv: Cover, y: i32) -> vec2i {
+    // |inv·(p − c)|² ≤ 1 along the row: a·a dx² + 2 a·b dx + b·b − 1 ≤ 0.
+    let a = cv.inv[0];
+    let b = cv.inv[1] * (f32(y) + 0.5 - cv.centre.y);
+    let aa = dot(a, a);
+    let ab = dot(a, b);
+    let disc = ab * ab - aa * (dot(b, b) - SPLAT_COMPUTE_ROW_SLACK);
+    if (disc < 0.0) {
+        return vec2i(1, 0);
+    }
+    let r = sqrt(disc);
+    let x0 = cv.centre.x + (-ab - r) / aa - 0.5 - SPLAT_COMPUTE_BOX_MARGIN_PX;
+    let x1 = cv.centre.x + (-ab + r) / aa - 0.5 + SPLAT_COMPUTE_BOX_MARGIN_PX;
+    return vec2i(max(i32(ceil(x0)), cv.lo.x), min(i32(floor(x1)), cv.hi.x));
+}
+
 // The fixed-point density a dot adds at pixel (x, y): zero outside its footprint or where the
 // skin hides it.
 fn pixel_density(cv: Cover, x: i32, y: i32) -> vec3u {
@@ -93,6 +120,28 @@ fn pixel_density(cv: Cover, x: i32, y: i32) -> vec3u {
     return vec3u(dot_density(cv.fp, r2) * SPLAT_COMPUTE_FIXED + 0.5);
 }
 
+fn box_pixels(cv: Cover) -> u32 {
+    let size = vec2u(cv.hi - cv.lo + 1);
+    return size.x * size.y;
+}
+
+// A big footprint (a close-up's) is drawn by a whole workgroup in `splat_big`, not by its own
+// thread: one thread looping over 10⁵ pixels holds up its whole group on a GPU, and lavapipe
+// stops every invocation after 65535 loop iterations in all (LP_MAX_TGSI_LOOP_ITERATIONS), which
+// cut such footprints off at a row. Lists dot i when its box is big; false when it is drawn
+// here (small, or the list full).
+fn defer_big(cv: Cover, i: u32) -> bool {
+    if (!cv.ok || box_pixels(cv) <= SPLAT_COMPUTE_BIG_DOT_PX) {
+        return false;
+    }
+    let slot = atomicAdd(&big[0], 1u);
+    if (slot + 2u >= arrayLength(&big)) {
+        return false;
+    }
+    atomicStore(&big[slot + 2u], i);
+    return true;
+}
+
 fn add_to_buffer(x: i32, y: i32, add: vec3u) {
     let base = 3u * (u32(y) * u32(view.viewport.x) + u32(x));
     atomicAdd(&density[base], add.x);
@@ -102,12 +151,14 @@ fn add_to_buffer(x: i32, y: i32, add: vec3u) {
 
 @compute @workgroup_size(64)
 fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let cv = dot_cover(gid.x + gid.y * nwg.x * 64u);
-    if (!cv.ok) {
+    let i = gid.x + gid.y * nwg.x * 64u;
+    let cv = dot_cover(i);
+    if (!cv.ok || defer_big(cv, i)) {
         return;
     }
     for (var y = cv.lo.y; y <= cv.hi.y; y++) {
-        for (var x = cv.lo.x; x <= cv.hi.x; x++) {
+        let span = row_span(cv, y);
+        for (var x = span.x; x <= span.y; x++) {
             let add = pixel_density(cv, x, y);
             if (any(add != vec3u(0u))) {
                 add_to_buffer(x, y, add);
@@ -148,7 +199,11 @@ fn splat_shared(
         atomicStore(&pairs, 0u);
     }
     workgroupBarrier();
-    let cv = dot_cover(gid.x + gid.y * nwg.x * 64u);
+    let i = gid.x + gid.y * nwg.x * 64u;
+    var cv = dot_cover(i);
+    if (defer_big(cv, i)) {
+        cv.ok = false;
+    }
     if (cv.ok) {
         atomicMin(&box_lo[0], cv.lo.x);
         atomicMin(&box_lo[1], cv.lo.y);
@@ -171,7 +226,8 @@ fn splat_shared(
     workgroupBarrier();
     if (cv.ok) {
         for (var y = cv.lo.y; y <= cv.hi.y; y++) {
-            for (var x = cv.lo.x; x <= cv.hi.x; x++) {
+            let span = row_span(cv, y);
+            for (var x = span.x; x <= span.y; x++) {
                 let add = pixel_density(cv, x, y);
                 if (all(add == vec3u(0u))) {
                     continue;
@@ -196,6 +252,44 @@ fn splat_shared(
             atomicLoad(&square[base + 2u]));
         if (any(v != vec3u(0u))) {
             add_to_buffer(corner.x + q.x, corner.y + q.y, v);
+        }
+    }
+}
+
+// Hands the big dots listed so far to `splat_big` (at most 65535 groups, each drawing every
+// so many) and empties the list for the next chunk's.
+@compute @workgroup_size(1)
+fn big_dispatch() {
+    let n = min(atomicLoad(&big[0]), arrayLength(&big) - 2u);
+    atomicStore(&big[1], n);
+    atomicStore(&big[0], 0u);
+    big_args[0] = min(n, 65535u);
+    big_args[1] = 1u;
+    big_args[2] = 1u;
+}
+
+// One workgroup a big dot: its 64 threads share the pixels of its box.
+@compute @workgroup_size(64)
+fn splat_big(
+    @builtin(workgroup_id) wg: vec3u,
+    @builtin(num_workgroups) nwg: vec3u,
+    @builtin(local_invocation_index) li: u32,
+) {
+    let n = atomicLoad(&big[1]);
+    for (var k = wg.x; k < n; k += nwg.x) {
+        let cv = dot_cover(atomicLoad(&big[k + 2u]));
+        if (!cv.ok) {
+            continue;
+        }
+        let w = u32(cv.hi.x - cv.lo.x + 1);
+        let count = box_pixels(cv);
+        for (var p = li; p < count; p += 64u) {
+            let x = cv.lo.x + i32(p % w);
+            let y = cv.lo.y + i32(p / w);
+            let add = pixel_density(cv, x, y);
+            if (any(add != vec3u(0u))) {
+                add_to_buffer(x, y, add);
+            }
         }
     }
 }

@@ -15,10 +15,22 @@ pub const FIXED: f32 = 4096.0;
 /// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
 /// handful of dots are that close, so the bound is there against runaway cost, not for speed.
 pub const MAX_HALF_PX: f32 = 320.0;
+/// A dot whose box holds more pixels than this is drawn by a workgroup of 64 threads
+/// (`splat_big`) rather than by its own thread: close-ups (a trichoscope's 60×) make footprints
+/// of 10⁵ pixels, which one thread draws slowly on a GPU and lavapipe cuts off (it stops an
+/// invocation after 65535 loop iterations in all).
+pub const BIG_DOT_PX: u32 = 1024;
+/// How many big dots one chunk can hand to `splat_big` (4 bytes each); past it a dot is drawn by
+/// its own thread, as every dot was before.
+pub const BIG_DOTS_MAX: u32 = 1 << 18;
 /// A dot visits the pixels whose centres lie in its footprint's bounding box widened by this
 /// much (pixels): the margin keeps a centre on the footprint's very edge, where rounding could
 /// put it either side, among the visited; the footprint's own test decides what it adds.
 pub const BOX_MARGIN_PX: f32 = 0.01;
+/// A row of the box is visited where the footprint's ellipse, grown by this factor (of its
+/// squared radius), crosses the row's centre line: a row that only grazes it is not lost to
+/// rounding.
+pub const ROW_SLACK: f32 = 1.001;
 /// Side of the square of pixels a workgroup of the `splat_shared` entry sums its 64 dots into, in
 /// workgroup memory, before one atomic add per pixel and channel to the buffer; a dot's pixels
 /// outside it go straight to the buffer. 32² pixels × 3 channels × 4 bytes = 12 KiB, inside the
@@ -77,8 +89,16 @@ pub struct SplatComputePass {
     module: wgpu::ShaderModule,
     layout: wgpu::PipelineLayout,
     resolve: wgpu::ComputePipeline,
+    big_dispatch: wgpu::ComputePipeline,
+    splat_big: wgpu::ComputePipeline,
     bgl: wgpu::BindGroupLayout,
     empty: wgpu::Buffer,
+    /// The big dots' list (two counters, then ids) and `splat_big`'s dispatch arguments, with
+    /// the group `big_dispatch` writes them through. Each chunk's commands empty the list
+    /// before the next chunk's fill it.
+    big: wgpu::Buffer,
+    big_args: wgpu::Buffer,
+    big_args_group: wgpu::BindGroup,
 }
 
 /// Whether this adapter can run the compute path (a storage texture of the density format).
@@ -112,26 +132,61 @@ impl SplatComputePass {
                     },
                     count: None,
                 },
+                entry::storage(6, c, false),
             ],
+        });
+        let args_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("splat compute big dots' dispatch"),
+            entries: &[entry::storage(0, c, false)],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("splat compute"),
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        let pipeline = |entry: &str| {
+        let args_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("splat compute big dots' dispatch"),
+            bind_group_layouts: &[Some(&bgl), Some(&args_bgl)],
+            immediate_size: 0,
+        });
+        let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
             gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
-                layout: Some(&layout),
+                layout: Some(layout),
                 module: &module,
                 entry_point: Some(entry),
                 compilation_options: Default::default(),
                 cache: None,
             })
         };
+        let big = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("big dots"),
+            size: (u64::from(BIG_DOTS_MAX) + 2) * 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let big_args = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("big dots' dispatch"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
+            mapped_at_creation: false,
+        });
+        let big_args_group = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("splat compute big dots' dispatch"),
+            layout: &args_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: big_args.as_entire_binding(),
+            }],
+        });
         SplatComputePass {
-            splat: pipeline("splat"),
-            resolve: pipeline("resolve"),
+            splat: pipeline("splat", &layout),
+            resolve: pipeline("resolve", &layout),
+            big_dispatch: pipeline("big_dispatch", &args_layout),
+            splat_big: pipeline("splat_big", &layout),
+            big,
+            big_args,
+            big_args_group,
             splat_shared: Default::default(),
             bgl,
             empty: gpu.upload(
@@ -204,6 +259,10 @@ impl SplatComputePass {
                         binding: 5,
                         resource: wgpu::BindingResource::TextureView(&t.density),
                     },
+                    wgpu::BindGroupEntry {
+                        binding: 6,
+                        resource: self.big.as_entire_binding(),
+                    },
                 ],
             })
         };
@@ -224,14 +283,21 @@ impl SplatComputePass {
             timestamp_writes: timer.map(|t| t.compute_writes(Pass::Splat)),
         });
         let drawn: u64 = groups.iter().map(|(_, n)| u64::from(*n)).sum();
-        cp.set_pipeline(match sums.min_overlap(drawn, gpu.is_cpu()) {
+        let splat = match sums.min_overlap(drawn, gpu.is_cpu()) {
             Some(overlap) => self.shared(gpu, overlap),
             None => &self.splat,
-        });
+        };
         for (g, count) in &groups {
+            cp.set_pipeline(splat);
             cp.set_bind_group(0, g, &[]);
             let (x, y) = dispatch_size(*count);
             cp.dispatch_workgroups(x, y, 1);
+            // The chunk's big dots, a workgroup each.
+            cp.set_pipeline(&self.big_dispatch);
+            cp.set_bind_group(1, &self.big_args_group, &[]);
+            cp.dispatch_workgroups(1, 1, 1);
+            cp.set_pipeline(&self.splat_big);
+            cp.dispatch_workgroups_indirect(&self.big_args, 0);
         }
         cp.set_pipeline(&self.resolve);
         cp.set_bind_group(0, &resolve_group, &[]);
@@ -253,12 +319,30 @@ pub fn pixel_box(centre: glam::Vec2, pt: glam::Vec2, pb: glam::Vec2) -> (glam::I
     )
 }
 
+/// The pixels of row `y` a dot visits (CPU mirror of `row_span` in
+/// shaders/splat_compute.wgsl): those whose centres lie in its footprint's ellipse (see
+/// [`pixel_box`]), widened by the margins, within `lo.x..=hi.x`; empty when start > end.
+pub fn pixel_row(centre: glam::Vec2, pt: glam::Vec2, pb: glam::Vec2, y: i32) -> (i32, i32) {
+    let (lo, hi) = pixel_box(centre, pt, pb);
+    let inv = glam::Mat2::from_cols(pt, pb).inverse();
+    let (a, b) = (inv.x_axis, inv.y_axis * (y as f32 + 0.5 - centre.y));
+    let (aa, ab) = (a.dot(a), a.dot(b));
+    let disc = ab * ab - aa * (b.dot(b) - ROW_SLACK);
+    if disc < 0.0 {
+        return (1, 0);
+    }
+    let r = disc.sqrt();
+    let x0 = centre.x + (-ab - r) / aa - 0.5 - BOX_MARGIN_PX;
+    let x1 = centre.x + (-ab + r) / aa - 0.5 + BOX_MARGIN_PX;
+    ((x0.ceil() as i32).max(lo.x), (x1.floor() as i32).min(hi.x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every pixel whose centre lies in a footprint is visited, and the box is that
-    /// footprint's bounding box, not a pixel more each way.
+    /// Every pixel whose centre lies in a footprint is visited, the box is that footprint's
+    /// bounding box, and a row visits the ellipse's chord, not the box's corners.
     #[test]
     fn a_dots_pixel_box_holds_every_pixel_its_footprint_covers_and_no_more() {
         use glam::{IVec2, Vec2};
@@ -281,18 +365,32 @@ mod tests {
             let inv = glam::Mat2::from_cols(pt, pb).inverse();
             let (mut seen_lo, mut seen_hi) = (IVec2::MAX, IVec2::MIN);
             for y in 0..100 {
+                let mut in_row = 0;
                 for x in 0..100 {
                     let uv = inv * (Vec2::new(x as f32 + 0.5, y as f32 + 0.5) - centre);
                     if uv.length_squared() <= 1.0 {
+                        in_row += 1;
                         let p = IVec2::new(x, y);
                         assert!(
                             p.cmpge(lo).all() && p.cmple(hi).all(),
                             "pixel {p} of the footprint at {centre} ({pt}, {pb}) is outside {lo}..{hi}"
                         );
+                        let (x0, x1) = pixel_row(centre, pt, pb, y);
+                        assert!(
+                            (x0..=x1).contains(&x),
+                            "pixel {p} of the footprint at {centre} ({pt}, {pb}) is outside its row's {x0}..={x1}"
+                        );
                         seen_lo = seen_lo.min(p);
                         seen_hi = seen_hi.max(p);
                     }
                 }
+                // A row visits its chord's pixels and at most one more at each end (the
+                // margins), not the box's corners.
+                let (x0, x1) = pixel_row(centre, pt, pb, y);
+                assert!(
+                    (x0..=x1).count() <= in_row + 2,
+                    "row {y}: {x0}..={x1} for {in_row}"
+                );
             }
             if seen_lo.x <= seen_hi.x {
                 // The box may hold a pixel the ellipse's corner misses, never one beyond its

@@ -96,6 +96,8 @@ fn render_passes() -> Vec<Constant> {
         c("SPLAT_COMPUTE_FIXED", F32(s::FIXED)),
         c("SPLAT_COMPUTE_MAX_HALF_PX", F32(s::MAX_HALF_PX)),
         c("SPLAT_COMPUTE_BOX_MARGIN_PX", F32(s::BOX_MARGIN_PX)),
+        c("SPLAT_COMPUTE_ROW_SLACK", F32(s::ROW_SLACK)),
+        c("SPLAT_COMPUTE_BIG_DOT_PX", U32(s::BIG_DOT_PX)),
         c("SPLAT_COMPUTE_SHARED_PX", U32(s::SHARED_PX)),
         c(
             "SPLAT_COMPUTE_SHARED_MIN_OVERLAP",

@@ -164,3 +164,70 @@ fn workgroup_sums_equal_direct_sums() {
         }
     }
 }
+
+/// A trichoscope's close-up (footprints hundreds of pixels wide) is drawn whole on the compute
+/// path: its big dots go to a workgroup each. Drawn by one thread, lavapipe cut them off at a
+/// row (it stops an invocation after 65535 loop iterations): here the paths then differed by
+/// 5·10⁻⁴ mean and 0.06 at worst, against 2·10⁻⁵ and 0.005 with the workgroups (at 60× on
+/// 640×480 most of the dots were gone).
+#[test]
+fn close_ups_draw_whole_footprints_on_both_paths() {
+    use scalp::camera::Camera;
+    use scalp::render::splat_compute::{pixel_box, BIG_DOT_PX};
+    const ZOOM: f32 = 150.0;
+    const SIZE: (u32, u32) = (640, 480);
+    let e = engine();
+    let h = head();
+    let t = Treatment::new(h, &Plan::default(), None).unwrap();
+    let d = e.generate(h, &t).unwrap();
+    let aged = e.age(&t, &d, t.healed_years()).unwrap();
+    let hg = HeadGpu::new(&e.gpu, h);
+    // About 1.7 mm of skin across: a 70× trichoscope's field.
+    let close = Camera::framing(ViewPreset::Top, &hg.outline, 4.0 / 3.0).zoomed(ZOOM);
+    let draw = |path| {
+        let s = RenderSettings {
+            path,
+            ssaa: 1,
+            ..Default::default()
+        };
+        e.render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: Some((&d, &aged)),
+            view: close.into(),
+            settings: &s,
+            size: SIZE,
+        })
+        .unwrap()
+    };
+    let bare = e
+        .render_image(&scalp::engine::Frame {
+            head: &hg,
+            dots: None,
+            view: close.into(),
+            settings: &RenderSettings {
+                dots: false,
+                ssaa: 1,
+                ..Default::default()
+            },
+            size: SIZE,
+        })
+        .unwrap();
+    let (raster, compute) = (draw(SplatPath::Raster), draw(SplatPath::Compute));
+    // The footprints here are big: a dot 0.5 mm across spans more than BIG_DOT_PX pixels.
+    let px_per_mm = SIZE.0 as f32 / 1.7;
+    let (lo, hi) = pixel_box(
+        glam::Vec2::splat(300.0),
+        glam::Vec2::new(0.25 * px_per_mm, 0.0),
+        glam::Vec2::new(0.0, 0.25 * px_per_mm),
+    );
+    let size = hi - lo + 1;
+    assert!((size.x * size.y) as u32 > BIG_DOT_PX);
+    let effect = compare(&bare, &raster).0;
+    let (mean, max) = compare(&raster, &compute);
+    eprintln!("close-up: dots change {effect}, paths differ {mean} (max {max})");
+    assert!(effect > 0.01, "no dots visible ({effect})");
+    assert!(
+        mean < 0.005 * effect && max < 0.02,
+        "paths differ by {mean} (max {max}), dots change {effect}"
+    );
+}
