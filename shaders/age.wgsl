@@ -44,9 +44,9 @@ fn remaining(depth: f32, exposure: f32, factor: f32, age_years: f32) -> f32 {
     return f_epi * epidermal + (1.0 - f_epi) * early * exp(-k * age_years);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn age_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     if (i >= arrayLength(&dots)) {
         return;
     }

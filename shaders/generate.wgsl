@@ -201,9 +201,9 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn generate(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let k = gid.x + gid.y * nwg.x * 64u;
+    let k = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     if (k >= params.work_count) {
         return;
     }
@@ -298,9 +298,9 @@ fn is_dot(i: u32) -> bool {
 
 // 1 for each of the chunk's own candidates that becomes a dot; scan.wgsl turns these into
 // places, so the dots are written in id order whatever the thread order.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn flag_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     if (i < params.cand_count) {
         places[i] = select(0u, 1u, is_dot(i));
     }
@@ -308,11 +308,11 @@ fn flag_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
 
 // Each dot's candidate, and write_dots' workgroup count (totals[1] dots, from the places'
 // scan), so write_dots runs one thread per dot rather than per candidate.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn index_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     if (i == 0u) {
-        totals[GENERATE_DISPATCH_SLOT] = (totals[1] + 63u) / 64u;
+        totals[GENERATE_DISPATCH_SLOT] = (totals[1] + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
         totals[GENERATE_DISPATCH_SLOT + 1u] = 1u;
         totals[GENERATE_DISPATCH_SLOT + 2u] = 1u;
     }
@@ -321,7 +321,7 @@ fn index_dots(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn write_dots(@builtin(global_invocation_id) gid: vec3u) {
     let k = gid.x;
     if (k >= dot_totals[1]) {

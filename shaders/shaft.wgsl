@@ -46,9 +46,9 @@ struct ShaftDraw {
 @group(0) @binding(5) var<storage, read> runs: array<vec4u>;
 
 // One thread per piece drawn: only those are prepared (the draw reads no other).
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let k = gid.x + gid.y * nwg.x * 64u;
+    let k = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     var i = arrayLength(&pieces);
     for (var r = 0u; r < arrayLength(&runs); r++) {
         let run = runs[r];

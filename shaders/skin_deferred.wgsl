@@ -69,7 +69,7 @@ fn barycentrics(c0: vec4f, c1: vec4f, c2: vec4f, q: vec2f) -> vec3f {
     return l / select(sum, 1e-30, abs(sum) < 1e-30);
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(IMAGE_TILE, IMAGE_TILE)
 fn shade(@builtin(global_invocation_id) gid: vec3u) {
     let size = vec2u(view.viewport.xy);
     if (gid.x >= size.x || gid.y >= size.y) {

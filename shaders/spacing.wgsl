@@ -27,7 +27,7 @@ const ACCEPTED: u32 = 1u;
 const REJECTED: u32 = 2u;
 
 fn linear_id(gid: vec3u, nwg: vec3u) -> u32 {
-    return gid.x + gid.y * nwg.x * 64u;
+    return gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
 }
 
 // Cell coordinates (edge: twice the largest radius) of a point.
@@ -54,7 +54,7 @@ fn bucket_of(i: u32) -> u32 {
     return bucket(vec3i(floor(cell_scaled(cand[i].xyz))));
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn count_cells(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
     if (i < params.work_count && state_in[i] != REJECTED) {
@@ -62,7 +62,7 @@ fn count_cells(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
     }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn scatter(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
     if (i < params.work_count && state_in[i] != REJECTED) {
@@ -84,7 +84,7 @@ fn outranks(pj: u32, j_id: u32, pi: u32, i_id: u32) -> bool {
 // workgroup are kept candidates of the same few cells: they scan the same runs. More than
 // SPACING_CONFLICTS: rejected, as in the reference. Writes the state in place (the candidates
 // not kept are rejected already).
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let s0 = linear_id(gid, nwg);
     // The end of the last bucket: how many were kept.
@@ -123,7 +123,7 @@ fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 }
 
 // One round: rejected once a listed candidate is accepted, accepted once all are rejected.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
     let i = linear_id(gid, nwg);
     if (i >= params.work_count) {

@@ -149,9 +149,9 @@ fn add_to_buffer(x: i32, y: i32, add: vec3u) {
     atomicAdd(&density[base + 2u], add.z);
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn splat(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     let cv = dot_cover(i);
     if (!cv.ok || defer_big(cv, i)) {
         return;
@@ -177,14 +177,14 @@ var<workgroup> pairs: atomic<u32>;
 // pipeline sets it from src/render/splat_compute.rs.
 override shared_min_overlap: f32 = SPLAT_COMPUTE_SHARED_MIN_OVERLAP;
 
-// Where dots overlap deeply, one workgroup's 64 footprints cover much the same pixels, and the
+// Where dots overlap deeply, one workgroup's footprints cover much the same pixels, and the
 // atomic adds of thousands of workgroups on one pixel of the buffer queue up. Here a workgroup
 // whose dots overlap `shared_min_overlap` deep first adds them into a square of workgroup memory
 // over the box they cover (up to SPLAT_COMPUTE_SHARED_PX a side), then adds the square's sums
 // to the buffer: one global add per pixel and channel per workgroup. Pixels outside the square,
 // and every pixel of a workgroup whose dots barely overlap, go straight to the buffer. The
 // pipeline does not zero workgroup memory; the part of the square in use is zeroed here.
-@compute @workgroup_size(64)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn splat_shared(
     @builtin(global_invocation_id) gid: vec3u,
     @builtin(local_invocation_index) li: u32,
@@ -199,7 +199,7 @@ fn splat_shared(
         atomicStore(&pairs, 0u);
     }
     workgroupBarrier();
-    let i = gid.x + gid.y * nwg.x * 64u;
+    let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
     var cv = dot_cover(i);
     if (defer_big(cv, i)) {
         cv.ok = false;
@@ -219,7 +219,7 @@ fn splat_shared(
     let deep = f32(atomicLoad(&pairs)) >= shared_min_overlap * f32(whole.x * whole.y);
     let wh = select(vec2i(0), min(whole, vec2i(n)), deep && all(whole > vec2i(0)));
     let far = corner + wh - 1;
-    for (var k = i32(li); k < 3 * wh.x * wh.y; k += 64) {
+    for (var k = i32(li); k < 3 * wh.x * wh.y; k += i32(WORKGROUP_SIZE)) {
         let q = vec2i((k / 3) % wh.x, (k / 3) / wh.x);
         atomicStore(&square[3 * (q.y * n + q.x) + k % 3], 0u);
     }
@@ -245,7 +245,7 @@ fn splat_shared(
         }
     }
     workgroupBarrier();
-    for (var k = i32(li); k < wh.x * wh.y; k += 64) {
+    for (var k = i32(li); k < wh.x * wh.y; k += i32(WORKGROUP_SIZE)) {
         let q = vec2i(k % wh.x, k / wh.x);
         let base = 3u * u32(q.y * n + q.x);
         let v = vec3u(atomicLoad(&square[base]), atomicLoad(&square[base + 1u]),
@@ -268,8 +268,8 @@ fn big_dispatch() {
     big_args[2] = 1u;
 }
 
-// One workgroup a big dot: its 64 threads share the pixels of its box.
-@compute @workgroup_size(64)
+// One workgroup a big dot: its WORKGROUP_SIZE threads share the pixels of its box.
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn splat_big(
     @builtin(workgroup_id) wg: vec3u,
     @builtin(num_workgroups) nwg: vec3u,
@@ -283,7 +283,7 @@ fn splat_big(
         }
         let w = u32(cv.hi.x - cv.lo.x + 1);
         let count = box_pixels(cv);
-        for (var p = li; p < count; p += 64u) {
+        for (var p = li; p < count; p += WORKGROUP_SIZE) {
             let x = cv.lo.x + i32(p % w);
             let y = cv.lo.y + i32(p / w);
             let add = pixel_density(cv, x, y);
@@ -295,7 +295,7 @@ fn splat_big(
 }
 
 // Turns the fixed-point sums into the optical density target the composite reads.
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(IMAGE_TILE, IMAGE_TILE)
 fn resolve(@builtin(global_invocation_id) gid: vec3u) {
     let size = vec2u(view.viewport.xy);
     if (gid.x >= size.x || gid.y >= size.y) {

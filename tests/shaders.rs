@@ -338,3 +338,41 @@ fn every_gpu_mirror_has_the_layout_of_its_wgsl_struct() {
     let instance = &wgsl["DotInstance"].0;
     assert_eq!(&instance[..dot.len()], &dot[..]);
 }
+
+/// Workgroup sizes are Rust's too: every compute entry point runs WORKGROUP_SIZE threads a
+/// group (one an item), IMAGE_TILE² (one a pixel), SCAN_THREADS (the prefix sum) or one thread,
+/// and no WGSL file spells a size of its own, so the dispatch sizes Rust works out
+/// (`gpu::dispatch_size`, the tiles) always match the shaders'.
+#[test]
+fn workgroup_sizes_are_the_ones_rust_dispatches() {
+    let w = scalp::gpu::WORKGROUP_SIZE;
+    let t = scalp::gpu::IMAGE_TILE;
+    let scan = scalp::dots::scan::THREADS;
+    let allowed = [[w, 1, 1], [t, t, 1], [scan, 1, 1], [1, 1, 1]];
+    let mut computes = 0;
+    for (name, source) in scalp::shaders::modules() {
+        let module = parse(name, &source);
+        for ep in &module.entry_points {
+            if ep.stage == naga::ShaderStage::Compute {
+                computes += 1;
+                assert!(
+                    allowed.contains(&ep.workgroup_size),
+                    "{name}.wgsl `{}` runs {:?} threads a group",
+                    ep.name,
+                    ep.workgroup_size
+                );
+            }
+        }
+    }
+    assert!(computes >= 10, "{computes} compute entry points");
+    for (path, text) in wgsl_files() {
+        for (k, _) in text.match_indices("@workgroup_size(") {
+            let rest = &text[k + "@workgroup_size(".len()..];
+            assert!(
+                !rest.starts_with(|c: char| c.is_ascii_digit()) || rest.starts_with("1)"),
+                "{path}: `@workgroup_size({}` spells a size; use WORKGROUP_SIZE or IMAGE_TILE",
+                rest.split(')').next().unwrap_or("")
+            );
+        }
+    }
+}

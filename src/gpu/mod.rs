@@ -481,10 +481,19 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Workgroup counts for `n` threads of 64, folded into 2D so no dimension passes 65 535
-/// (shaders rebuild the linear index as gid.x + gid.y · nwg.x · 64).
+/// Threads in a workgroup of every compute pass that runs one thread per item (a dot, a
+/// candidate, a shaft piece); the shaders see it as `WORKGROUP_SIZE`. 64 fills two warps of 32 or
+/// one wave of 64 on a GPU and eight AVX2 batches of eight on lavapipe.
+pub const WORKGROUP_SIZE: u32 = 64;
+
+/// Side of the square workgroups of the passes that run one thread per pixel (the skin's
+/// deferred shading, the splat's resolve); the shaders see it as `IMAGE_TILE`.
+pub const IMAGE_TILE: u32 = 8;
+
+/// Workgroup counts for `n` threads of [`WORKGROUP_SIZE`], folded into 2D so no dimension passes
+/// 65 535 (shaders rebuild the linear index as gid.x + gid.y · nwg.x · WORKGROUP_SIZE).
 pub fn dispatch_size(n: u32) -> (u32, u32) {
-    let groups = n.div_ceil(64).max(1);
+    let groups = n.div_ceil(WORKGROUP_SIZE).max(1);
     if groups <= 65_535 {
         (groups, 1)
     } else {

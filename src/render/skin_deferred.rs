@@ -265,6 +265,7 @@ impl SkinDeferredPass {
         });
         cp.set_pipeline(&self.shade);
         cp.set_bind_group(0, &shade_bg, &[]);
-        cp.dispatch_workgroups(t.size.0.div_ceil(8), t.size.1.div_ceil(8), 1);
+        let tile = crate::gpu::IMAGE_TILE;
+        cp.dispatch_workgroups(t.size.0.div_ceil(tile), t.size.1.div_ceil(tile), 1);
     }
 }

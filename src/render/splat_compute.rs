@@ -15,7 +15,7 @@ pub const FIXED: f32 = 4096.0;
 /// trichoscope at 640 px already spans ~60 px each way (48 cut it to a visible square); only a
 /// handful of dots are that close, so the bound is there against runaway cost, not for speed.
 pub const MAX_HALF_PX: f32 = 320.0;
-/// A dot whose box holds more pixels than this is drawn by a workgroup of 64 threads
+/// A dot whose box holds more pixels than this is drawn by a workgroup of threads
 /// (`splat_big`) rather than by its own thread: close-ups (a trichoscope's 60×) make footprints
 /// of 10⁵ pixels, which one thread draws slowly on a GPU and lavapipe cuts off (it stops an
 /// invocation after 65535 loop iterations in all).
@@ -31,7 +31,7 @@ pub const BOX_MARGIN_PX: f32 = 0.01;
 /// squared radius), crosses the row's centre line: a row that only grazes it is not lost to
 /// rounding.
 pub const ROW_SLACK: f32 = 1.001;
-/// Side of the square of pixels a workgroup of the `splat_shared` entry sums its 64 dots into, in
+/// Side of the square of pixels a workgroup of the `splat_shared` entry sums its dots into, in
 /// workgroup memory, before one atomic add per pixel and channel to the buffer; a dot's pixels
 /// outside it go straight to the buffer. 32² pixels × 3 channels × 4 bytes = 12 KiB, inside the
 /// 16 KiB every wgpu adapter gives a workgroup. The dots of one workgroup lie together (ids
@@ -63,7 +63,7 @@ pub enum DotSums {
     Auto,
     /// Every dot-pixel pair is one atomic add per channel in the density buffer.
     Direct,
-    /// Every workgroup of 64 dots sums them in a square of workgroup memory first.
+    /// Every workgroup of dots sums them in a square of workgroup memory first.
     Workgroup,
 }
 
@@ -301,7 +301,8 @@ impl SplatComputePass {
         }
         cp.set_pipeline(&self.resolve);
         cp.set_bind_group(0, &resolve_group, &[]);
-        cp.dispatch_workgroups(t.size.0.div_ceil(8), t.size.1.div_ceil(8), 1);
+        let tile = crate::gpu::IMAGE_TILE;
+        cp.dispatch_workgroups(t.size.0.div_ceil(tile), t.size.1.div_ceil(tile), 1);
     }
 }
 

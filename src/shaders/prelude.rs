@@ -40,6 +40,8 @@ pub fn constants() -> Vec<Constant> {
     let mut v = vec![
         c("PI", F32(std::f32::consts::PI)),
         c("TAU", F32(std::f32::consts::TAU)),
+        c("WORKGROUP_SIZE", U32(crate::gpu::WORKGROUP_SIZE)),
+        c("IMAGE_TILE", U32(crate::gpu::IMAGE_TILE)),
     ];
     v.extend(
         crate::hash::stream::ALL
