@@ -77,12 +77,14 @@ fn draw(
     hg: &HeadGpu,
     dots: Option<(&Treatment, &scalp::dots::generate::GpuDots)>,
     cam: &Camera,
+    coarse_skin: bool,
 ) -> image::RgbaImage {
     let e = engine();
     let settings = RenderSettings {
         ssaa: 1,
         path: SplatPath::Compute,
         light: LightPreset::Daylight,
+        coarse_skin,
         ..Default::default()
     };
     let aged = dots.map(|(t, d)| (d, e.age(t, d, 1.0).unwrap()));
@@ -114,8 +116,10 @@ fn deferred_skin_shading_gives_the_forward_picture() {
         return;
     }
     let h = textured_head();
-    let hg = HeadGpu::new(&e.gpu, &h);
+    let mut hg = HeadGpu::new(&e.gpu, &h);
     assert!(hg.texture.present);
+    // The previews' coarse triangles: the deferred pass must read the triangles it drew.
+    hg.set_coarse(&e.gpu, &scalp::head::decimate::coarse_triangles(&h.mesh));
     let treatment = Treatment::new(&h, &scalp::plan::Plan::default(), Some(5000)).unwrap();
     let dots = e.generate(&h, &treatment).unwrap();
     let forward =
@@ -123,10 +127,10 @@ fn deferred_skin_shading_gives_the_forward_picture() {
     let deferred =
         Renderer::with_skin_shading(&e.gpu, scalp::engine::IMAGE_FORMAT, SkinShading::Deferred);
     assert!(!forward.shades_skin_deferred() && deferred.shades_skin_deferred());
-    for zoom in [1.0, 12.0] {
+    for (zoom, coarse) in [(1.0, false), (12.0, false), (1.0, true)] {
         let cam = camera(&hg, zoom);
-        let a = draw(&forward, &hg, Some((&treatment, &dots)), &cam);
-        let b = draw(&deferred, &hg, Some((&treatment, &dots)), &cam);
+        let a = draw(&forward, &hg, Some((&treatment, &dots)), &cam, coarse);
+        let b = draw(&deferred, &hg, Some((&treatment, &dots)), &cam, coarse);
         let mut head_pixels = 0usize;
         let (mut sum, mut worst, mut off) = (0u64, 0u8, 0usize);
         let corner = *a.get_pixel(0, 0);
@@ -139,8 +143,8 @@ fn deferred_skin_shading_gives_the_forward_picture() {
         }
         let mean = sum as f64 / (SIZE.0 * SIZE.1) as f64;
         eprintln!(
-            "zoom {zoom}: forward vs deferred skin: mean {mean:.4}/255, worst {worst}/255, {off} \
-             pixels over 4/255 ({head_pixels} pixels unlike the corner)"
+            "zoom {zoom}, coarse {coarse}: forward vs deferred skin: mean {mean:.4}/255, worst \
+             {worst}/255, {off} pixels over 4/255 ({head_pixels} pixels unlike the corner)"
         );
         // The picture has skin on it, and the two agree but for rounding and the odd pixel at
         // a silhouette (the fragment shader's derivatives come from its 2×2 quad).
@@ -154,6 +158,9 @@ fn deferred_skin_shading_gives_the_forward_picture() {
             "zoom {zoom}: {off} pixels differ by more than 4/255"
         );
         // No uninitialised reads: a second deferred frame is the same.
-        assert_eq!(draw(&deferred, &hg, Some((&treatment, &dots)), &cam), b);
+        assert_eq!(
+            draw(&deferred, &hg, Some((&treatment, &dots)), &cam, coarse),
+            b
+        );
     }
 }
