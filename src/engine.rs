@@ -244,6 +244,23 @@ impl Engine {
     pub fn auto_path(&self) -> crate::render::SplatPath {
         crate::render::SplatPath::auto(crate::render::splat_compute::supported(&self.gpu))
     }
+
+    /// The path `--path auto` takes for frames of `size` output pixels with supersampling
+    /// `ssaa` (0: [`auto_ssaa`]): [`Engine::auto_path`], but raster where the compute path's
+    /// fixed-point density would not fit one storage binding (a 4096×3072 print: 151 MB against
+    /// lavapipe's 128 MiB), which is a capability of the adapter at that size, not a timing.
+    pub fn auto_path_for(&self, size: (u32, u32), ssaa: u32) -> crate::render::SplatPath {
+        use crate::render::{splat_compute, SplatPath};
+        let s = auto_ssaa(size, ssaa);
+        match self.auto_path() {
+            SplatPath::Compute
+                if !splat_compute::density_fits(&self.gpu, (size.0 * s, size.1 * s)) =>
+            {
+                SplatPath::Raster
+            }
+            p => p,
+        }
+    }
 }
 
 /// A texture of [`IMAGE_FORMAT`] the renderer can draw the final image into.

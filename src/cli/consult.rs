@@ -212,7 +212,7 @@ pub fn run(a: ConsultArgs) -> Result<()> {
     treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
     let dots = generate_with_bar(&engine, &head, &treatment)?;
     let settings = RenderSettings {
-        path: engine.auto_path(),
+        path: engine.auto_path_for(PICTURE, 0),
         ..treatment.render_settings()
     };
     let healed = treatment.healed_years();

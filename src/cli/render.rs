@@ -188,7 +188,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
     let path = match a.path {
         PathChoice::Raster => SplatPath::Raster,
         PathChoice::Compute => SplatPath::Compute,
-        PathChoice::Auto => engine.auto_path(),
+        PathChoice::Auto => engine.auto_path_for(a.size, a.ssaa.unwrap_or(0)),
     };
     // Sums are the compute path's: asked for by name on the raster path they would do nothing.
     if path == SplatPath::Raster && a.sums != scalp::render::splat_compute::DotSums::Auto {

@@ -149,7 +149,7 @@ pub fn run(a: TurntableArgs) -> Result<()> {
     treatment.set_hairs(&engine.gpu, &head, &mut head_gpu);
     let dots = generate_with_bar(&engine, &head, &treatment)?;
     let settings = scalp::render::RenderSettings {
-        path: engine.auto_path(),
+        path: engine.auto_path_for(a.size, 0),
         ..treatment.render_settings()
     };
     let healed = treatment.healed_years();

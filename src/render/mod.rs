@@ -604,7 +604,7 @@ impl Targets {
             ],
             density_buffer: {
                 let bytes = size.0 as u64 * size.1 as u64 * 12;
-                (compute && bytes <= gpu.storage_binding_limit()).then(|| {
+                (compute && splat_compute::density_fits(gpu, size)).then(|| {
                     gpu.device.create_buffer(&wgpu::BufferDescriptor {
                         label: Some("fixed-point optical density"),
                         size: bytes,
@@ -1052,7 +1052,7 @@ impl Renderer {
                             format!(
                                 "this adapter cannot run the compute splatter at {}×{} \
                                  (no storage texture of {:?}, or the density buffer is over \
-                                 one storage binding); use --path raster",
+                                 one storage binding); the raster path can",
                                 targets.size.0, targets.size.1, HDR_FORMAT
                             ),
                         ));

@@ -101,6 +101,12 @@ pub struct SplatComputePass {
     big_args_group: wgpu::BindGroup,
 }
 
+/// Whether the fixed-point density of `internal` pixels (3 × u32 each) fits one storage
+/// binding of this device: past it a frame takes the raster path.
+pub fn density_fits(gpu: &Gpu, internal: (u32, u32)) -> bool {
+    internal.0 as u64 * internal.1 as u64 * 12 <= gpu.storage_binding_limit()
+}
+
 /// Whether this adapter can run the compute path (a storage texture of the density format).
 pub fn supported(gpu: &Gpu) -> bool {
     gpu.adapter

@@ -231,3 +231,22 @@ fn close_ups_draw_whole_footprints_on_both_paths() {
         "paths differ by {mean} (max {max}), dots change {effect}"
     );
 }
+
+/// `--path auto` takes the raster path where the compute path's fixed-point density (12 bytes
+/// an internal pixel) would not fit one storage binding: a big print used to fail with "use
+/// --path raster" though the user had asked for no path.
+#[test]
+fn auto_path_is_raster_where_the_density_buffer_would_not_fit() {
+    use scalp::render::splat_compute::density_fits;
+    let e = engine();
+    let limit = e.gpu.storage_binding_limit();
+    let side = ((limit / 12) as f64).sqrt().ceil() as u32 + 1;
+    assert!(!density_fits(&e.gpu, (side, side)));
+    assert!(density_fits(&e.gpu, (640, 480)));
+    assert_eq!(e.auto_path_for((side, side), 1), SplatPath::Raster);
+    assert_eq!(e.auto_path_for((640, 480), 0), e.auto_path());
+    // Supersampling counts: 2× a side that fits alone does not.
+    let half = side / 2 + 1;
+    assert!(density_fits(&e.gpu, (half, half)));
+    assert_eq!(e.auto_path_for((half, half), 2), SplatPath::Raster);
+}
