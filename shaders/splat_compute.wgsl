@@ -22,7 +22,8 @@
 @group(1) @binding(0) var<storage, read_write> big_args: array<u32>;
 
 // SPLAT_COMPUTE_FIXED, SPLAT_COMPUTE_MAX_HALF_PX, SPLAT_COMPUTE_BOX_MARGIN_PX,
-// SPLAT_COMPUTE_ROW_SLACK, SPLAT_COMPUTE_BIG_DOT_PX, SPLAT_COMPUTE_SHARED_PX and SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says
+// SPLAT_COMPUTE_ROW_SLACK, SPLAT_COMPUTE_BIG_DOT_PX, SPLAT_COMPUTE_BIG_LIST_HEADER,
+// SPLAT_COMPUTE_SHARED_PX and SPLAT_COMPUTE_SHARED_MIN_OVERLAP: src/render/splat_compute.rs says
 // why.
 
 fn to_pixels(p: vec3f) -> vec3f {
@@ -135,10 +136,10 @@ fn defer_big(cv: Cover, i: u32) -> bool {
         return false;
     }
     let slot = atomicAdd(&big[0], 1u);
-    if (slot + 2u >= arrayLength(&big)) {
+    if (slot + SPLAT_COMPUTE_BIG_LIST_HEADER >= arrayLength(&big)) {
         return false;
     }
-    atomicStore(&big[slot + 2u], i);
+    atomicStore(&big[slot + SPLAT_COMPUTE_BIG_LIST_HEADER], i);
     return true;
 }
 
@@ -256,14 +257,14 @@ fn splat_shared(
     }
 }
 
-// Hands the big dots listed so far to `splat_big` (at most 65535 groups, each drawing every
-// so many) and empties the list for the next chunk's.
+// Hands the big dots listed so far to `splat_big` (at most MAX_GROUPS_PER_DIMENSION groups,
+// each drawing every so many) and empties the list for the next chunk's.
 @compute @workgroup_size(1)
 fn big_dispatch() {
-    let n = min(atomicLoad(&big[0]), arrayLength(&big) - 2u);
+    let n = min(atomicLoad(&big[0]), arrayLength(&big) - SPLAT_COMPUTE_BIG_LIST_HEADER);
     atomicStore(&big[1], n);
     atomicStore(&big[0], 0u);
-    big_args[0] = min(n, 65535u);
+    big_args[0] = min(n, MAX_GROUPS_PER_DIMENSION);
     big_args[1] = 1u;
     big_args[2] = 1u;
 }
@@ -277,7 +278,7 @@ fn splat_big(
 ) {
     let n = atomicLoad(&big[1]);
     for (var k = wg.x; k < n; k += nwg.x) {
-        let cv = dot_cover(atomicLoad(&big[k + 2u]));
+        let cv = dot_cover(atomicLoad(&big[k + SPLAT_COMPUTE_BIG_LIST_HEADER]));
         if (!cv.ok) {
             continue;
         }

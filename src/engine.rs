@@ -250,16 +250,9 @@ impl Engine {
     /// fixed-point density would not fit one storage binding (a 4096×3072 print: 151 MB against
     /// lavapipe's 128 MiB), which is a capability of the adapter at that size, not a timing.
     pub fn auto_path_for(&self, size: (u32, u32), ssaa: u32) -> crate::render::SplatPath {
-        use crate::render::{splat_compute, SplatPath};
         let s = auto_ssaa(size, ssaa);
-        match self.auto_path() {
-            SplatPath::Compute
-                if !splat_compute::density_fits(&self.gpu, (size.0 * s, size.1 * s)) =>
-            {
-                SplatPath::Raster
-            }
-            p => p,
-        }
+        self.auto_path()
+            .at_size(&self.gpu, (size.0 * s, size.1 * s))
     }
 }
 

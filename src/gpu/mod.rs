@@ -486,6 +486,10 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 /// one wave of 64 on a GPU and eight AVX2 batches of eight on lavapipe.
 pub const WORKGROUP_SIZE: u32 = 64;
 
+/// The most workgroups a dispatch may have along one dimension (WebGPU's default limit); the
+/// shaders see it as `MAX_GROUPS_PER_DIMENSION` where they size an indirect dispatch.
+pub const MAX_GROUPS_PER_DIMENSION: u32 = 65_535;
+
 /// Side of the square workgroups of the passes that run one thread per pixel (the skin's
 /// deferred shading, the splat's resolve); the shaders see it as `IMAGE_TILE`.
 pub const IMAGE_TILE: u32 = 8;
@@ -494,7 +498,7 @@ pub const IMAGE_TILE: u32 = 8;
 /// 65 535 (shaders rebuild the linear index as gid.x + gid.y · nwg.x · WORKGROUP_SIZE).
 pub fn dispatch_size(n: u32) -> (u32, u32) {
     let groups = n.div_ceil(WORKGROUP_SIZE).max(1);
-    if groups <= 65_535 {
+    if groups <= MAX_GROUPS_PER_DIMENSION {
         (groups, 1)
     } else {
         let x = 32_768;

@@ -87,6 +87,17 @@ impl SplatPath {
     }
 }
 
+impl SplatPath {
+    /// This path for frames of `internal` pixels: raster where the compute path's fixed-point
+    /// density would not fit one storage binding (a capability at that size, not a timing).
+    pub fn at_size(self, gpu: &Gpu, internal: (u32, u32)) -> SplatPath {
+        match self {
+            SplatPath::Compute if !splat_compute::density_fits(gpu, internal) => SplatPath::Raster,
+            p => p,
+        }
+    }
+}
+
 impl RenderSettings {
     pub fn draws_dots(&self) -> bool {
         self.dots && self.show == Show::Skin
@@ -206,6 +217,41 @@ pub(crate) fn draw_head(rp: &mut wgpu::RenderPass<'_>, head: &HeadGpu, triangles
 
 /// An index buffer of the head's triangles and its length: the head's own, or its coarse ones.
 pub(crate) type Triangles<'a> = (&'a wgpu::Buffer, u32);
+
+/// A pipeline that draws only the head's depth (no fragment stage): `entry` of `module` reads
+/// the head's vertex buffer with `attrs` (the skin's depth pre-pass, the shadow map).
+pub(crate) fn head_depth_pipeline(
+    gpu: &Gpu,
+    label: &str,
+    (module, entry): (&wgpu::ShaderModule, &str),
+    bgl: &wgpu::BindGroupLayout,
+    attrs: &[wgpu::VertexAttribute],
+) -> wgpu::RenderPipeline {
+    let layout = gpu
+        .device
+        .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(bgl)],
+            immediate_size: 0,
+        });
+    gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some(entry),
+            compilation_options: Default::default(),
+            buffers: &[Some(head_vertex_layout(attrs))],
+        },
+        // Both faces: scans are not always wound one way, and both faces cast.
+        primitive: head_primitive(),
+        depth_stencil: Some(head_depth_test()),
+        multisample: Default::default(),
+        fragment: None,
+        multiview_mask: None,
+        cache: None,
+    })
+}
 
 /// A depth target cleared to the far plane and kept.
 pub(crate) fn cleared_depth(
@@ -603,11 +649,10 @@ impl Targets {
                 ("hair", hair),
             ],
             density_buffer: {
-                let bytes = size.0 as u64 * size.1 as u64 * 12;
                 (compute && splat_compute::density_fits(gpu, size)).then(|| {
                     gpu.device.create_buffer(&wgpu::BufferDescriptor {
                         label: Some("fixed-point optical density"),
-                        size: bytes,
+                        size: splat_compute::density_bytes(size),
                         usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
                         mapped_at_creation: false,
                     })

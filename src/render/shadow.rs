@@ -110,29 +110,13 @@ impl ShadowPass {
             label: Some("shadow"),
             entries: &[entry::params(0, wgpu::ShaderStages::VERTEX)],
         });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("shadow"),
-            bind_group_layouts: &[Some(&bgl)],
-            immediate_size: 0,
-        });
-        let attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3];
-        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
-            label: Some("shadow"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(super::head_vertex_layout(&attrs))],
-            },
-            // Both faces cast.
-            primitive: super::head_primitive(),
-            depth_stencil: Some(super::head_depth_test()),
-            multisample: Default::default(),
-            fragment: None,
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = super::head_depth_pipeline(
+            gpu,
+            "shadow",
+            (&module, "vs_main"),
+            &bgl,
+            &wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3],
+        );
         let map = d
             .create_texture(&wgpu::TextureDescriptor {
                 label: Some("key light shadow map"),

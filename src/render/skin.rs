@@ -239,7 +239,14 @@ impl SkinPass {
         });
         SkinPass {
             pipeline: pipeline(gpu, &module, &bgl),
-            depth: depth_pipeline(gpu, &module, &bgl),
+            // The depth pre-pass: the head's positions into the depth target, nothing shaded.
+            depth: super::head_depth_pipeline(
+                gpu,
+                "skin depth",
+                (&module, "vs_depth"),
+                &bgl,
+                &wgpu::vertex_attr_array![0 => Float32x3],
+            ),
             bgl,
             lut: lut_texture(gpu),
             sampler: d.create_sampler(&wgpu::SamplerDescriptor {
@@ -262,38 +269,6 @@ impl SkinPass {
             }),
         }
     }
-}
-
-/// The depth pre-pass: the head's positions into the depth target, nothing shaded.
-fn depth_pipeline(
-    gpu: &Gpu,
-    module: &wgpu::ShaderModule,
-    bgl: &wgpu::BindGroupLayout,
-) -> wgpu::RenderPipeline {
-    let layout = gpu
-        .device
-        .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("skin depth"),
-            bind_group_layouts: &[Some(bgl)],
-            immediate_size: 0,
-        });
-    let attrs = wgpu::vertex_attr_array![0 => Float32x3];
-    gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
-        label: Some("skin depth"),
-        layout: Some(&layout),
-        vertex: wgpu::VertexState {
-            module,
-            entry_point: Some("vs_depth"),
-            compilation_options: Default::default(),
-            buffers: &[Some(super::head_vertex_layout(&attrs))],
-        },
-        primitive: super::head_primitive(),
-        depth_stencil: Some(super::head_depth_test()),
-        multisample: Default::default(),
-        fragment: None,
-        multiview_mask: None,
-        cache: None,
-    })
 }
 
 /// The skin pipeline: the head's vertices (position + normal), its exposure and its scan

@@ -23,6 +23,9 @@ pub const BIG_DOT_PX: u32 = 1024;
 /// How many big dots one chunk can hand to `splat_big` (4 bytes each); past it a dot is drawn by
 /// its own thread, as every dot was before.
 pub const BIG_DOTS_MAX: u32 = 1 << 18;
+/// Words ahead of the big dots' ids in their list: the count as they are listed, and the count
+/// `big_dispatch` handed on.
+pub const BIG_LIST_HEADER: u32 = 2;
 /// A dot visits the pixels whose centres lie in its footprint's bounding box widened by this
 /// much (pixels): the margin keeps a centre on the footprint's very edge, where rounding could
 /// put it either side, among the visited; the footprint's own test decides what it adds.
@@ -101,10 +104,15 @@ pub struct SplatComputePass {
     big_args_group: wgpu::BindGroup,
 }
 
-/// Whether the fixed-point density of `internal` pixels (3 × u32 each) fits one storage
-/// binding of this device: past it a frame takes the raster path.
+/// Bytes of the fixed-point density of `internal` pixels (three u32 each).
+pub fn density_bytes(internal: (u32, u32)) -> u64 {
+    internal.0 as u64 * internal.1 as u64 * 12
+}
+
+/// Whether that density fits one storage binding of this device: past it a frame takes the
+/// raster path.
 pub fn density_fits(gpu: &Gpu, internal: (u32, u32)) -> bool {
-    internal.0 as u64 * internal.1 as u64 * 12 <= gpu.storage_binding_limit()
+    density_bytes(internal) <= gpu.storage_binding_limit()
 }
 
 /// Whether this adapter can run the compute path (a storage texture of the density format).
@@ -167,7 +175,7 @@ impl SplatComputePass {
         };
         let big = d.create_buffer(&wgpu::BufferDescriptor {
             label: Some("big dots"),
-            size: (u64::from(BIG_DOTS_MAX) + 2) * 4,
+            size: u64::from(BIG_DOTS_MAX + BIG_LIST_HEADER) * 4,
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });

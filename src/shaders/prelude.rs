@@ -42,6 +42,10 @@ pub fn constants() -> Vec<Constant> {
         c("TAU", F32(std::f32::consts::TAU)),
         c("WORKGROUP_SIZE", U32(crate::gpu::WORKGROUP_SIZE)),
         c("IMAGE_TILE", U32(crate::gpu::IMAGE_TILE)),
+        c(
+            "MAX_GROUPS_PER_DIMENSION",
+            U32(crate::gpu::MAX_GROUPS_PER_DIMENSION),
+        ),
     ];
     v.extend(
         crate::hash::stream::ALL
@@ -100,6 +104,7 @@ fn render_passes() -> Vec<Constant> {
         c("SPLAT_COMPUTE_BOX_MARGIN_PX", F32(s::BOX_MARGIN_PX)),
         c("SPLAT_COMPUTE_ROW_SLACK", F32(s::ROW_SLACK)),
         c("SPLAT_COMPUTE_BIG_DOT_PX", U32(s::BIG_DOT_PX)),
+        c("SPLAT_COMPUTE_BIG_LIST_HEADER", U32(s::BIG_LIST_HEADER)),
         c("SPLAT_COMPUTE_SHARED_PX", U32(s::SHARED_PX)),
         c(
             "SPLAT_COMPUTE_SHARED_MIN_OVERLAP",

@@ -118,17 +118,7 @@ impl View3d {
     ) -> scalp::Result<bool> {
         let (size, ssaa) = View3d::resolution(quality, view_px);
         // A window too big for the compute path's density buffer takes the raster path.
-        let path = match path {
-            SplatPath::Compute
-                if !scalp::render::splat_compute::density_fits(
-                    &engine.gpu,
-                    (size.0 * ssaa, size.1 * ssaa),
-                ) =>
-            {
-                SplatPath::Raster
-            }
-            p => p,
-        };
+        let path = path.at_size(&engine.gpu, (size.0 * ssaa, size.1 * ssaa));
         let settings = RenderSettings {
             // A preview's skin pass is spent on the head's vertices on a CPU driver; its
             // coarse triangles keep within 0.05 mm of them.

@@ -23,20 +23,35 @@ fn pictures(
             path,
             ..Default::default()
         };
-        e.render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: Some((&d, &aged)),
-            view: view.into(),
-            settings: &s,
-            size: (320, 240),
-        })
-        .unwrap()
+        picture(&hg, Some((&d, &aged)), view.into(), &s, (320, 240))
     };
     (
         draw(SplatPath::Raster),
         draw(SplatPath::Compute),
         draw(SplatPath::Compute),
     )
+}
+
+/// The picture of `dots` on `head` from `view` with `settings`, `size` pixels.
+fn picture(
+    head: &HeadGpu,
+    dots: Option<(
+        &scalp::dots::generate::GpuDots,
+        &scalp::ageing::age::AgedDots,
+    )>,
+    view: scalp::engine::Viewpoint,
+    settings: &RenderSettings,
+    size: (u32, u32),
+) -> image::RgbaImage {
+    engine()
+        .render_image(&scalp::engine::Frame {
+            head,
+            dots,
+            view,
+            settings,
+            size,
+        })
+        .unwrap()
 }
 
 fn compare(a: &image::RgbaImage, b: &image::RgbaImage) -> (f64, f32) {
@@ -118,14 +133,7 @@ fn workgroup_sums_equal_direct_sums() {
             ssaa: 1,
             ..Default::default()
         };
-        e.render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: Some((&d, &aged)),
-            view,
-            settings: &s,
-            size,
-        })
-        .unwrap()
+        picture(&hg, Some((&d, &aged)), view, &s, size)
     };
     let close = Camera::framing(ViewPreset::Top, &hg.outline, 4.0 / 3.0).zoomed(12.0);
     let bare = {
@@ -133,14 +141,7 @@ fn workgroup_sums_equal_direct_sums() {
             dots: false,
             ..Default::default()
         };
-        e.render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: None,
-            view: close.into(),
-            settings: &s,
-            size: (320, 240),
-        })
-        .unwrap()
+        picture(&hg, None, close.into(), &s, (320, 240))
     };
     for (name, view, size) in [
         ("top, 96×72", ViewPreset::Top.into(), (96, 72)),
@@ -190,28 +191,19 @@ fn close_ups_draw_whole_footprints_on_both_paths() {
             ssaa: 1,
             ..Default::default()
         };
-        e.render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: Some((&d, &aged)),
-            view: close.into(),
-            settings: &s,
-            size: SIZE,
-        })
-        .unwrap()
+        picture(&hg, Some((&d, &aged)), close.into(), &s, SIZE)
     };
-    let bare = e
-        .render_image(&scalp::engine::Frame {
-            head: &hg,
-            dots: None,
-            view: close.into(),
-            settings: &RenderSettings {
-                dots: false,
-                ssaa: 1,
-                ..Default::default()
-            },
-            size: SIZE,
-        })
-        .unwrap();
+    let bare = picture(
+        &hg,
+        None,
+        close.into(),
+        &RenderSettings {
+            dots: false,
+            ssaa: 1,
+            ..Default::default()
+        },
+        SIZE,
+    );
     let (raster, compute) = (draw(SplatPath::Raster), draw(SplatPath::Compute));
     // The footprints here are big: a dot 0.5 mm across spans more than BIG_DOT_PX pixels.
     let px_per_mm = SIZE.0 as f32 / 1.7;
