@@ -1,4 +1,4 @@
-// Composite pass: skin radiance × pigment transmittance + sheen, tone mapped (Khronos PBR
+// Composite pass: skin radiance × pigment and shaft transmittance + sheen, tone mapped (Khronos PBR
 // Neutral), averaged over the supersamples of each output pixel (anti-aliasing), written to the
 // target (the hardware encodes sRGB when the target format is *Srgb; otherwise we do).
 
@@ -18,6 +18,8 @@ struct CompositeGpu {
 @group(0) @binding(4) var distance_tex: texture_2d<f32>;
 // Existing hair (hair.wgsl): Σ colour·thickness, Σ thickness.
 @group(0) @binding(5) var hair_tex: texture_2d<f32>;
+// The hair shafts under the skin (shaft.wgsl): Σ optical thickness per channel.
+@group(0) @binding(6) var shaft_tex: texture_2d<f32>;
 
 @vertex
 fn vs_main(@builtin(vertex_index) vi: u32) -> @builtin(position) vec4f {
@@ -72,7 +74,8 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
                 if (untreated) {
                     od = vec3f(0.0);
                 }
-                radiance = diffuse * exp(-od) + spec;
+                let shafts = textureLoad(shaft_tex, p, 0).rgb;
+                radiance = diffuse * exp(-od - shafts) + spec;
             }
             // Hairs over whatever is behind them (they stand out of the skin, and past the
             // silhouette over the background).

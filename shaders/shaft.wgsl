@@ -2,10 +2,12 @@
 // follicle openings. Each instance is one piece of a shaft (at its own mid depth), its bulb or
 // its opening: an elongated Gaussian footprint in the skin's tangent plane, through the same
 // depth optics as the dots (shared/optics.wgsl: the light reaching depth z, the per-channel
-// blur, the peak thickness) with the hair's melanin in place of carbon ink. Fragments write
-// their transmittance per channel and the pass multiplies the skin's diffuse light by it
-// (blending dst·src): order-independent like the dots' additive density, and the
-// before/after split, which only hides the dots, keeps the hair.
+// blur, the peak thickness) with the hair's melanin in place of carbon ink. Fragments add the
+// optical thickness −ln(1 − a) of their darkening a per channel into the shaft target, and the
+// composite multiplies the skin's diffuse light by e^(−Σ): the product of the pieces'
+// transmittances, order-independent like the dots' density. Summed as thickness, the half
+// float target's rounding stays small (render::Targets::shafts). The before/after split,
+// which only hides the dots, keeps the hair.
 // Module: the prelude, shared/{hash,math,scar,view,optics,footprint}.wgsl and this file.
 
 @group(0) @binding(1) var skin_distance: texture_2d<f32>;
@@ -152,5 +154,5 @@ fn fs_main(in: VsOut) -> @location(0) vec4f {
         - in.local.y * in.local.y * in.inv_2s2_across);
     let coverage = 1.0 - exp(-in.m0 * g);
     let a = min(in.peak * coverage, vec3f(0.999));
-    return vec4f(1.0 - a, 1.0);
+    return vec4f(-log(1.0 - a), 0.0);
 }

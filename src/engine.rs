@@ -105,7 +105,7 @@ impl Engine {
     }
 
     /// Renders like [`Engine::render_image`] and returns the HDR intermediate targets
-    /// (diffuse, specular, optical density, hair) as RGBA floats at the internal size: for
+    /// (diffuse, specular, optical density, hair, shafts) as RGBA floats at the internal size: for
     /// checking the physics (no NaN, nothing negative) and for debugging.
     #[allow(clippy::type_complexity)]
     pub fn render_hdr(&self, frame: &Frame) -> Result<Vec<(&'static str, Vec<[f32; 4]>)>> {
@@ -116,12 +116,15 @@ impl Engine {
             .hdr
             .iter()
             .map(|(name, tex)| {
-                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
+                // Half floats, or f32 where the target holds sums that need it.
+                let bytes_per_texel = tex.format().block_copy_size(None).unwrap_or(8);
+                let bytes = read_texture_bytes(gpu, tex, w, h, bytes_per_texel)?;
                 let texels = bytes
-                    .chunks_exact(8)
+                    .chunks_exact(bytes_per_texel as usize)
                     .map(|t| {
-                        std::array::from_fn(|c| {
-                            f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]]))
+                        std::array::from_fn(|c| match bytes_per_texel {
+                            16 => f32::from_le_bytes(std::array::from_fn(|b| t[4 * c + b])),
+                            _ => f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]])),
                         })
                     })
                     .collect();

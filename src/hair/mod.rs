@@ -130,8 +130,8 @@ pub const EXIT_WIDTH: f32 = 1.12;
 pub const CURL: f32 = 0.12;
 /// Per-hair brightness of pigmented hairs: 0.8–1.2 × the plan's colour.
 pub const TONE_SPREAD: (f32, f32) = (0.8, 1.2);
-/// Linear albedo of an unpigmented (grey/white) hair: keratin alone, slightly yellow.
-pub const WHITE_HAIR_ALBEDO: [f32; 3] = [0.62, 0.60, 0.55];
+// The hair's optics, which matching the ink to it reads too.
+pub use crate::optics::{shaft_absorptance, WHITE_HAIR_ALBEDO};
 /// Width over which the hair of one zone gives way to the next's, mm.
 pub const BORDER_MM: f32 = 24.0;
 
@@ -160,17 +160,6 @@ impl HairSettings {
     pub fn stubble_mm(&self) -> f32 {
         self.shave_mm + REGROWTH_MM_PER_DAY * self.days_since_shave
     }
-}
-
-/// A shaft's absorptance per channel across its diameter, from the hair's colour `albedo`
-/// (linear): the colour is light that crossed the pigmented cortex twice over an unpigmented
-/// hair's reflectance, R = R_white·T², so T = √(R / R_white). Dark brown hair lets ~20%
-/// through, a white hair nearly all.
-pub fn shaft_absorptance(albedo: [f32; 3]) -> [f32; 3] {
-    std::array::from_fn(|c| {
-        let t = (albedo[c] / WHITE_HAIR_ALBEDO[c]).clamp(0.0, 1.0).sqrt();
-        1.0 - t
-    })
 }
 
 /// One hair's stubble on the GPU (`Hair` in hair.wgsl, the instance attributes): a quadratic

@@ -37,6 +37,7 @@ impl CompositePass {
                 entry::texture(3, f),
                 entry::texture(4, f),
                 entry::texture(5, f),
+                entry::texture(6, f),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -111,6 +112,7 @@ impl CompositePass {
                 tv(3, &t.density),
                 tv(4, &t.distance),
                 tv(5, &t.hair),
+                tv(6, &t.shafts),
             ],
         });
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {

@@ -165,6 +165,7 @@ pub struct ViewGpu {
 }
 
 pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
+
 /// View distance: two half floats (quarter millimetres + rest), since R32Float is not a
 /// render target on every backend (GL).
 pub const DISTANCE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
@@ -514,6 +515,11 @@ pub fn frame_outline(head: &crate::head::Head) -> Outline {
     }
 }
 
+/// Bytes the intermediate targets hold per internal pixel: the five HDR ones (diffuse,
+/// specular, density, hair, shafts), the view distance and the depth (the compute path's
+/// density buffer and the deferred skin's triangle ids come on top where they are made).
+pub const TARGET_BYTES_PER_PIXEL: u64 = 5 * 8 + 8 + 4;
+
 /// Intermediate render targets at the internal (supersampled) size.
 pub struct Targets {
     pub size: (u32, u32),
@@ -524,15 +530,20 @@ pub struct Targets {
     pub density: wgpu::TextureView,
     /// Existing hair: Σ colour·thickness (rgb) and Σ thickness (a), see hair.wgsl.
     pub hair: wgpu::TextureView,
+    /// The hair shafts under the skin: Σ optical thickness per channel (shaft.wgsl). Summed as
+    /// thickness, a half float is exact enough (the shaved-look drops of tests/gpu/hair.rs
+    /// move ≤ 0.1 point against f32); transmittances multiplied into the f16 diffuse light
+    /// were not (BENCHMARKS.md step 23).
+    pub shafts: wgpu::TextureView,
     pub depth: wgpu::TextureView,
     /// The triangle seen in each pixel, made when a deferred skin pass first draws here.
     visible: std::sync::OnceLock<wgpu::TextureView>,
-    /// The HDR targets by name (diffuse, specular, density, hair), for reading back.
+    /// The HDR targets by name (diffuse, specular, density, hair, shafts), for reading back.
     pub hdr: Vec<(&'static str, wgpu::Texture)>,
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
     /// adapter cannot run it or it would not fit one storage binding.
     pub density_buffer: Option<wgpu::Buffer>,
-    /// What the skin-side targets (diffuse, specular, distance, depth, hair) hold now; None:
+    /// What the skin-side targets (diffuse, specular, distance, depth, hair, shafts) hold now; None:
     /// nothing known (new, or a frame that failed).
     skin_drawn: std::sync::Mutex<Option<SkinKey>>,
     /// The passes the last frame drawn into these targets ran.
@@ -632,6 +643,7 @@ impl Targets {
         let specular = tex("skin specular", HDR_FORMAT, deferred);
         let density = tex("optical density", HDR_FORMAT, compute);
         let hair = tex("hair", HDR_FORMAT, false);
+        let shafts = tex("shaft thickness", HDR_FORMAT, false);
         Ok(Targets {
             size,
             ssaa,
@@ -641,12 +653,14 @@ impl Targets {
             visible: Default::default(),
             density: view(&density),
             hair: view(&hair),
+            shafts: view(&shafts),
             depth: view(&tex("depth", DEPTH_FORMAT, false)),
             hdr: vec![
                 ("diffuse", diffuse),
                 ("specular", specular),
                 ("density", density),
                 ("hair", hair),
+                ("shafts", shafts),
             ],
             density_buffer: {
                 (compute && splat_compute::density_fits(gpu, size)).then(|| {

@@ -1,9 +1,10 @@
 //! Shaft pass (`shaft.wgsl`): the hair shafts under the skin and the follicle openings, each
-//! piece an elongated footprint through the dots' depth optics, multiplied into the skin's
-//! diffuse light (see the shader's notes). It runs with the skin, before the dots (which it
-//! does not depend on: a frame that keeps the skin keeps the shafts too), and leaves the density
-//! target alone, so both paths' density stays the dots' own.
-use super::{HeadGpu, Targets, HDR_FORMAT};
+//! piece an elongated footprint through the dots' depth optics, its optical thickness added
+//! into the shaft target, which the composite applies to the skin's diffuse light (see the
+//! shader's notes). It runs with the skin, before the dots (which it does not depend on: a
+//! frame that keeps the skin keeps the shafts too), and leaves the density target alone, so
+//! both paths' density stays the dots' own.
+use super::{HeadGpu, Targets};
 use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
 use bytemuck::{Pod, Zeroable};
@@ -97,18 +98,11 @@ impl ShaftPass {
             bind_group_layouts: &[Some(&bgl)],
             immediate_size: 0,
         });
-        // dst·src: transmittances multiply, in any order; alpha is left as it is.
-        let multiply = wgpu::BlendState {
-            color: wgpu::BlendComponent {
-                src_factor: wgpu::BlendFactor::Zero,
-                dst_factor: wgpu::BlendFactor::Src,
-                operation: wgpu::BlendOperation::Add,
-            },
-            alpha: wgpu::BlendComponent {
-                src_factor: wgpu::BlendFactor::Zero,
-                dst_factor: wgpu::BlendFactor::One,
-                operation: wgpu::BlendOperation::Add,
-            },
+        // Thicknesses add, in any order (the transmittances they stand for multiply).
+        let add = wgpu::BlendComponent {
+            src_factor: wgpu::BlendFactor::One,
+            dst_factor: wgpu::BlendFactor::One,
+            operation: wgpu::BlendOperation::Add,
         };
         let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
             label: Some("shaft"),
@@ -128,8 +122,11 @@ impl ShaftPass {
                 entry_point: Some("fs_main"),
                 compilation_options: Default::default(),
                 targets: &[Some(wgpu::ColorTargetState {
-                    format: HDR_FORMAT,
-                    blend: Some(multiply),
+                    format: super::HDR_FORMAT,
+                    blend: Some(wgpu::BlendState {
+                        color: add,
+                        alpha: add,
+                    }),
                     write_mask: wgpu::ColorWrites::ALL,
                 })],
             }),
@@ -144,8 +141,8 @@ impl ShaftPass {
         }
     }
 
-    /// Darkens the skin's diffuse light over the head's shafts when `draw` (and it has any);
-    /// returns whether it drew.
+    /// Clears the shaft target and sums the head's shafts into it when `draw` (and it has
+    /// any); returns whether it drew.
     pub fn record(
         &self,
         gpu: &Gpu,
@@ -155,12 +152,12 @@ impl ShaftPass {
         draw: bool,
         t: &Targets,
     ) -> bool {
-        let (Some((shafts, _)), Some(prepared)) = (&head.shafts, &head.shaft_draws) else {
+        let pieces = head.shafts.as_ref().zip(head.shaft_draws.as_ref());
+        let Some(((shafts, _), prepared)) = pieces.filter(|_| draw) else {
+            // Nothing under the skin this frame: the composite reads a zero thickness.
+            drop(self.begin(enc, t));
             return false;
         };
-        if !draw {
-            return false;
-        }
         // Only the groups whose roots can face the eye are prepared and drawn (the others'
         // pieces would all be hidden by `prepare`).
         let ranges = super::hair_bins::ranges(
@@ -220,22 +217,7 @@ impl ShaftPass {
             let (x, y) = dispatch_size(drawn);
             cp.dispatch_workgroups(x, y, 1);
         }
-        let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("shaft"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &t.diffuse,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Load,
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut rp = self.begin(enc, t);
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
         // Two triangles over the four corners per piece.
@@ -243,6 +225,26 @@ impl ShaftPass {
             rp.draw(0..6, r);
         }
         true
+    }
+
+    /// The shaft target's pass, cleared to no thickness.
+    fn begin<'e>(&self, enc: &'e mut wgpu::CommandEncoder, t: &Targets) -> wgpu::RenderPass<'e> {
+        enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("shaft"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: &t.shafts,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        })
     }
 }
 

@@ -396,7 +396,7 @@ impl Bench<'_> {
             draw_dots_per_second: dots as f64 / draw_s.max(1e-9),
             bytes_per_dot,
             gpu_memory_bytes: dots * bytes_per_dot
-                + internal * (4 * 8 + 4)
+                + internal * crate::render::TARGET_BYTES_PER_PIXEL
                 + w as u64 * h as u64 * 4,
             bandwidth_gbs: self.bandwidth_gbs,
             age_bound_ms: bound(0),

@@ -23,20 +23,20 @@ const LIGHT: LightPreset = LightPreset::Consultation;
 #[test]
 fn a_pale_pigment_under_dark_hair_reads_lighter_and_is_matched_darker() {
     let (e, h) = (engine(), head());
-    let p = plan("dark-brown", 2.0);
+    let p = plan("dark-brown", 1.0);
     let cmp = Comparison::new(e, h, &p, &[LIGHT]).unwrap();
     let found = shaved::search(e, &cmp, &p, BUDGET, &|_, _| {}).unwrap();
     let before = &found.before.result.lights[0];
-    // The hair darkens the skin clearly, the pale dots hardly: a large negative ΔY.
+    // The hair darkens the skin clearly, the palest dots less than half as much.
     assert!(before.shaved_drop > 5.0, "{before:?}");
-    assert!(before.delta_y < -5.0, "{before:?}");
+    assert!(before.delta_y < -0.5 * before.shaved_drop, "{before:?}");
     let after = &found.after.result.lights[0];
     assert!(
         after.delta_y.abs() < 0.5 * before.delta_y.abs(),
         "{before:?} → {after:?}"
     );
     assert!(after.treated_drop > before.treated_drop, "{after:?}");
-    assert!(found.after.knobs.shade > 2.0, "{:?}", found.after.knobs);
+    assert!(found.after.knobs.shade > 1.0, "{:?}", found.after.knobs);
     // The matched plan is the one measured: it loads as written and measures the same.
     let written = found.plan.to_toml();
     let back = Plan::from_toml_str(&written, std::path::Path::new("matched.toml")).unwrap();

@@ -115,8 +115,9 @@ fn gpu_and_cpu_place_the_same_dots_between_the_hairs() {
 /// them since its candidates became a Poisson count per triangle decided in rounds over
 /// conflict lists (issue 17; 4001 dots before), and since each triangle's candidates are
 /// thrown at the largest density on and beside it rather than the head's (3975 dots before:
-/// the same process, other draws).
-const BEFORE: (usize, u64) = (4042, 0x35cf86215842c5af);
+/// the same process, other draws), and since the ink matched to the hair became lighter
+/// (shade 7 → 4.8, BENCHMARKS.md step 23: the same dots, their shade changed).
+const BEFORE: (usize, u64) = (4042, 0x42dc_c77f_27d7_25d9);
 
 #[test]
 fn without_hair_the_dots_are_unchanged() {
