@@ -57,5 +57,6 @@ fn fs_main(in: VsOut, @builtin(front_facing) front: bool) -> FsOut {
     s.curv = dn / dp;
     s.pixel_mm = dp;
     s.pixel = in.clip.xy;
+    s.samples = 1u;
     return shade_skin(s);
 }

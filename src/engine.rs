@@ -116,15 +116,12 @@ impl Engine {
             .hdr
             .iter()
             .map(|(name, tex)| {
-                // Half floats, or f32 where the target holds sums that need it.
-                let bytes_per_texel = tex.format().block_copy_size(None).unwrap_or(8);
-                let bytes = read_texture_bytes(gpu, tex, w, h, bytes_per_texel)?;
+                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
                 let texels = bytes
-                    .chunks_exact(bytes_per_texel as usize)
+                    .chunks_exact(8)
                     .map(|t| {
-                        std::array::from_fn(|c| match bytes_per_texel {
-                            16 => f32::from_le_bytes(std::array::from_fn(|b| t[4 * c + b])),
-                            _ => f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]])),
+                        std::array::from_fn(|c| {
+                            f16_to_f32(u16::from_le_bytes([t[2 * c], t[2 * c + 1]]))
                         })
                     })
                     .collect();
@@ -221,18 +218,24 @@ impl Engine {
         shading: crate::render::skin_deferred::SkinShading,
     ) -> Result<()> {
         use crate::render::skin_deferred::{supported, SkinShading};
-        if shading == SkinShading::Deferred && !supported(&self.gpu) {
+        if matches!(shading, SkinShading::Deferred | SkinShading::PerPixel) && !supported(&self.gpu)
+        {
             return Err(crate::error::ScalpError::invalid(
                 "skin shading",
                 format!(
-                    "deferred: {} cannot run it (it needs the primitive index in fragment \
+                    "{}: {} cannot run it (it needs the primitive index in fragment \
                      shaders and storage textures of {:?}); use forward",
+                    if shading == SkinShading::Deferred {
+                        "deferred"
+                    } else {
+                        "per-pixel"
+                    },
                     self.gpu.describe(),
                     crate::render::HDR_FORMAT
                 ),
             ));
         }
-        if shading.deferred(&self.gpu) != self.renderer.shades_skin_deferred() {
+        if shading != self.renderer.skin_shading {
             self.renderer = crate::render::Renderer::with_skin_shading(
                 &self.gpu,
                 self.renderer.format,

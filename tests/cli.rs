@@ -707,22 +707,37 @@ fn skin_shading_is_chosen_by_flag_and_both_draw_the_same_head() {
     };
     let (said_d, deferred) = draw("deferred", "d.png");
     let (said_f, forward) = draw("forward", "f.png");
+    let (said_p, per_pixel) = draw("per-pixel", "p.png");
     let (said_a, auto) = draw("auto", "a.png");
-    assert!(said_d.contains("skin shading: deferred"), "{said_d}");
+    assert!(said_d.contains("skin shading: deferred ("), "{said_d}");
     assert!(said_f.contains("skin shading: forward"), "{said_f}");
-    assert!(said_a.contains("skin shading: forward"), "{said_a}");
-    assert_eq!(auto, forward, "auto is forward on a CPU adapter");
-    let diff: Vec<u8> = deferred
-        .as_raw()
-        .iter()
-        .zip(forward.as_raw())
-        .map(|(a, b)| a.abs_diff(*b))
-        .collect();
-    let mean = diff.iter().map(|&v| v as f64).sum::<f64>() / diff.len() as f64;
-    let worst = diff.iter().copied().max().unwrap();
+    assert!(
+        said_p.contains("skin shading: deferred, once per output pixel"),
+        "{said_p}"
+    );
+    // 200×150 is supersampled 2×: on a CPU adapter auto shades once per output pixel.
+    assert!(said_a.contains("once per output pixel"), "{said_a}");
+    assert_eq!(auto, per_pixel, "auto is per-pixel on a CPU adapter");
+    let compare = |a: &image::RgbImage, b: &image::RgbImage| {
+        let diff: Vec<u8> = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .collect();
+        let mean = diff.iter().map(|&v| v as f64).sum::<f64>() / diff.len() as f64;
+        (mean, diff.iter().copied().max().unwrap())
+    };
+    let (mean, worst) = compare(&deferred, &forward);
     assert!(
         mean < 0.25 && worst <= 8,
-        "mean {mean}/255, worst {worst}/255"
+        "deferred: mean {mean}/255, worst {worst}/255"
+    );
+    // Shading once per pixel filters within it what the samples averaged.
+    let (mean, worst) = compare(&per_pixel, &forward);
+    assert!(
+        mean < 0.6 && worst <= 48,
+        "per-pixel: mean {mean}/255, worst {worst}/255"
     );
     // And the head is there: the pictures are not both empty.
     let distinct: std::collections::HashSet<&[u8]> = forward.as_raw().chunks(3).collect();

@@ -294,7 +294,7 @@ fn wgsl_structs() -> BTreeMap<String, Layout> {
 }
 
 /// WGSL structs with no Rust twin: shader-internal values and stage inputs/outputs.
-const SHADER_ONLY: [&str; 13] = [
+const SHADER_ONLY: [&str; 14] = [
     "ZoneSample",
     "Candidate",
     "GridNode",
@@ -307,6 +307,7 @@ const SHADER_ONLY: [&str; 13] = [
     "ChartTexel",
     "SkinSample",
     "VisOut",
+    "Visible",
     "Cover",
 ];
 

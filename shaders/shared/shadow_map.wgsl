@@ -28,6 +28,28 @@ fn shadow_visibility(
     n: vec3f,
     ndl: f32,
     pixel: vec2f,
+    samples: u32,
+) -> f32 {
+    // Skin shaded once for `samples`×`samples` supersamples averages each sample's tap
+    // rotation, as the samples' own shadings would be: one rotation alone shows as grain
+    // wherever the blocker search and the filter see the occluder.
+    var seen = 0.0;
+    for (var k = 0u; k < samples * samples; k++) {
+        let at = pixel + vec2f(f32(k % samples), f32(k / samples)) - 0.5 * f32(samples - 1u);
+        seen += shadow_visibility_at(map, cmp, s, p, n, ndl, at);
+    }
+    return seen / f32(samples * samples);
+}
+
+// As seen by one sample at `pixel` (its tap pattern turned by the pixel's noise).
+fn shadow_visibility_at(
+    map: texture_depth_2d,
+    cmp: sampler_comparison,
+    s: ShadowGpu,
+    p: vec3f,
+    n: vec3f,
+    ndl: f32,
+    pixel: vec2f,
 ) -> f32 {
     // No map, or skin turned so far from the key that little of its light reaches it.
     if (s.params.x < 0.5 || ndl < SHADOW_FACING_AWAY) {
@@ -59,7 +81,7 @@ fn shadow_visibility(
     // so the skin's own curvature (an ear's rim) is not taken for one.
     let cone = SHADOW_CONE_SLOPE * mm_per_uv / range;
     // Interleaved gradient noise (Jimenez 2014): a rotation per pixel.
-    let turn = TAU * fract(52.9829189 * fract(dot(pixel, vec2f(0.06711056, 0.00583715))));
+    let turn = gradient_noise_turn(pixel);
     // Blocker search over the widest penumbra this light can make: 4 gathers, 16 depths. A
     // depth d blocks where d < ref; the sampler passes ref ≤ d, so blockers = 4 − passes.
     let search_mm = clamp(SHADOW_MAX_BLOCKER_MM * s.params.z, 1.5 * texel, SHADOW_MAX_PENUMBRA_MM);
@@ -115,4 +137,9 @@ fn shadow_visibility(
         lit += textureSampleCompareLevel(map, cmp, uv + o, z + dot(slope, o) - cone * length(o));
     }
     return lit / f32(SHADOW_PCF_TAPS);
+}
+
+// Interleaved gradient noise (Jimenez 2014) at `pixel`, as an angle.
+fn gradient_noise_turn(pixel: vec2f) -> f32 {
+    return TAU * fract(52.9829189 * fract(dot(pixel, vec2f(0.06711056, 0.00583715))));
 }

@@ -221,8 +221,10 @@ struct SkinSample {
     // The surface's curvature (normal change per millimetre) and a pixel's size on the skin.
     curv: f32,
     pixel_mm: f32,
-    // The pixel's position (centre), which turns the shadow's tap pattern.
+    // The pixel's position (centre, internal pixels), which turns the shadow's tap pattern.
     pixel: vec2f,
+    // The supersamples a side this shading stands for (1: one sample).
+    samples: u32,
 }
 
 // The view distance past `eye.w` (mm) as the distance target stores it: quarter millimetres
@@ -267,9 +269,10 @@ fn shade_skin(s: SkinSample) -> FsOut {
     let sheen = view.dermis.w
         * mix(mix(SKIN_SEBUM_STRENGTH.x, SKIN_SEBUM_STRENGTH.y, oil), 1.0, scar);
     // Pores, relief and skin lines, filtered by the pixel's footprint on the skin: the
-    // distance over the focal length, stretched where the skin is seen edge-on.
+    // distance over the focal length, stretched where the skin is seen edge-on; the whole
+    // output pixel where one shading stands for its supersamples.
     let footprint_mm = length(view.eye.xyz - s.world) / view.proj.x
-        / max(abs(dot(n, v)), 0.2);
+        / max(abs(dot(n, v)), 0.2) * f32(s.samples);
     let surface = skin_surface(p, n, footprint_mm) * plain;
     let g = surface.yzw - dot(surface.yzw, n) * n;
     let n_spec = normalize(n - g);
@@ -284,7 +287,7 @@ fn shade_skin(s: SkinSample) -> FsOut {
     // Cast shadows (the ears', the head's) from the key only: fill and sky are broad.
     let key_seen = shadow_visibility(
         shadow_map, shadow_compare, shadow, s.world, n, dot(n, key_dir),
-        s.pixel,
+        s.pixel, s.samples,
     );
     let irradiance = sss_diffuse(dot(n_diff, key_dir), s.curv) * key_rgb * key_seen
         + sss_diffuse(dot(n_diff, view.fill_dir.xyz), s.curv) * view.fill_color.rgb

@@ -105,11 +105,18 @@ pub fn run(a: BenchArgs) -> Result<()> {
         .device
         .features()
         .contains(wgpu::Features::TIMESTAMP_QUERY);
-    let skin = if engine.renderer.shades_skin_deferred() {
-        "deferred (triangle ids rasterised, shaded in compute)"
-    } else {
-        "forward (shaded per fragment)"
-    };
+    // How the skin was shaded at each supersampling the bench ran.
+    let mut ssaas: Vec<u32> = results.iter().map(|r| r.supersampling).collect();
+    ssaas.sort_unstable();
+    ssaas.dedup();
+    let skin = ssaas
+        .iter()
+        .map(|&s| {
+            let path = engine.renderer.skin_path(&engine.gpu, s);
+            format!("{} at {}× supersampling", path.describe(), s)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     if a.json {
         let json = serde_json::json!({
             "adapter": engine.gpu.describe(),

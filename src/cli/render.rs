@@ -236,6 +236,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
         gen_s,
         when: &when,
         path,
+        ssaa: scalp::render::auto_ssaa(a.size, settings.ssaa),
         hairs: (head_gpu.hair_count > 0).then_some(head_gpu.hair_count),
     };
     print_summary(&a, &engine, &summary);
@@ -333,6 +334,8 @@ struct Summary<'a> {
     gen_s: f64,
     when: &'a str,
     path: SplatPath,
+    /// Supersamples a side the frame was drawn with.
+    ssaa: u32,
     /// The existing hairs drawn, if any.
     hairs: Option<u32>,
 }
@@ -386,11 +389,7 @@ fn print_summary(a: &RenderArgs, engine: &Engine, s: &Summary) {
          tone {:+.2}{}",
         s.when,
         s.path,
-        if engine.renderer.shades_skin_deferred() {
-            "deferred"
-        } else {
-            "forward"
-        },
+        engine.renderer.skin_path(&engine.gpu, s.ssaa).describe(),
         a.look.light.name(),
         treatment.plan.skin.tone.name(),
         treatment.plan.dots.shade,

@@ -282,6 +282,9 @@ pub(crate) fn attribute(
 
 /// The view distance stored where nothing was drawn, mm: the composite shows the background.
 pub const NO_SURFACE_MM: f32 = 60000.0;
+/// How far behind the skin's surface a dot, a shaft or a hair is still drawn, mm (plus two
+/// pixels' slope): the skin's distance target is a sample's, a footprint is not.
+pub const SKIN_TOLERANCE_MM: f32 = 0.6;
 /// Smallest σ a footprint is drawn with, in internal pixels.
 pub const MIN_SIGMA_PX: f32 = 0.6;
 
@@ -649,7 +652,7 @@ impl Targets {
             ssaa,
             diffuse: view(&diffuse),
             specular: view(&specular),
-            distance: view(&tex("view distance", DISTANCE_FORMAT, deferred)),
+            distance: view(&tex("view distance", DISTANCE_FORMAT, false)),
             visible: Default::default(),
             density: view(&density),
             hair: view(&hair),
@@ -838,7 +841,10 @@ impl AdditiveQuads {
 pub struct Renderer {
     pub format: wgpu::TextureFormat,
     skin: skin::SkinPass,
-    /// The skin shaded in compute, where the adapter can (see skin_deferred.rs why).
+    /// How the skin is shaded, as asked.
+    pub skin_shading: skin_deferred::SkinShading,
+    /// The skin shaded in compute, where the adapter can and the choice may (see
+    /// skin_deferred.rs why).
     skin_deferred: Option<skin_deferred::SkinDeferredPass>,
     shadow: shadow::ShadowPass,
     splat: splat::SplatPass,
@@ -863,9 +869,12 @@ impl Renderer {
         Renderer::with_skin_shading(gpu, format, skin_deferred::SkinShading::Auto)
     }
 
-    /// Whether this renderer shades the skin in compute (render::skin_deferred).
-    pub fn shades_skin_deferred(&self) -> bool {
-        self.skin_deferred.is_some()
+    /// How this renderer shades the skin of a frame supersampled `ssaa`× a side.
+    pub fn skin_path(&self, gpu: &Gpu, ssaa: u32) -> skin_deferred::SkinPath {
+        match &self.skin_deferred {
+            Some(_) => self.skin_shading.path(gpu, ssaa),
+            None => skin_deferred::SkinPath::Forward,
+        }
     }
 
     /// A renderer that shades the skin as `shading` says (where the adapter can).
@@ -877,8 +886,9 @@ impl Renderer {
         Renderer {
             format,
             skin: skin::SkinPass::new(gpu),
+            skin_shading: shading,
             skin_deferred: shading
-                .deferred(gpu)
+                .may_defer(gpu)
                 .then(|| skin_deferred::SkinDeferredPass::new(gpu)),
             shadow: shadow::ShadowPass::new(gpu),
             splat: splat::SplatPass::new(gpu),
@@ -891,11 +901,13 @@ impl Renderer {
         }
     }
 
+    /// The view's parameters; `skin_samples`: the supersamples a side each skin shading
+    /// covers (1: every sample shaded).
     fn view_params(
         &self,
         head: &HeadGpu,
         camera: &Camera,
-        targets: &Targets,
+        (targets, skin_samples): (&Targets, u32),
         settings: &RenderSettings,
     ) -> ViewGpu {
         let aspect = targets.size.0 as f32 / targets.size.1 as f32;
@@ -923,7 +935,7 @@ impl Renderer {
             ],
             proj: [
                 focal_px,
-                0.6,
+                SKIN_TOLERANCE_MM,
                 MIN_SIGMA_PX,
                 if settings.draws_dots() { 1.0 } else { 0.0 },
             ],
@@ -949,7 +961,7 @@ impl Renderer {
             ],
             mode: [
                 (settings.show == Show::Exposure) as u32 as f32,
-                0.0,
+                skin_samples as f32,
                 0.0,
                 0.0,
             ],
@@ -988,7 +1000,12 @@ impl Renderer {
         target: &wgpu::TextureView,
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
-        let view = self.view_params(head, camera, targets, settings);
+        let skin_path = self.skin_path(gpu, targets.ssaa);
+        let skin_samples = match skin_path {
+            skin_deferred::SkinPath::Deferred { samples } => samples,
+            skin_deferred::SkinPath::Forward => 1,
+        };
+        let view = self.view_params(head, camera, (targets, skin_samples), settings);
         let light = Light::preset(settings.light);
         let shadow = shadow::shadow_gpu(
             &light,
@@ -1052,17 +1069,18 @@ impl Renderer {
                     shadow_drawn = Some(shadow_key.clone());
                 }
                 let shadows = (&self.shadow, &shadow_buf, drawn);
-                match &self.skin_deferred {
-                    Some(pass) => pass.record(
+                match (&self.skin_deferred, skin_path) {
+                    (Some(pass), skin_deferred::SkinPath::Deferred { samples }) => pass.record(
                         gpu,
                         &mut enc,
                         &view_buf,
                         (head, skin_triangles),
                         (&self.skin, targets, targets.visible_triangles(gpu)),
                         shadows,
+                        samples,
                         timer,
                     ),
-                    None => self.skin.record(
+                    _ => self.skin.record(
                         gpu,
                         &mut enc,
                         &view_buf,

@@ -13,6 +13,13 @@ use crate::shaders;
 
 /// The per-pixel triangle id's format (id + 1; 0 where no skin is).
 pub const VISIBLE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Uint;
+/// Words ahead of the edge samples' indices in their list: the count as they are listed, and
+/// the count `edge_dispatch` handed on.
+pub const EDGE_LIST_HEADER: u32 = 2;
+/// How many samples shaded once per output pixel can be shaded again on their own surface in
+/// one frame (4 bytes each; occlusion edges hold ~1% of a whole-head picture's samples). Past
+/// it a sample keeps its pixel's light.
+pub const EDGE_SAMPLES_MAX: u32 = 1 << 20;
 
 /// Whether the adapter can run the deferred skin pass: the primitive index in fragment shaders
 /// and storage writes to the HDR targets.
@@ -29,34 +36,82 @@ pub fn supported(gpu: &Gpu) -> bool {
 pub enum SkinShading {
     /// Per fragment, as the head is rasterised ([`SkinPass`]).
     Forward,
-    /// Rasterised into triangle ids, shaded in compute ([`SkinDeferredPass`]); forward where
-    /// the adapter cannot.
+    /// Rasterised into triangle ids, shaded in compute ([`SkinDeferredPass`]), every sample;
+    /// forward where the adapter cannot.
     Deferred,
+    /// Deferred, and under supersampling shaded once per output pixel while coverage and view
+    /// distance stay per sample, as multisampling does: a quarter of the shading at 2×.
+    PerPixel,
     /// [`SkinShading::auto`]'s rule.
     #[default]
     Auto,
 }
 
+/// How one frame's skin is shaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkinPath {
+    /// Per fragment ([`SkinPass`]).
+    Forward,
+    /// In compute, once for each output pixel's `samples`×`samples` supersamples (1: once a
+    /// sample).
+    Deferred { samples: u32 },
+}
+
+impl SkinPath {
+    /// For people: what the skin pass does.
+    pub fn describe(self) -> String {
+        match self {
+            SkinPath::Forward => "forward (shaded per fragment)".into(),
+            SkinPath::Deferred { samples: 1 } => {
+                "deferred (triangle ids rasterised, shaded in compute)".into()
+            }
+            SkinPath::Deferred { samples } => format!(
+                "deferred, once per output pixel (coverage and distance per sample, {samples}×{samples})"
+            ),
+        }
+    }
+}
+
 impl SkinShading {
-    /// Deferred on a GPU, forward on a CPU adapter. A rule of the adapter, never a timing.
-    /// Measured: on an NVIDIA H200 (graphics on two of its processing clusters) the forward
-    /// skin took 17.8 ms at 3840×2160 internal pixels; on lavapipe the deferred skin is slower
-    /// than the forward one (~720 against ~575 ms at 2560×1920: its compute shading costs
-    /// more than its fragment shading, and the triangle-id pass comes on top).
+    /// Deferred on a GPU; once per output pixel on a CPU adapter. A rule of the adapter, never
+    /// a timing. Measured: on an NVIDIA H200 (graphics on two of its processing clusters) the
+    /// forward skin took 17.8 ms at 3840×2160 internal pixels; on lavapipe the deferred skin
+    /// shading every sample is slower than the forward one (~720 against ~575 ms at
+    /// 2560×1920: its compute shading costs more than its fragment shading), but shading once
+    /// per output pixel is not (BENCHMARKS.md step 24).
     pub fn auto(info: &wgpu::AdapterInfo) -> SkinShading {
         match info.device_type {
-            wgpu::DeviceType::Cpu => SkinShading::Forward,
+            wgpu::DeviceType::Cpu => SkinShading::PerPixel,
             _ => SkinShading::Deferred,
         }
     }
 
-    /// Whether `gpu` shades deferred under this choice.
-    pub fn deferred(self, gpu: &Gpu) -> bool {
-        let wanted = match self {
+    /// This choice with `Auto` resolved for `gpu`.
+    fn wanted(self, gpu: &Gpu) -> SkinShading {
+        match self {
             SkinShading::Auto => SkinShading::auto(&gpu.info),
             s => s,
-        };
-        wanted == SkinShading::Deferred && supported(gpu)
+        }
+    }
+
+    /// Whether this choice may shade deferred on `gpu` (its pass is then built).
+    pub fn may_defer(self, gpu: &Gpu) -> bool {
+        supported(gpu) && self.wanted(gpu) != SkinShading::Forward
+    }
+
+    /// How a frame supersampled `ssaa`× a side is shaded under this choice on `gpu`.
+    pub fn path(self, gpu: &Gpu, ssaa: u32) -> SkinPath {
+        if !supported(gpu) {
+            return SkinPath::Forward;
+        }
+        match self.wanted(gpu) {
+            SkinShading::PerPixel if ssaa > 1 => SkinPath::Deferred { samples: ssaa },
+            // Without supersampling a pixel is one sample: where that was chosen for a CPU
+            // adapter the forward pass shades it faster.
+            SkinShading::PerPixel if self == SkinShading::Auto => SkinPath::Forward,
+            SkinShading::Forward => SkinPath::Forward,
+            _ => SkinPath::Deferred { samples: 1 },
+        }
     }
 }
 
@@ -64,7 +119,15 @@ pub struct SkinDeferredPass {
     visible: wgpu::RenderPipeline,
     visible_bgl: wgpu::BindGroupLayout,
     shade: wgpu::ComputePipeline,
+    shade_per_pixel: wgpu::ComputePipeline,
+    edge_dispatch: wgpu::ComputePipeline,
+    shade_edges: wgpu::ComputePipeline,
     shade_bgl: wgpu::BindGroupLayout,
+    /// The edge samples' list and `shade_edges`' dispatch arguments, with the group
+    /// `edge_dispatch` writes them through. Each frame's `edge_dispatch` empties the list.
+    edges: wgpu::Buffer,
+    edge_args: wgpu::Buffer,
+    edge_args_group: wgpu::BindGroup,
 }
 
 impl SkinDeferredPass {
@@ -73,7 +136,7 @@ impl SkinDeferredPass {
         let module = shaders::module(d, "skin_deferred.wgsl", &shaders::skin_deferred());
         let visible_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("skin visibility"),
-            entries: &[entry::params(0, wgpu::ShaderStages::VERTEX)],
+            entries: &[entry::params(0, wgpu::ShaderStages::VERTEX_FRAGMENT)],
         });
         let c = wgpu::ShaderStages::COMPUTE;
         let storage_texture = |binding| wgpu::BindGroupLayoutEntry {
@@ -114,7 +177,8 @@ impl SkinDeferredPass {
                 },
                 storage_texture(14),
                 storage_texture(15),
-                storage_texture(16),
+                entry::texture(16, c),
+                entry::storage(17, c, false),
             ],
         });
         let visible_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -141,38 +205,86 @@ impl SkinDeferredPass {
                 module: &module,
                 entry_point: Some("fs_visible"),
                 compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: VISIBLE_FORMAT,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
+                targets: &[
+                    Some(wgpu::ColorTargetState {
+                        format: VISIBLE_FORMAT,
+                        blend: None,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    }),
+                    Some(wgpu::ColorTargetState {
+                        format: super::DISTANCE_FORMAT,
+                        blend: None,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    }),
+                ],
             }),
             multiview_mask: None,
             cache: None,
+        });
+        let args_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("skin edge dispatch"),
+            entries: &[entry::storage(0, c, false)],
         });
         let shade_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("skin shading"),
             bind_group_layouts: &[Some(&shade_bgl)],
             immediate_size: 0,
         });
-        let shade = gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
-            label: Some("skin shading"),
-            layout: Some(&shade_layout),
-            module: &module,
-            entry_point: Some("shade"),
-            compilation_options: Default::default(),
-            cache: None,
+        // Only `edge_dispatch` writes the dispatch arguments: a pipeline that binds them
+        // cannot dispatch through them.
+        let args_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("skin edge dispatch"),
+            bind_group_layouts: &[Some(&shade_bgl), Some(&args_bgl)],
+            immediate_size: 0,
         });
+        let edges = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("skin edge samples"),
+            size: u64::from(EDGE_SAMPLES_MAX + EDGE_LIST_HEADER) * 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let edge_args = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("skin edge samples' dispatch"),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
+            mapped_at_creation: false,
+        });
+        let edge_args_group = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("skin edge dispatch"),
+            layout: &args_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: edge_args.as_entire_binding(),
+            }],
+        });
+        let shading = |entry_point, layout| {
+            gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(layout),
+                module: &module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
         SkinDeferredPass {
             visible,
             visible_bgl,
-            shade,
+            shade: shading("shade", &shade_layout),
+            shade_per_pixel: shading("shade_per_pixel", &shade_layout),
+            edge_dispatch: shading("edge_dispatch", &args_layout),
+            shade_edges: shading("shade_edges", &shade_layout),
             shade_bgl,
+            edges,
+            edge_args,
+            edge_args_group,
         }
     }
 
-    /// Draws the lit head into `t` as [`SkinPass::record`] does. `skin` lends the lookup and
-    /// samplers; `visible` is the targets' triangle-id texture.
+    /// Draws the lit head into `t` as [`SkinPass::record`] does, shading each output pixel's
+    /// `samples`×`samples` samples once (1: every sample; the view's `mode.y` must say the
+    /// same). `skin` lends the lookup and samplers; `visible` is the targets' triangle-id
+    /// texture.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
         &self,
@@ -182,6 +294,7 @@ impl SkinDeferredPass {
         (head, triangles): (&HeadGpu, super::Triangles<'_>),
         (skin, t, visible): (&SkinPass, &Targets, &wgpu::TextureView),
         shadows: (&ShadowPass, &wgpu::Buffer, bool),
+        samples: u32,
         timer: Option<&FrameTimer>,
     ) {
         let (shadow_pass, shadow, shadow_drawn) = shadows;
@@ -217,6 +330,7 @@ impl SkinDeferredPass {
             tv(&t.diffuse),
             tv(&t.specular),
             tv(&t.distance),
+            buf(&self.edges),
         ];
         let entries: Vec<wgpu::BindGroupEntry> = resources
             .into_iter()
@@ -234,15 +348,32 @@ impl SkinDeferredPass {
         {
             let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("skin visibility"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: visible,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
+                color_attachments: &[
+                    Some(wgpu::RenderPassColorAttachment {
+                        view: visible,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    }),
+                    // "Nothing here" where no skin is: the composite shows the background.
+                    Some(wgpu::RenderPassColorAttachment {
+                        view: &t.distance,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color {
+                                r: super::NO_SURFACE_MM as f64,
+                                g: 0.0,
+                                b: 0.0,
+                                a: 0.0,
+                            }),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    }),
+                ],
                 depth_stencil_attachment: Some(super::cleared_depth(&t.depth)),
                 // The skin's pair opens here unless the shadow pass opened it.
                 timestamp_writes: timer
@@ -263,9 +394,23 @@ impl SkinDeferredPass {
                 w
             }),
         });
-        cp.set_pipeline(&self.shade);
+        // One thread a sample; or one an output pixel, then the samples it listed on another
+        // surface one each.
+        let samples = samples.max(1);
         cp.set_bind_group(0, &shade_bg, &[]);
-        let tile = crate::gpu::IMAGE_TILE;
-        cp.dispatch_workgroups(t.size.0.div_ceil(tile), t.size.1.div_ceil(tile), 1);
+        let tile = crate::gpu::IMAGE_TILE * samples;
+        let (x, y) = (t.size.0.div_ceil(tile), t.size.1.div_ceil(tile));
+        if samples == 1 {
+            cp.set_pipeline(&self.shade);
+            cp.dispatch_workgroups(x, y, 1);
+            return;
+        }
+        cp.set_pipeline(&self.shade_per_pixel);
+        cp.dispatch_workgroups(x, y, 1);
+        cp.set_pipeline(&self.edge_dispatch);
+        cp.set_bind_group(1, &self.edge_args_group, &[]);
+        cp.dispatch_workgroups(1, 1, 1);
+        cp.set_pipeline(&self.shade_edges);
+        cp.dispatch_workgroups_indirect(&self.edge_args, 0);
     }
 }

@@ -105,6 +105,10 @@ fn render_passes() -> Vec<Constant> {
         c("SPLAT_COMPUTE_ROW_SLACK", F32(s::ROW_SLACK)),
         c("SPLAT_COMPUTE_BIG_DOT_PX", U32(s::BIG_DOT_PX)),
         c("SPLAT_COMPUTE_BIG_LIST_HEADER", U32(s::BIG_LIST_HEADER)),
+        c(
+            "SKIN_DEFERRED_EDGE_LIST_HEADER",
+            U32(crate::render::skin_deferred::EDGE_LIST_HEADER),
+        ),
         c("SPLAT_COMPUTE_SHARED_PX", U32(s::SHARED_PX)),
         c(
             "SPLAT_COMPUTE_SHARED_MIN_OVERLAP",

@@ -106,10 +106,12 @@ fn a_flash_at_the_camera_casts_no_visible_shadow() {
 }
 
 /// Share of texels of the skin's light (diffuse + specular, before pigment and tone mapping)
-/// over the central third of the internal image that differ from their right or lower
-/// neighbour by more than 4%: sharp pixel-to-pixel detail (a pore's pit, a furrow), or
-/// speckle where nothing that sharp should be left. The skin's colour mottling and the head's
-/// shading change far less than that from one texel to the next.
+/// over the central third of the internal image that differ from the texel one output pixel
+/// to the right or below by more than 4%: sharp pixel-to-pixel detail (a pore's pit, a
+/// furrow), or speckle where nothing that sharp should be left. The skin's colour mottling and
+/// the head's shading change far less than that from one pixel to the next. (One output
+/// pixel, not one texel: skin shaded once per output pixel has the same light in its
+/// supersamples.)
 fn sharp_detail(view: Viewpoint, size: (u32, u32)) -> f32 {
     let s = bare(LightPreset::Consultation, true);
     let (diffuse, (w, h)) = target(view, &s, size, "diffuse");
@@ -118,10 +120,11 @@ fn sharp_detail(view: Viewpoint, size: (u32, u32)) -> f32 {
         let i = (y * w + x) as usize;
         lum(&diffuse[i]) + lum(&specular[i])
     };
+    let step = w / size.0;
     let (mut sharp, mut n) = (0u32, 0u32);
     for y in h / 3..2 * h / 3 {
         for x in w / 3..2 * w / 3 {
-            let (l, r, d) = (light(x, y), light(x + 1, y), light(x, y + 1));
+            let (l, r, d) = (light(x, y), light(x + step, y), light(x, y + step));
             let m = (l + r + d) / 3.0;
             if m > 0.02 {
                 n += 1;
