@@ -208,9 +208,10 @@ impl ScanTexture {
 }
 
 pub struct SkinPass {
-    pipeline: wgpu::RenderPipeline,
-    /// The depth pre-pass (`vs_depth`).
-    depth: wgpu::RenderPipeline,
+    module: wgpu::ShaderModule,
+    /// The shading and the depth pre-pass (`vs_depth`), built on first use: a renderer that
+    /// shades its skin deferred (render::skin_deferred) never compiles them.
+    pipelines: std::sync::OnceLock<(wgpu::RenderPipeline, wgpu::RenderPipeline)>,
     bgl: wgpu::BindGroupLayout,
     // Lent to the deferred skin pass, which shades with the same lookup and samplers.
     pub(super) lut: wgpu::TextureView,
@@ -238,15 +239,8 @@ impl SkinPass {
             ],
         });
         SkinPass {
-            pipeline: pipeline(gpu, &module, &bgl),
-            // The depth pre-pass: the head's positions into the depth target, nothing shaded.
-            depth: super::head_depth_pipeline(
-                gpu,
-                "skin depth",
-                (&module, "vs_depth"),
-                &bgl,
-                &wgpu::vertex_attr_array![0 => Float32x3],
-            ),
+            module,
+            pipelines: Default::default(),
             bgl,
             lut: lut_texture(gpu),
             sampler: d.create_sampler(&wgpu::SamplerDescriptor {
@@ -371,6 +365,23 @@ fn lut_texture(gpu: &Gpu) -> wgpu::TextureView {
 }
 
 impl SkinPass {
+    /// The shading pipeline and the depth pre-pass's, built the first time a frame needs them.
+    fn pipelines(&self, gpu: &Gpu) -> &(wgpu::RenderPipeline, wgpu::RenderPipeline) {
+        self.pipelines.get_or_init(|| {
+            (
+                pipeline(gpu, &self.module, &self.bgl),
+                // The depth pre-pass: the head's positions into the depth target, nothing shaded.
+                super::head_depth_pipeline(
+                    gpu,
+                    "skin depth",
+                    (&self.module, "vs_depth"),
+                    &self.bgl,
+                    &wgpu::vertex_attr_array![0 => Float32x3],
+                ),
+            )
+        })
+    }
+
     /// Draws the lit head. `shadow` is the shadow map's parameters; `shadow_drawn` says whether
     /// the shadow pass ran this frame (it then opened the skin's timestamp pair).
     #[allow(clippy::too_many_arguments)]
@@ -452,7 +463,7 @@ impl SkinPass {
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
-            rp.set_pipeline(&self.depth);
+            rp.set_pipeline(&self.pipelines(gpu).1);
             rp.set_bind_group(0, &bg, &[]);
             super::draw_head(&mut rp, head, triangles);
         }
@@ -476,7 +487,7 @@ impl SkinPass {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        rp.set_pipeline(&self.pipeline);
+        rp.set_pipeline(&self.pipelines(gpu).0);
         rp.set_bind_group(0, &bg, &[]);
         rp.set_vertex_buffer(1, head.exposure.slice(..));
         rp.set_vertex_buffer(2, head.texture.uvw.slice(..));

@@ -115,13 +115,28 @@ impl SkinShading {
     }
 }
 
+/// The pass's compute entry points, and whether each binds the edge dispatch's arguments.
+const COMPUTE_ENTRIES: [(&str, bool); 4] = [
+    ("shade", false),
+    ("shade_per_pixel", false),
+    ("edge_dispatch", true),
+    ("shade_edges", false),
+];
+const SHADE: usize = 0;
+const SHADE_PER_PIXEL: usize = 1;
+const EDGE_DISPATCH: usize = 2;
+const SHADE_EDGES: usize = 3;
+
 pub struct SkinDeferredPass {
     visible: wgpu::RenderPipeline,
     visible_bgl: wgpu::BindGroupLayout,
-    shade: wgpu::ComputePipeline,
-    shade_per_pixel: wgpu::ComputePipeline,
-    edge_dispatch: wgpu::ComputePipeline,
-    shade_edges: wgpu::ComputePipeline,
+    module: wgpu::ShaderModule,
+    shade_layout: wgpu::PipelineLayout,
+    args_layout: wgpu::PipelineLayout,
+    /// `shade`, `shade_per_pixel`, `edge_dispatch` and `shade_edges`, each built the first time
+    /// a frame runs it: on a cold cache every pipeline is a compile, and a renderer shading
+    /// once per output pixel never runs `shade`.
+    compute: [std::sync::OnceLock<wgpu::ComputePipeline>; 4],
     shade_bgl: wgpu::BindGroupLayout,
     /// The edge samples' list and `shade_edges`' dispatch arguments, with the group
     /// `edge_dispatch` writes them through. Each frame's `edge_dispatch` empties the list.
@@ -257,28 +272,37 @@ impl SkinDeferredPass {
                 resource: edge_args.as_entire_binding(),
             }],
         });
-        let shading = |entry_point, layout| {
-            gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
-                label: Some(entry_point),
-                layout: Some(layout),
-                module: &module,
-                entry_point: Some(entry_point),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
         SkinDeferredPass {
             visible,
             visible_bgl,
-            shade: shading("shade", &shade_layout),
-            shade_per_pixel: shading("shade_per_pixel", &shade_layout),
-            edge_dispatch: shading("edge_dispatch", &args_layout),
-            shade_edges: shading("shade_edges", &shade_layout),
+            module,
+            shade_layout,
+            args_layout,
+            compute: Default::default(),
             shade_bgl,
             edges,
             edge_args,
             edge_args_group,
         }
+    }
+
+    /// The compute pipeline of entry point `k` of [`COMPUTE_ENTRIES`], built on first use.
+    fn compute(&self, gpu: &Gpu, k: usize) -> &wgpu::ComputePipeline {
+        self.compute[k].get_or_init(|| {
+            let (entry_point, args) = COMPUTE_ENTRIES[k];
+            gpu.compute_pipeline(wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(if args {
+                    &self.args_layout
+                } else {
+                    &self.shade_layout
+                }),
+                module: &self.module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        })
     }
 
     /// Draws the lit head into `t` as [`SkinPass::record`] does, shading each output pixel's
@@ -401,16 +425,16 @@ impl SkinDeferredPass {
         let tile = crate::gpu::IMAGE_TILE * samples;
         let (x, y) = (t.size.0.div_ceil(tile), t.size.1.div_ceil(tile));
         if samples == 1 {
-            cp.set_pipeline(&self.shade);
+            cp.set_pipeline(self.compute(gpu, SHADE));
             cp.dispatch_workgroups(x, y, 1);
             return;
         }
-        cp.set_pipeline(&self.shade_per_pixel);
+        cp.set_pipeline(self.compute(gpu, SHADE_PER_PIXEL));
         cp.dispatch_workgroups(x, y, 1);
-        cp.set_pipeline(&self.edge_dispatch);
+        cp.set_pipeline(self.compute(gpu, EDGE_DISPATCH));
         cp.set_bind_group(1, &self.edge_args_group, &[]);
         cp.dispatch_workgroups(1, 1, 1);
-        cp.set_pipeline(&self.shade_edges);
+        cp.set_pipeline(self.compute(gpu, SHADE_EDGES));
         cp.dispatch_workgroups_indirect(&self.edge_args, 0);
     }
 }
