@@ -46,13 +46,8 @@ impl Treatment {
             Some(n) => plan_for_dot_count(plan, &head.mesh, &head.landmarks, n)?,
             None => plan.clone(),
         };
-        if plan.dots.match_hair {
-            // The plan as used carries the matched ink, so every stage and report sees it.
-            let (shade, tone) =
-                crate::optics::match_hair(plan.hair.albedo(), &plan.skin.tone.layers());
-            plan.dots.shade = shade;
-            plan.dots.tone = tone;
-        }
+        // The plan as used carries the matched ink, so every stage and report sees it.
+        plan.resolve_matched_ink();
         let worked = Worked::resolve(&plan);
         let zone = Zone::new(&worked.zone, &head.landmarks);
         let hairs = std::sync::Arc::new(grow_hairs(head, &worked, &zone, &plan.hair));

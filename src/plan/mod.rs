@@ -328,6 +328,18 @@ pub fn allowed_range(key: &str) -> Option<(f64, f64)> {
 }
 
 impl Plan {
+    /// With `dots.match_hair`, sets the shade and tone to the ink matched to the client's hair
+    /// on his skin (`optics::match_hair`), so that whatever reads the plan sees the ink that is
+    /// deposited; the flag stays as it was.
+    pub fn resolve_matched_ink(&mut self) {
+        if self.dots.match_hair {
+            let (shade, tone) =
+                crate::optics::match_hair(self.hair.albedo(), &self.skin.tone.layers());
+            self.dots.shade = shade;
+            self.dots.tone = tone;
+        }
+    }
+
     /// Reads a plan from a TOML file. A missing or unreadable file is [`ScalpError::Io`];
     /// anything wrong inside it is [`ScalpError::Plan`] with the field and line.
     pub fn load(path: &Path) -> Result<Plan> {

@@ -27,7 +27,11 @@ pub struct Controls {
 }
 
 impl Controls {
-    pub fn new(plan: Plan, years: f32) -> Controls {
+    pub fn new(mut plan: Plan, years: f32) -> Controls {
+        // The shade slider shows, and the ink tone follows, the ink matched to the hair; once
+        // shown it is the plan's own, so moving the slider changes what is deposited.
+        plan.resolve_matched_ink();
+        plan.dots.match_hair = false;
         Controls {
             // Skin and hair are render settings here so that switching them never regenerates
             // the dots; "save plan" writes them back (see `plan_to_save`).
@@ -523,6 +527,33 @@ mod tests {
         let saved = c.plan_to_save();
         assert_eq!(saved.skin.tone, SkinTone::III);
         assert!(!saved.hair.enabled);
+    }
+
+    #[test]
+    fn the_shade_slider_shows_the_ink_matched_to_the_hair_and_then_sets_it() {
+        let plan = Plan::default();
+        assert!(plan.dots.match_hair);
+        let mut matched = plan.clone();
+        matched.resolve_matched_ink();
+        let mut c = Controls::new(plan, 1.0);
+        // What the panel shows is what the treatment deposits, tone included.
+        assert_eq!(c.plan.dots.shade, matched.dots.shade);
+        assert!(
+            (c.plan.dots.shade - 7.0).abs() > 1.0,
+            "{}",
+            c.plan.dots.shade
+        );
+        assert_eq!(
+            c.settings.ink_tone,
+            scalp::worked::Worked::resolve(&matched).ink_tone
+        );
+        assert!(c.settings.ink_tone > 0.1, "{}", c.settings.ink_tone);
+        // Moved by hand, the shade is the plan's: nothing matches it back.
+        c.plan.dots.shade = 7.0;
+        let mut used = c.plan.clone();
+        used.resolve_matched_ink();
+        assert_eq!(used.dots.shade, 7.0);
+        assert!(!c.plan_to_save().dots.match_hair);
     }
 
     #[test]
