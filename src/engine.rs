@@ -225,11 +225,8 @@ impl Engine {
                 format!(
                     "{}: {} cannot run it (it needs the primitive index in fragment \
                      shaders and storage textures of {:?}); use forward",
-                    if shading == SkinShading::Deferred {
-                        "deferred"
-                    } else {
-                        "per-pixel"
-                    },
+                    clap::ValueEnum::to_possible_value(&shading)
+                        .map_or_else(String::new, |v| v.get_name().to_string()),
                     self.gpu.describe(),
                     crate::render::HDR_FORMAT
                 ),

@@ -506,6 +506,57 @@ pub fn dispatch_size(n: u32) -> (u32, u32) {
     }
 }
 
+/// A list a compute pass fills (its counters, then the items), and the arguments of the
+/// indirect dispatch that works through it, written by a one-thread pass from the count. The
+/// arguments are bound in a group of their own, group 1 of the pipeline that writes them: a
+/// buffer read as dispatch arguments cannot be bound writable in the same dispatch.
+pub struct IndirectList {
+    /// `words` u32s: the counters, then the items.
+    pub list: wgpu::Buffer,
+    /// Three u32 workgroup counts.
+    pub args: wgpu::Buffer,
+    /// Group 1 of the pipeline that writes `args` (binding 0).
+    pub args_layout: wgpu::BindGroupLayout,
+    pub args_group: wgpu::BindGroup,
+}
+
+impl IndirectList {
+    pub fn new(gpu: &Gpu, label: &str, words: u32) -> IndirectList {
+        let d = &gpu.device;
+        let dispatch = format!("{label}' dispatch");
+        let list = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: u64::from(words) * 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let args = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(&dispatch),
+            size: 16,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
+            mapped_at_creation: false,
+        });
+        let args_layout = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(&dispatch),
+            entries: &[entry::storage(0, wgpu::ShaderStages::COMPUTE, false)],
+        });
+        let args_group = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(&dispatch),
+            layout: &args_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: args.as_entire_binding(),
+            }],
+        });
+        IndirectList {
+            list,
+            args,
+            args_layout,
+            args_group,
+        }
+    }
+}
+
 /// GPU memory we allow ourselves. wgpu cannot ask a device how much memory it has, so: the
 /// `SCALP_GPU_MEMORY_MB` environment variable when set; on CPU adapters (lavapipe, llvmpipe,
 /// whose "GPU memory" is system memory) a third of the available RAM (the CPU side holds

@@ -907,7 +907,8 @@ impl Renderer {
         &self,
         head: &HeadGpu,
         camera: &Camera,
-        (targets, skin_samples): (&Targets, u32),
+        targets: &Targets,
+        skin_samples: u32,
         settings: &RenderSettings,
     ) -> ViewGpu {
         let aspect = targets.size.0 as f32 / targets.size.1 as f32;
@@ -1001,11 +1002,7 @@ impl Renderer {
         timer: Option<&FrameTimer>,
     ) -> Result<()> {
         let skin_path = self.skin_path(gpu, targets.ssaa);
-        let skin_samples = match skin_path {
-            skin_deferred::SkinPath::Deferred { samples } => samples,
-            skin_deferred::SkinPath::Forward => 1,
-        };
-        let view = self.view_params(head, camera, (targets, skin_samples), settings);
+        let view = self.view_params(head, camera, targets, skin_path.samples(), settings);
         let light = Light::preset(settings.light);
         let shadow = shadow::shadow_gpu(
             &light,

@@ -58,6 +58,14 @@ pub enum SkinPath {
 }
 
 impl SkinPath {
+    /// The supersamples a side each shading covers (1: every sample shaded).
+    pub fn samples(self) -> u32 {
+        match self {
+            SkinPath::Deferred { samples } => samples,
+            SkinPath::Forward => 1,
+        }
+    }
+
     /// For people: what the skin pass does.
     pub fn describe(self) -> String {
         match self {
@@ -138,11 +146,9 @@ pub struct SkinDeferredPass {
     /// once per output pixel never runs `shade`.
     compute: [std::sync::OnceLock<wgpu::ComputePipeline>; 4],
     shade_bgl: wgpu::BindGroupLayout,
-    /// The edge samples' list and `shade_edges`' dispatch arguments, with the group
-    /// `edge_dispatch` writes them through. Each frame's `edge_dispatch` empties the list.
-    edges: wgpu::Buffer,
-    edge_args: wgpu::Buffer,
-    edge_args_group: wgpu::BindGroup,
+    /// The edge samples' list and `shade_edges`' dispatch. Each frame's `edge_dispatch`
+    /// empties the list.
+    edges: crate::gpu::IndirectList,
 }
 
 impl SkinDeferredPass {
@@ -236,10 +242,11 @@ impl SkinDeferredPass {
             multiview_mask: None,
             cache: None,
         });
-        let args_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("skin edge dispatch"),
-            entries: &[entry::storage(0, c, false)],
-        });
+        let edges = crate::gpu::IndirectList::new(
+            gpu,
+            "skin edge samples",
+            EDGE_SAMPLES_MAX + EDGE_LIST_HEADER,
+        );
         let shade_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("skin shading"),
             bind_group_layouts: &[Some(&shade_bgl)],
@@ -249,28 +256,8 @@ impl SkinDeferredPass {
         // cannot dispatch through them.
         let args_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("skin edge dispatch"),
-            bind_group_layouts: &[Some(&shade_bgl), Some(&args_bgl)],
+            bind_group_layouts: &[Some(&shade_bgl), Some(&edges.args_layout)],
             immediate_size: 0,
-        });
-        let edges = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("skin edge samples"),
-            size: u64::from(EDGE_SAMPLES_MAX + EDGE_LIST_HEADER) * 4,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
-        let edge_args = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("skin edge samples' dispatch"),
-            size: 16,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
-            mapped_at_creation: false,
-        });
-        let edge_args_group = d.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("skin edge dispatch"),
-            layout: &args_bgl,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: edge_args.as_entire_binding(),
-            }],
         });
         SkinDeferredPass {
             visible,
@@ -281,8 +268,6 @@ impl SkinDeferredPass {
             compute: Default::default(),
             shade_bgl,
             edges,
-            edge_args,
-            edge_args_group,
         }
     }
 
@@ -354,7 +339,7 @@ impl SkinDeferredPass {
             tv(&t.diffuse),
             tv(&t.specular),
             tv(&t.distance),
-            buf(&self.edges),
+            buf(&self.edges.list),
         ];
         let entries: Vec<wgpu::BindGroupEntry> = resources
             .into_iter()
@@ -432,9 +417,9 @@ impl SkinDeferredPass {
         cp.set_pipeline(self.compute(gpu, SHADE_PER_PIXEL));
         cp.dispatch_workgroups(x, y, 1);
         cp.set_pipeline(self.compute(gpu, EDGE_DISPATCH));
-        cp.set_bind_group(1, &self.edge_args_group, &[]);
+        cp.set_bind_group(1, &self.edges.args_group, &[]);
         cp.dispatch_workgroups(1, 1, 1);
         cp.set_pipeline(self.compute(gpu, SHADE_EDGES));
-        cp.dispatch_workgroups_indirect(&self.edge_args, 0);
+        cp.dispatch_workgroups_indirect(&self.edges.args, 0);
     }
 }

@@ -96,12 +96,9 @@ pub struct SplatComputePass {
     splat_big: wgpu::ComputePipeline,
     bgl: wgpu::BindGroupLayout,
     empty: wgpu::Buffer,
-    /// The big dots' list (two counters, then ids) and `splat_big`'s dispatch arguments, with
-    /// the group `big_dispatch` writes them through. Each chunk's commands empty the list
-    /// before the next chunk's fill it.
-    big: wgpu::Buffer,
-    big_args: wgpu::Buffer,
-    big_args_group: wgpu::BindGroup,
+    /// The big dots' list (two counters, then ids) and `splat_big`'s dispatch. Each chunk's
+    /// commands empty the list before the next chunk's fill it.
+    big: crate::gpu::IndirectList,
 }
 
 /// Bytes of the fixed-point density of `internal` pixels (three u32 each).
@@ -149,10 +146,7 @@ impl SplatComputePass {
                 entry::storage(6, c, false),
             ],
         });
-        let args_bgl = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("splat compute big dots' dispatch"),
-            entries: &[entry::storage(0, c, false)],
-        });
+        let big = crate::gpu::IndirectList::new(gpu, "big dots", BIG_DOTS_MAX + BIG_LIST_HEADER);
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("splat compute"),
             bind_group_layouts: &[Some(&bgl)],
@@ -160,7 +154,7 @@ impl SplatComputePass {
         });
         let args_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("splat compute big dots' dispatch"),
-            bind_group_layouts: &[Some(&bgl), Some(&args_bgl)],
+            bind_group_layouts: &[Some(&bgl), Some(&big.args_layout)],
             immediate_size: 0,
         });
         let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
@@ -173,34 +167,12 @@ impl SplatComputePass {
                 cache: None,
             })
         };
-        let big = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("big dots"),
-            size: u64::from(BIG_DOTS_MAX + BIG_LIST_HEADER) * 4,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
-        let big_args = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("big dots' dispatch"),
-            size: 16,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
-            mapped_at_creation: false,
-        });
-        let big_args_group = d.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("splat compute big dots' dispatch"),
-            layout: &args_bgl,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: big_args.as_entire_binding(),
-            }],
-        });
         SplatComputePass {
             splat: pipeline("splat", &layout),
             resolve: pipeline("resolve", &layout),
             big_dispatch: pipeline("big_dispatch", &args_layout),
             splat_big: pipeline("splat_big", &layout),
             big,
-            big_args,
-            big_args_group,
             splat_shared: Default::default(),
             bgl,
             empty: gpu.upload(
@@ -275,7 +247,7 @@ impl SplatComputePass {
                     },
                     wgpu::BindGroupEntry {
                         binding: 6,
-                        resource: self.big.as_entire_binding(),
+                        resource: self.big.list.as_entire_binding(),
                     },
                 ],
             })
@@ -308,10 +280,10 @@ impl SplatComputePass {
             cp.dispatch_workgroups(x, y, 1);
             // The chunk's big dots, a workgroup each.
             cp.set_pipeline(&self.big_dispatch);
-            cp.set_bind_group(1, &self.big_args_group, &[]);
+            cp.set_bind_group(1, &self.big.args_group, &[]);
             cp.dispatch_workgroups(1, 1, 1);
             cp.set_pipeline(&self.splat_big);
-            cp.dispatch_workgroups_indirect(&self.big_args, 0);
+            cp.dispatch_workgroups_indirect(&self.big.args, 0);
         }
         cp.set_pipeline(&self.resolve);
         cp.set_bind_group(0, &resolve_group, &[]);
