@@ -1,6 +1,7 @@
-//! One frame (age every dot, then skin, splat and composite into an offscreen image) at 10⁵ and
-//! 10⁶ dots on the best adapter, for both splatting paths. Wall clock around a synchronised
-//! frame; `scalp bench` gives the per-pass GPU times from timestamp queries.
+//! One frame (age every dot, then skin, the client's own hair, splat and composite into an
+//! offscreen image) at 10⁵ and 10⁶ dots on the best adapter, for both splatting paths. Wall
+//! clock around a synchronised frame; `scalp bench` gives the per-pass GPU times from timestamp
+//! queries.
 use criterion::{criterion_group, criterion_main, Criterion};
 use scalp::camera::{Camera, ViewPreset};
 use scalp::head::Head;
@@ -21,7 +22,7 @@ fn frames(c: &mut Criterion) {
     };
     let gpu = &engine.gpu;
     let head = Head::builtin().expect("built-in head");
-    let head_gpu = HeadGpu::new(gpu, &head);
+    let mut head_gpu = HeadGpu::new(gpu, &head);
     let size = (1280, 960);
     let targets = Targets::new(gpu, size, 2).expect("targets");
     let output = output_texture(gpu, size, wgpu::TextureUsages::empty());
@@ -31,6 +32,8 @@ fn frames(c: &mut Criterion) {
     group.sample_size(10);
     for n in [100_000u64, 1_000_000] {
         let t = Treatment::new(&head, &Plan::default(), Some(n)).expect("treatment");
+        // The client's own hair, as `scalp render` draws him.
+        t.set_hairs(gpu, &head, &mut head_gpu);
         let dots = engine.generate(&head, &t).expect("dots");
         let mut aged = engine.ager.allocate(gpu, &dots);
         for path in [SplatPath::Raster, SplatPath::Compute] {

@@ -3,7 +3,9 @@
 # of the generation) and Blender's Geometry Nodes Poisson-disk distribution on the same head at
 # the same point count. A frame: `scalp bench`'s frame p50 at 1280×960 (2× supersampling,
 # compute path) and Blender Cycles at one sample a pixel, same head, same number of points
-# (blender_cycles.py). Blender is run only when it is installed.
+# (blender_cycles.py): scalp's frame without the client's own hair (--no-hair), as Cycles'
+# scene has none; the frame with it, scalp's own, is printed beside. Blender is run only when
+# it is installed.
 # Usage: benches/peer.sh [DOTS] (default 1000000). Needs a release build (cargo build --release).
 set -euo pipefail
 dots=${1:-1000000}
@@ -39,16 +41,23 @@ else
     echo "(blender is not installed: no peer figure)"
 fi
 
+"$scalp" bench --dots "$dots" --sizes 1280x960 --paths compute --frames 5 --warmup 1 --no-hair \
+    --json >"$work/frame.json"
 "$scalp" bench --dots "$dots" --sizes 1280x960 --paths compute --frames 5 --warmup 1 --json \
-    >"$work/frame.json"
-read -r f_dots f_ms f_ss < <(python3 -c '
+    >"$work/frame-hair.json"
+frame() {
+    python3 -c '
 import json, sys
 row = json.load(open(sys.argv[1]))["results"][0]
-print(row["dots"], row["frame_ms_p50"], row["supersampling"])' "$work/frame.json")
+print(row["dots"], row["frame_ms_p50"], row["supersampling"], row["hair_ms"] or 0)' "$1"
+}
+read -r f_dots f_ms f_ss _ < <(frame "$work/frame.json")
+read -r _ h_ms _ h_hair < <(frame "$work/frame-hair.json")
 echo
 echo "| renderer, 1280×960 | points | seconds a frame |"
 echo "|---|---:|---:|"
-echo "| scalp (\`scalp bench\` frame p50, compute path, ${f_ss}× supersampling) | $f_dots | $(python3 -c "print(f'{$f_ms/1e3:.3f}')") |"
+echo "| scalp (\`scalp bench\` frame p50, compute path, ${f_ss}× supersampling, bare scalp) | $f_dots | $(python3 -c "print(f'{$f_ms/1e3:.3f}')") |"
+echo "| scalp, the client's own hair drawn too (its pass $(python3 -c "print(f'{$h_hair/1e3:.3f}')") s) | $f_dots | $(python3 -c "print(f'{$h_ms/1e3:.3f}')") |"
 if command -v blender >/dev/null; then
     line=$(blender -b --factory-startup --python "$root/benches/blender_cycles.py" -- \
         "$work/head.obj" "$dots" 0.6 1280 960 2>/dev/null | grep '^cycles_points=')

@@ -282,7 +282,7 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     assert!(r["draw_dots_per_second"].as_f64().unwrap() > 0.0);
     assert_eq!(r["bytes_per_dot"].as_u64(), Some(64));
     if v["timestamp_queries"].as_bool() == Some(true) {
-        for pass in ["age_ms", "skin_ms", "splat_ms", "composite_ms"] {
+        for pass in ["age_ms", "skin_ms", "splat_ms", "composite_ms", "hair_ms"] {
             assert!(r[pass].as_f64().unwrap() > 0.0, "{pass}: {r}");
         }
         // A lower bound from bytes over bandwidth can never beat the measured time.

@@ -49,6 +49,10 @@ pub struct BenchArgs {
     /// previous count (seconds).
     #[arg(long, default_value_t = 600.0)]
     pub max_generate_s: f64,
+    /// Leave out the client's own hair (shafts and hairs): the dots on his bare scalp, the
+    /// scene a peer renderer is given (benches/peer.sh).
+    #[arg(long)]
+    pub no_hair: bool,
     /// GPU adapter (see `scalp adapters`).
     #[arg(long)]
     pub adapter: Option<String>,
@@ -77,6 +81,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
         ssaa: a.ssaa.unwrap_or(0),
         sums: a.sums,
         max_generate_s: a.max_generate_s,
+        hair: !a.no_hair,
     };
     let bar = indicatif::ProgressBar::new(1);
     bar.set_style(
@@ -125,6 +130,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
             "timestamp_queries": timestamps,
             "frames": config.frames,
             "warmup": config.warmup,
+            "client_hair": config.hair,
             "results": results,
             "skipped": report.skipped,
         });
@@ -136,6 +142,14 @@ pub fn run(a: BenchArgs) -> Result<()> {
     }
     println!("adapter: {}", engine.gpu.describe());
     println!("skin shading: {skin}");
+    println!(
+        "scene: the default plan's client{}",
+        if config.hair {
+            ", his own hair drawn (the hair column: shafts under the skin and hairs above)"
+        } else {
+            " on a bare scalp (--no-hair)"
+        }
+    );
     match bandwidth {
         Some(b) => println!("memory bandwidth for the lower bounds: {b:.1} GB/s"),
         None => println!("no memory bandwidth known (--bandwidth-gbs): no lower bounds"),
@@ -157,7 +171,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
 fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>12} {:>9} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
+        "{:>10} {:>10} {:>12} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
         "dots",
         "size",
         "path",
@@ -166,6 +180,7 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
         "skin",
         "splat",
         "comp",
+        "hair",
         "p50 ms",
         "p95 ms",
         "p99 ms",
@@ -177,7 +192,7 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     );
     for r in results {
         println!(
-            "{:>10} {:>10} {:>12} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
+            "{:>10} {:>10} {:>12} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
             r.dots,
             format!("{}x{}", r.width, r.height),
             format!(
@@ -191,6 +206,7 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
             ms(r.skin_ms),
             ms(r.splat_ms),
             ms(r.composite_ms),
+            ms(r.hair_ms),
             r.frame_ms_p50,
             r.frame_ms_p95,
             r.frame_ms_p99,

@@ -10,9 +10,17 @@ pub enum Pass {
     Skin = 1,
     Splat = 2,
     Composite = 3,
+    /// The client's own hair: the shafts under the skin, then the hairs above it.
+    Hair = 4,
 }
 
-pub const PASSES: [Pass; 4] = [Pass::Age, Pass::Skin, Pass::Splat, Pass::Composite];
+pub const PASSES: [Pass; 5] = [
+    Pass::Age,
+    Pass::Skin,
+    Pass::Splat,
+    Pass::Composite,
+    Pass::Hair,
+];
 
 impl Pass {
     pub fn name(self) -> &'static str {
@@ -21,6 +29,7 @@ impl Pass {
             Pass::Skin => "skin",
             Pass::Splat => "splat",
             Pass::Composite => "composite",
+            Pass::Hair => "hair",
         }
     }
 }
@@ -85,6 +94,14 @@ impl FrameTimer {
         }
     }
 
+    /// Only the opening timestamp of `pass`, at a compute pass.
+    pub fn compute_opens(&self, pass: Pass) -> wgpu::ComputePassTimestampWrites<'_> {
+        wgpu::ComputePassTimestampWrites {
+            end_of_pass_write_index: None,
+            ..self.compute_writes(pass)
+        }
+    }
+
     pub fn compute_writes(&self, pass: Pass) -> wgpu::ComputePassTimestampWrites<'_> {
         wgpu::ComputePassTimestampWrites {
             query_set: &self.set,
@@ -95,7 +112,7 @@ impl FrameTimer {
 
     /// Milliseconds per pass of the last frame (waits for the GPU). A pass that did not run
     /// in the frame reads 0.
-    pub fn read(&self, gpu: &Gpu) -> Result<[f64; 4]> {
+    pub fn read(&self, gpu: &Gpu) -> Result<[f64; PASSES.len()]> {
         let mut enc = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {

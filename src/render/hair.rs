@@ -1,6 +1,7 @@
 //! Hair pass (`hair.wgsl`): the client's stubble as curved, tapered, order-independent ribbons into
 //! the hair target, which the composite lays over the skin and dots.
 use super::{attribute, HeadGpu, Targets};
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::Gpu;
 use crate::hair::Hair;
 use crate::shaders;
@@ -56,9 +57,11 @@ impl HairPass {
         (view, eye): (&wgpu::Buffer, glam::Vec3),
         head: &HeadGpu,
         draw: bool,
-        t: &Targets,
+        (t, timer): (&Targets, Option<&FrameTimer>),
     ) {
-        let mut rp = self.quads.begin(gpu, enc, view, t, &t.hair, None);
+        // Closes the hair's time the shaft pass opened.
+        let stamp = timer.map(|t| t.render_closes(Pass::Hair));
+        let mut rp = self.quads.begin(gpu, enc, view, t, &t.hair, stamp);
         let Some((hairs, _)) = head.hairs.as_ref().filter(|_| draw) else {
             return;
         };

@@ -1097,7 +1097,7 @@ impl Renderer {
                     (&view_buf, camera.eye),
                     head,
                     hair_drawn,
-                    targets,
+                    (targets, timer),
                 ) {
                     lap(gpu, &mut enc, &mut clock, FramePass::Shaft);
                     passes.push(FramePass::Shaft);
@@ -1108,7 +1108,7 @@ impl Renderer {
                     (&view_buf, camera.eye),
                     head,
                     hair_drawn,
-                    targets,
+                    (targets, timer),
                 );
                 lap(gpu, &mut enc, &mut clock, FramePass::Hair);
                 passes.push(FramePass::Hair);

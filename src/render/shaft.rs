@@ -5,6 +5,7 @@
 //! frame that keeps the skin keeps the shafts too), and leaves the density target alone, so
 //! both paths' density stays the dots' own.
 use super::{HeadGpu, Targets};
+use crate::gpu::timer::{FrameTimer, Pass};
 use crate::gpu::{dispatch_size, Gpu};
 use crate::shaders;
 use bytemuck::{Pod, Zeroable};
@@ -150,12 +151,12 @@ impl ShaftPass {
         (view, eye): (&wgpu::Buffer, glam::Vec3),
         head: &HeadGpu,
         draw: bool,
-        t: &Targets,
+        (t, timer): (&Targets, Option<&FrameTimer>),
     ) -> bool {
         let pieces = head.shafts.as_ref().zip(head.shaft_draws.as_ref());
         let Some(((shafts, _), prepared)) = pieces.filter(|_| draw) else {
             // Nothing under the skin this frame: the composite reads a zero thickness.
-            drop(self.begin(enc, t));
+            drop(self.begin(enc, t, timer.map(|t| t.render_opens(Pass::Hair))));
             return false;
         };
         // Only the groups whose roots can face the eye are prepared and drawn (the others'
@@ -210,14 +211,15 @@ impl ShaftPass {
         {
             let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("shaft prepare"),
-                timestamp_writes: None,
+                // The hair's time opens here and closes with the hair pass.
+                timestamp_writes: timer.map(|t| t.compute_opens(Pass::Hair)),
             });
             cp.set_pipeline(&self.prepare);
             cp.set_bind_group(0, &prepare_bg, &[]);
             let (x, y) = dispatch_size(drawn);
             cp.dispatch_workgroups(x, y, 1);
         }
-        let mut rp = self.begin(enc, t);
+        let mut rp = self.begin(enc, t, None);
         rp.set_pipeline(&self.pipeline);
         rp.set_bind_group(0, &bg, &[]);
         // Two triangles over the four corners per piece.
@@ -228,7 +230,12 @@ impl ShaftPass {
     }
 
     /// The shaft target's pass, cleared to no thickness.
-    fn begin<'e>(&self, enc: &'e mut wgpu::CommandEncoder, t: &Targets) -> wgpu::RenderPass<'e> {
+    fn begin<'e>(
+        &self,
+        enc: &'e mut wgpu::CommandEncoder,
+        t: &Targets,
+        timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
+    ) -> wgpu::RenderPass<'e> {
         enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("shaft"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -241,7 +248,7 @@ impl ShaftPass {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            timestamp_writes,
             occlusion_query_set: None,
             multiview_mask: None,
         })

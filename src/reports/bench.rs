@@ -33,6 +33,10 @@ pub struct BenchConfig {
     /// Skip a dot count whose generation, extrapolated from the previous count's rate, would
     /// take longer than this many seconds (10⁸ dots on a CPU driver take hours).
     pub max_generate_s: f64,
+    /// Draw the client's own hair (shafts under the skin, hairs above), as `scalp render`
+    /// does; false: the same dots on his bare scalp (what a peer's scene of head and points
+    /// holds).
+    pub hair: bool,
 }
 
 impl Default for BenchConfig {
@@ -46,6 +50,7 @@ impl Default for BenchConfig {
             ssaa: 0,
             sums: DotSums::Auto,
             max_generate_s: 600.0,
+            hair: true,
         }
     }
 }
@@ -72,6 +77,9 @@ pub struct BenchResult {
     pub skin_ms: Option<f64>,
     pub splat_ms: Option<f64>,
     pub composite_ms: Option<f64>,
+    /// The client's own hair: the shafts seen through the skin and the hairs above it (the
+    /// default plan's client has hair on the sides and back, as `scalp render` draws him).
+    pub hair_ms: Option<f64>,
     /// Whole frame (age + render, submitted and waited for), wall clock, ms.
     pub frame_ms_p50: f64,
     pub frame_ms_p95: f64,
@@ -155,7 +163,7 @@ pub fn run(
 ) -> Result<BenchReport> {
     let gpu = &engine.gpu;
     let plan = Plan::default();
-    let bench = Bench {
+    let mut bench = Bench {
         engine,
         head,
         head_gpu: HeadGpu::new(gpu, head),
@@ -188,6 +196,10 @@ pub fn run(
             }
         }
         let t = Treatment::new(head, &plan, Some(n))?;
+        // His own hair, as `scalp render` draws him (the same for every count).
+        if config.hair {
+            t.set_hairs(gpu, head, &mut bench.head_gpu);
+        }
         let t0 = Instant::now();
         let dots = match engine.generate(head, &t) {
             Ok(d) => d,
@@ -258,7 +270,7 @@ struct Samples {
     /// The age pass alone.
     age_wall_ms: Vec<f64>,
     /// GPU time per pass (age, skin, splat, composite) when the adapter has timestamps.
-    pass_ms: [Vec<f64>; 4],
+    pass_ms: [Vec<f64>; crate::gpu::timer::PASSES.len()],
 }
 
 /// The progress of a run: steps done of all, and where they are reported.
@@ -388,6 +400,7 @@ impl Bench<'_> {
             skin_ms: pass(1),
             splat_ms: splat,
             composite_ms: pass(3),
+            hair_ms: pass(4),
             frame_ms_p50: percentile(frame_ms, 0.5),
             frame_ms_p95: percentile(frame_ms, 0.95),
             frame_ms_p99: percentile(frame_ms, 0.99),
