@@ -115,6 +115,8 @@ struct VsOut {
     @location(3) @interpolate(flat) inv_2s2_across: vec3f,
     @location(4) @interpolate(flat) m0: vec3f,
     @location(5) @interpolate(flat) peak: vec3f,
+    // Position in units of the drawn half extents: the footprint ends at radius 1.
+    @location(6) unit: vec2f,
 }
 
 @vertex
@@ -125,14 +127,16 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> 
         o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
         return o;
     }
-    let corners = array<vec2f, 4>(
-        vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0), vec2f(-1.0, 1.0));
-    // Drawn without indices: six vertices, two triangles over the four corners.
-    let order = array<u32, 6>(0u, 1u, 2u, 0u, 2u, 3u);
-    let c = corners[order[vi]];
+    // One triangle round the unit circle, in units of the drawn half extents: every channel's
+    // footprint ends inside that circle (`prepare` sizes both axes by the same count of σ).
+    // On a CPU driver a piece's cost is its vertices and triangles, not its pixels: one
+    // triangle of three vertices instead of a quad's two of six.
+    let corners = array<vec2f, 3>(vec2f(0.0, 2.0), vec2f(-1.7320508, -1.0), vec2f(1.7320508, -1.0));
+    let c = corners[vi];
     let world = d.centre.xyz + d.along.xyz * c.x + d.across.xyz * c.y;
     o.clip = view.view_proj * vec4f(world, 1.0);
     o.local = c * vec2f(d.along.w, d.across.w);
+    o.unit = c;
     o.world = world;
     o.inv_2s2_along = d.inv_2s2_along.xyz;
     o.inv_2s2_across = d.inv_2s2_across.xyz;
@@ -143,6 +147,10 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> 
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4f {
+    // Outside the footprint's circle (two fifths of the triangle): nothing to add.
+    if (dot(in.unit, in.unit) > 1.0) {
+        discard;
+    }
     // Hidden by the head (as the dots: view distances in mm, a tolerance of a pixel or two).
     let px = vec2i(in.clip.xy);
     let skin = view_distance(textureLoad(skin_distance, px, 0));
