@@ -18,8 +18,10 @@ struct CompositeGpu {
 @group(0) @binding(4) var distance_tex: texture_2d<f32>;
 // Existing hair (hair.wgsl): Σ colour·thickness, Σ thickness.
 @group(0) @binding(5) var hair_tex: texture_2d<f32>;
-// The hair shafts under the skin (shaft.wgsl): Σ optical thickness per channel.
+// The hair shafts under the skin (shaft.wgsl): Σ optical thickness per channel, per sample;
+// the broad ones' per output pixel.
 @group(0) @binding(6) var shaft_tex: texture_2d<f32>;
+@group(0) @binding(7) var broad_shaft_tex: texture_2d<f32>;
 
 @vertex
 fn vs_main(@builtin(vertex_index) vi: u32) -> @builtin(position) vec4f {
@@ -74,7 +76,8 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
                 if (untreated) {
                     od = vec3f(0.0);
                 }
-                let shafts = textureLoad(shaft_tex, p, 0).rgb;
+                let shafts = textureLoad(shaft_tex, p, 0).rgb
+                    + textureLoad(broad_shaft_tex, p / s, 0).rgb;
                 radiance = diffuse * exp(-od - shafts) + spec;
             }
             // Hairs over whatever is behind them (they stand out of the skin, and past the

@@ -29,7 +29,8 @@ struct Shaft {
 // shader (six corners a piece: the vertex work was the pass's cost on a CPU driver, ~190 ms
 // for the default client whatever the size).
 struct ShaftDraw {
-    // xyz: the surface point above the piece's middle; w: 1 drawn, 0 facing away or hair off.
+    // xyz: the surface point above the piece's middle; w: 0 facing away or hair off, 1 drawn
+    // per sample, 2 drawn per output pixel (broad).
     centre: vec4f,
     // Tangent axes of the footprint, scaled to its drawn half extent (mm).
     along: vec4f,
@@ -81,6 +82,7 @@ fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     let area = s.width_mm * s.length_mm;
     let gain = select(HAIR_SHAFT_GAIN, 1.0, opening);
     var wide = vec2f(0.0);
+    var narrowest = 1e9;
     for (var c = 0; c < 3; c++) {
         let k = OPTICS_BLUR_KAPPA_RGB[c] * s.depth_mm;
         let sa = sqrt(s0_across * s0_across + k * k);
@@ -93,6 +95,7 @@ fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
         o.inv_2s2_across[c] = 0.5 / (across.x * across.x);
         o.inv_2s2_along[c] = 0.5 / (along.x * along.x);
         o.m0[c] = along.y;
+        narrowest = min(narrowest, min(along.x, across.x));
         // Out to where the coverage is negligible (footprint.wgsl): a dense, deep bulb
         // otherwise shows its quad's square edge close up.
         wide = max(wide, vec2f(along.x, across.x) * extent_sigmas(along.y));
@@ -100,7 +103,11 @@ fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     // At the surface the opening is a shadowed pit; below it the hair's melanin seen through
     // the skin above.
     o.peak = vec4f(select(optics_reach(s.depth_mm) * s.absorptance, s.absorptance, opening), 0.0);
-    o.centre = vec4f(s.centre, 1.0);
+    // Blurred over a few output pixels in every channel: drawn once per output pixel, where
+    // its Gaussian is as well sampled as a sharp one per sample (render::shaft::BROAD_MIN_PX).
+    let broad = view.mode.z > 1.5
+        && narrowest * px_per_mm >= SHAFT_BROAD_MIN_PX * view.mode.z;
+    o.centre = vec4f(s.centre, select(1.0, 2.0, broad));
     o.along = vec4f(s.axis * wide.x, wide.x);
     o.across = vec4f(cross(s.normal, s.axis) * wide.y, wide.y);
     prepared[i] = o;
@@ -119,11 +126,11 @@ struct VsOut {
     @location(6) unit: vec2f,
 }
 
-@vertex
-fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
+// The pieces of one class (1 per sample, 2 broad); the others are put off screen.
+fn vs_piece(vi: u32, ii: u32, kind: f32) -> VsOut {
     var o: VsOut;
     let d = drawn[ii];
-    if (d.centre.w < 0.5) {
+    if (abs(d.centre.w - kind) > 0.5) {
         o.clip = vec4f(2.0, 2.0, 2.0, 1.0);
         return o;
     }
@@ -145,17 +152,28 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> 
     return o;
 }
 
-@fragment
-fn fs_main(in: VsOut) -> @location(0) vec4f {
+@vertex
+fn vs_samples(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
+    return vs_piece(vi, ii, 1.0);
+}
+
+@vertex
+fn vs_broad(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
+    return vs_piece(vi, ii, 2.0);
+}
+
+// `s`: samples a side of this target's pixel (1: the target is per sample).
+fn fs_piece(in: VsOut, s: i32) -> vec4f {
     // Outside the footprint's circle (two fifths of the triangle): nothing to add.
     if (dot(in.unit, in.unit) > 1.0) {
         discard;
     }
-    // Hidden by the head (as the dots: view distances in mm, a tolerance of a pixel or two).
-    let px = vec2i(in.clip.xy);
+    // Hidden by the head (as the dots: view distances in mm, a tolerance of a pixel or two),
+    // read at a middle sample of this pixel.
+    let px = vec2i(in.clip.xy) * s + vec2i(s / 2);
     let skin = view_distance(textureLoad(skin_distance, px, 0));
     let mine = length(view.eye.xyz - in.world);
-    if (mine > skin + view.proj.y + 2.0 * mine / view.proj.x) {
+    if (mine > skin + view.proj.y + 2.0 * mine * f32(s) / view.proj.x) {
         discard;
     }
     let g = exp(-in.local.x * in.local.x * in.inv_2s2_along
@@ -163,4 +181,14 @@ fn fs_main(in: VsOut) -> @location(0) vec4f {
     let coverage = 1.0 - exp(-in.m0 * g);
     let a = min(in.peak * coverage, vec3f(0.999));
     return vec4f(-log(1.0 - a), 0.0);
+}
+
+@fragment
+fn fs_samples(in: VsOut) -> @location(0) vec4f {
+    return fs_piece(in, 1);
+}
+
+@fragment
+fn fs_broad(in: VsOut) -> @location(0) vec4f {
+    return fs_piece(in, i32(view.mode.z));
 }

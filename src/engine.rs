@@ -105,18 +105,18 @@ impl Engine {
     }
 
     /// Renders like [`Engine::render_image`] and returns the HDR intermediate targets
-    /// (diffuse, specular, optical density, hair, shafts) as RGBA floats at the internal size: for
-    /// checking the physics (no NaN, nothing negative) and for debugging.
+    /// (diffuse, specular, optical density, hair, shafts, broad shafts) as RGBA floats, each at
+    /// its own size (the internal size; the broad shafts the output size): for checking the
+    /// physics (no NaN, nothing negative) and for debugging.
     #[allow(clippy::type_complexity)]
     pub fn render_hdr(&self, frame: &Frame) -> Result<Vec<(&'static str, Vec<[f32; 4]>)>> {
         let gpu = &self.gpu;
         let (_, targets) = self.draw(frame)?;
-        let (w, h) = targets.size;
         targets
             .hdr
             .iter()
             .map(|(name, tex)| {
-                let bytes = read_texture_bytes(gpu, tex, w, h, 8)?;
+                let bytes = read_texture_bytes(gpu, tex, tex.width(), tex.height(), 8)?;
                 let texels = bytes
                     .chunks_exact(8)
                     .map(|t| {

@@ -20,7 +20,7 @@ struct ViewGpu {
     ink: vec4f,         // rgb: ink optical density scale per channel (tone)
     hair: vec4f,        // rgb: linear albedo of existing hairs; w: hairs on (1/0)
     light: vec4f,       // x: key at the camera (1/0); y: key softness (rad); z: reference distance² (mm²) of a camera key
-    mode: vec4f,        // x: 1 = show the exposure map instead of skin
+    mode: vec4f,        // x: 1 = show the exposure map instead of skin; y: samples a side each skin shading covers; z: supersampling (internal pixels an output pixel's side)
     scars: ScarGpu,      // the client's scars (src/scar.rs); none when all zero
     scar_dermis: vec4f, // scar tissue: dermal reflectance; w: sheen roughness
     scar_epidermis: vec4f,

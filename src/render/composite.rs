@@ -38,6 +38,7 @@ impl CompositePass {
                 entry::texture(4, f),
                 entry::texture(5, f),
                 entry::texture(6, f),
+                entry::texture(7, f),
             ],
         });
         let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -113,6 +114,7 @@ impl CompositePass {
                 tv(4, &t.distance),
                 tv(5, &t.hair),
                 tv(6, &t.shafts),
+                tv(7, &t.broad_shafts),
             ],
         });
         let mut rp = enc.begin_render_pass(&wgpu::RenderPassDescriptor {

@@ -522,6 +522,8 @@ pub fn frame_outline(head: &crate::head::Head) -> Outline {
 /// specular, density, hair, shafts), the view distance and the depth (the compute path's
 /// density buffer and the deferred skin's triangle ids come on top where they are made).
 pub const TARGET_BYTES_PER_PIXEL: u64 = 5 * 8 + 8 + 4;
+/// Bytes per output pixel: the broad shafts' target and the output.
+pub const OUTPUT_BYTES_PER_PIXEL: u64 = 8 + 4;
 
 /// Intermediate render targets at the internal (supersampled) size.
 pub struct Targets {
@@ -538,10 +540,15 @@ pub struct Targets {
     /// move ≤ 0.1 point against f32); transmittances multiplied into the f16 diffuse light
     /// were not (BENCHMARKS.md step 23).
     pub shafts: wgpu::TextureView,
+    /// The same for the shaft pieces blurred over several output pixels, one texel per output
+    /// pixel: drawn per sample they were most of the frame's fragments (BENCHMARKS.md step
+    /// 27). With no supersampling, every piece is in `shafts` and this stays clear.
+    pub broad_shafts: wgpu::TextureView,
     pub depth: wgpu::TextureView,
     /// The triangle seen in each pixel, made when a deferred skin pass first draws here.
     visible: std::sync::OnceLock<wgpu::TextureView>,
-    /// The HDR targets by name (diffuse, specular, density, hair, shafts), for reading back.
+    /// The HDR targets by name (diffuse, specular, density, hair, shafts, broad shafts), for
+    /// reading back.
     pub hdr: Vec<(&'static str, wgpu::Texture)>,
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
     /// adapter cannot run it or it would not fit one storage binding.
@@ -592,9 +599,10 @@ impl Targets {
 
     pub fn new(gpu: &Gpu, out: (u32, u32), ssaa: u32) -> Result<Targets> {
         let size = (out.0 * ssaa, out.1 * ssaa);
-        // Five 8-byte colour targets and a 4-byte depth per internal pixel, plus the output and
-        // its readback (4 + 4 bytes per output pixel): refuse before allocating what cannot fit.
-        let needed = size.0 as u64 * size.1 as u64 * (5 * 8 + 4) + out.0 as u64 * out.1 as u64 * 8;
+        // The targets per internal pixel; the broad shafts, the output and its readback (4 bytes)
+        // per output pixel: refuse before allocating what cannot fit.
+        let needed = size.0 as u64 * size.1 as u64 * TARGET_BYTES_PER_PIXEL
+            + out.0 as u64 * out.1 as u64 * (OUTPUT_BYTES_PER_PIXEL + 4);
         let budget = crate::gpu::memory_budget(&gpu.info);
         if needed > budget {
             return Err(ScalpError::TooLarge {
@@ -618,7 +626,7 @@ impl Targets {
         let compute = splat_compute::supported(gpu);
         // Storage writes for a deferred skin pass, wherever one can run.
         let deferred = skin_deferred::supported(gpu);
-        let tex = |label: &'static str, format, storage: bool| {
+        let tex_sized = |label: &'static str, format, storage: bool, size: (u32, u32)| {
             gpu.device.create_texture(&wgpu::TextureDescriptor {
                 label: Some(label),
                 size: wgpu::Extent3d {
@@ -641,12 +649,14 @@ impl Targets {
                 view_formats: &[],
             })
         };
+        let tex = |label, format, storage| tex_sized(label, format, storage, size);
         let view = |t: &wgpu::Texture| t.create_view(&Default::default());
         let diffuse = tex("skin diffuse", HDR_FORMAT, deferred);
         let specular = tex("skin specular", HDR_FORMAT, deferred);
         let density = tex("optical density", HDR_FORMAT, compute);
         let hair = tex("hair", HDR_FORMAT, false);
         let shafts = tex("shaft thickness", HDR_FORMAT, false);
+        let broad_shafts = tex_sized("broad shaft thickness", HDR_FORMAT, false, out);
         Ok(Targets {
             size,
             ssaa,
@@ -657,6 +667,7 @@ impl Targets {
             density: view(&density),
             hair: view(&hair),
             shafts: view(&shafts),
+            broad_shafts: view(&broad_shafts),
             depth: view(&tex("depth", DEPTH_FORMAT, false)),
             hdr: vec![
                 ("diffuse", diffuse),
@@ -664,6 +675,7 @@ impl Targets {
                 ("density", density),
                 ("hair", hair),
                 ("shafts", shafts),
+                ("broad shafts", broad_shafts),
             ],
             density_buffer: {
                 (compute && splat_compute::density_fits(gpu, size)).then(|| {
@@ -963,7 +975,7 @@ impl Renderer {
             mode: [
                 (settings.show == Show::Exposure) as u32 as f32,
                 skin_samples as f32,
-                0.0,
+                targets.ssaa as f32,
                 0.0,
             ],
             scars: settings.scars,

@@ -51,10 +51,19 @@ pub fn runs(ranges: &[std::ops::Range<u32>]) -> (Vec<[u32; 4]>, u32) {
     (out, before)
 }
 
+/// A piece whose narrowest drawn σ (any channel, either axis) spans at least this many output
+/// pixels is drawn into the per-output-pixel target (`Targets::broad_shafts`) instead of per
+/// sample: a Gaussian that wide is as well sampled once per pixel, and the deep pieces,
+/// blurred most, were most of the pass's fragments. With no supersampling none is broad.
+pub const BROAD_MIN_PX: f32 = 1.0;
+
 pub struct ShaftPass {
     prepare: wgpu::ComputePipeline,
     prepare_bgl: wgpu::BindGroupLayout,
-    pipeline: wgpu::RenderPipeline,
+    /// The pieces drawn per sample into `Targets::shafts`, and the broad ones per output pixel
+    /// into `Targets::broad_shafts`.
+    samples: wgpu::RenderPipeline,
+    broad: wgpu::RenderPipeline,
     bgl: wgpu::BindGroupLayout,
 }
 
@@ -105,44 +114,47 @@ impl ShaftPass {
             dst_factor: wgpu::BlendFactor::One,
             operation: wgpu::BlendOperation::Add,
         };
-        let pipeline = gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
-            label: Some("shaft"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                // Each piece is read from the prepared buffer by its instance index.
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: super::HDR_FORMAT,
-                    blend: Some(wgpu::BlendState {
-                        color: add,
-                        alpha: add,
-                    }),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = |vs: &str, fs: &str| {
+            gpu.render_pipeline(wgpu::RenderPipelineDescriptor {
+                label: Some("shaft"),
+                layout: Some(&layout),
+                vertex: wgpu::VertexState {
+                    module: &module,
+                    entry_point: Some(vs),
+                    compilation_options: Default::default(),
+                    // Each piece is read from the prepared buffer by its instance index.
+                    buffers: &[],
+                },
+                primitive: wgpu::PrimitiveState::default(),
+                depth_stencil: None,
+                multisample: Default::default(),
+                fragment: Some(wgpu::FragmentState {
+                    module: &module,
+                    entry_point: Some(fs),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format: super::HDR_FORMAT,
+                        blend: Some(wgpu::BlendState {
+                            color: add,
+                            alpha: add,
+                        }),
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
         ShaftPass {
             prepare,
             prepare_bgl,
-            pipeline,
+            samples: pipeline("vs_samples", "fs_samples"),
+            broad: pipeline("vs_broad", "fs_broad"),
             bgl,
         }
     }
 
-    /// Clears the shaft target and sums the head's shafts into it when `draw` (and it has
+    /// Clears the shaft targets and sums the head's shafts into them when `draw` (and it has
     /// any); returns whether it drew.
     pub fn record(
         &self,
@@ -156,7 +168,9 @@ impl ShaftPass {
         let pieces = head.shafts.as_ref().zip(head.shaft_draws.as_ref());
         let Some(((shafts, _), prepared)) = pieces.filter(|_| draw) else {
             // Nothing under the skin this frame: the composite reads a zero thickness.
-            drop(self.begin(enc, t, timer.map(|t| t.render_opens(Pass::Hair))));
+            let stamp = timer.map(|t| t.render_opens(Pass::Hair));
+            drop(self.begin(enc, &t.shafts, stamp));
+            drop(self.begin(enc, &t.broad_shafts, None));
             return false;
         };
         // Only the groups whose roots can face the eye are prepared and drawn (the others'
@@ -219,27 +233,35 @@ impl ShaftPass {
             let (x, y) = dispatch_size(drawn);
             cp.dispatch_workgroups(x, y, 1);
         }
-        let mut rp = self.begin(enc, t, None);
-        rp.set_pipeline(&self.pipeline);
-        rp.set_bind_group(0, &bg, &[]);
-        // One triangle per piece (shaft.wgsl says why).
-        for r in ranges {
-            rp.draw(0..3, r);
+        // The same draws into both targets; each pipeline keeps its own class of piece. With no
+        // supersampling there is no broad piece.
+        let passes = [(&self.samples, &t.shafts), (&self.broad, &t.broad_shafts)];
+        for (k, (pipeline, target)) in passes.into_iter().enumerate() {
+            let mut rp = self.begin(enc, target, None);
+            if k == 1 && t.ssaa == 1 {
+                continue;
+            }
+            rp.set_pipeline(pipeline);
+            rp.set_bind_group(0, &bg, &[]);
+            // One triangle per piece (shaft.wgsl says why).
+            for r in &ranges {
+                rp.draw(0..3, r.clone());
+            }
         }
         true
     }
 
-    /// The shaft target's pass, cleared to no thickness.
+    /// A shaft target's pass, cleared to no thickness.
     fn begin<'e>(
         &self,
         enc: &'e mut wgpu::CommandEncoder,
-        t: &Targets,
+        target: &wgpu::TextureView,
         timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
     ) -> wgpu::RenderPass<'e> {
         enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("shaft"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &t.shafts,
+                view: target,
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {

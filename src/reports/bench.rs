@@ -410,7 +410,7 @@ impl Bench<'_> {
             bytes_per_dot,
             gpu_memory_bytes: dots * bytes_per_dot
                 + internal * crate::render::TARGET_BYTES_PER_PIXEL
-                + w as u64 * h as u64 * 4,
+                + w as u64 * h as u64 * crate::render::OUTPUT_BYTES_PER_PIXEL,
             bandwidth_gbs: self.bandwidth_gbs,
             age_bound_ms: bound(0),
             skin_bound_ms: bound(1),

@@ -307,6 +307,10 @@ fn optics() -> Vec<Constant> {
         c("HAIR_SHAFT_GAIN", F32(crate::hair::SHAFT_GAIN)),
         c("HAIR_SEGMENTS", U32(crate::hair::HAIR_SEGMENTS)),
         c("SHAFT_KIND_OPENING", U32(crate::hair::shaft_kind::OPENING)),
+        c(
+            "SHAFT_BROAD_MIN_PX",
+            F32(crate::render::shaft::BROAD_MIN_PX),
+        ),
     ]
 }
 

@@ -63,12 +63,13 @@ fn patch(shave: Option<(f32, f32)>, zoom: f32) -> [f64; 3] {
         })
         .unwrap();
     let get = |name: &str| &targets.iter().find(|(n, _)| *n == name).unwrap().1;
-    let (diffuse, specular, density, hair, shafts) = (
+    let (diffuse, specular, density, hair, shafts, broad) = (
         get("diffuse"),
         get("specular"),
         get("density"),
         get("hair"),
         get("shafts"),
+        get("broad shafts"),
     );
     let ssaa = scalp::render::auto_ssaa(SIZE, settings.ssaa);
     let (w, hgt) = ((SIZE.0 * ssaa) as i64, (SIZE.1 * ssaa) as i64);
@@ -82,10 +83,13 @@ fn patch(shave: Option<(f32, f32)>, zoom: f32) -> [f64; 3] {
                 continue;
             }
             let i = (y * w + x) as usize;
+            // The broad shafts have one texel per output pixel.
+            let o = ((y / ssaa as i64) * (w / ssaa as i64) + x / ssaa as i64) as usize;
             let hair_a = hair[i][3];
             let cover = 1.0 - (-hair_a).exp();
             for c in 0..3 {
-                let skin = diffuse[i][c] * (-density[i][c] - shafts[i][c]).exp() + specular[i][c];
+                let shaft = shafts[i][c] + broad[o][c];
+                let skin = diffuse[i][c] * (-density[i][c] - shaft).exp() + specular[i][c];
                 let over = if hair_a > 1e-5 {
                     hair[i][c] / hair_a
                 } else {
