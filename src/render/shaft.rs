@@ -53,9 +53,11 @@ pub fn runs(ranges: &[std::ops::Range<u32>]) -> (Vec<[u32; 4]>, u32) {
 
 /// A piece whose narrowest drawn σ (any channel, either axis) spans at least this many output
 /// pixels is drawn into the per-output-pixel target (`Targets::broad_shafts`) instead of per
-/// sample: a Gaussian that wide is as well sampled once per pixel, and the deep pieces,
-/// blurred most, were most of the pass's fragments. With no supersampling none is broad.
-pub const BROAD_MIN_PX: f32 = 1.0;
+/// sample: sampled once a pixel, a Gaussian that wide still sums to its area within ~1.5%, and
+/// the deep pieces, blurred most, were most of the pass's fragments (at 1 pixel the hair pass
+/// took 508–612 ms, at 0.5 pixel 463–465, the picture within 4/255: BENCHMARKS.md step 27).
+/// With no supersampling none is broad.
+pub const BROAD_MIN_PX: f32 = 0.5;
 
 pub struct ShaftPass {
     prepare: wgpu::ComputePipeline,
