@@ -281,6 +281,10 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     assert!(r["frame_ms_p50"].as_f64().unwrap() > 0.0);
     assert!(r["draw_dots_per_second"].as_f64().unwrap() > 0.0);
     assert_eq!(r["bytes_per_dot"].as_u64(), Some(64));
+    // The default client's own hair is drawn, as `scalp render` draws him (the bench once left
+    // it out while saying it was in), and timed.
+    assert!(r["client_hairs"].as_u64().unwrap() > 1000, "{r}");
+    assert_eq!(v["client_hair"].as_bool(), Some(true));
     if v["timestamp_queries"].as_bool() == Some(true) {
         for pass in ["age_ms", "skin_ms", "splat_ms", "composite_ms", "hair_ms"] {
             assert!(r[pass].as_f64().unwrap() > 0.0, "{pass}: {r}");
@@ -297,6 +301,29 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
             }
         }
     }
+    // --no-hair: the same dots on his bare scalp.
+    let (code, out, err) = scalp(
+        &[
+            "bench",
+            "--dots",
+            "1000",
+            "--sizes",
+            "64x48",
+            "--frames",
+            "1",
+            "--warmup",
+            "0",
+            "--paths",
+            "compute",
+            "--no-hair",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json prints JSON");
+    assert_eq!(v["client_hair"].as_bool(), Some(false));
+    assert_eq!(v["results"][0]["client_hairs"].as_u64(), Some(0));
     let (code, _, err) = scalp(&["bench", "--dots", "0"], dir.path());
     assert_ne!(code, 0);
     assert!(err.contains("--dots"), "{err}");

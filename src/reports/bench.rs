@@ -60,6 +60,8 @@ impl Default for BenchConfig {
 pub struct BenchResult {
     pub dots_requested: u64,
     pub dots: u64,
+    /// The client's own hairs on the head drawn (0 with `hair` off, or a plan without hair).
+    pub client_hairs: u32,
     pub width: u32,
     pub height: u32,
     pub supersampling: u32,
@@ -384,6 +386,7 @@ impl Bench<'_> {
         BenchResult {
             dots_requested: case.requested,
             dots,
+            client_hairs: self.head_gpu.hair_count,
             width: w,
             height: h,
             supersampling: ssaa,
