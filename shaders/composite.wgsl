@@ -61,6 +61,8 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
     let base = vec2u(frag.xy) * s;
     let dims = textureDimensions(diffuse_tex);
     let untreated = comp.split >= 0.0 && frag.x < comp.split;
+    // The broad shafts: one value for every sample of this pixel, read once.
+    let broad = textureLoad(broad_shaft_tex, vec2u(frag.xy), 0).rgb;
     var sum = vec3f(0.0);
     for (var j = 0u; j < s; j++) {
         for (var i = 0u; i < s; i++) {
@@ -76,8 +78,7 @@ fn fs_main(@builtin(position) frag: vec4f) -> @location(0) vec4f {
                 if (untreated) {
                     od = vec3f(0.0);
                 }
-                let shafts = textureLoad(shaft_tex, p, 0).rgb
-                    + textureLoad(broad_shaft_tex, p / s, 0).rgb;
+                let shafts = textureLoad(shaft_tex, p, 0).rgb + broad;
                 radiance = diffuse * exp(-od - shafts) + spec;
             }
             // Hairs over whatever is behind them (they stand out of the skin, and past the
