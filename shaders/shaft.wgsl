@@ -29,8 +29,8 @@ struct Shaft {
 // shader (six corners a piece: the vertex work was the pass's cost on a CPU driver, ~190 ms
 // for the default client whatever the size).
 struct ShaftDraw {
-    // xyz: the surface point above the piece's middle; w: 0 facing away or hair off, 1 drawn
-    // per sample, 2 drawn per output pixel (broad).
+    // xyz: the surface point above the piece's middle; w: SHAFT_DRAWN_NOT (facing away or hair
+    // off), SHAFT_DRAWN_PER_SAMPLE, or SHAFT_DRAWN_BROAD (per output pixel).
     centre: vec4f,
     // Tangent axes of the footprint, scaled to its drawn half extent (mm).
     along: vec4f,
@@ -68,7 +68,7 @@ fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     let to_eye = view.eye.xyz - s.centre;
     let dist = length(to_eye);
     if (view.hair.w < 0.5 || dot(s.normal, to_eye) <= 0.0) {
-        o.centre = vec4f(s.centre, 0.0);
+        o.centre = vec4f(s.centre, SHAFT_DRAWN_NOT);
         prepared[i] = o;
         return;
     }
@@ -103,11 +103,11 @@ fn prepare(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     // At the surface the opening is a shadowed pit; below it the hair's melanin seen through
     // the skin above.
     o.peak = vec4f(select(optics_reach(s.depth_mm) * s.absorptance, s.absorptance, opening), 0.0);
-    // Blurred over a few output pixels in every channel: drawn once per output pixel, where
-    // its Gaussian is as well sampled as a sharp one per sample (render::shaft::BROAD_MIN_PX).
+    // Blurred over half an output pixel or more in every channel: drawn once per output
+    // pixel, where its Gaussian still sums to its area (render::shaft::BROAD_MIN_PX).
     let broad = view.mode.z > 1.5
         && narrowest * px_per_mm >= SHAFT_BROAD_MIN_PX * view.mode.z;
-    o.centre = vec4f(s.centre, select(1.0, 2.0, broad));
+    o.centre = vec4f(s.centre, select(SHAFT_DRAWN_PER_SAMPLE, SHAFT_DRAWN_BROAD, broad));
     o.along = vec4f(s.axis * wide.x, wide.x);
     o.across = vec4f(cross(s.normal, s.axis) * wide.y, wide.y);
     prepared[i] = o;
@@ -126,7 +126,7 @@ struct VsOut {
     @location(6) unit: vec2f,
 }
 
-// The pieces of one class (1 per sample, 2 broad); the others are put off screen.
+// The pieces drawn as `kind` says; the others are put off screen.
 fn vs_piece(vi: u32, ii: u32, kind: f32) -> VsOut {
     var o: VsOut;
     let d = drawn[ii];
@@ -154,12 +154,12 @@ fn vs_piece(vi: u32, ii: u32, kind: f32) -> VsOut {
 
 @vertex
 fn vs_samples(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
-    return vs_piece(vi, ii, 1.0);
+    return vs_piece(vi, ii, SHAFT_DRAWN_PER_SAMPLE);
 }
 
 @vertex
 fn vs_broad(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> VsOut {
-    return vs_piece(vi, ii, 2.0);
+    return vs_piece(vi, ii, SHAFT_DRAWN_BROAD);
 }
 
 // `s`: samples a side of this target's pixel (1: the target is per sample).

@@ -540,9 +540,10 @@ pub struct Targets {
     /// move ≤ 0.1 point against f32); transmittances multiplied into the f16 diffuse light
     /// were not (BENCHMARKS.md step 23).
     pub shafts: wgpu::TextureView,
-    /// The same for the shaft pieces blurred over several output pixels, one texel per output
-    /// pixel: drawn per sample they were most of the frame's fragments (BENCHMARKS.md step
-    /// 27). With no supersampling, every piece is in `shafts` and this stays clear.
+    /// The same for the shaft pieces blurred over half an output pixel or more
+    /// (`shaft::BROAD_MIN_PX`), one texel per output pixel: drawn per sample they were most of
+    /// the pass's fragments (BENCHMARKS.md step 27). With no supersampling, every piece is in
+    /// `shafts` and this stays clear.
     pub broad_shafts: wgpu::TextureView,
     pub depth: wgpu::TextureView,
     /// The triangle seen in each pixel, made when a deferred skin pass first draws here.
@@ -553,8 +554,8 @@ pub struct Targets {
     /// Fixed-point density of the compute path (3 × u32 per internal pixel); None where the
     /// adapter cannot run it or it would not fit one storage binding.
     pub density_buffer: Option<wgpu::Buffer>,
-    /// What the skin-side targets (diffuse, specular, distance, depth, hair, shafts) hold now; None:
-    /// nothing known (new, or a frame that failed).
+    /// What the skin-side targets (diffuse, specular, distance, depth, hair, both shafts) hold
+    /// now; None: nothing known (new, or a frame that failed).
     skin_drawn: std::sync::Mutex<Option<SkinKey>>,
     /// The passes the last frame drawn into these targets ran.
     last_passes: std::sync::Mutex<Vec<FramePass>>,

@@ -59,6 +59,17 @@ pub fn runs(ranges: &[std::ops::Range<u32>]) -> (Vec<[u32; 4]>, u32) {
 /// With no supersampling none is broad.
 pub const BROAD_MIN_PX: f32 = 0.5;
 
+/// How `prepare` says a piece is drawn (`ShaftDraw::centre[3]`), read by each draw's vertex
+/// shader to keep its own pieces.
+pub mod drawn {
+    /// Facing away, or the hair off.
+    pub const NOT: f32 = 0.0;
+    /// Into `Targets::shafts`, per sample.
+    pub const PER_SAMPLE: f32 = 1.0;
+    /// Into `Targets::broad_shafts`, per output pixel.
+    pub const BROAD: f32 = 2.0;
+}
+
 pub struct ShaftPass {
     prepare: wgpu::ComputePipeline,
     prepare_bgl: wgpu::BindGroupLayout,
@@ -235,12 +246,15 @@ impl ShaftPass {
             let (x, y) = dispatch_size(drawn);
             cp.dispatch_workgroups(x, y, 1);
         }
-        // The same draws into both targets; each pipeline keeps its own class of piece. With no
-        // supersampling there is no broad piece.
-        let passes = [(&self.samples, &t.shafts), (&self.broad, &t.broad_shafts)];
-        for (k, (pipeline, target)) in passes.into_iter().enumerate() {
+        // The same draws into both targets; each pipeline keeps its own kind of piece. With no
+        // supersampling there is no broad piece: its target is only cleared.
+        let passes = [
+            (&self.samples, &t.shafts, true),
+            (&self.broad, &t.broad_shafts, t.ssaa > 1),
+        ];
+        for (pipeline, target, any) in passes {
             let mut rp = self.begin(enc, target, None);
-            if k == 1 && t.ssaa == 1 {
+            if !any {
                 continue;
             }
             rp.set_pipeline(pipeline);

@@ -311,6 +311,12 @@ fn optics() -> Vec<Constant> {
             "SHAFT_BROAD_MIN_PX",
             F32(crate::render::shaft::BROAD_MIN_PX),
         ),
+        c("SHAFT_DRAWN_NOT", F32(crate::render::shaft::drawn::NOT)),
+        c(
+            "SHAFT_DRAWN_PER_SAMPLE",
+            F32(crate::render::shaft::drawn::PER_SAMPLE),
+        ),
+        c("SHAFT_DRAWN_BROAD", F32(crate::render::shaft::drawn::BROAD)),
     ]
 }
 
