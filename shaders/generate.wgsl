@@ -51,6 +51,7 @@ struct Candidate {
     normal: vec3f,
     radius: f32,
     zone: u32,
+    // Kept by the thinning; the hair test comes after (`generate`).
     kept: bool,
     exposure: f32,
 }
@@ -127,15 +128,31 @@ fn hair_keep_factor(zone: u32) -> f32 {
     return bitcast<f32>(hair_word(4u + zone));
 }
 
-// Whether a dot at p would lie within the exclusion radius of a hair root (mirrors
-// HairGrid::blocks: the cells the exclusion sphere overlaps, the same f32 distance test).
-fn near_hair(p: vec3f) -> bool {
+// Whether a dot at p on candidate triangle `tri` would lie within the exclusion radius of a
+// hair root (mirrors HairGrid::blocks: the same f32 distance test). Without grid spacing, over
+// the triangle's own list of the roots that can be that near (src/dots/hair_near.rs): one
+// triangle's candidates run side by side, so their loops are the same length. With it, over
+// the hashed cells the exclusion sphere overlaps, as the reference does: a snapped candidate
+// leaves its triangle.
+fn near_hair(p: vec3f, tri: u32) -> bool {
     if (!GEN_HAIR || hair_word(0) == 0u) {
+        return false;
+    }
+    let r = bitcast<f32>(hair_word(3));
+    if (!GEN_GRID) {
+        let table = hair_word(HAIR_NEAR_TABLE_WORD) + tri;
+        let roots = hair_word(HAIR_NEAR_ROOTS_WORD);
+        for (var k = hair_word(table); k < hair_word(table + 1u); k++) {
+            let o = roots + 3u * k;
+            let d = p - vec3f(bitcast<f32>(hair_word(o)), bitcast<f32>(hair_word(o + 1u)), bitcast<f32>(hair_word(o + 2u)));
+            if (dot(d, d) < r * r) {
+                return true;
+            }
+        }
         return false;
     }
     let mask = hair_word(1);
     let cell = bitcast<f32>(hair_word(2));
-    let r = bitcast<f32>(hair_word(3));
     let lo = vec3i(floor((p - vec3f(r)) / cell));
     let hi = vec3i(floor((p + vec3f(r)) / cell));
     let roots = HAIR_GRID_HEADER_WORDS + mask + 2u;
@@ -195,8 +212,8 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     if (GEN_PATCHY && params.patchy > 0.0 && s.zone != ZONE_HAIRLINE) {
         keep *= patchy_intensity(session_of(id, s.zone), position);
     }
-    // Between the hairs: never within the exclusion radius of a hair root.
-    let kept = thin < keep && !near_hair(position);
+    // Before the hair test, which only `generate` makes (`write_dots` knows the answer).
+    let kept = thin < keep;
     let radius = params.alpha / sqrt(max(zone_density(zp, s.zone), 1e-6));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
@@ -212,7 +229,8 @@ fn generate(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
     let c = make_candidate(id, w.x);
     cand[k] = vec4f(c.position, c.radius);
     ids[k] = id;
-    state[k] = select(REJECTED, UNDECIDED, c.kept);
+    // Between the hairs: never within the exclusion radius of a hair root.
+    state[k] = select(REJECTED, UNDECIDED, c.kept && !near_hair(c.position, w.x));
 }
 
 fn gauss(id: u32, sa: u32, sb: u32) -> f32 {

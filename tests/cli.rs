@@ -280,6 +280,17 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
     assert!(r["dots"].as_u64().unwrap() > 2000);
     assert!(r["frame_ms_p50"].as_f64().unwrap() > 0.0);
     assert!(r["draw_dots_per_second"].as_f64().unwrap() > 0.0);
+    // The generation rate counts the CPU layout with the GPU's work.
+    let (layout, generate) = (
+        r["layout_ms"].as_f64().unwrap(),
+        r["generate_ms"].as_f64().unwrap(),
+    );
+    let rate = r["dots"].as_f64().unwrap() / ((layout + generate) / 1e3);
+    assert!(layout > 0.0, "{r}");
+    assert!(
+        (r["generate_dots_per_second"].as_f64().unwrap() / rate - 1.0).abs() < 1e-6,
+        "{r}"
+    );
     assert_eq!(r["bytes_per_dot"].as_u64(), Some(64));
     // The default client's own hair is drawn, as `scalp render` draws him (the bench once left
     // it out while saying it was in), and timed.

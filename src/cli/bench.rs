@@ -171,10 +171,11 @@ pub fn run(a: BenchArgs) -> Result<()> {
 fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     let ms = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:>10} {:>10} {:>12} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
+        "{:>10} {:>10} {:>12} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9} {:>9}",
         "dots",
         "size",
         "path",
+        "layout ms",
         "gen ms",
         "age",
         "skin",
@@ -192,7 +193,7 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
     );
     for r in results {
         println!(
-            "{:>10} {:>10} {:>12} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
+            "{:>10} {:>10} {:>12} {:>9.1} {:>9.1} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>11.3e} {:>11.3e} {:>11.3e} {:>9.1} {:>9}",
             r.dots,
             format!("{}x{}", r.width, r.height),
             format!(
@@ -201,6 +202,7 @@ fn print_table(results: &[scalp::reports::bench::BenchResult]) {
                 if r.workgroup_sums { " (wg)" } else { "" }
             )
             .to_lowercase(),
+            r.layout_ms,
             r.generate_ms,
             ms(r.age_ms),
             ms(r.skin_ms),

@@ -296,7 +296,11 @@ impl DotGenerator {
         let tbuf = gpu.upload("candidate triangles", &layout.gpu_triangles(), U::STORAGE);
         // The boundary table, then the hair roots (generate.wgsl `hair_word`): one binding.
         let mut words: Vec<u32> = zone.boundary.iter().map(|b| b.to_bits()).collect();
-        words.extend(layout.hair.gpu_words());
+        let mut hair = layout.hair.gpu_words();
+        if let Some(near) = &layout.hair_near {
+            near.append_gpu_words(&mut hair);
+        }
+        words.extend(hair);
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zone_gpu = zone.to_gpu();
         let zbuf = gpu.params("zone params", &zone_gpu);

@@ -40,7 +40,8 @@ pub const CELL_PER_RADIUS: f32 = 2.5;
 pub const MAX_KEEP_FACTOR: f32 = 4.0;
 
 /// Words ahead of the bucket table in the GPU buffer: root count, bucket mask, cell edge (f32
-/// bits), exclusion radius (f32 bits), the five zones' keep factors (f32 bits), padding.
+/// bits), exclusion radius (f32 bits), the five zones' keep factors (f32 bits), where the
+/// per-triangle lists start (`hair_near`; 0 where there are none), padding.
 pub const HEADER_WORDS: usize = 12;
 
 /// No dot centre closer than this to a hair root, mm: the hair's radius, the healed dot's
@@ -208,6 +209,31 @@ impl HairGrid {
             }
         }
         false
+    }
+
+    /// Calls `f` with every root of the cells the box `lo..hi` overlaps (and those sharing a
+    /// bucket with them), each once.
+    pub fn roots_in_box(&self, lo: Vec3, hi: Vec3, mut f: impl FnMut(&[f32; 3])) {
+        if self.is_empty() {
+            return;
+        }
+        let (lo, _) = cell_range(lo, 0.0, self.cell_mm);
+        let (_, hi) = cell_range(hi, 0.0, self.cell_mm);
+        let mask = self.mask();
+        let mut buckets = Vec::new();
+        for x in lo.x..=hi.x {
+            for y in lo.y..=hi.y {
+                for z in lo.z..=hi.z {
+                    buckets.push(lattice_key(x, y, z) & mask);
+                }
+            }
+        }
+        buckets.sort_unstable();
+        buckets.dedup();
+        for b in buckets {
+            let (s, e) = (self.starts[b as usize], self.starts[b as usize + 1]);
+            self.roots[s as usize..e as usize].iter().for_each(&mut f);
+        }
     }
 
     /// The GPU words (`hair_word` in generate.wgsl, after the boundary table): header, bucket starts, roots (3 words

@@ -1,6 +1,7 @@
 //! Everything the generator needs that is decided once per plan on the CPU: which triangles may
 //! receive dots (Morton-ordered), their integer area table, the chunking, and the per-chunk GPU
 //! parameters. Integer tables make the triangle choice bit-identical on CPU and GPU.
+use super::hair_near::TriangleRoots;
 use super::{candidate_excess, Deposit, GenParams, HairGrid, CHUNK_CANDIDATES};
 use crate::error::{Result, ScalpError};
 use crate::hash::{rand_u32, stream};
@@ -60,6 +61,11 @@ pub struct Layout {
     pub params: Vec<GenParams>,
     /// The client's hair roots, which dots keep clear of (empty without hair).
     pub hair: Arc<HairGrid>,
+    /// Those roots listed per triangle of `tris`, for the GPU (with hair and without grid
+    /// spacing, which moves candidates off their triangles).
+    pub hair_near: Option<Arc<TriangleRoots>>,
+    /// CPU time this layout took, ms: part of generating the dots, so `scalp bench` counts it.
+    pub build_ms: f64,
 }
 
 /// Points of a triangle at which the zone is sampled for area and expected-count estimates:
@@ -314,6 +320,7 @@ impl Layout {
         chunk_candidates: u32,
         hair: Arc<HairGrid>,
     ) -> Result<Layout> {
+        let built = std::time::Instant::now();
         let chunk_candidates = chunk_candidates.clamp(64, CHUNK_CANDIDATES);
         let tris = candidate_triangles(mesh, zone);
         let candidate_area: f64 = tris.iter().map(|t| t.2 as f64).sum();
@@ -408,6 +415,22 @@ impl Layout {
                 p
             })
             .collect();
+        let started = std::time::Instant::now();
+        let hair_near = (!hair.is_empty() && dep.errors.grid_pitch_mm <= 0.0)
+            .then(|| Arc::new(TriangleRoots::new(&hair, mesh, &tri_verts)));
+        if let Some(near) = &hair_near {
+            log::debug!(
+                "{} hair roots listed on {} triangles in {:.0?}",
+                near.roots.len(),
+                tri_verts.len(),
+                started.elapsed()
+            );
+        }
+        log::debug!(
+            "layout of {} chunks built in {:.0?}",
+            chunks.len(),
+            built.elapsed()
+        );
 
         Ok(Layout {
             tris: tri_verts,
@@ -425,7 +448,9 @@ impl Layout {
             expected_dots: expected,
             cell_size,
             params,
+            hair_near,
             hair,
+            build_ms: built.elapsed().as_secs_f64() * 1e3,
         })
     }
 }

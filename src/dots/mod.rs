@@ -27,6 +27,7 @@
 mod compute;
 pub mod generate;
 pub mod hair_grid;
+pub mod hair_near;
 pub mod intensity;
 pub mod layout;
 pub mod patchy;

@@ -73,6 +73,14 @@ pub fn constants() -> Vec<Constant> {
         U32(crate::dots::hair_grid::HEADER_WORDS as u32),
     ));
     v.push(c(
+        "HAIR_NEAR_TABLE_WORD",
+        U32(crate::dots::hair_near::TABLE_WORD as u32),
+    ));
+    v.push(c(
+        "HAIR_NEAR_ROOTS_WORD",
+        U32(crate::dots::hair_near::ROOTS_WORD as u32),
+    ));
+    v.push(c(
         "TECHNIQUE_PATCHY_CELL_MM",
         F32(crate::technique::PATCHY_CELL_MM),
     ));

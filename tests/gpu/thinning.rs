@@ -75,6 +75,8 @@ fn gpu_and_cpu_place_the_same_dots_between_the_hairs() {
     let t = Treatment::new(h, &p, Some(DOTS)).unwrap();
     assert!(t.hairs.len() > 20_000, "{} hairs", t.hairs.len());
     assert_eq!(t.layout.hair.roots.len(), t.hairs.len());
+    // The GPU tests each candidate against its triangle's list of roots.
+    assert!(t.layout.hair_near.is_some());
     let gpu = e.generate(h, &t).unwrap().read(&e.gpu).unwrap();
     let cpu = t.reference_dots(h);
     assert!(cpu.len() > DOTS as usize / 2, "{} dots", cpu.len());
@@ -108,6 +110,25 @@ fn gpu_and_cpu_place_the_same_dots_between_the_hairs() {
         2.0 * r
     );
     assert!(near * 5 > thinning, "{near} of {thinning}");
+}
+
+#[test]
+fn with_grid_spacing_the_gpu_keeps_to_the_hashed_cells_and_agrees() {
+    // Grid spacing moves a candidate off its triangle, so the GPU tests the cells round it as
+    // the reference does, not the triangle's list.
+    let h = head();
+    let e = engine();
+    let p = scalp::worked::with_only(
+        &plan(true),
+        scalp::technique::TechniqueError::GridSpacing,
+        0.8,
+    );
+    let t = Treatment::new(h, &p, Some(DOTS)).unwrap();
+    assert!(t.layout.hair_near.is_none() && !t.layout.hair.is_empty());
+    let gpu = e.generate(h, &t).unwrap().read(&e.gpu).unwrap();
+    let cpu = t.reference_dots(h);
+    assert!(cpu.len() > DOTS as usize / 4, "{} dots", cpu.len());
+    assert_agree(&gpu, &cpu);
 }
 
 /// The diffuse-thinning plan without hair, at `DOTS`: the CPU reference's dots (count and FNV-1a
