@@ -122,17 +122,19 @@ fn find_conflicts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
     state_out[i] = select(UNDECIDED, REJECTED, n > SPACING_CONFLICTS);
 }
 
-// One round: rejected once a listed candidate is accepted, accepted once all are rejected.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-    let i = linear_id(gid, nwg);
-    if (i >= params.work_count) {
-        return;
-    }
+// The candidates still undecided after SPACING_FULL_ROUNDS rounds, listed so that the later
+// rounds visit only them: words 0-2 the rounds' indirect dispatch (x, y, z), word 3 the count,
+// then the indices (SPACING_LISTED_HEAD words ahead of them). Written by `list_undecided`, read
+// by `round_listed`.
+@group(1) @binding(8) var<storage, read> listed: array<u32>;
+@group(1) @binding(9) var<storage, read_write> listing: array<atomic<u32>>;
+
+// Candidate i's state after one more round: rejected once a listed candidate is accepted,
+// accepted once all are rejected.
+fn decide(i: u32) -> u32 {
     let s = state_in[i];
     if (s != UNDECIDED) {
-        state_out[i] = s;
-        return;
+        return s;
     }
     let base = i * SPACING_LIST;
     let n = conflicts[base];
@@ -147,5 +149,44 @@ fn round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
             result = UNDECIDED;
         }
     }
-    state_out[i] = result;
+    return result;
+}
+
+// One round over every candidate.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn round(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = linear_id(gid, nwg);
+    if (i < params.work_count) {
+        state_out[i] = decide(i);
+    }
+}
+
+// After the first rounds almost every candidate is decided, yet a round over all of them
+// still costs a CPU driver a read and a write each: the undecided are listed once, and the
+// state the decided ones keep is copied to the other buffer, so later rounds skip them.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn list_undecided(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+    let i = linear_id(gid, nwg);
+    if (i == 0u) {
+        atomicStore(&listing[1], 1u);
+        atomicStore(&listing[2], 1u);
+    }
+    if (i < params.work_count && state_in[i] == UNDECIDED) {
+        let slot = atomicAdd(&listing[3], 1u);
+        atomicStore(&listing[SPACING_LISTED_HEAD + slot], i);
+        // One workgroup of the later rounds per WORKGROUP_SIZE listed, up to the most one
+        // dimension takes (the rounds stride past that).
+        if (slot % WORKGROUP_SIZE == 0u && slot / WORKGROUP_SIZE < SPACING_MAX_GROUPS) {
+            atomicAdd(&listing[0], 1u);
+        }
+    }
+}
+
+// One round over the listed candidates (an indirect dispatch of `listing`'s first words).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn round_listed(@builtin(global_invocation_id) gid: vec3u) {
+    for (var t = gid.x; t < listed[3]; t += SPACING_MAX_GROUPS * WORKGROUP_SIZE) {
+        let i = listed[SPACING_LISTED_HEAD + t];
+        state_out[i] = decide(i);
+    }
 }

@@ -267,6 +267,18 @@ pub fn deposited(c: &Candidate, p: &GenParams, zone: &Zone) -> bool {
 /// the hard core. Under patchy density an accepted dot may not be deposited (its session missed
 /// the area): it still held its place while the pattern was spaced.
 pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> Vec<Dot> {
+    generate_in_rounds(mesh, exposure, layout, zone, ROUNDS)
+}
+
+/// As [`generate`], with `rounds` rounds of the spacing rule instead of [`ROUNDS`]: what a GPU
+/// that stopped early would give (tests hold the GPU to the full count with it).
+pub fn generate_in_rounds(
+    mesh: &Mesh,
+    exposure: &[f32],
+    layout: &Layout,
+    zone: &Zone,
+    rounds: u32,
+) -> Vec<Dot> {
     let cands: Vec<(usize, Candidate)> = layout
         .params
         .iter()
@@ -278,9 +290,10 @@ pub fn generate(mesh: &Mesh, exposure: &[f32], layout: &Layout, zone: &Zone) -> 
         })
         .filter(|(_, c)| c.kept)
         .collect();
-    let state = decide(
+    let state = decide_in_rounds(
         &cands.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
         layout.cell_size,
+        rounds,
     );
     cands
         .iter()
@@ -301,6 +314,11 @@ pub enum State {
 /// The spacing rule over `cands` (all kept), `cell` the largest exclusion radius: each one's
 /// state after the rounds (see [`generate`]).
 pub fn decide(cands: &[Candidate], cell: f32) -> Vec<State> {
+    decide_in_rounds(cands, cell, ROUNDS)
+}
+
+/// As [`decide`], with `rounds` rounds.
+pub fn decide_in_rounds(cands: &[Candidate], cell: f32, rounds: u32) -> Vec<State> {
     let mut grid: HashMap<(i32, i32, i32), Vec<usize>> = HashMap::new();
     for (i, c) in cands.iter().enumerate() {
         grid.entry(cell_of(c.position, cell)).or_default().push(i);
@@ -338,7 +356,7 @@ pub fn decide(cands: &[Candidate], cell: f32) -> Vec<State> {
             None => State::Rejected,
         })
         .collect();
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds {
         let next: Vec<State> = state
             .iter()
             .zip(&lists)

@@ -2,7 +2,7 @@
 //! sorted into Morton-keyed cells, one neighbour scan that lists each candidate's
 //! higher-priority conflicts, then [`ROUNDS`] rounds over those lists, all recorded into one
 //! submission with nothing read back. The CPU reference is `reference::decide`.
-use super::compute::{bind, params, pass, pipeline, storage, Recorder};
+use super::compute::{bind, bind_at, params, pass, pipeline, storage, Recorder};
 use super::scan::{Scan, ScanPass};
 use crate::error::Result;
 use crate::gpu::Gpu;
@@ -13,6 +13,15 @@ use crate::shaders;
 /// 10⁶–10⁷ dots (a candidate waits only on the few that outrank it nearby); one still undecided
 /// after these is dropped, identically on the CPU.
 pub const ROUNDS: u32 = 16;
+/// Rounds over every candidate; the rest visit only those still undecided after these (listed
+/// by `list_undecided`). Even, so the listing reads the state in `state_a`.
+pub const FULL_ROUNDS: u32 = 4;
+/// Words of the undecided list ahead of its indices: the later rounds' indirect dispatch (x, y,
+/// z) and the count.
+pub const LISTED_HEAD: u32 = 4;
+/// The most workgroups the later rounds dispatch (one dimension's limit); a thread strides
+/// over the rest of a longer list.
+pub const MAX_GROUPS: u32 = 65535;
 /// Most higher-priority conflicts a candidate lists; one with more is dropped (on average a
 /// candidate has K·π·α²/2 of them: 1.4 at the default spacing 0.6, 3.8 at 0.7).
 pub const CONFLICTS: u32 = 15;
@@ -29,10 +38,12 @@ pub fn bucket_count(work: u64) -> u64 {
 }
 
 /// Bytes of GPU memory the spacing of a chunk of `work` candidates needs: per candidate its
-/// position, id, two states, list and sorted entry (two vec4s); the buckets.
+/// position, id, two states, list, sorted entry (two vec4s) and place in the undecided list;
+/// the buckets.
 pub fn spacing_bytes(work: u64) -> u64 {
-    work * (3 * CANDIDATE_BYTES + 3 * WORD + LIST_WORDS as u64 * WORD)
+    work * (3 * CANDIDATE_BYTES + 4 * WORD + LIST_WORDS as u64 * WORD)
         + 2 * bucket_count(work) * WORD
+        + LISTED_HEAD as u64 * WORD
 }
 
 /// The spacing pipelines and their bind group layouts (built once per device).
@@ -43,6 +54,11 @@ pub(super) struct SpacingPass {
     scatter: wgpu::ComputePipeline,
     find_conflicts: wgpu::ComputePipeline,
     round: wgpu::ComputePipeline,
+    /// The undecided list's layouts: written (state, list) and read by the later rounds.
+    bgl_listing: wgpu::BindGroupLayout,
+    bgl_listed: wgpu::BindGroupLayout,
+    list_undecided: wgpu::ComputePipeline,
+    round_listed: wgpu::ComputePipeline,
 }
 
 /// The working buffers of the spacing, sized for the largest chunk and shared by every chunk.
@@ -56,6 +72,8 @@ pub(super) struct SpacingBuffers {
     bucket_start: wgpu::Buffer,
     bucket_end: wgpu::Buffer,
     sorted: wgpu::Buffer,
+    /// The candidates undecided after [`FULL_ROUNDS`] (see [`LISTED_HEAD`]).
+    undecided: wgpu::Buffer,
     buckets: u64,
 }
 
@@ -64,6 +82,9 @@ pub(super) struct ChunkSpacing {
     g0: wgpu::BindGroup,
     ab: wgpu::BindGroup,
     ba: wgpu::BindGroup,
+    listing: wgpu::BindGroup,
+    listed_ab: wgpu::BindGroup,
+    listed_ba: wgpu::BindGroup,
     scan: Scan,
     work: u32,
 }
@@ -77,8 +98,8 @@ impl SpacingBuffers {
         SpacingBuffers {
             cand: buf(d, "candidates", work * CANDIDATE_BYTES, s),
             ids: buf(d, "candidate ids", work * WORD, s),
-            state_a: buf(d, "state a", work * WORD, s),
-            state_b: buf(d, "state b", work * WORD, s),
+            state_a: buf(d, "state a", work * WORD, s | U::COPY_SRC),
+            state_b: buf(d, "state b", work * WORD, s | U::COPY_DST),
             conflicts: buf(d, "conflict lists", work * LIST_WORDS as u64 * WORD, s),
             bucket_start: buf(
                 d,
@@ -93,6 +114,12 @@ impl SpacingBuffers {
                 s | U::COPY_SRC | U::COPY_DST,
             ),
             sorted: buf(d, "sorted candidates", 2 * work * CANDIDATE_BYTES, s),
+            undecided: buf(
+                d,
+                "undecided candidates",
+                (LISTED_HEAD as u64 + work) * WORD,
+                s | U::INDIRECT | U::COPY_DST,
+            ),
             buckets,
         }
     }
@@ -129,7 +156,33 @@ impl SpacingPass {
             bind_group_layouts: &[Some(&bgl0), Some(&bgl1)],
             immediate_size: 0,
         });
+        let bgl_listing = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("spacing: listing the undecided"),
+            entries: &[storage(2, true), storage(9, false)],
+        });
+        let bgl_listed = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("spacing: rounds over the undecided"),
+            entries: &[
+                storage(2, true),
+                storage(3, false),
+                storage(4, false),
+                storage(8, true),
+            ],
+        });
+        let with = |label, bgl| {
+            d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(&bgl0), Some(bgl)],
+                immediate_size: 0,
+            })
+        };
+        let listing_layout = with("spacing: listing", &bgl_listing);
+        let listed_layout = with("spacing: listed rounds", &bgl_listed);
         SpacingPass {
+            list_undecided: pipeline(gpu, &listing_layout, &module, "list_undecided"),
+            round_listed: pipeline(gpu, &listed_layout, &module, "round_listed"),
+            bgl_listing,
+            bgl_listed,
             count_cells: pipeline(gpu, &layout, &module, "count_cells"),
             scatter: pipeline(gpu, &layout, &module, "scatter"),
             find_conflicts: pipeline(gpu, &layout, &module, "find_conflicts"),
@@ -170,7 +223,23 @@ impl SpacingPass {
                 ],
             )
         };
+        let listed = |label, from, to| {
+            bind_at(
+                d,
+                label,
+                &self.bgl_listed,
+                &[(2, from), (3, to), (4, &b.conflicts), (8, &b.undecided)],
+            )
+        };
         ChunkSpacing {
+            listing: bind_at(
+                d,
+                "spacing: listing",
+                &self.bgl_listing,
+                &[(2, &b.state_a), (9, &b.undecided)],
+            ),
+            listed_ab: listed("spacing listed a→b", &b.state_a, &b.state_b),
+            listed_ba: listed("spacing listed b→a", &b.state_b, &b.state_a),
             g0: bind(d, "spacing params", &self.bgl0, &[params]),
             ab: group("spacing a→b", &b.state_a, &b.state_b),
             ba: group("spacing b→a", &b.state_b, &b.state_a),
@@ -211,15 +280,38 @@ impl SpacingPass {
         pass(rec.enc(), &self.find_conflicts, &[&c.g0, &c.ba], c.work);
         rec.mark("find conflicts")?;
         // Even: the rounds go a→b, b→a, …, ending in a.
-        for r in 0..ROUNDS {
+        for r in 0..FULL_ROUNDS {
             let g = if r % 2 == 0 { &c.ab } else { &c.ba };
             pass(rec.enc(), &self.round, &[&c.g0, g], c.work);
         }
-        rec.mark("rounds")
+        rec.mark("rounds")?;
+        let enc = rec.enc();
+        enc.clear_buffer(&b.undecided, 0, Some(LISTED_HEAD as u64 * WORD));
+        pass(enc, &self.list_undecided, &[&c.g0, &c.listing], c.work);
+        // The decided keep their state whichever buffer a later round reads.
+        enc.copy_buffer_to_buffer(&b.state_a, 0, &b.state_b, 0, c.work as u64 * WORD);
+        rec.mark("list undecided")?;
+        let enc = rec.enc();
+        for r in FULL_ROUNDS..ROUNDS {
+            let g = if r % 2 == 0 {
+                &c.listed_ab
+            } else {
+                &c.listed_ba
+            };
+            let mut cp = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("spacing round (listed)"),
+                timestamp_writes: None,
+            });
+            cp.set_pipeline(&self.round_listed);
+            cp.set_bind_group(0, &c.g0, &[]);
+            cp.set_bind_group(1, g, &[]);
+            cp.dispatch_workgroups_indirect(&b.undecided, 0);
+        }
+        rec.mark("listed rounds")
     }
 }
 
 const _: () = assert!(
-    ROUNDS.is_multiple_of(2),
-    "the final state must land in state_a"
+    ROUNDS.is_multiple_of(2) && FULL_ROUNDS.is_multiple_of(2) && FULL_ROUNDS <= ROUNDS,
+    "the final state must land in state_a, and the listing read it there"
 );

@@ -229,6 +229,8 @@ fn spacing() -> Vec<Constant> {
         u("GENERATE_DISPATCH_SLOT", g::DISPATCH_SLOT),
         u("SPACING_CONFLICTS", s::CONFLICTS),
         u("SPACING_LIST", s::LIST_WORDS),
+        u("SPACING_LISTED_HEAD", s::LISTED_HEAD),
+        u("SPACING_MAX_GROUPS", s::MAX_GROUPS),
         u("SCAN_THREADS", scan::THREADS),
         u("SCAN_PER_THREAD", scan::PER_THREAD),
         u("SCAN_BLOCK", scan::BLOCK),

@@ -293,3 +293,33 @@ fn a_z_up_centimetre_scan_without_landmarks_gets_a_plausible_treatment() {
     eprintln!("nearest dot to an ear top: {nearest:.1} mm");
     assert!(nearest > 10.0, "a dot {nearest:.1} mm from an ear top");
 }
+
+#[test]
+fn the_rounds_over_the_undecided_carry_the_rule_to_its_end() {
+    // At the widest spacing the chains of decisions run longest. The GPU's first rounds visit
+    // every candidate, the later ones only those still undecided: stopped two rounds into
+    // those, a hundred dots of these would still be open, well over what assert_agree lets
+    // pass, so the GPU must carry them through as the reference does.
+    use scalp::dots::spacing::FULL_ROUNDS;
+    let h = head();
+    let mut plan = Plan::default();
+    plan.dots.spacing = 0.7;
+    let t = Treatment::new(h, &plan, Some(30_000)).unwrap();
+    let cpu = t.reference_dots(h);
+    let ids = |d: &[Dot]| d.iter().map(|d| d.id).collect::<HashSet<u32>>();
+    let early = scalp::dots::reference::generate_in_rounds(
+        &h.mesh,
+        &t.exposure,
+        &t.layout,
+        &t.zone,
+        FULL_ROUNDS + 2,
+    );
+    let open = ids(&cpu).symmetric_difference(&ids(&early)).count();
+    assert!(open > 2 * cpu.len() / 1000, "{open} of {} dots", cpu.len());
+    let gpu = engine()
+        .generate(h, &t)
+        .unwrap()
+        .read(&engine().gpu)
+        .unwrap();
+    assert_agree(&gpu, &cpu);
+}
