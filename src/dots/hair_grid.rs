@@ -220,19 +220,20 @@ impl HairGrid {
         let (lo, _) = cell_range(lo, 0.0, self.cell_mm);
         let (_, hi) = cell_range(hi, 0.0, self.cell_mm);
         let mask = self.mask();
-        let mut buckets = Vec::new();
+        // Buckets already visited (cells can share one): a short list, searched in place.
+        let mut seen: Vec<u32> = Vec::with_capacity(64);
         for x in lo.x..=hi.x {
             for y in lo.y..=hi.y {
                 for z in lo.z..=hi.z {
-                    buckets.push(lattice_key(x, y, z) & mask);
+                    let b = lattice_key(x, y, z) & mask;
+                    if seen.contains(&b) {
+                        continue;
+                    }
+                    seen.push(b);
+                    let (s, e) = (self.starts[b as usize], self.starts[b as usize + 1]);
+                    self.roots[s as usize..e as usize].iter().for_each(&mut f);
                 }
             }
-        }
-        buckets.sort_unstable();
-        buckets.dedup();
-        for b in buckets {
-            let (s, e) = (self.starts[b as usize], self.starts[b as usize + 1]);
-            self.roots[s as usize..e as usize].iter().for_each(&mut f);
         }
     }
 
