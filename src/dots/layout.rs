@@ -93,24 +93,29 @@ fn morton3(x: u32, y: u32, z: u32) -> u32 {
 
 /// Area inside the boundary (mm²) and the dots `zone` asks for on `mesh`: ∫ target density dA.
 pub fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
-    let mut area = 0.0f64;
-    let mut expected = 0.0f64;
-    for t in 0..mesh.triangle_count() {
-        let [a, b, c] = mesh.triangle(t);
-        let ta = mesh.triangle_area(t) as f64;
-        let (mut inside, mut dens) = (0.0f64, 0.0f64);
-        for w in SAMPLE_POINTS {
-            let p = a * w[0] + b * w[1] + c * w[2];
-            let s = zone.sample(p);
-            if s.above_mm > 0.0 {
-                inside += 1.0;
+    // Per triangle on every thread, summed in order (the same sums whatever the threads).
+    let per_tri = crate::parallel::map_indices(
+        mesh.triangle_count(),
+        crate::parallel::threads(),
+        |t| {
+            let [a, b, c] = mesh.triangle(t);
+            let ta = mesh.triangle_area(t) as f64;
+            let (mut inside, mut dens) = (0.0f64, 0.0f64);
+            for w in SAMPLE_POINTS {
+                let p = a * w[0] + b * w[1] + c * w[2];
+                let s = zone.sample(p);
+                if s.above_mm > 0.0 {
+                    inside += 1.0;
+                }
+                dens += s.density_per_mm2 as f64;
             }
-            dens += s.density_per_mm2 as f64;
-        }
-        area += ta * inside / SAMPLE_POINTS.len() as f64;
-        expected += ta * dens / SAMPLE_POINTS.len() as f64;
-    }
-    (area, expected)
+            let n = SAMPLE_POINTS.len() as f64;
+            (ta * inside / n, ta * dens / n)
+        },
+    );
+    per_tri
+        .iter()
+        .fold((0.0, 0.0), |(a, e), (ta, te)| (a + ta, e + te))
 }
 
 /// A candidate triangle: its Morton code, three vertex indices and the original triangle index,
@@ -123,27 +128,34 @@ fn candidate_triangles(mesh: &Mesh, zone: &Zone) -> Vec<CandidateTri> {
     let extent = (hi - lo).max(Vec3::splat(1e-3));
     // A triangle may receive dots if any part of it can be above the boundary; the zig-zag
     // is in the table already, so a margin of its own size (longest edge) is enough.
-    let mut tris: Vec<CandidateTri> = Vec::new();
-    for t in 0..mesh.triangle_count() {
+    let candidate = |t: usize| -> Option<CandidateTri> {
         let [a, b, c] = mesh.triangle(t);
         let longest = (b - a).length().max((c - b).length()).max((a - c).length());
         let area = mesh.triangle_area(t);
         if area <= 0.0 || !area.is_finite() {
-            continue;
+            return None;
         }
         let reach = SAMPLE_POINTS
             .iter()
             .map(|w| zone.sample(a * w[0] + b * w[1] + c * w[2]).above_mm)
             .fold(f32::NEG_INFINITY, f32::max);
         if reach < -(longest + 1.0) {
-            continue;
+            return None;
         }
         let centroid = (a + b + c) / 3.0;
         let q = ((centroid - lo) / extent * 1023.0).clamp(Vec3::ZERO, Vec3::splat(1023.0));
         let code = morton3(q.x as u32, q.y as u32, q.z as u32);
         let i = &mesh.indices[3 * t..3 * t + 3];
-        tris.push((code, [i[0], i[1], i[2], t as u32], area));
-    }
+        Some((code, [i[0], i[1], i[2], t as u32], area))
+    };
+    let mut tris: Vec<CandidateTri> = crate::parallel::map_indices(
+        mesh.triangle_count(),
+        crate::parallel::threads(),
+        candidate,
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
     tris
 }
