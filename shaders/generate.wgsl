@@ -11,8 +11,11 @@
 // The hairline boundary table (f32 bits, `zp.limits.w` of them), then the client's hair roots.
 @group(0) @binding(4) var<storage, read> boundary: array<u32>;
 // The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
-// header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, padding),
-// bucket starts, roots (3 words each). Count 0: no hair, nothing tested.
+// header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, where the
+// per-triangle lists start, padding), bucket starts, roots (3 words each); then, where the
+// layout made them, the lists (src/dots/hair_near.rs): per candidate triangle the end of its
+// run (flagged where the triangle takes the cells instead), and the listed roots. Count 0: no
+// hair, nothing tested.
 // They share the boundary's buffer, so the pass stays within eight storage buffers.
 fn hair_word(i: u32) -> u32 {
     return boundary[u32(zp.limits.w) + i];
@@ -41,6 +44,7 @@ fn hair_word(i: u32) -> u32 {
 override GEN_GRID: bool = true;
 override GEN_PATCHY: bool = true;
 override GEN_HAIR: bool = true;
+override GEN_HAIR_LISTS: bool = true;
 
 const UNDECIDED: u32 = 0u;
 const ACCEPTED: u32 = 1u;
@@ -129,27 +133,30 @@ fn hair_keep_factor(zone: u32) -> f32 {
 }
 
 // Whether a dot at p on candidate triangle `tri` would lie within the exclusion radius of a
-// hair root (mirrors HairGrid::blocks: the same f32 distance test). Without grid spacing, over
-// the triangle's own list of the roots that can be that near (src/dots/hair_near.rs): one
-// triangle's candidates run side by side, so their loops are the same length. With it, over
-// the hashed cells the exclusion sphere overlaps, as the reference does: a snapped candidate
-// leaves its triangle.
+// hair root (mirrors HairGrid::blocks: the same f32 distance test). Where the layout listed
+// the roots near each triangle (src/dots/hair_near.rs), over the triangle's own list: one
+// triangle's candidates run side by side, so their loops are the same length. Otherwise (grid
+// spacing moves candidates off their triangles), and for a triangle marked too big for a
+// list, over the hashed cells the exclusion sphere overlaps, as the reference does.
 fn near_hair(p: vec3f, tri: u32) -> bool {
     if (!GEN_HAIR || hair_word(0) == 0u) {
         return false;
     }
     let r = bitcast<f32>(hair_word(3));
-    if (!GEN_GRID) {
+    if (GEN_HAIR_LISTS) {
         let table = hair_word(HAIR_NEAR_TABLE_WORD) + tri;
-        let roots = hair_word(HAIR_NEAR_ROOTS_WORD);
-        for (var k = hair_word(table); k < hair_word(table + 1u); k++) {
-            let o = roots + 3u * k;
-            let d = p - vec3f(bitcast<f32>(hair_word(o)), bitcast<f32>(hair_word(o + 1u)), bitcast<f32>(hair_word(o + 2u)));
-            if (dot(d, d) < r * r) {
-                return true;
+        let last = hair_word(table + 1u);
+        if ((last & HAIR_NEAR_CELLS_FLAG) == 0u) {
+            let roots = hair_word(HAIR_NEAR_ROOTS_WORD);
+            for (var k = hair_word(table) & ~HAIR_NEAR_CELLS_FLAG; k < last; k++) {
+                let o = roots + 3u * k;
+                let d = p - vec3f(bitcast<f32>(hair_word(o)), bitcast<f32>(hair_word(o + 1u)), bitcast<f32>(hair_word(o + 2u)));
+                if (dot(d, d) < r * r) {
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
     }
     let mask = hair_word(1);
     let cell = bitcast<f32>(hair_word(2));

@@ -176,7 +176,7 @@ fn list_undecided(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
         atomicStore(&listing[SPACING_LISTED_HEAD + slot], i);
         // One workgroup of the later rounds per WORKGROUP_SIZE listed, up to the most one
         // dimension takes (the rounds stride past that).
-        if (slot % WORKGROUP_SIZE == 0u && slot / WORKGROUP_SIZE < SPACING_MAX_GROUPS) {
+        if (slot % WORKGROUP_SIZE == 0u && slot / WORKGROUP_SIZE < MAX_GROUPS_PER_DIMENSION) {
             atomicAdd(&listing[0], 1u);
         }
     }
@@ -185,7 +185,7 @@ fn list_undecided(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 // One round over the listed candidates (an indirect dispatch of `listing`'s first words).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn round_listed(@builtin(global_invocation_id) gid: vec3u) {
-    for (var t = gid.x; t < listed[3]; t += SPACING_MAX_GROUPS * WORKGROUP_SIZE) {
+    for (var t = gid.x; t < listed[3]; t += MAX_GROUPS_PER_DIMENSION * WORKGROUP_SIZE) {
         let i = listed[SPACING_LISTED_HEAD + t];
         state_out[i] = decide(i);
     }

@@ -301,6 +301,16 @@ impl DotGenerator {
             near.append_gpu_words(&mut hair);
         }
         words.extend(hair);
+        let bytes = (words.len() * std::mem::size_of::<u32>()) as u64;
+        let allowed = gpu.storage_binding_limit();
+        if bytes > allowed {
+            return Err(ScalpError::TooLarge {
+                what: "the client's hair roots and their lists per triangle".into(),
+                needed: bytes,
+                allowed,
+                hint: "this adapter's max_storage_buffer_binding_size".into(),
+            });
+        }
         let bbuf = gpu.upload("hairline boundary and hair roots", &words, U::STORAGE);
         let zone_gpu = zone.to_gpu();
         let zbuf = gpu.params("zone params", &zone_gpu);
@@ -380,7 +390,12 @@ impl DotGenerator {
 
             let pipes = self.pipelines(
                 gpu,
-                Variant::of(&params, &zone_gpu, !layout.hair.is_empty()),
+                Variant::of(
+                    &params,
+                    &zone_gpu,
+                    !layout.hair.is_empty(),
+                    layout.hair_near.is_some(),
+                ),
             );
             let mut rec = Recorder::new(gpu);
             pass(

@@ -9,7 +9,9 @@
 //! offsets, roots sorted by bucket), built once per treatment on the CPU. A candidate visits
 //! the cells its exclusion sphere overlaps (at most 2×2×2, as the radius is under half a cell),
 //! hashes each with `lattice_key`, and tests the roots of that bucket; collisions only cost a
-//! few extra distance tests.
+//! few extra distance tests. The GPU does so under grid spacing and on triangles too big for a
+//! list; otherwise it tests the roots listed for the candidate's triangle
+//! ([`super::hair_near`]), which give the same answer.
 //!
 //! Rejection alone would lower the density by the share of the scalp the exclusion discs cover.
 //! The plan's density is per cm² of scalp, and a clinic expects it to hold between the hairs,
@@ -186,7 +188,8 @@ impl HairGrid {
     }
 
     /// Whether a dot at `p` would lie within the exclusion radius of a hair root (as
-    /// `near_hair` in generate.wgsl: the same cells, the same f32 distance test).
+    /// `near_hair` in generate.wgsl: the same f32 distance test, over these cells or over the
+    /// roots listed for the candidate's triangle).
     pub fn blocks(&self, p: Vec3) -> bool {
         if self.is_empty() {
             return false;

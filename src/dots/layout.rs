@@ -64,7 +64,8 @@ pub struct Layout {
     /// Those roots listed per triangle of `tris`, for the GPU (with hair and without grid
     /// spacing, which moves candidates off their triangles).
     pub hair_near: Option<Arc<TriangleRoots>>,
-    /// CPU time this layout took, ms: part of generating the dots, so `scalp bench` counts it.
+    /// Wall time this layout took on the CPU (on every thread), ms: part of generating the
+    /// dots, so `scalp bench` counts it.
     pub build_ms: f64,
 }
 
@@ -94,10 +95,8 @@ fn morton3(x: u32, y: u32, z: u32) -> u32 {
 /// Area inside the boundary (mm²) and the dots `zone` asks for on `mesh`: ∫ target density dA.
 pub fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
     // Per triangle on every thread, summed in order (the same sums whatever the threads).
-    let per_tri = crate::parallel::map_indices(
-        mesh.triangle_count(),
-        crate::parallel::threads(),
-        |t| {
+    let per_tri =
+        crate::parallel::map_indices(mesh.triangle_count(), crate::parallel::threads(), |t| {
             let [a, b, c] = mesh.triangle(t);
             let ta = mesh.triangle_area(t) as f64;
             let (mut inside, mut dens) = (0.0f64, 0.0f64);
@@ -111,8 +110,7 @@ pub fn treated_area_and_expected(mesh: &Mesh, zone: &Zone) -> (f64, f64) {
             }
             let n = SAMPLE_POINTS.len() as f64;
             (ta * inside / n, ta * dens / n)
-        },
-    );
+        });
     per_tri
         .iter()
         .fold((0.0, 0.0), |(a, e), (ta, te)| (a + ta, e + te))
@@ -148,14 +146,11 @@ fn candidate_triangles(mesh: &Mesh, zone: &Zone) -> Vec<CandidateTri> {
         let i = &mesh.indices[3 * t..3 * t + 3];
         Some((code, [i[0], i[1], i[2], t as u32], area))
     };
-    let mut tris: Vec<CandidateTri> = crate::parallel::map_indices(
-        mesh.triangle_count(),
-        crate::parallel::threads(),
-        candidate,
-    )
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut tris: Vec<CandidateTri> =
+        crate::parallel::map_indices(mesh.triangle_count(), crate::parallel::threads(), candidate)
+            .into_iter()
+            .flatten()
+            .collect();
     tris.sort_by_key(|(code, tri, _)| (*code, tri[3]));
     tris
 }
@@ -308,6 +303,18 @@ impl Layout {
         Self::build(mesh, zone, deposit, CHUNK_CANDIDATES, hair)
     }
 
+    /// As [`Layout::with_hair`] with chunks of at most `chunk_candidates` candidates (tests of
+    /// the chunk borders between the hairs).
+    pub fn with_hair_chunked(
+        mesh: &Mesh,
+        zone: &Zone,
+        deposit: &Deposit,
+        hair: Arc<HairGrid>,
+        chunk_candidates: u32,
+    ) -> Result<Layout> {
+        Self::build(mesh, zone, deposit, chunk_candidates, hair)
+    }
+
     /// As [`Layout::new`] with chunks of at most `chunk_candidates` candidates (tests use small
     /// chunks to exercise the chunk borders with few dots).
     pub fn with_chunk_size(
@@ -428,13 +435,17 @@ impl Layout {
             })
             .collect();
         let started = std::time::Instant::now();
-        let hair_near = (!hair.is_empty() && dep.errors.grid_pitch_mm <= 0.0)
+        // Grid spacing moves candidates off their triangles: the cells then, as the shader's
+        // variant is told (`Variant::hair_lists`).
+        let grid = dep.errors.grid_pitch_mm > 0.0;
+        let hair_near = (!hair.is_empty() && !grid)
             .then(|| Arc::new(TriangleRoots::new(&hair, mesh, &tri_verts)));
         if let Some(near) = &hair_near {
             log::debug!(
-                "{} hair roots listed on {} triangles in {:.0?}",
+                "{} hair roots listed on {} triangles ({} too big for a list) in {:.0?}",
                 near.roots.len(),
                 tri_verts.len(),
+                near.unlisted(),
                 started.elapsed()
             );
         }

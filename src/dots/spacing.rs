@@ -19,9 +19,6 @@ pub const FULL_ROUNDS: u32 = 4;
 /// Words of the undecided list ahead of its indices: the later rounds' indirect dispatch (x, y,
 /// z) and the count.
 pub const LISTED_HEAD: u32 = 4;
-/// The most workgroups the later rounds dispatch (one dimension's limit); a thread strides
-/// over the rest of a longer list.
-pub const MAX_GROUPS: u32 = 65535;
 /// Most higher-priority conflicts a candidate lists; one with more is dropped (on average a
 /// candidate has K·π·α²/2 of them: 1.4 at the default spacing 0.6, 3.8 at 0.7).
 pub const CONFLICTS: u32 = 15;

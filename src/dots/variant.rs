@@ -7,10 +7,11 @@ use super::GenParams;
 use crate::zone::ZoneGpu;
 
 /// The overridable constants, in the order of [`Variant::constants`].
-pub const OVERRIDES: [&str; 6] = [
+pub const OVERRIDES: [&str; 7] = [
     "GEN_GRID",
     "GEN_PATCHY",
     "GEN_HAIR",
+    "GEN_HAIR_LISTS",
     "ZONE_PATCHES",
     "ZONE_CUSTOM",
     "ZONE_SCARS",
@@ -24,6 +25,9 @@ pub struct Variant {
     pub patchy: bool,
     /// The client's hair roots keep dots away.
     pub hair: bool,
+    /// ... each candidate tested against its triangle's list of them (`Layout::hair_near`),
+    /// not the hashed cells.
+    pub hair_lists: bool,
     /// Alopecia patches or scars only: the hairline boundary is not the zone edge.
     pub patches: bool,
     /// Custom zones drawn by the clinic.
@@ -38,19 +42,22 @@ impl Variant {
         grid: true,
         patchy: true,
         hair: true,
+        hair_lists: true,
         patches: true,
         custom: true,
         scars: true,
     };
 
     /// The features a plan's generation uses, read from what the GPU is given, so a feature
-    /// is compiled out only where the shader's own test would skip it.
-    pub fn of(params: &GenParams, zone: &ZoneGpu, hair_roots: bool) -> Variant {
+    /// is compiled out only where the shader's own test would skip it. `hair_lists`: the
+    /// layout listed the roots per triangle.
+    pub fn of(params: &GenParams, zone: &ZoneGpu, hair_roots: bool, hair_lists: bool) -> Variant {
         let s = &zone.scars;
         Variant {
             grid: params.grid_pitch_mm > 0.0,
             patchy: params.patchy > 0.0 || params.patchy_missed > 0.0,
             hair: hair_roots,
+            hair_lists,
             patches: zone.patch_info[0] > 0.5,
             custom: zone.shape[3] > 0.5,
             scars: s.strip[1] > 0.0 || s.fue_band[0] > 0.5,
@@ -58,11 +65,12 @@ impl Variant {
     }
 
     /// The values of [`OVERRIDES`] for `wgpu::PipelineCompilationOptions::constants`.
-    pub fn constants(&self) -> [(&'static str, f64); 6] {
+    pub fn constants(&self) -> [(&'static str, f64); 7] {
         let f = [
             self.grid,
             self.patchy,
             self.hair,
+            self.hair_lists,
             self.patches,
             self.custom,
             self.scars,

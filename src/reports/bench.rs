@@ -69,10 +69,11 @@ pub struct BenchResult {
     /// Whether the compute path ran its workgroup-memory entry (`DotSums`); false on the
     /// raster path.
     pub workgroup_sums: bool,
-    /// CPU time of the candidates' layout (`Layout::build_ms`), ms: the first part of
-    /// generating the dots.
+    /// Wall time of the candidates' layout on the CPU (`Layout::build_ms`), ms: the first part
+    /// of generating the dots.
     pub layout_ms: f64,
-    /// Wall time of the whole generation on the GPU (one submission per chunk), ms.
+    /// Wall time of the rest of the generation (uploads, each chunk's submission and its
+    /// readback), ms.
     pub generate_ms: f64,
     /// Median GPU time per pass over the measured frames, ms (None without timestamps).
     pub age_ms: Option<f64>,

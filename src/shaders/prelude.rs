@@ -81,6 +81,10 @@ pub fn constants() -> Vec<Constant> {
         U32(crate::dots::hair_near::ROOTS_WORD as u32),
     ));
     v.push(c(
+        "HAIR_NEAR_CELLS_FLAG",
+        U32(crate::dots::hair_near::CELLS_FLAG),
+    ));
+    v.push(c(
         "TECHNIQUE_PATCHY_CELL_MM",
         F32(crate::technique::PATCHY_CELL_MM),
     ));
@@ -230,7 +234,6 @@ fn spacing() -> Vec<Constant> {
         u("SPACING_CONFLICTS", s::CONFLICTS),
         u("SPACING_LIST", s::LIST_WORDS),
         u("SPACING_LISTED_HEAD", s::LISTED_HEAD),
-        u("SPACING_MAX_GROUPS", s::MAX_GROUPS),
         u("SCAN_THREADS", scan::THREADS),
         u("SCAN_PER_THREAD", scan::PER_THREAD),
         u("SCAN_BLOCK", scan::BLOCK),

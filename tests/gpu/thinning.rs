@@ -113,6 +113,37 @@ fn gpu_and_cpu_place_the_same_dots_between_the_hairs() {
 }
 
 #[test]
+fn chunks_between_the_hairs_match_the_reference_across_their_borders() {
+    // Small chunks: halo triangles' candidates test the roots listed for their triangles too.
+    let h = head();
+    let e = engine();
+    let base = Treatment::new(h, &plan(true), Some(DOTS)).unwrap();
+    let layout = Layout::with_hair_chunked(
+        &h.mesh,
+        &base.zone,
+        &base.worked.deposit,
+        base.layout.hair.clone(),
+        2_000,
+    )
+    .unwrap();
+    assert!(layout.chunks.len() >= 4, "{} chunks", layout.chunks.len());
+    assert!(layout.halos.iter().all(|h| !h.is_empty()));
+    let near = layout.hair_near.as_ref().expect("lists with hair, no grid");
+    assert_eq!(near.unlisted(), 0);
+    let t = Treatment { layout, ..base };
+    let gpu = e.generate(h, &t).unwrap().read(&e.gpu).unwrap();
+    let cpu = t.reference_dots(h);
+    assert!(cpu.len() > DOTS as usize / 2, "{} dots", cpu.len());
+    assert_agree(&gpu, &cpu);
+    let ids = |d: &[Dot]| {
+        let mut v: Vec<u32> = d.iter().map(|d| d.id).collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(ids(&gpu), ids(&cpu), "the same dots, not just nearly");
+}
+
+#[test]
 fn with_grid_spacing_the_gpu_keeps_to_the_hashed_cells_and_agrees() {
     // Grid spacing moves a candidate off its triangle, so the GPU tests the cells round it as
     // the reference does, not the triangle's list.
