@@ -144,6 +144,48 @@ fn chunks_between_the_hairs_match_the_reference_across_their_borders() {
 }
 
 #[test]
+fn a_coarse_heads_big_triangles_take_the_hashed_cells_and_agree() {
+    // The built-in head decimated to ~1500 triangles (edges of 10-20 mm): their boxes span too
+    // many cells for a list, so their candidates hash the cells, beside triangles with lists.
+    let fine = head();
+    let opts = scalp::head::decimate::DecimateOptions {
+        max_deviation_mm: 20.0,
+        target_triangles: 1500,
+    };
+    let d = scalp::head::decimate::decimate(&fine.mesh.positions, &fine.mesh.indices, &opts);
+    let pick = |v: &[Vec3]| d.kept.iter().map(|&k| v[k as usize]).collect::<Vec<_>>();
+    let coarse = scalp::head::Head {
+        mesh: scalp::head::Mesh {
+            positions: pick(&fine.mesh.positions),
+            normals: pick(&fine.mesh.normals),
+            indices: d.indices.clone(),
+        },
+        landmarks: fine.landmarks.clone(),
+        source: "the built-in head, decimated".into(),
+        texture: None,
+        scan: None,
+    };
+    let h = &coarse;
+    let e = engine();
+    let t = Treatment::new(h, &plan(true), Some(DOTS)).unwrap();
+    let near = t
+        .layout
+        .hair_near
+        .as_ref()
+        .expect("lists with hair, no grid");
+    let listed = t.layout.tris.len() - near.unlisted();
+    assert!(
+        near.unlisted() > 0 && listed > 0,
+        "{} unlisted, {listed} listed",
+        near.unlisted()
+    );
+    let gpu = e.generate(h, &t).unwrap().read(&e.gpu).unwrap();
+    let cpu = t.reference_dots(h);
+    assert!(cpu.len() > DOTS as usize / 2, "{} dots", cpu.len());
+    assert_agree(&gpu, &cpu);
+}
+
+#[test]
 fn with_grid_spacing_the_gpu_keeps_to_the_hashed_cells_and_agrees() {
     // Grid spacing moves a candidate off its triangle, so the GPU tests the cells round it as
     // the reference does, not the triangle's list.
