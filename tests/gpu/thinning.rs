@@ -160,7 +160,7 @@ fn a_coarse_heads_big_triangles_take_the_hashed_cells_and_agree() {
             normals: pick(&fine.mesh.normals),
             indices: d.indices.clone(),
         },
-        landmarks: fine.landmarks.clone(),
+        landmarks: fine.landmarks,
         source: "the built-in head, decimated".into(),
         texture: None,
         scan: None,
