@@ -249,6 +249,19 @@ fn report_json_and_age_sheet_with_chart() {
     no_files_but(d, &["s.png", "c.png"]);
 }
 
+/// `scalp bench` of `dots` dots, one 64×48 frame on the compute path, with `extra` flags: its
+/// JSON (the command must succeed).
+fn one_frame_bench(dir: &Path, dots: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "bench", "--dots", dots, "--sizes", "64x48", "--frames", "1", "--warmup", "0", "--paths",
+        "compute", "--json",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = scalp(&args, dir);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("bench --json prints JSON")
+}
+
 #[test]
 fn bench_reports_per_pass_times_and_throughput_as_json() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,26 +326,7 @@ fn bench_reports_per_pass_times_and_throughput_as_json() {
         }
     }
     // --no-hair: the same dots on his bare scalp.
-    let (code, out, err) = scalp(
-        &[
-            "bench",
-            "--dots",
-            "1000",
-            "--sizes",
-            "64x48",
-            "--frames",
-            "1",
-            "--warmup",
-            "0",
-            "--paths",
-            "compute",
-            "--no-hair",
-            "--json",
-        ],
-        dir.path(),
-    );
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("bench --json prints JSON");
+    let v = one_frame_bench(dir.path(), "1000", &["--no-hair"]);
     assert_eq!(v["client_hair"].as_bool(), Some(false));
     assert_eq!(v["results"][0]["client_hairs"].as_u64(), Some(0));
     let (code, _, err) = scalp(&["bench", "--dots", "0"], dir.path());
@@ -843,29 +837,7 @@ fn sums_on_the_raster_path_are_refused_before_any_work() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(d.join("c.png").exists());
-    let (code, out, err) = scalp(
-        &[
-            "bench",
-            "--dots",
-            "2000",
-            "--sizes",
-            "64x48",
-            "--frames",
-            "1",
-            "--warmup",
-            "0",
-            "--paths",
-            "compute",
-            "--sums",
-            "workgroup",
-            "--ssaa",
-            "1",
-            "--json",
-        ],
-        d,
-    );
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = one_frame_bench(d, "2000", &["--sums", "workgroup", "--ssaa", "1"]);
     let row = &v["results"][0];
     assert_eq!(row["workgroup_sums"], true, "{row}");
     assert_eq!(row["supersampling"], 1, "{row}");

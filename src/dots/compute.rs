@@ -1,5 +1,5 @@
-//! Compute-pass plumbing shared by the generation and spacing passes: layout entries, bind
-//! groups, pipelines, one dispatch, plain storage buffers.
+//! Compute-pass plumbing shared by the generation and spacing passes: layout entries, pipeline
+//! layouts, bind groups, pipelines, one dispatch, plain storage buffers.
 use crate::gpu::dispatch_size;
 use wgpu::BufferUsages as U;
 
@@ -9,6 +9,20 @@ pub(super) fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEnt
 
 pub(super) fn params(binding: u32) -> wgpu::BindGroupLayoutEntry {
     crate::gpu::entry::params(binding, wgpu::ShaderStages::COMPUTE)
+}
+
+/// A pipeline layout of bind groups 0, 1, … in that order.
+pub(super) fn pipeline_layout(
+    device: &wgpu::Device,
+    label: &str,
+    groups: &[&wgpu::BindGroupLayout],
+) -> wgpu::PipelineLayout {
+    let groups: Vec<Option<&wgpu::BindGroupLayout>> = groups.iter().map(|g| Some(*g)).collect();
+    device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &groups,
+        immediate_size: 0,
+    })
 }
 
 pub(super) fn bind(

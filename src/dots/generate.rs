@@ -4,7 +4,9 @@
 //! readback inside; only its dot count is read once it is done, to keep its dots in a buffer of
 //! their size. Pipelines are built once ([`DotGenerator`]); each plan's dots live in
 //! [`GpuDots`], one buffer per chunk.
-use super::compute::{bind, bind_at, params, pass, specialised, storage, storage_buffer, Recorder};
+use super::compute::{
+    bind, bind_at, params, pass, pipeline_layout, specialised, storage, storage_buffer, Recorder,
+};
 use super::scan::{block_count, ScanPass};
 use super::spacing::{spacing_bytes, SpacingBuffers, SpacingPass, WORD};
 use super::variant::Variant;
@@ -154,13 +156,7 @@ impl DotGenerator {
                 storage(8, true),
             ],
         });
-        let layout = |label, bgl1| {
-            d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: &[Some(&gen_bgl0), Some(bgl1)],
-                immediate_size: 0,
-            })
-        };
+        let layout = |label, bgl1| pipeline_layout(d, label, &[&gen_bgl0, bgl1]);
         let cand_layout = layout("generate candidates", &cand_bgl1);
         let dots_layout = layout("generate dots", &dots_bgl1);
         let write_layout = layout("write dots", &write_bgl1);

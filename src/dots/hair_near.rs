@@ -8,7 +8,7 @@
 //! interpolation of a candidate's position. A triangle too big for a short list (a coarse
 //! scan's) is flagged, and its candidates hash the cells as before.
 use super::hair_grid::HairGrid;
-use crate::head::decimate::point_triangle_distance_sq;
+use crate::head::decimate::{point_segment_distance_sq, point_triangle_distance_sq};
 use crate::head::Mesh;
 use glam::Vec3;
 
@@ -46,17 +46,11 @@ pub struct TriangleRoots {
 /// closest-point distance loses its accuracy on slivers, the distances to the edges do not, and
 /// the nearer of the two is never farther than the truth.
 fn within(q: Vec3, [a, b, c]: [Vec3; 3], reach: f32) -> bool {
-    let edge = |a: Vec3, b: Vec3| {
-        let (q, a, b) = (q.as_dvec3(), a.as_dvec3(), b.as_dvec3());
-        let ab = b - a;
-        let t = ((q - a).dot(ab) / ab.length_squared().max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
-        (q - (a + t * ab)).length_squared()
-    };
-    let r2 = reach as f64 * reach as f64;
-    point_triangle_distance_sq(q, a, b, c) < reach * reach
-        || edge(a, b) < r2
-        || edge(b, c) < r2
-        || edge(c, a) < r2
+    let r2 = reach * reach;
+    point_triangle_distance_sq(q, a, b, c) < r2
+        || point_segment_distance_sq(q, a, b) < r2
+        || point_segment_distance_sq(q, b, c) < r2
+        || point_segment_distance_sq(q, c, a) < r2
 }
 
 impl TriangleRoots {

@@ -1,7 +1,7 @@
 //! Exclusive prefix sum on the GPU (`scan.wgsl`), in place over a u32 buffer, its total written
 //! to a slot of a totals buffer. The spacing pass uses it to give each cell its run of slots,
 //! the generation pass to give each dot its place in id order.
-use super::compute::{bind, params, pipeline, storage};
+use super::compute::{bind, params, pipeline, pipeline_layout, storage};
 use crate::gpu::Gpu;
 use crate::shaders;
 
@@ -55,11 +55,7 @@ impl ScanPass {
             label: Some("scan buffers"),
             entries: &[storage(0, false), storage(1, false), storage(2, false)],
         });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("scan"),
-            bind_group_layouts: &[Some(&bgl0), Some(&bgl1)],
-            immediate_size: 0,
-        });
+        let layout = pipeline_layout(d, "scan", &[&bgl0, &bgl1]);
         ScanPass {
             reduce: pipeline(gpu, &layout, &module, "scan_reduce"),
             blocks: pipeline(gpu, &layout, &module, "scan_blocks"),

@@ -2,7 +2,7 @@
 //! sorted into Morton-keyed cells, one neighbour scan that lists each candidate's
 //! higher-priority conflicts, then [`ROUNDS`] rounds over those lists, all recorded into one
 //! submission with nothing read back. The CPU reference is `reference::decide`.
-use super::compute::{bind, bind_at, params, pass, pipeline, storage, Recorder};
+use super::compute::{bind, bind_at, params, pass, pipeline, pipeline_layout, storage, Recorder};
 use super::scan::{Scan, ScanPass};
 use crate::error::Result;
 use crate::gpu::Gpu;
@@ -148,11 +148,7 @@ impl SpacingPass {
                 storage(7, false),
             ],
         });
-        let layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("spacing"),
-            bind_group_layouts: &[Some(&bgl0), Some(&bgl1)],
-            immediate_size: 0,
-        });
+        let layout = pipeline_layout(d, "spacing", &[&bgl0, &bgl1]);
         let bgl_listing = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("spacing: listing the undecided"),
             entries: &[storage(2, true), storage(9, false)],
@@ -166,15 +162,8 @@ impl SpacingPass {
                 storage(8, true),
             ],
         });
-        let with = |label, bgl| {
-            d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: &[Some(&bgl0), Some(bgl)],
-                immediate_size: 0,
-            })
-        };
-        let listing_layout = with("spacing: listing", &bgl_listing);
-        let listed_layout = with("spacing: listed rounds", &bgl_listed);
+        let listing_layout = pipeline_layout(d, "spacing: listing", &[&bgl0, &bgl_listing]);
+        let listed_layout = pipeline_layout(d, "spacing: listed rounds", &[&bgl0, &bgl_listed]);
         SpacingPass {
             list_undecided: pipeline(gpu, &listing_layout, &module, "list_undecided"),
             round_listed: pipeline(gpu, &listed_layout, &module, "round_listed"),

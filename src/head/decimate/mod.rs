@@ -38,7 +38,7 @@ mod queue;
 mod state;
 
 pub use measure::{max_deviation, subdivided_builtin_head, surface_distances, surface_samples};
-pub(crate) use state::point_triangle_distance_sq;
+pub(crate) use state::{point_segment_distance_sq, point_triangle_distance_sq};
 
 /// Scans with more triangles than this are decimated when loaded. 500 k is about five times the
 /// built-in head (103 k), whose density every CPU stage and GPU pass is sized for; its mean

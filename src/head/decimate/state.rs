@@ -73,6 +73,13 @@ pub(super) struct Scratch {
     gaps: Vec<f32>,
 }
 
+/// Squared distance from `p` to the segment `ab` (a point where `a` = `b`).
+pub(crate) fn point_segment_distance_sq(p: Vec3, a: Vec3, b: Vec3) -> f32 {
+    let ab = b - a;
+    let t = ((p - a).dot(ab) / ab.length_squared().max(f32::MIN_POSITIVE)).clamp(0.0, 1.0);
+    (p - (a + t * ab)).length_squared()
+}
+
 /// Squared distance from `p` to the triangle `abc` (Ericson, "Real-Time Collision Detection",
 /// 5.1.5; degenerate triangles fall back to their edges).
 pub(crate) fn point_triangle_distance_sq(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> f32 {
@@ -109,11 +116,7 @@ pub(crate) fn point_triangle_distance_sq(p: Vec3, a: Vec3, b: Vec3, c: Vec3) -> 
     let denom = va + vb + vc;
     if denom.abs() < f32::MIN_POSITIVE || !denom.is_finite() {
         // Degenerate (collinear corners): the nearest of the three edges.
-        let seg = |a: Vec3, b: Vec3| {
-            let ab = b - a;
-            let t = ((p - a).dot(ab) / ab.length_squared().max(f32::MIN_POSITIVE)).clamp(0.0, 1.0);
-            (p - (a + t * ab)).length_squared()
-        };
+        let seg = |a, b| point_segment_distance_sq(p, a, b);
         return seg(a, b).min(seg(b, c)).min(seg(c, a));
     }
     let (v, w) = (vb / denom, vc / denom);
