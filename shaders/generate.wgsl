@@ -12,7 +12,7 @@
 @group(0) @binding(4) var<storage, read> boundary: array<u32>;
 // The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
 // header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, where the
-// per-triangle lists start, padding), bucket starts, roots (3 words each); then, where the
+// per-triangle lists start, padding, five zone spacing factors, padding), bucket starts, roots (3 words each); then, where the
 // layout made them, the lists (src/dots/hair_near.rs): per candidate triangle the end of its
 // run (flagged where the triangle takes the cells instead), and the listed roots. Count 0: no
 // hair, nothing tested.
@@ -132,6 +132,15 @@ fn hair_keep_factor(zone: u32) -> f32 {
     return bitcast<f32>(hair_word(4u + zone));
 }
 
+// The factor on the minimum distance between dots that fits the density between the hairs
+// (mirrors HairGrid::spacing_factor).
+fn hair_spacing_factor(zone: u32) -> f32 {
+    if (!GEN_HAIR || hair_word(0) == 0u || zone > ZONE_BACK) {
+        return 1.0;
+    }
+    return bitcast<f32>(hair_word(HAIR_GRID_SPACING_WORD + zone));
+}
+
 // Whether a dot at p on candidate triangle `tri` would lie within the exclusion radius of a
 // hair root (mirrors HairGrid::blocks: the same f32 distance test). Where the layout listed
 // the roots near each triangle (src/dots/hair_near.rs), over the triangle's own list: one
@@ -208,11 +217,13 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
         thin = rand01(params.seed, g.key, STREAM_GRID_THIN);
     }
     let s = zone_sample(zp, position);
-    // Hair in this built-in zone takes area from the dots (HairGrid::for_plan); scar tissue
+    // Hair in this built-in zone takes area from the dots (HairGrid::for_hairs); scar tissue
     // has none.
     var hair_factor = hair_keep_factor(s.region);
-    if (ZONE_SCARS && hair_factor != 1.0 && scar_tissue(zp.scars, position) > 0.5) {
+    var spacing_factor = hair_spacing_factor(s.region);
+    if (ZONE_SCARS && (hair_factor != 1.0 || spacing_factor != 1.0) && scar_tissue(zp.scars, position) > 0.5) {
         hair_factor = 1.0;
+        spacing_factor = 1.0;
     }
     var keep = s.density * bitcast<f32>(t.w) * hair_factor;
     // Patchy work spares the hairline zone (reference::candidate says why).
@@ -221,7 +232,7 @@ fn make_candidate(id: u32, tri: u32) -> Candidate {
     }
     // Before the hair test, which only `generate` makes (`write_dots` knows the answer).
     let kept = thin < keep;
-    let radius = params.alpha / sqrt(max(zone_density(zp, s.zone), 1e-6));
+    let radius = spacing_factor * params.alpha / sqrt(max(zone_density(zp, s.zone), 1e-6));
     return Candidate(position, normal, radius, s.zone, kept, exposure);
 }
 

@@ -57,6 +57,7 @@ impl Treatment {
             plan.dots.diameter_mm,
             patches_only,
             &hairs,
+            &crate::dots::hair_yield::ZoneSpacing::of(&worked.deposit, &zone),
         );
         let hair_grid = std::sync::Arc::new(hair_grid);
         let layout = Layout::with_hair(&head.mesh, &zone, &worked.deposit, hair_grid)?;

@@ -15,8 +15,10 @@
 //!
 //! Rejection alone would lower the density by the share of the scalp the exclusion discs cover.
 //! The plan's density is per cm² of scalp, and a clinic expects it to hold between the hairs,
-//! so each zone's keep probability is divided by its expected free share (see
+//! so each zone's keep probability is raised by the factor at which the spacing rule keeps that
+//! density in the free share, measured by simulation ([`super::hair_yield`], from
 //! [`HairGrid::for_hairs`]).
+use super::hair_yield::{self, Between, Calibrated, ZoneSpacing};
 use super::patchy::lattice_key;
 use crate::hair::grow::{mean_unit_exclusion_mm2, mean_unit_size};
 use crate::hair::{HairSettings, Strand};
@@ -36,20 +38,104 @@ pub const HAIR_CELL_MM: f32 = 1.0;
 /// 2×2×2 cells whatever the plan's dot and hair sizes (oversized dots give radii up to 0.83 mm).
 pub const CELL_PER_RADIUS: f32 = 2.5;
 
-/// The largest keep-probability boost of a zone: full compensation up to 75% of the area
-/// covered by exclusion discs. Denser hair than that (far beyond natural) keeps its loss rather
-/// than asking for unbounded candidates.
-pub const MAX_KEEP_FACTOR: f32 = 4.0;
+pub use super::hair_yield::MAX_KEEP_FACTOR;
 
 /// Words ahead of the bucket table in the GPU buffer: root count, bucket mask, cell edge (f32
 /// bits), exclusion radius (f32 bits), the five zones' keep factors (f32 bits), where the
-/// per-triangle lists start (`hair_near`; 0 where there are none), padding.
-pub const HEADER_WORDS: usize = 12;
+/// per-triangle lists start (`hair_near`; 0 where there are none), padding, the five zones'
+/// spacing factors from [`SPACING_WORD`] (f32 bits), padding.
+pub const HEADER_WORDS: usize = 20;
+/// Header word of the first zone's spacing factor.
+pub const SPACING_WORD: usize = 12;
 
 /// No dot centre closer than this to a hair root, mm: the hair's radius, the healed dot's
 /// radius and [`HAIR_CLEARANCE_MM`].
 pub fn exclusion_radius_mm(hair_diameter_mm: f32, dot_diameter_mm: f32) -> f32 {
     0.5 * hair_diameter_mm + 0.5 * dot_diameter_mm + HAIR_CLEARANCE_MM
+}
+
+/// Follicular units per mm² in built-in zone `z`.
+fn units_per_mm2(hair: &HairSettings, z: ZoneId) -> f32 {
+    hair.density_per_cm2 / 100.0 * hair.coverage(z) / mean_unit_size()
+}
+
+/// Each zone's factor that gives back the candidates the exclusion discs take: hair grows at
+/// a Poisson-like density of follicular units whose discs overlap (the units are the Poisson
+/// points, each excluding the union of its hairs' discs), so discs of radius `radius` leave a
+/// share e^(−μA) of the scalp free.
+pub fn open_ground_factors(hair: &HairSettings, radius: f32) -> [f32; 5] {
+    let unit_area = mean_unit_exclusion_mm2(radius);
+    ZoneId::ALL.map(|z| {
+        (units_per_mm2(hair, z) * unit_area)
+            .exp()
+            .min(MAX_KEEP_FACTOR)
+    })
+}
+
+/// Each zone's measured factors ([`hair_yield::calibrate`], from the open-ground one), the
+/// zones in parallel, each set of figures measured once a process (a session builds the same
+/// treatment many times: viewer, contact sheets, tests).
+fn calibrated_factors(
+    hair: &HairSettings,
+    radius: f32,
+    spacing: &ZoneSpacing,
+    open: [f32; 5],
+) -> [Calibrated; 5] {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<[u32; 5], Calibrated>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let between = ZoneId::ALL.map(|z| Between {
+        dots_per_mm2: spacing.dots_per_mm2[z as usize],
+        alpha: spacing.alpha,
+        units_per_mm2: units_per_mm2(hair, z),
+        radius_mm: radius,
+    });
+    let started = std::time::Instant::now();
+    let measured = crate::parallel::map_indices(5, crate::parallel::threads(), |k| {
+        let b = &between[k];
+        let key = [
+            b.dots_per_mm2.to_bits(),
+            b.alpha.to_bits(),
+            b.units_per_mm2.to_bits(),
+            b.radius_mm.to_bits(),
+            open[k].to_bits(),
+        ];
+        if let Some(c) = cache.lock().ok().and_then(|c| c.get(&key).copied()) {
+            return c;
+        }
+        let c = hair_yield::calibrate(b, open[k]);
+        if let Ok(mut m) = cache.lock() {
+            m.insert(key, c);
+        }
+        c
+    });
+    log::debug!(
+        "keep and spacing factors between the hairs measured in {} ms",
+        started.elapsed().as_millis()
+    );
+    ZoneId::ALL.map(|z| {
+        let c = measured[z as usize];
+        if c.yield_ratio < 1.0 - hair_yield::TOLERANCE {
+            log::warn!(
+                "the {} zone's hair leaves room for only {:.0}% of its planned dot density \
+                 ({:.1}/cm²) between the hairs",
+                z.name(),
+                100.0 * c.yield_ratio,
+                100.0 * between[z as usize].dots_per_mm2
+            );
+        }
+        log::debug!(
+            "{} zone: keep factor {:.3} (free share alone {:.3}), spacing factor {:.3}, yield \
+             ratio {:.3}",
+            z.name(),
+            c.keep_factor,
+            open[z as usize],
+            c.spacing_factor,
+            c.yield_ratio
+        );
+        c
+    })
 }
 
 /// Hair roots in a hashed grid (see the module notes). Empty for plans without hair: then no
@@ -65,6 +151,9 @@ pub struct HairGrid {
     /// Factor on each zone's keep probability (index: `ZoneId as usize`) that restores the
     /// plan's density over the area the exclusion takes.
     pub keep_factor: [f32; 5],
+    /// Factor (≤ 1) on each zone's minimum distance between dots, so that the plan's density
+    /// fits between the hairs ([`hair_yield`]).
+    pub spacing_factor: [f32; 5],
 }
 
 impl Default for HairGrid {
@@ -90,6 +179,7 @@ impl HairGrid {
             starts: vec![0, 0],
             roots: Vec::new(),
             keep_factor: [1.0; 5],
+            spacing_factor: [1.0; 5],
         }
     }
 
@@ -135,45 +225,63 @@ impl HairGrid {
             starts,
             roots: sorted,
             keep_factor,
+            spacing_factor: [1.0; 5],
         }
     }
 
-    /// The grid of a plan's grown `hairs`. Keep factors: hair grows at a Poisson-like
-    /// `λ` = natural density × the zone's fraction, so discs of radius r leave a share
-    /// e^(−λπr²) of the scalp free; dividing the keep probability by it puts the plan's density
-    /// (per cm² of scalp) into the free share. Zone by zone, so the 24 mm over which hair gives
-    /// way from one zone to the next is compensated with the zone's own figure. Plans with
-    /// alopecia patches (`patches_only`) treat only the patches, which are bald: no
-    /// compensation there. `hair`: the plan's hair; `dot_diameter_mm`: the planned dots'.
+    /// The grid of a plan's grown `hairs`, with each zone's keep factor: the one at which the
+    /// spacing rule keeps, between the hairs, the plan's density per cm² of scalp, measured by
+    /// [`hair_yield::calibrate`] from the zone's dot density and spacing (`spacing`). Zone by
+    /// zone, so the 24 mm over which hair gives way from one zone to the next is compensated
+    /// with the zone's own figure. Plans with alopecia patches (`patches_only`) treat only the
+    /// patches, which are bald: no compensation there. `hair`: the plan's hair;
+    /// `dot_diameter_mm`: the planned dots'.
     pub fn for_hairs(
         hair: &HairSettings,
         dot_diameter_mm: f32,
         patches_only: bool,
         hairs: &[Strand],
+        spacing: &ZoneSpacing,
     ) -> HairGrid {
         if hairs.is_empty() {
             return HairGrid::empty();
         }
         let radius = exclusion_radius_mm(hair.diameter_mm, dot_diameter_mm);
-        let mut keep_factor = [1.0f32; 5];
-        let unit_area = mean_unit_exclusion_mm2(radius);
+        let mut factors = [Calibrated::NEUTRAL; 5];
         if !patches_only {
-            for z in ZoneId::ALL {
-                // Hairs come in follicular units whose discs overlap: the units are the
-                // Poisson points, each excluding the union of its hairs' discs.
-                let units_per_mm2 =
-                    hair.density_per_cm2 / 100.0 * hair.coverage(z) / mean_unit_size();
-                keep_factor[z as usize] = (units_per_mm2 * unit_area).exp().min(MAX_KEEP_FACTOR);
-            }
+            let open = open_ground_factors(hair, radius);
+            factors = if spacing.lattice {
+                // Grid spacing puts one dot per lattice node, no spacing rule to saturate:
+                // the free share is all there is to give back.
+                open.map(|keep_factor| Calibrated {
+                    keep_factor,
+                    ..Calibrated::NEUTRAL
+                })
+            } else {
+                calibrated_factors(hair, radius, spacing, open)
+            };
         }
         let roots: Vec<[f32; 3]> = hairs.iter().map(|h| h.root.to_array()).collect();
-        HairGrid::new(&roots, radius, keep_factor)
+        let mut grid = HairGrid::new(&roots, radius, factors.map(|c| c.keep_factor));
+        if !grid.is_empty() {
+            grid.spacing_factor = factors.map(|c| c.spacing_factor);
+        }
+        grid
     }
 
     /// The factor on the keep probability of a candidate in built-in zone `zone` (1 without
     /// hair, and for any other zone id).
     pub fn keep_factor(&self, zone: ZoneId) -> f32 {
         match self.keep_factor.get(zone as usize) {
+            Some(f) if !self.is_empty() => *f,
+            _ => 1.0,
+        }
+    }
+
+    /// The factor on the minimum distance between dots in built-in zone `zone` (1 without
+    /// hair, and for any other zone id).
+    pub fn spacing_factor(&self, zone: ZoneId) -> f32 {
+        match self.spacing_factor.get(zone as usize) {
             Some(f) if !self.is_empty() => *f,
             _ => 1.0,
         }
@@ -249,6 +357,8 @@ impl HairGrid {
         w.push(self.cell_mm.to_bits());
         w.push(self.radius_mm.to_bits());
         w.extend(self.keep_factor.iter().map(|f| f.to_bits()));
+        w.resize(SPACING_WORD, 0);
+        w.extend(self.spacing_factor.iter().map(|f| f.to_bits()));
         w.resize(HEADER_WORDS, 0);
         w.extend_from_slice(&self.starts);
         w.extend(self.roots.iter().flatten().map(|f| f.to_bits()));
@@ -262,10 +372,22 @@ mod tests {
     use crate::hash::rand01;
     use crate::plan::Plan;
 
-    /// The grid of `plan`'s hair, as `Treatment::new` builds it.
-    fn for_plan(plan: &Plan, hairs: &[Strand]) -> HairGrid {
+    /// The grid of `plan`'s hair, as `Treatment::new` builds it, with dots at `dots_per_mm2` in
+    /// every zone (on a lattice or spaced).
+    fn for_plan(plan: &Plan, hairs: &[Strand], dots_per_mm2: f32, lattice: bool) -> HairGrid {
         let patches_only = !plan.alopecia.patches.is_empty();
-        HairGrid::for_hairs(&plan.hair, plan.dots.diameter_mm, patches_only, hairs)
+        let spacing = ZoneSpacing {
+            alpha: plan.dots.spacing,
+            dots_per_mm2: [dots_per_mm2; 5],
+            lattice,
+        };
+        HairGrid::for_hairs(
+            &plan.hair,
+            plan.dots.diameter_mm,
+            patches_only,
+            hairs,
+            &spacing,
+        )
     }
 
     fn brute(roots: &[[f32; 3]], r: f32, p: Vec3) -> bool {
@@ -355,7 +477,8 @@ mod tests {
             unit_size: 1,
             unit: 0,
         };
-        let g = for_plan(&plan, &[hair]);
+        // On a lattice (grid spacing) the free share is all: the open-ground factors.
+        let g = for_plan(&plan, &[hair], 0.25, true);
         let r = exclusion_radius_mm(0.08, plan.dots.diameter_mm);
         assert!((r - 0.36).abs() < 0.02, "{r}");
         // 80 hairs/cm² on the top in units of 2.25: e^(0.8/2.25·A) with A the unit's exclusion
@@ -365,8 +488,39 @@ mod tests {
         assert!((g.keep_factor(ZoneId::Top) - (0.8 / 2.25 * a).exp()).abs() < 1e-4);
         assert!((g.keep_factor(ZoneId::Sides) - (2.0 / 2.25 * a).exp()).abs() < 1e-4);
         assert!(g.keep_factor(ZoneId::Top) < 1.38 && g.keep_factor(ZoneId::Sides) < 2.26);
+        assert_eq!(g.keep_factor(ZoneId::Hairline), 1.0);
+        // Spaced dots: the measured factors (hair_yield), each zone its own, rising with the
+        // zone's hair, none where there is none.
+        let spaced = for_plan(&plan, &[hair], 0.25, false);
+        let (top, sides) = (
+            spaced.keep_factor(ZoneId::Top),
+            spaced.keep_factor(ZoneId::Sides),
+        );
+        assert!(
+            1.0 < top && top <= sides && sides <= MAX_KEEP_FACTOR,
+            "{top} {sides}"
+        );
+        assert_eq!(spaced.keep_factor(ZoneId::Hairline), 1.0);
+        let measured = hair_yield::calibrate(
+            &Between {
+                dots_per_mm2: 0.25,
+                alpha: plan.dots.spacing,
+                units_per_mm2: 2.0 / mean_unit_size(),
+                radius_mm: r,
+            },
+            g.keep_factor(ZoneId::Sides),
+        );
+        assert_eq!(sides, measured.keep_factor);
+        assert_eq!(
+            spaced.spacing_factor(ZoneId::Sides),
+            measured.spacing_factor
+        );
+        assert_eq!(spaced.spacing_factor(ZoneId::Hairline), 1.0);
+        assert!(ZoneId::ALL.iter().all(|z| g.spacing_factor(*z) == 1.0));
         plan.alopecia.patches = vec![[0.0, 60.0, 30.0, 20.0]];
-        let g = for_plan(&plan, &[hair]);
-        assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);
+        for lattice in [true, false] {
+            let g = for_plan(&plan, &[hair], 0.25, lattice);
+            assert_eq!(g.keep_factor(ZoneId::Sides), 1.0);
+        }
     }
 }

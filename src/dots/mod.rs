@@ -28,6 +28,7 @@ mod compute;
 pub mod generate;
 pub mod hair_grid;
 pub mod hair_near;
+pub mod hair_yield;
 pub mod intensity;
 pub mod layout;
 pub mod patchy;

@@ -74,9 +74,14 @@ pub fn candidate(
     let s = zone.sample(position);
     // Hair in this built-in zone takes area from the dots (HairGrid::for_hairs); scar tissue
     // has none.
-    let mut hair_factor = layout.hair.keep_factor(s.region);
-    if hair_factor != 1.0 && zone.scars.tissue(position) > 0.5 {
-        hair_factor = 1.0;
+    // Between the hairs the dots are also spaced closer, so that the density fits there
+    // (`hair_yield`).
+    let (mut hair_factor, mut spacing_factor) = (
+        layout.hair.keep_factor(s.region),
+        layout.hair.spacing_factor(s.region),
+    );
+    if (hair_factor != 1.0 || spacing_factor != 1.0) && zone.scars.tissue(position) > 0.5 {
+        (hair_factor, spacing_factor) = (1.0, 1.0);
     }
     let mut keep_p = s.density_per_mm2 * layout.inv_bound[tri] * hair_factor;
     // Patchy work spares the hairline zone: it is worked apart, with a single needle, and an
@@ -90,7 +95,7 @@ pub fn candidate(
         id,
         position,
         normal,
-        radius: p.alpha / zone.zone_density(s.zone).max(1e-6).sqrt(),
+        radius: spacing_factor * p.alpha / zone.zone_density(s.zone).max(1e-6).sqrt(),
         zone: s.zone,
         kept,
         priority: rand_u32(p.seed, id, stream::PRIORITY),

@@ -69,6 +69,19 @@ pub fn mean_unit_size() -> f32 {
         .sum()
 }
 
+/// Where hair `hid` of a unit of `size` hairs leaves the skin, relative to the unit's centre:
+/// (angle round it, radians; distance, mm). A single hair sits on the centre.
+pub fn hair_offset(seed: u32, hid: u32, size: u32) -> (f32, f32) {
+    let phi = std::f32::consts::TAU * rand01(seed, hid, stream::HAIR_OFFSET_ANGLE);
+    let off = if size == 1 {
+        0.0
+    } else {
+        UNIT_SPREAD_MM.0
+            + (UNIT_SPREAD_MM.1 - UNIT_SPREAD_MM.0) * rand01(seed, hid, stream::HAIR_OFFSET_MM)
+    };
+    (phi, off)
+}
+
 /// Mean area round one follicular unit within `radius` of any of its hairs, mm²: the union of
 /// their discs, by Steiner's formula on the convex hull of the openings (area + perimeter·r +
 /// πr²; exact where the discs cover the hull, as they do for radii over the unit's 0.3 mm).
@@ -81,15 +94,7 @@ pub fn mean_unit_exclusion_mm2(radius: f32) -> f32 {
         let size = unit_size(rand01(0, id, stream::HAIR_UNIT));
         let pts: Vec<glam::Vec2> = (0..size)
             .map(|j| {
-                let hid = id * 4 + j;
-                let phi = std::f32::consts::TAU * rand01(0, hid, stream::HAIR_OFFSET_ANGLE);
-                let off = if size == 1 {
-                    0.0
-                } else {
-                    UNIT_SPREAD_MM.0
-                        + (UNIT_SPREAD_MM.1 - UNIT_SPREAD_MM.0)
-                            * rand01(0, hid, stream::HAIR_OFFSET_MM)
-                };
+                let (phi, off) = hair_offset(0, id * 4 + j, size);
                 glam::Vec2::from_angle(phi) * off
             })
             .collect();
@@ -235,13 +240,7 @@ pub fn grow(head: &Head, zone: &Zone, settings: &HairSettings, seed: u32) -> Vec
                 // Hair ids: four per unit, after the unit's own id.
                 let hid = id.wrapping_mul(4).wrapping_add(j);
                 let r = |s: u32| rand01(seed, hid, s);
-                let phi = std::f32::consts::TAU * r(stream::HAIR_OFFSET_ANGLE);
-                let off = if size == 1 {
-                    0.0
-                } else {
-                    UNIT_SPREAD_MM.0
-                        + (UNIT_SPREAD_MM.1 - UNIT_SPREAD_MM.0) * r(stream::HAIR_OFFSET_MM)
-                };
+                let (phi, off) = hair_offset(seed, hid, size);
                 let root = p + (dir * phi.cos() + side * phi.sin()) * off;
                 // The hairs of a unit fan out a little round the unit's flow.
                 let twist = 0.25 * (2.0 * r(stream::HAIR_TWIST) - 1.0);

@@ -73,6 +73,10 @@ pub fn constants() -> Vec<Constant> {
         U32(crate::dots::hair_grid::HEADER_WORDS as u32),
     ));
     v.push(c(
+        "HAIR_GRID_SPACING_WORD",
+        U32(crate::dots::hair_grid::SPACING_WORD as u32),
+    ));
+    v.push(c(
         "HAIR_NEAR_TABLE_WORD",
         U32(crate::dots::hair_near::TABLE_WORD as u32),
     ));

@@ -5,7 +5,7 @@ use crate::common;
 use common::{assert_agree, engine, head};
 use glam::Vec3;
 use scalp::dots::reference::{candidate_triangle, outranks};
-use scalp::dots::{Dot, Layout};
+use scalp::dots::{Dot, HairGrid, Layout};
 use scalp::plan::Plan;
 use scalp::treatment::Treatment;
 use scalp::worked::Worked;
@@ -53,11 +53,20 @@ fn chunked_generation_matches_the_reference_across_chunk_borders() {
     let gpu = gpu_dots.read(&engine().gpu).unwrap();
     let cpu = t.reference_dots(h);
     assert_agree(&gpu, &cpu);
-    assert_min_spacing(&gpu, &t.zone, t.plan.dots.spacing);
+    assert_min_spacing(&gpu, &t.zone, t.plan.dots.spacing, &t.layout.hair);
 }
 
-fn assert_min_spacing(dots: &[Dot], zone: &Zone, alpha: f32) {
-    let radius = |d: &Dot| alpha / zone.zone_density(d.zone()).sqrt();
+/// No two dots closer than the larger of their minimum distances: α/√(zone density), times the
+/// zone's spacing factor between the client's hairs (`hair`; 1 in scar tissue).
+fn assert_min_spacing(dots: &[Dot], zone: &Zone, alpha: f32, hair: &HairGrid) {
+    let radius = |d: &Dot| {
+        let between_hairs = if d.in_scar_tissue() {
+            1.0
+        } else {
+            hair.spacing_factor(zone.sample(d.position()).region)
+        };
+        between_hairs * alpha / zone.zone_density(d.zone()).sqrt()
+    };
     let cell = dots.iter().map(radius).fold(0.0f32, f32::max);
     let key = |p: Vec3| {
         let c = (p / cell).floor();
@@ -143,38 +152,49 @@ fn dots_lie_on_the_surface_inside_the_zone_at_the_planned_density_and_spacing() 
         assert_eq!(d.zone(), s.zone);
     }
 
-    // Planned count: within 4% of ∫ density dA over the treated area.
+    // Planned count: within 2% of ∫ density dA over the treated area (measured: 0.3% under,
+    // the client's hair on the sides and back included).
     let n = dots.len() as f64;
     let expected = t.layout.expected_dots;
+    println!("{n} dots, plan asks for {expected:.0}");
     assert!(
-        (n - expected).abs() < 0.04 * expected,
+        (n - expected).abs() < 0.02 * expected,
         "{n} dots, plan asks for {expected:.0}"
     );
 
-    // Density of the fully ramped interior of the top zone, measured per cm² of its area.
-    let mut area_mm2 = 0.0f64;
-    for k in 0..h.mesh.triangle_count() {
-        let [a, b, c] = h.mesh.triangle(k);
-        let s = t.zone.sample((a + b + c) / 3.0);
-        if s.zone == scalp::zone::ZoneId::Top && s.ramp >= 1.0 {
-            area_mm2 += h.mesh.triangle_area(k) as f64;
+    // Density of the fully ramped interior of the top zone (bald) and of the sides (where the
+    // client's own hair takes ~23% of the scalp and the dots go between the hairs, spaced
+    // closer there), measured per cm² of the zone's area.
+    use scalp::zone::ZoneId;
+    assert!(t.layout.hair.spacing_factor(ZoneId::Sides) < 0.99);
+    for (zone, planned) in [
+        (ZoneId::Top, plan.density.top),
+        (ZoneId::Sides, plan.density.sides),
+    ] {
+        let mut area_mm2 = 0.0f64;
+        for k in 0..h.mesh.triangle_count() {
+            let [a, b, c] = h.mesh.triangle(k);
+            let s = t.zone.sample((a + b + c) / 3.0);
+            if s.zone == zone && s.ramp >= 1.0 {
+                area_mm2 += h.mesh.triangle_area(k) as f64;
+            }
         }
+        let inside = dots
+            .iter()
+            .filter(|d| {
+                let s = t.zone.sample(d.position());
+                s.zone == zone && s.ramp >= 1.0
+            })
+            .count() as f64;
+        let per_cm2 = inside / (area_mm2 / 100.0);
+        println!("{zone:?}: {per_cm2:.1} dots/cm², plan {planned}");
+        assert!(
+            (per_cm2 - planned as f64).abs() < 0.05 * planned as f64,
+            "{zone:?}: {per_cm2:.1} dots/cm², plan {planned}"
+        );
     }
-    let inside = dots
-        .iter()
-        .filter(|d| {
-            let s = t.zone.sample(d.position());
-            s.zone == scalp::zone::ZoneId::Top && s.ramp >= 1.0
-        })
-        .count() as f64;
-    let per_cm2 = inside / (area_mm2 / 100.0);
-    assert!(
-        (per_cm2 - plan.density.top as f64).abs() < 0.05 * plan.density.top as f64,
-        "top zone: {per_cm2:.1} dots/cm², plan {}",
-        plan.density.top
-    );
 
-    assert_min_spacing(&dots, &t.zone, plan.dots.spacing);
+    assert_min_spacing(&dots, &t.zone, plan.dots.spacing, &t.layout.hair);
 
     // No grid, no clumps: nearest-neighbour distances vary (a grid has CV ≈ 0), and none is
     // below the minimum (checked above).

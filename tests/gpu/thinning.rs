@@ -299,11 +299,12 @@ fn the_plan_density_holds_between_the_hairs() {
         }
     }
     println!("total: {} dots with hair, {} without", a.len(), b.len());
-    // Measured (seed of the plan, built-in head): 5–7% short in the top, crown, sides and back,
-    // where the hair takes 26–58% of the area; without the keep factors it would be 26–58%
-    // short. The rest is the spacing rule's yield in the free area, which is full of holes
-    // about the size of the minimum spacing: candidate_excess is calibrated on open ground.
-    assert!(worst < 0.08, "density off by {:.1}%", 100.0 * worst);
+    // Measured (seed of the plan, built-in head): within 1.1% in the top, crown and back and 3%
+    // over on the sides, where the hair takes 15–39% of the area. With the free share alone
+    // made up for (e^(μA)) it was 5–7% short: the spacing rule keeps fewer dots in a free share
+    // full of holes about the size of its minimum distance, which `hair_yield` measures and
+    // makes up for; without any factor it would be 15–39% short.
+    assert!(worst < 0.045, "density off by {:.1}%", 100.0 * worst);
 }
 
 /// The largest dots and hairs a plan may have (`dots.diameter_mm` 1.0, `hair.diameter_mm` 0.15):
