@@ -52,6 +52,7 @@ impl Treatment {
         let zone = Zone::new(&worked.zone, &head.landmarks);
         let hairs = std::sync::Arc::new(grow_hairs(head, &worked, &zone, &plan.hair));
         let patches_only = !plan.alopecia.patches.is_empty();
+        let hair_started = std::time::Instant::now();
         let hair_grid = crate::dots::HairGrid::for_hairs(
             &plan.hair,
             plan.dots.diameter_mm,
@@ -60,7 +61,9 @@ impl Treatment {
             &crate::dots::hair_yield::ZoneSpacing::of(&worked.deposit, &zone),
         );
         let hair_grid = std::sync::Arc::new(hair_grid);
-        let layout = Layout::with_hair(&head.mesh, &zone, &worked.deposit, hair_grid)?;
+        let hair_ms = hair_started.elapsed().as_secs_f64() * 1e3;
+        let mut layout = Layout::with_hair(&head.mesh, &zone, &worked.deposit, hair_grid)?;
+        layout.hair_ms = hair_ms;
         let exposure = crate::exposure::cached_vertex_exposure(&head.mesh, &plan.exposure);
         Ok(Treatment {
             plan,

@@ -92,24 +92,39 @@ fn calibrated_factors(
         radius_mm: radius,
     });
     let started = std::time::Instant::now();
-    let measured = crate::parallel::map_indices(5, crate::parallel::threads(), |k| {
+    let key = |k: usize| {
         let b = &between[k];
-        let key = [
+        [
             b.dots_per_mm2.to_bits(),
             b.alpha.to_bits(),
             b.units_per_mm2.to_bits(),
             b.radius_mm.to_bits(),
             open[k].to_bits(),
-        ];
-        if let Some(c) = cache.lock().ok().and_then(|c| c.get(&key).copied()) {
+        ]
+    };
+    // Zones alike (the sides and the back, usually) are measured once.
+    let mut distinct: Vec<usize> = Vec::new();
+    for k in 0..5 {
+        if !distinct.iter().any(|&j| key(j) == key(k)) {
+            distinct.push(k);
+        }
+    }
+    let measured = crate::parallel::map(&distinct, |&k| {
+        if let Some(c) = cache.lock().ok().and_then(|c| c.get(&key(k)).copied()) {
             return c;
         }
-        let c = hair_yield::calibrate(b, open[k]);
+        let c = hair_yield::calibrate(&between[k], open[k]);
         if let Ok(mut m) = cache.lock() {
-            m.insert(key, c);
+            m.insert(key(k), c);
         }
         c
     });
+    let measured: Vec<Calibrated> = (0..5)
+        .map(|k| {
+            let i = distinct.iter().position(|&j| key(j) == key(k));
+            i.map_or(Calibrated::NEUTRAL, |i| measured[i])
+        })
+        .collect();
     log::debug!(
         "keep and spacing factors between the hairs measured in {} ms",
         started.elapsed().as_millis()

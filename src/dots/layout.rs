@@ -67,6 +67,17 @@ pub struct Layout {
     /// Wall time this layout took on the CPU (on every thread), ms: part of generating the
     /// dots, so `scalp bench` counts it.
     pub build_ms: f64,
+    /// Wall time of the hair grid it was given, with its keep and spacing factors
+    /// (`HairGrid::for_hairs`, as `Treatment::new` measured it; 0 otherwise), ms: also part of
+    /// generating the dots.
+    pub hair_ms: f64,
+}
+
+impl Layout {
+    /// The CPU's part of generating the dots, ms: this layout and its hair grid.
+    pub fn cpu_ms(&self) -> f64 {
+        self.build_ms + self.hair_ms
+    }
 }
 
 /// Points of a triangle at which the zone is sampled for area and expected-count estimates:
@@ -474,6 +485,7 @@ impl Layout {
             hair_near,
             hair,
             build_ms: built.elapsed().as_secs_f64() * 1e3,
+            hair_ms: 0.0,
         })
     }
 }

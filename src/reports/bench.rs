@@ -69,8 +69,8 @@ pub struct BenchResult {
     /// Whether the compute path ran its workgroup-memory entry (`DotSums`); false on the
     /// raster path.
     pub workgroup_sums: bool,
-    /// Wall time of the candidates' layout on the CPU (`Layout::build_ms`), ms: the first part
-    /// of generating the dots.
+    /// Wall time of the candidates' layout and the hair grid on the CPU (`Layout::cpu_ms`), ms:
+    /// the first part of generating the dots.
     pub layout_ms: f64,
     /// Wall time of the rest of the generation (uploads, each chunk's submission and its
     /// readback), ms.
@@ -219,7 +219,7 @@ pub fn run(
         };
         gpu.wait()?;
         let generate_ms = t0.elapsed().as_secs_f64() * 1e3;
-        let layout_ms = t.layout.build_ms;
+        let layout_ms = t.layout.cpu_ms();
         rate = Some(dots.total() as f64 / ((layout_ms + generate_ms) / 1e3).max(1e-9));
         steps.done += 1;
         let mut aged = engine.ager.allocate(gpu, &dots);
@@ -403,7 +403,7 @@ impl Bench<'_> {
                     .sums
                     .min_overlap(dots, self.engine.gpu.is_cpu())
                     .is_some(),
-            layout_ms: case.treatment.layout.build_ms,
+            layout_ms: case.treatment.layout.cpu_ms(),
             generate_ms: case.generate_ms,
             age_ms: age,
             age_wall_ms,
@@ -415,7 +415,7 @@ impl Bench<'_> {
             frame_ms_p95: percentile(frame_ms, 0.95),
             frame_ms_p99: percentile(frame_ms, 0.99),
             generate_dots_per_second: dots as f64
-                / ((case.treatment.layout.build_ms + case.generate_ms) / 1e3).max(1e-9),
+                / ((case.treatment.layout.cpu_ms() + case.generate_ms) / 1e3).max(1e-9),
             age_dots_per_second: dots as f64 / (age_wall_ms / 1e3).max(1e-9),
             draw_dots_per_second: dots as f64 / draw_s.max(1e-9),
             bytes_per_dot,

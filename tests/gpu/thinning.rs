@@ -299,8 +299,8 @@ fn the_plan_density_holds_between_the_hairs() {
         }
     }
     println!("total: {} dots with hair, {} without", a.len(), b.len());
-    // Measured (seed of the plan, built-in head): within 1.1% in the top, crown and back and 3%
-    // over on the sides, where the hair takes 15–39% of the area. With the free share alone
+    // Measured (seed of the plan, built-in head): within 0.9% in the top, crown and back and
+    // 3.3% over on the sides, where the hair takes 15–39% of the area. With the free share alone
     // made up for (e^(μA)) it was 5–7% short: the spacing rule keeps fewer dots in a free share
     // full of holes about the size of its minimum distance, which `hair_yield` measures and
     // makes up for; without any factor it would be 15–39% short.
