@@ -91,12 +91,17 @@ pub const MAX_KEEP_FACTOR: f32 = 4.0;
 /// The closest the dots between the hairs are spaced, as a factor on the plan's minimum
 /// distance. Half: a zone whose hair needs more than that has no room left for the plan.
 pub const MIN_SPACING_FACTOR: f32 = 0.5;
-/// Follicular units in the square: enough that the hair's own randomness moves the measured
-/// yield by ~0.3% at natural densities.
-const UNITS: f32 = 8000.0;
+/// Follicular units in the square, at least and at most: enough that the hair's own
+/// randomness moves the measured yield by ~0.3% at natural densities, and a bound on its cost.
+const UNITS: (f32, f32) = (8000.0, 40_000.0);
 /// Dots the square holds on open ground, at least and at most (sparse hair against dense dots
 /// would otherwise ask for millions).
 const DOTS: (f32, f32) = (16_000.0, 60_000.0);
+/// Fewest dots a square must hold to say anything. Fewer, where the dots are so sparse against
+/// the hair (a handful over the head, as `--dots 10` asks) that [`UNITS`] bounds the square:
+/// each dot then stands far from the next, its rule rarely meets a disc, and the open-ground
+/// factor is the answer.
+const MIN_DOTS: f32 = 1000.0;
 /// The yield ratio counts as reached within this.
 pub const TOLERANCE: f32 = 0.003;
 /// Simulation runs at most per setting searched (each a greedy pass over the square).
@@ -121,6 +126,14 @@ struct Cand {
     blocked: bool,
 }
 
+/// Area of zone `b`'s square, mm² (see [`UNITS`] and [`DOTS`]).
+fn square_area(b: &Between) -> f32 {
+    let (lambda, mu) = (b.dots_per_mm2, b.units_per_mm2);
+    (UNITS.0 / mu)
+        .clamp(DOTS.0 / lambda, DOTS.1 / lambda)
+        .min(UNITS.1 / mu)
+}
+
 /// The periodic square of one zone (see the module notes).
 struct Square {
     side: f32,
@@ -142,7 +155,7 @@ impl Square {
     /// The square of zone `b`, its candidates thrown for keep factors up to `top_keep`.
     fn new(b: &Between, top_keep: f32, seed: u32) -> Square {
         let lambda = b.dots_per_mm2;
-        let area = (UNITS / b.units_per_mm2).clamp(DOTS.0 / lambda, DOTS.1 / lambda);
+        let area = square_area(b);
         let side = area.sqrt();
         let spacing = b.alpha / lambda.sqrt();
         let wrap = |p: Vec2| Vec2::new(p.x.rem_euclid(side), p.y.rem_euclid(side));
@@ -189,7 +202,10 @@ impl Square {
     fn kept(&self, keep: f32, spacing: f32, hair: bool) -> u32 {
         let d = self.spacing * spacing;
         // Cells at least one distance wide: a dot's rivals lie in the 3×3 round its own.
-        let n = ((self.side / d).floor() as usize).clamp(3, 1 << 12);
+        // At most ~4 cells a dot (the count thrown bounds it): cells wider than the distance
+        // only cost longer lists.
+        let most = (2.0 * (self.cands.len() as f32).sqrt()) as usize + 3;
+        let n = ((self.side / d).floor() as usize).clamp(3, most.max(3));
         let cell_mm = self.side / n as f32;
         let cell = |v: f32| ((v / cell_mm) as usize).min(n - 1);
         // Each cell's dots as a linked list: its last dot, and each dot's previous one.
@@ -234,7 +250,9 @@ struct RootCells {
 
 impl RootCells {
     fn new(roots: &[Vec2], side: f32, radius: f32) -> RootCells {
-        let cells = ((side / radius).floor() as usize).clamp(1, 4096);
+        // At least one radius wide, and no more cells than ~4 a root.
+        let most = 2 * (roots.len() as f32).sqrt() as usize + 1;
+        let cells = ((side / radius).floor() as usize).clamp(1, most);
         let mut grid = vec![Vec::new(); cells * cells];
         let cell_mm = side / cells as f32;
         for r in roots {
@@ -291,6 +309,12 @@ fn calibrate_with_seed(b: &Between, open: f32, seed: u32) -> Calibrated {
         return Calibrated::NEUTRAL;
     }
     let open = open.clamp(1.0, MAX_KEEP_FACTOR);
+    if square_area(b) * b.dots_per_mm2 < MIN_DOTS {
+        return Calibrated {
+            keep_factor: open,
+            ..Calibrated::NEUTRAL
+        };
+    }
     let square = Square::new(b, open, seed);
     let target = square.kept(1.0, 1.0, false).max(1) as f32;
     let ratio = |keep: f32, spacing: f32| square.kept(keep, spacing, true) as f32 / target;
@@ -468,6 +492,47 @@ mod tests {
             ..dense()
         };
         assert_eq!(calibrate(&b, 1.3), Calibrated::NEUTRAL);
+    }
+
+    #[test]
+    fn extremes_of_the_plan_stay_cheap() {
+        // A handful of dots over the head (`--dots 10`): no square could hold enough of them,
+        // and dots that sparse keep the open-ground factor (the square would have held 10¹⁰
+        // hairs: 43 s and 3.4 GB for `scalp render --dots 10` before the bound).
+        let b = Between {
+            dots_per_mm2: 2e-7,
+            ..dense()
+        };
+        let open = open_ground(&b);
+        let c = calibrate(&b, open);
+        assert_eq!((c.keep_factor, c.spacing_factor), (open, 1.0));
+        // A trace of hair (10 hairs/cm² at 0.1% coverage) under the densest dots the limits
+        // allow, and the plan's sparsest dots (1/cm²) under the sparsest hair: each finishes,
+        // within the bounds of the square.
+        for b in [
+            Between {
+                dots_per_mm2: 10.0,
+                units_per_mm2: 0.1 * 0.001 / mean_unit_size(),
+                ..dense()
+            },
+            Between {
+                dots_per_mm2: 0.01,
+                units_per_mm2: 0.1 * 0.001 / mean_unit_size(),
+                ..dense()
+            },
+        ] {
+            let area = square_area(&b);
+            assert!(
+                area * b.units_per_mm2 <= UNITS.1 * 1.001,
+                "{b:?}: {area} mm²"
+            );
+            assert!(area * b.dots_per_mm2 <= DOTS.1 * 1.001, "{b:?}: {area} mm²");
+            let c = calibrate(&b, open_ground(&b));
+            assert!(
+                c.keep_factor >= 1.0 && c.spacing_factor <= 1.0,
+                "{b:?}: {c:?}"
+            );
+        }
     }
 
     #[test]
