@@ -176,8 +176,10 @@ impl Square {
         let hair = RootCells::new(&roots, side, b.radius_mm);
 
         let n = (candidate_excess(b.alpha) * lambda * top_keep * area).round() as u32;
-        let mut cands: Vec<(u32, Cand)> = (0..n)
-            .map(|i| {
+        // On every thread: the hair test is most of the square's making.
+        let mut cands: Vec<(u32, Cand)> =
+            crate::parallel::map_indices(n as usize, crate::parallel::threads(), |i| {
+                let i = i as u32;
                 let at = |s: u32| side * rand01(seed, i, s);
                 let p = Vec2::new(at(stream::BARY_U), at(stream::BARY_V));
                 let cand = Cand {
@@ -186,8 +188,7 @@ impl Square {
                     blocked: hair.any_within(p, b.radius_mm),
                 };
                 (rand_u32(seed, i, stream::PRIORITY), cand)
-            })
-            .collect();
+            });
         cands.sort_unstable_by_key(|(priority, _)| std::cmp::Reverse(*priority));
         Square {
             side,
@@ -316,9 +317,13 @@ fn calibrate_with_seed(b: &Between, open: f32, seed: u32) -> Calibrated {
         };
     }
     let square = Square::new(b, open, seed);
-    let target = square.kept(1.0, 1.0, false).max(1) as f32;
+    // The first two runs side by side: open ground, and the hair at the open-ground factor.
+    let first = crate::parallel::map_indices(2, crate::parallel::threads(), |k| {
+        square.kept(if k == 0 { 1.0 } else { open }, 1.0, k == 1)
+    });
+    let target = first[0].max(1) as f32;
     let ratio = |keep: f32, spacing: f32| square.kept(keep, spacing, true) as f32 / target;
-    let gap = ratio(open, 1.0) - 1.0;
+    let gap = first[1] as f32 / target - 1.0;
     if gap.abs() <= TOLERANCE {
         return Calibrated {
             keep_factor: open,
