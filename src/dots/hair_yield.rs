@@ -310,7 +310,9 @@ fn calibrate_with_seed(b: &Between, open: f32, seed: u32) -> Calibrated {
         return Calibrated::NEUTRAL;
     }
     let open = open.clamp(1.0, MAX_KEEP_FACTOR);
-    if square_area(b) * b.dots_per_mm2 < MIN_DOTS {
+    // (An unbounded square: dots and hair both vanishingly sparse.)
+    let area = square_area(b);
+    if !area.is_finite() || area * b.dots_per_mm2 < MIN_DOTS {
         return Calibrated {
             keep_factor: open,
             ..Calibrated::NEUTRAL
@@ -511,6 +513,14 @@ mod tests {
         let open = open_ground(&b);
         let c = calibrate(&b, open);
         assert_eq!((c.keep_factor, c.spacing_factor), (open, 1.0));
+        // Both vanishingly sparse (a plan may say 1e-38 of the natural hair): no square at all.
+        let b = Between {
+            dots_per_mm2: 1e-38,
+            units_per_mm2: 1e-38,
+            ..dense()
+        };
+        assert!(!square_area(&b).is_finite());
+        assert_eq!(calibrate(&b, 1.0).spacing_factor, 1.0);
         // A trace of hair (10 hairs/cm² at 0.1% coverage) under the densest dots the limits
         // allow, and the plan's sparsest dots (1/cm²) under the sparsest hair: each finishes,
         // within the bounds of the square.
