@@ -12,8 +12,8 @@
 @group(0) @binding(4) var<storage, read> boundary: array<u32>;
 // The client's hair roots in a hashed grid (src/dots/hair_grid.rs, `HairGrid::gpu_words`):
 // header (count, bucket mask, cell edge, exclusion radius, five zone keep factors, where the
-// per-triangle lists start, padding, five zone spacing factors, padding), bucket starts, roots (3 words each); then, where the
-// layout made them, the lists (src/dots/hair_near.rs): per candidate triangle the end of its
+// per-triangle lists start, padding, five zone spacing factors, padding), bucket starts,
+// roots (3 words each); then, where the layout made them, the lists (src/dots/hair_near.rs): per candidate triangle the end of its
 // run (flagged where the triangle takes the cells instead), and the listed roots. Count 0: no
 // hair, nothing tested.
 // They share the boundary's buffer, so the pass stays within eight storage buffers.

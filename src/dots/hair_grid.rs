@@ -83,7 +83,7 @@ fn calibrated_factors(
 ) -> [Calibrated; 5] {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<[u32; 5], Calibrated>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<[u32; 4], Calibrated>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let between = ZoneId::ALL.map(|z| Between {
         dots_per_mm2: spacing.dots_per_mm2[z as usize],
@@ -92,36 +92,24 @@ fn calibrated_factors(
         radius_mm: radius,
     });
     let started = std::time::Instant::now();
-    let key = |k: usize| {
-        let b = &between[k];
-        [
-            b.dots_per_mm2.to_bits(),
-            b.alpha.to_bits(),
-            b.units_per_mm2.to_bits(),
-            b.radius_mm.to_bits(),
-            open[k].to_bits(),
-        ]
-    };
+    // The open-ground factor follows from the units and the radius, so these say it all.
+    let keys =
+        between.map(|b| [b.dots_per_mm2, b.alpha, b.units_per_mm2, b.radius_mm].map(f32::to_bits));
     // Zones alike (the sides and the back, usually) are measured once.
-    let mut distinct: Vec<usize> = Vec::new();
-    for k in 0..5 {
-        if !distinct.iter().any(|&j| key(j) == key(k)) {
-            distinct.push(k);
-        }
-    }
+    let distinct: Vec<usize> = (0..5).filter(|&k| !keys[..k].contains(&keys[k])).collect();
     let measured = crate::parallel::map(&distinct, |&k| {
-        if let Some(c) = cache.lock().ok().and_then(|c| c.get(&key(k)).copied()) {
+        if let Some(c) = cache.lock().ok().and_then(|c| c.get(&keys[k]).copied()) {
             return c;
         }
         let c = hair_yield::calibrate(&between[k], open[k]);
         if let Ok(mut m) = cache.lock() {
-            m.insert(key(k), c);
+            m.insert(keys[k], c);
         }
         c
     });
     let measured: Vec<Calibrated> = (0..5)
         .map(|k| {
-            let i = distinct.iter().position(|&j| key(j) == key(k));
+            let i = distinct.iter().position(|&j| keys[j] == keys[k]);
             i.map_or(Calibrated::NEUTRAL, |i| measured[i])
         })
         .collect();
@@ -244,9 +232,10 @@ impl HairGrid {
         }
     }
 
-    /// The grid of a plan's grown `hairs`, with each zone's keep factor: the one at which the
-    /// spacing rule keeps, between the hairs, the plan's density per cm² of scalp, measured by
-    /// [`hair_yield::calibrate`] from the zone's dot density and spacing (`spacing`). Zone by
+    /// The grid of a plan's grown `hairs`, with each zone's keep and spacing factors: those at
+    /// which the spacing rule keeps, between the hairs, the plan's density per cm² of scalp,
+    /// measured by [`hair_yield::calibrate`] from the zone's dot density and spacing
+    /// (`spacing`). Zone by
     /// zone, so the 24 mm over which hair gives way from one zone to the next is compensated
     /// with the zone's own figure. Plans with alopecia patches (`patches_only`) treat only the
     /// patches, which are bald: no compensation there. `hair`: the plan's hair;

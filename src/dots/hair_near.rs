@@ -30,8 +30,12 @@ pub const CELLS_FLAG: u32 = 1 << 31;
 pub const TABLE_WORD: usize = 9;
 pub const ROOTS_WORD: usize = 10;
 const _: () = assert!(
-    TABLE_WORD > 8 && ROOTS_WORD > TABLE_WORD && ROOTS_WORD < super::hair_grid::HEADER_WORDS,
-    "the lists' words lie after the keep factors, within the header"
+    TABLE_WORD > 8
+        && ROOTS_WORD > TABLE_WORD
+        && ROOTS_WORD < super::hair_grid::SPACING_WORD
+        && super::hair_grid::SPACING_WORD + 5 <= super::hair_grid::HEADER_WORDS,
+    "the lists' words lie after the keep factors and before the spacing factors, all within \
+     the header"
 );
 
 /// Triangle `t`'s roots are `roots[starts[t]..starts[t + 1]]` (both without [`CELLS_FLAG`]);

@@ -419,26 +419,27 @@ mod tests {
     use crate::dots::hair_grid::exclusion_radius_mm;
     use crate::hair::grow::{mean_unit_exclusion_mm2, mean_unit_size};
 
-    /// The default client's sides at 10⁶ dots on the built-in head (~17 dots/mm², 110 hairs/cm²,
-    /// shafts of 0.075 mm, dots of 0.14 mm).
-    fn dense() -> Between {
+    /// A zone with spacing 0.6, dots of 0.14 mm at `dots_per_mm2` and full hair of
+    /// `hairs_per_cm2` with shafts of `hair_mm`.
+    fn zone(dots_per_mm2: f32, hairs_per_cm2: f32, hair_mm: f32) -> Between {
         Between {
-            dots_per_mm2: 17.0,
+            dots_per_mm2,
             alpha: 0.6,
-            units_per_mm2: 1.1 / mean_unit_size(),
-            radius_mm: exclusion_radius_mm(0.075, 0.14),
+            units_per_mm2: hairs_per_cm2 / 100.0 / mean_unit_size(),
+            radius_mm: exclusion_radius_mm(hair_mm, 0.14),
         }
+    }
+
+    /// The default client's sides at 10⁶ dots on the built-in head (~17 dots/mm², 110 hairs/cm²,
+    /// shafts of 0.075 mm).
+    fn dense() -> Between {
+        zone(17.0, 110.0, 0.075)
     }
 
     /// A plan's own density (~25 dots/cm²) in thick hair (200/cm²): dots about as far apart as
     /// the discs are wide.
     fn sparse() -> Between {
-        Between {
-            dots_per_mm2: 0.25,
-            alpha: 0.6,
-            units_per_mm2: 2.0 / mean_unit_size(),
-            radius_mm: exclusion_radius_mm(0.08, 0.14),
-        }
+        zone(0.25, 200.0, 0.08)
     }
 
     fn open_ground(b: &Between) -> f32 {
